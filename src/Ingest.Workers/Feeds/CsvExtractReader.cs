@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using CsvHelper;
+using CsvHelper.Configuration;
+using Registry.Contracts;
+using Registry.Extracts;
+using Registry.Feeds;
+
+namespace Registry.Ingest.Feeds;
+
+/// <summary>One parsed data row: accepted (mapped to canonical fields) or rejected with its reason.</summary>
+public readonly record struct ParsedRow(SourceRow? Accepted, RejectedRow? Rejected);
+
+/// <summary>A fault of the whole file (unknown layout, missing column, bad bytes): nothing of it is applied.</summary>
+public sealed class ExtractFileException(string message) : Exception(message);
+
+/// <summary>
+/// Where a CSV extract is parsed. Streams the file with CsvHelper using the feed's dialect,
+/// maps its columns onto canonical fields, applies the feed's code lists, validates required
+/// fields and dates, and yields one <see cref="ParsedRow"/> per data row (memory does not grow
+/// with the file). File-level problems throw <see cref="ExtractFileException"/> with what to fix.
+/// </summary>
+public static class CsvExtractReader
+{
+    private static readonly string[] Delimiters = [",", ";", "|", "\t"];
+
+    public static IEnumerable<ParsedRow> Read(string path, FeedDefinition feed)
+    {
+        var encoding = TextEncodings.Resolve(feed.Csv.Encoding);
+        EnsureDecodable(path, encoding, feed.Csv.Encoding);
+
+        using var reader = new StreamReader(path, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            Delimiter = feed.Csv.Delimiter,
+            BadDataFound = null,
+            MissingFieldFound = null,
+            DetectColumnCountChanges = false,
+            TrimOptions = TrimOptions.None,
+            IgnoreBlankLines = true,
+        };
+        using var csv = new CsvReader(reader, config);
+
+        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header || header.All(string.IsNullOrWhiteSpace))
+            throw new ExtractFileException("The file is empty: it has no header row. Send the extract with its header line.");
+
+        var columns = MapColumns(header, feed);
+        var rowNumber = 0;
+        while (csv.Read())
+        {
+            rowNumber++;
+            yield return ParseRow(csv, rowNumber, header.Length, columns, feed);
+        }
+    }
+
+    /// <summary>Reads the whole file through a strict decoder first, so bad bytes reject the extract before any row is applied.</summary>
+    private static void EnsureDecodable(string path, Encoding encoding, string encodingName)
+    {
+        using var reader = new StreamReader(path, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var buffer = new char[1 << 16];
+        long chars = 0;
+        try
+        {
+            int n;
+            while ((n = reader.Read(buffer, 0, buffer.Length)) > 0) chars += n;
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ExtractFileException(
+                $"The file is not valid {encodingName} (undecodable bytes after about {chars:N0} characters). " +
+                $"Save it as {encodingName}, or ask for the feed's csv.encoding to be changed.");
+        }
+    }
+
+    private static Dictionary<string, int> MapColumns(string[] header, FeedDefinition feed)
+    {
+        var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < header.Length; i++)
+        {
+            var name = header[i].Trim();
+            if (name.Length == 0) continue;
+            if (!index.TryAdd(name, i))
+                throw new ExtractFileException($"The header has the column '{name}' twice (columns {index[name] + 1} and {i + 1}). Remove or rename one.");
+        }
+
+        var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (field, names) in feed.Fields)
+        {
+            foreach (var name in names)
+            {
+                if (index.TryGetValue(name, out var i))
+                {
+                    columns[field] = i;
+                    break;
+                }
+            }
+        }
+
+        var missing = feed.Required.Where(f => !columns.ContainsKey(f)).Select(f => $"'{feed.Fields[f][0]}' ({f})").ToList();
+        if (missing.Count > 0)
+        {
+            var hint = header.Length == 1 && DetectOtherDelimiter(header[0], feed.Csv.Delimiter) is { } other
+                ? $" The header has a single column: the file seems to use '{other}' as delimiter, but feed '{feed.Code}' expects '{Show(feed.Csv.Delimiter)}'."
+                : "";
+            throw new ExtractFileException(
+                $"Missing required column(s) {string.Join(", ", missing)}. The header has: {string.Join(", ", header.Select(h => h.Trim()))}.{hint}");
+        }
+        return columns;
+    }
+
+    private static string? DetectOtherDelimiter(string headerCell, string expected) =>
+        Delimiters.FirstOrDefault(d => d != expected && headerCell.Contains(d, StringComparison.Ordinal)) is { } d ? Show(d) : null;
+
+    private static string Show(string delimiter) => delimiter == "\t" ? "tab" : delimiter;
+
+    private static ParsedRow ParseRow(CsvReader csv, int rowNumber, int headerLength, Dictionary<string, int> columns, FeedDefinition feed)
+    {
+        var raw = csv.Parser.RawRecord.TrimEnd('\r', '\n');
+        var fieldCount = csv.Parser.Count;
+        if (fieldCount != headerLength)
+            return Reject(rowNumber, $"the row has {fieldCount} fields but the header has {headerLength}", raw);
+
+        var values = new Dictionary<string, string?>(columns.Count, StringComparer.Ordinal);
+        foreach (var (field, i) in columns)
+        {
+            var value = csv.Parser[i]?.Trim();
+            if (string.IsNullOrEmpty(value)) value = null;
+            else if (feed.Values.TryGetValue(field, out var codes) && codes.TryGetValue(value, out var mapped)) value = mapped;
+            values[field] = value;
+        }
+
+        foreach (var field in feed.Required)
+        {
+            if (values.GetValueOrDefault(field) is null)
+                return Reject(rowNumber, $"required field {field} (column '{feed.Fields[field][0]}') is empty", raw);
+        }
+
+        DateOnly? birth = null, service = null;
+        if (values.GetValueOrDefault(CanonicalFields.BirthDate) is { } b)
+        {
+            if (ParseDate(b, feed.Csv.DateFormats) is not { } d) return Reject(rowNumber, DateError(CanonicalFields.BirthDate, b, feed), raw);
+            birth = d;
+        }
+        if (values.GetValueOrDefault(CanonicalFields.ServiceDate) is { } s)
+        {
+            if (ParseDate(s, feed.Csv.DateFormats) is not { } d) return Reject(rowNumber, DateError(CanonicalFields.ServiceDate, s, feed), raw);
+            service = d;
+        }
+
+        string? V(string field) => values.GetValueOrDefault(field);
+        var row = new SourceRow
+        {
+            RowNumber = rowNumber,
+            ContentHash = Hash(values),
+            AgencyPersonId = V(CanonicalFields.AgencyPersonId),
+            Curp = V(CanonicalFields.Curp),
+            GivenNames = V(CanonicalFields.GivenNames),
+            PaternalSurname = V(CanonicalFields.PaternalSurname),
+            MaternalSurname = V(CanonicalFields.MaternalSurname),
+            Sex = V(CanonicalFields.Sex),
+            BirthDate = birth,
+            Phone = V(CanonicalFields.Phone),
+            Street = V(CanonicalFields.Street),
+            HouseNumber = V(CanonicalFields.HouseNumber),
+            Colonia = V(CanonicalFields.Colonia),
+            PostalCode = V(CanonicalFields.PostalCode),
+            Municipality = V(CanonicalFields.Municipality),
+            Poligono = V(CanonicalFields.Poligono),
+            AgencyHouseholdId = V(CanonicalFields.AgencyHouseholdId),
+            RelationshipToHead = V(CanonicalFields.RelationshipToHead),
+            Programme = V(CanonicalFields.Programme),
+            ServiceType = V(CanonicalFields.ServiceType),
+            ServiceDate = service,
+            ServiceStatus = V(CanonicalFields.ServiceStatus),
+        };
+        return new ParsedRow(row, null);
+    }
+
+    private static ParsedRow Reject(int rowNumber, string reason, string raw) => new(null, new RejectedRow(rowNumber, reason, raw));
+
+    private static string DateError(string field, string value, FeedDefinition feed) =>
+        $"{field} '{value}' (column '{feed.Fields[field][0]}') is not a valid date in the feed's formats ({string.Join(", ", feed.Csv.DateFormats)})";
+
+    /// <summary>Dates in the feed's formats; "excel" accepts Excel serial day numbers (1900 date system).</summary>
+    internal static DateOnly? ParseDate(string value, IReadOnlyList<string> formats)
+    {
+        foreach (var format in formats)
+        {
+            if (format == "excel")
+            {
+                if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var serial) && serial is > 60 and < 100_000)
+                    return DateOnly.FromDateTime(new DateTime(1899, 12, 30).AddDays(serial));
+                continue;
+            }
+            if (DateOnly.TryParseExact(value, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year >= 1900)
+                return date;
+        }
+        return null;
+    }
+
+    private static string Hash(Dictionary<string, string?> values)
+    {
+        var sb = new StringBuilder(256);
+        foreach (var (field, value) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            sb.Append(field).Append('=').Append(value).Append('\u001f');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}

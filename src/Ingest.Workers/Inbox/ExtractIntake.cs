@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Registry.Contracts;
+using Registry.Extracts;
+using Registry.Feeds;
+using Registry.Ingest.Feeds;
+using Registry.ServiceDefaults;
+
+namespace Registry.Ingest.Inbox;
+
+/// <summary>
+/// Takes one received file through intake: archive it content-addressed (SHA-256), register
+/// the extract (the same bytes again are a duplicate and change nothing), parse it, record
+/// rejected rows, and send the accepted rows to the resolution queue in chunks.
+/// </summary>
+public sealed partial class ExtractIntake(
+    FeedCatalog feeds,
+    ExtractStore store,
+    IBus bus,
+    IOptions<BusOptions> busOptions,
+    IOptions<InboxOptions> inboxOptions,
+    ILogger<ExtractIntake> logger)
+{
+    private const int RejectBatch = 1000;
+
+    public async Task<(Guid ExtractId, bool Duplicate)> ReceiveAsync(FeedDefinition feed, string path, CancellationToken ct)
+    {
+        var (sha256, size, archived) = await ArchiveAsync(feed, path, ct);
+        var fileName = Path.GetFileName(path);
+        var (id, duplicate) = await store.RegisterAsync(feed.Code, feed.Agency.Code, feed.Sector, fileName, sha256, size, archived, ct);
+        File.Delete(path);
+        if (duplicate)
+        {
+            LogDuplicate(fileName, feed.Code, id);
+            return (id, true);
+        }
+        LogReceived(fileName, feed.Code, id, sha256);
+        await ParseAndQueueAsync(id, feed, archived, ct);
+        return (id, false);
+    }
+
+    /// <summary>Parses an archived extract and queues its rows; safe to repeat after a crash (chunks are idempotent).</summary>
+    public async Task ParseAndQueueAsync(Guid extractId, FeedDefinition feed, string archivePath, CancellationToken ct)
+    {
+        await store.BeginParseAsync(extractId, ct);
+        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{RegistryBus.ResolutionQueue(busOptions.Value)}"));
+        var chunkSize = Math.Max(1, inboxOptions.Value.ChunkSize);
+
+        // Validate the whole file before anything is sent: a file-level fault must apply nothing.
+        int rows = 0, accepted = 0, rejected = 0, chunks = 0;
+        try
+        {
+            foreach (var _ in CsvExtractReader.Read(archivePath, feed)) rows++;
+        }
+        catch (ExtractFileException ex)
+        {
+            await store.RejectWholeAsync(extractId, ex.Message, ct);
+            LogRejectedWhole(extractId, ex.Message);
+            return;
+        }
+
+        var chunk = new List<SourceRow>(chunkSize);
+        var rejects = new List<RejectedRow>(RejectBatch);
+        rows = 0;
+        foreach (var parsed in CsvExtractReader.Read(archivePath, feed))
+        {
+            rows++;
+            if (parsed.Accepted is { } row)
+            {
+                accepted++;
+                chunk.Add(row);
+                if (chunk.Count == chunkSize) await SendChunkAsync(chunks++);
+            }
+            else
+            {
+                rejected++;
+                rejects.Add(parsed.Rejected!);
+                if (rejects.Count == RejectBatch)
+                {
+                    await store.WriteRejectsAsync(extractId, rejects, ct);
+                    rejects.Clear();
+                }
+            }
+        }
+        if (chunk.Count > 0) await SendChunkAsync(chunks++);
+        await store.WriteRejectsAsync(extractId, rejects, ct);
+        await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, ct);
+        LogParsed(extractId, rows, accepted, rejected, chunks);
+
+        async Task SendChunkAsync(int index)
+        {
+            await endpoint.Send(new ResolveSourceRows(extractId, index, chunk[0].RowNumber, chunk[^1].RowNumber,
+                feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray()), ct);
+            chunk.Clear();
+        }
+    }
+
+    /// <summary>Re-parses extracts whose parse never finished (the worker stopped mid-file).</summary>
+    public async Task RecoverUnfinishedAsync(CancellationToken ct)
+    {
+        foreach (var pending in await store.UnfinishedParsesAsync(ct))
+        {
+            if (feeds.Find(pending.FeedCode) is not { } feed)
+            {
+                await store.RejectWholeAsync(pending.Id, $"Feed '{pending.FeedCode}' is no longer defined.", ct);
+                continue;
+            }
+            LogRecovering(pending.Id, pending.FileName);
+            await ParseAndQueueAsync(pending.Id, feed, pending.ArchivePath, ct);
+        }
+    }
+
+    private async Task<(string Sha256, long Size, string ArchivePath)> ArchiveAsync(FeedDefinition feed, string path, CancellationToken ct)
+    {
+        var root = Path.GetFullPath(inboxOptions.Value.ArchiveRoot);
+        Directory.CreateDirectory(root);
+        var temp = Path.Combine(root, $".incoming-{Guid.NewGuid():N}");
+        string sha256;
+        long size;
+        await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+        await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = await source.ReadAsync(buffer, ct)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                await target.WriteAsync(buffer.AsMemory(0, n), ct);
+            }
+            await target.FlushAsync(ct);
+            sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            size = target.Length;
+        }
+        var folder = Path.Combine(root, feed.Code, sha256[..2]);
+        Directory.CreateDirectory(folder);
+        var final = Path.Combine(folder, sha256 + Path.GetExtension(path));
+        if (File.Exists(final)) File.Delete(temp);
+        else File.Move(temp, final);
+        return (sha256, size, final);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Received {FileName} for feed {Feed}: extract {ExtractId}, sha256 {Sha256}")]
+    private partial void LogReceived(string fileName, string feed, Guid extractId, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{FileName} for feed {Feed} has the same content as extract {ExtractId}: recorded as a duplicate, nothing applied")]
+    private partial void LogDuplicate(string fileName, string feed, Guid extractId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} rejected whole: {Reason}")]
+    private partial void LogRejectedWhole(Guid extractId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Extract {ExtractId} parsed: {Rows} rows, {Accepted} accepted, {Rejected} rejected, {Chunks} chunks queued")]
+    private partial void LogParsed(Guid extractId, int rows, int accepted, int rejected, int chunks);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was not fully parsed before the last stop: parsing it again")]
+    private partial void LogRecovering(Guid extractId, string fileName);
+}

@@ -1,0 +1,20 @@
+namespace Registry.Ingest.Inbox;
+
+/// <summary>Settings of section <c>Inbox</c>.</summary>
+public sealed class InboxOptions
+{
+    /// <summary>Root of the agency inboxes; one sub-folder per csv-drop feed code.</summary>
+    public string Root { get; set; } = ".local/inbox";
+
+    /// <summary>Where received files are kept, content-addressed by SHA-256.</summary>
+    public string ArchiveRoot { get; set; } = ".local/archive";
+
+    /// <summary>Fallback scan period when file-system notifications are missed.</summary>
+    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A file is taken only once unchanged this long (agencies should still write *.part and rename).</summary>
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Accepted rows per bus message.</summary>
+    public int ChunkSize { get; set; } = 500;
+}

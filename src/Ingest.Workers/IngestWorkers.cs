@@ -1,0 +1,31 @@
+using MassTransit;
+using Registry.Extracts;
+using Registry.Feeds;
+using Registry.Ingest.Inbox;
+using Registry.Ingest.Resolution;
+using Registry.Ingest.Storage;
+using Registry.Resolution;
+using Registry.ServiceDefaults;
+using Registry.Storage;
+
+namespace Registry.Ingest;
+
+/// <summary>Everything the workers host runs, in start order: migrations, the bus with its consumers, the inboxes.</summary>
+public static class IngestWorkers
+{
+    public const string TelemetrySource = "Registry.Ingest";
+
+    public static IServiceCollection AddIngestWorkers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddHostedService<MigrateOnStart>();
+        services.AddRegistryStorage(configuration);
+        services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
+        services.AddSingleton<ExtractStore>();
+        services.AddSingleton<ChunkResolver>();
+        services.AddOptions<InboxOptions>().BindConfiguration("Inbox");
+        services.AddSingleton<ExtractIntake>();
+        services.AddRegistryBus(configuration, x => x.AddConsumer<ResolveSourceRowsConsumer, ResolveSourceRowsConsumerDefinition>());
+        services.AddHostedService<InboxScanner>();
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+using Registry.Ingest;
+using Registry.ServiceDefaults;
+using Registry.Storage;
+
+var builder = WebApplication.CreateBuilder(args);
+
+if (args.Contains("migrate"))
+{
+    // `dotnet run --project src/Ingest.Workers -- migrate`: apply the numbered SQL migrations and exit.
+    using var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+    var applied = await Migrator.ApplyAsync(RegistryStorage.RequireConnectionString(builder.Configuration), loggerFactory.CreateLogger("migrate"));
+    Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+    return;
+}
+
+builder.AddServiceDefaults("ingest-workers", IngestWorkers.TelemetrySource);
+builder.Services.AddIngestWorkers(builder.Configuration);
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();

@@ -1,0 +1,154 @@
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Registry.Extracts;
+
+/// <summary>Status of an extract: received → parsing → queued → resolved, or rejected whole.</summary>
+public static class ExtractStatus
+{
+    public const string Received = "received";
+    public const string Parsing = "parsing";
+    public const string Queued = "queued";
+    public const string Resolved = "resolved";
+    public const string Rejected = "rejected";
+}
+
+public sealed record RejectedRow(int RowNumber, string Reason, string? RawLine);
+
+public sealed record ExtractReport(
+    Guid Id, string FeedCode, string AgencyCode, string Sector, string FileName, string Sha256, long SizeBytes,
+    string Status, string? Error, int? RowsTotal, int? RowsAccepted, int? RowsRejected, int RowsResolved,
+    int? ChunksTotal, int Receipts, DateTime ReceivedAt, DateTime? ParsedAt, DateTime? ResolvedAt);
+
+public sealed record PendingExtract(Guid Id, string FeedCode, string ArchivePath, string FileName);
+
+/// <summary>
+/// Everything written about an extract as a whole: its registration (content-addressed, so
+/// the same bytes twice are one extract), its rejected rows, its counts and status.
+/// </summary>
+public sealed class ExtractStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Registers a received file; the same content for the same feed returns the earlier extract as a duplicate.</summary>
+    public async Task<(Guid ExtractId, bool Duplicate)> RegisterAsync(
+        string feedCode, string agencyCode, string sector, string fileName, string sha256, long sizeBytes, string archivePath,
+        CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var newId = Guid.CreateVersion7();
+        var inserted = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            """
+            INSERT INTO extracts (id, feed_code, agency_code, sector, file_name, sha256, size_bytes, archive_path, status)
+            VALUES (@newId, @feedCode, @agencyCode, @sector, @fileName, @sha256, @sizeBytes, @archivePath, 'received')
+            ON CONFLICT (feed_code, sha256) DO NOTHING
+            RETURNING id
+            """, new { newId, feedCode, agencyCode, sector, fileName, sha256, sizeBytes, archivePath }, tx, cancellationToken: ct));
+        var id = inserted ?? await connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM extracts WHERE feed_code = @feedCode AND sha256 = @sha256", new { feedCode, sha256 }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO extract_receipts (extract_id, file_name, duplicate) VALUES (@id, @fileName, @duplicate)",
+            new { id, fileName, duplicate = inserted is null }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return (id, inserted is null);
+    }
+
+    /// <summary>Starts (or restarts, after a crash) parsing: rejects of an unfinished earlier attempt are discarded.</summary>
+    public async Task BeginParseAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM rejected_rows WHERE extract_id = @id;
+            UPDATE extracts SET status = 'parsing' WHERE id = @id;
+            """, new { id }, cancellationToken: ct));
+    }
+
+    public async Task WriteRejectsAsync(Guid id, IReadOnlyCollection<RejectedRow> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY rejected_rows (extract_id, row_number, reason, raw_line) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var row in rows)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(row.RowNumber, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(row.Reason, NpgsqlDbType.Text, ct);
+            if (row.RawLine is null) await writer.WriteNullAsync(ct);
+            else await writer.WriteAsync(row.RawLine, NpgsqlDbType.Text, ct);
+        }
+        await writer.CompleteAsync(ct);
+    }
+
+    /// <summary>Records the final counts of a parse; resolved at once if the consumers already caught up.</summary>
+    public async Task FinishParseAsync(Guid id, int rowsTotal, int accepted, int rejected, int chunks, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE extracts
+               SET rows_total = @rowsTotal, rows_accepted = @accepted, rows_rejected = @rejected, chunks_total = @chunks,
+                   parsed_at = now(),
+                   status = CASE WHEN rows_resolved >= @accepted THEN 'resolved' ELSE 'queued' END,
+                   resolved_at = CASE WHEN rows_resolved >= @accepted THEN now() END
+             WHERE id = @id
+            """, new { id, rowsTotal, accepted, rejected, chunks }, cancellationToken: ct));
+    }
+
+    /// <summary>A file-level fault: the whole extract is rejected and none of it is applied.</summary>
+    public async Task RejectWholeAsync(Guid id, string error, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM rejected_rows WHERE extract_id = @id;
+            UPDATE extracts SET status = 'rejected', error = @error, parsed_at = now() WHERE id = @id;
+            """, new { id, error }, cancellationToken: ct));
+    }
+
+    /// <summary>Extracts whose parse never finished (e.g. the worker crashed): they are parsed again on start.</summary>
+    public async Task<IReadOnlyList<PendingExtract>> UnfinishedParsesAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<PendingExtract>(new CommandDefinition(
+            "SELECT id, feed_code, archive_path, file_name FROM extracts WHERE status IN ('received', 'parsing') ORDER BY received_at",
+            cancellationToken: ct));
+        return [.. rows];
+    }
+
+    public async Task<ExtractReport?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ExtractReport>(new CommandDefinition(
+            ReportSql + " WHERE e.id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<ExtractReport>> ListAsync(string? agencyCode, int limit, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<ExtractReport>(new CommandDefinition(
+            ReportSql + " WHERE (@agencyCode::text IS NULL OR e.agency_code = @agencyCode) ORDER BY e.received_at DESC LIMIT @limit",
+            new { agencyCode, limit }, cancellationToken: ct));
+        return [.. rows];
+    }
+
+    public async Task<IReadOnlyList<RejectedRow>> RejectedRowsAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<RejectedRow>(new CommandDefinition(
+            "SELECT row_number, reason, raw_line FROM rejected_rows WHERE extract_id = @id ORDER BY row_number",
+            new { id }, cancellationToken: ct));
+        return [.. rows];
+    }
+
+    private const string ReportSql =
+        """
+        SELECT e.id, e.feed_code, e.agency_code, e.sector, e.file_name, e.sha256, e.size_bytes, e.status, e.error,
+               e.rows_total, e.rows_accepted, e.rows_rejected, e.rows_resolved, e.chunks_total,
+               (SELECT count(*)::int FROM extract_receipts r WHERE r.extract_id = e.id) AS receipts,
+               e.received_at, e.parsed_at, e.resolved_at
+          FROM extracts e
+        """;
+}

@@ -1,0 +1,162 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Registry.Feeds;
+
+/// <summary>
+/// The feed definitions in force, loaded once at start-up from a folder of JSON files.
+/// A definition with a mistake stops the host with a message naming the file, the field and
+/// the problem — a feed that silently mis-maps a column would corrupt the registry.
+/// </summary>
+public sealed class FeedCatalog
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    private readonly Dictionary<string, FeedDefinition> _byCode;
+
+    public FeedCatalog(IEnumerable<FeedDefinition> feeds) =>
+        _byCode = feeds.ToDictionary(f => f.Code, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<FeedDefinition> All => _byCode.Values;
+
+    public FeedDefinition? Find(string code) => _byCode.GetValueOrDefault(code);
+
+    public static FeedCatalog LoadFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+            throw new FeedDefinitionException($"Feed definitions folder '{Path.GetFullPath(folder)}' does not exist (setting Feeds:DefinitionsPath).");
+        var feeds = new List<FeedDefinition>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            var feed = LoadFile(file);
+            var clash = feeds.Find(f => f.Code == feed.Code);
+            if (clash is not null)
+                throw new FeedDefinitionException($"{file}: code '{feed.Code}' is already defined in {clash.SourceFile}.");
+            feeds.Add(feed);
+        }
+        if (feeds.Count == 0)
+            throw new FeedDefinitionException($"No feed definitions (*.json) in '{Path.GetFullPath(folder)}'.");
+        return new FeedCatalog(feeds);
+    }
+
+    public static FeedDefinition LoadFile(string file)
+    {
+        FeedFile? raw;
+        try
+        {
+            raw = JsonSerializer.Deserialize<FeedFile>(File.ReadAllText(file), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new FeedDefinitionException($"{file}: not valid JSON at {ex.Path} (line {ex.LineNumber + 1}): {ex.Message}", ex);
+        }
+        if (raw is null) throw new FeedDefinitionException($"{file}: empty definition.");
+        return Validate(raw, file);
+    }
+
+    private static FeedDefinition Validate(FeedFile raw, string file)
+    {
+        void Fail(string field, string problem) => throw new FeedDefinitionException($"{file}: field '{field}': {problem}");
+
+        if (string.IsNullOrWhiteSpace(raw.Code)) Fail("code", "is required");
+        if (raw.Agency is null || string.IsNullOrWhiteSpace(raw.Agency.Code)) Fail("agency.code", "is required");
+        if (string.IsNullOrWhiteSpace(raw.Agency!.Name)) Fail("agency.name", "is required");
+        if (raw.Sector is null || !Sectors.All.Contains(raw.Sector))
+            Fail("sector", $"'{raw.Sector}' is not one of {string.Join(", ", Sectors.All)}");
+        if (raw.Kind is not ("csv-drop" or "api-pull")) Fail("kind", $"'{raw.Kind}' is not csv-drop or api-pull");
+
+        var csv = raw.Csv ?? new CsvDialect();
+        if (csv.Delimiter is not ("," or ";" or "|" or "\t"))
+            Fail("csv.delimiter", $"'{csv.Delimiter}' is not one of , ; | or a tab");
+        try
+        {
+            _ = TextEncodings.Resolve(csv.Encoding);
+        }
+        catch (ArgumentException ex)
+        {
+            Fail("csv.encoding", ex.Message);
+        }
+        if (csv.DateFormats.Count == 0) Fail("csv.dateFormats", "must list at least one format");
+
+        if (raw.Fields is null || raw.Fields.Count == 0) Fail("fields", "must map at least one column");
+        var fields = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (name, value) in raw.Fields!)
+        {
+            if (!CanonicalFields.All.Contains(name))
+                Fail($"fields.{name}", $"unknown canonical field; known: {string.Join(", ", CanonicalFields.All.Order(StringComparer.Ordinal))}");
+            var headers = value.ValueKind switch
+            {
+                JsonValueKind.String => [value.GetString()!],
+                JsonValueKind.Array => value.EnumerateArray().Select(e => e.GetString() ?? "").ToList(),
+                _ => null,
+            };
+            if (headers is null || headers.Count == 0 || headers.Any(string.IsNullOrWhiteSpace))
+                Fail($"fields.{name}", "must be a column name or a list of column names");
+            fields[name] = headers!;
+        }
+        foreach (var req in raw.Required ?? [])
+        {
+            if (!fields.ContainsKey(req)) Fail("required", $"'{req}' is required but not mapped in 'fields'");
+        }
+        foreach (var (name, _) in raw.Values ?? [])
+        {
+            if (!fields.ContainsKey(name)) Fail($"values.{name}", "has a code list but the field is not mapped in 'fields'");
+        }
+
+        return new FeedDefinition
+        {
+            Code = raw.Code!,
+            Version = raw.Version ?? 1,
+            Agency = raw.Agency,
+            Sector = raw.Sector!,
+            Kind = raw.Kind!,
+            Csv = csv,
+            Fields = fields,
+            Required = raw.Required ?? [],
+            Values = (raw.Values ?? []).ToDictionary(
+                kv => kv.Key,
+                kv => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(kv.Value, StringComparer.OrdinalIgnoreCase),
+                StringComparer.Ordinal),
+            SourceFile = file,
+        };
+    }
+
+    private sealed record FeedFile(
+        string? Code,
+        int? Version,
+        AgencyInfo? Agency,
+        string? Sector,
+        string? Kind,
+        CsvDialect? Csv,
+        Dictionary<string, JsonElement>? Fields,
+        List<string>? Required,
+        Dictionary<string, Dictionary<string, string>>? Values);
+}
+
+public sealed class FeedDefinitionException : Exception
+{
+    public FeedDefinitionException(string message) : base(message) { }
+    public FeedDefinitionException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>Encodings agencies actually send, strict so undecodable bytes are an error, not mojibake.</summary>
+public static class TextEncodings
+{
+    public static Encoding Resolve(string name)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return name.ToUpperInvariant() switch
+        {
+            "UTF-8" or "UTF8" or "UTF-8-BOM" => new UTF8Encoding(false, throwOnInvalidBytes: true),
+            "WINDOWS-1252" or "CP1252" => Encoding.GetEncoding(1252, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback),
+            "ISO-8859-1" or "LATIN1" => Encoding.GetEncoding("iso-8859-1", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback),
+            _ => throw new ArgumentException($"'{name}' is not one of utf-8, utf-8-bom, windows-1252, iso-8859-1"),
+        };
+    }
+}

@@ -1,0 +1,66 @@
+using DbUp;
+using DbUp.Engine.Output;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Registry.Storage;
+
+/// <summary>
+/// Applies the numbered SQL scripts in Storage/Migrations (embedded, applied in name order,
+/// journaled by DbUp in <c>schemaversions</c>). A PostgreSQL advisory lock serialises
+/// concurrent starters, so N worker replicas can all call it safely.
+/// </summary>
+public static class Migrator
+{
+    private const long AdvisoryLockKey = 0x5245_4749_5354; // "REGIST"
+
+    public static async Task<IReadOnlyList<string>> ApplyAsync(string connectionString, ILogger logger, CancellationToken ct = default)
+    {
+        EnsureDatabase.For.PostgresqlDatabase(connectionString, new LoggerAdapter(logger));
+
+        await using var lockConnection = new NpgsqlConnection(connectionString);
+        await lockConnection.OpenAsync(ct);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@k)", lockConnection))
+        {
+            take.Parameters.AddWithValue("k", AdvisoryLockKey);
+            await take.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            var upgrader = DeployChanges.To
+                .PostgresqlDatabase(connectionString)
+                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.StartsWith("Registry.Storage.Migrations.", StringComparison.Ordinal))
+                .WithTransactionPerScript()
+                .LogTo(new LoggerAdapter(logger))
+                .Build();
+            var result = upgrader.PerformUpgrade();
+            if (!result.Successful)
+            {
+                throw new InvalidOperationException(
+                    $"Migration {result.ErrorScript?.Name ?? "?"} failed: {result.Error?.Message}", result.Error);
+            }
+            return [.. result.Scripts.Select(s => s.Name)];
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@k)", lockConnection);
+            release.Parameters.AddWithValue("k", AdvisoryLockKey);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>DbUp logs composite-format strings ({0}); they are formatted here and logged as one message.</summary>
+    private sealed class LoggerAdapter(ILogger logger) : IUpgradeLog
+    {
+        private static string F(string format, object[] args) =>
+            args.Length == 0 ? format : string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
+
+        public void LogTrace(string format, params object[] args) => logger.LogTrace("{Message}", F(format, args));
+        public void LogDebug(string format, params object[] args) => logger.LogDebug("{Message}", F(format, args));
+        public void LogInformation(string format, params object[] args) => logger.LogInformation("{Message}", F(format, args));
+        public void LogWarning(string format, params object[] args) => logger.LogWarning("{Message}", F(format, args));
+        public void LogError(string format, params object[] args) => logger.LogError("{Message}", F(format, args));
+        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, "{Message}", F(format, args));
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Registry.Api;
+using Registry.Extracts;
+using Registry.Ingest.Inbox;
+
+namespace Registry.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// Both real hosts (workers and API) for one test, on its own database, queue prefix, inbox and
+/// archive, against the real servers. Files are dropped the way agencies are told to: written
+/// as *.part, then renamed.
+/// </summary>
+public sealed class RegistrySystem : IAsyncDisposable
+{
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "registry-tests", Guid.NewGuid().ToString("N")[..12]);
+    private WebApplicationFactory<ExtractIntake>? _workers;
+    private WebApplicationFactory<RegistryApiMarker>? _api;
+
+    public string ConnectionString { get; private set; } = "";
+    public string QueuePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8] + "-";
+    public string InboxRoot => Path.Combine(_work, "inbox");
+    public HttpClient Api { get; private set; } = null!;
+
+    public static async Task<RegistrySystem> StartAsync(RegistryServers servers, int chunkSize = 500)
+    {
+        var system = new RegistrySystem { ConnectionString = await servers.CreateDatabaseAsync() };
+        system.StartWorkers(servers, chunkSize);
+        // Creating the client starts the workers host: migrations run, the bus and the inbox start.
+        _ = system._workers!.Services;
+        system._api = new WebApplicationFactory<RegistryApiMarker>().WithWebHostBuilder(b => system.Configure(b, servers, chunkSize));
+        system.Api = system._api.CreateClient();
+        return system;
+    }
+
+    public void StartWorkers(RegistryServers servers, int chunkSize = 500) =>
+        _workers = new WebApplicationFactory<ExtractIntake>().WithWebHostBuilder(b => Configure(b, servers, chunkSize));
+
+    /// <summary>Stops the workers host abruptly-ish (disposes it) — used to simulate a crash/restart.</summary>
+    public async Task StopWorkersAsync()
+    {
+        if (_workers is not null) await _workers.DisposeAsync();
+        _workers = null;
+    }
+
+    public IServiceProvider WorkerServices => _workers!.Services;
+
+    private void Configure(IWebHostBuilder builder, RegistryServers servers, int chunkSize)
+    {
+        builder.UseSetting("ConnectionStrings:Registry", ConnectionString);
+        builder.UseSetting("ConnectionStrings:RabbitMq", servers.BrokerUri);
+        builder.UseSetting("Bus:QueuePrefix", QueuePrefix);
+        builder.UseSetting("Feeds:DefinitionsPath", RepoPaths.Feeds);
+        builder.UseSetting("Inbox:Root", InboxRoot);
+        builder.UseSetting("Inbox:ArchiveRoot", Path.Combine(_work, "archive"));
+        builder.UseSetting("Inbox:ScanInterval", "00:00:00.500");
+        builder.UseSetting("Inbox:SettleTime", "00:00:00.200");
+        builder.UseSetting("Inbox:ChunkSize", chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Telemetry:Exporter", "none");
+    }
+
+    /// <summary>Drops a file into a feed's inbox as an agency would (write *.part, then rename).</summary>
+    public async Task DropAsync(string feedCode, string sourceFile, string? asName = null)
+    {
+        var folder = Path.Combine(InboxRoot, feedCode);
+        Directory.CreateDirectory(folder);
+        var name = asName ?? Path.GetFileName(sourceFile);
+        var part = Path.Combine(folder, name + ".part");
+        File.Copy(sourceFile, part, overwrite: true);
+        await Task.Yield();
+        File.Move(part, Path.Combine(folder, name));
+    }
+
+    public async Task<IReadOnlyList<ExtractReport>> ExtractsAsync() =>
+        await Api.GetFromJsonAsync<List<ExtractReport>>("/api/extracts") ?? [];
+
+    /// <summary>Waits until <paramref name="count"/> extracts exist and all are resolved or rejected, and no file waits in the inbox.</summary>
+    public async Task<IReadOnlyList<ExtractReport>> WaitForExtractsAsync(int count, int receipts = 0, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        IReadOnlyList<ExtractReport> extracts = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            extracts = await ExtractsAsync();
+            var inboxEmpty = !Directory.Exists(InboxRoot) || !Directory.EnumerateFiles(InboxRoot, "*", SearchOption.AllDirectories).Any();
+            if (inboxEmpty && extracts.Count == count && extracts.Sum(e => e.Receipts) >= Math.Max(receipts, count) &&
+                extracts.All(e => e.Status is ExtractStatus.Resolved or ExtractStatus.Rejected))
+                return extracts;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException(
+            $"Extracts did not settle: {string.Join("; ", extracts.Select(e => $"{e.FileName} {e.Status} {e.RowsResolved}/{e.RowsAccepted}"))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api?.Dispose();
+        if (_api is not null) await _api.DisposeAsync();
+        await StopWorkersAsync();
+        try
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Json;
+using Npgsql;
+using Registry.Api.Households;
+using Registry.Api.Summary;
+using Registry.Extracts;
+using Registry.Integration.Tests.Infrastructure;
+
+namespace Registry.Integration.Tests.Ingest;
+
+/// <summary>The thinnest real path: agency CSV in the inbox → bus → registry → household lookup on the API.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class ExtractEndToEndTests(RegistryServers servers)
+{
+    private static string Sample(string feed) => Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, feed), "*.csv").Single();
+
+    private static int DataLines(string file) => File.ReadLines(file, System.Text.Encoding.Latin1).Skip(1).Count(l => l.Length > 0);
+
+    [Fact]
+    public async Task Every_row_of_an_extract_arrives_exactly_once_as_accepted_or_rejected()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers, chunkSize: 7);
+        await system.DropAsync("ssa-consultas", Sample("ssa-consultas"));
+        await system.DropAsync("dif-alimentaria", Sample("dif-alimentaria"));
+
+        var extracts = await system.WaitForExtractsAsync(2);
+
+        foreach (var extract in extracts)
+        {
+            var lines = DataLines(Sample(extract.FeedCode));
+            Assert.Equal(ExtractStatus.Resolved, extract.Status);
+            Assert.Equal(lines, extract.RowsTotal);
+            Assert.Equal(extract.RowsTotal, extract.RowsAccepted + extract.RowsRejected);
+            Assert.Equal(extract.RowsAccepted, extract.RowsResolved);
+            Assert.True(extract.RowsRejected > 0, $"{extract.FeedCode}: the sample carries bad rows that must be rejected");
+        }
+
+        // Exactly one source record per accepted row, and one rejected_rows entry per rejected row.
+        await using var db = new NpgsqlConnection(system.ConnectionString);
+        await db.OpenAsync();
+        foreach (var extract in extracts)
+        {
+            Assert.Equal(extract.RowsAccepted, await Count(db, "SELECT count(*) FROM source_records WHERE extract_id = @id", extract.Id));
+            Assert.Equal(extract.RowsRejected, await Count(db, "SELECT count(*) FROM rejected_rows WHERE extract_id = @id", extract.Id));
+        }
+    }
+
+    [Fact]
+    public async Task Dropping_the_same_extract_again_changes_no_count()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        await system.DropAsync("dif-alimentaria", Sample("dif-alimentaria"));
+        await system.WaitForExtractsAsync(1);
+        var before = await system.Api.GetFromJsonAsync<RegistrySummary>("/api/summary");
+
+        await system.DropAsync("dif-alimentaria", Sample("dif-alimentaria"), asName: "apoyos-reenviado.csv");
+        var extracts = await system.WaitForExtractsAsync(1, receipts: 2);
+        var after = await system.Api.GetFromJsonAsync<RegistrySummary>("/api/summary");
+
+        Assert.Equal(2, extracts.Single().Receipts);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task A_household_lookup_shows_its_members_and_services_from_both_agencies()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        await system.DropAsync("ssa-consultas", Sample("ssa-consultas"));
+        await system.DropAsync("dif-alimentaria", Sample("dif-alimentaria"));
+        await system.WaitForExtractsAsync(2);
+
+        // The head of the first DIF family also attends the health clinics (same CURP in both extracts).
+        var hits = await system.Api.GetFromJsonAsync<List<HouseholdHit>>("/api/households?curp=GOCX670904MTSNNM02");
+        var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{Assert.Single(hits!).Id}");
+
+        Assert.Contains(household!.Members, m => m.Curp == "GOCX670904MTSNNM02" && m.Relationship == "JEFA");
+        Assert.True(household.Members.Count > 1);
+        Assert.Contains("SSA-TAM", household.Agencies);
+        Assert.Contains("DIF-TAM", household.Agencies);
+        Assert.Contains("health", household.ServicesBySector.Keys);
+        Assert.Contains("social", household.ServicesBySector.Keys);
+        Assert.All(household.Timeline, s => Assert.Equal(64, s.FileSha256.Length));
+    }
+
+    [Fact]
+    public async Task A_file_without_the_feeds_columns_is_rejected_whole_with_what_to_fix()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        var file = Path.Combine(Path.GetTempPath(), $"wrong-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, "NOMBRE;APELLIDO;FECHA\nANA;LOPEZ;01/01/2026\n");
+        await system.DropAsync("ssa-consultas", file);
+
+        var extract = (await system.WaitForExtractsAsync(1)).Single();
+
+        Assert.Equal(ExtractStatus.Rejected, extract.Status);
+        Assert.Contains("ID_PACIENTE", extract.Error, StringComparison.Ordinal);
+        Assert.Contains("';'", extract.Error, StringComparison.Ordinal);
+        var summary = await system.Api.GetFromJsonAsync<RegistrySummary>("/api/summary");
+        Assert.Equal(0, summary!.Persons);
+        File.Delete(file);
+    }
+
+    [Fact]
+    public async Task Rejected_rows_download_as_csv_with_their_error()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        await system.DropAsync("ssa-consultas", Sample("ssa-consultas"));
+        var extract = (await system.WaitForExtractsAsync(1)).Single();
+
+        var response = await system.Api.GetAsync($"/api/extracts/{extract.Id}/rejected.csv");
+        var csv = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("row,error,raw_line", csv, StringComparison.Ordinal);
+        Assert.Contains("service_date", csv, StringComparison.Ordinal);
+        Assert.Contains("birth_date '31/02/1975'", csv, StringComparison.Ordinal);
+    }
+
+    private static async Task<int> Count(NpgsqlConnection db, string sql, Guid id)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        command.Parameters.AddWithValue("id", id);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Registry.Contracts;
+using Registry.Extracts;
+using Registry.Integration.Tests.Infrastructure;
+using Registry.Normalization;
+using Registry.Resolution;
+using Registry.Storage;
+
+namespace Registry.Integration.Tests.Resolution;
+
+/// <summary>Resolution against a real PostgreSQL: idempotent chunks and no double persons under concurrency.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class ChunkResolverTests(RegistryServers servers)
+{
+    private static readonly string AnaCurp = ValidCurp("LOGA900101MTSPRN0");
+
+    [Fact]
+    public async Task A_redelivered_chunk_changes_nothing()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        var resolver = new ChunkResolver(db);
+        var chunk = Chunk(extract, 0, Row(1, AnaCurp, "P1"), Row(2, AnaCurp, "P1"), Row(3, null, "P2"));
+
+        Assert.True(await resolver.ApplyAsync(chunk, default));
+        var before = await CountsAsync(db);
+        Assert.False(await resolver.ApplyAsync(chunk, default));
+
+        Assert.Equal(before, await CountsAsync(db));
+        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 3L), before);
+    }
+
+    [Fact]
+    public async Task Parallel_chunks_carrying_the_same_CURP_create_one_person()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        var resolver = new ChunkResolver(db);
+        var curps = Enumerable.Range(0, 40).Select(i => ValidCurp($"LOGA90{(i % 12) + 1:00}{(i / 12) + 10:00}MTSPRN0")).ToArray();
+
+        // 8 chunks, each holding every identity once: every CURP arrives 8 times, concurrently.
+        var chunks = Enumerable.Range(0, 8).Select(c =>
+            Chunk(extract, c, [.. curps.Select((curp, i) => Row(c * 100 + i + 1, curp, agencyPersonId: null))])).ToList();
+        await Task.WhenAll(chunks.Select(chunk => Task.Run(() => resolver.ApplyAsync(chunk, default))));
+
+        Assert.All(curps, c => Assert.True(Curp.IsValid(c), c));
+        var counts = await CountsAsync(db);
+        Assert.Equal(curps.Length, counts.Persons);
+        Assert.Equal(8 * curps.Length, counts.SourceRecords);
+    }
+
+    [Fact]
+    public async Task An_invalid_CURP_is_not_used_as_an_identity_key()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        var broken = AnaCurp[..17] + (char)('0' + (AnaCurp[17] - '0' + 1) % 10); // wrong check digit
+
+        await new ChunkResolver(db).ApplyAsync(Chunk(extract, 0, Row(1, broken, "A"), Row(2, broken, "B")), default);
+
+        Assert.Equal(2, (await CountsAsync(db)).Persons);
+    }
+
+    private static string ValidCurp(string first17) => first17 + Curp.CheckDigit(first17);
+
+    private async Task<(NpgsqlDataSource Db, Guid Extract)> NewRegistryAsync()
+    {
+        var cs = await servers.CreateDatabaseAsync();
+        await Migrator.ApplyAsync(cs, NullLogger.Instance);
+        var db = NpgsqlDataSource.Create(cs);
+        var (id, _) = await new ExtractStore(db).RegisterAsync("ssa-consultas", "SSA-TAM", "health", "t.csv", new string('a', 64), 1, "/dev/null", default);
+        return (db, id);
+    }
+
+    private static ResolveSourceRows Chunk(Guid extract, int index, params SourceRow[] rows) =>
+        new(extract, index, rows[0].RowNumber, rows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", rows);
+
+    private static SourceRow Row(int number, string? curp, string? agencyPersonId) => new()
+    {
+        RowNumber = number,
+        ContentHash = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Curp = curp,
+        AgencyPersonId = agencyPersonId,
+        GivenNames = "ANA",
+        PaternalSurname = "LOPEZ",
+        ServiceType = "CONSULTA GENERAL",
+        ServiceDate = new DateOnly(2026, 5, 1),
+    };
+
+    private static async Task<(long Persons, long SourceRecords, long Services)> CountsAsync(NpgsqlDataSource db)
+    {
+        await using var command = db.CreateCommand(
+            "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM source_records), (SELECT count(*) FROM service_events)");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+}
