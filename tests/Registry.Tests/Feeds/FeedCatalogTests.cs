@@ -1,0 +1,85 @@
+using Registry.Feeds;
+
+namespace Registry.Tests.Feeds;
+
+public sealed class FeedCatalogTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("feeds").FullName;
+
+    private const string Valid =
+        """
+        {
+          "code": "salud", "agency": { "code": "SSA", "name": "Salud" }, "sector": "health", "kind": "csv-drop",
+          "csv": { "delimiter": ";", "encoding": "windows-1252", "dateFormats": ["dd/MM/yyyy", "excel"] },
+          "fields": { "curp": ["CURP", "CLAVE CURP"], "service_date": "FECHA", "agency_person_id": "ID" },
+          "required": ["agency_person_id"],
+          "values": { "curp": { "N/A": "" } }
+        }
+        """;
+
+    [Fact]
+    public void The_shipped_feed_definitions_all_load()
+    {
+        var catalog = FeedCatalog.LoadFolder(Path.Combine(RepoRoot(), "deploy", "feeds"));
+        Assert.Contains(catalog.All, f => f.Sector == "health");
+        Assert.Contains(catalog.All, f => f.Sector == "social");
+    }
+
+    [Fact]
+    public void A_valid_definition_keeps_aliases_dialect_and_code_lists()
+    {
+        var feed = FeedCatalog.LoadFile(Write("salud.json", Valid));
+        Assert.Equal(["CURP", "CLAVE CURP"], feed.Fields["curp"]);
+        Assert.Equal(";", feed.Csv.Delimiter);
+        Assert.Equal("", feed.Values["curp"]["n/a"]);
+    }
+
+    [Theory]
+    [InlineData("\"sector\": \"health\"", "\"sector\": \"salud\"", "field 'sector'")]
+    [InlineData("\"delimiter\": \";\"", "\"delimiter\": \":\"", "field 'csv.delimiter'")]
+    [InlineData("\"encoding\": \"windows-1252\"", "\"encoding\": \"ebcdic\"", "field 'csv.encoding'")]
+    [InlineData("\"service_date\": \"FECHA\"", "\"fecha_servicio\": \"FECHA\"", "field 'fields.fecha_servicio'")]
+    [InlineData("\"required\": [\"agency_person_id\"]", "\"required\": [\"birth_date\"]", "'birth_date' is required but not mapped")]
+    [InlineData("\"kind\": \"csv-drop\"", "\"kind\": \"email\"", "field 'kind'")]
+    public void A_definition_with_a_mistake_names_the_file_the_field_and_the_problem(string good, string bad, string expected)
+    {
+        var path = Write("broken.json", Valid.Replace(good, bad, StringComparison.Ordinal));
+        var error = Assert.Throws<FeedDefinitionException>(() => FeedCatalog.LoadFile(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Malformed_json_names_the_file_and_line()
+    {
+        var path = Write("bad.json", "{ \"code\": \"x\",\n  \"agency\": }");
+        var error = Assert.Throws<FeedDefinitionException>(() => FeedCatalog.LoadFile(path));
+        Assert.Contains("bad.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_files_with_the_same_feed_code_are_refused()
+    {
+        Write("a.json", Valid);
+        Write("b.json", Valid);
+        var error = Assert.Throws<FeedDefinitionException>(() => FeedCatalog.LoadFolder(_folder));
+        Assert.Contains("already defined", error.Message, StringComparison.Ordinal);
+    }
+
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Integration.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
