@@ -24,7 +24,7 @@ public static class HouseholdEndpoints
     public static void MapHouseholds(this RouteGroupBuilder api)
     {
         api.MapGet("/households", Search).WithName("SearchHouseholds")
-            .WithSummary("Find households by a member's CURP or name (surname or given name, case-insensitive)");
+            .WithSummary("Find households by a member's CURP or name (part of the full name; case- and accent-insensitive)");
         api.MapGet("/households/{id:guid}", Get).WithName("GetHousehold")
             .WithSummary("Household 360: members and every service event from every agency, as a timeline");
     }
@@ -46,7 +46,8 @@ public static class HouseholdEndpoints
               JOIN persons p ON p.id = hm.person_id
              WHERE h.id IN (SELECT m.household_id FROM household_members m JOIN persons q ON q.id = m.person_id
                              WHERE (@curp::text IS NULL OR q.curp = upper(@curp))
-                               AND (@name::text IS NULL OR concat_ws(' ', q.given_names, q.paternal_surname, q.maternal_surname) ILIKE '%' || @name || '%'))
+                               AND (@name::text IS NULL OR translate(upper(concat_ws(' ', q.given_names, q.paternal_surname, q.maternal_surname)), 'ÁÉÍÓÚÜ', 'AEIOUU')
+                                                          LIKE '%' || translate(upper(@name), 'ÁÉÍÓÚÜ', 'AEIOUU') || '%'))
              GROUP BY h.id
              ORDER BY h.id
              LIMIT @limit

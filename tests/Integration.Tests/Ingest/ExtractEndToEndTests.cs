@@ -80,6 +80,10 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         Assert.Contains("health", household.ServicesBySector.Keys);
         Assert.Contains("social", household.ServicesBySector.Keys);
         Assert.All(household.Timeline, s => Assert.Equal(64, s.FileSha256.Length));
+
+        // Case managers type names without accents.
+        var byName = await system.Api.GetFromJsonAsync<List<HouseholdHit>>("/api/households?name=ximena gonzalez cantu");
+        Assert.Contains(byName!, h => h.Id == household.Id);
     }
 
     [Fact]
