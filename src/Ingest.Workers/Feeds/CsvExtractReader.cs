@@ -6,6 +6,7 @@ using CsvHelper.Configuration;
 using Registry.Contracts;
 using Registry.Extracts;
 using Registry.Feeds;
+using Registry.Normalization;
 
 namespace Registry.Ingest.Feeds;
 
@@ -136,16 +137,20 @@ public static class CsvExtractReader
                 return Reject(rowNumber, $"required field {field} (column '{feed.Fields[field][0]}') is empty", raw);
         }
 
+        // Dates only in the feed's declared formats (no guessing: 03/04 is ambiguous); a birth date in the future is refused.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
         DateOnly? birth = null, service = null;
         if (values.GetValueOrDefault(CanonicalFields.BirthDate) is { } b)
         {
-            if (ParseDate(b, feed.Csv.DateFormats) is not { } d) return Reject(rowNumber, DateError(CanonicalFields.BirthDate, b, feed), raw);
-            birth = d;
+            var parsed = Dates.ParseBirthDate(b, feed.Csv.DateFormats, today, lenient: false);
+            if (!parsed.Ok) return Reject(rowNumber, DateError(CanonicalFields.BirthDate, b, parsed.Error, feed), raw);
+            birth = parsed.Date;
         }
         if (values.GetValueOrDefault(CanonicalFields.ServiceDate) is { } s)
         {
-            if (ParseDate(s, feed.Csv.DateFormats) is not { } d) return Reject(rowNumber, DateError(CanonicalFields.ServiceDate, s, feed), raw);
-            service = d;
+            var parsed = Dates.Parse(s, feed.Csv.DateFormats, today, lenient: false);
+            if (!parsed.Ok) return Reject(rowNumber, DateError(CanonicalFields.ServiceDate, s, parsed.Error, feed), raw);
+            service = parsed.Date;
         }
 
         string? V(string field) => values.GetValueOrDefault(field);
@@ -179,25 +184,8 @@ public static class CsvExtractReader
 
     private static ParsedRow Reject(int rowNumber, string reason, string raw) => new(null, new RejectedRow(rowNumber, reason, raw));
 
-    private static string DateError(string field, string value, FeedDefinition feed) =>
-        $"{field} '{value}' (column '{feed.Fields[field][0]}') is not a valid date in the feed's formats ({string.Join(", ", feed.Csv.DateFormats)})";
-
-    /// <summary>Dates in the feed's formats; "excel" accepts Excel serial day numbers (1900 date system).</summary>
-    internal static DateOnly? ParseDate(string value, IReadOnlyList<string> formats)
-    {
-        foreach (var format in formats)
-        {
-            if (format == "excel")
-            {
-                if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var serial) && serial is > 60 and < 100_000)
-                    return DateOnly.FromDateTime(new DateTime(1899, 12, 30).AddDays(serial));
-                continue;
-            }
-            if (DateOnly.TryParseExact(value, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year >= 1900)
-                return date;
-        }
-        return null;
-    }
+    private static string DateError(string field, string value, string? why, FeedDefinition feed) =>
+        $"{field} '{value}' (column '{feed.Fields[field][0]}') is not a valid date in the feed's formats ({string.Join(", ", feed.Csv.DateFormats)}): {why}";
 
     private static string Hash(Dictionary<string, string?> values)
     {

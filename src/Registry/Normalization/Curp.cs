@@ -6,7 +6,7 @@ namespace Registry.Normalization;
 /// 1 homonym character (digit before 2000, letter from 2000) and a check digit.
 /// A CURP that fails structure or check digit is never used as an identity key.
 /// </summary>
-public static class Curp
+public static partial class Curp
 {
     // Alphabet of the check-digit algorithm: 0-9, A-N, Ñ, O-Z (Ñ = 24).
     private const string Alphabet = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ";

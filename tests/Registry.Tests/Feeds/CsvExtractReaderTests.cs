@@ -118,12 +118,6 @@ public sealed class CsvExtractReaderTests : IDisposable
     public void Rejected_rows_are_re_exported_with_formulas_neutralised(string value, string expected) =>
         Assert.Equal(expected, ExtractEndpoints.CsvCell(value));
 
-    [Theory]
-    [InlineData("01/02/2026", "dd/MM/yyyy", 2026, 2, 1)]
-    [InlineData("45962", "excel", 2025, 11, 1)] // Excel: =DATE(2025,11,1) → 45962
-    public void Dates_parse_in_the_feeds_formats(string value, string format, int y, int m, int d) =>
-        Assert.Equal(new DateOnly(y, m, d), CsvExtractReader.ParseDate(value, [format]));
-
     private string Write(string content, Encoding encoding)
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
