@@ -14,7 +14,7 @@ api_url="${DEMO_API_URL:-http://127.0.0.1:5080}"
 workers_url="${DEMO_WORKERS_URL:-http://127.0.0.1:5081}"
 mkdir -p "$state/logs"
 
-say() { printf '\033[1m[demo]\033[0m %s\n' "$*" >&2; }
+say() { printf '\033[1m[demo]\033[0m %s\n' "$*" >&2 || true; }
 
 if ! command -v curl >/dev/null; then
   say "installing curl"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
@@ -24,13 +24,15 @@ pids=()
 started_services=0
 cleanup() {
   trap - EXIT INT TERM
+  # Ctrl+C may also have ended a pipe reader (make demo | tee): keep cleaning up regardless.
+  trap '' PIPE INT
   say "stopping"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ $started_services == 1 ]]; then bash "$services" down || true; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 0' INT TERM
 
 if ! bash "$services" status >/dev/null 2>&1; then
   bash "$services" up

@@ -21,7 +21,7 @@ pg_dir="$state/postgres"
 rmq_dir="$state/rabbitmq"
 node="registry@localhost"
 
-say() { echo "[services] $*" >&2; }
+say() { echo "[services] $*" >&2 || true; }
 die() { say "error: $*"; exit 1; }
 
 as_root() {

@@ -17,7 +17,6 @@ public static class RegistryApi
 
     public static IServiceCollection AddRegistryApi(this IServiceCollection services, IConfiguration configuration)
     {
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.AddRegistryStorage(configuration);
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();

@@ -12,6 +12,8 @@ public static class RegistryStorage
     public static IServiceCollection AddRegistryStorage(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = RequireConnectionString(configuration);
+        // Columns are snake_case, records PascalCase: let Dapper map one onto the other everywhere.
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "registry" }.Build());
         return services;
     }

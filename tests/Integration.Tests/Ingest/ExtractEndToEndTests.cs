@@ -120,6 +120,39 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         Assert.Contains("birth_date '31/02/1975'", csv, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_extract_whose_parse_was_cut_short_completes_with_exact_counts_after_a_restart()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers, chunkSize: 5);
+        await system.StopWorkersAsync();
+
+        // What a crash mid-file leaves behind: the extract registered and archived, its parse begun, some chunks applied.
+        var archived = Path.Combine(Path.GetTempPath(), $"archived-{Guid.NewGuid():N}.csv");
+        File.Copy(Sample("ssa-consultas"), archived);
+        await using (var db = NpgsqlDataSource.Create(system.ConnectionString))
+        {
+            var store = new ExtractStore(db);
+            var (id, _) = await store.RegisterAsync("ssa-consultas", "SSA-TAM", "health", "consultas.csv", new string('b', 64), 1, archived, default);
+            await store.BeginParseAsync(id, default);
+            var feed = Registry.Feeds.FeedCatalog.LoadFile(Path.Combine(RepoPaths.Feeds, "ssa-consultas.json"));
+            var firstRows = Registry.Ingest.Feeds.CsvExtractReader.Read(archived, feed).Select(r => r.Accepted).OfType<Registry.Contracts.SourceRow>().Take(5).ToArray();
+            await new Registry.Resolution.ChunkResolver(db).ApplyAsync(
+                new Registry.Contracts.ResolveSourceRows(id, 0, firstRows[0].RowNumber, firstRows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", firstRows), default);
+        }
+
+        system.StartWorkers(servers, chunkSize: 5);
+        _ = system.WorkerServices;
+        var extract = (await system.WaitForExtractsAsync(1)).Single();
+
+        Assert.Equal(ExtractStatus.Resolved, extract.Status);
+        Assert.Equal(DataLines(Sample("ssa-consultas")), extract.RowsTotal);
+        Assert.Equal(extract.RowsAccepted, extract.RowsResolved);
+        await using var check = new NpgsqlConnection(system.ConnectionString);
+        await check.OpenAsync();
+        Assert.Equal(extract.RowsAccepted, await Count(check, "SELECT count(*) FROM source_records WHERE extract_id = @id", extract.Id));
+        File.Delete(archived);
+    }
+
     private static async Task<int> Count(NpgsqlConnection db, string sql, Guid id)
     {
         await using var command = new NpgsqlCommand(sql, db);
