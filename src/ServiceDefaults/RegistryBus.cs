@@ -32,6 +32,14 @@ public static class RegistryBus
         var options = configuration.GetSection("Bus").Get<BusOptions>() ?? new BusOptions();
         var uri = RequireBrokerUri(configuration);
 
+        // Start (and stop) the bus as part of the host: a host that is "started" consumes, and one
+        // being disposed has stopped consuming before its services go away.
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
         services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.QueuePrefix, false));
