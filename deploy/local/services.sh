@@ -33,7 +33,8 @@ dist_port="${REGISTRY_RABBIT_DIST_PORT:-55670}"
 node="registry@localhost"
 rmq_bin=/usr/lib/rabbitmq/bin   # the real scripts; /usr/sbin's wrappers cd to /var/lib/rabbitmq and reset HOME
 
-say() { echo "[services] $*" >&2; }
+# Never fail on a closed stderr (e.g. `make demo | tee` after Ctrl+C): down must still run.
+say() { echo "[services] $*" >&2 || true; }
 die() { say "error: $*"; exit 1; }
 
 # Newest installed PostgreSQL (15 on Debian 12); empty if none.
@@ -47,7 +48,19 @@ pg_installed() { [[ -n "$pg_bin" && -x "$pg_bin/initdb" ]] && id postgres >/dev/
 rmq_installed() { [[ -x "$rmq_bin/rabbitmq-server" ]] && id rabbitmq >/dev/null 2>&1; }
 
 # Run as a service user from / : the caller's cwd may be a folder that user cannot enter.
-as_user() { local user="$1"; shift; (cd / && runuser -u "$user" -- "$@"); }
+# fd 9 (our lock, below) is closed so that servers started this way do not hold it forever.
+as_user() { local user="$1"; shift; (cd / && runuser -u "$user" -- "$@") 9>&-; }
+
+# up and down take a lock, so two of them (make test while make demo starts, say) never
+# interleave: the second waits, then finds the servers running (or stopped).
+take_lock() {
+  mkdir -p "$state"
+  exec 9>"$state/.lock"
+  if ! flock -n 9; then
+    say "waiting for another services.sh up/down in this checkout"
+    flock -w 180 9 || die "another services.sh up/down still holds $state/.lock after 180 s"
+  fi
+}
 
 # Something already listens on 127.0.0.1:PORT (bash's /dev/tcp; no extra tools needed).
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -328,7 +341,7 @@ rmq_up() {
   # it), with no stdin. Rather than -detached: what the node prints before its log exists (a
   # config error, say) lands in startup.log, and the launcher's PID tells us when it died.
   (cd / && exec setsid -w runuser -u rabbitmq -- env -i "${rmq_env[@]}" "$rmq_bin/rabbitmq-server") \
-    </dev/null >"$rmq_dir/log/startup.log" 2>&1 &
+    </dev/null >"$rmq_dir/log/startup.log" 2>&1 9>&- &
   local launcher=$! ok=0
   # Ready when the node answers and the broker app has booted; give up if the launcher is gone.
   while (( SECONDS - started < 60 )); do
@@ -366,6 +379,7 @@ print_env() {
 
 case "${1:-}" in
   up)
+    take_lock
     install_missing
     prepare_state
     pg_up
@@ -375,6 +389,7 @@ case "${1:-}" in
     ;;
   down)
     if [[ ! -d "$state" ]]; then say "nothing to stop"; exit 0; fi
+    take_lock
     if rmq_installed; then rmq_down; fi
     if pg_installed; then pg_down; fi
     ;;

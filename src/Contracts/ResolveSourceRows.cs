@@ -25,6 +25,9 @@ public sealed record SourceRow
     /// <summary>1-based data row number in the file (the header is row 0).</summary>
     public required int RowNumber { get; init; }
 
+    /// <summary>The agency's identity of this record (values of the feed's record-key fields); stable across re-sent rosters.</summary>
+    public required string RecordKey { get; init; }
+
     /// <summary>SHA-256 (hex) of the row's mapped content; identical rows resent later share it.</summary>
     public required string ContentHash { get; init; }
 

@@ -157,6 +157,7 @@ public static class CsvExtractReader
         var row = new SourceRow
         {
             RowNumber = rowNumber,
+            RecordKey = string.Join('|', feed.RecordKey.Select(k => values.GetValueOrDefault(k)?.Replace("|", "||", StringComparison.Ordinal))),
             ContentHash = Hash(values),
             AgencyPersonId = V(CanonicalFields.AgencyPersonId),
             Curp = V(CanonicalFields.Curp),

@@ -79,6 +79,7 @@ public static class HouseholdEndpoints
               JOIN source_records sr ON sr.id = se.source_record_id
               JOIN extracts e ON e.id = sr.extract_id
              WHERE se.person_id IN (SELECT person_id FROM household_members WHERE household_id = @id)
+               AND se.superseded_by IS NULL
              ORDER BY se.service_date DESC NULLS LAST, se.id
             """, new { id }, cancellationToken: ct))).AsList();
 

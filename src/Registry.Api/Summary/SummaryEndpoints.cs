@@ -7,7 +7,7 @@ using Registry.Extracts;
 namespace Registry.Api.Summary;
 
 public sealed record RegistrySummary(
-    long Extracts, long RowsTotal, long RowsAccepted, long RowsRejected, long RowsResolved,
+    long Extracts, long RowsTotal, long RowsAccepted, long RowsRejected, long RowsResolved, long RowsUnchanged,
     long Persons, long Households, long ServiceEvents, long ExtractsPending);
 
 /// <summary>Registry-wide counts (what the demo prints; an operator's first look).</summary>
@@ -43,9 +43,10 @@ public static class SummaryEndpoints
                    (SELECT coalesce(sum(rows_accepted), 0) FROM extracts) AS rows_accepted,
                    (SELECT coalesce(sum(rows_rejected), 0) FROM extracts) AS rows_rejected,
                    (SELECT coalesce(sum(rows_resolved), 0) FROM extracts) AS rows_resolved,
+                   (SELECT coalesce(sum(rows_unchanged), 0) FROM extracts) AS rows_unchanged,
                    (SELECT count(*) FROM persons) AS persons,
                    (SELECT count(*) FROM households) AS households,
-                   (SELECT count(*) FROM service_events) AS service_events,
+                   (SELECT count(*) FROM service_events WHERE superseded_by IS NULL) AS service_events,
                    (SELECT count(*) FROM extracts WHERE status NOT IN ('resolved', 'rejected')) AS extracts_pending
             """, cancellationToken: ct));
     }
@@ -54,14 +55,14 @@ public static class SummaryEndpoints
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine("Extracts").AppendLine(c, $"  {"feed",-18} {"file",-28} {"status",-9} {"rows",6} {"accepted",9} {"rejected",9} {"received",9}");
+        text.AppendLine("Extracts").AppendLine(c, $"  {"feed",-18} {"file",-28} {"status",-9} {"rows",6} {"accepted",9} {"unchanged",9} {"rejected",9} {"received",9}");
         foreach (var e in extracts)
         {
-            text.AppendLine(c, $"  {e.FeedCode,-18} {Cut(e.FileName, 28),-28} {e.Status,-9} {e.RowsTotal,6} {e.RowsAccepted,9} {e.RowsRejected,9} {e.Receipts,8}x");
+            text.AppendLine(c, $"  {e.FeedCode,-18} {Cut(e.FileName, 28),-28} {e.Status,-9} {e.RowsTotal,6} {e.RowsAccepted,9} {e.RowsUnchanged,9} {e.RowsRejected,9} {e.Receipts,8}x");
             if (e.Error is not null) text.AppendLine(c, $"    error: {e.Error}");
         }
         text.AppendLine()
-            .AppendLine(c, $"Rows: {s.RowsTotal} = {s.RowsAccepted} accepted + {s.RowsRejected} rejected ({s.RowsResolved} resolved)")
+            .AppendLine(c, $"Rows: {s.RowsTotal} = {s.RowsAccepted} accepted + {s.RowsRejected} rejected ({s.RowsResolved} resolved, {s.RowsUnchanged} unchanged since an earlier extract)")
             .AppendLine(c, $"Registry: {s.Persons} persons, {s.Households} households, {s.ServiceEvents} service events");
         if (exampleHousehold is { } id) text.AppendLine(c, $"Example household 360: {baseUrl}/api/households/{id}");
         return text.ToString();

@@ -18,7 +18,7 @@ public sealed record RejectedRow(int RowNumber, string Reason, string? RawLine);
 
 public sealed record ExtractReport(
     Guid Id, string FeedCode, string AgencyCode, string Sector, string FileName, string Sha256, long SizeBytes,
-    string Status, string? Error, int? RowsTotal, int? RowsAccepted, int? RowsRejected, int RowsResolved,
+    string Status, string? Error, int? RowsTotal, int? RowsAccepted, int? RowsRejected, int RowsResolved, int RowsUnchanged,
     int? ChunksTotal, int Receipts, DateTime ReceivedAt, DateTime? ParsedAt, DateTime? ResolvedAt);
 
 public sealed record PendingExtract(Guid Id, string FeedCode, string ArchivePath, string FileName);
@@ -146,7 +146,7 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
     private const string ReportSql =
         """
         SELECT e.id, e.feed_code, e.agency_code, e.sector, e.file_name, e.sha256, e.size_bytes, e.status, e.error,
-               e.rows_total, e.rows_accepted, e.rows_rejected, e.rows_resolved, e.chunks_total,
+               e.rows_total, e.rows_accepted, e.rows_rejected, e.rows_resolved, e.rows_unchanged, e.chunks_total,
                (SELECT count(*)::int FROM extract_receipts r WHERE r.extract_id = e.id) AS receipts,
                e.received_at, e.parsed_at, e.resolved_at
           FROM extracts e

@@ -104,6 +104,12 @@ public sealed class FeedCatalog
         {
             if (!fields.ContainsKey(req)) Fail("required", $"'{req}' is required but not mapped in 'fields'");
         }
+        var recordKey = raw.RecordKey ?? [.. CanonicalFields.DefaultRecordKey.Where(fields.ContainsKey)];
+        if (recordKey.Count == 0) Fail("recordKey", "no field identifies a record: list the canonical fields that do (e.g. agency_person_id, service_date)");
+        foreach (var key in recordKey)
+        {
+            if (!fields.ContainsKey(key)) Fail("recordKey", $"'{key}' is not mapped in 'fields'");
+        }
         foreach (var (name, _) in raw.Values ?? [])
         {
             if (!fields.ContainsKey(name)) Fail($"values.{name}", "has a code list but the field is not mapped in 'fields'");
@@ -119,6 +125,7 @@ public sealed class FeedCatalog
             Csv = csv,
             Fields = fields,
             Required = raw.Required ?? [],
+            RecordKey = recordKey,
             Values = (raw.Values ?? []).ToDictionary(
                 kv => kv.Key,
                 kv => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(kv.Value, StringComparer.OrdinalIgnoreCase),
@@ -136,6 +143,7 @@ public sealed class FeedCatalog
         CsvDialect? Csv,
         Dictionary<string, JsonElement>? Fields,
         List<string>? Required,
+        List<string>? RecordKey,
         Dictionary<string, Dictionary<string, string>>? Values);
 }
 

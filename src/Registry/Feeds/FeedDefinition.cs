@@ -19,6 +19,12 @@ public sealed record FeedDefinition
     /// <summary>Canonical fields that must be non-empty for a row to be accepted.</summary>
     public IReadOnlyList<string> Required { get; init; } = [];
 
+    /// <summary>
+    /// Canonical fields that identify one agency record across extracts (agencies re-send whole
+    /// rosters): the same key with the same content is unchanged, with other content a new version.
+    /// </summary>
+    public IReadOnlyList<string> RecordKey { get; init; } = [];
+
     /// <summary>Per-field code lists: canonical field → (agency value → registry value).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Values { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();
@@ -66,6 +72,9 @@ public static class CanonicalFields
         HouseNumber, Colonia, PostalCode, Municipality, Poligono, AgencyHouseholdId, RelationshipToHead,
         Programme, ServiceType, ServiceDate, ServiceStatus,
     };
+
+    /// <summary>Record key used when a feed names none: one service delivered to one person.</summary>
+    public static readonly IReadOnlyList<string> DefaultRecordKey = [AgencyPersonId, Programme, ServiceType, ServiceDate];
 
     public static readonly IReadOnlySet<string> Dates = new HashSet<string>(StringComparer.Ordinal) { BirthDate, ServiceDate };
 }

@@ -55,7 +55,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     private static async Task CopyIntoStagingAsync(NpgsqlConnection connection, ResolveSourceRows chunk, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY stage_rows (source_record_id, row_number, content_hash, curp_key, agency_key, row_key, household_key, " +
+            "COPY stage_rows (source_record_id, row_number, record_key, content_hash, curp_key, agency_key, row_key, household_key, " +
             "curp, given_names, paternal_surname, maternal_surname, sex, birth_date, relationship, programme, service_type, " +
             "service_date, service_status, has_service, data) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var row in chunk.Rows)
@@ -64,6 +64,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             await writer.StartRowAsync(ct);
             await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
             await writer.WriteAsync(row.RowNumber, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(row.RecordKey, NpgsqlDbType.Text, ct);
             await writer.WriteAsync(row.ContentHash, NpgsqlDbType.Text, ct);
             await WriteNullable(writer, keys.Curp, ct);
             await WriteNullable(writer, keys.AgencyPerson, ct);
@@ -103,19 +104,44 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     private const string StagingTableSql =
         """
         CREATE TEMP TABLE stage_rows (
-            source_record_id uuid NOT NULL, row_number int NOT NULL, content_hash text NOT NULL,
+            source_record_id uuid NOT NULL, row_number int NOT NULL, record_key text NOT NULL, content_hash text NOT NULL,
             curp_key text, agency_key text, row_key text NOT NULL, household_key text,
             curp text, given_names text, paternal_surname text, maternal_surname text, sex text, birth_date date,
             relationship text, programme text, service_type text, service_date date, service_status text,
             has_service boolean NOT NULL, data jsonb NOT NULL,
-            person_id uuid, matched_key text, created_person boolean NOT NULL DEFAULT false, household_id uuid
-        ) ON COMMIT DROP
+            person_id uuid, matched_key text, created_person boolean NOT NULL DEFAULT false, household_id uuid,
+            prev_id uuid, prev_version int
+        ) ON COMMIT DROP;
+        CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP
         """;
 
     // Set-based resolution of the whole chunk. Keys are inserted in sorted order so two
     // transactions that share keys take their locks in the same order (no deadlock).
     private const string ResolveSql =
         """
+        -- 0. Re-sent rosters: a row whose record was already received with this content is unchanged
+        --    (accounted for, nothing new created); so is a repeat of the same record and content in this chunk.
+        INSERT INTO stage_unchanged (row_number, source_record_id)
+        SELECT s.row_number, sr.id
+          FROM stage_rows s JOIN source_records sr
+            ON sr.feed_code = @feed AND sr.record_key = s.record_key AND sr.content_hash = s.content_hash;
+        INSERT INTO stage_unchanged (row_number, source_record_id)
+        SELECT s.row_number, f.source_record_id
+          FROM stage_rows s
+          JOIN (SELECT DISTINCT ON (record_key, content_hash) record_key, content_hash, source_record_id
+                  FROM stage_rows ORDER BY record_key, content_hash, row_number) f
+            ON f.record_key = s.record_key AND f.content_hash = s.content_hash AND f.source_record_id <> s.source_record_id
+         WHERE s.row_number NOT IN (SELECT row_number FROM stage_unchanged);
+        DELETE FROM stage_rows WHERE row_number IN (SELECT row_number FROM stage_unchanged);
+
+        -- A changed record becomes the next version of its latest source record.
+        UPDATE stage_rows s SET prev_id = p.id, prev_version = p.version
+          FROM (SELECT DISTINCT ON (record_key) record_key, id, version
+                  FROM source_records
+                 WHERE feed_code = @feed AND record_key IN (SELECT record_key FROM stage_rows)
+                 ORDER BY record_key, version DESC) p
+         WHERE p.record_key = s.record_key;
+
         -- 1. Rows whose identity is already known: a valid CURP first, then the agency's person id.
         UPDATE stage_rows s
            SET person_id = m.person_id, matched_key = m.key
@@ -163,9 +189,13 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         ON CONFLICT (key) DO NOTHING;
 
         -- 4. Source records and the decision that linked each one (lineage).
-        INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, content_hash, person_id, data)
-        SELECT source_record_id, @extract, row_number, @feed, @agency, content_hash, person_id, data FROM stage_rows
-        ON CONFLICT (extract_id, row_number) DO NOTHING;
+        -- No conflict target: a concurrent chunk that stored the same record content first makes the
+        -- match decision below fail its foreign key, and the retried chunk then sees the row as unchanged.
+        INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, record_key, version, supersedes, content_hash, person_id, data)
+        SELECT source_record_id, @extract, row_number, @feed, @agency, record_key, coalesce(prev_version, 0) + 1, prev_id,
+               content_hash, person_id, data
+          FROM stage_rows
+        ON CONFLICT DO NOTHING;
 
         INSERT INTO match_decisions (source_record_id, person_id, rule, matched_key, created_person, model_version)
         SELECT source_record_id, person_id,
@@ -203,9 +233,19 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
           FROM stage_rows WHERE has_service
         ON CONFLICT (source_record_id) DO NOTHING;
 
+        -- The service event of a superseded record version is superseded too (kept, not deleted).
+        UPDATE service_events old SET superseded_by = new.id
+          FROM stage_rows s JOIN service_events new ON new.source_record_id = s.source_record_id
+         WHERE s.prev_id IS NOT NULL AND old.source_record_id = s.prev_id AND old.superseded_by IS NULL;
+
+        INSERT INTO unchanged_rows (extract_id, row_number, source_record_id)
+        SELECT @extract, row_number, source_record_id FROM stage_unchanged
+        ON CONFLICT DO NOTHING;
+
         -- 7. Progress of the extract; it is resolved once every accepted row is.
         UPDATE extracts
            SET rows_resolved = rows_resolved + @n,
+               rows_unchanged = rows_unchanged + (SELECT count(*) FROM stage_unchanged),
                status = CASE WHEN rows_accepted IS NOT NULL AND rows_resolved + @n >= rows_accepted THEN 'resolved' ELSE status END,
                resolved_at = CASE WHEN rows_accepted IS NOT NULL AND rows_resolved + @n >= rows_accepted THEN now() ELSE resolved_at END
          WHERE id = @extract;

@@ -62,6 +62,43 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_re_sent_roster_with_one_changed_and_one_new_row_adds_only_what_changed()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        var original = Sample("dif-alimentaria");
+        await system.DropAsync("dif-alimentaria", original);
+        var first = (await system.WaitForExtractsAsync(1)).Single();
+        var before = await system.Api.GetFromJsonAsync<RegistrySummary>("/api/summary");
+
+        // Next month's roster: the same rows, the first one's status corrected, one new delivery appended.
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        var cp1252 = System.Text.Encoding.GetEncoding(1252);
+        var lines = File.ReadAllLines(original, cp1252).Where(l => l.Length > 0).ToList();
+        var firstRow = lines[1];
+        lines[1] = firstRow.Replace(";ENTREGADO;", ";CANCELADO;", StringComparison.Ordinal);
+        lines.Add(firstRow.Replace(";Lazos del Bienestar;", ";Comedor Comunitario;", StringComparison.Ordinal));
+        var next = Path.Combine(Path.GetTempPath(), $"apoyos-2026-11-{Guid.NewGuid():N}.csv");
+        await File.WriteAllLinesAsync(next, lines, cp1252);
+        await system.DropAsync("dif-alimentaria", next);
+
+        var second = (await system.WaitForExtractsAsync(2)).Single(e => e.Id != first.Id);
+        var after = await system.Api.GetFromJsonAsync<RegistrySummary>("/api/summary");
+
+        Assert.Equal(ExtractStatus.Resolved, second.Status);
+        Assert.Equal(second.RowsTotal, second.RowsAccepted + second.RowsRejected);
+        Assert.Equal(first.RowsAccepted - 1, second.RowsUnchanged);
+        Assert.Equal(before!.Persons, after!.Persons);
+        Assert.Equal(before.ServiceEvents + 1, after.ServiceEvents);
+
+        var curp = firstRow.Split(';')[1];
+        var hit = Assert.Single((await system.Api.GetFromJsonAsync<List<HouseholdHit>>($"/api/households?curp={curp}"))!);
+        var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{hit.Id}");
+        var lazos = household!.Timeline.Where(t => t.Programme == "Lazos del Bienestar" && t.ServiceDate == DateOnly.Parse(firstRow.Split(';')[11], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal("CANCELADO", Assert.Single(lazos, t => household.Members.Any(m => m.PersonId == t.PersonId && m.Curp == curp)).Status);
+        File.Delete(next);
+    }
+
+    [Fact]
     public async Task A_household_lookup_shows_its_members_and_services_from_both_agencies()
     {
         await using var system = await RegistrySystem.StartAsync(servers);

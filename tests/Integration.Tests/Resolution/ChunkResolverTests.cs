@@ -79,6 +79,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
     private static SourceRow Row(int number, string? curp, string? agencyPersonId) => new()
     {
         RowNumber = number,
+        RecordKey = "r" + number.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ContentHash = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
         Curp = curp,
         AgencyPersonId = agencyPersonId,

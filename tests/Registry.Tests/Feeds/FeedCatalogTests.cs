@@ -32,6 +32,7 @@ public sealed class FeedCatalogTests : IDisposable
         Assert.Equal(["CURP", "CLAVE CURP"], feed.Fields["curp"]);
         Assert.Equal(";", feed.Csv.Delimiter);
         Assert.Equal("", feed.Values["curp"]["n/a"]);
+        Assert.Equal(["agency_person_id", "service_date"], feed.RecordKey); // default: the mapped part of person + programme + service + date
     }
 
     [Theory]
@@ -41,6 +42,7 @@ public sealed class FeedCatalogTests : IDisposable
     [InlineData("\"service_date\": \"FECHA\"", "\"fecha_servicio\": \"FECHA\"", "field 'fields.fecha_servicio'")]
     [InlineData("\"required\": [\"agency_person_id\"]", "\"required\": [\"birth_date\"]", "'birth_date' is required but not mapped")]
     [InlineData("\"kind\": \"csv-drop\"", "\"kind\": \"email\"", "field 'kind'")]
+    [InlineData("\"required\": [\"agency_person_id\"]", "\"required\": [], \"recordKey\": [\"phone\"]", "field 'recordKey': 'phone' is not mapped")]
     public void A_definition_with_a_mistake_names_the_file_the_field_and_the_problem(string good, string bad, string expected)
     {
         var path = Write("broken.json", Valid.Replace(good, bad, StringComparison.Ordinal));
