@@ -150,7 +150,10 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
                        CASE WHEN pc.person_id IS NOT NULL THEN pc.key ELSE pa.key END AS key
                   FROM stage_rows s2
                   LEFT JOIN person_keys pc ON pc.key = s2.curp_key
-                  LEFT JOIN person_keys pa ON pa.key = s2.agency_key) m
+                  -- The agency's own id links only when it does not contradict a valid CURP: two
+                  -- different valid CURPs are two people, whatever an agency's id says (hard rule 3).
+                  LEFT JOIN (person_keys pa JOIN persons pp ON pp.id = pa.person_id)
+                         ON pa.key = s2.agency_key AND (s2.curp IS NULL OR pp.curp IS NULL OR pp.curp = s2.curp)) m
          WHERE m.source_record_id = s.source_record_id AND m.person_id IS NOT NULL;
 
         -- 2. New identities: one person per distinct strongest key within the chunk.

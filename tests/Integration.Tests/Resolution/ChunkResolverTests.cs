@@ -62,6 +62,23 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         Assert.Equal(2, (await CountsAsync(db)).Persons);
     }
 
+    [Fact]
+    public async Task The_same_agency_id_with_two_different_valid_CURPs_stays_two_persons()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        var resolver = new ChunkResolver(db);
+        var other = ValidCurp("LOGA900202MTSPRN0");
+
+        await resolver.ApplyAsync(Chunk(extract, 0, Row(1, AnaCurp, "P1")), default);
+        await resolver.ApplyAsync(Chunk(extract, 1, Row(2, other, "P1")), default);
+        await resolver.ApplyAsync(Chunk(extract, 2, Row(3, null, "P1")), default);
+
+        Assert.Equal(2, (await CountsAsync(db)).Persons);
+        await using var command = db.CreateCommand("SELECT count(DISTINCT curp) FROM persons");
+        Assert.Equal(2L, await command.ExecuteScalarAsync());
+    }
+
     private static string ValidCurp(string first17) => first17 + Curp.CheckDigit(first17);
 
     private async Task<(NpgsqlDataSource Db, Guid Extract)> NewRegistryAsync()
