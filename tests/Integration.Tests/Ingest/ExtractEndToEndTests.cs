@@ -190,6 +190,27 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         File.Delete(archived);
     }
 
+    [Fact]
+    public async Task The_FEBRL_extract_of_an_agency_nobody_designed_for_ingests_through_the_same_path()
+    {
+        var febrl = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "data", "febrl", "dataset1.csv"));
+        Assert.True(File.Exists(febrl), $"FEBRL data expected at {febrl} (shared/ beside the repository)");
+        await using var system = await RegistrySystem.StartAsync(servers);
+        await system.DropAsync("febrl-registro", febrl);
+
+        var extract = (await system.WaitForExtractsAsync(1)).Single();
+
+        Assert.Equal(ExtractStatus.Resolved, extract.Status);
+        Assert.Equal(1000, extract.RowsTotal);
+        Assert.Equal(1000, extract.RowsAccepted + extract.RowsRejected);
+        Assert.Equal(extract.RowsAccepted, extract.RowsResolved);
+        await using var db = new NpgsqlConnection(system.ConnectionString);
+        await db.OpenAsync();
+        Assert.Equal(extract.RowsAccepted, await Count(db, "SELECT count(*) FROM source_records WHERE extract_id = @id", extract.Id));
+        // Leading spaces after the commas are not part of the values.
+        Assert.Equal(0, await Count(db, "SELECT count(*) FROM source_records WHERE extract_id = @id AND data->>'GivenNames' LIKE ' %'", extract.Id));
+    }
+
     private static async Task<int> Count(NpgsqlConnection db, string sql, Guid id)
     {
         await using var command = new NpgsqlCommand(sql, db);
