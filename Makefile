@@ -4,7 +4,9 @@ SHELL := /bin/bash
 SERVICES := deploy/local/services.sh
 WITH_SERVICES := deploy/local/with-services.sh
 
-.PHONY: demo test build migrate services-up services-down services-status
+.PHONY: demo test build migrate bench-ingest services-up services-down services-status
+
+ROWS ?= 1000000
 
 ## demo: services up, build, migrate, start workers + API, ingest the sample extracts, print a summary; Ctrl+C stops it
 demo:
@@ -20,6 +22,11 @@ build:
 ## migrate: apply the numbered SQL migrations to ConnectionStrings__Registry (or the local services)
 migrate:
 	@bash $(WITH_SERVICES) dotnet run --project src/Ingest.Workers -- migrate
+
+## bench-ingest: generate ROWS rows, measure CsvHelper alone and parse → validate → publish (last line: RESULT ...)
+bench-ingest:
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll ingest --rows $(ROWS)
 
 services-up:
 	@bash $(SERVICES) up
