@@ -26,12 +26,33 @@ public static class CsvExtractReader
 {
     private static readonly string[] Delimiters = [",", ";", "|", "\t"];
 
+    /// <summary>
+    /// File-level checks only — every byte decodes in the feed's encoding, the header has the
+    /// required columns — without parsing rows: run before anything is sent, so a bad file applies nothing.
+    /// </summary>
+    public static void CheckFile(string path, FeedDefinition feed)
+    {
+        EnsureDecodable(path, TextEncodings.Resolve(feed.Csv.Encoding), feed.Csv.Encoding);
+        using var csv = Open(path, feed);
+        _ = ReadHeader(csv, feed);
+    }
+
+    /// <summary>Streams the data rows; file-level faults (see <see cref="CheckFile"/>) throw <see cref="ExtractFileException"/>.</summary>
     public static IEnumerable<ParsedRow> Read(string path, FeedDefinition feed)
     {
-        var encoding = TextEncodings.Resolve(feed.Csv.Encoding);
-        EnsureDecodable(path, encoding, feed.Csv.Encoding);
+        using var csv = Open(path, feed);
+        var (header, columns) = ReadHeader(csv, feed);
+        var rowNumber = 0;
+        while (ReadNext(csv, feed, rowNumber))
+        {
+            rowNumber++;
+            yield return ParseRow(csv, rowNumber, header.Length, columns, feed);
+        }
+    }
 
-        using var reader = new StreamReader(path, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+    private static CsvReader Open(string path, FeedDefinition feed)
+    {
+        var reader = new StreamReader(path, TextEncodings.Resolve(feed.Csv.Encoding), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             Delimiter = feed.Csv.Delimiter,
@@ -41,17 +62,27 @@ public static class CsvExtractReader
             TrimOptions = TrimOptions.None,
             IgnoreBlankLines = true,
         };
-        using var csv = new CsvReader(reader, config);
+        return new CsvReader(reader, config);
+    }
 
-        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header || header.All(string.IsNullOrWhiteSpace))
+    private static (string[] Header, Dictionary<string, int> Columns) ReadHeader(CsvReader csv, FeedDefinition feed)
+    {
+        if (!ReadNext(csv, feed, 0) || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header || header.All(string.IsNullOrWhiteSpace))
             throw new ExtractFileException("The file is empty: it has no header row. Send the extract with its header line.");
+        return (header, MapColumns(header, feed));
+    }
 
-        var columns = MapColumns(header, feed);
-        var rowNumber = 0;
-        while (csv.Read())
+    private static bool ReadNext(CsvReader csv, FeedDefinition feed, int rowsRead)
+    {
+        try
         {
-            rowNumber++;
-            yield return ParseRow(csv, rowNumber, header.Length, columns, feed);
+            return csv.Read();
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ExtractFileException(
+                $"The file is not valid {feed.Csv.Encoding} (undecodable bytes after data row {rowsRead}). " +
+                $"Save it as {feed.Csv.Encoding}, or ask for the feed's csv.encoding to be changed.");
         }
     }
 

@@ -51,7 +51,7 @@ public sealed partial class ExtractIntake(
         int rows = 0, accepted = 0, rejected = 0, chunks = 0;
         try
         {
-            foreach (var _ in CsvExtractReader.Read(archivePath, feed)) rows++;
+            CsvExtractReader.CheckFile(archivePath, feed);
         }
         catch (ExtractFileException ex)
         {
@@ -62,7 +62,6 @@ public sealed partial class ExtractIntake(
 
         var chunk = new List<SourceRow>(chunkSize);
         var rejects = new List<RejectedRow>(RejectBatch);
-        rows = 0;
         foreach (var parsed in CsvExtractReader.Read(archivePath, feed))
         {
             rows++;

@@ -96,7 +96,7 @@ public sealed class CsvExtractReaderTests : IDisposable
     public void A_file_with_the_wrong_delimiter_says_which_one_it_seems_to_use()
     {
         var path = Write(Header.Replace(';', ',') + "\n", Encoding.Latin1);
-        var error = Assert.Throws<ExtractFileException>(() => CsvExtractReader.Read(path, Dif).ToList());
+        var error = Assert.Throws<ExtractFileException>(() => CsvExtractReader.CheckFile(path, Dif));
         Assert.Contains("seems to use ','", error.Message, StringComparison.Ordinal);
         Assert.Contains("FOLIO_BENEFICIARIO", error.Message, StringComparison.Ordinal);
     }
@@ -106,8 +106,10 @@ public sealed class CsvExtractReaderTests : IDisposable
     {
         var utf8Feed = Dif with { Csv = Dif.Csv with { Encoding = "utf-8" } };
         var path = Write(Header + "\nDIF-1;;JOS\u00c9;LOPEZ;;M;1980-05-01;FAM-1;JEFA;P;A;2026-10-01;E;C;V;N\n", Encoding.GetEncoding(1252));
-        var error = Assert.Throws<ExtractFileException>(() => CsvExtractReader.Read(path, utf8Feed).ToList());
-        Assert.Contains("not valid utf-8", error.Message, StringComparison.Ordinal);
+        var check = Assert.Throws<ExtractFileException>(() => CsvExtractReader.CheckFile(path, utf8Feed));
+        var read = Assert.Throws<ExtractFileException>(() => CsvExtractReader.Read(path, utf8Feed).ToList());
+        Assert.Contains("not valid utf-8", check.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid utf-8", read.Message, StringComparison.Ordinal);
     }
 
     [Theory]
