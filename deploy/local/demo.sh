@@ -49,6 +49,10 @@ dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll migrate
 
 export Inbox__Root="$state/inbox" Inbox__ArchiveRoot="$state/archive" Feeds__DefinitionsPath="deploy/feeds"
 export Registry__MigrateOnStart=false
+# Demo upload keys (only their SHA-256 is configured): SSA-TAM → demo-ssa-key, DIF-TAM → demo-dif-key.
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+export Upload__ApiKeys__0__Agency=SSA-TAM Upload__ApiKeys__0__KeySha256="$(sha demo-ssa-key)"
+export Upload__ApiKeys__1__Agency=DIF-TAM Upload__ApiKeys__1__KeySha256="$(sha demo-dif-key)"
 say "starting workers ($workers_url) and API ($api_url); logs in $state/logs/"
 dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll --urls "$workers_url" >"$state/logs/workers.log" 2>&1 &
 pids+=($!)
@@ -96,6 +100,8 @@ Find a family:  $api_url/api/households?name=GARCIA
 Extracts:       $api_url/api/extracts
 Workers health: $workers_url/health/ready
 Inbox:          $state/inbox/<feed>/   (drop more CSV files here while the demo runs)
+Upload:         curl -H 'X-Api-Key: demo-ssa-key' --data-binary @deploy/samples/ssa-consultas/consultas-2026-10.csv \\
+                  '$workers_url/feeds/ssa-consultas/extracts?fileName=consultas.csv'
 
 Running. Press Ctrl+C to stop.
 MSG

@@ -4,6 +4,7 @@ using Registry.Feeds;
 using Registry.Ingest.Inbox;
 using Registry.Ingest.Resolution;
 using Registry.Ingest.Storage;
+using Registry.Ingest.Upload;
 using Registry.Resolution;
 using Registry.ServiceDefaults;
 using Registry.Storage;
@@ -26,6 +27,9 @@ public static class IngestWorkers
         services.AddSingleton<ExtractIntake>();
         services.AddRegistryBus(configuration, x => x.AddConsumer<ResolveSourceRowsConsumer, ResolveSourceRowsConsumerDefinition>());
         services.AddHostedService<InboxScanner>();
+        services.AddOptions<UploadOptions>().BindConfiguration("Upload");
+        services.AddSingleton<UploadedExtractParser>();
+        services.AddHostedService(sp => sp.GetRequiredService<UploadedExtractParser>());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Registry.Ingest;
+using Registry.Ingest.Upload;
 using Registry.ServiceDefaults;
 using Registry.Storage;
 
@@ -18,4 +19,5 @@ builder.Services.AddIngestWorkers(builder.Configuration);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapUploads();
 app.Run();

@@ -24,21 +24,34 @@ public sealed partial class ExtractIntake(
 {
     private const int RejectBatch = 1000;
 
+    /// <summary>A file found in an inbox: registered, removed from the inbox, then parsed and queued.</summary>
     public async Task<(Guid ExtractId, bool Duplicate)> ReceiveAsync(FeedDefinition feed, string path, CancellationToken ct)
     {
-        var (sha256, size, archived) = await ArchiveAsync(feed, path, ct);
-        var fileName = Path.GetFileName(path);
-        var (id, duplicate) = await store.RegisterAsync(feed.Code, feed.Agency.Code, feed.Sector, fileName, sha256, size, archived, ct);
-        File.Delete(path);
-        if (duplicate)
+        Received received;
+        await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
         {
-            LogDuplicate(fileName, feed.Code, id);
-            return (id, true);
+            received = await RegisterAsync(feed, source, Path.GetFileName(path), maxBytes: null, ct);
         }
-        LogReceived(fileName, feed.Code, id, sha256);
-        await ParseAndQueueAsync(id, feed, archived, ct);
-        return (id, false);
+        File.Delete(path);
+        if (!received.Duplicate) await ParseAndQueueAsync(received.ExtractId, feed, received.ArchivePath, ct);
+        return (received.ExtractId, received.Duplicate);
     }
+
+    /// <summary>
+    /// Archives content-addressed (SHA-256, computed while copying) and registers the extract; the
+    /// same content for the same feed is reported as a duplicate and changes nothing.
+    /// </summary>
+    /// <exception cref="ExtractTooLargeException">more than <paramref name="maxBytes"/> arrived (nothing is kept).</exception>
+    public async Task<Received> RegisterAsync(FeedDefinition feed, Stream content, string fileName, long? maxBytes, CancellationToken ct)
+    {
+        var (sha256, size, archived) = await ArchiveAsync(feed, content, Path.GetExtension(fileName), maxBytes, ct);
+        var (id, duplicate) = await store.RegisterAsync(feed.Code, feed.Agency.Code, feed.Sector, fileName, sha256, size, archived, ct);
+        if (duplicate) LogDuplicate(fileName, feed.Code, id);
+        else LogReceived(fileName, feed.Code, id, sha256);
+        return new Received(id, duplicate, sha256, archived);
+    }
+
+    public sealed record Received(Guid ExtractId, bool Duplicate, string Sha256, string ArchivePath);
 
     /// <summary>Parses an archived extract and queues its rows; safe to repeat after a crash (chunks are idempotent).</summary>
     public async Task ParseAndQueueAsync(Guid extractId, FeedDefinition feed, string archivePath, CancellationToken ct)
@@ -110,31 +123,38 @@ public sealed partial class ExtractIntake(
         }
     }
 
-    private async Task<(string Sha256, long Size, string ArchivePath)> ArchiveAsync(FeedDefinition feed, string path, CancellationToken ct)
+    private async Task<(string Sha256, long Size, string ArchivePath)> ArchiveAsync(
+        FeedDefinition feed, Stream source, string extension, long? maxBytes, CancellationToken ct)
     {
         var root = Path.GetFullPath(inboxOptions.Value.ArchiveRoot);
         Directory.CreateDirectory(root);
         var temp = Path.Combine(root, $".incoming-{Guid.NewGuid():N}");
         string sha256;
-        long size;
-        await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-        await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        long size = 0;
+        try
         {
+            await using var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
             int n;
             while ((n = await source.ReadAsync(buffer, ct)) > 0)
             {
+                size += n;
+                if (size > maxBytes) throw new ExtractTooLargeException(maxBytes.Value);
                 hash.AppendData(buffer, 0, n);
                 await target.WriteAsync(buffer.AsMemory(0, n), ct);
             }
             await target.FlushAsync(ct);
             sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            size = target.Length;
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
         }
         var folder = Path.Combine(root, feed.Code, sha256[..2]);
         Directory.CreateDirectory(folder);
-        var final = Path.Combine(folder, sha256 + Path.GetExtension(path));
+        var final = Path.Combine(folder, sha256 + (extension.Length > 0 && extension.Length <= 8 ? extension : ".csv"));
         if (File.Exists(final)) File.Delete(temp);
         else File.Move(temp, final);
         return (sha256, size, final);
@@ -154,4 +174,10 @@ public sealed partial class ExtractIntake(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was not fully parsed before the last stop: parsing it again")]
     private partial void LogRecovering(Guid extractId, string fileName);
+}
+
+/// <summary>An upload larger than the configured limit; nothing of it is kept.</summary>
+public sealed class ExtractTooLargeException(long maxBytes) : Exception($"The extract is larger than the limit of {maxBytes:N0} bytes.")
+{
+    public long MaxBytes { get; } = maxBytes;
 }

@@ -46,6 +46,12 @@ public sealed class RegistrySystem : IAsyncDisposable
 
     public IServiceProvider WorkerServices => _workers!.Services;
 
+    /// <summary>Agency upload keys configured for the test hosts (only their SHA-256 reaches the configuration).</summary>
+    public static readonly (string Agency, string Key)[] UploadKeys = [("SSA-TAM", "ssa-test-key"), ("DIF-TAM", "dif-test-key")];
+
+    /// <summary>A client for the workers host (where uploads are received).</summary>
+    public HttpClient CreateWorkersClient() => _workers!.CreateClient();
+
     private void Configure(IWebHostBuilder builder, RegistryServers servers, int chunkSize)
     {
         builder.UseSetting("ConnectionStrings:Registry", ConnectionString);
@@ -58,6 +64,13 @@ public sealed class RegistrySystem : IAsyncDisposable
         builder.UseSetting("Inbox:SettleTime", "00:00:00.200");
         builder.UseSetting("Inbox:ChunkSize", chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Telemetry:Exporter", "none");
+        builder.UseSetting("Upload:MaxBytes", "100000");
+        for (var i = 0; i < UploadKeys.Length; i++)
+        {
+            builder.UseSetting($"Upload:ApiKeys:{i}:Agency", UploadKeys[i].Agency);
+            builder.UseSetting($"Upload:ApiKeys:{i}:KeySha256",
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(UploadKeys[i].Key))));
+        }
     }
 
     /// <summary>Drops a file into a feed's inbox as an agency would (write *.part, then rename).</summary>
