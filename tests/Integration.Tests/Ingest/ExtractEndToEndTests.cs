@@ -193,8 +193,7 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
     [Fact]
     public async Task The_FEBRL_extract_of_an_agency_nobody_designed_for_ingests_through_the_same_path()
     {
-        var febrl = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "data", "febrl", "dataset1.csv"));
-        Assert.True(File.Exists(febrl), $"FEBRL data expected at {febrl} (shared/ beside the repository)");
+        var febrl = Path.Combine(RepoPaths.Root, "tests", "Integration.Tests", "Data", "febrl-dataset1.csv");
         await using var system = await RegistrySystem.StartAsync(servers);
         await system.DropAsync("febrl-registro", febrl);
 
