@@ -65,11 +65,12 @@ public static class CsvExtractReader
         return new CsvReader(reader, config);
     }
 
-    private static (string[] Header, Dictionary<string, int> Columns) ReadHeader(CsvReader csv, FeedDefinition feed)
+    private static (string[] Header, KeyValuePair<string, int>[] Columns) ReadHeader(CsvReader csv, FeedDefinition feed)
     {
         if (!ReadNext(csv, feed, 0) || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header || header.All(string.IsNullOrWhiteSpace))
             throw new ExtractFileException("The file is empty: it has no header row. Send the extract with its header line.");
-        return (header, MapColumns(header, feed));
+        // Sorted by field name once, so each row's content hash is built in one pass in a stable order.
+        return (header, [.. MapColumns(header, feed).OrderBy(c => c.Key, StringComparer.Ordinal)]);
     }
 
     private static bool ReadNext(CsvReader csv, FeedDefinition feed, int rowsRead)
@@ -146,20 +147,22 @@ public static class CsvExtractReader
 
     private static string Show(string delimiter) => delimiter == "\t" ? "tab" : delimiter;
 
-    private static ParsedRow ParseRow(CsvReader csv, int rowNumber, int headerLength, Dictionary<string, int> columns, FeedDefinition feed)
+    private static ParsedRow ParseRow(CsvReader csv, int rowNumber, int headerLength, KeyValuePair<string, int>[] columns, FeedDefinition feed)
     {
         var raw = csv.Parser.RawRecord.TrimEnd('\r', '\n');
         var fieldCount = csv.Parser.Count;
         if (fieldCount != headerLength)
             return Reject(rowNumber, $"the row has {fieldCount} fields but the header has {headerLength}", raw);
 
-        var values = new Dictionary<string, string?>(columns.Count, StringComparer.Ordinal);
+        var values = new Dictionary<string, string?>(columns.Length, StringComparer.Ordinal);
+        var content = new StringBuilder(256);
         foreach (var (field, i) in columns)
         {
             var value = csv.Parser[i]?.Trim();
             if (string.IsNullOrEmpty(value)) value = null;
             else if (feed.Values.TryGetValue(field, out var codes) && codes.TryGetValue(value, out var mapped)) value = mapped;
             values[field] = value;
+            content.Append(field).Append('=').Append(value).Append('\u001f');
         }
 
         foreach (var field in feed.Required)
@@ -189,7 +192,7 @@ public static class CsvExtractReader
         {
             RowNumber = rowNumber,
             RecordKey = string.Join('|', feed.RecordKey.Select(k => values.GetValueOrDefault(k)?.Replace("|", "||", StringComparison.Ordinal))),
-            ContentHash = Hash(values),
+            ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content.ToString()))),
             AgencyPersonId = V(CanonicalFields.AgencyPersonId),
             Curp = V(CanonicalFields.Curp),
             GivenNames = V(CanonicalFields.GivenNames),
@@ -218,12 +221,4 @@ public static class CsvExtractReader
 
     private static string DateError(string field, string value, string? why, FeedDefinition feed) =>
         $"{field} '{value}' (column '{feed.Fields[field][0]}') is not a valid date in the feed's formats ({string.Join(", ", feed.Csv.DateFormats)}): {why}";
-
-    private static string Hash(Dictionary<string, string?> values)
-    {
-        var sb = new StringBuilder(256);
-        foreach (var (field, value) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            sb.Append(field).Append('=').Append(value).Append('\u001f');
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
-    }
 }

@@ -24,6 +24,10 @@ public sealed partial class ExtractIntake(
 {
     private const int RejectBatch = 1000;
 
+    // Chunks awaiting the broker's publisher confirm while parsing goes on: overlaps the round
+    // trip with parsing; every confirm is awaited before the extract's counts are written.
+    private const int SendsInFlight = 8;
+
     /// <summary>A file found in an inbox: registered, removed from the inbox, then parsed and queued.</summary>
     public async Task<(Guid ExtractId, bool Duplicate)> ReceiveAsync(FeedDefinition feed, string path, CancellationToken ct)
     {
@@ -74,6 +78,7 @@ public sealed partial class ExtractIntake(
         }
 
         var chunk = new List<SourceRow>(chunkSize);
+        var inFlight = new Queue<Task>(SendsInFlight);
         var rejects = new List<RejectedRow>(RejectBatch);
         foreach (var parsed in CsvExtractReader.Read(archivePath, feed))
         {
@@ -96,15 +101,18 @@ public sealed partial class ExtractIntake(
             }
         }
         if (chunk.Count > 0) await SendChunkAsync(chunks++);
+        while (inFlight.Count > 0) await inFlight.Dequeue();
         await store.WriteRejectsAsync(extractId, rejects, ct);
         await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, ct);
         LogParsed(extractId, rows, accepted, rejected, chunks);
 
         async Task SendChunkAsync(int index)
         {
-            await endpoint.Send(new ResolveSourceRows(extractId, index, chunk[0].RowNumber, chunk[^1].RowNumber,
-                feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray()), ct);
+            var message = new ResolveSourceRows(extractId, index, chunk[0].RowNumber, chunk[^1].RowNumber,
+                feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray());
             chunk.Clear();
+            inFlight.Enqueue(endpoint.Send(message, ct));
+            if (inFlight.Count >= SendsInFlight) await inFlight.Dequeue();
         }
     }
 
