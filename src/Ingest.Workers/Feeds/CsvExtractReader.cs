@@ -26,6 +26,12 @@ public static class CsvExtractReader
 {
     private static readonly string[] Delimiters = [",", ";", "|", "\t"];
 
+    /// <summary>No canonical field is longer than this; a longer value is a broken row, not a name.</summary>
+    public const int MaxFieldLength = 2_000;
+
+    /// <summary>Rejected rows keep at most this much of their raw line (enough to find and fix it).</summary>
+    public const int MaxRawLineKept = 8_192;
+
     /// <summary>
     /// File-level checks only — every byte decodes in the feed's encoding, the header has the
     /// required columns — without parsing rows: run before anything is sent, so a bad file applies nothing.
@@ -149,10 +155,9 @@ public static class CsvExtractReader
 
     private static ParsedRow ParseRow(CsvReader csv, int rowNumber, int headerLength, KeyValuePair<string, int>[] columns, FeedDefinition feed)
     {
-        var raw = csv.Parser.RawRecord.TrimEnd('\r', '\n');
         var fieldCount = csv.Parser.Count;
         if (fieldCount != headerLength)
-            return Reject(rowNumber, $"the row has {fieldCount} fields but the header has {headerLength}", raw);
+            return Reject(csv, rowNumber, $"the row has {fieldCount} fields but the header has {headerLength}");
 
         var values = new Dictionary<string, string?>(columns.Length, StringComparer.Ordinal);
         var content = new StringBuilder(256);
@@ -160,6 +165,8 @@ public static class CsvExtractReader
         {
             var value = csv.Parser[i]?.Trim();
             if (string.IsNullOrEmpty(value)) value = null;
+            else if (value.Length > MaxFieldLength)
+                return Reject(csv, rowNumber, $"{field} (column '{feed.Fields[field][0]}') is {value.Length:N0} characters long; the limit is {MaxFieldLength:N0}");
             else if (feed.Values.TryGetValue(field, out var codes) && codes.TryGetValue(value, out var mapped)) value = mapped;
             values[field] = value;
             content.Append(field).Append('=').Append(value).Append('\u001f');
@@ -168,7 +175,7 @@ public static class CsvExtractReader
         foreach (var field in feed.Required)
         {
             if (values.GetValueOrDefault(field) is null)
-                return Reject(rowNumber, $"required field {field} (column '{feed.Fields[field][0]}') is empty", raw);
+                return Reject(csv, rowNumber, $"required field {field} (column '{feed.Fields[field][0]}') is empty");
         }
 
         // Dates only in the feed's declared formats (no guessing: 03/04 is ambiguous); a birth date in the future is refused.
@@ -177,13 +184,13 @@ public static class CsvExtractReader
         if (values.GetValueOrDefault(CanonicalFields.BirthDate) is { } b)
         {
             var parsed = Dates.ParseBirthDate(b, feed.Csv.DateFormats, today, lenient: false);
-            if (!parsed.Ok) return Reject(rowNumber, DateError(CanonicalFields.BirthDate, b, parsed.Error, feed), raw);
+            if (!parsed.Ok) return Reject(csv, rowNumber, DateError(CanonicalFields.BirthDate, b, parsed.Error, feed));
             birth = parsed.Date;
         }
         if (values.GetValueOrDefault(CanonicalFields.ServiceDate) is { } s)
         {
             var parsed = Dates.Parse(s, feed.Csv.DateFormats, today, lenient: false);
-            if (!parsed.Ok) return Reject(rowNumber, DateError(CanonicalFields.ServiceDate, s, parsed.Error, feed), raw);
+            if (!parsed.Ok) return Reject(csv, rowNumber, DateError(CanonicalFields.ServiceDate, s, parsed.Error, feed));
             service = parsed.Date;
         }
 
@@ -217,7 +224,13 @@ public static class CsvExtractReader
         return new ParsedRow(row, null);
     }
 
-    private static ParsedRow Reject(int rowNumber, string reason, string raw) => new(null, new RejectedRow(rowNumber, reason, raw));
+    // The raw line is only materialised for rejected rows (accepted rows never need it).
+    private static ParsedRow Reject(CsvReader csv, int rowNumber, string reason)
+    {
+        var raw = csv.Parser.RawRecord.TrimEnd('\r', '\n');
+        if (raw.Length > MaxRawLineKept) raw = string.Concat(raw.AsSpan(0, MaxRawLineKept), $"… [{raw.Length:N0} characters]");
+        return new(null, new RejectedRow(rowNumber, reason, raw));
+    }
 
     private static string DateError(string field, string value, string? why, FeedDefinition feed) =>
         $"{field} '{value}' (column '{feed.Fields[field][0]}') is not a valid date in the feed's formats ({string.Join(", ", feed.Csv.DateFormats)}): {why}";

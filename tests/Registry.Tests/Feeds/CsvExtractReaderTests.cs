@@ -70,6 +70,22 @@ public sealed class CsvExtractReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_10_MB_field_rejects_its_row_with_the_limit_and_keeps_a_bounded_raw_line()
+    {
+        var huge = new string('A', 10 * 1024 * 1024);
+        var path = Write(Header + "\n" +
+            $"DIF-1;;{huge};LOPEZ;;M;1980-05-01;FAM-1;JEFA;P;A;2026-10-01;E;C;V;N\n" +
+            "DIF-2;;ANA;LOPEZ;;M;1980-05-01;FAM-1;JEFA;P;A;2026-10-01;E;C;V;N\n", Encoding.Latin1);
+
+        var rows = CsvExtractReader.Read(path, Dif).ToList();
+
+        var rejected = rows[0].Rejected!;
+        Assert.Contains("given_names (column 'NOMBRE(S)') is 10,485,760 characters long", rejected.Reason, StringComparison.Ordinal);
+        Assert.True(rejected.RawLine!.Length < CsvExtractReader.MaxRawLineKept + 100);
+        Assert.Equal("ANA", rows[1].Accepted!.GivenNames);
+    }
+
+    [Fact]
     public void An_empty_file_is_rejected_whole()
     {
         var path = Write("", Encoding.UTF8);
