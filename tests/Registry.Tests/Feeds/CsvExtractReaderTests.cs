@@ -86,6 +86,28 @@ public sealed class CsvExtractReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_UTF8_byte_order_mark_does_not_hide_the_first_column()
+    {
+        var utf8Feed = Dif with { Csv = Dif.Csv with { Encoding = "utf-8-bom" } };
+        var path = Write("\uFEFF" + Header + "\nDIF-1;;JOSÉ;PEÑA;;H;1980-05-01;FAM-1;JEFE;P;A;2026-10-01;E;C;V;N\n", new UTF8Encoding(false));
+        var row = Assert.Single(CsvExtractReader.Read(path, utf8Feed)).Accepted!;
+        Assert.Equal("DIF-1", row.AgencyPersonId);
+        Assert.Equal("PEÑA", row.PaternalSurname);
+    }
+
+    [Fact]
+    public void A_file_cut_off_inside_its_last_row_rejects_that_row_and_keeps_the_others()
+    {
+        var path = Write(Header + "\n" +
+            "DIF-1;;ANA;LOPEZ;;M;1980-05-01;FAM-1;JEFA;P;A;2026-10-01;E;C;V;N\n" +
+            "DIF-2;;\"ANA", Encoding.Latin1);
+        var rows = CsvExtractReader.Read(path, Dif).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.NotNull(rows[0].Accepted);
+        Assert.Equal(2, rows[1].Rejected!.RowNumber);
+    }
+
+    [Fact]
     public void An_empty_file_is_rejected_whole()
     {
         var path = Write("", Encoding.UTF8);
