@@ -36,6 +36,8 @@ public sealed record SourceRow
     public string? GivenNames { get; init; }
     public string? PaternalSurname { get; init; }
     public string? MaternalSurname { get; init; }
+    /// <summary>The single full-name column as sent, when the feed has one (the split parts above are then a guess).</summary>
+    public string? FullName { get; init; }
     public string? Sex { get; init; }
     public DateOnly? BirthDate { get; init; }
     public string? Phone { get; init; }

@@ -2,98 +2,299 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Registry.Contracts;
-using Registry.Normalization;
+using Registry.Matching;
+using Registry.Persons;
 
 namespace Registry.Resolution;
 
 /// <summary>
 /// Applies one chunk of accepted rows to the registry in a single transaction:
-/// binary COPY into a staging table, then set-based SQL links each row to a person
-/// (deterministic keys: valid CURP, then the agency's own person id), writes the source
-/// records with their lineage (extract, row, content hash), the match decision, households
-/// and service events. The (extract, chunk) row is claimed first, so a redelivered chunk
-/// is a no-op. Identity keys are unique in PostgreSQL, so concurrent chunks never create
-/// two persons for one key.
+/// <list type="number">
+/// <item>claims (extract, chunk), so a redelivered chunk is a no-op;</item>
+/// <item>binary-COPYs the rows, their normalised match features and blocking keys into staging;</item>
+/// <item>takes the resolution lock (below), drops rows already received unchanged, links rows
+///   whose deterministic key is known (valid CURP, the agency's person id);</item>
+/// <item>retrieves the candidates of every other row in one query (shared blocking keys), and lets
+///   <see cref="ChunkMatcher"/> score and decide in memory (link / review / new person / merge);</item>
+/// <item>writes persons, source records, decisions with their evidence, match features,
+///   review tasks, merges, households, service events and golden records set-based.</item>
+/// </list>
+/// Concurrency: the decision phase runs under one transaction-scoped advisory lock, so competing
+/// consumers in any number of processes see each other's committed persons and never create two
+/// persons for one identity (hard rule 7). Parsing, normalisation and staging run outside it.
 /// </summary>
 public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 {
-    public const string ModelVersion = "deterministic-keys-v1";
+    /// <summary>Advisory lock key of the decision phase ("registry-resolve").</summary>
+    public const long ResolutionLock = 0x5245_534F_4C56;
+
+    /// <summary>A blocking key with more members than this is not used for candidate retrieval of a row.</summary>
+    public const int MaxBlockCandidates = 200;
+
+    private readonly MatchModelStore models = new(dataSource);
 
     /// <returns>True when the chunk was applied now; false when it had been applied before.</returns>
     public async Task<bool> ApplyAsync(ResolveSourceRows chunk, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var model = await models.CurrentAsync(ct);
+        var prepared = chunk.Rows.Select(r => Prepare(chunk, r)).ToList();
+
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-
-        await using (var claim = new NpgsqlCommand(
-            """
-            INSERT INTO extract_chunks (extract_id, chunk_index, first_row, last_row, rows)
-            VALUES (@extract, @chunk, @first, @last, @rows)
-            ON CONFLICT DO NOTHING
-            """, connection, tx))
+        if (!await ClaimAsync(connection, tx, chunk, ct))
         {
-            claim.Parameters.AddWithValue("extract", chunk.ExtractId);
-            claim.Parameters.AddWithValue("chunk", chunk.ChunkIndex);
-            claim.Parameters.AddWithValue("first", chunk.FirstRow);
-            claim.Parameters.AddWithValue("last", chunk.LastRow);
-            claim.Parameters.AddWithValue("rows", chunk.Rows.Count);
-            if (await claim.ExecuteNonQueryAsync(ct) == 0)
-            {
-                await tx.RollbackAsync(ct);
-                return false;
-            }
+            await tx.RollbackAsync(ct);
+            return false;
         }
 
-        await Execute(connection, tx, StagingTableSql, ct);
-        await CopyIntoStagingAsync(connection, chunk, ct);
-        await Execute(connection, tx, ResolveSql, ct, ("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
-            ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", ModelVersion), ("n", chunk.Rows.Count));
+        await Execute(connection, tx, StagingTablesSql, ct);
+        await CopyStagingAsync(connection, prepared, ct);
+        await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
+        await Execute(connection, tx, KnownRowsSql, ct, ("feed", chunk.FeedCode));
+
+        var rows = await ReadIncomingAsync(connection, tx, prepared, ct);
+        var candidates = await ReadCandidatesAsync(connection, tx, ct);
+        var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
+            .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
+        var personCurps = await ReadPersonCurpsAsync(connection, tx, personIds, ct);
+        var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
+        var frequencies = await TermFrequencies.LoadAsync(connection, tx, rows.Select(r => r.Record), model, ct);
+
+        var decisions = new ChunkMatcher(model, frequencies.Lookup).Decide(rows, candidates, personCurps, exclusions, Guid.CreateVersion7);
+
+        await CopyDecisionsAsync(connection, decisions, ct);
+        await Execute(connection, tx, ApplySql, ct, ("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
+            ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version), ("n", chunk.Rows.Count),
+            ("link", model.LinkThreshold), ("review", model.ReviewThreshold));
+        await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model.Version, ct);
+        var recordOfRow = prepared.ToDictionary(p => p.Row.RowNumber, p => p.SourceRecordId);
+        foreach (var merge in decisions.Merges)
+            await IdentityWriter.MergeAsync(connection, tx, merge, recordOfRow[merge.BridgingRow], model.Version, ct);
+
+        var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct().ToArray();
+        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct);
         await tx.CommitAsync(ct);
         return true;
     }
 
-    private static async Task CopyIntoStagingAsync(NpgsqlConnection connection, ResolveSourceRows chunk, CancellationToken ct)
+    private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features);
+
+    private static PreparedRow Prepare(ResolveSourceRows chunk, SourceRow row)
+    {
+        var id = Guid.CreateVersion7();
+        return new PreparedRow(row, id, IdentityKeys.For(chunk.AgencyCode, chunk.ExtractId, row), MatchRecord.From(row, id));
+    }
+
+    private static async Task<bool> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
+    {
+        await using var claim = new NpgsqlCommand(
+            """
+            INSERT INTO extract_chunks (extract_id, chunk_index, first_row, last_row, rows)
+            VALUES (@extract, @chunk, @first, @last, @rows)
+            ON CONFLICT DO NOTHING
+            """, connection, tx);
+        claim.Parameters.AddWithValue("extract", chunk.ExtractId);
+        claim.Parameters.AddWithValue("chunk", chunk.ChunkIndex);
+        claim.Parameters.AddWithValue("first", chunk.FirstRow);
+        claim.Parameters.AddWithValue("last", chunk.LastRow);
+        claim.Parameters.AddWithValue("rows", chunk.Rows.Count);
+        return await claim.ExecuteNonQueryAsync(ct) > 0;
+    }
+
+    private static async Task CopyStagingAsync(NpgsqlConnection connection, List<PreparedRow> rows, CancellationToken ct)
+    {
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY stage_rows (source_record_id, row_number, record_key, content_hash, curp_key, agency_key, household_key, " +
+            "curp, given_names, paternal_surname, maternal_surname, sex, birth_date, relationship, programme, service_type, " +
+            "service_date, service_status, has_service, data) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var (row, id, keys, _) in rows)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync(row.RowNumber, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(row.RecordKey, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(row.ContentHash, NpgsqlDbType.Text, ct);
+                await Nullable(writer, keys.Curp, ct);
+                await Nullable(writer, keys.AgencyPerson, ct);
+                await Nullable(writer, keys.Household, ct);
+                await Nullable(writer, keys.ValidCurp, ct);
+                await Nullable(writer, row.GivenNames, ct);
+                await Nullable(writer, row.PaternalSurname, ct);
+                await Nullable(writer, row.MaternalSurname, ct);
+                await Nullable(writer, row.Sex, ct);
+                await Nullable(writer, row.BirthDate, ct);
+                await Nullable(writer, row.RelationshipToHead, ct);
+                await Nullable(writer, row.Programme, ct);
+                await Nullable(writer, row.ServiceType, ct);
+                await Nullable(writer, row.ServiceDate, ct);
+                await Nullable(writer, row.ServiceStatus, ct);
+                await writer.WriteAsync(row.Programme is not null || row.ServiceType is not null, NpgsqlDbType.Boolean, ct);
+                await writer.WriteAsync(JsonSerializer.Serialize(row), NpgsqlDbType.Jsonb, ct);
+            }
+            await writer.CompleteAsync(ct);
+        }
+
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY stage_match (row_number, valid_curp, invalid_curp, given_key, given_significant, given_phonetic, paternal_key, " +
+            "paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code, municipality, phone, name_from_full_name) " +
+            "FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var (row, _, _, f) in rows)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(row.RowNumber, NpgsqlDbType.Integer, ct);
+                await Nullable(writer, f.ValidCurp, ct);
+                await Nullable(writer, f.InvalidCurp, ct);
+                await writer.WriteAsync(f.GivenKey, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(f.GivenSignificant, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(f.GivenPhonetic, NpgsqlDbType.Text, ct);
+                await Nullable(writer, f.PaternalKey, ct);
+                await Nullable(writer, f.PaternalPhonetic, ct);
+                await Nullable(writer, f.MaternalKey, ct);
+                await Nullable(writer, f.MaternalPhonetic, ct);
+                await Nullable(writer, f.BirthDate, ct);
+                await Nullable(writer, f.Sex?.ToString(), ct);
+                await Nullable(writer, f.PostalCode, ct);
+                await Nullable(writer, f.Municipality, ct);
+                await Nullable(writer, f.Phone, ct);
+                await writer.WriteAsync(f.NameFromFullName, NpgsqlDbType.Boolean, ct);
+            }
+            await writer.CompleteAsync(ct);
+        }
+
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY stage_keys (row_number, block_key) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var (row, _, _, f) in rows)
+            foreach (var key in f.BlockingKeys().Distinct(StringComparer.Ordinal))
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(row.RowNumber, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(key, NpgsqlDbType.Text, ct);
+            }
+            await writer.CompleteAsync(ct);
+        }
+    }
+
+    private static async Task<List<IncomingRow>> ReadIncomingAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<PreparedRow> prepared, CancellationToken ct)
+    {
+        var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
+        var rows = new List<IncomingRow>(prepared.Count);
+        await using var command = new NpgsqlCommand(
+            "SELECT row_number, person_id, coalesce(matched_key = curp_key, false) FROM stage_rows ORDER BY row_number", connection, tx);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var p = byRow[reader.GetInt32(0)];
+            Guid? known = reader.IsDBNull(1) ? null : reader.GetGuid(1);
+            var rule = known is null ? null : reader.GetBoolean(2) ? "exact-curp" : "agency-person-id";
+            rows.Add(new IncomingRow(p.Row.RowNumber, p.Features, known, rule, p.Keys.AgencyPerson));
+        }
+        return rows;
+    }
+
+    private static async Task<List<CandidateRecord>> ReadCandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var candidates = new List<CandidateRecord>();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT DISTINCT ON (k.row_number, mr.source_record_id)
+                   k.row_number, mr.source_record_id, mr.person_id, mr.valid_curp, mr.invalid_curp, mr.given_key, mr.given_significant,
+                   mr.given_phonetic, mr.paternal_key, mr.paternal_phonetic, mr.maternal_key, mr.maternal_phonetic, mr.birth_date,
+                   mr.sex, mr.postal_code, mr.municipality, mr.phone, mr.name_from_full_name
+              FROM stage_keys k
+              JOIN stage_rows s ON s.row_number = k.row_number AND s.person_id IS NULL
+             CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b
+              JOIN match_records mr ON mr.source_record_id = b.source_record_id
+            """, connection, tx);
+        command.Parameters.AddWithValue("max", MaxBlockCandidates);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            candidates.Add(new CandidateRecord(reader.GetInt32(0), new MatchRecord
+            {
+                SourceRecordId = reader.GetGuid(1),
+                PersonId = reader.GetGuid(2),
+                ValidCurp = Str(reader, 3),
+                InvalidCurp = Str(reader, 4),
+                GivenKey = reader.GetString(5),
+                GivenSignificant = reader.GetString(6),
+                GivenPhonetic = reader.GetString(7),
+                PaternalKey = Str(reader, 8),
+                PaternalPhonetic = Str(reader, 9),
+                MaternalKey = Str(reader, 10),
+                MaternalPhonetic = Str(reader, 11),
+                BirthDate = reader.IsDBNull(12) ? null : reader.GetFieldValue<DateOnly>(12),
+                Sex = reader.IsDBNull(13) ? null : reader.GetChar(13),
+                PostalCode = Str(reader, 14),
+                Municipality = Str(reader, 15),
+                Phone = Str(reader, 16),
+                NameFromFullName = reader.GetBoolean(17),
+            }));
+        }
+        return candidates;
+    }
+
+    private static async Task<Dictionary<Guid, string?>> ReadPersonCurpsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
+    {
+        var curps = new Dictionary<Guid, string?>();
+        if (ids.Length == 0) return curps;
+        await using var command = new NpgsqlCommand("SELECT id, curp FROM persons WHERE id = ANY(@ids)", connection, tx);
+        command.Parameters.AddWithValue("ids", ids);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) curps[reader.GetGuid(0)] = Str(reader, 1);
+        return curps;
+    }
+
+    private static async Task<HashSet<(Guid, Guid)>> ReadExclusionsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
+    {
+        var set = new HashSet<(Guid, Guid)>();
+        if (ids.Length == 0) return set;
+        await using var command = new NpgsqlCommand(
+            "SELECT person_a, person_b FROM person_exclusions WHERE person_a = ANY(@ids) OR person_b = ANY(@ids)", connection, tx);
+        command.Parameters.AddWithValue("ids", ids);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) set.Add((reader.GetGuid(0), reader.GetGuid(1)));
+        return set;
+    }
+
+    private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY stage_rows (source_record_id, row_number, record_key, content_hash, curp_key, agency_key, row_key, household_key, " +
-            "curp, given_names, paternal_surname, maternal_surname, sex, birth_date, relationship, programme, service_type, " +
-            "service_date, service_status, has_service, data) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var row in chunk.Rows)
+            "COPY stage_decisions (row_number, person_id, created_person, rule, score, evidence, matched_source_record_id) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var d in decisions.Rows)
         {
-            var keys = IdentityKeys.For(chunk.AgencyCode, chunk.ExtractId, row);
             await writer.StartRowAsync(ct);
-            await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
-            await writer.WriteAsync(row.RowNumber, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(row.RecordKey, NpgsqlDbType.Text, ct);
-            await writer.WriteAsync(row.ContentHash, NpgsqlDbType.Text, ct);
-            await WriteNullable(writer, keys.Curp, ct);
-            await WriteNullable(writer, keys.AgencyPerson, ct);
-            await writer.WriteAsync(keys.Row, NpgsqlDbType.Text, ct);
-            await WriteNullable(writer, keys.Household, ct);
-            await WriteNullable(writer, keys.ValidCurp, ct);
-            await WriteNullable(writer, row.GivenNames, ct);
-            await WriteNullable(writer, row.PaternalSurname, ct);
-            await WriteNullable(writer, row.MaternalSurname, ct);
-            await WriteNullable(writer, row.Sex, ct);
-            await WriteNullableDate(writer, row.BirthDate, ct);
-            await WriteNullable(writer, row.RelationshipToHead, ct);
-            await WriteNullable(writer, row.Programme, ct);
-            await WriteNullable(writer, row.ServiceType, ct);
-            await WriteNullableDate(writer, row.ServiceDate, ct);
-            await WriteNullable(writer, row.ServiceStatus, ct);
-            await writer.WriteAsync(row.Programme is not null || row.ServiceType is not null, NpgsqlDbType.Boolean, ct);
-            await writer.WriteAsync(JsonSerializer.Serialize(row), NpgsqlDbType.Jsonb, ct);
+            await writer.WriteAsync(d.RowNumber, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(d.PersonId, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(d.CreatedPerson, NpgsqlDbType.Boolean, ct);
+            await writer.WriteAsync(d.Rule, NpgsqlDbType.Text, ct);
+            if (d.Score is { } score)
+            {
+                await writer.WriteAsync(score.Total, NpgsqlDbType.Double, ct);
+                await writer.WriteAsync(MatchModelStore.Serialize(score.Evidence()), NpgsqlDbType.Jsonb, ct);
+            }
+            else
+            {
+                await writer.WriteNullAsync(ct);
+                await writer.WriteNullAsync(ct);
+            }
+            if (d.MatchedSourceRecordId is { } matched) await writer.WriteAsync(matched, NpgsqlDbType.Uuid, ct);
+            else await writer.WriteNullAsync(ct);
         }
         await writer.CompleteAsync(ct);
     }
 
-    private static Task WriteNullable(NpgsqlBinaryImporter writer, string? value, CancellationToken ct) =>
+    private static string? Str(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    private static Task Nullable(NpgsqlBinaryImporter writer, string? value, CancellationToken ct) =>
         value is null ? writer.WriteNullAsync(ct) : writer.WriteAsync(value, NpgsqlDbType.Text, ct);
 
-    private static Task WriteNullableDate(NpgsqlBinaryImporter writer, DateOnly? value, CancellationToken ct) =>
+    private static Task Nullable(NpgsqlBinaryImporter writer, DateOnly? value, CancellationToken ct) =>
         value is { } d ? writer.WriteAsync(d, NpgsqlDbType.Date, ct) : writer.WriteNullAsync(ct);
 
-    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
+    internal static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
         params (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection, tx);
@@ -101,26 +302,35 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private const string StagingTableSql =
+    private const string StagingTablesSql =
         """
         CREATE TEMP TABLE stage_rows (
             source_record_id uuid NOT NULL, row_number int NOT NULL, record_key text NOT NULL, content_hash text NOT NULL,
-            curp_key text, agency_key text, row_key text NOT NULL, household_key text,
+            curp_key text, agency_key text, household_key text,
             curp text, given_names text, paternal_surname text, maternal_surname text, sex text, birth_date date,
             relationship text, programme text, service_type text, service_date date, service_status text,
             has_service boolean NOT NULL, data jsonb NOT NULL,
-            person_id uuid, matched_key text, created_person boolean NOT NULL DEFAULT false, household_id uuid,
+            person_id uuid, matched_key text, created_person boolean NOT NULL DEFAULT false,
             prev_id uuid, prev_version int
+        ) ON COMMIT DROP;
+        CREATE TEMP TABLE stage_match (
+            row_number int NOT NULL, valid_curp text, invalid_curp text, given_key text NOT NULL, given_significant text NOT NULL,
+            given_phonetic text NOT NULL, paternal_key text, paternal_phonetic text, maternal_key text, maternal_phonetic text,
+            birth_date date, sex char(1), postal_code text, municipality text, phone text, name_from_full_name boolean NOT NULL
+        ) ON COMMIT DROP;
+        CREATE TEMP TABLE stage_keys (row_number int NOT NULL, block_key text NOT NULL) ON COMMIT DROP;
+        CREATE TEMP TABLE stage_decisions (
+            row_number int NOT NULL, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
+            score double precision, evidence jsonb, matched_source_record_id uuid
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP
         """;
 
-    // Set-based resolution of the whole chunk. Keys are inserted in sorted order so two
-    // transactions that share keys take their locks in the same order (no deadlock).
-    private const string ResolveSql =
+    // Under the resolution lock: what is already known about each row.
+    private const string KnownRowsSql =
         """
-        -- 0. Re-sent rosters: a row whose record was already received with this content is unchanged
-        --    (accounted for, nothing new created); so is a repeat of the same record and content in this chunk.
+        -- Re-sent rosters: a row whose record was already received with this content is unchanged
+        -- (accounted for, nothing new created); so is a repeat of the same record and content in this chunk.
         INSERT INTO stage_unchanged (row_number, source_record_id)
         SELECT s.row_number, sr.id
           FROM stage_rows s JOIN source_records sr
@@ -133,6 +343,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             ON f.record_key = s.record_key AND f.content_hash = s.content_hash AND f.source_record_id <> s.source_record_id
          WHERE s.row_number NOT IN (SELECT row_number FROM stage_unchanged);
         DELETE FROM stage_rows WHERE row_number IN (SELECT row_number FROM stage_unchanged);
+        DELETE FROM stage_keys WHERE row_number IN (SELECT row_number FROM stage_unchanged);
 
         -- A changed record becomes the next version of its latest source record.
         UPDATE stage_rows s SET prev_id = p.id, prev_version = p.version
@@ -142,7 +353,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
                  ORDER BY record_key, version DESC) p
          WHERE p.record_key = s.record_key;
 
-        -- 1. Rows whose identity is already known: a valid CURP first, then the agency's person id.
+        -- Deterministic: a known valid CURP, then the agency's own person id — which links only when it
+        -- does not contradict a valid CURP: two different valid CURPs are two people (hard rule 3).
         UPDATE stage_rows s
            SET person_id = m.person_id, matched_key = m.key
           FROM (SELECT s2.source_record_id,
@@ -150,39 +362,22 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
                        CASE WHEN pc.person_id IS NOT NULL THEN pc.key ELSE pa.key END AS key
                   FROM stage_rows s2
                   LEFT JOIN person_keys pc ON pc.key = s2.curp_key
-                  -- The agency's own id links only when it does not contradict a valid CURP: two
-                  -- different valid CURPs are two people, whatever an agency's id says (hard rule 3).
                   LEFT JOIN (person_keys pa JOIN persons pp ON pp.id = pa.person_id)
                          ON pa.key = s2.agency_key AND (s2.curp IS NULL OR pp.curp IS NULL OR pp.curp = s2.curp)) m
          WHERE m.source_record_id = s.source_record_id AND m.person_id IS NOT NULL;
+        """;
 
-        -- 2. New identities: one person per distinct strongest key within the chunk.
-        WITH wanted AS (
-            SELECT DISTINCT ON (k) k, source_record_id
-              FROM (SELECT coalesce(curp_key, agency_key, row_key) AS k, row_number, source_record_id
-                      FROM stage_rows WHERE person_id IS NULL) x
-             ORDER BY k, row_number
-        ), claimed AS (
-            INSERT INTO person_keys (key, person_id)
-            SELECT k, gen_random_uuid() FROM wanted ORDER BY k
-            ON CONFLICT (key) DO NOTHING
-            RETURNING key, person_id
-        )
+    // After the matcher decided: everything the chunk writes, set-based.
+    private const string ApplySql =
+        """
+        UPDATE stage_rows s SET person_id = d.person_id, created_person = d.created_person
+          FROM stage_decisions d WHERE d.row_number = s.row_number;
+
         INSERT INTO persons (id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id)
-        SELECT c.person_id, s.curp, s.given_names, s.paternal_surname, s.maternal_surname, s.sex, s.birth_date, s.source_record_id
-          FROM claimed c
-          JOIN wanted w ON w.k = c.key
-          JOIN stage_rows s ON s.source_record_id = w.source_record_id;
+        SELECT DISTINCT ON (person_id) person_id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, source_record_id
+          FROM stage_rows WHERE created_person ORDER BY person_id, row_number;
 
-        UPDATE stage_rows s
-           SET person_id = pk.person_id,
-               matched_key = pk.key,
-               created_person = p.golden_source_record_id = s.source_record_id
-          FROM person_keys pk
-          JOIN persons p ON p.id = pk.person_id
-         WHERE s.person_id IS NULL AND pk.key = coalesce(s.curp_key, s.agency_key, s.row_key);
-
-        -- 3. Remember the other keys of each row for the person it was linked to.
+        -- Remember each row's deterministic keys for the person it was linked to (sorted: no lock-order surprises).
         INSERT INTO person_keys (key, person_id)
         SELECT DISTINCT ON (k) k, person_id
           FROM (SELECT curp_key AS k, person_id, row_number FROM stage_rows WHERE curp_key IS NOT NULL
@@ -191,26 +386,41 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
          ORDER BY k, row_number
         ON CONFLICT (key) DO NOTHING;
 
-        -- 4. Source records and the decision that linked each one (lineage).
-        -- No conflict target: a concurrent chunk that stored the same record content first makes the
-        -- match decision below fail its foreign key, and the retried chunk then sees the row as unchanged.
         INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, record_key, version, supersedes, content_hash, person_id, data)
         SELECT source_record_id, @extract, row_number, @feed, @agency, record_key, coalesce(prev_version, 0) + 1, prev_id,
                content_hash, person_id, data
-          FROM stage_rows
-        ON CONFLICT DO NOTHING;
+          FROM stage_rows;
 
-        INSERT INTO match_decisions (source_record_id, person_id, rule, matched_key, created_person, model_version)
-        SELECT source_record_id, person_id,
-               CASE WHEN created_person THEN 'new-person'
-                    WHEN matched_key = curp_key THEN 'exact-curp'
-                    WHEN matched_key = agency_key THEN 'agency-person-id'
-                    ELSE 'same-key-in-chunk' END,
-               matched_key, created_person, @model
-          FROM stage_rows
-        ON CONFLICT (source_record_id) DO NOTHING;
+        -- Why each record was linked (hard rule 3): rule, key or score with per-field evidence, thresholds, model.
+        INSERT INTO match_decisions (source_record_id, person_id, rule, matched_key, created_person, model_version,
+                                     score, evidence, link_threshold, review_threshold, matched_source_record_id)
+        SELECT s.source_record_id, s.person_id, d.rule, s.matched_key, d.created_person, @model,
+               d.score, d.evidence, @link, @review, d.matched_source_record_id
+          FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number;
 
-        -- 5. Households: the agency's household id is the key; membership keeps its source record.
+        INSERT INTO match_records (source_record_id, person_id, valid_curp, invalid_curp, given_key, given_significant, given_phonetic,
+                                   paternal_key, paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code,
+                                   municipality, phone, name_from_full_name)
+        SELECT s.source_record_id, s.person_id, m.valid_curp, m.invalid_curp, m.given_key, m.given_significant, m.given_phonetic,
+               m.paternal_key, m.paternal_phonetic, m.maternal_key, m.maternal_phonetic, m.birth_date, m.sex, m.postal_code,
+               m.municipality, m.phone, m.name_from_full_name
+          FROM stage_rows s JOIN stage_match m ON m.row_number = s.row_number;
+
+        INSERT INTO match_blocks (block_key, source_record_id)
+        SELECT k.block_key, s.source_record_id FROM stage_keys k JOIN stage_rows s ON s.row_number = k.row_number;
+
+        INSERT INTO term_frequencies (field, value, n)
+        SELECT field, value, count(*)
+          FROM stage_match m JOIN stage_rows s ON s.row_number = m.row_number
+         CROSS JOIN LATERAL (VALUES ('given_names', nullif(m.given_key, '')), ('given_names', CASE WHEN m.given_key <> '' THEN '' END),
+                                    ('paternal_surname', m.paternal_key), ('paternal_surname', CASE WHEN m.paternal_key IS NOT NULL THEN '' END),
+                                    ('maternal_surname', m.maternal_key), ('maternal_surname', CASE WHEN m.maternal_key IS NOT NULL THEN '' END)) v(field, value)
+         WHERE value IS NOT NULL
+         GROUP BY field, value
+         ORDER BY field, value
+        ON CONFLICT (field, value) DO UPDATE SET n = term_frequencies.n + excluded.n;
+
+        -- Households: the agency's household id is the key; membership keeps its source record.
         WITH wanted AS (
             SELECT DISTINCT ON (household_key) household_key, source_record_id
               FROM stage_rows WHERE household_key IS NOT NULL
@@ -225,16 +435,15 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         SELECT c.household_id, w.source_record_id FROM claimed c JOIN wanted w ON w.household_key = c.key;
 
         INSERT INTO household_members (household_id, person_id, relationship, valid_from, source_record_id)
-        SELECT DISTINCT ON (hk.household_id, s.person_id) hk.household_id, s.person_id, s.relationship, s.service_date, s.source_record_id
-          FROM stage_rows s JOIN household_keys hk ON hk.key = s.household_key
-         ORDER BY hk.household_id, s.person_id, s.row_number
+        SELECT DISTINCT ON (coalesce(h.merged_into, h.id), s.person_id) coalesce(h.merged_into, h.id), s.person_id, s.relationship, s.service_date, s.source_record_id
+          FROM stage_rows s JOIN household_keys hk ON hk.key = s.household_key JOIN households h ON h.id = hk.household_id
+         ORDER BY coalesce(h.merged_into, h.id), s.person_id, s.row_number
         ON CONFLICT (household_id, person_id) DO NOTHING;
 
-        -- 6. Service events (metadata only).
+        -- Service events (metadata only).
         INSERT INTO service_events (id, source_record_id, person_id, agency_code, sector, programme, service_type, service_date, status)
         SELECT gen_random_uuid(), source_record_id, person_id, @agency, @sector, programme, service_type, service_date, service_status
-          FROM stage_rows WHERE has_service
-        ON CONFLICT (source_record_id) DO NOTHING;
+          FROM stage_rows WHERE has_service;
 
         -- The service event of a superseded record version is superseded too (kept, not deleted).
         UPDATE service_events old SET superseded_by = new.id
@@ -245,7 +454,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         SELECT @extract, row_number, source_record_id FROM stage_unchanged
         ON CONFLICT DO NOTHING;
 
-        -- 7. Progress of the extract; it is resolved once every accepted row is.
+        -- Progress of the extract; it is resolved once every accepted row is.
         UPDATE extracts
            SET rows_resolved = rows_resolved + @n,
                rows_unchanged = rows_unchanged + (SELECT count(*) FROM stage_unchanged),
@@ -260,6 +469,7 @@ public readonly record struct IdentityKeys(string? ValidCurp, string? Curp, stri
 {
     public static IdentityKeys For(string agencyCode, Guid extractId, SourceRow row)
     {
+        ArgumentNullException.ThrowIfNull(row);
         var curp = Normalization.Curp.Clean(row.Curp);
         var valid = Normalization.Curp.IsValid(curp) ? curp : null;
         return new IdentityKeys(

@@ -57,9 +57,13 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         await using var _ = db;
         var broken = AnaCurp[..17] + (char)('0' + (AnaCurp[17] - '0' + 1) % 10); // wrong check digit
 
-        await new ChunkResolver(db).ApplyAsync(Chunk(extract, 0, Row(1, broken, "A"), Row(2, broken, "B")), default);
+        // Two different people who were both given the same mistyped CURP: it is weak evidence, not a key.
+        await new ChunkResolver(db).ApplyAsync(Chunk(extract, 0,
+            Row(1, broken, "A"), Row(2, broken, "B") with { GivenNames = "BRENDA", PaternalSurname = "MARTINEZ" }), default);
 
         Assert.Equal(2, (await CountsAsync(db)).Persons);
+        await using var keys = db.CreateCommand("SELECT count(*) FROM person_keys WHERE key LIKE 'curp:%'");
+        Assert.Equal(0L, await keys.ExecuteScalarAsync());
     }
 
     [Fact]

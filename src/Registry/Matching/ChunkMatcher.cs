@@ -1,0 +1,287 @@
+namespace Registry.Matching;
+
+/// <summary>A row of the chunk being resolved. <see cref="KnownPerson"/> is set when a deterministic key (valid CURP, agency person id) already names its person.</summary>
+public sealed record IncomingRow(int RowNumber, MatchRecord Record, Guid? KnownPerson, string? KnownRule, string? AgencyKey = null);
+
+/// <summary>A registry record retrieved for a row because they share a blocking key.</summary>
+public sealed record CandidateRecord(int RowNumber, MatchRecord Record);
+
+/// <summary>What the chunk matcher decided for one row.</summary>
+public sealed record RowDecision(
+    int RowNumber,
+    Guid PersonId,
+    bool CreatedPerson,
+    string Rule,
+    MatchScore? Score,
+    Guid? MatchedSourceRecordId);
+
+/// <summary>An uncertain pair for a steward: the row stays its own person (or where the certain evidence put it) until decided.</summary>
+public sealed record ReviewProposal(int RowNumber, Guid CandidatePersonId, MatchScore Score, string Reason);
+
+/// <summary>A record bridged two persons: they are the same person (append-only merge event).</summary>
+public sealed record MergeProposal(Guid Survivor, Guid Merged, int BridgingRow, MatchScore Score);
+
+public sealed record ChunkDecisions(
+    IReadOnlyList<RowDecision> Rows,
+    IReadOnlyList<ReviewProposal> Reviews,
+    IReadOnlyList<MergeProposal> Merges);
+
+/// <summary>
+/// Where a match is scored and decided. Pure and in memory: given a chunk's rows, the registry
+/// records that share a blocking key with each, and the guards (persons' valid CURPs, steward
+/// exclusions), it scores every row against its candidates and against the other rows of the
+/// chunk, then clusters greedily from the strongest link down. A union is refused when it would
+/// put two different valid CURPs in one person, join persons a steward separated, or join two
+/// registry persons whose own records disagree (score below the review threshold) — the refused
+/// pair goes to review instead. Rows in the review band stay their own person with a review task.
+/// </summary>
+public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, double?>? termFrequency = null)
+{
+    /// <summary>Rows of a chunk sharing one blocking key are compared pairwise only up to this block size.</summary>
+    public const int MaxInChunkBlock = 64;
+
+    public ChunkDecisions Decide(
+        IReadOnlyList<IncomingRow> rows,
+        IReadOnlyList<CandidateRecord> candidates,
+        IReadOnlyDictionary<Guid, string?> personCurps,
+        ISet<(Guid, Guid)> exclusions,
+        Func<Guid> newPersonId)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(personCurps);
+        ArgumentNullException.ThrowIfNull(exclusions);
+        ArgumentNullException.ThrowIfNull(newPersonId);
+
+        var rowIndex = new Dictionary<int, int>(rows.Count);
+        for (var i = 0; i < rows.Count; i++) rowIndex[rows[i].RowNumber] = i;
+
+        // Persons are nodes after the rows.
+        var personNodes = new Dictionary<Guid, int>();
+        int PersonNode(Guid id)
+        {
+            if (!personNodes.TryGetValue(id, out var node)) personNodes[id] = node = rows.Count + personNodes.Count;
+            return node;
+        }
+        foreach (var row in rows) if (row.KnownPerson is { } p) PersonNode(p);
+        foreach (var c in candidates) PersonNode(c.Record.PersonId);
+
+        var recordsByPerson = candidates.GroupBy(c => c.Record.PersonId).ToDictionary(g => g.Key, g => g.Select(c => c.Record).DistinctBy(r => r.SourceRecordId).ToList());
+        var edges = new List<Edge>();
+
+        // 1. Each row against the registry: best record per candidate person.
+        var best = new Dictionary<(int Row, Guid Person), (MatchScore Score, Guid Record)>();
+        foreach (var c in candidates)
+        {
+            if (!rowIndex.TryGetValue(c.RowNumber, out var i)) continue;
+            var row = rows[i];
+            if (row.KnownPerson == c.Record.PersonId) continue;
+            if (Comparisons.ConflictingStrongIds(row.Record, c.Record) || CurpConflict(row.Record.ValidCurp, personCurps, c.Record.PersonId)) continue;
+            var score = Score(row.Record, c.Record);
+            var key = (row.RowNumber, c.Record.PersonId);
+            if (!best.TryGetValue(key, out var current) || score.Total > current.Score.Total) best[key] = (score, c.Record.SourceRecordId);
+        }
+        foreach (var ((rowNumber, person), (score, record)) in best)
+            if (score.Total >= model.ReviewThreshold)
+                edges.Add(new Edge(rowIndex[rowNumber], PersonNode(person), score, record));
+
+        // 2. Rows of the chunk against each other (a family's rows, or one person twice in one extract).
+        var seen = new HashSet<(int, int)>();
+        foreach (var block in rows.Select((r, i) => (r, i)).SelectMany(x => x.r.Record.BlockingKeys().Select(k => (k, x.i))).GroupBy(x => x.k))
+        {
+            var members = block.Select(x => x.i).Distinct().ToList();
+            if (members.Count < 2 || members.Count > MaxInChunkBlock) continue;
+            for (var a = 0; a < members.Count; a++)
+            for (var b = a + 1; b < members.Count; b++)
+            {
+                var (i, j) = (members[a], members[b]);
+                if (!seen.Add((i, j))) continue;
+                var (ri, rj) = (rows[i], rows[j]);
+                if (ri.KnownPerson is not null && ri.KnownPerson == rj.KnownPerson) continue;
+                if (Comparisons.ConflictingStrongIds(ri.Record, rj.Record)) continue;
+                var score = Score(ri.Record, rj.Record);
+                if (score.Total >= model.ReviewThreshold) edges.Add(new Edge(i, j, score, null));
+            }
+        }
+
+        // 3. Greedy clustering, strongest evidence first, with guards.
+        var clusters = new Clusters(rows.Count + personNodes.Count);
+        var nodePerson = personNodes.ToDictionary(kv => kv.Value, kv => kv.Key);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            clusters.AddCurp(i, rows[i].Record.ValidCurp);
+            if (rows[i].KnownPerson is { } p) clusters.Union(i, personNodes[p]);
+        }
+        foreach (var (person, node) in personNodes)
+        {
+            clusters.AddCurp(node, personCurps.GetValueOrDefault(person));
+            clusters.AddPerson(node, person);
+        }
+        // Rows of this chunk sharing a deterministic key new to the registry are one person.
+        var keyLinked = new HashSet<int>();
+        foreach (var group in rows.Select((r, i) => (r, i)).Where(x => x.r.KnownPerson is null)
+                     .SelectMany(x => new[] { (k: x.r.Record.ValidCurp is { } c ? "curp:" + c : null, x.i), (k: x.r.AgencyKey, x.i) })
+                     .Where(x => x.k is not null).GroupBy(x => x.k))
+        {
+            var first = group.First().i;
+            foreach (var (_, i) in group.Skip(1))
+            {
+                if (clusters.Find(first) == clusters.Find(i) || clusters.CurpsConflict(first, i)) continue;
+                clusters.Union(first, i);
+                keyLinked.Add(i);
+            }
+        }
+        var reviews = new List<ReviewProposal>();
+        var pendingRowReviews = new List<(int Review, int OtherRow)>();
+        var bridges = new List<Edge>();
+        var linkedBy = new Dictionary<int, Edge>();
+        foreach (var edge in edges.OrderByDescending(e => e.Score.Total))
+        {
+            var linkable = edge.Score.Total >= model.LinkThreshold;
+            var refusal = linkable ? Refusal(clusters, edge, recordsByPerson, exclusions) : null;
+            if (linkable && refusal is null)
+            {
+                if (clusters.Find(edge.A) != clusters.Find(edge.B))
+                {
+                    if (clusters.PersonsOf(edge.A).Count > 0 && clusters.PersonsOf(edge.B).Count > 0) bridges.Add(edge);
+                    clusters.Union(edge.A, edge.B);
+                }
+                if (edge.A < rows.Count) linkedBy.TryAdd(edge.A, edge);
+                if (edge.B < rows.Count) linkedBy.TryAdd(edge.B, edge);
+                continue;
+            }
+            // Review band, or a link the guards refused: the pair goes to a steward.
+            if (clusters.Find(edge.A) == clusters.Find(edge.B)) continue;
+            var (rowNode, other) = edge.A < rows.Count ? (edge.A, edge.B) : (edge.B, edge.A);
+            var reason = refusal ?? "score between the review and link thresholds";
+            reviews.Add(new ReviewProposal(rows[rowNode].RowNumber, other >= rows.Count ? nodePerson[other] : Guid.Empty, edge.Score, reason));
+            if (other < rows.Count) pendingRowReviews.Add((reviews.Count - 1, other));
+        }
+
+        // 4. One person per cluster: its registry person (merges already proposed) or a new one.
+        var clusterPerson = new Dictionary<int, Guid>();
+        var decisions = new RowDecision[rows.Count];
+        var created = new HashSet<int>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var root = clusters.Find(i);
+            if (!clusterPerson.TryGetValue(root, out var person))
+            {
+                var persons = clusters.PersonsOf(i).ToList();
+                person = persons.Count > 0 ? persons.Min() : newPersonId();
+                clusterPerson[root] = person;
+                if (persons.Count == 0) created.Add(i);
+            }
+            var row = rows[i];
+            var isNew = created.Contains(i);
+            decisions[i] = row.KnownPerson is not null
+                ? new RowDecision(row.RowNumber, person, false, row.KnownRule ?? "known-key", null, null)
+                : linkedBy.TryGetValue(i, out var edge) && !isNew
+                    ? new RowDecision(row.RowNumber, person, false, edge.B >= rows.Count || edge.A >= rows.Count ? "probabilistic" : "probabilistic-in-chunk", edge.Score, edge.Record)
+                    : new RowDecision(row.RowNumber, person, isNew, !isNew && keyLinked.Contains(i) ? "same-key-in-chunk" : "new-person", null, null);
+        }
+        // A row-to-row review names the person the other row ended up with.
+        foreach (var (reviewIndex, otherRow) in pendingRowReviews)
+            reviews[reviewIndex] = reviews[reviewIndex] with { CandidatePersonId = decisions[otherRow].PersonId };
+
+        // A cluster holding several registry persons: they merge into the oldest id (ids are time-ordered),
+        // each merge carrying the bridging record and its evidence.
+        var merges = new List<MergeProposal>();
+        foreach (var edge in bridges)
+        {
+            var persons = clusters.PersonsOf(edge.A).ToList();
+            var survivor = persons.Min();
+            var row = rows[edge.A < rows.Count ? edge.A : edge.B].RowNumber;
+            foreach (var merged in persons.Where(p => p != survivor && merges.All(m => m.Merged != p)))
+                merges.Add(new MergeProposal(survivor, merged, row, edge.Score));
+        }
+
+        var distinctReviews = reviews
+            .Where(r => decisions[rowIndex[r.RowNumber]].PersonId != r.CandidatePersonId)
+            .GroupBy(r => (r.RowNumber, r.CandidatePersonId)).Select(g => g.First()).ToList();
+        return new ChunkDecisions(decisions, distinctReviews, merges);
+    }
+
+    private MatchScore Score(MatchRecord a, MatchRecord b) => model.Score(Comparisons.Compare(a, b), a, termFrequency);
+
+    private static bool CurpConflict(string? curp, IReadOnlyDictionary<Guid, string?> personCurps, Guid person) =>
+        curp is not null && personCurps.GetValueOrDefault(person) is { } other && !string.Equals(curp, other, StringComparison.Ordinal);
+
+    private string? Refusal(Clusters clusters, Edge edge, Dictionary<Guid, List<MatchRecord>> recordsByPerson, ISet<(Guid, Guid)> exclusions)
+    {
+        if (clusters.Find(edge.A) == clusters.Find(edge.B)) return null;
+        if (clusters.CurpsConflict(edge.A, edge.B)) return "the records carry two different valid CURPs";
+        var left = clusters.PersonsOf(edge.A).ToList();
+        var right = clusters.PersonsOf(edge.B).ToList();
+        foreach (var a in left)
+        foreach (var b in right)
+        {
+            if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return "a steward decided these are different persons";
+            // Merging two registry persons needs their own records to agree, not just the bridging record.
+            if (recordsByPerson.TryGetValue(a, out var ra) && recordsByPerson.TryGetValue(b, out var rb))
+            {
+                var bestPair = ra.SelectMany(x => rb.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total)).DefaultIfEmpty(double.MinValue).Max();
+                if (bestPair < model.ReviewThreshold) return "the record bridges two registry persons whose own records disagree";
+            }
+            else return "the record bridges two registry persons that cannot be compared";
+        }
+        return null;
+    }
+
+    private sealed record Edge(int A, int B, MatchScore Score, Guid? Record);
+
+    /// <summary>Union–find over rows and persons, tracking each cluster's valid CURPs and registry persons.</summary>
+    private sealed class Clusters(int size)
+    {
+        private readonly int[] parent = Enumerable.Range(0, size).ToArray();
+        private readonly Dictionary<int, HashSet<string>> curps = [];
+        private readonly Dictionary<int, HashSet<Guid>> persons = [];
+
+        public int Find(int x)
+        {
+            while (parent[x] != x) x = parent[x] = parent[parent[x]];
+            return x;
+        }
+
+        public void AddCurp(int node, string? curp)
+        {
+            if (curp is null) return;
+            var root = Find(node);
+            if (!curps.TryGetValue(root, out var set)) curps[root] = set = [];
+            set.Add(curp);
+        }
+
+        public void AddPerson(int node, Guid person)
+        {
+            var root = Find(node);
+            if (!persons.TryGetValue(root, out var set)) persons[root] = set = [];
+            set.Add(person);
+        }
+
+        public HashSet<Guid> PersonsOf(int node) => persons.TryGetValue(Find(node), out var set) ? set : None;
+
+        private static readonly HashSet<Guid> None = [];
+
+        public bool CurpsConflict(int a, int b)
+        {
+            var (ra, rb) = (Find(a), Find(b));
+            return curps.TryGetValue(ra, out var ca) && curps.TryGetValue(rb, out var cb) && ca.Union(cb).Count() > 1;
+        }
+
+        public void Union(int a, int b)
+        {
+            var (ra, rb) = (Find(a), Find(b));
+            if (ra == rb) return;
+            parent[rb] = ra;
+            Move(curps, rb, ra);
+            Move(persons, rb, ra);
+        }
+
+        private static void Move<T>(Dictionary<int, HashSet<T>> sets, int from, int to)
+        {
+            if (!sets.Remove(from, out var moved)) return;
+            if (sets.TryGetValue(to, out var target)) target.UnionWith(moved);
+            else sets[to] = moved;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Registry.Normalization;
+
+namespace Registry.Matching;
+
+/// <summary>The fields a record pair is compared on, in the order of the comparison vector.</summary>
+public enum MatchField
+{
+    Curp,
+    GivenNames,
+    PaternalSurname,
+    MaternalSurname,
+    BirthDate,
+    Sex,
+    PostalCode,
+    Municipality,
+    Phone,
+}
+
+/// <summary>
+/// Comparison levels per field (Fellegi–Sunter "agreement patterns"). Level 0 of every field is
+/// "missing on either side": it carries no evidence (weight 0). Higher levels are weaker agreement;
+/// the last level is disagreement. Names are what the evidence shows stewards and auditors.
+/// </summary>
+public static class Comparisons
+{
+    public static readonly MatchField[] Fields = Enum.GetValues<MatchField>();
+
+    public static readonly IReadOnlyDictionary<MatchField, string[]> LevelNames = new Dictionary<MatchField, string[]>
+    {
+        [MatchField.Curp] = ["missing", "exact", "same-first-10", "edit-distance-2", "different"],
+        [MatchField.GivenNames] = ["missing", "exact", "nickname-or-dropped-maria-jose", "jaro-winkler-0.92-or-phonetic", "contained", "jaro-winkler-0.80", "different"],
+        [MatchField.PaternalSurname] = ["missing", "exact", "jaro-winkler-0.92-or-phonetic", "swapped-with-maternal", "jaro-winkler-0.80", "different"],
+        [MatchField.MaternalSurname] = ["missing", "exact", "jaro-winkler-0.92-or-phonetic", "swapped-with-paternal", "different"],
+        [MatchField.BirthDate] = ["missing", "exact", "day-month-swapped", "year-off-by-one", "one-part-differs", "different"],
+        [MatchField.Sex] = ["missing", "same", "different"],
+        [MatchField.PostalCode] = ["missing", "same", "different"],
+        [MatchField.Municipality] = ["missing", "same", "different"],
+        [MatchField.Phone] = ["missing", "same", "different"],
+    };
+
+    /// <summary>Fields whose "exact" level is adjusted by how common the value is (MARÍA GARCÍA is weak evidence).</summary>
+    public static readonly MatchField[] TermFrequencyFields = [MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname];
+
+    /// <summary>The comparison vector of a pair: one level per field, indexed by <see cref="MatchField"/>.</summary>
+    public static byte[] Compare(MatchRecord a, MatchRecord b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var v = new byte[Fields.Length];
+        v[(int)MatchField.Curp] = CompareCurp(a.ValidCurp ?? a.InvalidCurp, b.ValidCurp ?? b.InvalidCurp);
+        v[(int)MatchField.GivenNames] = CompareGiven(a, b);
+        v[(int)MatchField.PaternalSurname] = CompareSurname(a.PaternalKey, a.PaternalPhonetic, b.PaternalKey, b.PaternalPhonetic, a.MaternalKey, b.MaternalKey, hasWeakBand: true);
+        v[(int)MatchField.MaternalSurname] = CompareSurname(a.MaternalKey, a.MaternalPhonetic, b.MaternalKey, b.MaternalPhonetic, a.PaternalKey, b.PaternalKey, hasWeakBand: false);
+        v[(int)MatchField.BirthDate] = Dates.Compare(a.BirthDate, b.BirthDate) switch
+        {
+            DateAgreement.Missing => 0,
+            DateAgreement.Exact => 1,
+            DateAgreement.DayMonthSwapped => 2,
+            DateAgreement.YearOffByOne => 3,
+            DateAgreement.OneComponentDiffers => 4,
+            _ => 5,
+        };
+        v[(int)MatchField.Sex] = Same(a.Sex, b.Sex);
+        v[(int)MatchField.PostalCode] = Same(a.PostalCode, b.PostalCode);
+        v[(int)MatchField.Municipality] = Same(a.Municipality, b.Municipality);
+        v[(int)MatchField.Phone] = Same(a.Phone, b.Phone);
+        return v;
+    }
+
+    /// <summary>Two different valid CURPs are two people, whatever else agrees (hard rule 3).</summary>
+    public static bool ConflictingStrongIds(MatchRecord a, MatchRecord b) =>
+        a.ValidCurp is not null && b.ValidCurp is not null && !string.Equals(a.ValidCurp, b.ValidCurp, StringComparison.Ordinal);
+
+    private static byte CompareCurp(string? a, string? b)
+    {
+        if (a is null || b is null) return 0;
+        if (string.Equals(a, b, StringComparison.Ordinal)) return 1;
+        if (a.AsSpan(0, 10).SequenceEqual(b.AsSpan(0, 10))) return 2;
+        return EditDistance.DamerauLevenshtein(a, b, 3) <= 2 ? (byte)3 : (byte)4;
+    }
+
+    private static byte CompareGiven(MatchRecord a, MatchRecord b)
+    {
+        if (a.GivenKey.Length == 0 || b.GivenKey.Length == 0) return 0;
+        if (string.Equals(a.GivenKey, b.GivenKey, StringComparison.Ordinal)) return 1;
+        switch (PersonName.CompareGivenNames(a.GivenKey, b.GivenKey))
+        {
+            case GivenNameAgreement.Exact: return 1;
+            case GivenNameAgreement.SameSignificantName or GivenNameAgreement.Nickname: return 2;
+        }
+        var jw = JaroWinkler.Similarity(a.GivenKey, b.GivenKey);
+        if (jw >= 0.92 || (a.GivenPhonetic.Length > 0 && string.Equals(a.GivenPhonetic, b.GivenPhonetic, StringComparison.Ordinal)
+                           && JaroWinkler.Similarity(a.GivenSignificant, b.GivenSignificant) >= 0.85))
+            return 3;
+        if (PersonName.CompareGivenNames(a.GivenKey, b.GivenKey) == GivenNameAgreement.Contained) return 4;
+        return jw >= 0.80 ? (byte)5 : (byte)6;
+    }
+
+    private static byte CompareSurname(string? a, string? aPhonetic, string? b, string? bPhonetic, string? aOther, string? bOther, bool hasWeakBand)
+    {
+        if (a is null || b is null) return 0;
+        if (string.Equals(a, b, StringComparison.Ordinal)) return 1;
+        var jw = JaroWinkler.Similarity(a, b);
+        if (jw >= 0.92 || string.Equals(aPhonetic, bPhonetic, StringComparison.Ordinal)) return 2;
+        if (string.Equals(a, bOther, StringComparison.Ordinal) || string.Equals(b, aOther, StringComparison.Ordinal)) return 3;
+        if (hasWeakBand) return jw >= 0.80 ? (byte)4 : (byte)5;
+        return 4;
+    }
+
+    private static byte Same<T>(T? a, T? b) => a is null || b is null ? (byte)0 : EqualityComparer<T>.Default.Equals(a, b) ? (byte)1 : (byte)2;
+
+    /// <summary>The value whose frequency adjusts the "exact" level of a term-frequency field.</summary>
+    public static string? TermValue(MatchRecord r, MatchField field) => field switch
+    {
+        MatchField.GivenNames => r.GivenKey.Length == 0 ? null : r.GivenKey,
+        MatchField.PaternalSurname => r.PaternalKey,
+        MatchField.MaternalSurname => r.MaternalKey,
+        _ => null,
+    };
+}

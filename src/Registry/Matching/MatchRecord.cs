@@ -1,0 +1,91 @@
+using Registry.Contracts;
+using Registry.Normalization;
+
+namespace Registry.Matching;
+
+/// <summary>
+/// What matching knows of one source record: normalised identity fields, computed once when the
+/// record arrives and stored in <c>match_records</c> so candidates are never re-normalised.
+/// Display values stay in <c>source_records.data</c>; these are keys.
+/// </summary>
+public sealed record MatchRecord
+{
+    public Guid SourceRecordId { get; init; }
+    public Guid PersonId { get; init; }
+
+    /// <summary>A CURP that passes structure and check digit; the only CURP that is an identity key.</summary>
+    public string? ValidCurp { get; init; }
+    /// <summary>The CURP as sent, cleaned, when it is 18 characters but not valid (a typo is still evidence).</summary>
+    public string? InvalidCurp { get; init; }
+
+    public string GivenKey { get; init; } = "";
+    public string GivenSignificant { get; init; } = "";
+    public string GivenPhonetic { get; init; } = "";
+    public string? PaternalKey { get; init; }
+    public string? PaternalPhonetic { get; init; }
+    public string? MaternalKey { get; init; }
+    public string? MaternalPhonetic { get; init; }
+    public DateOnly? BirthDate { get; init; }
+    /// <summary>'H', 'M' or null (RENAPO letters).</summary>
+    public char? Sex { get; init; }
+    public string? PostalCode { get; init; }
+    public string? Municipality { get; init; }
+    public string? Phone { get; init; }
+    /// <summary>The name came from one full-name column, so which word is which surname is a guess.</summary>
+    public bool NameFromFullName { get; init; }
+
+    public static MatchRecord From(SourceRow row, Guid sourceRecordId = default, Guid personId = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var curp = Curp.Clean(row.Curp);
+        var valid = Curp.IsValid(curp);
+        var name = PersonName.Normalize(row.GivenNames, row.PaternalSurname, row.MaternalSurname);
+        var sex = SexCodes.CurpLetter(SexCodes.Parse(row.Sex, SexConvention.Mexican));
+        var birth = row.BirthDate ?? (valid ? Curp.BirthDate(curp!) : null);
+        return new MatchRecord
+        {
+            SourceRecordId = sourceRecordId,
+            PersonId = personId,
+            ValidCurp = valid ? curp : null,
+            InvalidCurp = !valid && curp is { Length: 18 } ? curp : null,
+            GivenKey = name.GivenKey,
+            GivenSignificant = name.SignificantGivenName,
+            GivenPhonetic = name.GivenPhonetic,
+            PaternalKey = name.PaternalKey,
+            PaternalPhonetic = name.PaternalPhonetic,
+            MaternalKey = name.MaternalKey,
+            MaternalPhonetic = name.MaternalPhonetic,
+            BirthDate = birth,
+            Sex = sex ?? (valid ? curp![10] : null),
+            PostalCode = Addresses.ExtractPostalCode(row.PostalCode),
+            Municipality = Blank(TextNormalizer.Normalize(row.Municipality)),
+            Phone = Phones.Normalize(row.Phone) is { } p && Phones.IsValid(p) ? p : null,
+            NameFromFullName = !string.IsNullOrWhiteSpace(row.FullName),
+        };
+    }
+
+    /// <summary>
+    /// Blocking keys: a candidate must share at least one with the record. Chosen so one error in
+    /// any single field (a typo in the surname, a wrong birth date, a missing CURP) still leaves a
+    /// shared key, while keys stay selective enough that blocks are small.
+    /// </summary>
+    public IEnumerable<string> BlockingKeys()
+    {
+        var dob = BirthDate is { } d ? Dates.Iso(d) : null;
+        if (dob is not null && PaternalPhonetic is not null) yield return $"dp:{dob}:{PaternalPhonetic}";
+        if (dob is not null && GivenPhonetic.Length > 0) yield return $"dg:{dob}:{GivenPhonetic}";
+        if (dob is not null && MaternalPhonetic is not null) yield return $"dm:{dob}:{MaternalPhonetic}";
+        if (PaternalPhonetic is not null && GivenPhonetic.Length > 0)
+            yield return $"pg:{PaternalPhonetic}:{MaternalPhonetic}:{GivenPhonetic}";
+        // Missing or swapped maternal surname: the maternal phonetic with the given name.
+        if (MaternalPhonetic is not null && GivenPhonetic.Length > 0)
+            yield return $"pg:{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
+        if (PaternalPhonetic is not null && GivenPhonetic.Length > 0 && BirthDate is { } y)
+            yield return $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year / 5}";
+        var curp10 = (ValidCurp ?? InvalidCurp)?[..10];
+        if (curp10 is not null) yield return $"c10:{curp10}";
+        if (Phone is not null) yield return $"ph:{Phone}";
+    }
+
+    private static string? Blank(string s) => s.Length == 0 ? null : s;
+}

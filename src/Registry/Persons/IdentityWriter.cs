@@ -1,0 +1,110 @@
+using Npgsql;
+using Registry.Matching;
+
+namespace Registry.Persons;
+
+/// <summary>
+/// Where merges, splits and review tasks are written. Every change of who-is-who is an
+/// append-only <c>identity_events</c> row naming the source records it moved, the evidence and
+/// who decided (the machine with its model version, or a steward with a reason); the current
+/// state (source_records.person_id and what hangs off it) follows the events. A merged person
+/// keeps its row and redirects to the survivor (<c>persons.merged_into</c>), so ids stay stable.
+/// </summary>
+public static class IdentityWriter
+{
+    public static async Task WriteReviewsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ReviewProposal> reviews, string modelVersion, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reviews);
+        if (reviews.Count == 0) return;
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version)
+            SELECT gen_random_uuid(), s.source_record_id, r.candidate, r.score, r.evidence::jsonb, r.reason, @model
+              FROM unnest(@rows, @candidates, @scores, @evidence, @reasons) r(row_number, candidate, score, evidence, reason)
+              JOIN stage_rows s ON s.row_number = r.row_number
+            ON CONFLICT DO NOTHING
+            """, connection, tx);
+        command.Parameters.AddWithValue("rows", reviews.Select(r => r.RowNumber).ToArray());
+        command.Parameters.AddWithValue("candidates", reviews.Select(r => r.CandidatePersonId).ToArray());
+        command.Parameters.AddWithValue("scores", reviews.Select(r => r.Score.Total).ToArray());
+        command.Parameters.AddWithValue("evidence", reviews.Select(r => MatchModelStore.Serialize(r.Score.Evidence())).ToArray());
+        command.Parameters.AddWithValue("reasons", reviews.Select(r => r.Reason).ToArray());
+        command.Parameters.AddWithValue("model", modelVersion);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A machine merge: a record of this chunk bridged two registry persons.</summary>
+    public static Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MergeProposal merge, Guid bridgingRecord, string modelVersion, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(merge);
+        return MergeAsync(connection, tx, merge.Survivor, merge.Merged, "machine",
+            $"a new record (row {merge.BridgingRow}) matched both persons above the link threshold", merge.Score.Total,
+            MatchModelStore.Serialize(merge.Score.Evidence()), modelVersion, bridgingRecord, reviewTask: null, ct);
+    }
+
+    /// <summary>Moves everything of <paramref name="merged"/> to <paramref name="survivor"/> and records the event.</summary>
+    public static async Task<long> MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivor, Guid merged, string decidedBy,
+        string reason, double? score, string? evidence, string? modelVersion, Guid? bridgingRecord, Guid? reviewTask, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            WITH moved AS (SELECT coalesce(array_agg(id ORDER BY id), '{}') AS ids FROM source_records WHERE person_id = @merged)
+            INSERT INTO identity_events (kind, person_id, other_person_id, source_record_ids, bridging_record, score, evidence,
+                                         model_version, decided_by, reason, review_task_id)
+            SELECT 'merge', @survivor, @merged, ids,
+                   @bridge::uuid,
+                   @score::float8, @evidence::jsonb, @model::text, @by, @reason, @task::uuid
+              FROM moved
+            RETURNING id;
+            """, connection, tx);
+        command.Parameters.AddWithValue("survivor", survivor);
+        command.Parameters.AddWithValue("merged", merged);
+        command.Parameters.AddWithValue("bridge", (object?)bridgingRecord ?? DBNull.Value);
+        command.Parameters.AddWithValue("score", (object?)score ?? DBNull.Value);
+        command.Parameters.AddWithValue("evidence", (object?)evidence ?? DBNull.Value);
+        command.Parameters.AddWithValue("model", (object?)modelVersion ?? DBNull.Value);
+        command.Parameters.AddWithValue("by", decidedBy);
+        command.Parameters.AddWithValue("reason", reason);
+        command.Parameters.AddWithValue("task", (object?)reviewTask ?? DBNull.Value);
+        var eventId = (long)(await command.ExecuteScalarAsync(ct))!;
+        await MoveAsync(connection, tx, merged, survivor, sourceRecords: null, ct);
+        await using var redirect = new NpgsqlCommand(
+            "UPDATE persons SET merged_into = @survivor, updated_at = now() WHERE id = @merged OR merged_into = @merged", connection, tx);
+        redirect.Parameters.AddWithValue("survivor", survivor);
+        redirect.Parameters.AddWithValue("merged", merged);
+        await redirect.ExecuteNonQueryAsync(ct);
+        return eventId;
+    }
+
+    /// <summary>
+    /// Moves source records (all of <paramref name="from"/>'s when <paramref name="sourceRecords"/> is null)
+    /// and what hangs off them — match features, service events, keys, household memberships — to <paramref name="to"/>.
+    /// </summary>
+    public static async Task MoveAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid from, Guid to, Guid[]? sourceRecords, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            CREATE TEMP TABLE moving ON COMMIT DROP AS
+            SELECT id FROM source_records WHERE person_id = @from AND (@all OR id = ANY(@records));
+            UPDATE source_records SET person_id = @to WHERE id IN (SELECT id FROM moving);
+            UPDATE match_records SET person_id = @to WHERE source_record_id IN (SELECT id FROM moving);
+            UPDATE service_events SET person_id = @to WHERE source_record_id IN (SELECT id FROM moving);
+            -- Deterministic keys follow the records that carry them.
+            UPDATE person_keys k SET person_id = @to
+             WHERE k.person_id = @from
+               AND (@all OR EXISTS (SELECT 1 FROM match_decisions d WHERE d.matched_key = k.key AND d.source_record_id IN (SELECT id FROM moving))
+                         OR k.key IN (SELECT 'curp:' || m.valid_curp FROM match_records m WHERE m.source_record_id IN (SELECT id FROM moving)));
+            INSERT INTO household_members (household_id, person_id, relationship, valid_from, valid_to, source_record_id)
+            SELECT household_id, @to, relationship, valid_from, valid_to, source_record_id
+              FROM household_members WHERE person_id = @from AND (@all OR source_record_id IN (SELECT id FROM moving))
+            ON CONFLICT DO NOTHING;
+            DELETE FROM household_members WHERE person_id = @from AND (@all OR source_record_id IN (SELECT id FROM moving));
+            DROP TABLE moving;
+            """, connection, tx);
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("to", to);
+        command.Parameters.AddWithValue("all", sourceRecords is null);
+        command.Parameters.AddWithValue("records", sourceRecords ?? []);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
