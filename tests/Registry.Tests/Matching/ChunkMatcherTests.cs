@@ -1,0 +1,161 @@
+using Registry.Contracts;
+using Registry.Matching;
+using Registry.Normalization;
+
+namespace Registry.Tests.Matching;
+
+/// <summary>Decisions a steward would check by hand: who is linked, who goes to review, who never merges.</summary>
+public sealed class ChunkMatcherTests
+{
+    private static readonly ChunkMatcher Matcher = new(MatchModel.Default);
+    private static readonly DateOnly Birth = new(1987, 3, 14);
+
+    [Fact]
+    public void A_nickname_without_maternal_surname_and_the_same_birth_date_links_to_the_registry_person()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "JOSE", "HERNANDEZ", "LOPEZ", Birth, "H", postal: "87000");
+        var incoming = Row(1, Record(default, "PEPE", "HERNÁNDEZ", null, Birth, "H", postal: "87000"));
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Equal("probabilistic", d.Rows[0].Rule);
+        Assert.Equal("nickname-or-dropped-maria-jose", d.Rows[0].Score!.Evidence()["given_names"].Level);
+        Assert.Empty(d.Reviews);
+    }
+
+    [Fact]
+    public void A_father_and_his_namesake_son_at_the_same_address_are_never_linked()
+    {
+        var father = Guid.NewGuid();
+        var registry = Record(father, "JUAN", "PEREZ", "GARCIA", new DateOnly(1962, 8, 2), "H", postal: "88500", phone: "8991234567");
+        var son = Row(1, Record(default, "JUAN", "PEREZ", "GARCIA", new DateOnly(1990, 11, 20), "H", postal: "88500", phone: "8991234567"));
+
+        var d = Decide([son], [new CandidateRecord(1, registry)]);
+
+        Assert.NotEqual(father, d.Rows[0].PersonId);
+        Assert.True(d.Rows[0].CreatedPerson);
+    }
+
+    [Fact]
+    public void Two_different_valid_CURPs_never_link_however_alike_the_rest_is()
+    {
+        var person = Guid.NewGuid();
+        var curpA = Curp17("PEGJ870314HTSRRN0");
+        var curpB = Curp17("PEGJ870314HTSRRN1");
+        var registry = Record(person, "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: curpA);
+        var incoming = Row(1, Record(default, "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: curpB));
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)], curps: new() { [person] = curpA });
+
+        Assert.NotEqual(person, d.Rows[0].PersonId);
+        Assert.Empty(d.Reviews);
+    }
+
+    [Fact]
+    public void An_uncertain_pair_goes_to_review_and_the_record_stays_its_own_person()
+    {
+        var person = Guid.NewGuid();
+        // Same names, one part of the birth date wrong, no maternal surname: neither clearly the same nor clearly not.
+        var registry = Record(person, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 9), "M");
+        var incoming = Row(1, Record(default, "ROSA ELENA", "MARTINEZ", null, new DateOnly(1975, 6, 19), "M"));
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)]);
+
+        Assert.NotEqual(person, d.Rows[0].PersonId);
+        var review = Assert.Single(d.Reviews);
+        Assert.Equal(person, review.CandidatePersonId);
+        Assert.InRange(review.Score.Total, MatchModel.Default.ReviewThreshold, MatchModel.Default.LinkThreshold);
+    }
+
+    [Fact]
+    public async Task A_record_that_matches_two_agreeing_registry_persons_merges_them_into_the_older_id()
+    {
+        var older = Guid.CreateVersion7();
+        await Task.Delay(5); // person ids are time-ordered (v7): the survivor is the one created first
+        var newer = Guid.CreateVersion7();
+        var a = Record(older, "MARIA GUADALUPE", "TORRES", "DIAZ", Birth, "M", postal: "87020");
+        var b = Record(newer, "GUADALUPE", "TORRES", "DIAZ", Birth, "M", phone: "8341112233");
+        var bridge = Row(1, Record(default, "MA. GUADALUPE", "TORRES", "DIAZ", Birth, "M", postal: "87020", phone: "8341112233"));
+
+        var d = Decide([bridge], [new CandidateRecord(1, a), new CandidateRecord(1, b)]);
+
+        var merge = Assert.Single(d.Merges);
+        Assert.Equal((older, newer), (merge.Survivor, merge.Merged));
+        Assert.Equal(older, d.Rows[0].PersonId);
+    }
+
+    [Fact]
+    public void A_steward_separation_is_never_overridden_by_a_bridging_record()
+    {
+        var a = Guid.CreateVersion7();
+        var b = Guid.CreateVersion7();
+        var ra = Record(a, "MARIA GUADALUPE", "TORRES", "DIAZ", Birth, "M");
+        var rb = Record(b, "GUADALUPE", "TORRES", "DIAZ", Birth, "M");
+        var bridge = Row(1, Record(default, "MA. GUADALUPE", "TORRES", "DIAZ", Birth, "M"));
+
+        var d = Decide([bridge], [new CandidateRecord(1, ra), new CandidateRecord(1, rb)], exclusions: [(a, b)]);
+
+        Assert.Empty(d.Merges);
+        Assert.Contains(d.Reviews, r => r.Reason.Contains("steward", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Duplicates_within_one_chunk_become_one_new_person()
+    {
+        var rows = new[]
+        {
+            Row(1, Record(default, "FRANCISCO", "GOMEZ", "RUIZ", Birth, "H")),
+            Row(2, Record(default, "PACO", "GOMEZ", "RUIZ", Birth, "H")),
+            Row(3, Record(default, "LUCIA", "GOMEZ", "RUIZ", new DateOnly(2012, 1, 5), "M")),
+        };
+
+        var d = Decide(rows, []);
+
+        Assert.Equal(d.Rows[0].PersonId, d.Rows[1].PersonId);
+        Assert.NotEqual(d.Rows[0].PersonId, d.Rows[2].PersonId);
+        Assert.Equal(2, d.Rows.Count(r => r.CreatedPerson));
+    }
+
+    [Fact]
+    public void Agreeing_on_a_common_surname_counts_for_less_than_on_a_rare_one()
+    {
+        var common = Record(default, "MARIA", "GARCIA", "HERNANDEZ", Birth, "M");
+        var rare = Record(default, "MARIA", "ZOZAYA", "HERNANDEZ", Birth, "M");
+        double? Tf(MatchField f, string v) => f == MatchField.PaternalSurname ? (v == "GARCIA" ? 0.06 : 0.0001) : null;
+
+        var commonScore = MatchModel.Default.Score(Comparisons.Compare(common, common), common, Tf).Total;
+        var rareScore = MatchModel.Default.Score(Comparisons.Compare(rare, rare), rare, Tf).Total;
+
+        Assert.True(rareScore - commonScore > 5, $"rare {rareScore} vs common {commonScore}");
+    }
+
+    [Fact]
+    public void Day_and_month_swapped_or_a_surname_typo_still_link_a_full_name_match()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "ALEJANDRA", "VILLARREAL", "SALINAS", new DateOnly(1991, 4, 7), "M");
+        var swapped = Row(1, Record(default, "ALEJANDRA", "VILLAREAL", "SALINAS", new DateOnly(1991, 7, 4), "M"));
+
+        var d = Decide([swapped], [new CandidateRecord(1, registry)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+    }
+
+    private static ChunkDecisions Decide(IncomingRow[] rows, CandidateRecord[] candidates,
+        Dictionary<Guid, string?>? curps = null, HashSet<(Guid, Guid)>? exclusions = null) =>
+        Matcher.Decide(rows, candidates, curps ?? [], exclusions ?? [], Guid.CreateVersion7);
+
+    private static IncomingRow Row(int n, MatchRecord r) => new(n, r, null, null);
+
+    private static string Curp17(string first17) => first17 + Curp.CheckDigit(first17);
+
+    private static MatchRecord Record(Guid person, string given, string paternal, string? maternal, DateOnly birth, string sex,
+        string? curp = null, string? postal = null, string? phone = null) =>
+        MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = given, PaternalSurname = paternal, MaternalSurname = maternal,
+            BirthDate = birth, Sex = sex, Curp = curp, PostalCode = postal, Phone = phone,
+        }, Guid.NewGuid(), person);
+}
