@@ -1,9 +1,11 @@
 using Registry.Api.Extracts;
 using Registry.Api.Households;
 using Registry.Api.Persons;
+using Registry.Api.Review;
 using Registry.Api.Summary;
 using Registry.Extracts;
 using Registry.Feeds;
+using Registry.Review;
 using Registry.ServiceDefaults;
 using Registry.Storage;
 using Scalar.AspNetCore;
@@ -20,6 +22,7 @@ public static class RegistryApi
         services.AddRegistryStorage(configuration);
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
+        services.AddSingleton<Stewardship>();
         services.AddRegistryBus(configuration);
         services.AddOpenApi();
         services.AddProblemDetails();
@@ -35,6 +38,7 @@ public static class RegistryApi
         var api = app.MapGroup("/api");
         api.MapHouseholds();
         api.MapPersons();
+        api.MapReview();
         api.MapExtracts();
         api.MapSummary();
         return app;

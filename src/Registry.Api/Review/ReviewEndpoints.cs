@@ -1,0 +1,156 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Registry.Review;
+
+namespace Registry.Api.Review;
+
+public sealed record ReviewSide(
+    Guid SourceRecordId, Guid PersonId, string AgencyCode, string FeedCode, string FileName, string FileSha256, int RowNumber, JsonElement Data);
+
+public sealed record CandidatePerson(
+    Guid PersonId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate, int SourceRecords);
+
+public sealed record ReviewTaskView(
+    Guid Id, string Status, double Score, string Reason, string ModelVersion, DateTime CreatedAt, JsonElement Evidence,
+    ReviewSide Record, CandidatePerson Candidate, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason);
+
+public sealed record ReviewPage(IReadOnlyList<ReviewTaskView> Items, int Page, int PageSize, long Total);
+
+public sealed record DecisionRequest(string Decision, string Reason);
+public sealed record MergeRequest(Guid OtherPersonId, string Reason);
+public sealed record SplitRequest(IReadOnlyList<Guid> SourceRecordIds, string Reason);
+public sealed record SplitResult(Guid PersonId, Guid NewPersonId);
+
+public sealed record IdentityEventView(
+    long Id, string Kind, Guid PersonId, Guid? OtherPersonId, Guid[] SourceRecordIds, Guid? BridgingRecord, double? Score,
+    string? ModelVersion, string DecidedBy, string Reason, Guid? ReviewTaskId, DateTime At);
+
+/// <summary>
+/// Stewards: the review queue (both sides with the per-field evidence), decisions, manual merge
+/// and split. The work itself is in <see cref="Stewardship"/> (src/Registry/Review).
+/// </summary>
+public static class ReviewEndpoints
+{
+    public const int MaxPageSize = 200;
+
+    public static void MapReview(this RouteGroupBuilder api)
+    {
+        api.MapGet("/review/tasks", List).WithName("ListReviewTasks").WithSummary("Review queue: uncertain pairs with both sides and the evidence");
+        api.MapGet("/review/tasks/{id:guid}", Get).WithName("GetReviewTask");
+        api.MapPost("/review/tasks/{id:guid}/decision", Decide).WithName("DecideReviewTask")
+            .WithSummary("Steward decision: \"match\" merges the record's person with the candidate, \"non-match\" keeps them apart for good");
+        api.MapPost("/persons/{id:guid}/merge", Merge).WithName("MergePersons").WithSummary("Merge another person into this one (with a reason)");
+        api.MapPost("/persons/{id:guid}/split", Split).WithName("SplitPerson").WithSummary("Move some source records of a person to a new person (with a reason)");
+        api.MapGet("/persons/{id:guid}/identity-events", Events).WithName("PersonIdentityEvents").WithSummary("Merge/split history of a person (append-only)");
+    }
+
+    private const string TaskSql =
+        """
+        SELECT t.id, t.status, t.score, t.reason, t.model_version, t.created_at, t.evidence::text AS evidence,
+               sr.id AS record_id, sr.person_id AS record_person, sr.agency_code, sr.feed_code, e.file_name, e.sha256, sr.row_number, sr.data::text AS data,
+               c.id AS candidate_id, c.curp, c.given_names, c.paternal_surname, c.maternal_surname, c.sex, c.birth_date,
+               (SELECT count(*)::int FROM source_records x WHERE x.person_id = c.id) AS candidate_records,
+               t.decided_by, t.decided_at, t.decision_reason
+          FROM review_tasks t
+          JOIN source_records sr ON sr.id = t.source_record_id
+          JOIN extracts e ON e.id = sr.extract_id
+          JOIN persons c0 ON c0.id = t.candidate_person_id
+          JOIN persons c ON c.id = coalesce(c0.merged_into, c0.id)
+        """;
+
+    private static async Task<IResult> List(NpgsqlDataSource db, string? status, int? page, int? pageSize, CancellationToken ct)
+    {
+        var st = status ?? "open";
+        if (st is not ("open" or "match" or "non-match")) return Results.Problem("status must be open, match or non-match", statusCode: 400);
+        var size = Math.Clamp(pageSize ?? 50, 1, MaxPageSize);
+        var p = Math.Max(page ?? 1, 1);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<TaskRow>(new CommandDefinition(
+            TaskSql + " WHERE t.status = @st ORDER BY t.score DESC, t.created_at LIMIT @size OFFSET @offset",
+            new { st, size, offset = (p - 1) * size }, cancellationToken: ct));
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM review_tasks WHERE status = @st", new { st }, cancellationToken: ct));
+        return Results.Ok(new ReviewPage(rows.Select(View).ToList(), p, size, total));
+    }
+
+    private static async Task<IResult> Get(NpgsqlDataSource db, Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(TaskSql + " WHERE t.id = @id", new { id }, cancellationToken: ct));
+        return row is null ? Results.NotFound() : Results.Ok(View(row));
+    }
+
+    private static Task<IResult> Decide(Stewardship stewardship, ClaimsPrincipal user, HttpRequest request, Guid id, DecisionRequest body, CancellationToken ct) =>
+        Run(async () =>
+        {
+            var decision = body.Decision switch
+            {
+                "match" => ReviewDecision.Match,
+                "non-match" => ReviewDecision.NonMatch,
+                _ => throw new StewardshipException("decision must be \"match\" or \"non-match\""),
+            };
+            await stewardship.DecideAsync(id, decision, Steward(user, request), body.Reason, ct);
+            return Results.NoContent();
+        });
+
+    private static Task<IResult> Merge(Stewardship stewardship, ClaimsPrincipal user, HttpRequest request, Guid id, MergeRequest body, CancellationToken ct) =>
+        Run(async () =>
+        {
+            await stewardship.MergeAsync(id, body.OtherPersonId, Steward(user, request), body.Reason, ct);
+            return Results.NoContent();
+        });
+
+    private static Task<IResult> Split(Stewardship stewardship, ClaimsPrincipal user, HttpRequest request, Guid id, SplitRequest body, CancellationToken ct) =>
+        Run(async () =>
+        {
+            var created = await stewardship.SplitAsync(id, body.SourceRecordIds ?? [], Steward(user, request), body.Reason, ct);
+            return Results.Created($"/api/persons/{created}", new SplitResult(id, created));
+        });
+
+    private static async Task<IResult> Events(NpgsqlDataSource db, Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var events = await connection.QueryAsync<IdentityEventView>(new CommandDefinition(
+            """
+            SELECT id, kind, person_id, other_person_id, source_record_ids, bridging_record, score, model_version, decided_by, reason, review_task_id, at
+              FROM identity_events WHERE person_id = @id OR other_person_id = @id ORDER BY id
+            """, new { id }, cancellationToken: ct));
+        return Results.Ok(events);
+    }
+
+    /// <summary>The acting steward: the authenticated user's name.</summary>
+    private static string Steward(ClaimsPrincipal user, HttpRequest request) =>
+        user.Identity?.Name is { Length: > 0 } name ? name
+        : request.Headers["X-Steward"].ToString() is { Length: > 0 } header ? header
+        : throw new StewardshipException("The steward's identity is required.");
+
+    private static async Task<IResult> Run(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (KeyNotFoundException e)
+        {
+            return Results.Problem(e.Message, statusCode: 404);
+        }
+        catch (StewardshipException e)
+        {
+            return Results.Problem(e.Message, statusCode: 409);
+        }
+    }
+
+    private static ReviewTaskView View(TaskRow r) => new(
+        r.Id, r.Status, r.Score, r.Reason, r.ModelVersion, r.CreatedAt, JsonDocument.Parse(r.Evidence).RootElement,
+        new ReviewSide(r.RecordId, r.RecordPerson, r.AgencyCode, r.FeedCode, r.FileName, r.Sha256, r.RowNumber, JsonDocument.Parse(r.Data).RootElement),
+        new CandidatePerson(r.CandidateId, r.Curp, r.GivenNames, r.PaternalSurname, r.MaternalSurname, r.Sex, r.BirthDate, r.CandidateRecords),
+        r.DecidedBy, r.DecidedAt, r.DecisionReason);
+
+    private sealed record TaskRow(
+        Guid Id, string Status, double Score, string Reason, string ModelVersion, DateTime CreatedAt, string Evidence,
+        Guid RecordId, Guid RecordPerson, string AgencyCode, string FeedCode, string FileName, string Sha256, int RowNumber, string Data,
+        Guid CandidateId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate,
+        int CandidateRecords, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason);
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Registry.Contracts;
+using Registry.Extracts;
+using Registry.Integration.Tests.Infrastructure;
+using Registry.Normalization;
+using Registry.Resolution;
+using Registry.Review;
+using Registry.Storage;
+
+namespace Registry.Integration.Tests.Resolution;
+
+/// <summary>Probabilistic resolution, review, steward merges and splits against a real PostgreSQL.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class IdentityResolutionTests(RegistryServers servers)
+{
+    private static readonly DateOnly Birth = new(1984, 2, 29);
+    private static readonly string JoseCurp = Valid("HELJ840229HTSRPS0");
+
+    [Fact]
+    public async Task A_record_without_CURP_from_another_agency_links_to_the_person_with_its_evidence()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: JoseCurp, phone: "8341234567"));
+        await r.ApplyAsync("SSA-TAM", Row(1, "PEPE", "HERNÁNDEZ", null, Birth, phone: "834 123 4567"));
+
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        await using var command = r.Db.CreateCommand(
+            """
+            SELECT d.rule, d.score, d.evidence->'given_names'->>'level', d.model_version, d.link_threshold
+              FROM match_decisions d JOIN source_records s ON s.id = d.source_record_id WHERE s.agency_code = 'SSA-TAM'
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("probabilistic", reader.GetString(0));
+        Assert.True(reader.GetDouble(1) >= reader.GetDouble(4));
+        Assert.Equal("nickname-or-dropped-maria-jose", reader.GetString(2));
+        Assert.Equal("fs-default-v1", reader.GetString(3));
+        // The golden record keeps the validated CURP and the name that agrees with it, each pointing to its source.
+        Assert.Equal("JOSE", await r.ScalarAsync("SELECT value FROM person_golden_fields WHERE field = 'given_names'"));
+        Assert.Equal("validated-curp", await r.ScalarAsync("SELECT rule FROM person_golden_fields WHERE field = 'curp'"));
+    }
+
+    [Fact]
+    public async Task An_uncertain_record_waits_for_a_steward_and_a_match_decision_merges_with_a_redirect()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 9)));
+        await r.ApplyAsync("SSA-TAM", Row(1, "ROSA ELENA", "MARTINEZ", null, new DateOnly(1975, 6, 19)));
+
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons"));
+        var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks WHERE status = 'open'"))!;
+
+        await new Stewardship(r.Db).DecideAsync(task, ReviewDecision.Match, "steward.ana", "Same CURP on the paper file", default);
+
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NOT NULL"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(DISTINCT person_id) FROM source_records"));
+        Assert.Equal("steward.ana", await r.ScalarAsync("SELECT decided_by FROM identity_events WHERE kind = 'merge'"));
+        Assert.Equal("match", await r.ScalarAsync("SELECT status FROM review_tasks"));
+        await Assert.ThrowsAsync<StewardshipException>(() => new Stewardship(r.Db).DecideAsync(task, ReviewDecision.NonMatch, "x", "again", default));
+    }
+
+    [Fact]
+    public async Task A_non_match_decision_is_never_overridden_by_later_records()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 9)));
+        await r.ApplyAsync("SSA-TAM", Row(1, "ROSA ELENA", "MARTINEZ", null, new DateOnly(1975, 6, 19)));
+        var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks"))!;
+        await new Stewardship(r.Db).DecideAsync(task, ReviewDecision.NonMatch, "steward.ana", "Different mothers on file", default);
+
+        // A record that matches both strongly would bridge them, but the steward said they are two people.
+        await r.ApplyAsync("SEP-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 19)));
+
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM identity_events WHERE kind = 'merge'"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NOT NULL"));
+        Assert.Throws<PostgresException>(() => r.Db.CreateCommand("DELETE FROM identity_events").ExecuteNonQuery());
+    }
+
+    [Fact]
+    public async Task A_steward_split_moves_records_to_a_new_person_and_keeps_the_history()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: JoseCurp), Row(2, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: JoseCurp, service: "B"));
+        var person = (Guid)(await r.ScalarAsync("SELECT id FROM persons"))!;
+        var moved = (Guid)(await r.ScalarAsync("SELECT id FROM source_records WHERE row_number = 2"))!;
+
+        var created = await new Stewardship(r.Db).SplitAsync(person, [moved], "steward.luis", "Row 2 is his son (jr.)", default);
+
+        Assert.Equal(created, await r.ScalarAsync("SELECT person_id FROM source_records WHERE row_number = 2"));
+        Assert.Equal(created, await r.ScalarAsync("SELECT se.person_id FROM service_events se JOIN source_records s ON s.id = se.source_record_id WHERE s.row_number = 2"));
+        Assert.Equal("split", await r.ScalarAsync("SELECT kind FROM identity_events"));
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM person_exclusions"));
+        await Assert.ThrowsAsync<StewardshipException>(() => new Stewardship(r.Db).SplitAsync(person, [], "s", "r", default));
+    }
+
+    [Fact]
+    public async Task Parallel_chunks_carrying_the_same_people_without_CURP_create_one_person_each()
+    {
+        await using var r = await NewRegistryAsync();
+        var given = new[] { "ANA", "LUIS", "CARMEN", "JORGE", "SOFIA", "RAUL", "ELENA", "MARIO", "PAOLA", "HUGO" };
+        var surnames = new[] { "GARZA", "TREVIÑO", "SALINAS", "CANTU", "VILLARREAL" };
+        var people = Enumerable.Range(0, 30).Select(i => (Given: given[i % 10], Paternal: surnames[i % 5], Maternal: surnames[(i / 5 + 1) % 5],
+            Birth: new DateOnly(1950 + i, 1 + i % 12, 1 + i % 27))).ToList();
+        // 6 chunks of different agencies, each carrying every person once (accents, case varied), resolved concurrently.
+        var chunks = Enumerable.Range(0, 6).Select(c => r.Chunk($"AG-{c}", c, [.. people.Select((p, i) =>
+            Row(i + 1, c % 2 == 0 ? p.Given : p.Given.ToLowerInvariant(), c % 3 == 0 ? p.Paternal.Replace("Ñ", "N", StringComparison.Ordinal) : p.Paternal, p.Maternal, p.Birth))])).ToList();
+
+        await Task.WhenAll(chunks.Select(chunk => Task.Run(() => r.Resolver.ApplyAsync(chunk, default))));
+
+        Assert.Equal(30L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        Assert.Equal(180L, await r.ScalarAsync("SELECT count(*) FROM source_records"));
+    }
+
+    private static string Valid(string first17) => first17 + Curp.CheckDigit(first17);
+
+    private static SourceRow Row(int n, string given, string paternal, string? maternal, DateOnly birth, string? curp = null, string? phone = null, string service = "A") => new()
+    {
+        RowNumber = n,
+        RecordKey = $"{given}|{paternal}|{n}|{service}",
+        ContentHash = $"{given}|{paternal}|{maternal}|{birth}|{curp}|{phone}|{service}",
+        GivenNames = given, PaternalSurname = paternal, MaternalSurname = maternal, BirthDate = birth, Curp = curp, Phone = phone,
+        Programme = "PROGRAMA", ServiceType = service, ServiceDate = new DateOnly(2026, 10, 1),
+    };
+
+    private async Task<TestRegistry> NewRegistryAsync()
+    {
+        var cs = await servers.CreateDatabaseAsync();
+        await Migrator.ApplyAsync(cs, NullLogger.Instance);
+        return new TestRegistry(NpgsqlDataSource.Create(cs));
+    }
+
+    private sealed class TestRegistry(NpgsqlDataSource db) : IAsyncDisposable
+    {
+        public NpgsqlDataSource Db { get; } = db;
+        public ChunkResolver Resolver { get; } = new(db);
+        private int files;
+
+        public async Task ApplyAsync(string agency, params SourceRow[] rows) =>
+            Assert.True(await Resolver.ApplyAsync(Chunk(agency, 0, rows), default));
+
+        public ResolveSourceRows Chunk(string agency, int index, SourceRow[] rows)
+        {
+            var n = Interlocked.Increment(ref files);
+            var (id, _) = new ExtractStore(Db).RegisterAsync("feed-" + agency, agency, "social", $"f{n}.csv",
+                n.ToString("x64", CultureInfo.InvariantCulture), 1, "/dev/null", default).GetAwaiter().GetResult();
+            return new ResolveSourceRows(id, index, rows[0].RowNumber, rows[^1].RowNumber, "feed-" + agency, agency, "social", rows);
+        }
+
+        public async Task<object?> ScalarAsync(string sql)
+        {
+            await using var command = Db.CreateCommand(sql);
+            return await command.ExecuteScalarAsync();
+        }
+
+        public ValueTask DisposeAsync() => Db.DisposeAsync();
+    }
+}
