@@ -4,9 +4,10 @@ SHELL := /bin/bash
 SERVICES := deploy/local/services.sh
 WITH_SERVICES := deploy/local/with-services.sh
 
-.PHONY: demo test build migrate bench-ingest services-up services-down services-status
+.PHONY: demo test build migrate bench-ingest bench-resolve services-up services-down services-status
 
 ROWS ?= 1000000
+RECORDS ?= 1000000
 
 ## demo: services up, build, migrate, start workers + API, ingest the sample extracts, print a summary; Ctrl+C stops it
 demo:
@@ -27,6 +28,11 @@ migrate:
 bench-ingest:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
 	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll ingest --rows $(ROWS)
+
+## bench-resolve: RECORDS generated records into an empty registry, then RECORDS/5 more, plus raw COPY speed (last line: RESULT ...)
+bench-resolve:
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS)
 
 services-up:
 	@bash $(SERVICES) up

@@ -1,31 +1,34 @@
 using System.Text.Json;
 using Npgsql;
-using NpgsqlTypes;
 using Registry.Contracts;
 
 namespace Registry.Persons;
 
 /// <summary>
-/// Recomputes the golden record of the given persons from their current source records
-/// (<see cref="GoldenRecord"/>) and stores each field with the source record it came from;
-/// the person row carries the display copy the API and search read.
+/// Recomputes the golden record of persons from their current source records
+/// (<see cref="GoldenRecord"/>) and stores it on the person: a document with, per field, the
+/// value, the source record it came from and the rule, plus display copies in the person's columns.
 /// </summary>
 public static class GoldenRecordWriter
 {
-    public static async Task RefreshAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] personIds, CancellationToken ct)
+    /// <param name="personIds">Registry persons whose records changed: their current records are read back.</param>
+    /// <param name="fresh">Persons created just now, with all their records in hand (nothing to read).</param>
+    public static async Task RefreshAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] personIds, CancellationToken ct,
+        IReadOnlyDictionary<Guid, List<GoldenSource>>? fresh = null)
     {
         ArgumentNullException.ThrowIfNull(personIds);
-        if (personIds.Length == 0) return;
-        var sources = new Dictionary<Guid, List<GoldenSource>>();
-        await using (var command = new NpgsqlCommand(
-            """
-            SELECT sr.person_id, sr.id, sr.data::text, e.sector, e.received_at
-              FROM source_records sr JOIN extracts e ON e.id = sr.extract_id
-             WHERE sr.person_id = ANY(@ids)
-               AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = sr.id)
-            """, connection, tx))
+        var sources = fresh is null ? [] : fresh.ToDictionary(kv => kv.Key, kv => kv.Value);
+        var toRead = personIds.Where(id => !sources.ContainsKey(id)).ToArray();
+        if (toRead.Length > 0)
         {
-            command.Parameters.AddWithValue("ids", personIds);
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT sr.person_id, sr.id, sr.data::text, e.sector, e.received_at
+                  FROM source_records sr JOIN extracts e ON e.id = sr.extract_id
+                 WHERE sr.person_id = ANY(@ids)
+                   AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = sr.id)
+                """, connection, tx);
+            command.Parameters.AddWithValue("ids", toRead);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -35,49 +38,42 @@ public static class GoldenRecordWriter
                     reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
             }
         }
+        if (sources.Count == 0) return;
 
-        await using (var command = new NpgsqlCommand(
-            "CREATE TEMP TABLE stage_golden (person_id uuid, field text, value text, source_record_id uuid, rule text) ON COMMIT DROP",
-            connection, tx))
-            await command.ExecuteNonQueryAsync(ct);
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY stage_golden FROM STDIN (FORMAT BINARY)", ct))
+        var ids = new Guid[sources.Count];
+        var documents = new string[sources.Count];
+        var columns = new string?[6][];
+        for (var c = 0; c < columns.Length; c++) columns[c] = new string?[sources.Count];
+        var i = 0;
+        foreach (var (person, list) in sources)
         {
-            foreach (var (person, list) in sources)
-            foreach (var field in GoldenRecord.Build(list))
-            {
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(person, NpgsqlDbType.Uuid, ct);
-                await writer.WriteAsync(field.Field, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(field.Value, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(field.SourceRecordId, NpgsqlDbType.Uuid, ct);
-                await writer.WriteAsync(field.Rule, NpgsqlDbType.Text, ct);
-            }
-            await writer.CompleteAsync(ct);
+            var fields = GoldenRecord.Build(list);
+            ids[i] = person;
+            documents[i] = JsonSerializer.Serialize(fields.ToDictionary(f => f.Field, f => new { value = f.Value, sourceRecordId = f.SourceRecordId, rule = f.Rule }));
+            for (var c = 0; c < Display.Length; c++) columns[c][i] = fields.FirstOrDefault(f => f.Field == Display[c])?.Value;
+            i++;
         }
-        await using (var command = new NpgsqlCommand(
+        await using var update = new NpgsqlCommand(
             """
-            DELETE FROM person_golden_fields WHERE person_id = ANY(@ids);
-            INSERT INTO person_golden_fields (person_id, field, value, source_record_id, rule)
-            SELECT person_id, field, value, source_record_id, rule FROM stage_golden;
             UPDATE persons p
-               SET curp = g.curp, given_names = g.given_names, paternal_surname = g.paternal_surname,
-                   maternal_surname = g.maternal_surname, sex = g.sex, birth_date = g.birth_date::date,
-                   golden_source_record_id = coalesce(g.anchor, p.golden_source_record_id), updated_at = now()
-              FROM (SELECT person_id,
-                           max(value) FILTER (WHERE field = 'curp') AS curp,
-                           max(value) FILTER (WHERE field = 'given_names') AS given_names,
-                           max(value) FILTER (WHERE field = 'paternal_surname') AS paternal_surname,
-                           max(value) FILTER (WHERE field = 'maternal_surname') AS maternal_surname,
-                           max(value) FILTER (WHERE field = 'sex') AS sex,
-                           max(value) FILTER (WHERE field = 'birth_date') AS birth_date,
-                           (array_agg(source_record_id) FILTER (WHERE field = 'paternal_surname'))[1] AS anchor
-                      FROM stage_golden GROUP BY person_id) g
-             WHERE p.id = g.person_id;
-            DROP TABLE stage_golden;
-            """, connection, tx))
-        {
-            command.Parameters.AddWithValue("ids", personIds);
-            await command.ExecuteNonQueryAsync(ct);
-        }
+               SET golden = g.doc::jsonb, curp = g.curp, given_names = g.given, paternal_surname = g.paternal,
+                   maternal_surname = g.maternal, sex = g.sex, birth_date = g.birth::date,
+                   golden_source_record_id = coalesce((g.doc::jsonb -> 'paternal_surname' ->> 'sourceRecordId')::uuid, p.golden_source_record_id),
+                   updated_at = now()
+              FROM unnest(@ids, @docs, @curp, @given, @paternal, @maternal, @sex, @birth) g(id, doc, curp, given, paternal, maternal, sex, birth)
+             WHERE p.id = g.id
+            """, connection, tx);
+        update.Parameters.AddWithValue("ids", ids);
+        update.Parameters.AddWithValue("docs", documents);
+        update.Parameters.AddWithValue("curp", columns[0]);
+        update.Parameters.AddWithValue("given", columns[1]);
+        update.Parameters.AddWithValue("paternal", columns[2]);
+        update.Parameters.AddWithValue("maternal", columns[3]);
+        update.Parameters.AddWithValue("sex", columns[4]);
+        update.Parameters.AddWithValue("birth", columns[5]);
+        await update.ExecuteNonQueryAsync(ct);
     }
+
+    private static readonly string[] Display =
+        [GoldenRecord.Curp, GoldenRecord.GivenNames, GoldenRecord.PaternalSurname, GoldenRecord.MaternalSurname, GoldenRecord.Sex, GoldenRecord.BirthDate];
 }

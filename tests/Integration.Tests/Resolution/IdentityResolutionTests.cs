@@ -38,8 +38,8 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         Assert.Equal("nickname-or-dropped-maria-jose", reader.GetString(2));
         Assert.Equal("fs-default-v1", reader.GetString(3));
         // The golden record keeps the validated CURP and the name that agrees with it, each pointing to its source.
-        Assert.Equal("JOSE", await r.ScalarAsync("SELECT value FROM person_golden_fields WHERE field = 'given_names'"));
-        Assert.Equal("validated-curp", await r.ScalarAsync("SELECT rule FROM person_golden_fields WHERE field = 'curp'"));
+        Assert.Equal("JOSE", await r.ScalarAsync("SELECT golden->'given_names'->>'value' FROM persons"));
+        Assert.Equal("validated-curp", await r.ScalarAsync("SELECT golden->'curp'->>'rule' FROM persons"));
     }
 
     [Fact]

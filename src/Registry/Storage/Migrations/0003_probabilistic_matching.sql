@@ -60,15 +60,10 @@ ALTER TABLE persons
     ADD COLUMN merged_into uuid REFERENCES persons (id),
     ADD COLUMN updated_at  timestamptz NOT NULL DEFAULT now();
 
--- Golden record: each field's value and the source record (and rule) it survived from.
-CREATE TABLE person_golden_fields (
-    person_id        uuid NOT NULL REFERENCES persons (id),
-    field            text NOT NULL,
-    value            text NOT NULL,
-    source_record_id uuid NOT NULL REFERENCES source_records (id),
-    rule             text NOT NULL,
-    PRIMARY KEY (person_id, field)
-);
+-- Golden record: each field's value with the source record (and rule) it survived from, as one
+-- document per person ({"curp": {"value", "sourceRecordId", "rule"}, ...}); the display columns
+-- above are copies of it for search.
+ALTER TABLE persons ADD COLUMN golden jsonb;
 
 -- Uncertain pairs for stewards. The record stays where the certain evidence put it until decided.
 CREATE TABLE review_tasks (
@@ -122,3 +117,6 @@ CREATE TABLE person_exclusions (
 
 -- Households merge too (members overlap and addresses agree); ids stay stable the same way.
 ALTER TABLE households ADD COLUMN merged_into uuid REFERENCES households (id);
+
+-- Golden records read a person's current versions: "no newer version supersedes it".
+CREATE INDEX source_records_supersedes ON source_records (supersedes) WHERE supersedes IS NOT NULL;
