@@ -2,6 +2,7 @@ using MassTransit;
 using Registry.Extracts;
 using Registry.Feeds;
 using Registry.Ingest.Inbox;
+using Registry.Ingest.Jobs;
 using Registry.Ingest.Resolution;
 using Registry.Ingest.Storage;
 using Registry.Ingest.Upload;
@@ -30,6 +31,9 @@ public static class IngestWorkers
         services.AddOptions<UploadOptions>().BindConfiguration("Upload");
         services.AddSingleton<UploadedExtractParser>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadedExtractParser>());
+        services.AddOptions<TrainingOptions>().BindConfiguration("Matching:Training");
+        services.AddSingleton<TrainMatchModelJob>();
+        services.AddHostedService<TrainMatchModelSchedule>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Registry.Ingest;
+using Registry.Ingest.Jobs;
 using Registry.Ingest.Upload;
 using Registry.ServiceDefaults;
 using Registry.Storage;
@@ -11,6 +12,18 @@ if (args.Contains("migrate"))
     using var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
     var applied = await Migrator.ApplyAsync(RegistryStorage.RequireConnectionString(builder.Configuration), loggerFactory.CreateLogger("migrate"));
     Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+    return;
+}
+
+if (args.Contains("train-model"))
+{
+    // `dotnet run --project src/Ingest.Workers -- train-model`: one EM training run now, then exit.
+    builder.Services.AddRegistryStorage(builder.Configuration);
+    builder.Services.AddOptions<TrainingOptions>().BindConfiguration("Matching:Training");
+    builder.Services.AddSingleton<TrainMatchModelJob>();
+    using var host = builder.Build();
+    var result = await host.Services.GetRequiredService<TrainMatchModelJob>().RunAsync(default);
+    Console.WriteLine(result is null ? "Not enough records to train on; the current model stays." : $"Stored model {result.Model.Version}.");
     return;
 }
 

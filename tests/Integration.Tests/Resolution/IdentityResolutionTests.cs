@@ -114,6 +114,29 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         Assert.Equal(180L, await r.ScalarAsync("SELECT count(*) FROM source_records"));
     }
 
+    [Fact]
+    public async Task EM_training_on_the_registry_s_own_records_produces_the_model_later_decisions_use()
+    {
+        await using var r = await NewRegistryAsync();
+        var given = new[] { "ANA", "LUIS", "CARMEN", "JORGE", "SOFIA", "RAUL", "ELENA", "MARIO" };
+        var surnames = new[] { "GARZA", "SALINAS", "CANTU", "VILLARREAL", "OCHOA", "IBARRA", "ZAMORA" };
+        for (var agency = 0; agency < 3; agency++)
+            await r.ApplyAsync($"AG-{agency}", [.. Enumerable.Range(0, 150).Select(i => Row(i + 1,
+                agency == 2 && i % 4 == 0 ? given[i % 8][..^1] + "A" : given[i % 8], surnames[i % 7], agency == 1 && i % 3 == 0 ? null : surnames[(i / 7) % 7],
+                new DateOnly(1940 + i % 60, 1 + i % 12, 1 + i % 28)))]);
+
+        var trained = await new Registry.Matching.EmTrainer(r.Db).TrainAsync(Registry.Matching.MatchModel.Default, 2_000, 2_000, 100, default);
+
+        Assert.NotNull(trained);
+        Assert.StartsWith("fs-em-", trained.Model.Version, StringComparison.Ordinal);
+        Assert.True(trained.Model.M["birth_date"][1] > 0.5, "matches mostly agree on the birth date");
+        Assert.True(trained.Model.U["birth_date"][1] < 0.05, "random pairs rarely do");
+        await new Registry.Matching.MatchModelStore(r.Db).SaveAsync(trained.Model, "test", default);
+        await r.ApplyAsync("AG-9", Row(1, "ANA", "GARZA", null, new DateOnly(1990, 1, 1)));
+        Assert.Equal(trained.Model.Version, await r.ScalarAsync(
+            "SELECT d.model_version FROM match_decisions d JOIN source_records s ON s.id = d.source_record_id WHERE s.agency_code = 'AG-9'"));
+    }
+
     private static string Valid(string first17) => first17 + Curp.CheckDigit(first17);
 
     private static SourceRow Row(int n, string given, string paternal, string? maternal, DateOnly birth, string? curp = null, string? phone = null, string service = "A") => new()
@@ -135,7 +158,7 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     private sealed class TestRegistry(NpgsqlDataSource db) : IAsyncDisposable
     {
         public NpgsqlDataSource Db { get; } = db;
-        public ChunkResolver Resolver { get; } = new(db);
+        public ChunkResolver Resolver => new(Db);
         private int files;
 
         public async Task ApplyAsync(string agency, params SourceRow[] rows) =>

@@ -1,0 +1,49 @@
+using Registry.Matching;
+
+namespace Registry.Tests.Matching;
+
+public sealed class EmTrainerTests
+{
+    [Fact]
+    public void EM_recovers_the_m_probabilities_that_generated_the_pairs()
+    {
+        // Pairs drawn from a known model: 20% matches. Start EM from deliberately wrong m values.
+        var truth = MatchModel.Default;
+        var random = new Random(7);
+        var vectors = Enumerable.Range(0, 20_000).Select(_ =>
+        {
+            var match = random.NextDouble() < 0.2;
+            return Comparisons.Fields.Select(f =>
+            {
+                var p = (match ? truth.M : truth.U)[MatchModel.Key(f)];
+                var x = random.NextDouble() * p.Skip(1).Sum();
+                for (var l = 1; l < p.Length; l++) { if ((x -= p[l]) <= 0) return (byte)l; }
+                return (byte)(p.Length - 1);
+            }).ToArray();
+        }).ToList();
+        var wrongStart = truth with { M = truth.M.ToDictionary(kv => kv.Key, kv => kv.Value.Select((_, i) => i == 0 ? 0 : 1.0 / (kv.Value.Length - 1)).ToArray()) };
+
+        var (m, lambda, _) = EmTrainer.EstimateM(vectors, wrongStart, truth.U);
+
+        Assert.InRange(lambda, 0.18, 0.22);
+        Assert.InRange(m["birth_date"][1], truth.M["birth_date"][1] - 0.03, truth.M["birth_date"][1] + 0.03);
+        Assert.InRange(m["given_names"][1], truth.M["given_names"][1] - 0.03, truth.M["given_names"][1] + 0.03);
+        Assert.InRange(m["paternal_surname"][1], truth.M["paternal_surname"][1] - 0.03, truth.M["paternal_surname"][1] + 0.03);
+    }
+
+    [Fact]
+    public void u_is_the_share_of_each_level_among_random_pairs_and_missing_values_do_not_count()
+    {
+        var vectors = Enumerable.Range(0, 1000).Select(i =>
+        {
+            var v = new byte[Comparisons.Fields.Length];
+            v[(int)MatchField.Sex] = (byte)(i < 200 ? 0 : i % 2 == 0 ? 1 : 2);
+            return v;
+        }).ToList();
+
+        var u = EmTrainer.EstimateU(vectors, MatchModel.Default);
+
+        Assert.InRange(u["sex"][1], 0.49, 0.51);
+        Assert.Equal(MatchModel.Default.U["phone"], u["phone"]); // never present: keeps the starting value
+    }
+}
