@@ -165,7 +165,7 @@ public static class Addresses
         return tokens.Count == 1 && tokens[0].Length == 4 && IsDigits(tokens[0]) ? "0" + tokens[0] : null; // leading zero lost by a spreadsheet
     }
 
-    internal static string CompactKey(string? text, bool dropStreetTypes)
+    public static string CompactKey(string? text, bool dropStreetTypes)
     {
         if (string.IsNullOrEmpty(text)) return string.Empty;
         var sb = new StringBuilder(text.Length);

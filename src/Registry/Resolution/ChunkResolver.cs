@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Registry.Contracts;
+using Registry.Households;
 using Registry.Matching;
 using Registry.Persons;
 
@@ -89,6 +90,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         var recordOfRow = prepared.ToDictionary(p => p.Row.RowNumber, p => p.SourceRecordId);
         foreach (var merge in decisions.Merges)
             await IdentityWriter.MergeAsync(connection, tx, merge, recordOfRow[merge.BridgingRow], model.Version, ct);
+
+        await HouseholdMerger.ResolveAsync(connection, tx, ct);
+        Profile.Mark("households");
 
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct().ToArray();
         await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct, FreshPersons(chunk, prepared, decisions));

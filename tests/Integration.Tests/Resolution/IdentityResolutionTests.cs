@@ -137,6 +137,32 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
             "SELECT d.model_version FROM match_decisions d JOIN source_records s ON s.id = d.source_record_id WHERE s.agency_code = 'AG-9'"));
     }
 
+    [Fact]
+    public async Task Households_of_two_agencies_sharing_members_become_one_and_a_move_within_an_agency_closes_the_old_membership()
+    {
+        await using var r = await NewRegistryAsync();
+        SourceRow Member(int n, string given, DateOnly birth, string household, string? curp = null, int month = 10) =>
+            Row(n, given, "HERNANDEZ", "LOPEZ", birth, curp) with
+            {
+                AgencyHouseholdId = household, Colonia = "COL. LAS FLORES", Municipality = "Victoria", ServiceDate = new DateOnly(2026, month, 1),
+                RecordKey = $"{given}|{household}|{month}",
+            };
+        await r.ApplyAsync("DIF-TAM", Member(1, "JOSE", Birth, "F-1", JoseCurp), Member(2, "MARTA", new DateOnly(2010, 5, 5), "F-1"),
+            Member(3, "LUCIA", new DateOnly(2012, 7, 7), "F-1"));
+        await r.ApplyAsync("SSA-TAM", Member(1, "JOSE", Birth, "EXP-77", JoseCurp), Member(2, "MARTA", new DateOnly(2010, 5, 5), "EXP-77"));
+
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM households WHERE merged_into IS NULL"));
+        Assert.Equal("2 members in common", await r.ScalarAsync("SELECT reason FROM household_events"));
+        Assert.Equal(3L, await r.ScalarAsync("SELECT count(*) FROM household_members"));
+
+        // Lucía moves: DIF now lists her in another family; her old membership ends, the households stay apart.
+        await r.ApplyAsync("DIF-TAM", Member(4, "LUCIA", new DateOnly(2012, 7, 7), "F-2", month: 11));
+
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM households WHERE merged_into IS NULL"));
+        Assert.Equal(new DateOnly(2026, 11, 1), await r.ScalarAsync(
+            "SELECT m.valid_to FROM household_members m JOIN persons p ON p.id = m.person_id WHERE p.given_names = 'LUCIA' AND m.valid_to IS NOT NULL"));
+    }
+
     private static string Valid(string first17) => first17 + Curp.CheckDigit(first17);
 
     private static SourceRow Row(int n, string given, string paternal, string? maternal, DateOnly birth, string? curp = null, string? phone = null, string service = "A") => new()

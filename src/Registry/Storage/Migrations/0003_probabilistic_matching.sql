@@ -120,3 +120,18 @@ ALTER TABLE households ADD COLUMN merged_into uuid REFERENCES households (id);
 
 -- Golden records read a person's current versions: "no newer version supersedes it".
 CREATE INDEX source_records_supersedes ON source_records (supersedes) WHERE supersedes IS NOT NULL;
+
+-- Household merges (members overlap and addresses agree), append-only like identity events.
+CREATE TABLE household_events (
+    id                  bigserial PRIMARY KEY,
+    kind                text        NOT NULL CHECK (kind IN ('merge')),
+    household_id        uuid        NOT NULL REFERENCES households (id),
+    other_household_id  uuid        NOT NULL REFERENCES households (id),
+    shared_members      uuid[]      NOT NULL,
+    reason              text        NOT NULL,
+    decided_by          text        NOT NULL,
+    at                  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TRIGGER household_events_append_only BEFORE UPDATE OR DELETE ON household_events
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE INDEX household_keys_household ON household_keys (household_id);

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Npgsql;
+using Registry.Contracts;
+using Registry.Normalization;
+
+namespace Registry.Households;
+
+/// <summary>
+/// Registry households from agencies' household ids. After a chunk, each household it touched is
+/// compared with the other agencies' households that share a current member: two or more shared
+/// members, or one shared member and an address that agrees (same municipality and the same
+/// colonia or postal code), make them one household. The older id survives and the other redirects
+/// (<c>households.merged_into</c>); the merge is an append-only <c>household_events</c> row.
+/// Households of the same agency never merge: the agency itself says they are different, and a
+/// person who appears in a new household of the same agency has moved — the old membership's
+/// validity ends when the new one starts.
+/// </summary>
+public static class HouseholdMerger
+{
+    public static async Task ResolveAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using (var moved = new NpgsqlCommand(
+            """
+            -- People move: a newer membership in another household of the same agency closes the old one.
+            UPDATE household_members old
+               SET valid_to = new.valid_from
+              FROM stage_rows s
+              JOIN household_keys hk ON hk.key = s.household_key
+              JOIN household_members new ON new.household_id = hk.household_id AND new.person_id = s.person_id
+              JOIN household_keys ok ON split_part(ok.key, ':', 2) = split_part(hk.key, ':', 2)
+             WHERE old.person_id = s.person_id AND old.household_id = ok.household_id AND old.household_id <> new.household_id
+               AND old.valid_to IS NULL AND old.valid_from < new.valid_from
+            """, connection, tx))
+            await moved.ExecuteNonQueryAsync(ct);
+
+        var pairs = new List<(Guid A, Guid B, Guid[] Shared)>();
+        await using (var candidates = new NpgsqlCommand(
+            """
+            WITH touched AS (
+                SELECT DISTINCT coalesce(h.merged_into, h.id) AS id
+                  FROM stage_rows s JOIN household_keys hk ON hk.key = s.household_key JOIN households h ON h.id = hk.household_id),
+            agencies AS (
+                SELECT household_id, array_agg(DISTINCT split_part(key, ':', 2)) AS list FROM household_keys GROUP BY household_id)
+            SELECT t.id, o.household_id, array_agg(DISTINCT o.person_id)
+              FROM touched t
+              JOIN household_members mt ON mt.household_id = t.id AND mt.valid_to IS NULL
+              JOIN household_members o ON o.person_id = mt.person_id AND o.household_id <> t.id AND o.valid_to IS NULL
+              JOIN households oh ON oh.id = o.household_id AND oh.merged_into IS NULL
+              JOIN agencies at ON at.household_id = t.id
+              JOIN agencies ao ON ao.household_id = o.household_id
+             WHERE NOT (at.list && ao.list)
+             GROUP BY t.id, o.household_id
+            """, connection, tx))
+        await using (var reader = await candidates.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                pairs.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetFieldValue<Guid[]>(2)));
+        if (pairs.Count == 0) return;
+
+        var addresses = await ReadAddressesAsync(connection, tx, pairs.SelectMany(p => new[] { p.A, p.B }).Distinct().ToArray(), ct);
+        var merged = new HashSet<Guid>();
+        foreach (var (a, b, shared) in pairs)
+        {
+            if (merged.Contains(a) || merged.Contains(b)) continue;
+            var agree = AddressesAgree(addresses.GetValueOrDefault(a), addresses.GetValueOrDefault(b));
+            if (shared.Length < 2 && !agree) continue;
+            var (survivor, other) = a.CompareTo(b) < 0 ? (a, b) : (b, a);
+            var reason = shared.Length >= 2
+                ? $"{shared.Length} members in common"
+                : "1 member in common and the address agrees";
+            await MergeAsync(connection, tx, survivor, other, shared, reason, ct);
+            merged.Add(other);
+        }
+    }
+
+    private static async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivor, Guid other, Guid[] shared, string reason, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO household_events (kind, household_id, other_household_id, shared_members, reason, decided_by)
+            VALUES ('merge', @survivor, @other, @shared, @reason, 'machine');
+            UPDATE households SET merged_into = @survivor WHERE id = @other OR merged_into = @other;
+            UPDATE household_keys SET household_id = @survivor WHERE household_id = @other;
+            INSERT INTO household_members (household_id, person_id, relationship, valid_from, valid_to, source_record_id)
+            SELECT @survivor, person_id, relationship, valid_from, valid_to, source_record_id FROM household_members WHERE household_id = @other
+            ON CONFLICT (household_id, person_id) DO NOTHING;
+            DELETE FROM household_members WHERE household_id = @other;
+            """, connection, tx);
+        command.Parameters.AddWithValue("survivor", survivor);
+        command.Parameters.AddWithValue("other", other);
+        command.Parameters.AddWithValue("shared", shared);
+        command.Parameters.AddWithValue("reason", reason);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private sealed record HouseholdAddress(HashSet<string> Municipalities, HashSet<string> Colonias, HashSet<string> PostalCodes);
+
+    private static async Task<Dictionary<Guid, HouseholdAddress>> ReadAddressesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
+    {
+        var result = new Dictionary<Guid, HouseholdAddress>();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT m.household_id, sr.data::text
+              FROM household_members m JOIN source_records sr ON sr.id = m.source_record_id
+             WHERE m.household_id = ANY(@ids) AND m.valid_to IS NULL
+            """, connection, tx);
+        command.Parameters.AddWithValue("ids", ids);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var row = JsonSerializer.Deserialize<SourceRow>(reader.GetString(1))!;
+            if (!result.TryGetValue(reader.GetGuid(0), out var address))
+                result[reader.GetGuid(0)] = address = new HouseholdAddress([], [], []);
+            if (TextNormalizer.Normalize(row.Municipality) is { Length: > 0 } m) address.Municipalities.Add(m);
+            if (Addresses.Parse(null, row.Colonia).Colonia is { Length: > 0 } c) address.Colonias.Add(Addresses.CompactKey(c, dropStreetTypes: false));
+            if (Addresses.ExtractPostalCode(row.PostalCode) is { } p) address.PostalCodes.Add(p);
+        }
+        return result;
+    }
+
+    private static bool AddressesAgree(HouseholdAddress? a, HouseholdAddress? b) =>
+        a is not null && b is not null
+        && a.Municipalities.Overlaps(b.Municipalities)
+        && (a.Colonias.Overlaps(b.Colonias) || a.PostalCodes.Overlaps(b.PostalCodes));
+}
