@@ -21,7 +21,9 @@ public sealed record ReviewPage(IReadOnlyList<ReviewTaskView> Items, int Page, i
 public sealed record DecisionRequest(string Decision, string Reason);
 public sealed record MergeRequest(Guid OtherPersonId, string Reason);
 public sealed record SplitRequest(IReadOnlyList<Guid> SourceRecordIds, string Reason);
-public sealed record SplitResult(Guid PersonId, Guid NewPersonId);
+public sealed record SplitResult(Guid Id, Guid NewId);
+public sealed record HouseholdMergeRequest(Guid OtherHouseholdId, string Reason);
+public sealed record HouseholdSplitRequest(IReadOnlyList<Guid> PersonIds, string Reason);
 
 public sealed record IdentityEventView(
     long Id, string Kind, Guid PersonId, Guid? OtherPersonId, Guid[] SourceRecordIds, Guid? BridgingRecord, double? Score,
@@ -43,6 +45,8 @@ public static class ReviewEndpoints
             .WithSummary("Steward decision: \"match\" merges the record's person with the candidate, \"non-match\" keeps them apart for good");
         api.MapPost("/persons/{id:guid}/merge", Merge).WithName("MergePersons").WithSummary("Merge another person into this one (with a reason)");
         api.MapPost("/persons/{id:guid}/split", Split).WithName("SplitPerson").WithSummary("Move some source records of a person to a new person (with a reason)");
+        api.MapPost("/households/{id:guid}/merge", MergeHouseholds).WithName("MergeHouseholds").WithSummary("Merge another household into this one (with a reason)");
+        api.MapPost("/households/{id:guid}/split", SplitHousehold).WithName("SplitHousehold").WithSummary("Move some members to a new household (with a reason)");
         api.MapGet("/persons/{id:guid}/identity-events", Events).WithName("PersonIdentityEvents").WithSummary("Merge/split history of a person (append-only)");
     }
 
@@ -89,7 +93,7 @@ public static class ReviewEndpoints
             {
                 "match" => ReviewDecision.Match,
                 "non-match" => ReviewDecision.NonMatch,
-                _ => throw new StewardshipException("decision must be \"match\" or \"non-match\""),
+                _ => throw new ArgumentException("decision must be \"match\" or \"non-match\""),
             };
             await stewardship.DecideAsync(id, decision, Steward(user, request), body.Reason, ct);
             return Results.NoContent();
@@ -109,22 +113,45 @@ public static class ReviewEndpoints
             return Results.Created($"/api/persons/{created}", new SplitResult(id, created));
         });
 
+    private static Task<IResult> MergeHouseholds(Stewardship stewardship, ClaimsPrincipal user, HttpRequest request, Guid id, HouseholdMergeRequest body, CancellationToken ct) =>
+        Run(async () =>
+        {
+            await stewardship.MergeHouseholdsAsync(id, body.OtherHouseholdId, Steward(user, request), body.Reason, ct);
+            return Results.NoContent();
+        });
+
+    private static Task<IResult> SplitHousehold(Stewardship stewardship, ClaimsPrincipal user, HttpRequest request, Guid id, HouseholdSplitRequest body, CancellationToken ct) =>
+        Run(async () =>
+        {
+            var created = await stewardship.SplitHouseholdAsync(id, body.PersonIds ?? [], Steward(user, request), body.Reason, ct);
+            return Results.Created($"/api/households/{created}", new SplitResult(id, created));
+        });
+
     private static async Task<IResult> Events(NpgsqlDataSource db, Guid id, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var events = await connection.QueryAsync<IdentityEventView>(new CommandDefinition(
+        await using var command = db.CreateCommand(
             """
             SELECT id, kind, person_id, other_person_id, source_record_ids, bridging_record, score, model_version, decided_by, reason, review_task_id, at
-              FROM identity_events WHERE person_id = @id OR other_person_id = @id ORDER BY id
-            """, new { id }, cancellationToken: ct));
+              FROM identity_events WHERE person_id = $1 OR other_person_id = $1 ORDER BY id
+            """);
+        command.Parameters.AddWithValue(id);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var events = new List<IdentityEventView>();
+        while (await reader.ReadAsync(ct))
+            events.Add(new IdentityEventView(reader.GetInt64(0), reader.GetString(1), reader.GetGuid(2), Nullable<Guid>(reader, 3),
+                reader.GetFieldValue<Guid[]>(4), Nullable<Guid>(reader, 5), Nullable<double>(reader, 6),
+                reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetString(8), reader.GetString(9), Nullable<Guid>(reader, 10),
+                reader.GetDateTime(11)));
         return Results.Ok(events);
     }
+
+    private static T? Nullable<T>(NpgsqlDataReader reader, int i) where T : struct => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
 
     /// <summary>The acting steward: the authenticated user's name.</summary>
     private static string Steward(ClaimsPrincipal user, HttpRequest request) =>
         user.Identity?.Name is { Length: > 0 } name ? name
         : request.Headers["X-Steward"].ToString() is { Length: > 0 } header ? header
-        : throw new StewardshipException("The steward's identity is required.");
+        : throw new ArgumentException("The steward's identity is required.");
 
     private static async Task<IResult> Run(Func<Task<IResult>> action)
     {
@@ -139,6 +166,10 @@ public static class ReviewEndpoints
         catch (StewardshipException e)
         {
             return Results.Problem(e.Message, statusCode: 409);
+        }
+        catch (ArgumentException e)
+        {
+            return Results.Problem(e.Message, statusCode: 400);
         }
     }
 

@@ -67,17 +67,17 @@ public static class HouseholdMerger
             var reason = shared.Length >= 2
                 ? $"{shared.Length} members in common"
                 : "1 member in common and the address agrees";
-            await MergeAsync(connection, tx, survivor, other, shared, reason, ct);
+            await MergeAsync(connection, tx, survivor, other, shared, reason, "machine", ct);
             merged.Add(other);
         }
     }
 
-    private static async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivor, Guid other, Guid[] shared, string reason, CancellationToken ct)
+    public static async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivor, Guid other, Guid[] shared, string reason, string decidedBy, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO household_events (kind, household_id, other_household_id, shared_members, reason, decided_by)
-            VALUES ('merge', @survivor, @other, @shared, @reason, 'machine');
+            VALUES ('merge', @survivor, @other, @shared, @reason, @by);
             UPDATE households SET merged_into = @survivor WHERE id = @other OR merged_into = @other;
             UPDATE household_keys SET household_id = @survivor WHERE household_id = @other;
             INSERT INTO household_members (household_id, person_id, relationship, valid_from, valid_to, source_record_id)
@@ -89,7 +89,29 @@ public static class HouseholdMerger
         command.Parameters.AddWithValue("other", other);
         command.Parameters.AddWithValue("shared", shared);
         command.Parameters.AddWithValue("reason", reason);
+        command.Parameters.AddWithValue("by", decidedBy);
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Moves the given members to a new household (a steward's split); returns its id.</summary>
+    public static async Task<Guid> SplitAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid household, Guid[] members, string reason, string decidedBy, CancellationToken ct)
+    {
+        var created = Guid.CreateVersion7();
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO households (id, first_source_record_id)
+            SELECT @created, source_record_id FROM household_members WHERE household_id = @household AND person_id = ANY(@members) LIMIT 1;
+            INSERT INTO household_events (kind, household_id, other_household_id, shared_members, reason, decided_by)
+            VALUES ('split', @household, @created, @members, @reason, @by);
+            UPDATE household_members SET household_id = @created WHERE household_id = @household AND person_id = ANY(@members);
+            """, connection, tx);
+        command.Parameters.AddWithValue("created", created);
+        command.Parameters.AddWithValue("household", household);
+        command.Parameters.AddWithValue("members", members);
+        command.Parameters.AddWithValue("reason", reason);
+        command.Parameters.AddWithValue("by", decidedBy);
+        await command.ExecuteNonQueryAsync(ct);
+        return created;
     }
 
     private sealed record HouseholdAddress(HashSet<string> Municipalities, HashSet<string> Colonias, HashSet<string> PostalCodes);

@@ -104,7 +104,7 @@ public sealed record MatchModel
             ["given_names"] = [0, 0.80, 0.08, 0.06, 0.03, 0.015, 0.015],
             ["paternal_surname"] = [0, 0.88, 0.07, 0.02, 0.01, 0.02],
             ["maternal_surname"] = [0, 0.85, 0.07, 0.03, 0.05],
-            ["birth_date"] = [0, 0.85, 0.03, 0.03, 0.08, 0.01],
+            ["birth_date"] = [0, 0.86, 0.03, 0.03, 0.075, 0.005],
             ["sex"] = [0, 0.97, 0.03],
             ["postal_code"] = [0, 0.70, 0.30],
             ["municipality"] = [0, 0.85, 0.15],

@@ -1,10 +1,11 @@
 using Npgsql;
+using Registry.Households;
 using Registry.Persons;
 using Registry.Resolution;
 
 namespace Registry.Review;
 
-/// <summary>A steward's request could not be carried out; the message says why (shown to the steward as is).</summary>
+/// <summary>A steward's request conflicts with the registry's state; the message says why (shown to the steward as is). Malformed requests throw <see cref="ArgumentException"/>.</summary>
 public sealed class StewardshipException(string message) : Exception(message);
 
 public enum ReviewDecision
@@ -78,7 +79,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
     public async Task MergeAsync(Guid survivor, Guid merged, string steward, string reason, CancellationToken ct)
     {
         RequireReason(steward, reason);
-        if (survivor == merged) throw new StewardshipException("A person cannot be merged with itself.");
+        if (survivor == merged) throw new ArgumentException("A person cannot be merged with itself.");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockAsync(connection, tx, ct);
@@ -96,7 +97,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(sourceRecords);
         RequireReason(steward, reason);
-        if (sourceRecords.Count == 0) throw new StewardshipException("Name the source records to split off.");
+        if (sourceRecords.Count == 0) throw new ArgumentException("Name the source records to split off.");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockAsync(connection, tx, ct);
@@ -131,11 +132,58 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         return newPerson;
     }
 
+    /// <summary>Merges household <paramref name="merged"/> into <paramref name="survivor"/>; the merged id redirects.</summary>
+    public async Task MergeHouseholdsAsync(Guid survivor, Guid merged, string steward, string reason, CancellationToken ct)
+    {
+        RequireReason(steward, reason);
+        if (survivor == merged) throw new ArgumentException("A household cannot be merged with itself.");
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await LockAsync(connection, tx, ct);
+        foreach (var id in new[] { survivor, merged }) await EnsureCurrentHouseholdAsync(connection, tx, id, ct);
+        await HouseholdMerger.MergeAsync(connection, tx, survivor, merged, [], reason, steward, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Moves some members of a household to a new household; returns its id.</summary>
+    public async Task<Guid> SplitHouseholdAsync(Guid household, IReadOnlyCollection<Guid> members, string steward, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        RequireReason(steward, reason);
+        if (members.Count == 0) throw new ArgumentException("Name the members to move to a new household.");
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await LockAsync(connection, tx, ct);
+        await EnsureCurrentHouseholdAsync(connection, tx, household, ct);
+        await using (var check = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE person_id = ANY(@members)), count(*) FROM household_members WHERE household_id = @id", connection, tx))
+        {
+            check.Parameters.AddWithValue("members", members.ToArray());
+            check.Parameters.AddWithValue("id", household);
+            await using var reader = await check.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            if (reader.GetInt64(0) != members.Distinct().Count()) throw new StewardshipException("Some of the persons are not members of this household.");
+            if (reader.GetInt64(0) == reader.GetInt64(1)) throw new StewardshipException("A split must leave at least one member in the household.");
+        }
+        var created = await HouseholdMerger.SplitAsync(connection, tx, household, [.. members], reason, steward, ct);
+        await tx.CommitAsync(ct);
+        return created;
+    }
+
+    private static async Task EnsureCurrentHouseholdAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid household, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT merged_into FROM households WHERE id = @id", connection, tx);
+        command.Parameters.AddWithValue("id", household);
+        var result = await command.ExecuteScalarAsync(ct);
+        if (result is null) throw new KeyNotFoundException($"Household {household} does not exist.");
+        if (result is Guid survivor) throw new StewardshipException($"Household {household} was merged into {survivor}; act on that household.");
+    }
+
     private static void RequireReason(string steward, string reason)
     {
-        if (string.IsNullOrWhiteSpace(steward)) throw new StewardshipException("The steward's identity is required.");
-        if (string.IsNullOrWhiteSpace(reason)) throw new StewardshipException("A reason is required: auditors read it.");
-        if (reason.Length > 2000) throw new StewardshipException("The reason is longer than 2000 characters.");
+        if (string.IsNullOrWhiteSpace(steward)) throw new ArgumentException("The steward's identity is required.");
+        if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("A reason is required: auditors read it.");
+        if (reason.Length > 2000) throw new ArgumentException("The reason is longer than 2000 characters.");
     }
 
     private static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct) =>

@@ -93,7 +93,7 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         Assert.Equal(created, await r.ScalarAsync("SELECT se.person_id FROM service_events se JOIN source_records s ON s.id = se.source_record_id WHERE s.row_number = 2"));
         Assert.Equal("split", await r.ScalarAsync("SELECT kind FROM identity_events"));
         Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM person_exclusions"));
-        await Assert.ThrowsAsync<StewardshipException>(() => new Stewardship(r.Db).SplitAsync(person, [], "s", "r", default));
+        await Assert.ThrowsAsync<ArgumentException>(() => new Stewardship(r.Db).SplitAsync(person, [], "s", "r", default));
     }
 
     [Fact]

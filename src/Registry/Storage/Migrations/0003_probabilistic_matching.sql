@@ -121,10 +121,10 @@ ALTER TABLE households ADD COLUMN merged_into uuid REFERENCES households (id);
 -- Golden records read a person's current versions: "no newer version supersedes it".
 CREATE INDEX source_records_supersedes ON source_records (supersedes) WHERE supersedes IS NOT NULL;
 
--- Household merges (members overlap and addresses agree), append-only like identity events.
+-- Household merges (members overlap and addresses agree, or a steward) and splits, append-only like identity events.
 CREATE TABLE household_events (
     id                  bigserial PRIMARY KEY,
-    kind                text        NOT NULL CHECK (kind IN ('merge')),
+    kind                text        NOT NULL CHECK (kind IN ('merge', 'split')),
     household_id        uuid        NOT NULL REFERENCES households (id),
     other_household_id  uuid        NOT NULL REFERENCES households (id),
     shared_members      uuid[]      NOT NULL,
