@@ -74,12 +74,11 @@ public sealed record MatchRecord
         var dob = BirthDate is { } d ? Dates.Iso(d) : null;
         if (dob is not null && PaternalPhonetic is not null) yield return $"dp:{dob}:{PaternalPhonetic}";
         if (dob is not null && GivenPhonetic.Length > 0) yield return $"dg:{dob}:{GivenPhonetic}";
-        if (dob is not null && MaternalPhonetic is not null) yield return $"dm:{dob}:{MaternalPhonetic}";
-        if (PaternalPhonetic is not null && GivenPhonetic.Length > 0)
-            yield return $"pg:{PaternalPhonetic}:{MaternalPhonetic}:{GivenPhonetic}";
-        // Missing or swapped maternal surname: the maternal phonetic with the given name.
-        if (MaternalPhonetic is not null && GivenPhonetic.Length > 0)
-            yield return $"pg:{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
+        // Surnames in either order with the given name: a wrong birth date, or swapped surnames.
+        if (PaternalPhonetic is not null && MaternalPhonetic is not null && GivenPhonetic.Length > 0)
+            yield return string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
+                ? $"pg:{PaternalPhonetic}:{MaternalPhonetic}:{GivenPhonetic}"
+                : $"pg:{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
         if (PaternalPhonetic is not null && GivenPhonetic.Length > 0 && BirthDate is { } y)
             yield return $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year / 5}";
         var curp10 = (ValidCurp ?? InvalidCurp)?[..10];
