@@ -16,7 +16,7 @@ public sealed class HouseholdModel(HouseholdQueries households, TerritoryScope s
     {
         var user = RegistryUser.From(User);
         if (!await scope.HouseholdVisibleAsync(user, id, ct)) return Forbid();
-        Household = await households.LoadAsync(id, user, ct);
+        Household = await households.LoadAsync(id, user, null, ct);
         if (Household is null) return NotFound();
         CanTrace = user.Is(RegistryRoles.Auditor) || user.Is(RegistryRoles.Steward) || user.Is(RegistryRoles.Admin);
         await log.RecordAsync(HttpContext, user, AccessKind.Household, id, "ui", ct: ct);

@@ -8,19 +8,19 @@ public static class HouseholdEndpoints
     public static void MapHouseholds(this RouteGroupBuilder api) =>
         api.MapGet("/households/{id:guid}", Get).WithName("GetHousehold").WithTags("Households")
             .RequireAuthorization(AccessPolicies.RegistryRead)
-            .WithSummary("Household 360: members, every service event from every agency as a timeline and by sector, sectors without service in 12 months");
+            .WithSummary("Household 360: members, every service event from every agency as a timeline and by sector, sectors without service in the 12 months before asOf (default today)");
 
-    private static async Task<IResult> Get(Guid id, HouseholdQueries households, TerritoryScope scope, AccessLog log, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> Get(Guid id, DateOnly? asOf, HouseholdQueries households, TerritoryScope scope, AccessLog log, HttpContext http, CancellationToken ct)
     {
         if (AccessLog.CheckPurpose(http) is { } bad) return bad;
         var user = RegistryUser.From(http.User);
         if (!await scope.HouseholdVisibleAsync(user, id, ct)) return await NotFoundOrOutOfScope(households, id, user, ct);
-        var household = await households.LoadAsync(id, user, ct);
+        var household = await households.LoadAsync(id, user, asOf, ct);
         if (household is null) return Results.NotFound();
         await log.RecordAsync(http, user, AccessKind.Household, id, ct: ct);
         return Results.Ok(household);
     }
 
     private static async Task<IResult> NotFoundOrOutOfScope(HouseholdQueries households, Guid id, RegistryUser user, CancellationToken ct) =>
-        await households.LoadAsync(id, user, ct) is null ? Results.NotFound() : TerritoryScope.OutOfScope();
+        await households.LoadAsync(id, user, null, ct) is null ? Results.NotFound() : TerritoryScope.OutOfScope();
 }

@@ -41,7 +41,8 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>Every sector, in display order.</summary>
     public static readonly IReadOnlyList<string> SectorOrder = ["social", "health", "education", "economy", "housing", "security"];
 
-    public async Task<Household360?> LoadAsync(Guid id, RegistryUser user, CancellationToken ct)
+    /// <param name="asOf">The day gaps are measured back from (default: today, UTC).</param>
+    public async Task<Household360?> LoadAsync(Guid id, RegistryUser user, DateOnly? asOf, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var members = (await connection.QueryAsync<HouseholdMember>(new CommandDefinition(
@@ -68,20 +69,20 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
              ORDER BY se.service_date DESC NULLS LAST, se.id
             """, new { id }, cancellationToken: ct))).Select(s => Redact(s, user)).ToList();
 
-        var asOf = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var since = asOf.AddMonths(-12);
+        var day = asOf ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var since = day.AddMonths(-12);
         var sectors = timeline.GroupBy(s => s.Sector)
             .OrderBy(g => Order(g.Key))
             .Select(g => new SectorServices(g.Key, g.Count(), g.Max(s => s.ServiceDate), [.. g]))
             .ToList();
         var gaps = SectorOrder.Concat(Registry.Feeds.Sectors.All.Except(SectorOrder))
-            .Where(sector => !timeline.Any(s => s.Sector == sector && s.ServiceDate is { } d && d > since && d <= asOf))
+            .Where(sector => !timeline.Any(s => s.Sector == sector && s.ServiceDate is { } d && d > since && d <= day))
             .ToList();
         return new Household360(
             id, members, timeline,
             timeline.GroupBy(s => s.Sector).ToDictionary(g => g.Key, g => g.Count()),
             [.. timeline.Select(s => s.AgencyCode).Distinct().Order(StringComparer.Ordinal)],
-            sectors, gaps, asOf);
+            sectors, gaps, day);
     }
 
     public static int Order(string sector)

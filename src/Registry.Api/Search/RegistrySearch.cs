@@ -156,7 +156,8 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
         var args = new DynamicParameters(new
         {
             name = Clean(c.Name) is { } n ? SearchCriteria.NameKey(n) : null,
-            curp = Clean(c.Curp) is { } curp ? Curp.Clean(curp) : null,
+            // A value that cleans to nothing ("-") must still filter (and match nobody), never drop the filter.
+            curp = Clean(c.Curp) is { } curp ? Curp.Clean(curp) ?? curp : null,
             agencyKeys,
             municipality = Clean(c.Municipality),
             poligono = Clean(c.Poligono),

@@ -53,7 +53,10 @@ public sealed class RegistrySystem : IAsyncDisposable
     /// <summary>A client carrying a bearer token for a seeded user (or none for <c>null</c>), from the dev issuer's token endpoint.</summary>
     public async Task<HttpClient> ApiClientAsync(string? user, string password = "demo")
     {
-        var client = _api!.CreateClient();
+        // Redirects are not followed, so a test sees the 302 to the login page itself.
+        var client = ApiAddress is null
+            ? _api!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false })
+            : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = ApiAddress };
         if (user is null) return client;
         using var response = await client.PostAsync("/auth/token", new FormUrlEncodedContent(
             new Dictionary<string, string> { ["username"] = user, ["password"] = password }));
