@@ -66,7 +66,7 @@ public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSiz
 /// <summary>
 /// Person and household search — the one place its SQL lives. Names are compared after the
 /// matching normalisation (<see cref="SearchCriteria.NameKey"/>, stored side folded by
-/// <c>registry_person_name</c> in migration 0006) with trigram word similarity, so misspellings,
+/// <c>persons.search_name</c>, migration 0006) with trigram word similarity, so misspellings,
 /// missing accents and particles still find the person. Case managers only get hits in their
 /// municipalities (<see cref="TerritoryScope"/>).
 /// </summary>
@@ -76,9 +76,9 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
         WITH candidates AS MATERIALIZED (
             SELECT p.id,
                    CASE WHEN @name::text IS NULL THEN 1
-                        ELSE word_similarity(@name, registry_person_name(p.given_names, p.paternal_surname, p.maternal_surname)) END AS score
+                        ELSE word_similarity(@name, p.search_name) END AS score
               FROM persons p
-             WHERE (@name::text IS NULL OR @name <% registry_person_name(p.given_names, p.paternal_surname, p.maternal_surname))
+             WHERE (@name::text IS NULL OR @name <% p.search_name)
                AND (@curp::text IS NULL OR p.curp = @curp)
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (

@@ -65,7 +65,11 @@ public static class SummaryEndpoints
         text.AppendLine()
             .AppendLine(c, $"Rows: {s.RowsTotal} = {s.RowsAccepted} accepted + {s.RowsRejected} rejected ({s.RowsResolved} resolved, {s.RowsUnchanged} unchanged since an earlier extract)")
             .AppendLine(c, $"Registry: {s.Persons} persons, {s.Households} households, {s.ServiceEvents} service events");
-        if (exampleHousehold is { } id) text.AppendLine(c, $"Example household 360: {baseUrl}/api/households/{id}");
+        if (exampleHousehold is { } id)
+        {
+            text.AppendLine(c, $"Example household 360: {baseUrl}/api/households/{id}");
+            text.AppendLine(c, $"Example household page: {baseUrl}/hogares/{id}");
+        }
         return text.ToString();
     }
 

@@ -27,6 +27,9 @@ public sealed partial class CaseManagerAndAuditorJourneyTests(SeededRegistry reg
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = registry.System.ApiAddress!.ToString(), Locale = "es-MX" });
         var page = await context.NewPageAsync();
+        // Generous waits: CI machines are shared and a first page render can take seconds there.
+        page.SetDefaultTimeout(60_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
         await page.GotoAsync("/");
         Assert.Matches(LoginUrl(), page.Url);
         // Keyboard only: type, tab, type, Enter.

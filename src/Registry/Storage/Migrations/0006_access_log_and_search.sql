@@ -47,8 +47,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT registry_fold(concat_ws(' ', given_names, paternal, maternal))
 $$;
 
-CREATE INDEX persons_name_trgm ON persons
-    USING gin (registry_person_name(given_names, paternal_surname, maternal_surname) gin_trgm_ops);
+-- Stored, so the trigram index's recheck and the ranking read a column instead of re-running
+-- the regular expressions for every candidate (a 10x difference at 1M persons).
+ALTER TABLE persons ADD COLUMN search_name text
+    GENERATED ALWAYS AS (registry_person_name(given_names, paternal_surname, maternal_surname)) STORED;
+CREATE INDEX persons_name_trgm ON persons USING gin (search_name gin_trgm_ops);
 
 -- Territory (case-manager scope and search by municipality / polígono) and address search read
 -- the fields each agency sent (source_records.data, the SourceRow as JSON: PascalCase keys).
