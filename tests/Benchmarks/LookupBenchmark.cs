@@ -26,6 +26,8 @@ public static class LookupBenchmark
         var rps = IntArg(args, "--rps", 200);
         var seconds = IntArg(args, "--seconds", 30);
         var keep = args.Contains("--keep");
+        // --existing <db>: measure again on a database an earlier run kept (--keep), without refilling it.
+        var existing = Array.IndexOf(args, "--existing") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : null;
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         var amqp = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
         if (string.IsNullOrEmpty(pg) || string.IsNullOrEmpty(amqp))
@@ -41,15 +43,19 @@ public static class LookupBenchmark
             return 2;
         }
 
-        var database = "bench_lookup_" + Guid.NewGuid().ToString("N")[..8];
+        var database = existing ?? "bench_lookup_" + Guid.NewGuid().ToString("N")[..8];
+        keep |= existing is not null;
         var connectionString = new NpgsqlConnectionStringBuilder(pg) { Database = database, CommandTimeout = 0 }.ConnectionString;
         Process? api = null;
         try
         {
             await Migrator.ApplyAsync(connectionString, NullLogger.Instance);
-            var sw = Stopwatch.StartNew();
-            await LookupData.FillAsync(connectionString, persons);
-            Console.WriteLine($"filled {persons:N0} persons in {sw.Elapsed.TotalSeconds:F0} s");
+            if (existing is null)
+            {
+                var sw = Stopwatch.StartNew();
+                await LookupData.FillAsync(connectionString, persons);
+                Console.WriteLine($"filled {persons:N0} persons in {sw.Elapsed.TotalSeconds:F0} s");
+            }
             await using (var db = new NpgsqlConnection(connectionString))
             {
                 await db.OpenAsync();
@@ -136,16 +142,25 @@ public static class LookupBenchmark
             var path = isHousehold ? household() : search();
             tasks.Add(Task.Run(async () =>
             {
-                using var response = await http.GetAsync(path);
-                await response.Content.ReadAsByteArrayAsync();
+                string? error;
+                try
+                {
+                    using var response = await http.GetAsync(path);
+                    await response.Content.ReadAsByteArrayAsync();
+                    error = response.StatusCode == HttpStatusCode.OK ? null : $"{(int)response.StatusCode} {path}";
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    error = $"{ex.GetType().Name} {path}";
+                }
                 var ms = (clock.Elapsed - scheduled).TotalMilliseconds;
                 lock (tasks)
                 {
                     (isHousehold ? householdLatencies : searchLatencies).Add(ms);
-                    if (response.StatusCode != HttpStatusCode.OK)
+                    if (error is not null)
                     {
                         errors++;
-                        firstError ??= $"{(int)response.StatusCode} {path}";
+                        firstError ??= error;
                     }
                 }
             }));

@@ -72,13 +72,36 @@ public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSiz
 /// </summary>
 public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
 {
-    private const string Candidates = """
+    /// <summary>How a name is matched: not at all, by blocking on shared words, or by trigram similarity alone.</summary>
+    private enum NameMode { None, SharedWords, Trigram }
+
+    /// <summary>At most this many query words are used for blocking (5 blocks of 4 words).</summary>
+    private const int MaxBlockingWords = 5;
+
+    /// <summary>
+    /// The candidate persons. A name is matched in two stages, like matching blocks before it
+    /// scores: first persons having all the query's (normalised) words but at most one — two at
+    /// least — ranked by trigram word similarity (fast: exact-word index); only when that finds
+    /// nobody (one word typed, or two of them misspelt) every person by trigram word similarity
+    /// alone. The SQL's shape depends only on how many words there are; every value is a parameter.
+    /// </summary>
+    private static string Candidates(NameMode mode, int pairs)
+    {
+        var name = mode switch
+        {
+            NameMode.None => "true",
+            NameMode.SharedWords =>
+                "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}"))
+                + ") AND word_similarity(@name, p.search_name) >= 0.5",
+            _ => "@name <% p.search_name",
+        };
+        return $"""
         WITH candidates AS MATERIALIZED (
             SELECT p.id,
                    CASE WHEN @name::text IS NULL THEN 1
                         ELSE word_similarity(@name, p.search_name) END AS score
               FROM persons p
-             WHERE (@name::text IS NULL OR @name <% p.search_name)
+             WHERE ({name})
                AND (@curp::text IS NULL OR p.curp = @curp)
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (
@@ -94,13 +117,14 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
              LIMIT 2000
         )
         """;
+    }
 
     public async Task<SearchPage<PersonHit>> PersonsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
     {
         var scope = user.SeesAllTerritories ? "true" : TerritoryScope.PersonInScope("c.id");
-        var rows = await QueryAsync<PersonHit>(criteria, user,
+        var rows = await QueryAsync<PersonHit>(criteria, user, candidates =>
             $"""
-            {Candidates}
+            {candidates}
             SELECT p.id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
                    coalesce((SELECT array_agg(hm.household_id ORDER BY hm.household_id) FROM household_members hm WHERE hm.person_id = p.id), ARRAY[]::uuid[]) AS households,
                    c.score::real AS score
@@ -115,18 +139,19 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
     public async Task<SearchPage<HouseholdHit>> HouseholdsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
     {
         var scope = user.SeesAllTerritories ? "true" : TerritoryScope.HouseholdInScope("h.household_id");
-        var rows = await QueryAsync<HouseholdHit>(criteria, user,
+        var rows = await QueryAsync<HouseholdHit>(criteria, user, candidates =>
             $"""
-            {Candidates},
-            hits AS (
+            {candidates},
+            hits AS MATERIALIZED (
                 SELECT hm.household_id, max(c.score) AS score
                   FROM candidates c JOIN household_members hm ON hm.person_id = c.id AND hm.valid_to IS NULL
                  GROUP BY hm.household_id
+                 ORDER BY score DESC, hm.household_id
             ),
+            -- Hits are already ranked: the territory check runs only until the page is full.
             page AS (
                 SELECT h.household_id, h.score FROM hits h
                  WHERE {scope}
-                 ORDER BY h.score DESC, h.household_id
                  LIMIT @limit OFFSET @offset
             )
             SELECT pg.household_id AS id,
@@ -144,7 +169,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
         return Page(rows, criteria);
     }
 
-    private async Task<List<T>> QueryAsync<T>(SearchCriteria c, RegistryUser user, string sql, CancellationToken ct)
+    private async Task<List<T>> QueryAsync<T>(SearchCriteria c, RegistryUser user, Func<string, string> sql, CancellationToken ct)
     {
         static string? Clean(string? v) => string.IsNullOrWhiteSpace(v) ? null : v.Trim();
         var agencyPersonId = Clean(c.AgencyPersonId);
@@ -153,21 +178,45 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
             : Clean(c.Agency) is { } agency
                 ? [$"agency:{agency.ToUpperInvariant()}:{agencyPersonId}"]
                 : [.. feeds.All.Select(f => f.Agency.Code).Distinct(StringComparer.Ordinal).Select(a => $"agency:{a}:{agencyPersonId}")];
-        var args = new DynamicParameters(new
+        var name = Clean(c.Name) is { } n ? SearchCriteria.NameKey(n) : null;
+        var words = name is null ? [] : name.Split(' ').Distinct(StringComparer.Ordinal).Take(MaxBlockingWords).ToArray();
+        // Blocks: every way of leaving one word out (at least two words kept), so one misspelt word
+        // still finds the person while common pairs (MARIA + ANGELES) alone do not flood the ranking.
+        var pairs = words.Length < 2 ? []
+            : words.Length == 2 ? [words]
+            : Enumerable.Range(0, words.Length).Select(skip => words.Where((_, i) => i != skip).ToArray()).ToList();
+
+        DynamicParameters Args(int page)
         {
-            name = Clean(c.Name) is { } n ? SearchCriteria.NameKey(n) : null,
-            // A value that cleans to nothing ("-") must still filter (and match nobody), never drop the filter.
-            curp = Clean(c.Curp) is { } curp ? Curp.Clean(curp) ?? curp : null,
-            agencyKeys,
-            municipality = Clean(c.Municipality),
-            poligono = Clean(c.Poligono),
-            address = Clean(c.Address) is { } a ? TextNormalizer.Normalize(a) : null,
-            municipalities = user.Municipalities.ToArray(),
-            limit = c.PageSize + 1,
-            offset = (c.Page - 1) * c.PageSize,
-        });
+            var args = new DynamicParameters(new
+            {
+                name,
+                // A value that cleans to nothing ("-") must still filter (and match nobody), never drop the filter.
+                curp = Clean(c.Curp) is { } curp ? Curp.Clean(curp) ?? curp : null,
+                agencyKeys,
+                municipality = Clean(c.Municipality),
+                poligono = Clean(c.Poligono),
+                address = Clean(c.Address) is { } a ? TextNormalizer.Normalize(a) : null,
+                municipalities = user.Municipalities.ToArray(),
+                limit = c.PageSize + 1,
+                offset = (page - 1) * c.PageSize,
+            });
+            for (var i = 0; i < pairs.Count; i++) args.Add($"pair{i}", pairs[i]);
+            return args;
+        }
+
         await using var connection = await db.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<T>(new CommandDefinition(sql, args, cancellationToken: ct))).AsList();
+        async Task<List<T>> Run(NameMode mode, int page) =>
+            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count)), Args(page), cancellationToken: ct))).AsList();
+
+        if (name is null) return await Run(NameMode.None, c.Page);
+        if (pairs.Count > 0)
+        {
+            var blocked = await Run(NameMode.SharedWords, c.Page);
+            // Stay with blocking when it found anyone (on this page, or — for later pages — on the first).
+            if (blocked.Count > 0 || (c.Page > 1 && (await Run(NameMode.SharedWords, 1)).Count > 0)) return blocked;
+        }
+        return await Run(NameMode.Trigram, c.Page);
     }
 
     private static SearchPage<T> Page<T>(List<T> rows, SearchCriteria c) =>

@@ -18,6 +18,8 @@ public sealed class SearchTests(SeededRegistry registry)
     [InlineData("XIMENA GONSALEZ CANTU")]      // misspelt surname
     [InlineData("Ximena González")]            // accents, maternal surname missing
     [InlineData("gonzalez cantu ximena")]      // surname first
+    [InlineData("ximena")]                     // one word: no pair of words to block on, trigram similarity alone
+    [InlineData("Ximena Gonsales Cantú")]      // blocked on XIMENA + CANTU, ranked by similarity
     public async Task A_misspelt_or_unaccented_name_finds_the_household(string name)
     {
         var page = await Get<HouseholdHit>("gestora.reynosa", "/api/households?name=" + Uri.EscapeDataString(name));

@@ -52,6 +52,8 @@ $$;
 ALTER TABLE persons ADD COLUMN search_name text
     GENERATED ALWAYS AS (registry_person_name(given_names, paternal_surname, maternal_surname)) STORED;
 CREATE INDEX persons_name_trgm ON persons USING gin (search_name gin_trgm_ops);
+-- Blocking for name search: persons sharing two whole words with the query (RegistrySearch).
+CREATE INDEX persons_name_words ON persons USING gin (string_to_array(search_name, ' '));
 
 -- Territory (case-manager scope and search by municipality / polígono) and address search read
 -- the fields each agency sent (source_records.data, the SourceRow as JSON: PascalCase keys).
