@@ -4,10 +4,13 @@ SHELL := /bin/bash
 SERVICES := deploy/local/services.sh
 WITH_SERVICES := deploy/local/with-services.sh
 
-.PHONY: demo test build migrate bench-ingest bench-resolve services-up services-down services-status
+.PHONY: demo test build migrate bench-ingest bench-resolve bench-lookup services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
+PERSONS ?= 1000000
+RPS ?= 200
+SECONDS ?= 30
 
 ## demo: services up, build, migrate, start workers + API, ingest the sample extracts, print a summary; Ctrl+C stops it
 demo:
@@ -33,6 +36,12 @@ bench-ingest:
 bench-resolve:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
 	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS)
+
+## bench-lookup: PERSONS persons in a fresh database, the real API host, RPS requests/s for SECONDS against household 360 and search (last line: RESULT ...)
+bench-lookup:
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
+	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll lookup --persons $(PERSONS) --rps $(RPS) --seconds $(SECONDS)
 
 services-up:
 	@bash $(SERVICES) up

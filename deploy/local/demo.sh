@@ -53,6 +53,9 @@ export Registry__MigrateOnStart=false
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 export Upload__ApiKeys__0__Agency=SSA-TAM Upload__ApiKeys__0__KeySha256="$(sha demo-ssa-key)"
 export Upload__ApiKeys__1__Agency=DIF-TAM Upload__ApiKeys__1__KeySha256="$(sha demo-dif-key)"
+# People sign in through the development issuer: seeded users (one per role), password "demo".
+# A fresh signing key per run; never enable this issuer in production (use Auth__Authority).
+export Auth__DevIssuer__Enabled=true Auth__DevIssuer__SigningKey="demo-$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
 say "starting workers ($workers_url) and API ($api_url); logs in $state/logs/"
 dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll --urls "$workers_url" >"$state/logs/workers.log" 2>&1 &
 pids+=($!)
@@ -70,6 +73,10 @@ wait_ready() {
 wait_ready "$workers_url" workers
 wait_ready "$api_url" api
 
+# The API needs a signed-in user for everything but health and its docs: the demo reads as admin.
+token="$(curl -fsS -d username=admin -d password=demo "$api_url/auth/token" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')"
+auth=(-H "Authorization: Bearer $token")
+
 dropped=0
 for folder in deploy/samples/*/; do
   feed="$(basename "$folder")"
@@ -86,18 +93,26 @@ done
 say "waiting for the extracts to be resolved"
 for _ in $(seq 1 240); do
   left=$(find "$state/inbox" -type f | wc -l)
-  pending=$(curl -fsS "$api_url/api/summary" | grep -o '"extractsPending":[0-9]*' | cut -d: -f2)
+  pending=$(curl -fsS "${auth[@]}" "$api_url/api/summary" | grep -o '"extractsPending":[0-9]*' | cut -d: -f2)
   if [[ $left == 0 && ${pending:-1} == 0 ]]; then break; fi
   sleep 0.5
 done
 
 echo
-curl -fsS "$api_url/api/summary.txt"
+curl -fsS "${auth[@]}" "$api_url/api/summary.txt"
 cat <<MSG
 
+Web UI:         $api_url/login   (Spanish; "English" in the top bar)
+  sign in as    gestora.reynosa / demo   case manager, REYNOSA (health and security detail hidden)
+                gestora.salud   / demo   case manager, REYNOSA + MATAMOROS, sees health and security detail
+                gestor.victoria / demo   case manager, VICTORIA
+                ssa.datos, dif.datos     agency data officers (their own extracts)
+                custodio / auditora / admin   steward, auditor (access log), admin
+  try           search "Ximena Gonsalez" → household → "rastrear" (as auditora) → file and row
 API:            $api_url   (interactive reference: $api_url/scalar, OpenAPI: $api_url/openapi/v1.json)
-Find a family:  $api_url/api/households?name=GARCIA
-Extracts:       $api_url/api/extracts
+Token:          curl -d username=gestora.reynosa -d password=demo $api_url/auth/token
+Find a family:  curl -H "Authorization: Bearer <token>" -H 'X-Purpose: seguimiento' '$api_url/api/households?name=ximena%20gonzalez'
+Extracts:       $api_url/api/extracts   (agency, steward, auditor, admin)
 Workers health: $workers_url/health/ready
 Inbox:          $state/inbox/<feed>/   (drop more CSV files here while the demo runs)
 Upload:         curl -H 'X-Api-Key: demo-ssa-key' --data-binary @deploy/samples/ssa-consultas/consultas-2026-10.csv \\

@@ -4,11 +4,14 @@ return args switch
 {
     ["ingest", ..] => await IngestBenchmark.RunAsync(args[1..]),
     ["resolve", ..] => await ResolveBenchmark.RunAsync(args[1..]),
+    ["lookup", ..] => await LookupBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Benchmarks ingest [--rows N] [--chunk N] | resolve [--records N] [--incremental N] [--chunk N] [--consumers N]");
+    Console.Error.WriteLine("usage: Benchmarks ingest [--rows N] [--chunk N]");
+    Console.Error.WriteLine("       Benchmarks resolve [--records N] [--incremental N] [--chunk N] [--consumers N]");
+    Console.Error.WriteLine("       Benchmarks lookup [--persons N] [--rps N] [--seconds N] [--keep]");
     return 2;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Registry.Api.Access;
 using Registry.Extracts;
 using Registry.Feeds;
 
@@ -10,22 +11,37 @@ public static class ExtractEndpoints
 {
     public static void MapExtracts(this RouteGroupBuilder api)
     {
-        api.MapGet("/feeds", (FeedCatalog feeds) => feeds.All.OrderBy(f => f.Code, StringComparer.Ordinal).Select(f => new
+        // An agency user sees its own feeds and extracts only (RegistryUser.Agency); other roles see all.
+        api.MapGet("/feeds", (FeedCatalog feeds, HttpContext http) => feeds.All
+            .Where(f => OwnAgency(http) is not { } own || f.Agency.Code == own)
+            .OrderBy(f => f.Code, StringComparer.Ordinal).Select(f => new
         {
             f.Code, f.Version, f.Agency, f.Sector, f.Kind, f.Csv, f.Fields, f.Required,
-        })).WithName("ListFeeds").WithSummary("The feed definitions in force");
+        })).RequireAuthorization(AccessPolicies.AnyRole).WithName("ListFeeds").WithSummary("The feed definitions in force");
 
-        api.MapGet("/extracts", (ExtractStore store, string? agency, int? limit, CancellationToken ct) =>
-                store.ListAsync(agency, Math.Clamp(limit ?? 100, 1, 1000), ct))
+        api.MapGet("/extracts", async (ExtractStore store, HttpContext http, string? agency, int? limit, CancellationToken ct) =>
+            {
+                if (OwnAgency(http) is { } own)
+                {
+                    if (agency is not null && agency != own) return Results.Problem("Only your own agency's extracts.", statusCode: StatusCodes.Status403Forbidden);
+                    agency = own;
+                }
+                return Results.Ok(await store.ListAsync(agency, Math.Clamp(limit ?? 100, 1, 1000), ct));
+            })
+            .RequireAuthorization(AccessPolicies.Extracts)
             .WithName("ListExtracts").WithSummary("Extracts, newest first, with their acceptance reports");
 
-        api.MapGet("/extracts/{id:guid}", async (ExtractStore store, Guid id, CancellationToken ct) =>
-                await store.GetAsync(id, ct) is { } report ? Results.Ok(report) : Results.NotFound())
+        api.MapGet("/extracts/{id:guid}", async (ExtractStore store, HttpContext http, Guid id, CancellationToken ct) =>
+                await store.GetAsync(id, ct) is not { } report ? Results.NotFound()
+                : OwnAgency(http) is { } own && report.AgencyCode != own ? OtherAgency()
+                : Results.Ok(report))
+            .RequireAuthorization(AccessPolicies.Extracts)
             .WithName("GetExtract").WithSummary("Acceptance report of one extract: status, counts, timings");
 
-        api.MapGet("/extracts/{id:guid}/rejected.csv", async (ExtractStore store, Guid id, CancellationToken ct) =>
+        api.MapGet("/extracts/{id:guid}/rejected.csv", async (ExtractStore store, HttpContext http, Guid id, CancellationToken ct) =>
         {
-            if (await store.GetAsync(id, ct) is null) return Results.NotFound();
+            if (await store.GetAsync(id, ct) is not { } report) return Results.NotFound();
+            if (OwnAgency(http) is { } own && report.AgencyCode != own) return OtherAgency();
             var rows = await store.RejectedRowsAsync(id, ct);
             var csv = new StringBuilder("row,error,raw_line\n");
             foreach (var row in rows)
@@ -34,8 +50,18 @@ public static class ExtractEndpoints
                     .Append(CsvCell(row.Reason)).Append(',').Append(CsvCell(row.RawLine)).Append('\n');
             }
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"rejected-{id}.csv");
-        }).WithName("GetRejectedRows").WithSummary("Rejected rows with row number and error, as CSV");
+        }).RequireAuthorization(AccessPolicies.Extracts)
+          .WithName("GetRejectedRows").WithSummary("Rejected rows with row number and error, as CSV");
     }
+
+    /// <summary>The agency an agency user is confined to; null for roles that see every agency.</summary>
+    internal static string? OwnAgency(HttpContext http)
+    {
+        var user = RegistryUser.From(http.User);
+        return user.Is(RegistryRoles.Agency) && !user.SeesAllTerritories ? user.Agency ?? "(none)" : null;
+    }
+
+    private static IResult OtherAgency() => Results.Problem("Another agency's extract.", statusCode: StatusCodes.Status403Forbidden);
 
     /// <summary>Quotes a cell and neutralises spreadsheet formulas (=, +, -, @) so a re-exported value is never executed.</summary>
     internal static string CsvCell(string? value)

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Registry.Api.Access;
 using Registry.Review;
 
 namespace Registry.Api.Review;
@@ -39,15 +40,17 @@ public static class ReviewEndpoints
 
     public static void MapReview(this RouteGroupBuilder api)
     {
-        api.MapGet("/review/tasks", List).WithName("ListReviewTasks").WithSummary("Review queue: uncertain pairs with both sides and the evidence");
-        api.MapGet("/review/tasks/{id:guid}", Get).WithName("GetReviewTask");
-        api.MapPost("/review/tasks/{id:guid}/decision", Decide).WithName("DecideReviewTask")
+        var read = api.MapGroup("").RequireAuthorization(AccessPolicies.ReviewRead).WithTags("Review");
+        read.MapGet("/review/tasks", List).WithName("ListReviewTasks").WithSummary("Review queue: uncertain pairs with both sides and the evidence");
+        read.MapGet("/review/tasks/{id:guid}", Get).WithName("GetReviewTask");
+        var act = api.MapGroup("").RequireAuthorization(AccessPolicies.Stewardship).WithTags("Review");
+        act.MapPost("/review/tasks/{id:guid}/decision", Decide).WithName("DecideReviewTask")
             .WithSummary("Steward decision: \"match\" merges the record's person with the candidate, \"non-match\" keeps them apart for good");
-        api.MapPost("/persons/{id:guid}/merge", Merge).WithName("MergePersons").WithSummary("Merge another person into this one (with a reason)");
-        api.MapPost("/persons/{id:guid}/split", Split).WithName("SplitPerson").WithSummary("Move some source records of a person to a new person (with a reason)");
-        api.MapPost("/households/{id:guid}/merge", MergeHouseholds).WithName("MergeHouseholds").WithSummary("Merge another household into this one (with a reason)");
-        api.MapPost("/households/{id:guid}/split", SplitHousehold).WithName("SplitHousehold").WithSummary("Move some members to a new household (with a reason)");
-        api.MapGet("/persons/{id:guid}/identity-events", Events).WithName("PersonIdentityEvents").WithSummary("Merge/split history of a person (append-only)");
+        act.MapPost("/persons/{id:guid}/merge", Merge).WithName("MergePersons").WithSummary("Merge another person into this one (with a reason)");
+        act.MapPost("/persons/{id:guid}/split", Split).WithName("SplitPerson").WithSummary("Move some source records of a person to a new person (with a reason)");
+        act.MapPost("/households/{id:guid}/merge", MergeHouseholds).WithName("MergeHouseholds").WithSummary("Merge another household into this one (with a reason)");
+        act.MapPost("/households/{id:guid}/split", SplitHousehold).WithName("SplitHousehold").WithSummary("Move some members to a new household (with a reason)");
+        read.MapGet("/persons/{id:guid}/identity-events", Events).WithName("PersonIdentityEvents").WithSummary("Merge/split history of a person (append-only)");
     }
 
     private const string TaskSql =
@@ -64,8 +67,9 @@ public static class ReviewEndpoints
           JOIN persons c ON c.id = coalesce(c0.merged_into, c0.id)
         """;
 
-    private static async Task<IResult> List(NpgsqlDataSource db, string? status, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> List(NpgsqlDataSource db, AccessLog log, HttpContext http, string? status, int? page, int? pageSize, CancellationToken ct)
     {
+        if (AccessLog.CheckPurpose(http) is { } badPurpose) return badPurpose;
         var st = status ?? "open";
         if (st is not ("open" or "match" or "non-match")) return Results.Problem("status must be open, match or non-match", statusCode: 400);
         var size = Math.Clamp(pageSize ?? 50, 1, MaxPageSize);
@@ -76,14 +80,18 @@ public static class ReviewEndpoints
             new { st, size, offset = (p - 1) * size }, cancellationToken: ct));
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM review_tasks WHERE status = @st", new { st }, cancellationToken: ct));
+        await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.ReviewQueue, null, $"status={st} page={p}", ct: ct);
         return Results.Ok(new ReviewPage(rows.Select(View).ToList(), p, size, total));
     }
 
-    private static async Task<IResult> Get(NpgsqlDataSource db, Guid id, CancellationToken ct)
+    private static async Task<IResult> Get(NpgsqlDataSource db, AccessLog log, HttpContext http, Guid id, CancellationToken ct)
     {
+        if (AccessLog.CheckPurpose(http) is { } badPurpose) return badPurpose;
         await using var connection = await db.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(TaskSql + " WHERE t.id = @id", new { id }, cancellationToken: ct));
-        return row is null ? Results.NotFound() : Results.Ok(View(row));
+        if (row is null) return Results.NotFound();
+        await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.ReviewTask, id, ct: ct);
+        return Results.Ok(View(row));
     }
 
     private static Task<IResult> Decide(Stewardship stewardship, ClaimsPrincipal user, HttpRequest request, Guid id, DecisionRequest body, CancellationToken ct) =>
@@ -127,8 +135,10 @@ public static class ReviewEndpoints
             return Results.Created($"/api/households/{created}", new SplitResult(id, created));
         });
 
-    private static async Task<IResult> Events(NpgsqlDataSource db, Guid id, CancellationToken ct)
+    private static async Task<IResult> Events(NpgsqlDataSource db, AccessLog log, HttpContext http, Guid id, CancellationToken ct)
     {
+        if (AccessLog.CheckPurpose(http) is { } badPurpose) return badPurpose;
+        await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.IdentityEvents, id, ct: ct);
         await using var command = db.CreateCommand(
             """
             SELECT id, kind, person_id, other_person_id, source_record_ids, bridging_record, score, model_version, decided_by, reason, review_task_id, at
@@ -147,11 +157,8 @@ public static class ReviewEndpoints
 
     private static T? Nullable<T>(NpgsqlDataReader reader, int i) where T : struct => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
 
-    /// <summary>The acting steward: the authenticated user's name.</summary>
-    private static string Steward(ClaimsPrincipal user, HttpRequest request) =>
-        user.Identity?.Name is { Length: > 0 } name ? name
-        : request.Headers["X-Steward"].ToString() is { Length: > 0 } header ? header
-        : throw new ArgumentException("The steward's identity is required.");
+    /// <summary>The acting steward: the signed-in user (recorded with every decision).</summary>
+    private static string Steward(ClaimsPrincipal user, HttpRequest request) => RegistryUser.From(user).Name;
 
     private static async Task<IResult> Run(Func<Task<IResult>> action)
     {

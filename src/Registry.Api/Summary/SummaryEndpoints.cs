@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using Npgsql;
+using Registry.Api.Access;
 using Registry.Extracts;
 
 namespace Registry.Api.Summary;
@@ -16,7 +17,7 @@ public static class SummaryEndpoints
     public static void MapSummary(this RouteGroupBuilder api)
     {
         api.MapGet("/summary", (NpgsqlDataSource db, CancellationToken ct) => LoadAsync(db, ct))
-            .WithName("GetSummary").WithSummary("Registry-wide counts of extracts, rows, persons, households and service events");
+            .RequireAuthorization(AccessPolicies.AnyRole).WithName("GetSummary").WithSummary("Registry-wide counts of extracts, rows, persons, households and service events");
 
         api.MapGet("/summary.txt", async (NpgsqlDataSource db, ExtractStore store, HttpRequest request, CancellationToken ct) =>
         {
@@ -30,7 +31,7 @@ public static class SummaryEndpoints
                  GROUP BY hm.household_id ORDER BY count(DISTINCT se.agency_code) DESC, count(*) DESC, hm.household_id LIMIT 1
                 """, cancellationToken: ct));
             return Results.Text(Render(summary, extracts, example, $"{request.Scheme}://{request.Host}"), "text/plain; charset=utf-8");
-        }).WithName("GetSummaryText").WithSummary("The same summary as plain text for terminals (what `make demo` prints)");
+        }).RequireAuthorization(AccessPolicies.AnyRole).WithName("GetSummaryText").WithSummary("The same summary as plain text for terminals (what `make demo` prints)");
     }
 
     private static async Task<RegistrySummary> LoadAsync(NpgsqlDataSource db, CancellationToken ct)
@@ -64,7 +65,11 @@ public static class SummaryEndpoints
         text.AppendLine()
             .AppendLine(c, $"Rows: {s.RowsTotal} = {s.RowsAccepted} accepted + {s.RowsRejected} rejected ({s.RowsResolved} resolved, {s.RowsUnchanged} unchanged since an earlier extract)")
             .AppendLine(c, $"Registry: {s.Persons} persons, {s.Households} households, {s.ServiceEvents} service events");
-        if (exampleHousehold is { } id) text.AppendLine(c, $"Example household 360: {baseUrl}/api/households/{id}");
+        if (exampleHousehold is { } id)
+        {
+            text.AppendLine(c, $"Example household 360: {baseUrl}/api/households/{id}");
+            text.AppendLine(c, $"Example household page: {baseUrl}/hogares/{id}");
+        }
         return text.ToString();
     }
 

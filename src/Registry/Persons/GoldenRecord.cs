@@ -116,8 +116,10 @@ public static class GoldenRecord
     {
         var withValue = pool.Where(s => !string.IsNullOrWhiteSpace(get(s.Row))).ToList();
         if (withValue.Count == 0) return;
+        // Chosen by the normalised value (accents and case do not split the vote); shown as the agency wrote it.
         var pick = Best(withValue, s => TextNormalizer.Normalize(get(s.Row), EnyeMode.Keep));
-        fields.Add(new GoldenField(field, TextNormalizer.Normalize(get(pick.Row), EnyeMode.Keep), pick.SourceRecordId, rule));
+        var display = string.Join(' ', get(pick.Row)!.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToUpperInvariant();
+        fields.Add(new GoldenField(field, display, pick.SourceRecordId, rule));
     }
 
     /// <summary>Most trusted sector first, then the value most sources agree on, then the most recent (input order).</summary>

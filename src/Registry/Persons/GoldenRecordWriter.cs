@@ -61,7 +61,7 @@ public static class GoldenRecordWriter
                    golden_source_record_id = coalesce((g.doc::jsonb -> 'paternal_surname' ->> 'sourceRecordId')::uuid, p.golden_source_record_id),
                    updated_at = now()
               FROM unnest(@ids, @docs, @curp, @given, @paternal, @maternal, @sex, @birth) g(id, doc, curp, given, paternal, maternal, sex, birth)
-             WHERE p.id = g.id
+             WHERE p.id = g.id AND p.golden IS DISTINCT FROM g.doc::jsonb
             """, connection, tx);
         update.Parameters.AddWithValue("ids", ids);
         update.Parameters.AddWithValue("docs", documents);

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Registry.Api;
 using Registry.Extracts;
 using Registry.Ingest.Inbox;
@@ -21,17 +22,48 @@ public sealed class RegistrySystem : IAsyncDisposable
     public string ConnectionString { get; private set; } = "";
     public string QueuePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8] + "-";
     public string InboxRoot => Path.Combine(_work, "inbox");
+    /// <summary>An API client signed in as the development issuer's <c>admin</c> (every endpoint but the access log).</summary>
     public HttpClient Api { get; private set; } = null!;
 
-    public static async Task<RegistrySystem> StartAsync(RegistryServers servers, int chunkSize = 500)
+    /// <summary>The API's address on a real loopback port (only when started with <c>realHttp</c>, e.g. for a browser).</summary>
+    public Uri? ApiAddress { get; private set; }
+
+    /// <summary>Signing key of the development issuer the test hosts enable (tokens come from its real /auth/token endpoint).</summary>
+    public const string DevSigningKey = "integration-tests-dev-issuer-key-0123456789abcdef";
+
+    public static async Task<RegistrySystem> StartAsync(RegistryServers servers, int chunkSize = 500, bool realHttp = false)
     {
         var system = new RegistrySystem { ConnectionString = await servers.CreateDatabaseAsync() };
         system.StartWorkers(servers, chunkSize);
         // Creating the client starts the workers host: migrations run, the bus and the inbox start.
         _ = system._workers!.Services;
         system._api = new WebApplicationFactory<RegistryApiMarker>().WithWebHostBuilder(b => system.Configure(b, servers, chunkSize));
-        system.Api = system._api.CreateClient();
+        if (realHttp)
+        {
+            system._api.UseKestrel(0);
+            system._api.StartServer();
+            var addresses = system._api.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            system.ApiAddress = new Uri(addresses.First());
+        }
+        system.Api = await system.ApiClientAsync("admin");
         return system;
+    }
+
+    /// <summary>A client carrying a bearer token for a seeded user (or none for <c>null</c>), from the dev issuer's token endpoint.</summary>
+    public async Task<HttpClient> ApiClientAsync(string? user, string password = "demo")
+    {
+        // Redirects are not followed, so a test sees the 302 to the login page itself.
+        var client = ApiAddress is null
+            ? _api!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false })
+            : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = ApiAddress };
+        if (user is null) return client;
+        using var response = await client.PostAsync("/auth/token", new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["username"] = user, ["password"] = password }));
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     public void StartWorkers(RegistryServers servers, int chunkSize = 500) =>
@@ -64,6 +96,8 @@ public sealed class RegistrySystem : IAsyncDisposable
         builder.UseSetting("Inbox:SettleTime", "00:00:00.200");
         builder.UseSetting("Inbox:ChunkSize", chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Telemetry:Exporter", "none");
+        builder.UseSetting("Auth:DevIssuer:Enabled", "true");
+        builder.UseSetting("Auth:DevIssuer:SigningKey", DevSigningKey);
         builder.UseSetting("Upload:MaxBytes", "100000");
         for (var i = 0; i < UploadKeys.Length; i++)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Npgsql;
 using Registry.Api.Households;
+using Registry.Api.Search;
 using Registry.Api.Summary;
 using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
@@ -91,7 +92,7 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         Assert.Equal(before.ServiceEvents + 1, after.ServiceEvents);
 
         var curp = firstRow.Split(';')[1];
-        var hit = Assert.Single((await system.Api.GetFromJsonAsync<List<HouseholdHit>>($"/api/households?curp={curp}"))!);
+        var hit = Assert.Single((await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>($"/api/households?curp={curp}"))!.Items);
         var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{hit.Id}");
         var lazos = household!.Timeline.Where(t => t.Programme == "Lazos del Bienestar" && t.ServiceDate == DateOnly.Parse(firstRow.Split(';')[11], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal("CANCELADO", Assert.Single(lazos, t => household.Members.Any(m => m.PersonId == t.PersonId && m.Curp == curp)).Status);
@@ -107,8 +108,8 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         await system.WaitForExtractsAsync(2);
 
         // The head of the first DIF family also attends the health clinics (same CURP in both extracts).
-        var hits = await system.Api.GetFromJsonAsync<List<HouseholdHit>>("/api/households?curp=GOCX670904MTSNNM02");
-        var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{Assert.Single(hits!).Id}");
+        var hits = await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?curp=GOCX670904MTSNNM02");
+        var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{Assert.Single(hits!.Items).Id}");
 
         Assert.Contains(household!.Members, m => m.Curp == "GOCX670904MTSNNM02" && m.Relationship == "JEFA");
         Assert.True(household.Members.Count > 1);
@@ -119,8 +120,8 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         Assert.All(household.Timeline, s => Assert.Equal(64, s.FileSha256.Length));
 
         // Case managers type names without accents.
-        var byName = await system.Api.GetFromJsonAsync<List<HouseholdHit>>("/api/households?name=ximena gonzalez cantu");
-        Assert.Contains(byName!, h => h.Id == household.Id);
+        var byName = await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?name=ximena gonzalez cantu");
+        Assert.Contains(byName!.Items, h => h.Id == household.Id);
     }
 
     [Fact]

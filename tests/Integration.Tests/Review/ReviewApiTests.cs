@@ -21,27 +21,30 @@ public sealed class ReviewApiTests(RegistryServers servers)
         await using var db = NpgsqlDataSource.Create(system.ConnectionString);
         await ResolveAsync(db, "DIF-TAM", Rosa(null, "CRUZ", 9));
         await ResolveAsync(db, "SSA-TAM", Rosa(null, null, 19));
-        system.Api.DefaultRequestHeaders.Add("X-Steward", "steward.ana");
+        var steward = await system.ApiClientAsync("custodio");
+        var auditor = await system.ApiClientAsync("auditora");
 
-        var page = await system.Api.GetFromJsonAsync<ReviewPage>("/api/review/tasks");
+        var page = await auditor.GetFromJsonAsync<ReviewPage>("/api/review/tasks");
         var task = Assert.Single(page!.Items);
         Assert.Equal("SSA-TAM", task.Record.AgencyCode);
         Assert.Equal("ROSA ELENA", task.Candidate.GivenNames);
         Assert.Equal("one-part-differs", task.Evidence.GetProperty("birth_date").GetProperty("level").GetString());
 
-        var bad = await system.Api.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("maybe", "unsure"));
+        var notAllowed = await auditor.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("match", "auditors only look"));
+        Assert.Equal(HttpStatusCode.Forbidden, notAllowed.StatusCode);
+        var bad = await steward.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("maybe", "unsure"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        var noReason = await system.Api.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("match", " "));
+        var noReason = await steward.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("match", " "));
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
 
-        var ok = await system.Api.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("match", "Same person per the DIF file"));
+        var ok = await steward.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("match", "Same person per the DIF file"));
         Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
-        var again = await system.Api.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("non-match", "changed my mind"));
+        var again = await steward.PostAsJsonAsync($"/api/review/tasks/{task.Id}/decision", new DecisionRequest("non-match", "changed my mind"));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
 
-        var decided = await system.Api.GetFromJsonAsync<ReviewTaskView>($"/api/review/tasks/{task.Id}");
-        Assert.Equal(("match", "steward.ana"), (decided!.Status, decided.DecidedBy));
-        var events = await system.Api.GetFromJsonAsync<IdentityEventView[]>($"/api/persons/{task.Candidate.PersonId}/identity-events");
+        var decided = await steward.GetFromJsonAsync<ReviewTaskView>($"/api/review/tasks/{task.Id}");
+        Assert.Equal(("match", "custodio"), (decided!.Status, decided.DecidedBy));
+        var events = await steward.GetFromJsonAsync<IdentityEventView[]>($"/api/persons/{task.Candidate.PersonId}/identity-events");
         var merge = Assert.Single(events!);
         Assert.Equal(("merge", "Same person per the DIF file"), (merge.Kind, merge.Reason));
     }

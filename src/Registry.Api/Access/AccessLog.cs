@@ -1,0 +1,109 @@
+using Dapper;
+using Npgsql;
+
+namespace Registry.Api.Access;
+
+public static class AccessKind
+{
+    public const string Person = "person";
+    public const string Household = "household";
+    public const string LineagePerson = "lineage-person";
+    public const string LineageHousehold = "lineage-household";
+    public const string LineageServiceEvent = "lineage-service-event";
+    public const string Search = "search";
+    public const string ReviewQueue = "review-queue";
+    public const string ReviewTask = "review-task";
+    public const string IdentityEvents = "identity-events";
+}
+
+public sealed record AccessLogEntry(
+    long Id, DateTime At, string Subject, string Role, string? AgencyCode, string Kind, Guid? TargetId, string? Purpose, string? Detail);
+
+public sealed record AccessLogPage(IReadOnlyList<AccessLogEntry> Items, int Page, int PageSize, long Total);
+
+/// <summary>
+/// The append-only access log (migration 0006; a trigger refuses UPDATE/DELETE/TRUNCATE): every
+/// read of a person, household or lineage, with who, role, what, when and the declared purpose.
+/// </summary>
+public sealed class AccessLog(NpgsqlDataSource db)
+{
+    public const string PurposeHeader = "X-Purpose";
+    public const string PurposeCookie = "registry.purpose";
+    public const int MaxPurposeLength = 200;
+
+    /// <summary>The purpose of this request: the X-Purpose header (API) or the purpose chosen in the UI (cookie).</summary>
+    public static string? PurposeOf(HttpContext context)
+    {
+        var value = context.Request.Headers[PurposeHeader].ToString();
+        if (string.IsNullOrWhiteSpace(value)) value = context.Request.Cookies[PurposeCookie] ?? "";
+        value = value.Trim();
+        return value.Length == 0 ? null : value;
+    }
+
+    /// <summary>A 400 answer when the declared purpose is too long, else null.</summary>
+    public static IResult? CheckPurpose(HttpContext context) =>
+        PurposeOf(context) is { Length: > MaxPurposeLength }
+            ? Results.Problem($"{PurposeHeader} is at most {MaxPurposeLength} characters.", statusCode: StatusCodes.Status400BadRequest)
+            : null;
+
+    public async Task RecordAsync(HttpContext context, RegistryUser user, string kind, Guid? targetId, string? detail = null,
+        string? purpose = null, CancellationToken ct = default)
+    {
+        purpose = string.IsNullOrWhiteSpace(purpose) ? PurposeOf(context) : purpose.Trim();
+        if (purpose is { Length: > MaxPurposeLength }) purpose = purpose[..MaxPurposeLength];
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO access_log (subject, role, agency_code, kind, target_id, purpose, detail)
+            VALUES (@subject, @role, @agency, @kind, @targetId, @purpose, @detail)
+            """,
+            new { subject = user.Name, role = user.RoleText, agency = user.Agency, kind, targetId, purpose, detail }, cancellationToken: ct));
+    }
+
+    public sealed record Filter(string? Subject, string? Kind, Guid? TargetId, DateTime? From, DateTime? To, int Page, int PageSize);
+
+    public async Task<AccessLogPage> QueryAsync(Filter f, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var args = new { subject = f.Subject, kind = f.Kind, targetId = f.TargetId, from = f.From, to = f.To,
+                         limit = f.PageSize, offset = (f.Page - 1) * f.PageSize };
+        const string where = """
+             WHERE (@subject::text IS NULL OR subject = @subject)
+               AND (@kind::text IS NULL OR kind = @kind)
+               AND (@targetId::uuid IS NULL OR target_id = @targetId)
+               AND (@from::timestamptz IS NULL OR at >= @from)
+               AND (@to::timestamptz IS NULL OR at < @to)
+            """;
+        var items = (await connection.QueryAsync<AccessLogEntry>(new CommandDefinition(
+            $"""
+            SELECT id, at, subject, role, agency_code, kind, target_id, purpose, detail FROM access_log
+            {where}
+             ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset
+            """, args, cancellationToken: ct))).AsList();
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT count(*) FROM access_log {where}", args, cancellationToken: ct));
+        return new AccessLogPage(items, f.Page, f.PageSize, total);
+    }
+
+    public static readonly string[] Kinds =
+        [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search];
+
+    /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
+    public static void Map(RouteGroupBuilder api) =>
+        api.MapGet("/access-log", async (AccessLog log, string? subject, string? kind, Guid? target, DateTime? from, DateTime? to,
+                int? page, int? pageSize, CancellationToken ct) =>
+            {
+                if (kind is not null && !Kinds.Contains(kind, StringComparer.Ordinal))
+                    return Results.Problem($"kind is one of {string.Join(", ", Kinds)}.", statusCode: StatusCodes.Status400BadRequest);
+                if ((subject?.Length ?? 0) > 200)
+                    return Results.Problem("subject is at most 200 characters.", statusCode: StatusCodes.Status400BadRequest);
+                if (page is < 1 or > 100_000 || pageSize is < 1 or > 500)
+                    return Results.Problem("page ≥ 1, pageSize 1–500.", statusCode: StatusCodes.Status400BadRequest);
+                return Results.Ok(await log.QueryAsync(new Filter(
+                    string.IsNullOrWhiteSpace(subject) ? null : subject.Trim(), kind, target,
+                    from?.ToUniversalTime(), to?.ToUniversalTime(), page ?? 1, pageSize ?? 50), ct));
+            })
+            .RequireAuthorization(AccessPolicies.AccessLog)
+            .WithName("QueryAccessLog").WithTags("Access")
+            .WithSummary("Who read which person, household or lineage, when and why (auditors; newest first, paged)");
+}

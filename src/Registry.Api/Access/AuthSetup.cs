@@ -1,0 +1,123 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Registry.Api.Access;
+
+/// <summary>
+/// Authentication for people: JWT bearer tokens for the API (any OIDC provider via Auth:Authority,
+/// or the development issuer), a cookie for the web UI (signed in by the dev login form, or by
+/// the OIDC provider's login page when Auth:ClientId is set). A request with an
+/// <c>Authorization: Bearer</c> header is judged by its token, any other by its cookie; API paths
+/// answer 401/403 instead of redirecting to the login page.
+/// </summary>
+public static class AuthSetup
+{
+    public const string Scheme = "registry";
+    public const string OidcScheme = OpenIdConnectDefaults.AuthenticationScheme;
+
+    public static IServiceCollection AddRegistryAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+        services.AddSingleton<DevelopmentIssuer>();
+        services.AddSingleton(TimeProvider.System);
+
+        var auth = services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "bearer token or cookie", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters.NameClaimType = RegistryRoles.NameClaim;
+                o.TokenValidationParameters.RoleClaimType = options.RoleClaim;
+                o.TokenValidationParameters.ValidAudience = options.Audience;
+                if (options.DevIssuer.Enabled)
+                {
+                    o.TokenValidationParameters.ValidIssuer = DevelopmentIssuerOptions.Issuer;
+                    o.TokenValidationParameters.IssuerSigningKey = DevelopmentIssuer.KeyFor(options.DevIssuer);
+                    o.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                }
+                else if (!string.IsNullOrWhiteSpace(options.Authority))
+                {
+                    o.Authority = options.Authority;
+                    o.Audience = options.Audience;
+                    o.RequireHttpsMetadata = options.RequireHttpsMetadata;
+                }
+                else
+                {
+                    // Neither configured: no bearer token can be valid (every API call is 401), but the host still starts for health checks.
+                    o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+                    o.TokenValidationParameters.ValidIssuer = "nobody";
+                }
+            })
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/login";
+                o.LogoutPath = "/logout";
+                o.AccessDeniedPath = "/denegado";
+                o.Cookie.Name = "registry.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.Events.OnRedirectToLogin = context => ApiAnswer(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => ApiAnswer(context, StatusCodes.Status403Forbidden);
+            });
+
+        if (!options.DevIssuer.Enabled && !string.IsNullOrWhiteSpace(options.Authority) && !string.IsNullOrWhiteSpace(options.ClientId))
+        {
+            auth.AddOpenIdConnect(OidcScheme, o =>
+            {
+                o.Authority = options.Authority;
+                o.ClientId = options.ClientId;
+                o.ClientSecret = options.ClientSecret;
+                o.RequireHttpsMetadata = options.RequireHttpsMetadata;
+                o.ResponseType = "code";
+                o.MapInboundClaims = false;
+                o.GetClaimsFromUserInfoEndpoint = true;
+                o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.TokenValidationParameters.NameClaimType = RegistryRoles.NameClaim;
+                o.TokenValidationParameters.RoleClaimType = options.RoleClaim;
+                o.CallbackPath = "/signin-oidc";
+            });
+        }
+
+        AccessPolicies.Add(services.AddAuthorizationBuilder());
+        return services;
+    }
+
+    /// <summary>Whether the UI offers the OIDC provider's login (production) instead of the dev form.</summary>
+    public static bool UsesOidcLogin(IOptions<AuthOptions> options) =>
+        !options.Value.DevIssuer.Enabled && !string.IsNullOrWhiteSpace(options.Value.Authority) && !string.IsNullOrWhiteSpace(options.Value.ClientId);
+
+    /// <summary>A cookie identity for a seeded user (the UI's dev login form).</summary>
+    public static ClaimsPrincipal PrincipalFor(DevelopmentUser user) =>
+        new(new ClaimsIdentity(user.Claims(), CookieAuthenticationDefaults.AuthenticationScheme, RegistryRoles.NameClaim, RegistryRoles.RoleClaim));
+
+    public static void WarnIfDevIssuerInProduction(WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        if (options.DevIssuer.Enabled)
+        {
+            app.Logger.LogWarning("The development issuer is enabled (Auth:DevIssuer:Enabled): seeded users with a shared password can sign in. Never enable it in production.");
+        }
+    }
+
+    private static Task ApiAnswer(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

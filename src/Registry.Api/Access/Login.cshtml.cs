@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+using Registry.Api.Web;
+
+namespace Registry.Api.Access;
+
+/// <summary>The UI's sign-in: the dev issuer's form (demo, tests) or a redirect to the OIDC provider (production). Both end in a cookie.</summary>
+[AllowAnonymous]
+public sealed class LoginModel(IOptions<AuthOptions> options, DevelopmentIssuer issuer) : PageModel
+{
+    public bool DevIssuer => options.Value.DevIssuer.Enabled;
+    public bool Oidc => AuthSetup.UsesOidcLogin(options);
+    public string ReturnUrl { get; private set; } = "/";
+    public string? UserName { get; private set; }
+    public bool Failed { get; private set; }
+
+    public void OnGet(string? returnUrl) => ReturnUrl = UiEndpoints.LocalOnly(returnUrl);
+
+    public async Task<IActionResult> OnPostAsync(string? username, string? password, string? returnUrl)
+    {
+        ReturnUrl = UiEndpoints.LocalOnly(returnUrl);
+        if (!DevIssuer) return NotFound();
+        var user = issuer.Authenticate(username, password);
+        if (user is null)
+        {
+            Failed = true;
+            UserName = username;
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Page();
+        }
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AuthSetup.PrincipalFor(user));
+        return LocalRedirect(ReturnUrl == "/" ? Landing(user) : ReturnUrl);
+    }
+
+    public IActionResult OnPostOidc(string? returnUrl) =>
+        Oidc ? Challenge(new AuthenticationProperties { RedirectUri = UiEndpoints.LocalOnly(returnUrl) }, AuthSetup.OidcScheme) : NotFound();
+
+    /// <summary>Where each role starts: agencies at their extracts, everyone else at search.</summary>
+    private static string Landing(DevelopmentUser user) => user.Role == RegistryRoles.Agency ? "/extractos" : "/";
+}

@@ -1,0 +1,97 @@
+using Dapper;
+using Npgsql;
+using Registry.Api.Access;
+using Registry.Feeds;
+
+namespace Registry.Api.Households;
+
+public sealed record HouseholdMember(
+    Guid PersonId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname,
+    DateOnly? BirthDate, string? Relationship, DateOnly? ValidFrom, DateOnly? ValidTo)
+{
+    public string FullName => string.Join(' ', new[] { GivenNames, PaternalSurname, MaternalSurname }.Where(s => !string.IsNullOrWhiteSpace(s)));
+}
+
+/// <summary>
+/// One service a member received, with the lineage needed to trace it (extract, file hash, row).
+/// For a sensitive sector (health, security) a case manager without the grant sees only that it
+/// exists, its sector, agency and date: programme, service type and status are null and
+/// <see cref="Redacted"/> is true.
+/// </summary>
+public sealed record ServiceEventView(
+    Guid Id, Guid PersonId, string AgencyCode, string Sector, string? Programme, string? ServiceType,
+    DateOnly? ServiceDate, string? Status, Guid ExtractId, string FileSha256, int RowNumber, bool Redacted = false);
+
+/// <summary>The services of one sector, newest first, and the date of the latest.</summary>
+public sealed record SectorServices(string Sector, int Count, DateOnly? Latest, IReadOnlyList<ServiceEventView> Services);
+
+/// <summary>
+/// Household 360: members with relationship and validity; every live service event from every
+/// agency as a timeline (newest first) and grouped by sector; the sectors with no service in
+/// the 12 months before <see cref="AsOf"/> (gaps a case manager should look at).
+/// </summary>
+public sealed record Household360(
+    Guid Id, IReadOnlyList<HouseholdMember> Members, IReadOnlyList<ServiceEventView> Timeline,
+    IReadOnlyDictionary<string, int> ServicesBySector, IReadOnlyList<string> Agencies,
+    IReadOnlyList<SectorServices> Sectors, IReadOnlyList<string> SectorsWithoutRecentService, DateOnly AsOf);
+
+/// <summary>The household 360 query, shared by the REST endpoint and the household page.</summary>
+public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
+{
+    /// <summary>Every sector, in display order.</summary>
+    public static readonly IReadOnlyList<string> SectorOrder = ["social", "health", "education", "economy", "housing", "security"];
+
+    /// <param name="asOf">The day gaps are measured back from (default: today, UTC).</param>
+    public async Task<Household360?> LoadAsync(Guid id, RegistryUser user, DateOnly? asOf, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var members = (await connection.QueryAsync<HouseholdMember>(new CommandDefinition(
+            """
+            SELECT p.id AS person_id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
+                   hm.relationship, hm.valid_from, hm.valid_to
+              FROM household_members hm JOIN persons p ON p.id = hm.person_id
+             WHERE hm.household_id = @id
+             ORDER BY p.birth_date NULLS LAST, p.id
+            """, new { id }, cancellationToken: ct))).AsList();
+        if (members.Count == 0 &&
+            !await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM households WHERE id = @id)", new { id }, cancellationToken: ct)))
+            return null;
+
+        var timeline = (await connection.QueryAsync<ServiceEventView>(new CommandDefinition(
+            """
+            SELECT se.id, se.person_id, se.agency_code, se.sector, se.programme, se.service_type, se.service_date, se.status,
+                   sr.extract_id, e.sha256 AS file_sha256, sr.row_number, false AS redacted
+              FROM household_members hm
+              JOIN service_events se ON se.person_id = hm.person_id AND se.superseded_by IS NULL
+              JOIN source_records sr ON sr.id = se.source_record_id
+              JOIN extracts e ON e.id = sr.extract_id
+             WHERE hm.household_id = @id
+             ORDER BY se.service_date DESC NULLS LAST, se.id
+            """, new { id }, cancellationToken: ct))).Select(s => Redact(s, user)).ToList();
+
+        var day = asOf ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var since = day.AddMonths(-12);
+        var sectors = timeline.GroupBy(s => s.Sector)
+            .OrderBy(g => Order(g.Key))
+            .Select(g => new SectorServices(g.Key, g.Count(), g.Max(s => s.ServiceDate), [.. g]))
+            .ToList();
+        var gaps = SectorOrder.Concat(Registry.Feeds.Sectors.All.Except(SectorOrder))
+            .Where(sector => !timeline.Any(s => s.Sector == sector && s.ServiceDate is { } d && d > since && d <= day))
+            .ToList();
+        return new Household360(
+            id, members, timeline,
+            timeline.GroupBy(s => s.Sector).ToDictionary(g => g.Key, g => g.Count()),
+            [.. timeline.Select(s => s.AgencyCode).Distinct().Order(StringComparer.Ordinal)],
+            sectors, gaps, day);
+    }
+
+    public static int Order(string sector)
+    {
+        for (var i = 0; i < SectorOrder.Count; i++) if (SectorOrder[i] == sector) return i;
+        return SectorOrder.Count;
+    }
+
+    /// <summary>Hides programme detail of sensitive sectors from users not granted them.</summary>
+    public static ServiceEventView Redact(ServiceEventView service, RegistryUser user) =>
+        user.SeesDetailOf(service.Sector) ? service : service with { Programme = null, ServiceType = null, Status = null, Redacted = true };
+}

@@ -1,0 +1,224 @@
+using Dapper;
+using Npgsql;
+using Registry.Api.Access;
+using Registry.Feeds;
+using Registry.Normalization;
+
+namespace Registry.Api.Search;
+
+/// <summary>What a user searches by; any combination, at least one. Values are bound as parameters, never spliced into SQL.</summary>
+public sealed record SearchCriteria(
+    string? Name = null, string? Curp = null, string? Address = null, string? Municipality = null, string? Poligono = null,
+    string? AgencyPersonId = null, string? Agency = null, int Page = 1, int PageSize = 20)
+{
+    public const int MaxTextLength = 200;
+    public const int MaxPageSize = 100;
+
+    /// <summary>Null when usable, else what to fix (answered as 400).</summary>
+    public string? Problem()
+    {
+        string?[] all = [Name, Curp, Address, Municipality, Poligono, AgencyPersonId];
+        if (all.All(string.IsNullOrWhiteSpace)) return "Give at least one of name, curp, address, municipality, poligono, agencyPersonId.";
+        if (all.Concat([Agency]).Any(v => v is { Length: > MaxTextLength })) return $"Each search value is at most {MaxTextLength} characters.";
+        if (Curp is { } c && c.Trim().Length > 18) return "curp is at most 18 characters.";
+        if (Page is < 1 or > 10_000) return "page is between 1 and 10000.";
+        if (PageSize is < 1 or > MaxPageSize) return $"pageSize is between 1 and {MaxPageSize}.";
+        if (!string.IsNullOrWhiteSpace(Name) && NameKey(Name).Length < 2) return "name needs at least two letters.";
+        if (!string.IsNullOrWhiteSpace(Address) && TextNormalizer.Normalize(Address).Length < 3) return "address needs at least three characters.";
+        return null;
+    }
+
+    /// <summary>Which criteria were used (for the access log: the names of the fields, never their values).</summary>
+    public string Describe() => string.Join(',', new (string Field, string? Value)[]
+        { ("name", Name), ("curp", Curp), ("address", Address), ("municipality", Municipality), ("poligono", Poligono), ("agencyPersonId", AgencyPersonId) }
+        .Where(x => !string.IsNullOrWhiteSpace(x.Value)).Select(x => x.Field));
+
+    /// <summary>The name as matching normalises it: upper case, accents off, Ñ→N, particles (DE, DEL, LA, Y…) dropped.</summary>
+    public static string NameKey(string? name) =>
+        string.Join(' ', TextNormalizer.Words(name).Where(w => !PersonName.IsParticle(w)));
+}
+
+// Init-only properties rather than positional records: Dapper matches constructors by exact column
+// type, and Npgsql reports array columns as System.Array.
+public sealed record PersonHit
+{
+    public Guid Id { get; init; }
+    public string? Curp { get; init; }
+    public string? GivenNames { get; init; }
+    public string? PaternalSurname { get; init; }
+    public string? MaternalSurname { get; init; }
+    public DateOnly? BirthDate { get; init; }
+    public Guid[] Households { get; init; } = [];
+    public float Score { get; init; }
+}
+
+public sealed record HouseholdHit
+{
+    public Guid Id { get; init; }
+    public int Members { get; init; }
+    public string MemberNames { get; init; } = "";
+    public string[] Municipalities { get; init; } = [];
+    public float Score { get; init; }
+}
+
+public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSize, bool HasMore);
+
+/// <summary>
+/// Person and household search — the one place its SQL lives. Names are compared after the
+/// matching normalisation (<see cref="SearchCriteria.NameKey"/>, stored side folded by
+/// <c>persons.search_name</c>, migration 0006) with trigram word similarity, so misspellings,
+/// missing accents and particles still find the person. Case managers only get hits in their
+/// municipalities (<see cref="TerritoryScope"/>).
+/// </summary>
+public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
+{
+    /// <summary>How a name is matched: not at all, by blocking on shared words, or by trigram similarity alone.</summary>
+    private enum NameMode { None, SharedWords, Trigram }
+
+    /// <summary>At most this many query words are used for blocking (5 blocks of 4 words).</summary>
+    private const int MaxBlockingWords = 5;
+
+    /// <summary>
+    /// The candidate persons. A name is matched in two stages, like matching blocks before it
+    /// scores: first persons having all the query's (normalised) words but at most one — two at
+    /// least — ranked by trigram word similarity (fast: exact-word index); only when that finds
+    /// nobody (one word typed, or two of them misspelt) every person by trigram word similarity
+    /// alone. The SQL's shape depends only on how many words there are; every value is a parameter.
+    /// </summary>
+    private static string Candidates(NameMode mode, int pairs)
+    {
+        var name = mode switch
+        {
+            NameMode.None => "true",
+            NameMode.SharedWords =>
+                "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}"))
+                + ") AND word_similarity(@name, p.search_name) >= 0.5",
+            _ => "@name <% p.search_name",
+        };
+        return $"""
+        WITH candidates AS MATERIALIZED (
+            SELECT p.id,
+                   CASE WHEN @name::text IS NULL THEN 1
+                        ELSE word_similarity(@name, p.search_name) END AS score
+              FROM persons p
+             WHERE ({name})
+               AND (@curp::text IS NULL OR p.curp = @curp)
+               AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
+               AND (@municipality::text IS NULL OR p.id IN (
+                        SELECT sr.person_id FROM source_records sr WHERE registry_fold(sr.data ->> 'Municipality') = registry_fold(@municipality)))
+               AND (@poligono::text IS NULL OR p.id IN (
+                        SELECT sr.person_id FROM source_records sr
+                         WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono)))
+               AND (@address::text IS NULL OR p.id IN (
+                        SELECT sr.person_id FROM source_records sr
+                         WHERE (sr.data ->> 'Street' IS NOT NULL OR sr.data ->> 'Colonia' IS NOT NULL)
+                           AND @address <% registry_address(sr.data)))
+             ORDER BY score DESC, p.id
+             LIMIT 2000
+        )
+        """;
+    }
+
+    public async Task<SearchPage<PersonHit>> PersonsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
+    {
+        var scope = user.SeesAllTerritories ? "true" : TerritoryScope.PersonInScope("c.id");
+        var rows = await QueryAsync<PersonHit>(criteria, user, candidates =>
+            $"""
+            {candidates}
+            SELECT p.id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
+                   coalesce((SELECT array_agg(hm.household_id ORDER BY hm.household_id) FROM household_members hm WHERE hm.person_id = p.id), ARRAY[]::uuid[]) AS households,
+                   c.score::real AS score
+              FROM candidates c JOIN persons p ON p.id = c.id
+             WHERE {scope}
+             ORDER BY c.score DESC, p.paternal_surname, p.given_names, p.id
+             LIMIT @limit OFFSET @offset
+            """, ct);
+        return Page(rows, criteria);
+    }
+
+    public async Task<SearchPage<HouseholdHit>> HouseholdsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
+    {
+        var scope = user.SeesAllTerritories ? "true" : TerritoryScope.HouseholdInScope("h.household_id");
+        var rows = await QueryAsync<HouseholdHit>(criteria, user, candidates =>
+            $"""
+            {candidates},
+            hits AS MATERIALIZED (
+                SELECT hm.household_id, max(c.score) AS score
+                  FROM candidates c JOIN household_members hm ON hm.person_id = c.id AND hm.valid_to IS NULL
+                 GROUP BY hm.household_id
+                 ORDER BY score DESC, hm.household_id
+            ),
+            -- Hits are already ranked: the territory check runs only until the page is full.
+            page AS (
+                SELECT h.household_id, h.score FROM hits h
+                 WHERE {scope}
+                 LIMIT @limit OFFSET @offset
+            )
+            SELECT pg.household_id AS id,
+                   (SELECT count(*)::int FROM household_members m WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS members,
+                   (SELECT string_agg(concat_ws(' ', p.given_names, p.paternal_surname, p.maternal_surname), ', ' ORDER BY p.birth_date NULLS LAST, p.id)
+                      FROM household_members m JOIN persons p ON p.id = m.person_id
+                     WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS member_names,
+                   coalesce((SELECT array_agg(DISTINCT sr.data ->> 'Municipality')
+                               FROM household_members m JOIN source_records sr ON sr.person_id = m.person_id
+                              WHERE m.household_id = pg.household_id AND sr.data ->> 'Municipality' IS NOT NULL), ARRAY[]::text[]) AS municipalities,
+                   pg.score::real AS score
+              FROM page pg
+             ORDER BY pg.score DESC, pg.household_id
+            """, ct);
+        return Page(rows, criteria);
+    }
+
+    private async Task<List<T>> QueryAsync<T>(SearchCriteria c, RegistryUser user, Func<string, string> sql, CancellationToken ct)
+    {
+        static string? Clean(string? v) => string.IsNullOrWhiteSpace(v) ? null : v.Trim();
+        var agencyPersonId = Clean(c.AgencyPersonId);
+        string[]? agencyKeys = agencyPersonId is null
+            ? null
+            : Clean(c.Agency) is { } agency
+                ? [$"agency:{agency.ToUpperInvariant()}:{agencyPersonId}"]
+                : [.. feeds.All.Select(f => f.Agency.Code).Distinct(StringComparer.Ordinal).Select(a => $"agency:{a}:{agencyPersonId}")];
+        var name = Clean(c.Name) is { } n ? SearchCriteria.NameKey(n) : null;
+        var words = name is null ? [] : name.Split(' ').Distinct(StringComparer.Ordinal).Take(MaxBlockingWords).ToArray();
+        // Blocks: every way of leaving one word out (at least two words kept), so one misspelt word
+        // still finds the person while common pairs (MARIA + ANGELES) alone do not flood the ranking.
+        var pairs = words.Length < 2 ? []
+            : words.Length == 2 ? [words]
+            : Enumerable.Range(0, words.Length).Select(skip => words.Where((_, i) => i != skip).ToArray()).ToList();
+
+        DynamicParameters Args(int page)
+        {
+            var args = new DynamicParameters(new
+            {
+                name,
+                // A value that cleans to nothing ("-") must still filter (and match nobody), never drop the filter.
+                curp = Clean(c.Curp) is { } curp ? Curp.Clean(curp) ?? curp : null,
+                agencyKeys,
+                municipality = Clean(c.Municipality),
+                poligono = Clean(c.Poligono),
+                address = Clean(c.Address) is { } a ? TextNormalizer.Normalize(a) : null,
+                municipalities = user.Municipalities.ToArray(),
+                limit = c.PageSize + 1,
+                offset = (page - 1) * c.PageSize,
+            });
+            for (var i = 0; i < pairs.Count; i++) args.Add($"pair{i}", pairs[i]);
+            return args;
+        }
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        async Task<List<T>> Run(NameMode mode, int page) =>
+            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count)), Args(page), cancellationToken: ct))).AsList();
+
+        if (name is null) return await Run(NameMode.None, c.Page);
+        if (pairs.Count > 0)
+        {
+            var blocked = await Run(NameMode.SharedWords, c.Page);
+            // Stay with blocking when it found anyone (on this page, or — for later pages — on the first).
+            if (blocked.Count > 0 || (c.Page > 1 && (await Run(NameMode.SharedWords, 1)).Count > 0)) return blocked;
+        }
+        return await Run(NameMode.Trigram, c.Page);
+    }
+
+    private static SearchPage<T> Page<T>(List<T> rows, SearchCriteria c) =>
+        new(rows.Count > c.PageSize ? rows[..c.PageSize] : rows, c.Page, c.PageSize, rows.Count > c.PageSize);
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace Registry.Api.Web;
+
+/// <summary>
+/// The web UI's words: Spanish by default, English when the user switches (cookie
+/// <c>registry.lang</c>). Keys are the Spanish text itself, so a page reads naturally and a
+/// missing translation shows Spanish rather than a key.
+/// </summary>
+public sealed class UiText(IHttpContextAccessor http)
+{
+    public const string Cookie = "registry.lang";
+
+    public bool English => http.HttpContext?.Request.Cookies[Cookie] == "en";
+    public string Lang => English ? "en" : "es";
+
+    public string this[string spanish] => English && En.TryGetValue(spanish, out var en) ? en : spanish;
+
+    public string Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "—";
+    public string Date(DateTime? d) => d?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "—";
+
+    public string Sector(string sector) => this[sector switch
+    {
+        "health" => "Salud", "education" => "Educación", "economy" => "Economía y empleo", "security" => "Seguridad",
+        "housing" => "Vivienda", "social" => "Desarrollo social (DIF)", _ => sector,
+    }];
+
+    private static readonly Dictionary<string, string> En = new(StringComparer.Ordinal)
+    {
+        ["Registro de familias"] = "Family registry",
+        ["Buscar"] = "Search",
+        ["Extractos"] = "Extracts",
+        ["Bitácora de accesos"] = "Access log",
+        ["Revisión"] = "Review",
+        ["Salir"] = "Sign out",
+        ["Entrar"] = "Sign in",
+        ["Usuario"] = "User name",
+        ["Contraseña"] = "Password",
+        ["Usuario o contraseña incorrectos."] = "Unknown user or wrong password.",
+        ["Entrar con el proveedor de identidad"] = "Sign in with the identity provider",
+        ["Usuarios de demostración"] = "Demo users",
+        ["Buscar hogares y personas"] = "Find households and persons",
+        ["Nombre"] = "Name",
+        ["Domicilio"] = "Address",
+        ["Municipio"] = "Municipality",
+        ["Polígono"] = "Polígono",
+        ["Id de la persona en la institución"] = "Agency person id",
+        ["Institución"] = "Agency",
+        ["Propósito de la consulta"] = "Purpose of this lookup",
+        ["Seguimiento de caso"] = "Case follow-up",
+        ["Verificación de elegibilidad"] = "Eligibility check",
+        ["Auditoría"] = "Audit",
+        ["Calidad de datos"] = "Data quality",
+        ["Hogares"] = "Households",
+        ["Personas"] = "Persons",
+        ["Integrantes"] = "Members",
+        ["Sin resultados."] = "No results.",
+        ["Hay más resultados: afine la búsqueda."] = "More results exist: refine the search.",
+        ["Hogar"] = "Household",
+        ["Parentesco"] = "Relationship",
+        ["Vigencia"] = "Valid",
+        ["desde"] = "from",
+        ["hasta"] = "to",
+        ["vigente"] = "current",
+        ["Fecha de nacimiento"] = "Birth date",
+        ["Servicios por sector"] = "Services by sector",
+        ["Línea de tiempo"] = "Timeline",
+        ["Sectores sin servicio en los últimos 12 meses"] = "Sectors with no service in the last 12 months",
+        ["Ninguno: todos los sectores tienen servicios recientes."] = "None: every sector has recent services.",
+        ["Fecha"] = "Date",
+        ["Sector"] = "Sector",
+        ["Programa"] = "Programme",
+        ["Tipo de servicio"] = "Service type",
+        ["Estatus"] = "Status",
+        ["Origen"] = "Source",
+        ["detalle reservado"] = "detail restricted",
+        ["rastrear"] = "trace",
+        ["Salud"] = "Health",
+        ["Educación"] = "Education",
+        ["Economía y empleo"] = "Economy and employment",
+        ["Seguridad"] = "Security",
+        ["Vivienda"] = "Housing",
+        ["Desarrollo social (DIF)"] = "Social development (DIF)",
+        ["Persona"] = "Person",
+        ["Registro maestro"] = "Golden record",
+        ["Campo"] = "Field",
+        ["Valor"] = "Value",
+        ["Fuente"] = "Source",
+        ["Registros de origen"] = "Source records",
+        ["Archivo"] = "File",
+        ["Fila"] = "Row",
+        ["Regla"] = "Rule",
+        ["Clave"] = "Key",
+        ["Modelo"] = "Model",
+        ["Decidió"] = "Decided by",
+        ["Exportar linaje (PROV-JSON)"] = "Export lineage (PROV-JSON)",
+        ["Origen de un servicio"] = "Where a service came from",
+        ["Servicio"] = "Service",
+        ["Extracto"] = "Extract",
+        ["Recibido"] = "Received",
+        ["Campos de la fila tal como los envió la institución"] = "Row fields as the agency sent them",
+        ["Decisión de vinculación"] = "Link decision",
+        ["Estado"] = "Status",
+        ["Filas"] = "Rows",
+        ["Aceptadas"] = "Accepted",
+        ["Rechazadas"] = "Rejected",
+        ["Resueltas"] = "Resolved",
+        ["Sin cambios"] = "Unchanged",
+        ["Descargar filas rechazadas (CSV)"] = "Download rejected rows (CSV)",
+        ["Procesando…"] = "Processing…",
+        ["Quién"] = "Who",
+        ["Rol"] = "Role",
+        ["Qué"] = "What",
+        ["Cuándo"] = "When",
+        ["Propósito"] = "Purpose",
+        ["Detalle"] = "Detail",
+        ["Filtrar"] = "Filter",
+        ["Tipo"] = "Kind",
+        ["Todos"] = "All",
+        ["Anterior"] = "Previous",
+        ["Siguiente"] = "Next",
+        ["Página"] = "Page",
+        ["Acceso denegado"] = "Access denied",
+        ["Su rol no permite ver esta página."] = "Your role does not allow this page.",
+        ["Fuera de sus municipios."] = "Outside your municipalities.",
+        ["No encontrado."] = "Not found.",
+        ["Cada consulta de personas, hogares y linaje queda registrada con su propósito."] = "Every read of persons, households and lineage is logged with its purpose.",
+        ["Ir al contenido"] = "Skip to content",
+        ["Errores"] = "Errors",
+        ["próximamente"] = "coming soon",
+        ["Hogares del titular"] = "Households",
+        ["Ver hogar"] = "Open household",
+    };
+}
+
+/// <summary>UI routes that are not pages: language switch and sign-out.</summary>
+public static class UiEndpoints
+{
+    public static void MapUi(this WebApplication app)
+    {
+        app.MapGet("/idioma/{lang}", (string lang, string? volver, HttpContext http) =>
+        {
+            http.Response.Cookies.Append(UiText.Cookie, lang == "en" ? "en" : "es",
+                new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365), IsEssential = true });
+            return Results.LocalRedirect(LocalOnly(volver));
+        }).AllowAnonymous().ExcludeFromDescription();
+
+        app.MapPost("/logout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect("/login");
+        }).ExcludeFromDescription();
+    }
+
+    /// <summary>Only local return addresses (no open redirect).</summary>
+    public static string LocalOnly(string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+}

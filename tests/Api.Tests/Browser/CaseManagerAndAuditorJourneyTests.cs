@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Registry.Api.Tests.Infrastructure;
+
+namespace Registry.Api.Tests.Browser;
+
+/// <summary>
+/// The web UI in a real browser (Debian's Chromium): a case manager finds a family by a
+/// misspelt name and sees services from several agencies; an auditor follows a service back
+/// to its file and row. The steward's review scenario joins once the review API lands.
+/// </summary>
+[Collection(SeededCollection.Name)]
+public sealed partial class CaseManagerAndAuditorJourneyTests(SeededRegistry registry) : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync() => (_playwright, _browser) = await BrowserFixture.LaunchAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private async Task<IPage> SignInAsync(string user)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = registry.System.ApiAddress!.ToString(), Locale = "es-MX" });
+        var page = await context.NewPageAsync();
+        // Generous waits: CI machines are shared and a first page render can take seconds there.
+        page.SetDefaultTimeout(60_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
+        await page.GotoAsync("/");
+        Assert.Matches(LoginUrl(), page.Url);
+        // Keyboard only: type, tab, type, Enter.
+        await page.Locator("#username").FillAsync(user);
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("demo");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
+        return page;
+    }
+
+    [Fact]
+    public async Task A_case_manager_finds_a_household_by_a_misspelt_name_and_sees_services_from_several_agencies()
+    {
+        var page = await SignInAsync("gestora.salud");
+        await page.Locator("#nombre").FillAsync("Ximena Gonsalez Cantu");
+        await page.Locator("#proposito").SelectOptionAsync("Seguimiento de caso");
+        await page.Locator("#nombre").PressAsync("Enter");
+        await page.Locator("#households").WaitForAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("case-manager-search"), FullPage = true });
+
+        await page.Locator("#households a").First.ClickAsync();
+        await page.WaitForURLAsync($"**/hogares/{registry.ReynosaHousehold}");
+        var timeline = page.Locator("#timeline");
+        await Assertions.Expect(timeline).ToContainTextAsync("SSA-TAM");
+        await Assertions.Expect(timeline).ToContainTextAsync("DIF-TAM");
+        await Assertions.Expect(page.Locator("#sectors section[data-sector=health]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#sectors section[data-sector=social]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#members")).ToContainTextAsync("XIMENA");
+        await Assertions.Expect(page.Locator("#gaps")).ToContainTextAsync("Vivienda");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("case-manager-household"), FullPage = true });
+
+        // English on request, same page.
+        await page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
+        await Assertions.Expect(page.Locator("h2").First).ToHaveTextAsync("Members");
+    }
+
+    [Fact]
+    public async Task An_auditor_follows_a_service_event_back_to_its_file_and_row()
+    {
+        var page = await SignInAsync("auditora");
+        await page.GotoAsync($"/hogares/{registry.ReynosaHousehold}");
+        var row = page.Locator($"#timeline tr[data-service='{registry.HealthService}']");
+        await row.GetByRole(AriaRole.Link, new() { Name = "rastrear" }).ClickAsync();
+        await page.WaitForURLAsync($"**/linaje/servicio/{registry.HealthService}");
+
+        var file = SeededRegistry.Sample("ssa-consultas");
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file)));
+        await Assertions.Expect(page.Locator("#file-name")).ToHaveTextAsync(Path.GetFileName(file));
+        await Assertions.Expect(page.Locator("#file-sha256")).ToHaveTextAsync(sha);
+        var rowNumber = int.Parse(await page.Locator("#row-number").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        // The row named is the row of the file that carries this service (header is row 0).
+        var line = (await File.ReadAllLinesAsync(file))[rowNumber];
+        await Assertions.Expect(page.Locator("#row-fields")).ToContainTextAsync(line.Split(',')[0]);
+        Assert.Contains(SeededRegistry.XimenaCurp, line, StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("auditor-service-lineage"), FullPage = true });
+
+        // The auditor's own reads are in the access log page.
+        await page.GotoAsync($"/auditoria?objetivo={registry.HealthService}");
+        await Assertions.Expect(page.Locator("#access-log")).ToContainTextAsync("lineage-service-event");
+        await Assertions.Expect(page.Locator("#access-log")).ToContainTextAsync("auditora");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("auditor-access-log"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task An_agency_sees_its_extract_status_and_downloads_its_rejected_rows()
+    {
+        var page = await SignInAsync("dif.datos");
+        Assert.EndsWith("/extractos", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("#extracts")).ToContainTextAsync("apoyos-2026-10.csv");
+        await Assertions.Expect(page.Locator("#extracts")).Not.ToContainTextAsync("consultas-2026-10.csv");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Descargar filas rechazadas (CSV)" }).ClickAsync());
+        var path = await download.PathAsync();
+        var csv = await File.ReadAllTextAsync(path);
+        Assert.StartsWith("row,error,raw_line", csv, StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("agency-extracts"), FullPage = true });
+    }
+
+    // TODO(review): once the lead's review API lands (src/Registry.Api/Review/), add: a steward resolves a
+    // review task and the household page changes. The navigation already reserves its place (#nav-review).
+
+    [GeneratedRegex("/login")]
+    private static partial Regex LoginUrl();
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Json;
+using Dapper;
+using Npgsql;
+using Registry.Api.Search;
+using Registry.Integration.Tests.Infrastructure;
+
+namespace Registry.Api.Tests.Infrastructure;
+
+/// <summary>
+/// One registry for the whole assembly, filled through the real ingestion path with the shipped
+/// sample extracts of two agencies (SSA health clinics, DIF food support), served on a real
+/// loopback port so a browser can reach it. Tests only read (and add access-log rows they
+/// filter for), so they can share it.
+/// </summary>
+public sealed class SeededRegistry : IAsyncLifetime
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<HttpClient>>> _clients = new(StringComparer.Ordinal);
+
+    public RegistryServers Servers { get; } = new();
+    public RegistrySystem System { get; private set; } = null!;
+
+    /// <summary>Ximena González Cantú's family (DIF FAM-2300, REYNOSA); she also attends SSA clinics.</summary>
+    public Guid ReynosaHousehold { get; private set; }
+    public Guid Ximena { get; private set; }
+    public Guid VictoriaHousehold { get; private set; }
+    /// <summary>A health (sensitive) service of Ximena, from the SSA extract.</summary>
+    public Guid HealthService { get; private set; }
+    public Guid SsaExtract { get; private set; }
+    public Guid DifExtract { get; private set; }
+
+    public const string XimenaCurp = "GOCX670904MTSNNM02";
+
+    public static string Sample(string feed) => Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, feed), "*.csv").Single();
+
+    public async Task InitializeAsync()
+    {
+        await Servers.InitializeAsync();
+        System = await RegistrySystem.StartAsync(Servers, realHttp: true);
+        await System.DropAsync("ssa-consultas", Sample("ssa-consultas"));
+        await System.DropAsync("dif-alimentaria", Sample("dif-alimentaria"));
+        var extracts = await System.WaitForExtractsAsync(2);
+        SsaExtract = extracts.Single(e => e.AgencyCode == "SSA-TAM").Id;
+        DifExtract = extracts.Single(e => e.AgencyCode == "DIF-TAM").Id;
+
+        ReynosaHousehold = (await System.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>($"/api/households?curp={XimenaCurp}"))!.Items.Single().Id;
+        VictoriaHousehold = (await System.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?curp=MOGA751002MTSRRN09"))!.Items.Single().Id;
+        await using var db = new NpgsqlConnection(System.ConnectionString);
+        Ximena = await db.ExecuteScalarAsync<Guid>("SELECT id FROM persons WHERE curp = @c", new { c = XimenaCurp });
+        HealthService = await db.ExecuteScalarAsync<Guid>(
+            "SELECT id FROM service_events WHERE person_id = @p AND sector = 'health' ORDER BY service_date LIMIT 1", new { p = Ximena });
+    }
+
+    /// <summary>A client signed in as a seeded user of the dev issuer (bearer token), or anonymous for null.</summary>
+    public Task<HttpClient> ClientAsync(string? user) =>
+        _clients.GetOrAdd(user ?? "(anonymous)", _ => new Lazy<Task<HttpClient>>(() => System.ApiClientAsync(user))).Value;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var c in _clients.Values) (await c.Value).Dispose();
+        await System.DisposeAsync();
+        await Servers.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SeededCollection : ICollectionFixture<SeededRegistry>
+{
+    public const string Name = "seeded";
+}

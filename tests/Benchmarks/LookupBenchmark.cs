@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Registry.Storage;
+
+namespace Registry.Benchmarks;
+
+/// <summary>
+/// `make bench-lookup`: fills a fresh database with PERSONS persons in households of four, with
+/// source records from three agencies and a service event per record (set-based SQL), starts the
+/// real API host (Release build) on loopback, signs in as a case manager through the dev issuer,
+/// and drives a steady open-loop load (default 200 requests/s, half household 360, half name
+/// search) against it. Latency is measured from each request's scheduled start, so a slow
+/// server cannot hide queueing (no coordinated omission). Prints p50/p95/p99 per kind; the
+/// database is dropped afterwards (unless --keep).
+/// </summary>
+public static class LookupBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var persons = IntArg(args, "--persons", 1_000_000);
+        var rps = IntArg(args, "--rps", 200);
+        var seconds = IntArg(args, "--seconds", 30);
+        var keep = args.Contains("--keep");
+        // --existing <db>: measure again on a database an earlier run kept (--keep), without refilling it.
+        var existing = Array.IndexOf(args, "--existing") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : null;
+        var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
+        var amqp = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
+        if (string.IsNullOrEmpty(pg) || string.IsNullOrEmpty(amqp))
+        {
+            Console.Error.WriteLine("ConnectionStrings__Registry / ConnectionStrings__RabbitMq not set: run through `make bench-lookup`.");
+            return 2;
+        }
+        var root = FindRepo();
+        var apiDll = Path.Combine(root, "src", "Registry.Api", "bin", "Release", "net10.0", "Registry.Api.dll");
+        if (!File.Exists(apiDll))
+        {
+            Console.Error.WriteLine($"{apiDll} missing: run through `make bench-lookup` (it builds the API in Release).");
+            return 2;
+        }
+
+        var database = existing ?? "bench_lookup_" + Guid.NewGuid().ToString("N")[..8];
+        keep |= existing is not null;
+        var connectionString = new NpgsqlConnectionStringBuilder(pg) { Database = database, CommandTimeout = 0 }.ConnectionString;
+        Process? api = null;
+        try
+        {
+            await Migrator.ApplyAsync(connectionString, NullLogger.Instance);
+            if (existing is null)
+            {
+                var sw = Stopwatch.StartNew();
+                await LookupData.FillAsync(connectionString, persons);
+                Console.WriteLine($"filled {persons:N0} persons in {sw.Elapsed.TotalSeconds:F0} s");
+            }
+            await using (var db = new NpgsqlConnection(connectionString))
+            {
+                await db.OpenAsync();
+                await using var counts = new NpgsqlCommand(
+                    "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM households), (SELECT count(*) FROM source_records), (SELECT count(*) FROM service_events)", db);
+                await using var r = await counts.ExecuteReaderAsync();
+                await r.ReadAsync();
+                Console.WriteLine($"registry: {r.GetInt64(0):N0} persons, {r.GetInt64(1):N0} households, {r.GetInt64(2):N0} source records, {r.GetInt64(3):N0} service events");
+            }
+            var (households, names) = await LookupData.SampleAsync(connectionString, "REYNOSA", 2000);
+            Console.WriteLine($"sampled {households.Count:N0} households and {names.Count:N0} names in REYNOSA (the case manager's municipality)");
+
+            var port = FreePort();
+            var baseAddress = new Uri($"http://127.0.0.1:{port}");
+            api = StartApi(root, apiDll, connectionString, amqp, baseAddress);
+            using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10), MaxConnectionsPerServer = 512 })
+                { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            await WaitReadyAsync(http, api);
+            using var tokenResponse = await http.PostAsync("/auth/token", new FormUrlEncodedContent(
+                new Dictionary<string, string> { ["username"] = "gestora.reynosa", ["password"] = "demo" }));
+            tokenResponse.EnsureSuccessStatusCode();
+            var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            http.DefaultRequestHeaders.Add("X-Purpose", "benchmark");
+
+            var random = new Random(42);
+            string Household() => $"/api/households/{households[random.Next(households.Count)]}";
+            string Search() => "/api/households?name=" + Uri.EscapeDataString(LookupData.Misspell(names[random.Next(names.Count)], random));
+
+            Console.WriteLine($"warming up for 5 s at {rps} requests/s");
+            await LoadAsync(http, rps, 5, Household, Search);
+            Console.WriteLine($"measuring for {seconds} s at {rps} requests/s (half household 360, half name search) as gestora.reynosa");
+            var result = await LoadAsync(http, rps, seconds, Household, Search);
+
+            var c = CultureInfo.InvariantCulture;
+            foreach (var (kind, lat) in new[] { ("household 360", result.Household), ("search", result.Search) })
+                Console.WriteLine(string.Create(c, $"{kind,-14} n={lat.Count,6}  p50={P(lat, 50),7:F1} ms  p95={P(lat, 95),7:F1} ms  p99={P(lat, 99),7:F1} ms  max={lat.Max(),7:F1} ms"));
+            Console.WriteLine(string.Create(c, $"achieved {result.Rps:F1} requests/s, {result.Errors} errors"));
+            if (result.Errors > 0) Console.WriteLine($"first error: {result.FirstError}");
+            Console.WriteLine(string.Create(c, $"RESULT household_p95_ms={P(result.Household, 95):F1} search_p95_ms={P(result.Search, 95):F1} rps={result.Rps:F0}"));
+            return result.Errors == 0 ? 0 : 1;
+        }
+        finally
+        {
+            if (api is not null && !api.HasExited)
+            {
+                api.Kill(entireProcessTree: true);
+                await api.WaitForExitAsync();
+            }
+            api?.Dispose();
+            if (!keep)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await using var admin = new NpgsqlConnection(pg);
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
+            else
+            {
+                Console.WriteLine($"kept database {database}");
+            }
+        }
+    }
+
+    private sealed record LoadResult(List<double> Household, List<double> Search, double Rps, int Errors, string? FirstError);
+
+    /// <summary>Open loop: request k starts at k/rps whatever happened to the others; latency counts from that scheduled start.</summary>
+    private static async Task<LoadResult> LoadAsync(HttpClient http, int rps, int seconds, Func<string> household, Func<string> search)
+    {
+        var total = rps * seconds;
+        var householdLatencies = new List<double>(total);
+        var searchLatencies = new List<double>(total);
+        var errors = 0;
+        string? firstError = null;
+        var tasks = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        for (var k = 0; k < total; k++)
+        {
+            var scheduled = TimeSpan.FromSeconds((double)k / rps);
+            var wait = scheduled - clock.Elapsed;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            var isHousehold = k % 2 == 0;
+            var path = isHousehold ? household() : search();
+            tasks.Add(Task.Run(async () =>
+            {
+                string? error;
+                try
+                {
+                    using var response = await http.GetAsync(path);
+                    await response.Content.ReadAsByteArrayAsync();
+                    error = response.StatusCode == HttpStatusCode.OK ? null : $"{(int)response.StatusCode} {path}";
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    error = $"{ex.GetType().Name} {path}";
+                }
+                var ms = (clock.Elapsed - scheduled).TotalMilliseconds;
+                lock (tasks)
+                {
+                    (isHousehold ? householdLatencies : searchLatencies).Add(ms);
+                    if (error is not null)
+                    {
+                        errors++;
+                        firstError ??= error;
+                    }
+                }
+            }));
+        }
+        await Task.WhenAll(tasks);
+        return new LoadResult(householdLatencies, searchLatencies, total / clock.Elapsed.TotalSeconds, errors, firstError);
+    }
+
+    private static double P(List<double> values, int percentile)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private static Process StartApi(string root, string dll, string connectionString, string amqp, Uri address)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", address.ToString()])
+        {
+            WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.Environment["ConnectionStrings__Registry"] = connectionString;
+        start.Environment["ConnectionStrings__RabbitMq"] = amqp;
+        start.Environment["Bus__QueuePrefix"] = "bench-lookup-";
+        start.Environment["Feeds__DefinitionsPath"] = Path.Combine(root, "deploy", "feeds");
+        start.Environment["Telemetry__Exporter"] = "none";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Auth__DevIssuer__Enabled"] = "true";
+        start.Environment["Auth__DevIssuer__SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("[api] " + e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("[api] " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitReadyAsync(HttpClient http, Process api)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            if (api.HasExited) throw new InvalidOperationException("the API host exited during start-up");
+            try
+            {
+                using var response = await http.GetAsync("/health/ready");
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("the API host did not become ready in 60 s");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Integration.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Integration.sln not found");
+    }
+}
