@@ -15,6 +15,7 @@ public sealed class HouseholdModel(HouseholdQueries households, TerritoryScope s
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         var user = RegistryUser.From(User);
+        if (await households.SurvivorOfAsync(id, ct) is { } survivor) return RedirectPermanent($"/hogares/{survivor}");
         if (!await scope.HouseholdVisibleAsync(user, id, ct)) return Forbid();
         Household = await households.LoadAsync(id, user, null, ct);
         if (Household is null) return NotFound();

@@ -14,6 +14,9 @@ public static class HouseholdEndpoints
     {
         if (AccessLog.CheckPurpose(http) is { } bad) return bad;
         var user = RegistryUser.From(http.User);
+        // A merged household's id stays valid: it redirects to the household it was merged into.
+        if (await households.SurvivorOfAsync(id, ct) is { } survivor)
+            return Results.Redirect($"/api/households/{survivor}{http.Request.QueryString}", permanent: true);
         if (!await scope.HouseholdVisibleAsync(user, id, ct)) return await NotFoundOrOutOfScope(households, id, user, ct);
         var household = await households.LoadAsync(id, user, asOf, ct);
         if (household is null) return Results.NotFound();

@@ -42,6 +42,14 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
     public static readonly IReadOnlyList<string> SectorOrder = ["social", "health", "education", "economy", "housing", "security"];
 
     /// <param name="asOf">The day gaps are measured back from (default: today, UTC).</param>
+    /// <summary>The household a merged id now redirects to, or null when the id is current (or unknown).</summary>
+    public async Task<Guid?> SurvivorOfAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "SELECT merged_into FROM households WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
     public async Task<Household360?> LoadAsync(Guid id, RegistryUser user, DateOnly? asOf, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);

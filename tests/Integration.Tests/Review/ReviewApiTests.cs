@@ -47,6 +47,12 @@ public sealed class ReviewApiTests(RegistryServers servers)
         var events = await steward.GetFromJsonAsync<IdentityEventView[]>($"/api/persons/{task.Candidate.PersonId}/identity-events");
         var merge = Assert.Single(events!);
         Assert.Equal(("merge", "Same person per the DIF file"), (merge.Kind, merge.Reason));
+
+        // The merged id stays valid for anyone who kept it: it redirects to the survivor.
+        var (survivor, merged) = (merge.PersonId, merge.OtherPersonId!.Value);
+        using var old = await steward.GetAsync($"/api/persons/{merged}");
+        Assert.Equal(HttpStatusCode.MovedPermanently, old.StatusCode);
+        Assert.EndsWith($"/api/persons/{survivor}", old.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
     private static SourceRow Rosa(string? curp, string? maternal, int day) => new()
