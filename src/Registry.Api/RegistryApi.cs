@@ -27,6 +27,7 @@ public static class RegistryApi
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
         services.AddSingleton<Stewardship>();
+        services.AddSingleton<ReviewQueries>();
         services.AddRegistryBus(configuration);
         services.AddRegistryAuth(configuration);
         services.AddSingleton<AccessLog>();

@@ -36,8 +36,6 @@ public sealed record IdentityEventView(
 /// </summary>
 public static class ReviewEndpoints
 {
-    public const int MaxPageSize = 200;
-
     public static void MapReview(this RouteGroupBuilder api)
     {
         var read = api.MapGroup("").RequireAuthorization(AccessPolicies.ReviewRead).WithTags("Review");
@@ -53,45 +51,23 @@ public static class ReviewEndpoints
         read.MapGet("/persons/{id:guid}/identity-events", Events).WithName("PersonIdentityEvents").WithSummary("Merge/split history of a person (append-only)");
     }
 
-    private const string TaskSql =
-        """
-        SELECT t.id, t.status, t.score, t.reason, t.model_version, t.created_at, t.evidence::text AS evidence,
-               sr.id AS record_id, sr.person_id AS record_person, sr.agency_code, sr.feed_code, e.file_name, e.sha256, sr.row_number, sr.data::text AS data,
-               c.id AS candidate_id, c.curp, c.given_names, c.paternal_surname, c.maternal_surname, c.sex, c.birth_date,
-               (SELECT count(*)::int FROM source_records x WHERE x.person_id = c.id) AS candidate_records,
-               t.decided_by, t.decided_at, t.decision_reason
-          FROM review_tasks t
-          JOIN source_records sr ON sr.id = t.source_record_id
-          JOIN extracts e ON e.id = sr.extract_id
-          JOIN persons c0 ON c0.id = t.candidate_person_id
-          JOIN persons c ON c.id = coalesce(c0.merged_into, c0.id)
-        """;
-
-    private static async Task<IResult> List(NpgsqlDataSource db, AccessLog log, HttpContext http, string? status, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> List(ReviewQueries queries, AccessLog log, HttpContext http, string? status, int? page, int? pageSize, CancellationToken ct)
     {
         if (AccessLog.CheckPurpose(http) is { } badPurpose) return badPurpose;
         var st = status ?? "open";
         if (st is not ("open" or "match" or "non-match")) return Results.Problem("status must be open, match or non-match", statusCode: 400);
-        var size = Math.Clamp(pageSize ?? 50, 1, MaxPageSize);
-        var p = Math.Max(page ?? 1, 1);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<TaskRow>(new CommandDefinition(
-            TaskSql + " WHERE t.status = @st ORDER BY t.score DESC, t.created_at LIMIT @size OFFSET @offset",
-            new { st, size, offset = (p - 1) * size }, cancellationToken: ct));
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM review_tasks WHERE status = @st", new { st }, cancellationToken: ct));
-        await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.ReviewQueue, null, $"status={st} page={p}", ct: ct);
-        return Results.Ok(new ReviewPage(rows.Select(View).ToList(), p, size, total));
+        var result = await queries.ListAsync(st, page ?? 1, pageSize ?? 50, ct);
+        await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.ReviewQueue, null, $"status={st} page={result.Page}", ct: ct);
+        return Results.Ok(result);
     }
 
-    private static async Task<IResult> Get(NpgsqlDataSource db, AccessLog log, HttpContext http, Guid id, CancellationToken ct)
+    private static async Task<IResult> Get(ReviewQueries queries, AccessLog log, HttpContext http, Guid id, CancellationToken ct)
     {
         if (AccessLog.CheckPurpose(http) is { } badPurpose) return badPurpose;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(TaskSql + " WHERE t.id = @id", new { id }, cancellationToken: ct));
-        if (row is null) return Results.NotFound();
+        var task = await queries.GetAsync(id, ct);
+        if (task is null) return Results.NotFound();
         await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.ReviewTask, id, ct: ct);
-        return Results.Ok(View(row));
+        return Results.Ok(task);
     }
 
     private static Task<IResult> Decide(Stewardship stewardship, ClaimsPrincipal user, HttpRequest request, Guid id, DecisionRequest body, CancellationToken ct) =>
@@ -180,15 +156,4 @@ public static class ReviewEndpoints
         }
     }
 
-    private static ReviewTaskView View(TaskRow r) => new(
-        r.Id, r.Status, r.Score, r.Reason, r.ModelVersion, r.CreatedAt, JsonDocument.Parse(r.Evidence).RootElement,
-        new ReviewSide(r.RecordId, r.RecordPerson, r.AgencyCode, r.FeedCode, r.FileName, r.Sha256, r.RowNumber, JsonDocument.Parse(r.Data).RootElement),
-        new CandidatePerson(r.CandidateId, r.Curp, r.GivenNames, r.PaternalSurname, r.MaternalSurname, r.Sex, r.BirthDate, r.CandidateRecords),
-        r.DecidedBy, r.DecidedAt, r.DecisionReason);
-
-    private sealed record TaskRow(
-        Guid Id, string Status, double Score, string Reason, string ModelVersion, DateTime CreatedAt, string Evidence,
-        Guid RecordId, Guid RecordPerson, string AgencyCode, string FeedCode, string FileName, string Sha256, int RowNumber, string Data,
-        Guid CandidateId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate,
-        int CandidateRecords, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason);
 }

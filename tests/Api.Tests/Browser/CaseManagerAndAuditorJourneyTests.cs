@@ -108,9 +108,6 @@ public sealed partial class CaseManagerAndAuditorJourneyTests(SeededRegistry reg
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("agency-extracts"), FullPage = true });
     }
 
-    // TODO(review): once the lead's review API lands (src/Registry.Api/Review/), add: a steward resolves a
-    // review task and the household page changes. The navigation already reserves its place (#nav-review).
-
     [GeneratedRegex("/login")]
     private static partial Regex LoginUrl();
 }

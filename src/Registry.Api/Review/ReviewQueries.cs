@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace Registry.Api.Review;
+
+/// <summary>The review queue as stewards see it: the record beside the candidate person, with the evidence. Shared by the API and the page.</summary>
+public sealed class ReviewQueries(NpgsqlDataSource db)
+{
+    public const int MaxPageSize = 200;
+
+    public async Task<ReviewPage> ListAsync(string status, int page, int pageSize, CancellationToken ct)
+    {
+        var size = Math.Clamp(pageSize, 1, MaxPageSize);
+        var p = Math.Max(page, 1);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<TaskRow>(new CommandDefinition(
+            TaskSql + " WHERE t.status = @status ORDER BY t.score DESC, t.created_at LIMIT @size OFFSET @offset",
+            new { status, size, offset = (p - 1) * size }, cancellationToken: ct));
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM review_tasks WHERE status = @status", new { status }, cancellationToken: ct));
+        return new ReviewPage(rows.Select(View).ToList(), p, size, total);
+    }
+
+    public async Task<ReviewTaskView?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(TaskSql + " WHERE t.id = @id", new { id }, cancellationToken: ct));
+        return row is null ? null : View(row);
+    }
+
+    private const string TaskSql =
+        """
+        SELECT t.id, t.status, t.score, t.reason, t.model_version, t.created_at, t.evidence::text AS evidence,
+               sr.id AS record_id, sr.person_id AS record_person, sr.agency_code, sr.feed_code, e.file_name, e.sha256, sr.row_number, sr.data::text AS data,
+               c.id AS candidate_id, c.curp, c.given_names, c.paternal_surname, c.maternal_surname, c.sex, c.birth_date,
+               (SELECT count(*)::int FROM source_records x WHERE x.person_id = c.id) AS candidate_records,
+               t.decided_by, t.decided_at, t.decision_reason
+          FROM review_tasks t
+          JOIN source_records sr ON sr.id = t.source_record_id
+          JOIN extracts e ON e.id = sr.extract_id
+          JOIN persons c0 ON c0.id = t.candidate_person_id
+          JOIN persons c ON c.id = coalesce(c0.merged_into, c0.id)
+        """;
+
+    private static ReviewTaskView View(TaskRow r) => new(
+        r.Id, r.Status, r.Score, r.Reason, r.ModelVersion, r.CreatedAt, JsonDocument.Parse(r.Evidence).RootElement,
+        new ReviewSide(r.RecordId, r.RecordPerson, r.AgencyCode, r.FeedCode, r.FileName, r.Sha256, r.RowNumber, JsonDocument.Parse(r.Data).RootElement),
+        new CandidatePerson(r.CandidateId, r.Curp, r.GivenNames, r.PaternalSurname, r.MaternalSurname, r.Sex, r.BirthDate, r.CandidateRecords),
+        r.DecidedBy, r.DecidedAt, r.DecisionReason);
+
+    private sealed record TaskRow(
+        Guid Id, string Status, double Score, string Reason, string ModelVersion, DateTime CreatedAt, string Evidence,
+        Guid RecordId, Guid RecordPerson, string AgencyCode, string FeedCode, string FileName, string Sha256, int RowNumber, string Data,
+        Guid CandidateId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate,
+        int CandidateRecords, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason);
+}

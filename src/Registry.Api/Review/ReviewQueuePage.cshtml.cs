@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Registry.Api.Access;
+using Registry.Review;
+
+namespace Registry.Api.Review;
+
+/// <summary>One row of the side-by-side comparison: what the record says, what the person's golden record says, and how the model weighed it.</summary>
+public sealed record ComparedField(string Field, string? Record, string? Candidate, string Level, double Weight);
+
+/// <summary>
+/// The stewards' review queue: each uncertain pair side by side with the per-field evidence, and
+/// the decision (same person / different persons) with a reason that auditors will read.
+/// </summary>
+[Authorize(Policy = AccessPolicies.ReviewRead)]
+public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stewardship, AccessLog log, IAuthorizationService authorization) : PageModel
+{
+    public ReviewPage? Result { get; private set; }
+    public bool CanDecide { get; private set; }
+    public string? Message { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(int? pagina, string? hecho, CancellationToken ct)
+    {
+        Message = hecho;
+        await LoadAsync(pagina ?? 1, ct);
+    }
+
+    public async Task<IActionResult> OnPostAsync(Guid id, string decision, string? reason, CancellationToken ct)
+    {
+        if (!(await authorization.AuthorizeAsync(User, AccessPolicies.Stewardship)).Succeeded) return Forbid();
+        try
+        {
+            var kind = decision == "match" ? ReviewDecision.Match : decision == "non-match" ? ReviewDecision.NonMatch
+                : throw new ArgumentException("decision must be match or non-match");
+            await stewardship.DecideAsync(id, kind, RegistryUser.From(User).Name, reason ?? "", ct);
+            return RedirectToPage(new { hecho = kind == ReviewDecision.Match ? "match" : "non-match" });
+        }
+        catch (Exception e) when (e is ArgumentException or StewardshipException or KeyNotFoundException)
+        {
+            Error = e.Message;
+            await LoadAsync(1, ct);
+            return Page();
+        }
+    }
+
+    private async Task LoadAsync(int page, CancellationToken ct)
+    {
+        CanDecide = (await authorization.AuthorizeAsync(User, AccessPolicies.Stewardship)).Succeeded;
+        Result = await queries.ListAsync("open", page, 20, ct);
+        await log.RecordAsync(HttpContext, RegistryUser.From(User), AccessKind.ReviewQueue, null, $"ui page={page}", ct: ct);
+    }
+
+    /// <summary>The comparison table of a task, field by field, in the model's order.</summary>
+    public static IReadOnlyList<ComparedField> Compare(ReviewTaskView task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        string? Data(string name) => task.Record.Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var c = task.Candidate;
+        var sides = new (string Field, string? Record, string? Candidate)[]
+        {
+            ("curp", Data("Curp"), c.Curp),
+            ("given_names", Data("GivenNames"), c.GivenNames),
+            ("paternal_surname", Data("PaternalSurname"), c.PaternalSurname),
+            ("maternal_surname", Data("MaternalSurname"), c.MaternalSurname),
+            ("birth_date", Data("BirthDate"), c.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+            ("sex", Data("Sex"), c.Sex),
+            ("postal_code", Data("PostalCode"), null),
+            ("municipality", Data("Municipality"), null),
+            ("phone", Data("Phone"), null),
+        };
+        return [.. sides.Select(s =>
+        {
+            var evidence = task.Evidence.TryGetProperty(s.Field, out var e) ? e : default;
+            return new ComparedField(s.Field, s.Record, s.Candidate,
+                evidence.ValueKind == JsonValueKind.Object ? evidence.GetProperty("level").GetString() ?? "" : "",
+                evidence.ValueKind == JsonValueKind.Object ? evidence.GetProperty("weight").GetDouble() : 0);
+        })];
+    }
+}
