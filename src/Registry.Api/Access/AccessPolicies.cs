@@ -16,6 +16,8 @@ public static class AccessPolicies
     public const string AccessLog = "access-log";
     /// <summary>Counts and feed definitions: anyone with a registry role.</summary>
     public const string AnyRole = "any-role";
+    /// <summary>Operations (e.g. the job dashboard): admins only.</summary>
+    public const string Admin = "admin";
 
     public static void Add(Microsoft.AspNetCore.Authorization.AuthorizationBuilder authorization) => authorization
         .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -23,5 +25,6 @@ public static class AccessPolicies
         .AddPolicy(Lineage, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Auditor, RegistryRoles.Admin))
         .AddPolicy(Extracts, p => p.RequireRole(RegistryRoles.Agency, RegistryRoles.Steward, RegistryRoles.Auditor, RegistryRoles.Admin))
         .AddPolicy(AccessLog, p => p.RequireRole(RegistryRoles.Auditor))
-        .AddPolicy(AnyRole, p => p.RequireRole(RegistryRoles.All));
+        .AddPolicy(AnyRole, p => p.RequireRole(RegistryRoles.All))
+        .AddPolicy(Admin, p => p.RequireRole(RegistryRoles.Admin));
 }
