@@ -20,6 +20,8 @@ public static class AccessPolicies
     public const string Stewardship = "stewardship";
     /// <summary>Counts and feed definitions: anyone with a registry role.</summary>
     public const string AnyRole = "any-role";
+    /// <summary>Operations (e.g. the job dashboard): admins only.</summary>
+    public const string Admin = "admin";
 
     public static void Add(Microsoft.AspNetCore.Authorization.AuthorizationBuilder authorization) => authorization
         .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -29,5 +31,6 @@ public static class AccessPolicies
         .AddPolicy(AccessLog, p => p.RequireRole(RegistryRoles.Auditor))
         .AddPolicy(ReviewRead, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Auditor, RegistryRoles.Admin))
         .AddPolicy(Stewardship, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Admin))
-        .AddPolicy(AnyRole, p => p.RequireRole(RegistryRoles.All));
+        .AddPolicy(AnyRole, p => p.RequireRole(RegistryRoles.All))
+        .AddPolicy(Admin, p => p.RequireRole(RegistryRoles.Admin));
 }

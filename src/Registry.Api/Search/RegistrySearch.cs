@@ -91,12 +91,13 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
         {
             NameMode.None => "true",
             NameMode.SharedWords =>
-                "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}"))
-                + ") AND word_similarity(@name, p.search_name) >= 0.5",
+                "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}")) + ")",
             _ => "@name <% p.search_name",
         };
+        // The similarity is computed once per candidate (scored, then filtered and ranked).
         return $"""
         WITH candidates AS MATERIALIZED (
+            SELECT id, score FROM (
             SELECT p.id,
                    CASE WHEN @name::text IS NULL THEN 1
                         ELSE word_similarity(@name, p.search_name) END AS score
@@ -113,8 +114,10 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                         SELECT sr.person_id FROM source_records sr
                          WHERE (sr.data ->> 'Street' IS NOT NULL OR sr.data ->> 'Colonia' IS NOT NULL)
                            AND @address <% registry_address(sr.data)))
-             ORDER BY score DESC, p.id
-             LIMIT 2000
+            ) scored
+             WHERE score >= 0.5
+             ORDER BY score DESC, id
+             LIMIT 500
         )
         """;
     }

@@ -37,7 +37,12 @@ public sealed class RegistrySystem : IAsyncDisposable
         system.StartWorkers(servers, chunkSize);
         // Creating the client starts the workers host: migrations run, the bus and the inbox start.
         _ = system._workers!.Services;
-        system._api = new WebApplicationFactory<RegistryApiMarker>().WithWebHostBuilder(b => system.Configure(b, servers, chunkSize));
+        system._api = new WebApplicationFactory<RegistryApiMarker>().WithWebHostBuilder(b =>
+        {
+            system.Configure(b, servers, chunkSize);
+            // A free loopback port, never the API's configured default (a demo may be running there).
+            if (realHttp) b.UseSetting("urls", "http://127.0.0.1:0");
+        });
         if (realHttp)
         {
             system._api.UseKestrel(0);
