@@ -2,6 +2,7 @@ using MassTransit;
 using Registry.Extracts;
 using Registry.Feeds;
 using Registry.Ingest.Inbox;
+using Registry.Ingest.Jobs;
 using Registry.Ingest.Resolution;
 using Registry.Ingest.Storage;
 using Registry.Ingest.Upload;
@@ -11,7 +12,7 @@ using Registry.Storage;
 
 namespace Registry.Ingest;
 
-/// <summary>Everything the workers host runs, in start order: migrations, the bus with its consumers, the inboxes.</summary>
+/// <summary>Everything the workers host runs, in start order: migrations, the bus with its consumers, the inboxes, the API pulls.</summary>
 public static class IngestWorkers
 {
     public const string TelemetrySource = "Registry.Ingest";
@@ -30,6 +31,7 @@ public static class IngestWorkers
         services.AddOptions<UploadOptions>().BindConfiguration("Upload");
         services.AddSingleton<UploadedExtractParser>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadedExtractParser>());
+        services.AddApiPulls(configuration);
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Registry.Ingest;
+using Registry.Ingest.Jobs;
 using Registry.Ingest.Upload;
 using Registry.ServiceDefaults;
 using Registry.Storage;
@@ -20,4 +21,5 @@ builder.Services.AddIngestWorkers(builder.Configuration);
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapUploads();
+app.MapPulls();
 app.Run();

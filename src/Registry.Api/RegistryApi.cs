@@ -1,5 +1,6 @@
 using Registry.Api.Extracts;
 using Registry.Api.Households;
+using Registry.Api.Operations;
 using Registry.Api.Persons;
 using Registry.Api.Summary;
 using Registry.Extracts;
@@ -23,6 +24,7 @@ public static class RegistryApi
         services.AddRegistryBus(configuration);
         services.AddOpenApi();
         services.AddProblemDetails();
+        services.AddHangfireDashboard(configuration);
         return services;
     }
 
@@ -37,6 +39,7 @@ public static class RegistryApi
         api.MapPersons();
         api.MapExtracts();
         api.MapSummary();
+        app.MapHangfireDashboard();
         return app;
     }
 }

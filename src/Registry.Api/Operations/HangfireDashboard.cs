@@ -1,0 +1,51 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Registry.ServiceDefaults;
+using Registry.Storage;
+
+namespace Registry.Api.Operations;
+
+/// <summary>
+/// Hangfire's dashboard on the API host at <c>/hangfire</c>: the schedules and runs of the API
+/// pulls, read from the storage the workers write (schema <c>Hangfire:SchemaName</c>). Read-only
+/// (no trigger, retry or delete buttons) and answering local requests only until operator roles
+/// exist; pulls are triggered on the workers host (<c>POST /feeds/{feed}/pull</c>). No job server runs here.
+/// </summary>
+public static class HangfireDashboard
+{
+    public const string Path = "/hangfire";
+
+    public static IServiceCollection AddHangfireDashboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = RegistryStorage.RequireConnectionString(configuration);
+        var schema = configuration["Hangfire:SchemaName"] ?? "hangfire";
+        // The workers create and migrate the schema; the dashboard only reads it.
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(
+            new NpgsqlConnectionFactory(connectionString, new PostgreSqlStorageOptions()),
+            new PostgreSqlStorageOptions { SchemaName = schema, PrepareSchemaIfNecessary = false }));
+        services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        return services;
+    }
+
+    public static WebApplication MapHangfireDashboard(this WebApplication app)
+    {
+        app.UseHangfireDashboard(Path, new DashboardOptions
+        {
+            DashboardTitle = "Registry — agency API pulls",
+            IsReadOnlyFunc = _ => true,
+            Authorization = [new LocalOnly()],
+            DisplayStorageConnectionString = false,
+            AppPath = "/",
+        });
+        return app;
+    }
+
+    private sealed class LocalOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => LocalRequests.IsLocal(context.GetHttpContext());
+    }
+}
