@@ -52,7 +52,8 @@ public sealed partial class ApiPuller(
     {
         var baseUrl = Setting(api.BaseUrlSetting, feed, "the API's base URL");
         var secret = api.Auth is { } auth ? Setting(auth.SecretSetting, feed, $"the credential sent in {auth.Header}") : null;
-        var run = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        // Page extracts are named by run start and page number (the report shows the feed already).
+        var run = DateTime.UtcNow.ToString("yyyyMMdd'-'HHmmss", CultureInfo.InvariantCulture);
         LogPullStarting(feed.Code, cursor ?? "(start)");
         int pages = 0, fresh = 0, duplicates = 0, records = 0;
         while (pages < options.Value.MaxPagesPerRun)
@@ -60,7 +61,7 @@ public sealed partial class ApiPuller(
             ct.ThrowIfCancellationRequested();
             pages++;
             var archived = await FetchAsync(feed, api, baseUrl, secret, cursor, ct);
-            var fileName = $"{feed.Code}-{run}-p{pages:D4}.json";
+            var fileName = $"{run}-p{pages:D3}.json";
 
             ApiPage page;
             try

@@ -17,7 +17,7 @@ public static class PullEndpoints
         {
             if (Check(feed, http, feeds) is { } refused) return refused;
             var jobId = jobs.Enqueue<ApiPullJob>(ApiPullJob.Queue, job => job.RunAsync(feed, CancellationToken.None));
-            return Results.Accepted($"/feeds/{feed}/pull", new { jobId, feed, dashboard = $"/hangfire/jobs/details/{jobId}" });
+            return Results.Accepted($"/feeds/{feed}/pull", new { jobId, feed, dashboardOnApiHost = $"/hangfire/jobs/details/{jobId}" });
         }).WithName("TriggerPull");
 
         app.MapGet("/feeds/{feed}/pull", async (string feed, HttpContext http, FeedCatalog feeds, ApiPullCursorStore cursors, CancellationToken ct) =>

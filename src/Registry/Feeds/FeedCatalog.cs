@@ -149,7 +149,7 @@ public sealed class FeedCatalog
             return null;
         }
         if (string.IsNullOrWhiteSpace(api.BaseUrlSetting))
-            fail("api.baseUrlSetting", "is required: the name of the configuration setting holding the API's base URL (e.g. AgencyApis:SNE-TAM:BaseUrl)");
+            fail("api.baseUrlSetting", "is required: the name of the configuration setting holding the API's base URL (e.g. AgencyApis:SNE:BaseUrl)");
         else if (api.BaseUrlSetting.Contains("://", StringComparison.Ordinal))
             fail("api.baseUrlSetting", "names a configuration setting, not the URL itself; put the URL in that setting");
         if (string.IsNullOrWhiteSpace(api.Path) || !api.Path.StartsWith('/'))

@@ -62,7 +62,7 @@ public static class FeedKinds
 /// </summary>
 public sealed record ApiPullSettings
 {
-    /// <summary>Configuration key holding the agency API's base URL (e.g. <c>AgencyApis:SNE-TAM:BaseUrl</c>).</summary>
+    /// <summary>Configuration key holding the agency API's base URL (e.g. <c>AgencyApis:SNE:BaseUrl</c>).</summary>
     public string BaseUrlSetting { get; init; } = "";
 
     /// <summary>Path of the paged collection, relative to the base URL.</summary>
@@ -100,7 +100,7 @@ public sealed record ApiAuth
     /// <summary>HTTP header that carries the credential (e.g. <c>X-Api-Key</c> or <c>Authorization</c>).</summary>
     public string Header { get; init; } = "";
 
-    /// <summary>Configuration key holding the credential's value (e.g. <c>AgencyApis:SNE-TAM:ApiKey</c>).</summary>
+    /// <summary>Configuration key holding the credential's value (e.g. <c>AgencyApis:SNE:ApiKey</c>).</summary>
     public string SecretSetting { get; init; } = "";
 }
 

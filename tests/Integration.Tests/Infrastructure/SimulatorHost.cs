@@ -33,8 +33,8 @@ public sealed class SimulatorHost : IAsyncDisposable
     {
         var settings = new Dictionary<string, string?>
         {
-            ["AgencyApis:SNE-TAM:BaseUrl"] = BaseAddress.ToString(),
-            ["AgencyApis:SNE-TAM:ApiKey"] = apiKey,
+            ["AgencyApis:SNE:BaseUrl"] = BaseAddress.ToString(),
+            ["AgencyApis:SNE:ApiKey"] = apiKey,
         };
         foreach (var (k, v) in more ?? []) settings[k] = v;
         return settings;

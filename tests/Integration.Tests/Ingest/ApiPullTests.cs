@@ -44,7 +44,7 @@ public sealed class ApiPullTests(RegistryServers servers)
         Assert.Equal(Records - BadRecords, await ScalarAsync(system, "SELECT count(*) FROM source_records"));
 
         // Rejected rows carry their row number on the page, the reason and the record as sent.
-        var rejected = extracts.Single(e => e.RowsRejected == 1 && e.RowsTotal == 50 && e.FileName.EndsWith("p0001.json", StringComparison.Ordinal));
+        var rejected = extracts.Single(e => e.RowsRejected == 1 && e.RowsTotal == 50 && e.FileName.EndsWith("p001.json", StringComparison.Ordinal));
         var csv = await system.Api.GetStringAsync($"/api/extracts/{rejected.Id}/rejected.csv");
         Assert.Contains("37,", csv, StringComparison.Ordinal);
         Assert.Contains("service_date '2026-02-30' (property 'fechaInicio')", csv, StringComparison.Ordinal);
@@ -117,7 +117,7 @@ public sealed class ApiPullTests(RegistryServers servers)
         var error = await Assert.ThrowsAsync<ApiPullException>(() => PullAsync(system));
 
         Assert.Contains("401", error.Message, StringComparison.Ordinal);
-        Assert.Contains("AgencyApis:SNE-TAM:ApiKey", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgencyApis:SNE:ApiKey", error.Message, StringComparison.Ordinal);
         Assert.Empty(await system.ExtractsAsync());
     }
 

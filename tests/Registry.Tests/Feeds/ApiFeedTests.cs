@@ -30,7 +30,7 @@ public sealed class ApiFeedTests : IDisposable
     public void The_shipped_employment_feed_is_pulled_from_an_api_with_its_secret_in_configuration()
     {
         Assert.Equal((FeedKinds.ApiPull, "economy"), (Sne.Kind, Sne.Sector));
-        Assert.Equal("AgencyApis:SNE-TAM:ApiKey", Sne.Api!.Auth!.SecretSetting);
+        Assert.Equal("AgencyApis:SNE:ApiKey", Sne.Api!.Auth!.SecretSetting);
         Assert.DoesNotContain("://", File.ReadAllText(Sne.SourceFile), StringComparison.Ordinal);
     }
 
