@@ -1,11 +1,10 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
+using Npgsql;
 using Microsoft.Extensions.Http.Resilience;
 using Registry.Extracts;
 using Registry.Ingest.Feeds;
-using Registry.Storage;
 
 namespace Registry.Ingest.Jobs;
 
@@ -42,8 +41,15 @@ public static class HangfireSetup
     public static IServiceCollection AddApiPulls(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection("Hangfire").Get<HangfireOptions>() ?? new HangfireOptions();
-        var connectionString = RegistryStorage.RequireConnectionString(configuration);
-        services.AddSingleton<JobStorage>(_ => CreateStorage(connectionString, options.SchemaName, options.QueuePollInterval, prepareSchema: true));
+        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(
+            new DataSourceConnections(sp.GetRequiredService<NpgsqlDataSource>()),
+            new PostgreSqlStorageOptions
+            {
+                SchemaName = options.SchemaName,
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = options.QueuePollInterval,
+                EnableLongPolling = true,
+            }));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -84,13 +90,12 @@ public static class HangfireSetup
         return services;
     }
 
-    /// <summary>The storage both hosts use; the API host's dashboard reads it without preparing the schema.</summary>
-    public static PostgreSqlStorage CreateStorage(string connectionString, string schema, TimeSpan queuePollInterval, bool prepareSchema) =>
-        new(new NpgsqlConnectionFactory(connectionString, new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions
-        {
-            SchemaName = schema,
-            PrepareSchemaIfNecessary = prepareSchema,
-            QueuePollInterval = queuePollInterval,
-            EnableLongPolling = true,
-        });
+    /// <summary>
+    /// Hangfire's connections come from the host's one <see cref="NpgsqlDataSource"/>, so they are
+    /// pooled with the registry's and closed when the host stops.
+    /// </summary>
+    private sealed class DataSourceConnections(NpgsqlDataSource dataSource) : IConnectionFactory
+    {
+        public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
+    }
 }

@@ -12,7 +12,7 @@ public static class ExtractEndpoints
     {
         api.MapGet("/feeds", (FeedCatalog feeds) => feeds.All.OrderBy(f => f.Code, StringComparer.Ordinal).Select(f => new
         {
-            f.Code, f.Version, f.Agency, f.Sector, f.Kind, f.Csv, f.Fields, f.Required,
+            f.Code, f.Version, f.Agency, f.Sector, f.Kind, Csv = f.Api is null ? f.Csv : null, f.Api, f.Fields, f.Required,
         })).WithName("ListFeeds").WithSummary("The feed definitions in force");
 
         api.MapGet("/extracts", (ExtractStore store, string? agency, int? limit, CancellationToken ct) =>

@@ -1,9 +1,8 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
+using Npgsql;
 using Registry.ServiceDefaults;
-using Registry.Storage;
 
 namespace Registry.Api.Operations;
 
@@ -19,11 +18,10 @@ public static class HangfireDashboard
 
     public static IServiceCollection AddHangfireDashboard(this IServiceCollection services, IConfiguration configuration)
     {
-        var connectionString = RegistryStorage.RequireConnectionString(configuration);
         var schema = configuration["Hangfire:SchemaName"] ?? "hangfire";
-        // The workers create and migrate the schema; the dashboard only reads it.
-        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(
-            new NpgsqlConnectionFactory(connectionString, new PostgreSqlStorageOptions()),
+        // The workers create and migrate the schema; the dashboard only reads it, through the host's data source.
+        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(
+            new DataSourceConnections(sp.GetRequiredService<NpgsqlDataSource>()),
             new PostgreSqlStorageOptions { SchemaName = schema, PrepareSchemaIfNecessary = false }));
         services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -42,6 +40,11 @@ public static class HangfireDashboard
             AppPath = "/",
         });
         return app;
+    }
+
+    private sealed class DataSourceConnections(NpgsqlDataSource dataSource) : IConnectionFactory
+    {
+        public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
     }
 
     private sealed class LocalOnly : IDashboardAuthorizationFilter
