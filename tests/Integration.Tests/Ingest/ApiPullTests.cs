@@ -269,6 +269,24 @@ public sealed class ApiPullTests(RegistryServers servers)
         Assert.Contains("Pull feed sne-capacitacion", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Every_api_pull_feed_gets_a_recurring_job_on_its_schedule_that_the_workers_run()
+    {
+        await using var simulator = await SimulatorHost.StartAsync(Records);
+        await using var system = await RegistrySystem.StartAsync(servers,
+            settings: simulator.WorkerSettings(more: new() { ["Hangfire:RecurringPulls"] = "true" }));
+
+        using var connection = system.WorkerServices.GetRequiredService<JobStorage>().GetConnection();
+        var job = Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection));
+
+        Assert.Equal(("api-pull:sne-capacitacion", "15 * * * *"), (job.Id, job.Cron));
+
+        // What the scheduler does when the minute comes: the job lands on a queue this server listens to.
+        system.WorkerServices.GetRequiredService<IRecurringJobManager>().Trigger(job.Id);
+        await WaitUntilAsync(async () => (await CursorAsync(system))?.RunsCompleted == 1);
+        Assert.Equal(Records, (await system.WaitForExtractsAsync(3)).Sum(e => e.RowsTotal));
+    }
+
     private static async Task<ApiPullResult> PullAsync(RegistrySystem system, CancellationToken ct = default)
     {
         var feed = system.WorkerServices.GetRequiredService<FeedCatalog>().Find(Feed)!;
