@@ -182,6 +182,42 @@ public sealed class ApiPullTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_page_registered_just_before_a_crash_is_parsed_on_restart_and_the_pull_goes_on_after_it()
+    {
+        await using var simulator = await SimulatorHost.StartAsync(Records);
+        await using var system = await RegistrySystem.StartAsync(servers, settings: simulator.WorkerSettings());
+        await system.StopWorkersAsync();
+
+        // What a crash right after registering page 1 leaves: the page archived and registered, the cursor
+        // moved past it in the same transaction, its parse begun but not finished.
+        using var http = new HttpClient { BaseAddress = simulator.BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Api-Key", SimulatorHost.ApiKey);
+        var page = await http.GetByteArrayAsync(new Uri("/api/v1/participaciones?pageSize=50", UriKind.Relative));
+        var next = System.Text.Json.JsonDocument.Parse(page).RootElement.GetProperty("nextPageToken").GetString();
+        var archived = Path.Combine(Path.GetTempPath(), $"page-{Guid.NewGuid():N}.json");
+        await File.WriteAllBytesAsync(archived, page);
+        await using (var db = NpgsqlDataSource.Create(system.ConnectionString))
+        {
+            await new ApiPullCursorStore(db).GetOrCreateAsync(Feed, ApiPaging.PageToken, default);
+            var store = new ExtractStore(db);
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(page));
+            var (id, _) = await store.RegisterAsync(Feed, "SNE-TAM", "economy", "crash-p001.json", sha, page.Length, archived,
+                (tx, extractId, _, ct) => ApiPullCursorStore.AdvanceAsync(tx, Feed, null, next, extractId, runCompleted: false, ct), default);
+            await store.BeginParseAsync(id, default);
+        }
+
+        system.StartWorkers(servers);
+        var result = await PullAsync(system);
+        var extracts = await system.WaitForExtractsAsync(3);
+
+        Assert.Equal((2, 2), (result.Pages, result.NewExtracts)); // pages 2 and 3; page 1 was not requested again
+        Assert.All(extracts, e => Assert.Equal((ExtractStatus.Resolved, 1), (e.Status, e.Receipts)));
+        Assert.Equal(Records, extracts.Sum(e => e.RowsTotal));
+        Assert.Equal(Records - BadRecords, await ScalarAsync(system, "SELECT count(*) FROM source_records"));
+        File.Delete(archived);
+    }
+
+    [Fact]
     public async Task Re_pulling_the_same_pages_changes_no_count()
     {
         await using var simulator = await SimulatorHost.StartAsync(Records);
