@@ -4,7 +4,7 @@ SHELL := /bin/bash
 SERVICES := deploy/local/services.sh
 WITH_SERVICES := deploy/local/with-services.sh
 
-.PHONY: demo test build migrate bench-ingest bench-resolve bench-lookup services-up services-down services-status
+.PHONY: demo test build migrate bench-ingest bench-resolve bench-lookup simulator services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
@@ -42,6 +42,11 @@ bench-lookup:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
 	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
 	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll lookup --persons $(PERSONS) --rps $(RPS) --seconds $(SECONDS)
+
+## simulator: the agency API simulator alone on SIMULATOR_URL (what api-pull feeds pull in the demo and tests)
+SIMULATOR_URL ?= http://127.0.0.1:5082
+simulator:
+	@dotnet run --project tests/AgencySimulator -c Release -- --urls $(SIMULATOR_URL)
 
 services-up:
 	@bash $(SERVICES) up

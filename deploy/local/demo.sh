@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `make demo`: the whole system on this machine, without Docker.
 # Starts PostgreSQL and RabbitMQ (if not running), builds, migrates, starts the workers and the
-# API, drops the sample extracts of two agencies into their inboxes, waits until they are
-# resolved, prints a summary and the API's address, and runs until Ctrl+C — then stops what it
-# started. Running it again re-sends the same files: they are reported as duplicates and no
-# count changes.
+# API, drops the sample extracts of two agencies into their inboxes, starts the agency API
+# simulator (employment service, port 5082) and has the workers pull it, waits until everything
+# is resolved, prints a summary and the API's address, and runs until Ctrl+C — then stops what it
+# started. Running it again re-sends the same files and re-pulls the same pages: they are
+# reported as duplicates and no count changes.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -12,6 +13,7 @@ services="deploy/local/services.sh"
 state=".local/demo"
 api_url="${DEMO_API_URL:-http://127.0.0.1:5080}"
 workers_url="${DEMO_WORKERS_URL:-http://127.0.0.1:5081}"
+simulator_url="${DEMO_SIMULATOR_URL:-http://127.0.0.1:5082}"
 mkdir -p "$state/logs"
 
 say() { printf '\033[1m[demo]\033[0m %s\n' "$*" >&2 || true; }
@@ -43,6 +45,7 @@ eval "$(bash "$services" env)"
 say "building (Release)"
 dotnet build src/Ingest.Workers/Ingest.Workers.csproj -c Release -v quiet -nologo >/dev/null
 dotnet build src/Registry.Api/Registry.Api.csproj -c Release -v quiet -nologo >/dev/null
+dotnet build tests/AgencySimulator/AgencySimulator.csproj -c Release -v quiet -nologo >/dev/null
 
 say "applying database migrations"
 dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll migrate
@@ -56,7 +59,12 @@ export Upload__ApiKeys__1__Agency=DIF-TAM Upload__ApiKeys__1__KeySha256="$(sha d
 # People sign in through the development issuer: seeded users (one per role), password "demo".
 # A fresh signing key per run; never enable this issuer in production (use Auth__Authority).
 export Auth__DevIssuer__Enabled=true Auth__DevIssuer__SigningKey="demo-$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
-say "starting workers ($workers_url) and API ($api_url); logs in $state/logs/"
+# The employment service's API (simulated) and where its key lives: configuration, never the feed file.
+export AgencyApis__SNE__BaseUrl="$simulator_url" AgencyApis__SNE__ApiKey=demo-sne-key
+say "starting the agency API simulator ($simulator_url), workers ($workers_url) and API ($api_url); logs in $state/logs/"
+dotnet tests/AgencySimulator/bin/Release/net10.0/AgencySimulator.dll --urls "$simulator_url" --Simulator:ApiKey=demo-sne-key \
+  >"$state/logs/simulator.log" 2>&1 &
+pids+=($!)
 dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll --urls "$workers_url" >"$state/logs/workers.log" 2>&1 &
 pids+=($!)
 dotnet src/Registry.Api/bin/Release/net10.0/Registry.Api.dll --urls "$api_url" >"$state/logs/api.log" 2>&1 &
@@ -72,6 +80,7 @@ wait_ready() {
 }
 wait_ready "$workers_url" workers
 wait_ready "$api_url" api
+for _ in $(seq 1 60); do curl -fsS "$simulator_url/" >/dev/null 2>&1 && break; sleep 0.5; done
 
 # The API needs a signed-in user for everything but health and its docs: the demo reads as admin.
 token="$(curl -fsS -d username=admin -d password=demo "$api_url/auth/token" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')"
@@ -88,6 +97,20 @@ for folder in deploy/samples/*/; do
     say "dropped $name into the $feed inbox"
     dropped=$((dropped + 1))
   done
+done
+
+# api-pull feeds run on their schedule (Hangfire); the demo also asks for a pull now.
+pull_feed=sne-capacitacion
+runs_done() { curl -fsS "$workers_url/feeds/$pull_feed/pull" | grep -o '"runsCompleted":[0-9]*' | cut -d: -f2; }
+runs_before="$(runs_done || echo 0)"
+curl -fsS -X POST "$workers_url/feeds/$pull_feed/pull" >/dev/null
+say "pulling $pull_feed from the agency API simulator (a Hangfire job; see $api_url/hangfire)"
+for _ in $(seq 1 120); do
+  if [[ "$(runs_done || echo 0)" -gt "${runs_before:-0}" ]]; then break; fi
+  if curl -fsS "$workers_url/feeds/$pull_feed/pull" | grep -q '"lastError":"'; then
+    say "the pull stopped: $(curl -fsS "$workers_url/feeds/$pull_feed/pull" | grep -o '"lastError":"[^"]*"')"; break
+  fi
+  sleep 0.5
 done
 
 say "waiting for the extracts to be resolved"
@@ -114,6 +137,10 @@ Token:          curl -d username=gestora.reynosa -d password=demo $api_url/auth/
 Find a family:  curl -H "Authorization: Bearer <token>" -H 'X-Purpose: seguimiento' '$api_url/api/households?name=ximena%20gonzalez'
 Extracts:       $api_url/api/extracts   (agency, steward, auditor, admin)
 Workers health: $workers_url/health/ready
+Jobs:           $api_url/hangfire   (Hangfire dashboard, read-only; sign in as admin)
+Agency API:     $simulator_url/api/v1/participaciones  (simulator; X-Api-Key: demo-sne-key)
+Pull again:     curl -X POST $workers_url/feeds/$pull_feed/pull     (cursor: GET the same URL)
+Faults:         curl -H 'Content-Type: application/json' -d '{"serverErrors":3,"timeouts":1}' $simulator_url/admin/faults
 Inbox:          $state/inbox/<feed>/   (drop more CSV files here while the demo runs)
 Upload:         curl -H 'X-Api-Key: demo-ssa-key' --data-binary @deploy/samples/ssa-consultas/consultas-2026-10.csv \\
                   '$workers_url/feeds/ssa-consultas/extracts?fileName=consultas.csv'

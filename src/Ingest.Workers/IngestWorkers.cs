@@ -12,7 +12,7 @@ using Registry.Storage;
 
 namespace Registry.Ingest;
 
-/// <summary>Everything the workers host runs, in start order: migrations, the bus with its consumers, the inboxes.</summary>
+/// <summary>Everything the workers host runs, in start order: migrations, the bus with its consumers, the inboxes, the API pulls.</summary>
 public static class IngestWorkers
 {
     public const string TelemetrySource = "Registry.Ingest";
@@ -33,6 +33,7 @@ public static class IngestWorkers
         services.AddHostedService(sp => sp.GetRequiredService<UploadedExtractParser>());
         services.AddOptions<TrainingOptions>().BindConfiguration("Matching:Training");
         services.AddSingleton<TrainMatchModelJob>();
+        services.AddApiPulls(configuration);
         services.AddHostedService<TrainMatchModelSchedule>();
         return services;
     }

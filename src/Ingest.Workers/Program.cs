@@ -33,4 +33,5 @@ builder.Services.AddIngestWorkers(builder.Configuration);
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapUploads();
+app.MapPulls();
 app.Run();

@@ -2,6 +2,7 @@ using Registry.Api.Access;
 using Registry.Api.Extracts;
 using Registry.Api.Households;
 using Registry.Api.Lineage;
+using Registry.Api.Operations;
 using Registry.Api.Persons;
 using Registry.Api.Review;
 using Registry.Api.Search;
@@ -42,6 +43,7 @@ public static class RegistryApi
         services.AddRazorPages(o => o.RootDirectory = "/");
         services.AddHttpContextAccessor();
         services.AddScoped<UiText>();
+        services.AddHangfireDashboard(configuration);
         return services;
     }
 
@@ -68,6 +70,7 @@ public static class RegistryApi
         AccessLog.Map(api);
         app.MapUi();
         app.MapRazorPages();
+        app.MapHangfireDashboard();
         return app;
     }
 }

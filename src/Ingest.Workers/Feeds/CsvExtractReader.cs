@@ -1,36 +1,20 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
-using Registry.Contracts;
-using Registry.Extracts;
 using Registry.Feeds;
-using Registry.Normalization;
 
 namespace Registry.Ingest.Feeds;
 
-/// <summary>One parsed data row: accepted (mapped to canonical fields) or rejected with its reason.</summary>
-public readonly record struct ParsedRow(SourceRow? Accepted, RejectedRow? Rejected);
-
-/// <summary>A fault of the whole file (unknown layout, missing column, bad bytes): nothing of it is applied.</summary>
-public sealed class ExtractFileException(string message) : Exception(message);
-
 /// <summary>
 /// Where a CSV extract is parsed. Streams the file with CsvHelper using the feed's dialect,
-/// maps its columns onto canonical fields, applies the feed's code lists, validates required
-/// fields and dates, and yields one <see cref="ParsedRow"/> per data row (memory does not grow
-/// with the file). File-level problems throw <see cref="ExtractFileException"/> with what to fix.
+/// maps its columns onto canonical fields and hands each record to <see cref="SourceRowMapper"/>
+/// (code lists, required fields, dates — shared with API pages), yielding one <see cref="ParsedRow"/>
+/// per data row (memory does not grow with the file). File-level problems throw <see cref="ExtractFileException"/> with what to fix.
 /// </summary>
 public static class CsvExtractReader
 {
     private static readonly string[] Delimiters = [",", ";", "|", "\t"];
-
-    /// <summary>No canonical field is longer than this; a longer value is a broken row, not a name.</summary>
-    public const int MaxFieldLength = 2_000;
-
-    /// <summary>Rejected rows keep at most this much of their raw line (enough to find and fix it).</summary>
-    public const int MaxRawLineKept = 8_192;
 
     /// <summary>
     /// File-level checks only — every byte decodes in the feed's encoding, the header has the
@@ -71,12 +55,12 @@ public static class CsvExtractReader
         return new CsvReader(reader, config);
     }
 
-    private static (string[] Header, KeyValuePair<string, int>[] Columns) ReadHeader(CsvReader csv, FeedDefinition feed)
+    private static (string[] Header, FieldSlot[] Columns) ReadHeader(CsvReader csv, FeedDefinition feed)
     {
         if (!ReadNext(csv, feed, 0) || !csv.ReadHeader() || csv.HeaderRecord is not { Length: > 0 } header || header.All(string.IsNullOrWhiteSpace))
             throw new ExtractFileException("The file is empty: it has no header row. Send the extract with its header line.");
         // Sorted by field name once, so each row's content hash is built in one pass in a stable order.
-        return (header, [.. MapColumns(header, feed).OrderBy(c => c.Key, StringComparer.Ordinal)]);
+        return (header, [.. MapColumns(header, feed).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new FieldSlot(c.Key, c.Value))]);
     }
 
     private static bool ReadNext(CsvReader csv, FeedDefinition feed, int rowsRead)
@@ -153,85 +137,19 @@ public static class CsvExtractReader
 
     private static string Show(string delimiter) => delimiter == "\t" ? "tab" : delimiter;
 
-    private static ParsedRow ParseRow(CsvReader csv, int rowNumber, int headerLength, KeyValuePair<string, int>[] columns, FeedDefinition feed)
+    private static ParsedRow ParseRow(CsvReader csv, int rowNumber, int headerLength, FieldSlot[] columns, FeedDefinition feed)
     {
+        var row = new CsvRow(csv);
         var fieldCount = csv.Parser.Count;
         if (fieldCount != headerLength)
-            return Reject(csv, rowNumber, $"the row has {fieldCount} fields but the header has {headerLength}");
-
-        var values = new Dictionary<string, string?>(columns.Length, StringComparer.Ordinal);
-        var content = new StringBuilder(256);
-        foreach (var (field, i) in columns)
-        {
-            var value = csv.Parser[i]?.Trim();
-            if (string.IsNullOrEmpty(value)) value = null;
-            else if (value.Length > MaxFieldLength)
-                return Reject(csv, rowNumber, $"{field} (column '{feed.Fields[field][0]}') is {value.Length:N0} characters long; the limit is {MaxFieldLength:N0}");
-            else if (feed.Values.TryGetValue(field, out var codes) && codes.TryGetValue(value, out var mapped)) value = mapped;
-            values[field] = value;
-            content.Append(field).Append('=').Append(value).Append('\u001f');
-        }
-
-        foreach (var field in feed.Required)
-        {
-            if (values.GetValueOrDefault(field) is null)
-                return Reject(csv, rowNumber, $"required field {field} (column '{feed.Fields[field][0]}') is empty");
-        }
-
-        // Dates only in the feed's declared formats (no guessing: 03/04 is ambiguous); a birth date in the future is refused.
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        DateOnly? birth = null, service = null;
-        if (values.GetValueOrDefault(CanonicalFields.BirthDate) is { } b)
-        {
-            var parsed = Dates.ParseBirthDate(b, feed.Csv.DateFormats, today, lenient: false);
-            if (!parsed.Ok) return Reject(csv, rowNumber, DateError(CanonicalFields.BirthDate, b, parsed.Error, feed));
-            birth = parsed.Date;
-        }
-        if (values.GetValueOrDefault(CanonicalFields.ServiceDate) is { } s)
-        {
-            var parsed = Dates.Parse(s, feed.Csv.DateFormats, today, lenient: false);
-            if (!parsed.Ok) return Reject(csv, rowNumber, DateError(CanonicalFields.ServiceDate, s, parsed.Error, feed));
-            service = parsed.Date;
-        }
-
-        string? V(string field) => values.GetValueOrDefault(field);
-        var row = new SourceRow
-        {
-            RowNumber = rowNumber,
-            RecordKey = string.Join('|', feed.RecordKey.Select(k => values.GetValueOrDefault(k)?.Replace("|", "||", StringComparison.Ordinal))),
-            ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content.ToString()))),
-            AgencyPersonId = V(CanonicalFields.AgencyPersonId),
-            Curp = V(CanonicalFields.Curp),
-            GivenNames = V(CanonicalFields.GivenNames),
-            PaternalSurname = V(CanonicalFields.PaternalSurname),
-            MaternalSurname = V(CanonicalFields.MaternalSurname),
-            Sex = V(CanonicalFields.Sex),
-            BirthDate = birth,
-            Phone = V(CanonicalFields.Phone),
-            Street = V(CanonicalFields.Street),
-            HouseNumber = V(CanonicalFields.HouseNumber),
-            Colonia = V(CanonicalFields.Colonia),
-            PostalCode = V(CanonicalFields.PostalCode),
-            Municipality = V(CanonicalFields.Municipality),
-            Poligono = V(CanonicalFields.Poligono),
-            AgencyHouseholdId = V(CanonicalFields.AgencyHouseholdId),
-            RelationshipToHead = V(CanonicalFields.RelationshipToHead),
-            Programme = V(CanonicalFields.Programme),
-            ServiceType = V(CanonicalFields.ServiceType),
-            ServiceDate = service,
-            ServiceStatus = V(CanonicalFields.ServiceStatus),
-        };
-        return new ParsedRow(row, null);
+            return SourceRowMapper.Reject(row, rowNumber, $"the row has {fieldCount} fields but the header has {headerLength}");
+        return SourceRowMapper.Map(row, rowNumber, columns, feed, "column");
     }
 
-    // The raw line is only materialised for rejected rows (accepted rows never need it).
-    private static ParsedRow Reject(CsvReader csv, int rowNumber, string reason)
+    private readonly struct CsvRow(CsvReader csv) : IRowValues
     {
-        var raw = csv.Parser.RawRecord.TrimEnd('\r', '\n');
-        if (raw.Length > MaxRawLineKept) raw = string.Concat(raw.AsSpan(0, MaxRawLineKept), $"… [{raw.Length:N0} characters]");
-        return new(null, new RejectedRow(rowNumber, reason, raw));
-    }
+        public string? Value(int slot) => csv.Parser[slot];
 
-    private static string DateError(string field, string value, string? why, FeedDefinition feed) =>
-        $"{field} '{value}' (column '{feed.Fields[field][0]}') is not a valid date in the feed's formats ({string.Join(", ", feed.Csv.DateFormats)}): {why}";
+        public string RawLine() => csv.Parser.RawRecord;
+    }
 }

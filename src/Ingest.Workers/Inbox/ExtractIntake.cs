@@ -10,9 +10,11 @@ using Registry.ServiceDefaults;
 namespace Registry.Ingest.Inbox;
 
 /// <summary>
-/// Takes one received file through intake: archive it content-addressed (SHA-256), register
-/// the extract (the same bytes again are a duplicate and change nothing), parse it, record
-/// rejected rows, and send the accepted rows to the resolution queue in chunks.
+/// Takes one received extract — a CSV file from an inbox or an upload, or a page pulled from an
+/// agency API — through intake: archive it content-addressed (SHA-256), register the extract (the
+/// same bytes again are a duplicate and change nothing), read it with the feed kind's reader
+/// (<see cref="ExtractReaders"/>), record rejected rows, and send the accepted rows to the
+/// resolution queue in chunks. Everything after "rows" is one code path for every kind.
 /// </summary>
 public sealed partial class ExtractIntake(
     FeedCatalog feeds,
@@ -48,14 +50,29 @@ public sealed partial class ExtractIntake(
     /// <exception cref="ExtractTooLargeException">more than <paramref name="maxBytes"/> arrived (nothing is kept).</exception>
     public async Task<Received> RegisterAsync(FeedDefinition feed, Stream content, string fileName, long? maxBytes, CancellationToken ct)
     {
-        var (sha256, size, archived) = await ArchiveAsync(feed, content, Path.GetExtension(fileName), maxBytes, ct);
-        var (id, duplicate) = await store.RegisterAsync(feed.Code, feed.Agency.Code, feed.Sector, fileName, sha256, size, archived, ct);
+        var archived = await ArchiveAsync(feed, content, Path.GetExtension(fileName), maxBytes, ct);
+        return await RegisterArchivedAsync(feed, archived, fileName, alsoInTransaction: null, ct);
+    }
+
+    /// <summary>
+    /// Registers an archived extract; <paramref name="alsoInTransaction"/> runs in the registering
+    /// transaction (an API pull advances its cursor there, so a page is registered if and only if the
+    /// cursor has moved past it).
+    /// </summary>
+    public async Task<Received> RegisterArchivedAsync(
+        FeedDefinition feed, Archived archived, string fileName, ExtractStore.RegistrationStep? alsoInTransaction, CancellationToken ct)
+    {
+        var (id, duplicate) = await store.RegisterAsync(
+            feed.Code, feed.Agency.Code, feed.Sector, fileName, archived.Sha256, archived.SizeBytes, archived.Path, alsoInTransaction, ct);
         if (duplicate) LogDuplicate(fileName, feed.Code, id);
-        else LogReceived(fileName, feed.Code, id, sha256);
-        return new Received(id, duplicate, sha256, archived);
+        else LogReceived(fileName, feed.Code, id, archived.Sha256);
+        return new Received(id, duplicate, archived.Sha256, archived.Path);
     }
 
     public sealed record Received(Guid ExtractId, bool Duplicate, string Sha256, string ArchivePath);
+
+    /// <summary>Content in the archive: <c>&lt;ArchiveRoot&gt;/&lt;feed&gt;/&lt;sha256[0:2]&gt;/&lt;sha256&gt;&lt;extension&gt;</c>.</summary>
+    public sealed record Archived(string Sha256, long SizeBytes, string Path);
 
     /// <summary>Parses an archived extract and queues its rows; safe to repeat after a crash (chunks are idempotent).</summary>
     public async Task ParseAndQueueAsync(Guid extractId, FeedDefinition feed, string archivePath, CancellationToken ct)
@@ -68,7 +85,7 @@ public sealed partial class ExtractIntake(
         int rows = 0, accepted = 0, rejected = 0, chunks = 0;
         try
         {
-            CsvExtractReader.CheckFile(archivePath, feed);
+            ExtractReaders.Check(feed, archivePath);
         }
         catch (ExtractFileException ex)
         {
@@ -80,7 +97,7 @@ public sealed partial class ExtractIntake(
         var chunk = new List<SourceRow>(chunkSize);
         var inFlight = new Queue<Task>(SendsInFlight);
         var rejects = new List<RejectedRow>(RejectBatch);
-        foreach (var parsed in CsvExtractReader.Read(archivePath, feed))
+        foreach (var parsed in ExtractReaders.Read(feed, archivePath))
         {
             rows++;
             if (parsed.Accepted is { } row)
@@ -131,8 +148,9 @@ public sealed partial class ExtractIntake(
         }
     }
 
-    private async Task<(string Sha256, long Size, string ArchivePath)> ArchiveAsync(
-        FeedDefinition feed, Stream source, string extension, long? maxBytes, CancellationToken ct)
+    /// <summary>Copies <paramref name="source"/> into the archive while hashing it (never held in memory).</summary>
+    /// <exception cref="ExtractTooLargeException">more than <paramref name="maxBytes"/> arrived (nothing is kept).</exception>
+    public async Task<Archived> ArchiveAsync(FeedDefinition feed, Stream source, string extension, long? maxBytes, CancellationToken ct)
     {
         var root = Path.GetFullPath(inboxOptions.Value.ArchiveRoot);
         Directory.CreateDirectory(root);
@@ -165,7 +183,7 @@ public sealed partial class ExtractIntake(
         var final = Path.Combine(folder, sha256 + (extension.Length > 0 && extension.Length <= 8 ? extension : ".csv"));
         if (File.Exists(final)) File.Delete(temp);
         else File.Move(temp, final);
-        return (sha256, size, final);
+        return new Archived(sha256, size, final);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Received {FileName} for feed {Feed}: extract {ExtractId}, sha256 {Sha256}")]

@@ -19,6 +19,7 @@ public sealed partial class InboxScanner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var root = Path.GetFullPath(options.Value.Root);
+        Directory.CreateDirectory(root); // also when every feed is pulled from an API (no inbox sub-folder)
         foreach (var feed in feeds.All.Where(f => f.Kind == "csv-drop"))
             Directory.CreateDirectory(Path.Combine(root, feed.Code));
         LogWatching(root);

@@ -1,3 +1,4 @@
+using Hangfire;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Registry.Matching;
@@ -7,8 +8,8 @@ namespace Registry.Ingest.Jobs;
 /// <summary>Settings of the EM training of the matching model (section <c>Matching:Training</c>).</summary>
 public sealed class TrainingOptions
 {
-    /// <summary>Hours between training runs; 0 switches scheduled training off (the `train-model` verb still works).</summary>
-    public double IntervalHours { get; set; } = 24;
+    /// <summary>When to train (cron, UTC; a Hangfire recurring job); empty switches scheduled training off (the `train-model` verb still works).</summary>
+    public string Schedule { get; set; } = "0 3 * * *";
     /// <summary>Records the registry must hold before its own data is trusted over the starting values.</summary>
     public int MinRecords { get; set; } = 5_000;
     public int RandomPairs { get; set; } = 50_000;
@@ -22,6 +23,13 @@ public sealed class TrainingOptions
 /// </summary>
 public sealed class TrainMatchModelJob(NpgsqlDataSource dataSource, IOptions<TrainingOptions> options, ILogger<TrainMatchModelJob> logger)
 {
+    public const string RecurringId = "train-match-model";
+    public const string Queue = "maintenance";
+
+    /// <summary>The Hangfire entry point: a failed run is not retried (the current model stays in use until the next occurrence).</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunScheduledAsync(CancellationToken ct) => await RunAsync(ct);
+
     public async Task<TrainingResult?> RunAsync(CancellationToken ct)
     {
         var store = new MatchModelStore(dataSource);
@@ -40,23 +48,25 @@ public sealed class TrainMatchModelJob(NpgsqlDataSource dataSource, IOptions<Tra
     }
 }
 
-/// <summary>Runs <see cref="TrainMatchModelJob"/> every <see cref="TrainingOptions.IntervalHours"/>.</summary>
-public sealed class TrainMatchModelSchedule(TrainMatchModelJob job, IOptions<TrainingOptions> options, ILogger<TrainMatchModelSchedule> logger) : BackgroundService
+/// <summary>
+/// Keeps Hangfire's recurring job <see cref="TrainMatchModelJob.RecurringId"/> on
+/// <see cref="TrainingOptions.Schedule"/> (removed when the schedule is empty). Several workers
+/// processes register the same job; Hangfire runs each occurrence once.
+/// </summary>
+public sealed class TrainMatchModelSchedule(IRecurringJobManager recurring, IOptions<TrainingOptions> options, ILogger<TrainMatchModelSchedule> logger) : IHostedService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.IntervalHours <= 0) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(options.Value.IntervalHours));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        if (string.IsNullOrWhiteSpace(options.Value.Schedule))
         {
-            try
-            {
-                await job.RunAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Model training failed; the current model stays in use");
-            }
+            recurring.RemoveIfExists(TrainMatchModelJob.RecurringId);
+            return Task.CompletedTask;
         }
+        recurring.AddOrUpdate<TrainMatchModelJob>(TrainMatchModelJob.RecurringId, TrainMatchModelJob.Queue, job => job.RunScheduledAsync(CancellationToken.None),
+            options.Value.Schedule, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        logger.LogInformation("The matching model is trained on schedule '{Cron}' (UTC)", options.Value.Schedule);
+        return Task.CompletedTask;
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -29,6 +29,8 @@ public static class UploadEndpoints
             return Results.Problem($"Unknown feed '{feed}'.", statusCode: StatusCodes.Status404NotFound);
         if (!string.Equals(definition.Agency.Code, agency, StringComparison.Ordinal))
             return Results.Problem($"Feed '{feed}' belongs to another agency.", statusCode: StatusCodes.Status403Forbidden);
+        if (definition.Kind == FeedKinds.ApiPull)
+            return Results.Problem($"Feed '{feed}' is pulled from the agency's API; it takes no uploads.", statusCode: StatusCodes.Status409Conflict);
         if (http.Request.ContentLength > options.Value.MaxBytes)
             return TooLarge(options.Value.MaxBytes);
 

@@ -16,7 +16,7 @@ public static class ExtractEndpoints
             .Where(f => OwnAgency(http) is not { } own || f.Agency.Code == own)
             .OrderBy(f => f.Code, StringComparer.Ordinal).Select(f => new
         {
-            f.Code, f.Version, f.Agency, f.Sector, f.Kind, f.Csv, f.Fields, f.Required,
+            f.Code, f.Version, f.Agency, f.Sector, f.Kind, Csv = f.Api is null ? f.Csv : null, f.Api, f.Fields, f.Required,
         })).RequireAuthorization(AccessPolicies.AnyRole).WithName("ListFeeds").WithSummary("The feed definitions in force");
 
         api.MapGet("/extracts", async (ExtractStore store, HttpContext http, string? agency, int? limit, CancellationToken ct) =>

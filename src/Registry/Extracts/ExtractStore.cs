@@ -29,10 +29,19 @@ public sealed record PendingExtract(Guid Id, string FeedCode, string ArchivePath
 /// </summary>
 public sealed class ExtractStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>Work done in the transaction that registers an extract (id, duplicate), committed or rolled back with it.</summary>
+    public delegate Task RegistrationStep(NpgsqlTransaction transaction, Guid extractId, bool duplicate, CancellationToken ct);
+
     /// <summary>Registers a received file; the same content for the same feed returns the earlier extract as a duplicate.</summary>
+    public Task<(Guid ExtractId, bool Duplicate)> RegisterAsync(
+        string feedCode, string agencyCode, string sector, string fileName, string sha256, long sizeBytes, string archivePath,
+        CancellationToken ct) =>
+        RegisterAsync(feedCode, agencyCode, sector, fileName, sha256, sizeBytes, archivePath, null, ct);
+
+    /// <inheritdoc cref="RegisterAsync(string, string, string, string, string, long, string, CancellationToken)"/>
     public async Task<(Guid ExtractId, bool Duplicate)> RegisterAsync(
         string feedCode, string agencyCode, string sector, string fileName, string sha256, long sizeBytes, string archivePath,
-        CancellationToken ct)
+        RegistrationStep? alsoInTransaction, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -49,6 +58,7 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO extract_receipts (extract_id, file_name, duplicate) VALUES (@id, @fileName, @duplicate)",
             new { id, fileName, duplicate = inserted is null }, tx, cancellationToken: ct));
+        if (alsoInTransaction is not null) await alsoInTransaction(tx, id, inserted is null, ct);
         await tx.CommitAsync(ct);
         return (id, inserted is null);
     }

@@ -69,7 +69,8 @@ public sealed class FeedCatalog
         if (string.IsNullOrWhiteSpace(raw.Agency!.Name)) Fail("agency.name", "is required");
         if (raw.Sector is null || !Sectors.All.Contains(raw.Sector))
             Fail("sector", $"'{raw.Sector}' is not one of {string.Join(", ", Sectors.All)}");
-        if (raw.Kind is not ("csv-drop" or "api-pull")) Fail("kind", $"'{raw.Kind}' is not csv-drop or api-pull");
+        if (raw.Kind is not (FeedKinds.CsvDrop or FeedKinds.ApiPull)) Fail("kind", $"'{raw.Kind}' is not csv-drop or api-pull");
+        var api = ValidateApi(raw, Fail);
 
         var csv = raw.Csv ?? new CsvDialect();
         if (csv.Delimiter is not ("," or ";" or "|" or "\t"))
@@ -123,6 +124,7 @@ public sealed class FeedCatalog
             Sector = raw.Sector!,
             Kind = raw.Kind!,
             Csv = csv,
+            Api = api,
             Fields = fields,
             Required = raw.Required ?? [],
             RecordKey = recordKey,
@@ -134,6 +136,56 @@ public sealed class FeedCatalog
         };
     }
 
+    private static ApiPullSettings? ValidateApi(FeedFile raw, Action<string, string> fail)
+    {
+        if (raw.Kind != FeedKinds.ApiPull)
+        {
+            if (raw.Api is not null) fail("api", "only api-pull feeds have an 'api' section (kind is csv-drop)");
+            return null;
+        }
+        if (raw.Api is not { } api)
+        {
+            fail("api", "an api-pull feed needs an 'api' section (baseUrlSetting, path, paging, ...)");
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(api.BaseUrlSetting))
+            fail("api.baseUrlSetting", "is required: the name of the configuration setting holding the API's base URL (e.g. AgencyApis:SNE:BaseUrl)");
+        else if (api.BaseUrlSetting.Contains("://", StringComparison.Ordinal))
+            fail("api.baseUrlSetting", "names a configuration setting, not the URL itself; put the URL in that setting");
+        if (string.IsNullOrWhiteSpace(api.Path) || !api.Path.StartsWith('/'))
+            fail("api.path", $"'{api.Path}' must be a path starting with '/'");
+        if (api.Paging is not (ApiPaging.PageToken or ApiPaging.UpdatedSince))
+            fail("api.paging", $"'{api.Paging}' is not {ApiPaging.PageToken} or {ApiPaging.UpdatedSince}");
+        if (api.PageSize is < 1 or > 10_000) fail("api.pageSize", $"{api.PageSize} is not between 1 and 10000");
+        if (!Cron.IsValid(api.Schedule)) fail("api.schedule", $"'{api.Schedule}' is not a cron expression of 5 fields (minute hour day month weekday)");
+        if (api.Auth is { } auth)
+        {
+            if (string.IsNullOrWhiteSpace(auth.Header)) fail("api.auth.header", "is required (e.g. X-Api-Key)");
+            if (string.IsNullOrWhiteSpace(auth.SecretSetting))
+                fail("api.auth.secretSetting", "is required: the name of the configuration setting holding the credential (never the credential itself)");
+        }
+        foreach (var (name, value) in new[]
+                 {
+                     ("api.itemsProperty", api.ItemsProperty), ("api.nextPageTokenProperty", api.NextPageTokenProperty),
+                     ("api.updatedAtProperty", api.UpdatedAtProperty), ("api.pageSizeParameter", api.PageSizeParameter),
+                     ("api.pageTokenParameter", api.PageTokenParameter), ("api.updatedSinceParameter", api.UpdatedSinceParameter),
+                 })
+        {
+            if (string.IsNullOrWhiteSpace(value)) fail(name, "must not be empty");
+        }
+        if (api.DateFormats is not { Count: > 0 }) fail("api.dateFormats", "must list at least one format");
+        return api;
+    }
+
+    /// <summary>Minimal structural check of a 5-field cron expression (Hangfire parses it for real when scheduling).</summary>
+    private static class Cron
+    {
+        private static readonly System.Text.RegularExpressions.Regex Field = new(@"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$|^[A-Za-z]{3}(-[A-Za-z]{3})?$");
+
+        public static bool IsValid(string? expression) =>
+            expression?.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: 5 } fields && fields.All(Field.IsMatch);
+    }
+
     private sealed record FeedFile(
         string? Code,
         int? Version,
@@ -141,6 +193,7 @@ public sealed class FeedCatalog
         string? Sector,
         string? Kind,
         CsvDialect? Csv,
+        ApiPullSettings? Api,
         Dictionary<string, JsonElement>? Fields,
         List<string>? Required,
         List<string>? RecordKey,

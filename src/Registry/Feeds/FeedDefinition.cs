@@ -13,6 +13,12 @@ public sealed record FeedDefinition
     public required string Kind { get; init; }
     public CsvDialect Csv { get; init; } = new();
 
+    /// <summary>How an <c>api-pull</c> feed is fetched (null for csv-drop feeds).</summary>
+    public ApiPullSettings? Api { get; init; }
+
+    /// <summary>Date formats of this feed's values: the API's for api-pull feeds, the CSV dialect's otherwise.</summary>
+    public IReadOnlyList<string> DateFormats => Api?.DateFormats ?? Csv.DateFormats;
+
     /// <summary>Canonical field → header names accepted for it (first is the documented one, the rest aliases).</summary>
     public required IReadOnlyDictionary<string, IReadOnlyList<string>> Fields { get; init; }
 
@@ -40,6 +46,71 @@ public sealed record CsvDialect
     public string Delimiter { get; init; } = ",";
     public string Encoding { get; init; } = "utf-8";
     public IReadOnlyList<string> DateFormats { get; init; } = ["dd/MM/yyyy", "yyyy-MM-dd"];
+}
+
+public static class FeedKinds
+{
+    public const string CsvDrop = "csv-drop";
+    public const string ApiPull = "api-pull";
+}
+
+/// <summary>
+/// How the workers page through an agency's REST API. Only names of configuration settings live
+/// here (base URL, secret): the definition is versioned in the repository, secrets never are.
+/// Each JSON page is one extract; <see cref="FeedDefinition.Fields"/> maps item properties
+/// (dotted paths for nested objects) onto canonical fields, exactly like CSV columns.
+/// </summary>
+public sealed record ApiPullSettings
+{
+    /// <summary>Configuration key holding the agency API's base URL (e.g. <c>AgencyApis:SNE:BaseUrl</c>).</summary>
+    public string BaseUrlSetting { get; init; } = "";
+
+    /// <summary>Path of the paged collection, relative to the base URL.</summary>
+    public string Path { get; init; } = "";
+
+    /// <summary><see cref="ApiPaging.PageToken"/> or <see cref="ApiPaging.UpdatedSince"/>.</summary>
+    public string Paging { get; init; } = "";
+
+    public int PageSize { get; init; } = 100;
+
+    /// <summary>Cron expression (UTC) of the recurring pull.</summary>
+    public string Schedule { get; init; } = "0 * * * *";
+
+    /// <summary>Header carrying the credential and the configuration key holding it; null = no auth.</summary>
+    public ApiAuth? Auth { get; init; }
+
+    /// <summary>Property of the page object holding the array of records.</summary>
+    public string ItemsProperty { get; init; } = "items";
+
+    /// <summary>Page-token paging: property of the page holding the next token (null or absent on the last page).</summary>
+    public string NextPageTokenProperty { get; init; } = "nextPageToken";
+
+    /// <summary>Updated-since paging: property of each record holding its last-modified timestamp (ISO 8601).</summary>
+    public string UpdatedAtProperty { get; init; } = "updatedAt";
+
+    public string PageSizeParameter { get; init; } = "pageSize";
+    public string PageTokenParameter { get; init; } = "pageToken";
+    public string UpdatedSinceParameter { get; init; } = "updatedSince";
+
+    public IReadOnlyList<string> DateFormats { get; init; } = ["yyyy-MM-dd"];
+}
+
+public sealed record ApiAuth
+{
+    /// <summary>HTTP header that carries the credential (e.g. <c>X-Api-Key</c> or <c>Authorization</c>).</summary>
+    public string Header { get; init; } = "";
+
+    /// <summary>Configuration key holding the credential's value (e.g. <c>AgencyApis:SNE:ApiKey</c>).</summary>
+    public string SecretSetting { get; init; } = "";
+}
+
+public static class ApiPaging
+{
+    /// <summary>Each page names the token of the next; a completed run starts again from the first page.</summary>
+    public const string PageToken = "page-token";
+
+    /// <summary>Records modified after the cursor, oldest first; the cursor is the newest timestamp applied.</summary>
+    public const string UpdatedSince = "updated-since";
 }
 
 /// <summary>The registry's vocabulary: every feed maps its columns onto these names.</summary>

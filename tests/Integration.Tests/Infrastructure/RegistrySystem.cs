@@ -31,9 +31,12 @@ public sealed class RegistrySystem : IAsyncDisposable
     /// <summary>Signing key of the development issuer the test hosts enable (tokens come from its real /auth/token endpoint).</summary>
     public const string DevSigningKey = "integration-tests-dev-issuer-key-0123456789abcdef";
 
-    public static async Task<RegistrySystem> StartAsync(RegistryServers servers, int chunkSize = 500, bool realHttp = false)
+    /// <summary>Extra settings of both hosts (applied last, so they override the defaults below).</summary>
+    private IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
+
+    public static async Task<RegistrySystem> StartAsync(RegistryServers servers, int chunkSize = 500, bool realHttp = false, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var system = new RegistrySystem { ConnectionString = await servers.CreateDatabaseAsync() };
+        var system = new RegistrySystem { ConnectionString = await servers.CreateDatabaseAsync(), _settings = settings ?? new Dictionary<string, string?>() };
         system.StartWorkers(servers, chunkSize);
         // Creating the client starts the workers host: migrations run, the bus and the inbox start.
         _ = system._workers!.Services;
@@ -104,6 +107,19 @@ public sealed class RegistrySystem : IAsyncDisposable
         builder.UseSetting("Auth:DevIssuer:Enabled", "true");
         builder.UseSetting("Auth:DevIssuer:SigningKey", DevSigningKey);
         builder.UseSetting("Upload:MaxBytes", "100000");
+        // API pulls: short back-off and timeouts so fault tests stay fast; no schedule firing mid-test.
+        builder.UseSetting("Hangfire:RecurringPulls", "false");
+        builder.UseSetting("Hangfire:QueuePollInterval", "00:00:00.500");
+        builder.UseSetting("Hangfire:SchedulePollingInterval", "00:00:01");
+        builder.UseSetting("Hangfire:ShutdownTimeout", "00:00:02");
+        builder.UseSetting("ApiPull:Http:AttemptTimeout:Timeout", "00:00:01");
+        builder.UseSetting("ApiPull:Http:TotalRequestTimeout:Timeout", "00:00:30");
+        builder.UseSetting("ApiPull:Http:Retry:Delay", "00:00:00.050");
+        builder.UseSetting("ApiPull:Http:Retry:MaxRetryAttempts", "4");
+        builder.UseSetting("ApiPull:Http:CircuitBreaker:SamplingDuration", "00:00:05");
+        builder.UseSetting("ApiPull:Http:CircuitBreaker:MinimumThroughput", "100");
+        builder.UseSetting("ApiPull:Http:CircuitBreaker:BreakDuration", "00:00:01");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         for (var i = 0; i < UploadKeys.Length; i++)
         {
             builder.UseSetting($"Upload:ApiKeys:{i}:Agency", UploadKeys[i].Agency);

@@ -81,7 +81,7 @@ public sealed class CsvExtractReaderTests : IDisposable
 
         var rejected = rows[0].Rejected!;
         Assert.Contains("given_names (column 'NOMBRE(S)') is 10,485,760 characters long", rejected.Reason, StringComparison.Ordinal);
-        Assert.True(rejected.RawLine!.Length < CsvExtractReader.MaxRawLineKept + 100);
+        Assert.True(rejected.RawLine!.Length < SourceRowMapper.MaxRawLineKept + 100);
         Assert.Equal("ANA", rows[1].Accepted!.GivenNames);
     }
 

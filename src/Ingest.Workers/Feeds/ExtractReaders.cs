@@ -1,0 +1,17 @@
+using Registry.Feeds;
+
+namespace Registry.Ingest.Feeds;
+
+/// <summary>The reader for an archived extract, by feed kind: CSV files and API pages end as the same rows.</summary>
+public static class ExtractReaders
+{
+    /// <summary>Extract-level checks only (throws <see cref="ExtractFileException"/>), before any row is sent.</summary>
+    public static void Check(FeedDefinition feed, string path)
+    {
+        if (feed.Kind == FeedKinds.ApiPull) _ = ApiPageReader.CheckPage(path, feed, cursor: null);
+        else CsvExtractReader.CheckFile(path, feed);
+    }
+
+    public static IEnumerable<ParsedRow> Read(FeedDefinition feed, string path) =>
+        feed.Kind == FeedKinds.ApiPull ? ApiPageReader.Read(path, feed) : CsvExtractReader.Read(path, feed);
+}
