@@ -314,9 +314,11 @@ public sealed class ApiPullTests(RegistryServers servers)
             settings: simulator.WorkerSettings(more: new() { ["Hangfire:RecurringPulls"] = "true" }));
 
         using var connection = system.WorkerServices.GetRequiredService<JobStorage>().GetConnection();
-        var job = Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection));
-
+        var jobs = Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection);
+        var job = Assert.Single(jobs, j => j.Id.StartsWith("api-pull:", StringComparison.Ordinal));
         Assert.Equal(("api-pull:sne-capacitacion", "15 * * * *"), (job.Id, job.Cron));
+        // The matching model's EM training is the other recurring job (daily by default).
+        Assert.Contains(jobs, j => (j.Id, j.Cron) == ("train-match-model", "0 3 * * *"));
 
         // What the scheduler does when the minute comes: the job lands on a queue this server listens to.
         system.WorkerServices.GetRequiredService<IRecurringJobManager>().Trigger(job.Id);
