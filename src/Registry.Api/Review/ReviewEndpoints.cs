@@ -11,7 +11,8 @@ public sealed record ReviewSide(
     Guid SourceRecordId, Guid PersonId, string AgencyCode, string FeedCode, string FileName, string FileSha256, int RowNumber, JsonElement Data);
 
 public sealed record CandidatePerson(
-    Guid PersonId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate, int SourceRecords);
+    Guid PersonId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate, int SourceRecords,
+    string? Phone = null, string? PostalCode = null, string? Municipality = null);
 
 public sealed record ReviewTaskView(
     Guid Id, string Status, double Score, string Reason, string ModelVersion, DateTime CreatedAt, JsonElement Evidence,

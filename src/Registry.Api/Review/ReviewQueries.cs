@@ -35,6 +35,8 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
                sr.id AS record_id, sr.person_id AS record_person, sr.agency_code, sr.feed_code, e.file_name, e.sha256, sr.row_number, sr.data::text AS data,
                c.id AS candidate_id, c.curp, c.given_names, c.paternal_surname, c.maternal_surname, c.sex, c.birth_date,
                (SELECT count(*)::int FROM source_records x WHERE x.person_id = c.id) AS candidate_records,
+               c.golden->'phone'->>'value' AS candidate_phone, c.golden->'postal_code'->>'value' AS candidate_postal_code,
+               c.golden->'municipality'->>'value' AS candidate_municipality,
                t.decided_by, t.decided_at, t.decision_reason
           FROM review_tasks t
           JOIN source_records sr ON sr.id = t.source_record_id
@@ -46,12 +48,13 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
     private static ReviewTaskView View(TaskRow r) => new(
         r.Id, r.Status, r.Score, r.Reason, r.ModelVersion, r.CreatedAt, JsonDocument.Parse(r.Evidence).RootElement,
         new ReviewSide(r.RecordId, r.RecordPerson, r.AgencyCode, r.FeedCode, r.FileName, r.Sha256, r.RowNumber, JsonDocument.Parse(r.Data).RootElement),
-        new CandidatePerson(r.CandidateId, r.Curp, r.GivenNames, r.PaternalSurname, r.MaternalSurname, r.Sex, r.BirthDate, r.CandidateRecords),
+        new CandidatePerson(r.CandidateId, r.Curp, r.GivenNames, r.PaternalSurname, r.MaternalSurname, r.Sex, r.BirthDate, r.CandidateRecords,
+            r.CandidatePhone, r.CandidatePostalCode, r.CandidateMunicipality),
         r.DecidedBy, r.DecidedAt, r.DecisionReason);
 
     private sealed record TaskRow(
         Guid Id, string Status, double Score, string Reason, string ModelVersion, DateTime CreatedAt, string Evidence,
         Guid RecordId, Guid RecordPerson, string AgencyCode, string FeedCode, string FileName, string Sha256, int RowNumber, string Data,
         Guid CandidateId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate,
-        int CandidateRecords, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason);
+        int CandidateRecords, string? CandidatePhone, string? CandidatePostalCode, string? CandidateMunicipality, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason);
 }

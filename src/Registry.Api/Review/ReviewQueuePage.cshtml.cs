@@ -53,6 +53,32 @@ public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stew
         await log.RecordAsync(HttpContext, RegistryUser.From(User), AccessKind.ReviewQueue, null, $"ui page={page}", ct: ct);
     }
 
+    /// <summary>Spanish labels of the compared fields (the UI text table translates them back for English).</summary>
+    public static string FieldLabel(string field) => field switch
+    {
+        "curp" => "CURP",
+        "given_names" => "Nombre(s)",
+        "paternal_surname" => "Primer apellido",
+        "maternal_surname" => "Segundo apellido",
+        "birth_date" => "Fecha de nacimiento",
+        "sex" => "Sexo",
+        "postal_code" => "Código postal",
+        "municipality" => "Municipio",
+        "phone" => "Teléfono",
+        _ => field,
+    };
+
+    /// <summary>The matcher writes its reasons in English (they are stored for auditors); the page shows them in Spanish.</summary>
+    public static string ReasonLabel(string reason) => reason switch
+    {
+        "score between the review and link thresholds" => "Puntaje entre el umbral de revisión y el de enlace",
+        "the records carry two different valid CURPs" => "Los registros llevan dos CURP válidas distintas",
+        "a steward decided these are different persons" => "Un custodio decidió que son personas distintas",
+        "the record bridges two registry persons whose own records disagree" => "El registro une a dos personas del registro cuyos registros no concuerdan",
+        "the record bridges two registry persons that cannot be compared" => "El registro une a dos personas del registro que no se pueden comparar",
+        _ => reason,
+    };
+
     /// <summary>The comparison table of a task, field by field, in the model's order.</summary>
     public static IReadOnlyList<ComparedField> Compare(ReviewTaskView task)
     {
@@ -67,9 +93,9 @@ public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stew
             ("maternal_surname", Data("MaternalSurname"), c.MaternalSurname),
             ("birth_date", Data("BirthDate"), c.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
             ("sex", Data("Sex"), c.Sex),
-            ("postal_code", Data("PostalCode"), null),
-            ("municipality", Data("Municipality"), null),
-            ("phone", Data("Phone"), null),
+            ("postal_code", Data("PostalCode"), c.PostalCode),
+            ("municipality", Data("Municipality"), c.Municipality),
+            ("phone", Data("Phone"), c.Phone),
         };
         return [.. sides.Select(s =>
         {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Registry.Api.Tests.Browser;
@@ -6,7 +7,7 @@ namespace Registry.Api.Tests.Browser;
 /// Debian's Chromium (/usr/bin/chromium, installed by .ci/run) driven by Playwright. Playwright's
 /// own browser download is never used. Screenshots go to TestResults/screenshots/ (git-ignored).
 /// </summary>
-public static class BrowserFixture
+public static partial class BrowserFixture
 {
     public const string Chromium = "/usr/bin/chromium";
 
@@ -31,4 +32,25 @@ public static class BrowserFixture
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, name + ".png");
     }
+
+    /// <summary>Signs a seeded user in with the keyboard only (type, Tab, type, Enter) and returns the page after the login form.</summary>
+    public static async Task<IPage> SignInAsync(IBrowser browser, Uri baseAddress, string user)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), Locale = "es-MX" });
+        var page = await context.NewPageAsync();
+        // Generous waits: CI machines are shared and a first page render can take seconds there.
+        page.SetDefaultTimeout(60_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
+        await page.GotoAsync("/");
+        Assert.Matches(LoginUrl(), page.Url);
+        await page.Locator("#username").FillAsync(user);
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("demo");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
+        return page;
+    }
+
+    [GeneratedRegex("/login")]
+    private static partial Regex LoginUrl();
 }
