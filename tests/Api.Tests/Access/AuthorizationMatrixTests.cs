@@ -51,6 +51,9 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/linaje/servicio/{se}",                     [Login, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/extractos",                                [Login, Ok, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/auditoria",                                [Login, Deny, Deny, Deny, Deny, Deny, Deny, Ok, Deny]),
+        ("/revision",                                 [Login, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
+        // Hangfire's dashboard (operations): admins only.
+        ("/hangfire",                                 [Login, Deny, Deny, Deny, Deny, Deny, Deny, Deny, Ok]),
     ];
 
     /// <summary>
