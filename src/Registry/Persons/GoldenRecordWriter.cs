@@ -11,14 +11,24 @@ namespace Registry.Persons;
 /// </summary>
 public static class GoldenRecordWriter
 {
+    /// <summary>
+    /// The golden record of a person from its sources: the per-field document (jsonb text) and the
+    /// display copies in <see cref="Display"/> order. A person created by a chunk gets it in its INSERT.
+    /// </summary>
+    public static (string Document, string?[] Display) Compute(IReadOnlyList<GoldenSource> sources)
+    {
+        var fields = GoldenRecord.Build(sources);
+        var display = new string?[Display.Count];
+        for (var c = 0; c < Display.Count; c++) display[c] = fields.FirstOrDefault(f => f.Field == Display[c])?.Value;
+        return (JsonSerializer.Serialize(fields.ToDictionary(f => f.Field, f => new { value = f.Value, sourceRecordId = f.SourceRecordId, rule = f.Rule })), display);
+    }
+
     /// <param name="personIds">Registry persons whose records changed: their current records are read back.</param>
-    /// <param name="fresh">Persons created just now, with all their records in hand (nothing to read).</param>
-    public static async Task RefreshAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] personIds, CancellationToken ct,
-        IReadOnlyDictionary<Guid, List<GoldenSource>>? fresh = null)
+    public static async Task RefreshAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] personIds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(personIds);
-        var sources = fresh is null ? [] : fresh.ToDictionary(kv => kv.Key, kv => kv.Value);
-        var toRead = personIds.Where(id => !sources.ContainsKey(id)).ToArray();
+        var sources = new Dictionary<Guid, List<GoldenSource>>();
+        var toRead = personIds;
         if (toRead.Length > 0)
         {
             await using var command = new NpgsqlCommand(
@@ -47,10 +57,10 @@ public static class GoldenRecordWriter
         var i = 0;
         foreach (var (person, list) in sources)
         {
-            var fields = GoldenRecord.Build(list);
+            var (document, display) = Compute(list);
             ids[i] = person;
-            documents[i] = JsonSerializer.Serialize(fields.ToDictionary(f => f.Field, f => new { value = f.Value, sourceRecordId = f.SourceRecordId, rule = f.Rule }));
-            for (var c = 0; c < Display.Length; c++) columns[c][i] = fields.FirstOrDefault(f => f.Field == Display[c])?.Value;
+            documents[i] = document;
+            for (var c = 0; c < Display.Count; c++) columns[c][i] = display[c];
             i++;
         }
         await using var update = new NpgsqlCommand(
@@ -74,6 +84,7 @@ public static class GoldenRecordWriter
         await update.ExecuteNonQueryAsync(ct);
     }
 
-    private static readonly string[] Display =
+    /// <summary>The person's display columns, in order: CURP, given names, paternal, maternal surname, sex, birth date.</summary>
+    public static readonly IReadOnlyList<string> Display =
         [GoldenRecord.Curp, GoldenRecord.GivenNames, GoldenRecord.PaternalSurname, GoldenRecord.MaternalSurname, GoldenRecord.Sex, GoldenRecord.BirthDate];
 }

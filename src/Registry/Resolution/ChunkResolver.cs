@@ -71,7 +71,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         var decisions = new ChunkMatcher(model, frequencies.Lookup).Decide(rows, candidates, personCurps, exclusions, Guid.CreateVersion7);
         Profile.Mark("decide");
 
-        await CopyDecisionsAsync(connection, decisions, ct);
+        // Persons created by this chunk get their golden record in their INSERT (all their records are in hand).
+        var fresh = FreshPersons(chunk, prepared, decisions).ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
+        await CopyDecisionsAsync(connection, decisions, fresh, ct);
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
             ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version), ("n", chunk.Rows.Count),
             ("link", model.LinkThreshold), ("review", model.ReviewThreshold)];
@@ -94,8 +96,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         await HouseholdMerger.ResolveAsync(connection, tx, ct);
         Profile.Mark("households");
 
-        var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct().ToArray();
-        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct, FreshPersons(chunk, prepared, decisions));
+        var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
+            .Where(id => !fresh.ContainsKey(id)).ToArray();
+        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct);
         Profile.Mark("golden");
         await tx.CommitAsync(ct);
         Profile.Mark("commit");
@@ -294,10 +297,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         return set;
     }
 
-    private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions, CancellationToken ct)
+    private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions,
+        Dictionary<Guid, (string Document, string?[] Display)> fresh, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY stage_decisions (row_number, person_id, created_person, rule, score, evidence, matched_source_record_id) FROM STDIN (FORMAT BINARY)", ct);
+            "COPY stage_decisions (row_number, person_id, created_person, rule, score, evidence, matched_source_record_id, " +
+            "golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var d in decisions.Rows)
         {
             await writer.StartRowAsync(ct);
@@ -317,6 +322,13 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             }
             if (d.MatchedSourceRecordId is { } matched) await writer.WriteAsync(matched, NpgsqlDbType.Uuid, ct);
             else await writer.WriteNullAsync(ct);
+            if (d.CreatedPerson && fresh.TryGetValue(d.PersonId, out var golden))
+            {
+                await writer.WriteAsync(golden.Document, NpgsqlDbType.Jsonb, ct);
+                foreach (var value in golden.Display) await Nullable(writer, value, ct);
+            }
+            else
+                for (var c = 0; c <= GoldenRecordWriter.Display.Count; c++) await writer.WriteNullAsync(ct);
         }
         await writer.CompleteAsync(ct);
     }
@@ -355,8 +367,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_keys (row_number int NOT NULL, block_key text NOT NULL) ON COMMIT DROP;
         CREATE TEMP TABLE stage_decisions (
-            row_number int NOT NULL, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
-            score double precision, evidence jsonb, matched_source_record_id uuid
+            row_number int PRIMARY KEY, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
+            score double precision, evidence jsonb, matched_source_record_id uuid,
+            golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP
         """;
@@ -408,9 +421,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         UPDATE stage_rows s SET person_id = d.person_id, created_person = d.created_person
           FROM stage_decisions d WHERE d.row_number = s.row_number;
 
-        INSERT INTO persons (id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id)
-        SELECT DISTINCT ON (person_id) person_id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, source_record_id
-          FROM stage_rows WHERE created_person ORDER BY person_id, row_number;
+        INSERT INTO persons (id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id, golden)
+        SELECT DISTINCT ON (s.person_id) s.person_id, d.g_curp, d.g_given, d.g_paternal, d.g_maternal, d.g_sex, d.g_birth::date,
+               coalesce((d.golden -> 'paternal_surname' ->> 'sourceRecordId')::uuid, s.source_record_id), d.golden
+          FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
+         WHERE s.created_person ORDER BY s.person_id, s.row_number;
 
         -- Remember each row's deterministic keys for the person it was linked to (sorted: no lock-order surprises).
         INSERT INTO person_keys (key, person_id)
