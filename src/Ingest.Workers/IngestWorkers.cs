@@ -26,7 +26,11 @@ public static class IngestWorkers
         services.AddSingleton<ChunkResolver>();
         services.AddOptions<InboxOptions>().BindConfiguration("Inbox");
         services.AddSingleton<ExtractIntake>();
-        services.AddRegistryBus(configuration, x => x.AddConsumer<ResolveSourceRowsConsumer, ResolveSourceRowsConsumerDefinition>());
+        services.AddRegistryBus(configuration, x =>
+        {
+            x.AddConsumer<ResolveSourceRowsConsumer, ResolveSourceRowsConsumerDefinition>();
+            x.AddConsumer<ChunkFaultConsumer>();
+        });
         services.AddHostedService<InboxScanner>();
         services.AddOptions<UploadOptions>().BindConfiguration("Upload");
         services.AddSingleton<UploadedExtractParser>();

@@ -4,7 +4,10 @@ using NpgsqlTypes;
 
 namespace Registry.Extracts;
 
-/// <summary>Status of an extract: received → parsing → queued → resolved, or rejected whole.</summary>
+/// <summary>
+/// Status of an extract: received → parsing → queued → resolved, or rejected whole; failed when a
+/// chunk could not be resolved after every retry (see <see cref="ExtractStore.RecordChunkFailureAsync"/>).
+/// </summary>
 public static class ExtractStatus
 {
     public const string Received = "received";
@@ -12,6 +15,7 @@ public static class ExtractStatus
     public const string Queued = "queued";
     public const string Resolved = "resolved";
     public const string Rejected = "rejected";
+    public const string Failed = "failed";
 }
 
 public sealed record RejectedRow(int RowNumber, string Reason, string? RawLine);
@@ -101,10 +105,26 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
             UPDATE extracts
                SET rows_total = @rowsTotal, rows_accepted = @accepted, rows_rejected = @rejected, chunks_total = @chunks,
                    parsed_at = now(),
-                   status = CASE WHEN rows_resolved >= @accepted THEN 'resolved' ELSE 'queued' END,
+                   status = CASE WHEN rows_resolved >= @accepted THEN 'resolved' WHEN status = 'failed' THEN 'failed' ELSE 'queued' END,
                    resolved_at = CASE WHEN rows_resolved >= @accepted THEN now() END
              WHERE id = @id
             """, new { id, rowsTotal, accepted, rejected, chunks }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// A chunk failed after every retry (its transaction rolled back: nothing of it applied) and its
+    /// message went to the error queue. The extract shows it until the chunk is re-queued and resolves.
+    /// </summary>
+    public async Task RecordChunkFailureAsync(Guid id, int chunkIndex, int firstRow, int lastRow, string reason, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE extracts
+               SET status = 'failed',
+                   error = left(coalesce(error || E'\n', '') || @message, 8000)
+             WHERE id = @id AND status <> 'resolved'
+            """, new { id, message = $"chunk {chunkIndex} (rows {firstRow}–{lastRow}) could not be resolved: {reason}" }, cancellationToken: ct));
     }
 
     /// <summary>A file-level fault: the whole extract is rejected and none of it is applied.</summary>

@@ -120,8 +120,8 @@ public static class HouseholdMerger
     {
         var result = new Dictionary<Guid, HouseholdAddress>();
         await using var command = new NpgsqlCommand(
-            """
-            SELECT m.household_id, sr.data::text
+            $"""
+            SELECT m.household_id, ({Storage.StoredRows.Defaults} || sr.data)::text
               FROM household_members m JOIN source_records sr ON sr.id = m.source_record_id
              WHERE m.household_id = ANY(@ids) AND m.valid_to IS NULL
             """, connection, tx);

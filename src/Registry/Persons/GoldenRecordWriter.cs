@@ -32,8 +32,8 @@ public static class GoldenRecordWriter
         if (toRead.Length > 0)
         {
             await using var command = new NpgsqlCommand(
-                """
-                SELECT sr.person_id, sr.id, sr.data::text, e.sector, e.received_at
+                $"""
+                SELECT sr.person_id, sr.id, ({Storage.StoredRows.Defaults} || sr.data)::text, e.sector, e.received_at
                   FROM source_records sr JOIN extracts e ON e.id = sr.extract_id
                  WHERE sr.person_id = ANY(@ids)
                    AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = sr.id)

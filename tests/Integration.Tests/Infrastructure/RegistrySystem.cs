@@ -143,7 +143,7 @@ public sealed class RegistrySystem : IAsyncDisposable
     public async Task<IReadOnlyList<ExtractReport>> ExtractsAsync() =>
         await Api.GetFromJsonAsync<List<ExtractReport>>("/api/extracts") ?? [];
 
-    /// <summary>Waits until <paramref name="count"/> extracts exist and all are resolved or rejected, and no file waits in the inbox.</summary>
+    /// <summary>Waits until <paramref name="count"/> extracts exist and all are resolved, rejected or failed, and no file waits in the inbox.</summary>
     public async Task<IReadOnlyList<ExtractReport>> WaitForExtractsAsync(int count, int receipts = 0, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
@@ -153,7 +153,7 @@ public sealed class RegistrySystem : IAsyncDisposable
             extracts = await ExtractsAsync();
             var inboxEmpty = !Directory.Exists(InboxRoot) || !Directory.EnumerateFiles(InboxRoot, "*", SearchOption.AllDirectories).Any();
             if (inboxEmpty && extracts.Count == count && extracts.Sum(e => e.Receipts) >= Math.Max(receipts, count) &&
-                extracts.All(e => e.Status is ExtractStatus.Resolved or ExtractStatus.Rejected))
+                extracts.All(e => e.Status is ExtractStatus.Resolved or ExtractStatus.Rejected or ExtractStatus.Failed))
                 return extracts;
             await Task.Delay(200);
         }

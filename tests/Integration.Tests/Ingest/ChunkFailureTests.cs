@@ -1,0 +1,41 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Registry.Contracts;
+using Registry.Extracts;
+using Registry.Integration.Tests.Infrastructure;
+using Registry.ServiceDefaults;
+
+namespace Registry.Integration.Tests.Ingest;
+
+/// <summary>A chunk that cannot be resolved, whatever the retries, is reported on its extract rather than left "queued".</summary>
+[Collection(ServersCollection.Name)]
+public sealed class ChunkFailureTests(RegistryServers servers)
+{
+    [Fact]
+    public async Task A_chunk_that_fails_every_retry_marks_its_extract_failed_saying_which_chunk_and_nothing_of_it_is_applied()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        var store = system.WorkerServices.GetRequiredService<ExtractStore>();
+        var (extract, _) = await store.RegisterAsync("ssa-consultas", "SSA-TAM", "health", "broken.csv",
+            Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), 10, "/dev/null", default);
+        await store.FinishParseAsync(extract, rowsTotal: 2, accepted: 2, rejected: 0, chunks: 1, default);
+
+        // Two rows claiming the same row number: the chunk's transaction fails on every attempt.
+        SourceRow Row(string key) => new() { RowNumber = 1, RecordKey = key, ContentHash = key, GivenNames = "ANA", PaternalSurname = "RUIZ" };
+        var bus = system.WorkerServices.GetRequiredService<IBus>();
+        var queue = RegistryBus.ResolutionQueue(system.WorkerServices.GetRequiredService<IOptions<BusOptions>>().Value);
+        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+        await endpoint.Send(new ResolveSourceRows(extract, 0, 1, 1, "ssa-consultas", "SSA-TAM", "health", [Row("a"), Row("b")]));
+
+        var report = (await system.WaitForExtractsAsync(1, timeout: TimeSpan.FromSeconds(90))).Single();
+        Assert.Equal(ExtractStatus.Failed, report.Status);
+        Assert.Contains("chunk 0 (rows 1–1) could not be resolved", report.Error, StringComparison.Ordinal);
+        Assert.Equal(0, report.RowsResolved);
+        await using var db = new NpgsqlConnection(system.ConnectionString);
+        await db.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM source_records", db);
+        Assert.Equal(0L, await count.ExecuteScalarAsync());
+    }
+}
