@@ -38,7 +38,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     public async Task<bool> ApplyAsync(ResolveSourceRows chunk, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        Profile.Start();
+        ResolutionProfile.Start();
         var model = await models.CurrentAsync(ct);
         var prepared = chunk.Rows.Select(r => Prepare(chunk, r)).ToList();
 
@@ -51,25 +51,25 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         }
 
         await Execute(connection, tx, StagingTablesSql, ct);
-        Profile.Mark("claim");
+        ResolutionProfile.Mark("claim");
         await CopyStagingAsync(connection, prepared, ct);
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
-        Profile.Mark("stage");
+        ResolutionProfile.Mark("stage");
         await Execute(connection, tx, KnownRowsSql, ct, ("feed", chunk.FeedCode));
-        Profile.Mark("lock");
+        ResolutionProfile.Mark("lock");
 
         var rows = await ReadIncomingAsync(connection, tx, prepared, ct);
         var candidates = await ReadCandidatesAsync(connection, tx, ct);
-        Profile.Mark("known+candidates");
+        ResolutionProfile.Mark("known+candidates");
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
         var personCurps = await ReadPersonCurpsAsync(connection, tx, personIds, ct);
         var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
         var frequencies = await TermFrequencies.LoadAsync(connection, tx, rows.Select(r => r.Record), model, ct);
-        Profile.Mark("curps+tf");
+        ResolutionProfile.Mark("curps+tf");
 
         var decisions = new ChunkMatcher(model, frequencies.Lookup).Decide(rows, candidates, personCurps, exclusions, Guid.CreateVersion7);
-        Profile.Mark("decide");
+        ResolutionProfile.Mark("decide");
 
         // Persons created by this chunk get their golden record in their INSERT (all their records are in hand).
         var fresh = FreshPersons(chunk, prepared, decisions).ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
@@ -77,31 +77,31 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
             ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version), ("n", chunk.Rows.Count),
             ("link", model.LinkThreshold), ("review", model.ReviewThreshold)];
-        if (Profile.Enabled)
+        if (ResolutionProfile.Enabled)
         {
             var i = 0;
             foreach (var statement in ApplySql.Split(";\n", StringSplitOptions.RemoveEmptyEntries))
             {
                 await Execute(connection, tx, statement, ct, [.. applyParameters.Where(p => statement.Contains("@" + p.Item1, StringComparison.Ordinal))]);
-                Profile.Mark("apply" + i++);
+                ResolutionProfile.Mark("apply" + i++);
             }
         }
         else await Execute(connection, tx, ApplySql, ct, applyParameters);
-        Profile.Mark("apply");
+        ResolutionProfile.Mark("apply");
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model.Version, ct);
         var recordOfRow = prepared.ToDictionary(p => p.Row.RowNumber, p => p.SourceRecordId);
         foreach (var merge in decisions.Merges)
             await IdentityWriter.MergeAsync(connection, tx, merge, recordOfRow[merge.BridgingRow], model.Version, ct);
 
         await HouseholdMerger.ResolveAsync(connection, tx, ct);
-        Profile.Mark("households");
+        ResolutionProfile.Mark("households");
 
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
             .Where(id => !fresh.ContainsKey(id)).ToArray();
         await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct);
-        Profile.Mark("golden");
+        ResolutionProfile.Mark("golden");
         await tx.CommitAsync(ct);
-        Profile.Mark("commit");
+        ResolutionProfile.Mark("commit");
         return true;
     }
 
@@ -528,25 +528,5 @@ public readonly record struct IdentityKeys(string? ValidCurp, string? Curp, stri
             string.IsNullOrWhiteSpace(row.AgencyPersonId) ? null : $"agency:{agencyCode}:{row.AgencyPersonId.Trim()}",
             $"row:{extractId:N}:{row.RowNumber}",
             string.IsNullOrWhiteSpace(row.AgencyHouseholdId) ? null : $"household:{agencyCode}:{row.AgencyHouseholdId.Trim()}");
-    }
-}
-
-public static class Profile
-{
-    private static readonly bool On = Environment.GetEnvironmentVariable("REGISTRY_PROFILE") == "1";
-    public static bool Enabled => On;
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> Totals = new();
-    private static readonly AsyncLocal<long[]> Last = new();
-    private static int count;
-    public static void Start() { if (On) Last.Value = [System.Diagnostics.Stopwatch.GetTimestamp()]; }
-    public static void Mark(string name)
-    {
-        if (!On) return;
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        var last = Last.Value![0];
-        Totals.AddOrUpdate(name, now - last, (_, v) => v + now - last);
-        Last.Value[0] = now;
-        if (name == "commit" && Interlocked.Increment(ref count) % 20 == 0)
-            Console.WriteLine(string.Join(" ", Totals.OrderBy(k => k.Key).Select(k => $"{k.Key}={k.Value * 1000 / System.Diagnostics.Stopwatch.Frequency}ms")));
     }
 }
