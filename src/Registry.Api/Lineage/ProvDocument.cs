@@ -5,8 +5,8 @@ namespace Registry.Api.Lineage;
 /// <summary>
 /// Renders a <see cref="LineageGraph"/> as W3C PROV-JSON: files (extracts, by SHA-256), source
 /// records (rows), persons, households and service events are entities; each extract's
-/// ingestion and each link decision are activities; agencies and deciders (the machine rule
-/// set or a steward) are agents.
+/// ingestion, each link decision and each merge, split or steward decision are activities;
+/// agencies and deciders (the machine or a steward) are agents.
 /// </summary>
 public static class ProvDocument
 {
@@ -57,6 +57,8 @@ public static class ProvDocument
                 {
                     ["prov:type"] = "registry:MatchDecision", ["registry:rule"] = r.Rule, ["registry:matchedKey"] = r.MatchedKey,
                     ["registry:modelVersion"] = r.ModelVersion, ["registry:createdPerson"] = r.CreatedPerson,
+                    ["registry:score"] = r.Score, ["registry:linkThreshold"] = r.LinkThreshold, ["registry:reviewThreshold"] = r.ReviewThreshold,
+                    ["registry:evidence"] = r.Evidence,
                     ["prov:endTime"] = r.DecidedAt is { } at ? Date(at) : null,
                 };
                 agent.TryAdd(decider, new Dictionary<string, object?>
@@ -92,12 +94,44 @@ public static class ProvDocument
             };
         }
 
+        // Merges, splits and steward decisions: append-only events, each an activity with its decider.
+        foreach (var e in graph.IdentityEvents)
+        {
+            var id = $"registry:identity-event/{e.Id}";
+            var decider = $"registry:decider/{e.DecidedBy}";
+            activity[id] = new Dictionary<string, object?>
+            {
+                ["prov:type"] = "registry:IdentityEvent", ["registry:kind"] = e.Kind, ["registry:reason"] = e.Reason,
+                ["registry:score"] = e.Score, ["registry:modelVersion"] = e.ModelVersion, ["registry:reviewTask"] = e.ReviewTaskId,
+                ["registry:sourceRecords"] = e.SourceRecordIds.Select(r => $"registry:source-record/{r}").ToArray(),
+                ["prov:endTime"] = Date(e.At),
+            };
+            agent.TryAdd(decider, new Dictionary<string, object?> { ["prov:type"] = e.DecidedBy == "machine" ? "prov:SoftwareAgent" : "prov:Person" });
+            associated[Rel()] = new Dictionary<string, object> { ["prov:activity"] = id, ["prov:agent"] = decider };
+            used[Rel()] = new Dictionary<string, object> { ["prov:activity"] = id, ["prov:entity"] = $"registry:person/{e.PersonId}" };
+            if (e.OtherPersonId is { } other)
+                used[Rel()] = new Dictionary<string, object> { ["prov:activity"] = id, ["prov:entity"] = $"registry:person/{other}" };
+        }
+        foreach (var e in graph.HouseholdEvents)
+        {
+            var id = $"registry:household-event/{e.Id}";
+            var decider = $"registry:decider/{e.DecidedBy}";
+            activity[id] = new Dictionary<string, object?>
+            {
+                ["prov:type"] = "registry:HouseholdEvent", ["registry:kind"] = e.Kind, ["registry:reason"] = e.Reason,
+                ["registry:sharedMembers"] = e.SharedMembers.Select(m => $"registry:person/{m}").ToArray(), ["prov:endTime"] = Date(e.At),
+            };
+            agent.TryAdd(decider, new Dictionary<string, object?> { ["prov:type"] = e.DecidedBy == "machine" ? "prov:SoftwareAgent" : "prov:Person" });
+            associated[Rel()] = new Dictionary<string, object> { ["prov:activity"] = id, ["prov:agent"] = decider };
+            used[Rel()] = new Dictionary<string, object> { ["prov:activity"] = id, ["prov:entity"] = $"registry:household/{e.HouseholdId}" };
+            used[Rel()] = new Dictionary<string, object> { ["prov:activity"] = id, ["prov:entity"] = $"registry:household/{e.OtherHouseholdId}" };
+        }
+
         return new Dictionary<string, object>
         {
             ["prefix"] = new Dictionary<string, string> { ["registry"] = "urn:registry:", ["prov"] = "http://www.w3.org/ns/prov#" },
             ["registry:subject"] = $"registry:{graph.Kind}/{graph.Id}",
             ["registry:generatedAt"] = Date(generatedAt),
-            // Merges and splits (append-only events) join this document once the matching rewrite records them.
             ["entity"] = entity, ["activity"] = activity, ["agent"] = agent,
             ["wasDerivedFrom"] = derived, ["wasGeneratedBy"] = generated, ["used"] = used,
             ["wasAttributedTo"] = attributed, ["wasAssociatedWith"] = associated,

@@ -53,6 +53,17 @@ public sealed class ReviewApiTests(RegistryServers servers)
         using var old = await steward.GetAsync($"/api/persons/{merged}");
         Assert.Equal(HttpStatusCode.MovedPermanently, old.StatusCode);
         Assert.EndsWith($"/api/persons/{survivor}", old.Headers.Location!.OriginalString, StringComparison.Ordinal);
+
+        // The auditor's PROV export of the survivor carries the merge: who decided, why, on which task.
+        using var prov = JsonDocument.Parse(await auditor.GetStringAsync($"/api/lineage/persons/{survivor}"));
+        var activity = prov.RootElement.GetProperty("activity").GetProperty($"registry:identity-event/{merge.Id}");
+        Assert.Equal("merge", activity.GetProperty("registry:kind").GetString());
+        Assert.Equal("Same person per the DIF file", activity.GetProperty("registry:reason").GetString());
+        Assert.Equal(task.Id, activity.GetProperty("registry:reviewTask").GetGuid());
+        Assert.True(prov.RootElement.GetProperty("agent").TryGetProperty("registry:decider/custodio", out _));
+        Assert.Contains(prov.RootElement.GetProperty("wasAssociatedWith").EnumerateObject(), r =>
+            r.Value.GetProperty("prov:activity").GetString() == $"registry:identity-event/{merge.Id}" &&
+            r.Value.GetProperty("prov:agent").GetString() == "registry:decider/custodio");
     }
 
     private static SourceRow Rosa(string? curp, string? maternal, int day) => new()
