@@ -7,8 +7,10 @@ namespace Registry.Api.Persons;
 
 /// <summary>The person page: golden record with the source of each field, and every source record down to file and row.</summary>
 [Authorize(Policy = AccessPolicies.RegistryRead)]
-public sealed class PersonModel(PersonQueries persons, TerritoryScope scope, AccessLog log) : PageModel
+public sealed class PersonModel(PersonQueries persons, Review.ReviewQueries reviews, TerritoryScope scope, AccessLog log) : PageModel
 {
+    /// <summary>Merges, splits and steward decisions (stewards, auditors, admins only).</summary>
+    public IReadOnlyList<Review.IdentityEventView> History { get; private set; } = [];
     public PersonView? View { get; private set; }
     public bool CanTrace { get; private set; }
     public bool CanSeeExtracts { get; private set; }
@@ -21,6 +23,7 @@ public sealed class PersonModel(PersonQueries persons, TerritoryScope scope, Acc
         if (View is null) return NotFound();
         if (!await scope.PersonVisibleAsync(user, id, ct)) return Forbid();
         CanTrace = CanSeeExtracts = user.Is(RegistryRoles.Auditor) || user.Is(RegistryRoles.Steward) || user.Is(RegistryRoles.Admin);
+        if (CanTrace) History = await reviews.IdentityEventsAsync(id, ct);
         await log.RecordAsync(HttpContext, user, AccessKind.Person, id, "ui", ct: ct);
         return Page();
     }

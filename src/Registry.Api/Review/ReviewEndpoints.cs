@@ -112,27 +112,13 @@ public static class ReviewEndpoints
             return Results.Created($"/api/households/{created}", new SplitResult(id, created));
         });
 
-    private static async Task<IResult> Events(NpgsqlDataSource db, AccessLog log, HttpContext http, Guid id, CancellationToken ct)
+    private static async Task<IResult> Events(ReviewQueries queries, AccessLog log, HttpContext http, Guid id, CancellationToken ct)
     {
         if (AccessLog.CheckPurpose(http) is { } badPurpose) return badPurpose;
         await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.IdentityEvents, id, ct: ct);
-        await using var command = db.CreateCommand(
-            """
-            SELECT id, kind, person_id, other_person_id, source_record_ids, bridging_record, score, model_version, decided_by, reason, review_task_id, at
-              FROM identity_events WHERE person_id = $1 OR other_person_id = $1 ORDER BY id
-            """);
-        command.Parameters.AddWithValue(id);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var events = new List<IdentityEventView>();
-        while (await reader.ReadAsync(ct))
-            events.Add(new IdentityEventView(reader.GetInt64(0), reader.GetString(1), reader.GetGuid(2), Nullable<Guid>(reader, 3),
-                reader.GetFieldValue<Guid[]>(4), Nullable<Guid>(reader, 5), Nullable<double>(reader, 6),
-                reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetString(8), reader.GetString(9), Nullable<Guid>(reader, 10),
-                reader.GetDateTime(11)));
-        return Results.Ok(events);
+        return Results.Ok(await queries.IdentityEventsAsync(id, ct));
     }
 
-    private static T? Nullable<T>(NpgsqlDataReader reader, int i) where T : struct => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
 
     /// <summary>The acting steward: the signed-in user (recorded with every decision).</summary>
     private static string Steward(ClaimsPrincipal user, HttpRequest request) => RegistryUser.From(user).Name;

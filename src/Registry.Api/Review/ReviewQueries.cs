@@ -4,7 +4,10 @@ using Npgsql;
 
 namespace Registry.Api.Review;
 
-/// <summary>The review queue as stewards see it: the record beside the candidate person, with the evidence. Shared by the API and the page.</summary>
+/// <summary>
+/// The review queue as stewards see it (the record beside the candidate person, with the evidence)
+/// and a person's identity history. Shared by the API and the pages.
+/// </summary>
 public sealed class ReviewQueries(NpgsqlDataSource db)
 {
     public const int MaxPageSize = 200;
@@ -21,6 +24,27 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
             "SELECT count(*) FROM review_tasks WHERE status = @status", new { status }, cancellationToken: ct));
         return new ReviewPage(rows.Select(View).ToList(), p, size, total);
     }
+
+    /// <summary>Merges, splits and steward decisions that involved a person, oldest first (append-only <c>identity_events</c>).</summary>
+    public async Task<IReadOnlyList<IdentityEventView>> IdentityEventsAsync(Guid personId, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(
+            """
+            SELECT id, kind, person_id, other_person_id, source_record_ids, bridging_record, score, model_version, decided_by, reason, review_task_id, at
+              FROM identity_events WHERE person_id = $1 OR other_person_id = $1 ORDER BY id
+            """);
+        command.Parameters.AddWithValue(personId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var events = new List<IdentityEventView>();
+        while (await reader.ReadAsync(ct))
+            events.Add(new IdentityEventView(reader.GetInt64(0), reader.GetString(1), reader.GetGuid(2), Nullable<Guid>(reader, 3),
+                reader.GetFieldValue<Guid[]>(4), Nullable<Guid>(reader, 5), Nullable<double>(reader, 6),
+                reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetString(8), reader.GetString(9), Nullable<Guid>(reader, 10),
+                reader.GetDateTime(11)));
+        return events;
+    }
+
+    private static T? Nullable<T>(NpgsqlDataReader reader, int i) where T : struct => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
 
     public async Task<ReviewTaskView?> GetAsync(Guid id, CancellationToken ct)
     {

@@ -88,5 +88,12 @@ public sealed class StewardJourneyTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync("SSA-TAM");
         await Assertions.Expect(page.Locator("#sectors section[data-sector=health]")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("steward-household-after"), FullPage = true });
+
+        // Her person page keeps the decision: who merged, why.
+        await page.GetByRole(AriaRole.Link, new() { Name = "CARMEN SALINAS HERNÁNDEZ" }).ClickAsync();
+        var history = page.Locator("#identity-history");
+        await Assertions.Expect(history).ToContainTextAsync("Fusión");
+        await Assertions.Expect(history).ToContainTextAsync("custodio");
+        await Assertions.Expect(history).ToContainTextAsync("expediente en papel");
     }
 }
