@@ -117,7 +117,8 @@ public sealed class PopulationGenerator(Random random, DateOnly today)
             if (father is not null && sex == 'H' && random.NextDouble() < 0.08) given = father.GivenNames; // junior
             else if (sex == 'M' && random.NextDouble() < 0.03) given = mother.GivenNames;
             else given = Given(sex);
-            if (!usedNames.Add(given)) given = Given(sex); // siblings rarely share a name
+            // Siblings do not share a given name (a junior may share his father's).
+            for (var attempt = 0; !usedNames.Add(given) && attempt < 20; attempt++) given = Given(sex);
             var (paternal, maternal) = singleMother && random.NextDouble() < 0.5
                 ? (mother.Paternal, mother.Maternal)
                 : (father?.Paternal ?? Surname(), mother.Paternal);

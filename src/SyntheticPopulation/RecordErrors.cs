@@ -82,7 +82,7 @@ public sealed class RecordErrors(Random random, ErrorProfile profile, DateOnly t
         DateOnly? birth = person.BirthDate;
         var b = person.BirthDate;
         if (Roll(profile.DobMissing, "dob-missing")) birth = null;
-        else if (b.Day <= 12 && b.Day != b.Month && Roll(profile.DobDayMonthSwap, "dob-day-month-swap")) birth = new DateOnly(b.Year, b.Day, b.Month);
+        else if (b.Day <= 12 && b.Day != b.Month && Valid(b.Year, b.Day, b.Month) is { } swapped && Roll(profile.DobDayMonthSwap, "dob-day-month-swap")) birth = swapped;
         else if (Roll(profile.DobYear, "dob-year")) birth = Valid(b.Year + (random.Next(2) == 0 ? -1 : 1), b.Month, b.Day) ?? b.AddYears(-1);
         else if (Roll(profile.DobDigit, "dob-digit")) birth = DigitSlip(b);
 

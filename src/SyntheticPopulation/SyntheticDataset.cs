@@ -20,8 +20,10 @@ public sealed record DatasetOptions
 /// <summary>One extract file written.</summary>
 public sealed record WrittenExtract(string FeedCode, string FileName, string Path, int Rows);
 
-public sealed record DatasetSummary(int Persons, int Households, IReadOnlyList<WrittenExtract> Extracts, string GroundTruthPath, string PersonsPath)
+public sealed record DatasetSummary(IReadOnlyList<Person> People, int Households, IReadOnlyList<WrittenExtract> Extracts, string GroundTruthPath, string PersonsPath)
 {
+    public int Persons => People.Count;
+
     public int Records => Extracts.Sum(e => e.Rows);
 }
 
@@ -143,7 +145,7 @@ public static class SyntheticDataset
         }
         var personsPath = Path.Combine(folder, PersonsFile);
         File.WriteAllText(personsPath, people.ToString(), new UTF8Encoding(false));
-        return new DatasetSummary(persons.Count, households, written, truthPath, personsPath);
+        return new DatasetSummary(persons, households, written, truthPath, personsPath);
     }
 
     /// <summary>The services one person receives from one feed's agency this year (empty: not a client).</summary>

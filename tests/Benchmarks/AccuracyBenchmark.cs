@@ -29,7 +29,7 @@ public static class AccuracyBenchmark
     private sealed record TruthRow(string PersonId, string AgencyPersonId, string Household, string Errors);
 
     /// <summary>What the registry made of one row.</summary>
-    private sealed record RegistryRow(string Feed, string File, int Row, Guid Person, string Display, string Rule, double? Score);
+    private sealed record RegistryRow(string Feed, string File, int Row, Guid Person, string Display, string Rule, double? Score, bool InReview);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -221,7 +221,7 @@ public static class AccuracyBenchmark
         Console.WriteLine("  rows on the wrong person, by the rule that put them there: " + string.Join(", ", fpRules.Select(x => $"{x.Key} {x.Count():N0}")));
         foreach (var g in mixed.OrderBy(g => g.Key).Take(8))
         {
-            Console.WriteLine($"  registry person {g.Key}:");
+            Console.WriteLine($"  registry person …{g.Key.ToString()[^8..]}:");
             foreach (var byTrue in g.GroupBy(r => T(r).PersonId).OrderBy(x => x.Key, StringComparer.Ordinal))
             {
                 var r = byTrue.First();
@@ -234,6 +234,9 @@ public static class AccuracyBenchmark
         Console.WriteLine($"missed links: {split.Count:N0} true persons split over several registry persons");
         var tags = new Dictionary<string, int>(StringComparer.Ordinal);
         var fragments = 0;
+        var inReview = 0;
+        var benign = new List<IGrouping<string, RegistryRow>>();
+        string[] harmless = ["none", "curp-missing", "accents-dropped", "mixed-case", "retyped"];
         foreach (var g in split)
         {
             var parts = g.GroupBy(r => r.Person).OrderByDescending(p => p.Count()).ToList();
@@ -241,22 +244,25 @@ public static class AccuracyBenchmark
             foreach (var part in parts.Skip(1))
             {
                 fragments++;
+                if (part.Any(r => r.InReview) || parts[0].Any(r => r.InReview)) inReview++;
                 // The errors of the split-off fragment (and those of the main part it differs by).
                 var partErrors = part.SelectMany(r => T(r).Errors.Split('+')).ToHashSet(StringComparer.Ordinal);
                 foreach (var tag in partErrors.Union(mainErrors).Where(e => e is not ("none" or "accents-dropped" or "mixed-case" or "retyped")))
                     tags[tag] = tags.GetValueOrDefault(tag) + 1;
-                if (partErrors.SetEquals(["none"]) && mainErrors.SetEquals(["none"])) tags["(no error on either side)"] = tags.GetValueOrDefault("(no error on either side)") + 1;
+                if (partErrors.Union(mainErrors).All(e => harmless.Contains(e))) benign.Add(g);
             }
         }
-        Console.WriteLine($"  {fragments:N0} split-off fragments; errors present on either side of a split (a fragment may count several): " +
+        Console.WriteLine($"  {fragments:N0} split-off fragments, {inReview:N0} of them (or their main part) with an open review task");
+        Console.WriteLine($"  errors present on either side of a split (a fragment may count several): " +
                           string.Join(", ", tags.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}")));
-        foreach (var g in split.OrderBy(g => g.Key, StringComparer.Ordinal).Take(10))
+        Console.WriteLine($"  {benign.Count:N0} splits where neither side has more than a missing CURP, dropped accents or mixed case (same name, birth date, sex):");
+        foreach (var g in benign.Take(5).Concat(split.Except(benign).OrderBy(g => g.Key, StringComparer.Ordinal).Take(10)))
         {
             Console.WriteLine($"  true {g.Key}:");
             foreach (var part in g.GroupBy(r => r.Person).OrderByDescending(p => p.Count()))
             {
                 var r = part.First();
-                Console.WriteLine(string.Create(C, $"    registry {part.Key.ToString()[..8]} ({part.Count()} rows) e.g. {r.Display} [{r.Rule} {r.Score:F1}] errors {T(r).Errors}"));
+                Console.WriteLine(string.Create(C, $"    registry …{part.Key.ToString()[^8..]} ({part.Count()} rows{(part.Any(x => x.InReview) ? ", in review" : "")}) e.g. {r.Display} [{r.Rule} {r.Score:F1}] errors {T(r).Errors}"));
             }
         }
     }
@@ -303,11 +309,12 @@ public static class AccuracyBenchmark
         var rows = new List<RegistryRow>();
         // Each row of each extract: its own source record, or (unchanged since an earlier extract) the stored one.
         await using var command = db.CreateCommand("""
-            SELECT e.feed_code, e.file_name, s.row_number, s.person_id, s.data, d.rule, d.score
+            SELECT e.feed_code, e.file_name, s.row_number, s.person_id, s.data, d.rule, d.score,
+                   EXISTS (SELECT 1 FROM review_tasks t WHERE t.source_record_id = s.id AND t.status = 'open')
               FROM source_records s JOIN extracts e ON e.id = s.extract_id
               LEFT JOIN match_decisions d ON d.source_record_id = s.id
             UNION ALL
-            SELECT e.feed_code, e.file_name, u.row_number, s.person_id, s.data, 'unchanged', NULL
+            SELECT e.feed_code, e.file_name, u.row_number, s.person_id, s.data, 'unchanged', NULL, false
               FROM unchanged_rows u JOIN extracts e ON e.id = u.extract_id JOIN source_records s ON s.id = u.source_record_id
             """);
         await using var rs = await command.ExecuteReaderAsync();
@@ -317,7 +324,7 @@ public static class AccuracyBenchmark
             string P(string name) => data.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "-";
             var display = $"{P("GivenNames")} / {P("PaternalSurname")} / {P("MaternalSurname")} {P("Sex")} {P("BirthDate")} {P("Curp")} {P("Municipality")} ({P("AgencyPersonId")})";
             rows.Add(new RegistryRow(rs.GetString(0), rs.GetString(1), rs.GetInt32(2), Survivor(rs.GetGuid(3)), display,
-                rs.IsDBNull(5) ? "?" : rs.GetString(5), rs.IsDBNull(6) ? null : rs.GetDouble(6)));
+                rs.IsDBNull(5) ? "?" : rs.GetString(5), rs.IsDBNull(6) ? null : rs.GetDouble(6), rs.GetBoolean(7)));
         }
         return rows;
     }
