@@ -53,7 +53,7 @@ ACCURACY_RECORDS = $(if $(filter command line environment,$(origin RECORDS)),$(R
 bench-accuracy:
 	@dotnet build src/Ingest.Workers -c Release -v quiet -nologo >/dev/null
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
-	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll accuracy --profile $(PROFILE) --records $(ACCURACY_RECORDS) --seed $(SEED) $(if $(DATASET),--dataset $(DATASET),)
+	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll accuracy --profile $(PROFILE) --records $(ACCURACY_RECORDS) --seed $(SEED) $(if $(DATASET),--dataset $(DATASET),) $(if $(TRAINED),--trained,)
 
 ## synth: write a synthetic population's agency extracts (one folder per feed, inbox layout) + ground truth to OUT
 ## (default .local/synth); RECORDS (default 10000), PROFILE (clean|typical|hard), SEED, FEEDS (all or code,code)

@@ -39,6 +39,7 @@ public static class AccuracyBenchmark
         var dataset = StringArg(args, "--dataset", "");
         var timeoutMinutes = IntArg(args, "--timeout-minutes", 240);
         var keep = args.Contains("--keep");
+        var trained = args.Contains("--trained");
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         var amqp = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
         if (string.IsNullOrEmpty(pg) || string.IsNullOrEmpty(amqp))
@@ -55,10 +56,8 @@ public static class AccuracyBenchmark
         }
 
         var work = Path.Combine(Path.GetTempPath(), "bench-accuracy-" + Guid.NewGuid().ToString("N")[..8]);
-        var database = "bench_accuracy_" + Guid.NewGuid().ToString("N")[..8];
-        var connectionString = new NpgsqlConnectionStringBuilder(pg) { Database = database, CommandTimeout = 0 }.ConnectionString;
         var feeds = FeedCatalog.LoadFolder(Path.Combine(root, "deploy", "feeds"));
-        Process? workers = null;
+        var databases = new List<string>();
         try
         {
             // 1. The extracts and their truth.
@@ -98,68 +97,35 @@ public static class AccuracyBenchmark
             }
             Console.WriteLine($"{label}; {truth.Count:N0} rows in {extracts.Count} extracts ({string.Join(", ", extracts.Select(e => $"{e.Feed}/{e.File}"))}); prepared in {sw.Elapsed.TotalSeconds:F1} s");
 
-            // 2. A fresh registry and the real workers host.
-            await Migrator.ApplyAsync(connectionString, NullLogger.Instance);
-            var inbox = Path.Combine(work, "inbox");
-            Directory.CreateDirectory(inbox);
-            var port = FreePort();
-            workers = StartWorkers(root, workersDll, connectionString, amqp, work, port, database);
-            using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) })
-                await WaitReadyAsync(http, workers);
-            Console.WriteLine($"database {database}; workers host pid {workers.Id} on :{port}; dropping the extracts into {inbox}");
-
-            // 3. Drop the extracts as agencies do, and wait until every one is resolved.
-            sw.Restart();
-            foreach (var e in extracts)
+            var pass = new Pass(root, workersDll, pg, amqp, extracts, truth, TimeSpan.FromMinutes(timeoutMinutes));
+            var result = await pass.RunAsync(Path.Combine(work, "pass1"), databases, model: null);
+            if (result is null) return 1;
+            if (trained)
             {
-                var folder = Path.Combine(inbox, e.Feed);
-                Directory.CreateDirectory(folder);
-                File.Copy(e.Path, Path.Combine(folder, e.File + ".part"));
-                File.Move(Path.Combine(folder, e.File + ".part"), Path.Combine(folder, e.File));
+                // EM on the first registry's own records (the workers' train-model verb), then the same
+                // extracts into a fresh registry that starts with that model.
+                Console.WriteLine("training the model by EM on the first registry (train-model) …");
+                var model = await pass.TrainAsync(databases[^1]);
+                if (model is null) return 1;
+                Console.WriteLine($"model {model.Value.Version} trained; the same extracts again into a fresh registry that uses it");
+                result = await pass.RunAsync(Path.Combine(work, "pass2"), databases, model);
+                if (result is null) return 1;
             }
-            await using var db = NpgsqlDataSource.Create(connectionString);
-            if (!await WaitResolvedAsync(db, extracts.Count, workers, sw, TimeSpan.FromMinutes(timeoutMinutes))) return 1;
-            var seconds = sw.Elapsed.TotalSeconds;
-
-            // 4. Compare with the truth.
-            var rows = await RegistryRowsAsync(db);
-            var rejected = await ScalarAsync(db, "SELECT count(*) FROM rejected_rows");
-            var review = await ScalarAsync(db, "SELECT count(*) FROM review_tasks WHERE status = 'open'");
-            var persons = await ScalarAsync(db, "SELECT count(*) FROM persons WHERE merged_into IS NULL");
-            var merges = await ScalarAsync(db, "SELECT count(*) FROM identity_events WHERE kind = 'merge'");
-            var evaluated = rows.Where(r => truth.ContainsKey((r.Feed, r.File, r.Row))).ToList();
-            var missing = truth.Count - evaluated.Count - (int)rejected;
-            Console.WriteLine($"ingested {rows.Count:N0} rows ({rejected:N0} rejected) in {seconds:F0} s = {rows.Count / seconds:N0} rows/s; " +
-                              $"registry: {persons:N0} persons, {merges:N0} merges, {review:N0} open review tasks; " +
-                              $"true persons among the rows: {evaluated.Select(r => truth[(r.Feed, r.File, r.Row)].PersonId).Distinct().Count():N0}");
-            if (missing != 0) Console.WriteLine($"WARNING: {missing:N0} rows of the truth are neither in the registry nor rejected");
-
-            var all = Pairwise(evaluated, truth, excludeSameAgencyId: false);
-            var nonTrivial = Pairwise(evaluated, truth, excludeSameAgencyId: true);
-            Console.WriteLine(string.Create(C, $"all record pairs:        precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4}  (true pairs {all.TruePairs:N0}, predicted {all.PredictedPairs:N0}, correct {all.Correct:N0})"));
-            Console.WriteLine(string.Create(C, $"without same-agency-id:  precision={nonTrivial.Precision:F4} recall={nonTrivial.Recall:F4} f1={nonTrivial.F1:F4}  (true pairs {nonTrivial.TruePairs:N0}, predicted {nonTrivial.PredictedPairs:N0}, correct {nonTrivial.Correct:N0})"));
-            Console.WriteLine(string.Create(C, $"review tasks open: {review:N0} = {100.0 * review / Math.Max(1, rows.Count):F2} % of records"));
-            ErrorAnalysis(evaluated, truth);
-
-            Console.WriteLine(string.Create(C,
-                $"RESULT precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4} review={review} records={rows.Count}"));
+            Console.WriteLine(result);
             return 0;
         }
         finally
         {
-            if (workers is not null && !workers.HasExited)
-            {
-                workers.Kill(entireProcessTree: true);
-                await workers.WaitForExitAsync();
-            }
-            workers?.Dispose();
+            NpgsqlConnection.ClearAllPools();
             if (!keep)
             {
-                NpgsqlConnection.ClearAllPools();
                 await using var admin = new NpgsqlConnection(pg);
                 await admin.OpenAsync();
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
-                await drop.ExecuteNonQueryAsync();
+                foreach (var database in databases)
+                {
+                    await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
+                    await drop.ExecuteNonQueryAsync();
+                }
                 try
                 {
                     Directory.Delete(work, recursive: true);
@@ -170,9 +136,112 @@ public static class AccuracyBenchmark
             }
             else
             {
-                Console.WriteLine($"kept database {database} and folder {work}");
+                Console.WriteLine($"kept database(s) {string.Join(", ", databases)} and folder {work}");
             }
         }
+    }
+
+    /// <summary>One ingestion into a fresh registry through the real workers host, then the comparison with the truth.</summary>
+    private sealed class Pass(string root, string workersDll, string pg, string amqp, List<Extract> extracts,
+        Dictionary<(string, string, int), TruthRow> truth, TimeSpan timeout)
+    {
+        /// <returns>The RESULT line, or null when the run failed.</returns>
+        public async Task<string?> RunAsync(string work, List<string> databases, (string Version, string Parameters, string TrainedOn)? model)
+        {
+            var database = "bench_accuracy_" + Guid.NewGuid().ToString("N")[..8];
+            databases.Add(database);
+            var connectionString = Database(database);
+            await Migrator.ApplyAsync(connectionString, NullLogger.Instance);
+            await using var db = NpgsqlDataSource.Create(connectionString);
+            if (model is { } m)
+            {
+                await using var insert = db.CreateCommand("INSERT INTO match_models (version, parameters, trained_on) VALUES ($1, $2::jsonb, $3)");
+                insert.Parameters.AddWithValue(m.Version);
+                insert.Parameters.AddWithValue(m.Parameters);
+                insert.Parameters.AddWithValue(m.TrainedOn);
+                await insert.ExecuteNonQueryAsync();
+            }
+            var inbox = Path.Combine(work, "inbox");
+            Directory.CreateDirectory(inbox);
+            var port = FreePort();
+            using var workers = StartWorkers(root, workersDll, connectionString, amqp, work, port, database);
+            try
+            {
+                using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) })
+                    await WaitReadyAsync(http, workers);
+                Console.WriteLine($"database {database}; workers host pid {workers.Id} on :{port}; dropping the extracts into {inbox}");
+
+                // Drop the extracts as agencies do, and wait until every one is resolved.
+                var sw = Stopwatch.StartNew();
+                foreach (var e in extracts)
+                {
+                    var folder = Path.Combine(inbox, e.Feed);
+                    Directory.CreateDirectory(folder);
+                    File.Copy(e.Path, Path.Combine(folder, e.File + ".part"));
+                    File.Move(Path.Combine(folder, e.File + ".part"), Path.Combine(folder, e.File));
+                }
+                if (!await WaitResolvedAsync(db, extracts.Count, workers, sw, timeout)) return null;
+                var seconds = sw.Elapsed.TotalSeconds;
+
+                // Compare with the truth.
+                var rows = await RegistryRowsAsync(db);
+                var rejected = await ScalarAsync(db, "SELECT count(*) FROM rejected_rows");
+                var review = await ScalarAsync(db, "SELECT count(*) FROM review_tasks WHERE status = 'open'");
+                var persons = await ScalarAsync(db, "SELECT count(*) FROM persons WHERE merged_into IS NULL");
+                var merges = await ScalarAsync(db, "SELECT count(*) FROM identity_events WHERE kind = 'merge'");
+                var evaluated = rows.Where(r => truth.ContainsKey((r.Feed, r.File, r.Row))).ToList();
+                var missing = truth.Count - evaluated.Count - (int)rejected;
+                Console.WriteLine($"ingested {rows.Count:N0} rows ({rejected:N0} rejected) in {seconds:F0} s = {rows.Count / seconds:N0} rows/s; " +
+                                  $"registry: {persons:N0} persons, {merges:N0} merges, {review:N0} open review tasks; " +
+                                  $"true persons among the rows: {evaluated.Select(r => truth[(r.Feed, r.File, r.Row)].PersonId).Distinct().Count():N0}");
+                if (missing != 0) Console.WriteLine($"WARNING: {missing:N0} rows of the truth are neither in the registry nor rejected");
+
+                var all = Pairwise(evaluated, truth, excludeSameAgencyId: false);
+                var nonTrivial = Pairwise(evaluated, truth, excludeSameAgencyId: true);
+                Console.WriteLine(string.Create(C, $"model {(model is null ? "in force (starting values)" : model.Value.Version)}"));
+                Console.WriteLine(string.Create(C, $"all record pairs:        precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4}  (true pairs {all.TruePairs:N0}, predicted {all.PredictedPairs:N0}, correct {all.Correct:N0})"));
+                Console.WriteLine(string.Create(C, $"without same-agency-id:  precision={nonTrivial.Precision:F4} recall={nonTrivial.Recall:F4} f1={nonTrivial.F1:F4}  (true pairs {nonTrivial.TruePairs:N0}, predicted {nonTrivial.PredictedPairs:N0}, correct {nonTrivial.Correct:N0})"));
+                Console.WriteLine(string.Create(C, $"review tasks open: {review:N0} = {100.0 * review / Math.Max(1, rows.Count):F2} % of records"));
+                ErrorAnalysis(evaluated, truth);
+                return string.Create(C, $"RESULT precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4} review={review} records={rows.Count}");
+            }
+            finally
+            {
+                if (!workers.HasExited)
+                {
+                    workers.Kill(entireProcessTree: true);
+                    await workers.WaitForExitAsync();
+                }
+            }
+        }
+
+        /// <summary>Runs the workers' <c>train-model</c> verb on a registry and returns the model it stored.</summary>
+        public async Task<(string Version, string Parameters, string TrainedOn)?> TrainAsync(string database)
+        {
+            var start = new ProcessStartInfo("dotnet", [workersDll, "train-model"]) { WorkingDirectory = root, UseShellExecute = false };
+            start.Environment["ConnectionStrings__Registry"] = Database(database);
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            // FEBRL dataset2 has 5,000 rows, the default minimum.
+            start.Environment["Matching__Training__MinRecords"] = "1000";
+            using var train = Process.Start(start)!;
+            await train.WaitForExitAsync();
+            if (train.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"train-model exited with code {train.ExitCode}");
+                return null;
+            }
+            await using var db = NpgsqlDataSource.Create(Database(database));
+            await using var read = db.CreateCommand("SELECT version, parameters::text, trained_on FROM match_models ORDER BY created_at DESC LIMIT 1");
+            await using var r = await read.ExecuteReaderAsync();
+            if (!await r.ReadAsync())
+            {
+                Console.Error.WriteLine("train-model stored no model");
+                return null;
+            }
+            return (r.GetString(0), r.GetString(1), r.GetString(2));
+        }
+
+        private string Database(string name) => new NpgsqlConnectionStringBuilder(pg) { Database = name, CommandTimeout = 0 }.ConnectionString;
     }
 
     private sealed record Scores(long TruePairs, long PredictedPairs, long Correct)
