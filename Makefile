@@ -4,7 +4,7 @@ SHELL := /bin/bash
 SERVICES := deploy/local/services.sh
 WITH_SERVICES := deploy/local/with-services.sh
 
-.PHONY: demo test build migrate bench-ingest bench-resolve bench-lookup simulator services-up services-down services-status
+.PHONY: demo test build migrate bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
@@ -42,6 +42,28 @@ bench-lookup:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
 	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
 	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll lookup --persons $(PERSONS) --rps $(RPS) --seconds $(SECONDS)
+
+## bench-accuracy: PROFILE=clean|typical|hard (default hard) synthetic extracts of RECORDS rows (default 100000; SEED=) or
+## DATASET=febrl2, through the real workers host and feeds into a fresh database; pairwise precision/recall/F1 against
+## ground truth and the review queue (last line: RESULT precision=… recall=… f1=… review=… records=…)
+PROFILE ?= hard
+SEED ?= 20261123
+DATASET ?=
+ACCURACY_RECORDS = $(if $(filter command line environment,$(origin RECORDS)),$(RECORDS),100000)
+bench-accuracy:
+	@dotnet build src/Ingest.Workers -c Release -v quiet -nologo >/dev/null
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll accuracy --profile $(PROFILE) --records $(ACCURACY_RECORDS) --seed $(SEED) $(if $(DATASET),--dataset $(DATASET),) $(if $(TRAINED),--trained,)
+
+## synth: write a synthetic population's agency extracts (one folder per feed, inbox layout) + ground truth to OUT
+## (default .local/synth); RECORDS (default 10000), PROFILE (clean|typical|hard), SEED, FEEDS (all or code,code)
+OUT ?= .local/synth
+FEEDS ?= ssa-consultas,dif-alimentaria
+SYNTH_RECORDS = $(if $(filter command line environment,$(origin RECORDS)),$(RECORDS),10000)
+SYNTH_PROFILE = $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),typical)
+synth:
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll synth --out $(OUT) --records $(SYNTH_RECORDS) --profile $(SYNTH_PROFILE) --seed $(SEED) --feeds $(FEEDS)
 
 ## simulator: the agency API simulator alone on SIMULATOR_URL (what api-pull feeds pull in the demo and tests)
 SIMULATOR_URL ?= http://127.0.0.1:5082

@@ -76,6 +76,12 @@ public static class PersonName
         return [key];
     }
 
+    /// <summary>
+    /// The nickname table (Data/nicknames.txt) as loaded: normalised nickname → canonical given
+    /// name(s). Read-only; the synthetic population uses it to write the nicknames this code resolves.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> Nicknames => NormalizationData.Nicknames;
+
     /// <summary>How two given-name fields relate; see <see cref="GivenNameAgreement"/>.</summary>
     public static GivenNameAgreement CompareGivenNames(string? a, string? b)
     {
