@@ -102,7 +102,11 @@ public static class Comparisons
         if (string.Equals(a, b, StringComparison.Ordinal)) return 1;
         var jw = JaroWinkler.Similarity(a, b);
         if (jw >= 0.92 || string.Equals(aPhonetic, bPhonetic, StringComparison.Ordinal)) return 2;
-        if (string.Equals(a, bOther, StringComparison.Ordinal) || string.Equals(b, aOther, StringComparison.Ordinal)) return 3;
+        // Swapped: the surnames crossed over (or one side wrote only the other's surname in this
+        // column). One shared surname alone is not a swap: siblings-in-law and strangers share one.
+        if ((string.Equals(a, bOther, StringComparison.Ordinal) && (aOther is null || string.Equals(aOther, b, StringComparison.Ordinal))) ||
+            (string.Equals(b, aOther, StringComparison.Ordinal) && (bOther is null || string.Equals(bOther, a, StringComparison.Ordinal))))
+            return 3;
         if (hasWeakBand) return jw >= 0.80 ? (byte)4 : (byte)5;
         return 4;
     }
