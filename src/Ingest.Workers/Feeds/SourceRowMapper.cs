@@ -13,6 +13,12 @@ public readonly record struct ParsedRow(SourceRow? Accepted, RejectedRow? Reject
 /// <summary>A fault of the whole extract (unknown layout, missing column, bad bytes, malformed page): nothing of it is applied.</summary>
 public sealed class ExtractFileException(string message) : Exception(message);
 
+/// <summary>How much of an extract's file a streaming reader has consumed so far (for progress reports).</summary>
+public sealed class ParseProgress
+{
+    public long BytesRead { get; set; }
+}
+
 /// <summary>A canonical field and where its value sits in a source row (CSV column index, or index of a JSON property path).</summary>
 public readonly record struct FieldSlot(string Field, int Slot);
 

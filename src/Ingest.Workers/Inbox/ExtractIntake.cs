@@ -30,6 +30,9 @@ public sealed partial class ExtractIntake(
     // trip with parsing; every confirm is awaited before the extract's counts are written.
     private const int SendsInFlight = 8;
 
+    /// <summary>How often a running parse writes its progress (rows, bytes, chunks) to the extract's report.</summary>
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>A file found in an inbox: registered, removed from the inbox, then parsed and queued.</summary>
     public async Task<(Guid ExtractId, bool Duplicate)> ReceiveAsync(FeedDefinition feed, string path, CancellationToken ct)
     {
@@ -97,7 +100,9 @@ public sealed partial class ExtractIntake(
         var chunk = new List<SourceRow>(chunkSize);
         var inFlight = new Queue<Task>(SendsInFlight);
         var rejects = new List<RejectedRow>(RejectBatch);
-        foreach (var parsed in ExtractReaders.Read(feed, archivePath))
+        var progress = new ParseProgress();
+        long nextReport = 0;
+        foreach (var parsed in ExtractReaders.Read(feed, archivePath, progress))
         {
             rows++;
             if (parsed.Accepted is { } row)
@@ -130,6 +135,16 @@ public sealed partial class ExtractIntake(
             chunk.Clear();
             inFlight.Enqueue(endpoint.Send(message, ct));
             if (inFlight.Count >= SendsInFlight) await inFlight.Dequeue();
+            await ReportProgressAsync(index + 1);
+        }
+
+        // The acceptance report's progress: at the first chunk sent, then at most once per interval.
+        async Task ReportProgressAsync(int sent)
+        {
+            var now = Environment.TickCount64;
+            if (now < nextReport) return;
+            nextReport = now + (long)ProgressInterval.TotalMilliseconds;
+            await store.ReportParseProgressAsync(extractId, rows, progress.BytesRead, sent, ct);
         }
     }
 

@@ -19,7 +19,70 @@ public sealed record RejectedRow(int RowNumber, string Reason, string? RawLine);
 public sealed record ExtractReport(
     Guid Id, string FeedCode, string AgencyCode, string Sector, string FileName, string Sha256, long SizeBytes,
     string Status, string? Error, int? RowsTotal, int? RowsAccepted, int? RowsRejected, int RowsResolved, int RowsUnchanged,
-    int? ChunksTotal, int Receipts, DateTime ReceivedAt, DateTime? ParsedAt, DateTime? ResolvedAt);
+    int? ChunksTotal, int Receipts, DateTime ReceivedAt, DateTime? ParsedAt, DateTime? ResolvedAt,
+    DateTime? ParseStartedAt, DateTime? FirstChunkQueuedAt, int RowsParsed, long BytesParsed, int ChunksQueued, int ChunksResolved)
+{
+    /// <summary>How far the extract is, while it runs (see <see cref="ExtractProgress"/>).</summary>
+    public ExtractProgress Progress => ExtractProgress.Of(this);
+
+    /// <summary>When each stage happened, how long it took, and the speed.</summary>
+    public ExtractTimings Timings => ExtractTimings.Of(this);
+}
+
+/// <summary>
+/// Progress of an extract: rows parsed so far, chunks resolved of chunks queued, and one percent.
+/// The percent is half reading (bytes of the file read) and half resolving (chunks resolved of the
+/// chunks expected: the final count once parsed, extrapolated from the bytes read before); it stays
+/// below 100 until the extract is resolved, and a rejected extract is done (100).
+/// </summary>
+public sealed record ExtractProgress(int RowsParsed, int ChunksQueued, int ChunksResolved, int? ChunksTotal, int Percent)
+{
+    public static ExtractProgress Of(ExtractReport e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var parsed = e.ParsedAt is not null && e.Status != ExtractStatus.Parsing;
+        var rowsParsed = parsed && e.RowsTotal is { } total ? total : e.RowsParsed;
+        var chunksQueued = parsed && e.ChunksTotal is { } chunks ? chunks : e.ChunksQueued;
+        var percent = e.Status switch
+        {
+            ExtractStatus.Resolved or ExtractStatus.Rejected => 100,
+            ExtractStatus.Received => 0,
+            _ => Estimate(e, parsed, chunksQueued),
+        };
+        return new(rowsParsed, chunksQueued, e.ChunksResolved, e.ChunksTotal, percent);
+    }
+
+    private static int Estimate(ExtractReport e, bool parsed, int chunksQueued)
+    {
+        var read = parsed ? 1.0 : e.SizeBytes > 0 ? Math.Clamp((double)e.BytesParsed / e.SizeBytes, 0, 1) : 0;
+        var expectedChunks = parsed ? chunksQueued : read > 0 ? chunksQueued / read : 0;
+        var resolved = expectedChunks > 0 ? Math.Clamp(e.ChunksResolved / expectedChunks, 0, 1) : parsed ? 1 : 0;
+        return Math.Min(99, (int)Math.Floor(50 * read + 50 * resolved));
+    }
+}
+
+/// <summary>
+/// Timings of an extract: received → parse started → first chunk queued → parse ended (every row
+/// read and every chunk confirmed by the broker) → resolved. Durations in seconds; speeds in rows/s
+/// over the parse alone and from parse start to resolved. Null while a stage has not happened.
+/// </summary>
+public sealed record ExtractTimings(
+    DateTime ReceivedAt, DateTime? ParseStartedAt, DateTime? FirstChunkQueuedAt, DateTime? ParseEndedAt, DateTime? ResolvedAt,
+    double? WaitSeconds, double? ParseSeconds, double? ResolveSeconds, double? TotalSeconds,
+    double? ParseRowsPerSecond, double? RowsPerSecond)
+{
+    public static ExtractTimings Of(ExtractReport e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        static double? Seconds(DateTime? from, DateTime? to) => from is { } f && to is { } t ? Math.Max(0, (t - f).TotalSeconds) : null;
+        static double? Rate(int? rows, double? seconds) => rows is { } r && seconds is { } s ? Math.Round(r / Math.Max(s, 0.001), 1) : null;
+        var ended = e.Status == ExtractStatus.Parsing ? null : e.ParsedAt;
+        var parse = Seconds(e.ParseStartedAt, ended);
+        return new(e.ReceivedAt, e.ParseStartedAt, e.FirstChunkQueuedAt, ended, e.ResolvedAt,
+            Seconds(e.ReceivedAt, e.ParseStartedAt), parse, Seconds(e.FirstChunkQueuedAt ?? ended, e.ResolvedAt), Seconds(e.ReceivedAt, e.ResolvedAt ?? (e.Status == ExtractStatus.Rejected ? ended : null)),
+            Rate(e.RowsTotal, parse), Rate(e.RowsTotal, Seconds(e.ParseStartedAt, e.ResolvedAt)));
+    }
+}
 
 public sealed record PendingExtract(Guid Id, string FeedCode, string ArchivePath, string FileName);
 
@@ -70,8 +133,27 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM rejected_rows WHERE extract_id = @id;
-            UPDATE extracts SET status = 'parsing' WHERE id = @id;
+            UPDATE extracts
+               SET status = 'parsing', parse_started_at = now(), first_chunk_queued_at = NULL,
+                   rows_parsed = 0, bytes_parsed = 0, chunks_queued = 0
+             WHERE id = @id;
             """, new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Progress of a running parse (rows read, bytes read, chunks confirmed by the broker). Called at
+    /// the first chunk and then at most about once a second, so it costs nothing measurable.
+    /// </summary>
+    public async Task ReportParseProgressAsync(Guid id, int rowsParsed, long bytesParsed, int chunksQueued, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE extracts
+               SET rows_parsed = @rowsParsed, bytes_parsed = @bytesParsed, chunks_queued = @chunksQueued,
+                   first_chunk_queued_at = COALESCE(first_chunk_queued_at, CASE WHEN @chunksQueued > 0 THEN now() END)
+             WHERE id = @id AND status = 'parsing'
+            """, new { id, rowsParsed, bytesParsed, chunksQueued }, cancellationToken: ct));
     }
 
     public async Task WriteRejectsAsync(Guid id, IReadOnlyCollection<RejectedRow> rows, CancellationToken ct)
@@ -100,6 +182,8 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
             """
             UPDATE extracts
                SET rows_total = @rowsTotal, rows_accepted = @accepted, rows_rejected = @rejected, chunks_total = @chunks,
+                   rows_parsed = @rowsTotal, bytes_parsed = size_bytes, chunks_queued = @chunks,
+                   first_chunk_queued_at = COALESCE(first_chunk_queued_at, CASE WHEN @chunks > 0 THEN now() END),
                    parsed_at = now(),
                    status = CASE WHEN rows_resolved >= @accepted THEN 'resolved' ELSE 'queued' END,
                    resolved_at = CASE WHEN rows_resolved >= @accepted THEN now() END
@@ -158,7 +242,9 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         SELECT e.id, e.feed_code, e.agency_code, e.sector, e.file_name, e.sha256, e.size_bytes, e.status, e.error,
                e.rows_total, e.rows_accepted, e.rows_rejected, e.rows_resolved, e.rows_unchanged, e.chunks_total,
                (SELECT count(*)::int FROM extract_receipts r WHERE r.extract_id = e.id) AS receipts,
-               e.received_at, e.parsed_at, e.resolved_at
+               e.received_at, e.parsed_at, e.resolved_at,
+               e.parse_started_at, e.first_chunk_queued_at, e.rows_parsed, e.bytes_parsed, e.chunks_queued,
+               (SELECT count(*)::int FROM extract_chunks c WHERE c.extract_id = e.id) AS chunks_resolved
           FROM extracts e
         """;
 }

@@ -20,7 +20,7 @@ public sealed class ShippedSampleTests
         { "bienestar-microcreditos", 45, ["service_date 'N/D'", "required field agency_person_id (column 'ID_ACREDITADO') is empty", "birth date 2031-02-21 is in the future"] },
         { "sspt-prevencion", 40, ["birth_date '20090230'", "required field programme (column 'PROGRAMA') is empty"] },
         { "itavu-mejoramiento", 46, ["service_date '30-2-26'", "required field agency_person_id (column 'FOLIO') is empty"] },
-        { "osc-comedores", 47, ["required field full_name (column 'NOMBRE COMPLETO') is empty", "service_date '31/9/2026'"] },
+        { "osc-comedores", 50, ["required field full_name (column 'NOMBRE COMPLETO') is empty", "service_date '31/9/2026'"] },
     };
 
     [Theory]
