@@ -125,7 +125,7 @@ public sealed partial class ExtractIntake(
         if (chunk.Count > 0) await SendChunkAsync(chunks++);
         while (inFlight.Count > 0) await inFlight.Dequeue();
         await store.WriteRejectsAsync(extractId, rejects, ct);
-        await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, ct);
+        await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, chunkSize, ct);
         LogParsed(extractId, rows, accepted, rejected, chunks);
 
         async Task SendChunkAsync(int index)
@@ -160,6 +160,53 @@ public sealed partial class ExtractIntake(
             }
             LogRecovering(pending.Id, pending.FileName);
             await ParseAndQueueAsync(pending.Id, feed, pending.ArchivePath, ct);
+        }
+        foreach (var queued in await store.QueuedExtractsAsync(ct))
+        {
+            if (feeds.Find(queued.FeedCode) is not { } feed) continue;
+            try
+            {
+                await ResendMissingChunksAsync(queued, feed, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One unreadable archive must not keep the workers from starting; the extract stays queued and visible.
+                LogResendFailed(ex, queued.Id, queued.FileName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Re-sends the chunks of a parsed extract that were never applied, cut exactly as the first parse
+    /// cut them (same file, same chunk size). Chunks still on the queue arrive twice; the second is a
+    /// no-op (claimed by (extract, chunk)). Counts and rejected rows are not touched.
+    /// </summary>
+    private async Task ResendMissingChunksAsync(QueuedExtract extract, FeedDefinition feed, CancellationToken ct)
+    {
+        var applied = extract.AppliedChunks;
+        if (applied.Count >= extract.ChunksTotal) return;
+        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{RegistryBus.ResolutionQueue(busOptions.Value)}"));
+        var chunk = new List<SourceRow>(extract.ChunkSize);
+        int index = 0, resent = 0;
+        foreach (var parsed in ExtractReaders.Read(feed, extract.ArchivePath))
+        {
+            if (parsed.Accepted is not { } row) continue;
+            chunk.Add(row);
+            if (chunk.Count == extract.ChunkSize) await FlushAsync();
+        }
+        if (chunk.Count > 0) await FlushAsync();
+        LogResent(extract.Id, extract.FileName, resent, extract.ChunksTotal);
+
+        async Task FlushAsync()
+        {
+            if (!applied.Contains(index))
+            {
+                await endpoint.Send(new ResolveSourceRows(extract.Id, index, chunk[0].RowNumber, chunk[^1].RowNumber,
+                    feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray()), ct);
+                resent++;
+            }
+            index++;
+            chunk.Clear();
         }
     }
 
@@ -212,6 +259,12 @@ public sealed partial class ExtractIntake(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Extract {ExtractId} parsed: {Rows} rows, {Accepted} accepted, {Rejected} rejected, {Chunks} chunks queued")]
     private partial void LogParsed(Guid extractId, int rows, int accepted, int rejected, int chunks);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not re-send the missing chunks of extract {ExtractId} ({FileName})")]
+    private partial void LogResendFailed(Exception exception, Guid extractId, string fileName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was still waiting for chunks at start: re-sent the {Resent} of its {Chunks} chunks not applied yet")]
+    private partial void LogResent(Guid extractId, string fileName, int resent, int chunks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was not fully parsed before the last stop: parsing it again")]
     private partial void LogRecovering(Guid extractId, string fileName);

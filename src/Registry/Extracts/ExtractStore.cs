@@ -86,6 +86,12 @@ public sealed record ExtractTimings(
 
 public sealed record PendingExtract(Guid Id, string FeedCode, string ArchivePath, string FileName);
 
+/// <summary>A parsed extract still waiting for chunks: which chunks it has, their size, and which were applied.</summary>
+public sealed record QueuedExtract(Guid Id, string FeedCode, string ArchivePath, string FileName, int ChunksTotal, int ChunkSize)
+{
+    public IReadOnlySet<int> AppliedChunks { get; init; } = new HashSet<int>();
+}
+
 /// <summary>
 /// Everything written about an extract as a whole: its registration (content-addressed, so
 /// the same bytes twice are one extract), its rejected rows, its counts and status.
@@ -175,20 +181,20 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Records the final counts of a parse; resolved at once if the consumers already caught up.</summary>
-    public async Task FinishParseAsync(Guid id, int rowsTotal, int accepted, int rejected, int chunks, CancellationToken ct)
+    public async Task FinishParseAsync(Guid id, int rowsTotal, int accepted, int rejected, int chunks, int chunkSize, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE extracts
                SET rows_total = @rowsTotal, rows_accepted = @accepted, rows_rejected = @rejected, chunks_total = @chunks,
-                   rows_parsed = @rowsTotal, bytes_parsed = size_bytes, chunks_queued = @chunks,
+                   rows_parsed = @rowsTotal, bytes_parsed = size_bytes, chunks_queued = @chunks, chunk_size = @chunkSize,
                    first_chunk_queued_at = COALESCE(first_chunk_queued_at, CASE WHEN @chunks > 0 THEN now() END),
                    parsed_at = now(),
                    status = CASE WHEN rows_resolved >= @accepted THEN 'resolved' ELSE 'queued' END,
                    resolved_at = CASE WHEN rows_resolved >= @accepted THEN now() END
              WHERE id = @id
-            """, new { id, rowsTotal, accepted, rejected, chunks }, cancellationToken: ct));
+            """, new { id, rowsTotal, accepted, rejected, chunks, chunkSize }, cancellationToken: ct));
     }
 
     /// <summary>A file-level fault: the whole extract is rejected and none of it is applied.</summary>
@@ -210,6 +216,31 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
             "SELECT id, feed_code, archive_path, file_name FROM extracts WHERE status IN ('received', 'parsing') ORDER BY received_at",
             cancellationToken: ct));
         return [.. rows];
+    }
+
+    /// <summary>
+    /// Parsed extracts whose chunks are not all applied. Normally their chunks are still on the queue;
+    /// but a chunk can leave the queue without being applied (a worker stopped while retrying it ends
+    /// it in the error queue), so a starting worker re-sends the missing ones (chunks are idempotent).
+    /// </summary>
+    public async Task<IReadOnlyList<QueuedExtract>> QueuedExtractsAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var queued = await connection.QueryAsync<QueuedExtract>(new CommandDefinition(
+            """
+            SELECT id, feed_code, archive_path, file_name, chunks_total, chunk_size
+              FROM extracts
+             WHERE status = 'queued' AND chunk_size IS NOT NULL AND chunks_total IS NOT NULL
+             ORDER BY received_at
+            """, cancellationToken: ct));
+        var result = new List<QueuedExtract>();
+        foreach (var extract in queued)
+        {
+            var applied = await connection.QueryAsync<int>(new CommandDefinition(
+                "SELECT chunk_index FROM extract_chunks WHERE extract_id = @id", new { id = extract.Id }, cancellationToken: ct));
+            result.Add(extract with { AppliedChunks = applied.ToHashSet() });
+        }
+        return result;
     }
 
     public async Task<ExtractReport?> GetAsync(Guid id, CancellationToken ct)

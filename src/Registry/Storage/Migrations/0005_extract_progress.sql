@@ -8,4 +8,7 @@ ALTER TABLE extracts
     ADD COLUMN first_chunk_queued_at timestamptz,
     ADD COLUMN rows_parsed           int    NOT NULL DEFAULT 0,
     ADD COLUMN bytes_parsed          bigint NOT NULL DEFAULT 0,
-    ADD COLUMN chunks_queued         int    NOT NULL DEFAULT 0;
+    ADD COLUMN chunks_queued         int    NOT NULL DEFAULT 0,
+    -- Rows per chunk of this extract's parse: a restarted worker re-sends the chunks that never got
+    -- applied with the same boundaries, whatever Inbox:ChunkSize says by then.
+    ADD COLUMN chunk_size            int;
