@@ -161,7 +161,16 @@ public sealed partial class ExtractIntake(
             LogRecovering(pending.Id, pending.FileName);
             await ParseAndQueueAsync(pending.Id, feed, pending.ArchivePath, ct);
         }
-        foreach (var queued in await store.QueuedExtractsAsync(ct))
+        await ResendStalledAsync(ct);
+    }
+
+    /// <summary>
+    /// Re-sends the missing chunks of parsed extracts that stalled (see <see cref="ExtractStore.ClaimStalledAsync"/>
+    /// and <see cref="InboxOptions.StalledExtractAfter"/>); called at start and periodically by the inbox scanner.
+    /// </summary>
+    public async Task ResendStalledAsync(CancellationToken ct)
+    {
+        foreach (var queued in await store.ClaimStalledAsync(inboxOptions.Value.StalledExtractAfter, ct))
         {
             if (feeds.Find(queued.FeedCode) is not { } feed) continue;
             try
@@ -263,7 +272,7 @@ public sealed partial class ExtractIntake(
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not re-send the missing chunks of extract {ExtractId} ({FileName})")]
     private partial void LogResendFailed(Exception exception, Guid extractId, string fileName);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was still waiting for chunks at start: re-sent the {Resent} of its {Chunks} chunks not applied yet")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) stalled with chunks never applied: re-sent the {Resent} of its {Chunks} chunks not applied yet")]
     private partial void LogResent(Guid extractId, string fileName, int resent, int chunks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was not fully parsed before the last stop: parsing it again")]

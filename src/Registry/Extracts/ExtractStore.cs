@@ -219,22 +219,26 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Parsed extracts whose chunks are not all applied. Normally their chunks are still on the queue;
-    /// but a chunk can leave the queue without being applied (a worker stopped while retrying it ends
-    /// it in the error queue), so a starting worker re-sends the missing ones (chunks are idempotent).
+    /// Parsed extracts that lost chunks: still queued, while no chunk of any extract was applied for
+    /// <paramref name="stalledFor"/> (so their chunks are not waiting on a busy queue — a chunk in flight
+    /// when a worker stopped can end in the error queue). Each is claimed by setting <c>requeued_at</c>
+    /// in the same statement, so of several workers one re-sends an extract per stall period.
     /// </summary>
-    public async Task<IReadOnlyList<QueuedExtract>> QueuedExtractsAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<QueuedExtract>> ClaimStalledAsync(TimeSpan stalledFor, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var queued = await connection.QueryAsync<QueuedExtract>(new CommandDefinition(
+        var stalled = await connection.QueryAsync<QueuedExtract>(new CommandDefinition(
             """
-            SELECT id, feed_code, archive_path, file_name, chunks_total, chunk_size
-              FROM extracts
+            UPDATE extracts
+               SET requeued_at = now()
              WHERE status = 'queued' AND chunk_size IS NOT NULL AND chunks_total IS NOT NULL
-             ORDER BY received_at
-            """, cancellationToken: ct));
+               AND parsed_at < now() - @stalledFor
+               AND (requeued_at IS NULL OR requeued_at < now() - @stalledFor)
+               AND NOT EXISTS (SELECT 1 FROM extract_chunks WHERE applied_at > now() - @stalledFor)
+            RETURNING id, feed_code, archive_path, file_name, chunks_total, chunk_size
+            """, new { stalledFor }, cancellationToken: ct));
         var result = new List<QueuedExtract>();
-        foreach (var extract in queued)
+        foreach (var extract in stalled)
         {
             var applied = await connection.QueryAsync<int>(new CommandDefinition(
                 "SELECT chunk_index FROM extract_chunks WHERE extract_id = @id", new { id = extract.Id }, cancellationToken: ct));

@@ -23,7 +23,9 @@ public sealed class WorkerCrashTests(RegistryServers servers)
     [Fact]
     public async Task Chunk_consumers_killed_mid_transaction_leave_an_extract_that_completes_exactly_after_a_restart()
     {
-        await using var system = await RegistrySystem.StartAsync(servers, chunkSize: 5);
+        // A short stall period, so the restarted worker notices the chunks that never came back within the test.
+        await using var system = await RegistrySystem.StartAsync(servers, chunkSize: 5,
+            settings: new Dictionary<string, string?> { ["Inbox:StalledExtractAfter"] = "00:00:01" });
         var sample = Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, "ssa-consultas")).Single();
 
         // The test holds the decision-phase lock: consumers claim their chunk, stage its rows, then wait inside their transaction.
@@ -37,8 +39,9 @@ public sealed class WorkerCrashTests(RegistryServers servers)
             (await store.ListAsync(null, 1, default)) is [{ Status: ExtractStatus.Queued }] && (await Pids(holder)).Count > 0);
 
         // The crash: the workers host goes down while its consumers' database sessions are killed mid-chunk
-        // (their transactions roll back; MassTransit retries them once the lock is free, or the broker
-        // redelivers them). Chunks not yet started stay on the queue for the restarted host.
+        // (their transactions roll back). Chunks not yet started stay on the queue for the restarted host;
+        // the killed ones are retried after the host's services are disposed and end in the error queue,
+        // so the restarted worker must notice the stalled extract and send them again.
         var stopping = system.StopWorkersAsync();
         await Task.Delay(300);
         var killed = await Pids(holder);

@@ -11,4 +11,9 @@ ALTER TABLE extracts
     ADD COLUMN chunks_queued         int    NOT NULL DEFAULT 0,
     -- Rows per chunk of this extract's parse: a restarted worker re-sends the chunks that never got
     -- applied with the same boundaries, whatever Inbox:ChunkSize says by then.
-    ADD COLUMN chunk_size            int;
+    ADD COLUMN chunk_size            int,
+    -- When a worker last re-sent this extract's missing chunks (one worker per stall, see ExtractStore.ClaimStalledAsync).
+    ADD COLUMN requeued_at           timestamptz;
+
+-- "Was any chunk applied lately?" — the stall check reads the newest applied_at.
+CREATE INDEX extract_chunks_applied_at ON extract_chunks (applied_at);
