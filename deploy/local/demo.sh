@@ -90,7 +90,7 @@ dropped=0
 for folder in deploy/samples/*/; do
   feed="$(basename "$folder")"
   mkdir -p "$state/inbox/$feed"
-  for file in "$folder"*.csv; do
+  for file in "$folder"*; do
     name="$(basename "$file")"
     # Agencies write *.part and rename, so a half-written file is never read.
     cp "$file" "$state/inbox/$feed/$name.part" && mv "$state/inbox/$feed/$name.part" "$state/inbox/$feed/$name"

@@ -28,9 +28,10 @@ public static class CsvExtractReader
     }
 
     /// <summary>Streams the data rows; file-level faults (see <see cref="CheckFile"/>) throw <see cref="ExtractFileException"/>.</summary>
-    public static IEnumerable<ParsedRow> Read(string path, FeedDefinition feed)
+    /// <param name="progress">When given, counts the bytes of the file read so far (a running extract's progress).</param>
+    public static IEnumerable<ParsedRow> Read(string path, FeedDefinition feed, ParseProgress? progress = null)
     {
-        using var csv = Open(path, feed);
+        using var csv = Open(path, feed, progress);
         var (header, columns) = ReadHeader(csv, feed);
         var rowNumber = 0;
         while (ReadNext(csv, feed, rowNumber))
@@ -40,9 +41,11 @@ public static class CsvExtractReader
         }
     }
 
-    private static CsvReader Open(string path, FeedDefinition feed)
+    private static CsvReader Open(string path, FeedDefinition feed, ParseProgress? progress = null)
     {
-        var reader = new StreamReader(path, TextEncodings.Resolve(feed.Csv.Encoding), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        Stream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (progress is not null) file = new CountingStream(file, progress);
+        var reader = new StreamReader(file, TextEncodings.Resolve(feed.Csv.Encoding), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             Delimiter = feed.Csv.Delimiter,
@@ -144,6 +147,37 @@ public static class CsvExtractReader
         if (fieldCount != headerLength)
             return SourceRowMapper.Reject(row, rowNumber, $"the row has {fieldCount} fields but the header has {headerLength}");
         return SourceRowMapper.Map(row, rowNumber, columns, feed, "column");
+    }
+
+    /// <summary>A read-only pass-through that counts bytes as the reader pulls them (granularity: its buffer).</summary>
+    private sealed class CountingStream(Stream inner, ParseProgress progress) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+
+        private int Count(int n)
+        {
+            progress.BytesRead += n;
+            return n;
+        }
     }
 
     private readonly struct CsvRow(CsvReader csv) : IRowValues

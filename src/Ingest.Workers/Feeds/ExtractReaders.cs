@@ -12,6 +12,7 @@ public static class ExtractReaders
         else CsvExtractReader.CheckFile(path, feed);
     }
 
-    public static IEnumerable<ParsedRow> Read(FeedDefinition feed, string path) =>
-        feed.Kind == FeedKinds.ApiPull ? ApiPageReader.Read(path, feed) : CsvExtractReader.Read(path, feed);
+    /// <param name="progress">Bytes read so far (CSV files; an API page counts as read when parsed), for the acceptance report.</param>
+    public static IEnumerable<ParsedRow> Read(FeedDefinition feed, string path, ParseProgress? progress = null) =>
+        feed.Kind == FeedKinds.ApiPull ? ApiPageReader.Read(path, feed) : CsvExtractReader.Read(path, feed, progress);
 }

@@ -13,6 +13,12 @@ public readonly record struct ParsedRow(SourceRow? Accepted, RejectedRow? Reject
 /// <summary>A fault of the whole extract (unknown layout, missing column, bad bytes, malformed page): nothing of it is applied.</summary>
 public sealed class ExtractFileException(string message) : Exception(message);
 
+/// <summary>How much of an extract's file a streaming reader has consumed so far (for progress reports).</summary>
+public sealed class ParseProgress
+{
+    public long BytesRead { get; set; }
+}
+
 /// <summary>A canonical field and where its value sits in a source row (CSV column index, or index of a JSON property path).</summary>
 public readonly record struct FieldSlot(string Field, int Slot);
 
@@ -81,6 +87,11 @@ public static class SourceRowMapper
         }
 
         string? V(string field) => values.GetValueOrDefault(field);
+        // A single full-name column is split here, so matching, survivorship and display see name
+        // parts like any other row's; the column as sent travels along (FullName) and marks the split as a guess.
+        var fullName = V(CanonicalFields.FullName);
+        var split = fullName is null ? null : PersonName.Split(fullName,
+            feed.FullNameOrder == FullNameOrders.SurnamesFirst ? NameOrder.SurnamesFirst : NameOrder.GivenFirst);
         var mappedRow = new SourceRow
         {
             RowNumber = rowNumber,
@@ -88,9 +99,10 @@ public static class SourceRowMapper
             ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content.ToString()))),
             AgencyPersonId = V(CanonicalFields.AgencyPersonId),
             Curp = V(CanonicalFields.Curp),
-            GivenNames = V(CanonicalFields.GivenNames),
-            PaternalSurname = V(CanonicalFields.PaternalSurname),
-            MaternalSurname = V(CanonicalFields.MaternalSurname),
+            GivenNames = split is null ? V(CanonicalFields.GivenNames) : NullIfEmpty(split.GivenNames),
+            PaternalSurname = split is null ? V(CanonicalFields.PaternalSurname) : split.Paternal,
+            MaternalSurname = split is null ? V(CanonicalFields.MaternalSurname) : split.Maternal,
+            FullName = fullName,
             Sex = V(CanonicalFields.Sex),
             BirthDate = birth,
             Phone = V(CanonicalFields.Phone),
@@ -117,6 +129,8 @@ public static class SourceRowMapper
         if (raw.Length > MaxRawLineKept) raw = string.Concat(raw.AsSpan(0, MaxRawLineKept), $"… [{raw.Length:N0} characters]");
         return new(null, new RejectedRow(rowNumber, reason, raw));
     }
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
     private static string DateError(string field, string value, string? why, FeedDefinition feed, string sourceWord) =>
         $"{field} '{value}' ({sourceWord} '{feed.Fields[field][0]}') is not a valid date in the feed's formats ({string.Join(", ", feed.DateFormats)}): {why}";

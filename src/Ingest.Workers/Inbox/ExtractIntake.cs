@@ -30,6 +30,9 @@ public sealed partial class ExtractIntake(
     // trip with parsing; every confirm is awaited before the extract's counts are written.
     private const int SendsInFlight = 8;
 
+    /// <summary>How often a running parse writes its progress (rows, bytes, chunks) to the extract's report.</summary>
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>A file found in an inbox: registered, removed from the inbox, then parsed and queued.</summary>
     public async Task<(Guid ExtractId, bool Duplicate)> ReceiveAsync(FeedDefinition feed, string path, CancellationToken ct)
     {
@@ -97,7 +100,9 @@ public sealed partial class ExtractIntake(
         var chunk = new List<SourceRow>(chunkSize);
         var inFlight = new Queue<Task>(SendsInFlight);
         var rejects = new List<RejectedRow>(RejectBatch);
-        foreach (var parsed in ExtractReaders.Read(feed, archivePath))
+        var progress = new ParseProgress();
+        long nextReport = 0;
+        foreach (var parsed in ExtractReaders.Read(feed, archivePath, progress))
         {
             rows++;
             if (parsed.Accepted is { } row)
@@ -120,7 +125,7 @@ public sealed partial class ExtractIntake(
         if (chunk.Count > 0) await SendChunkAsync(chunks++);
         while (inFlight.Count > 0) await inFlight.Dequeue();
         await store.WriteRejectsAsync(extractId, rejects, ct);
-        await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, ct);
+        await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, chunkSize, ct);
         LogParsed(extractId, rows, accepted, rejected, chunks);
 
         async Task SendChunkAsync(int index)
@@ -130,6 +135,16 @@ public sealed partial class ExtractIntake(
             chunk.Clear();
             inFlight.Enqueue(endpoint.Send(message, ct));
             if (inFlight.Count >= SendsInFlight) await inFlight.Dequeue();
+            await ReportProgressAsync(index + 1);
+        }
+
+        // The acceptance report's progress: at the first chunk sent, then at most once per interval.
+        async Task ReportProgressAsync(int sent)
+        {
+            var now = Environment.TickCount64;
+            if (now < nextReport) return;
+            nextReport = now + (long)ProgressInterval.TotalMilliseconds;
+            await store.ReportParseProgressAsync(extractId, rows, progress.BytesRead, sent, ct);
         }
     }
 
@@ -145,6 +160,62 @@ public sealed partial class ExtractIntake(
             }
             LogRecovering(pending.Id, pending.FileName);
             await ParseAndQueueAsync(pending.Id, feed, pending.ArchivePath, ct);
+        }
+        await ResendStalledAsync(ct);
+    }
+
+    /// <summary>
+    /// Re-sends the missing chunks of parsed extracts that stalled (see <see cref="ExtractStore.ClaimStalledAsync"/>
+    /// and <see cref="InboxOptions.StalledExtractAfter"/>); called at start and periodically by the inbox scanner.
+    /// </summary>
+    public async Task ResendStalledAsync(CancellationToken ct)
+    {
+        foreach (var queued in await store.ClaimStalledAsync(inboxOptions.Value.StalledExtractAfter, ct))
+        {
+            if (feeds.Find(queued.FeedCode) is not { } feed) continue;
+            try
+            {
+                await ResendMissingChunksAsync(queued, feed, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One unreadable archive must not keep the workers from starting; the extract stays queued and visible.
+                LogResendFailed(ex, queued.Id, queued.FileName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Re-sends the chunks of a parsed extract that were never applied, cut exactly as the first parse
+    /// cut them (same file, same chunk size). Chunks still on the queue arrive twice; the second is a
+    /// no-op (claimed by (extract, chunk)). Counts and rejected rows are not touched.
+    /// </summary>
+    private async Task ResendMissingChunksAsync(QueuedExtract extract, FeedDefinition feed, CancellationToken ct)
+    {
+        var applied = extract.AppliedChunks;
+        if (applied.Count >= extract.ChunksTotal) return;
+        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{RegistryBus.ResolutionQueue(busOptions.Value)}"));
+        var chunk = new List<SourceRow>(extract.ChunkSize);
+        int index = 0, resent = 0;
+        foreach (var parsed in ExtractReaders.Read(feed, extract.ArchivePath))
+        {
+            if (parsed.Accepted is not { } row) continue;
+            chunk.Add(row);
+            if (chunk.Count == extract.ChunkSize) await FlushAsync();
+        }
+        if (chunk.Count > 0) await FlushAsync();
+        LogResent(extract.Id, extract.FileName, resent, extract.ChunksTotal);
+
+        async Task FlushAsync()
+        {
+            if (!applied.Contains(index))
+            {
+                await endpoint.Send(new ResolveSourceRows(extract.Id, index, chunk[0].RowNumber, chunk[^1].RowNumber,
+                    feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray()), ct);
+                resent++;
+            }
+            index++;
+            chunk.Clear();
         }
     }
 
@@ -197,6 +268,12 @@ public sealed partial class ExtractIntake(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Extract {ExtractId} parsed: {Rows} rows, {Accepted} accepted, {Rejected} rejected, {Chunks} chunks queued")]
     private partial void LogParsed(Guid extractId, int rows, int accepted, int rejected, int chunks);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not re-send the missing chunks of extract {ExtractId} ({FileName})")]
+    private partial void LogResendFailed(Exception exception, Guid extractId, string fileName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) stalled with chunks never applied: re-sent the {Resent} of its {Chunks} chunks not applied yet")]
+    private partial void LogResent(Guid extractId, string fileName, int resent, int chunks);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was not fully parsed before the last stop: parsing it again")]
     private partial void LogRecovering(Guid extractId, string fileName);

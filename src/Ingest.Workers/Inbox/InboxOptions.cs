@@ -17,4 +17,11 @@ public sealed class InboxOptions
 
     /// <summary>Accepted rows per bus message.</summary>
     public int ChunkSize { get; set; } = 500;
+
+    /// <summary>
+    /// A parsed extract still missing chunks while no chunk of any extract was applied for this long
+    /// has lost them (e.g. to the error queue when a worker stopped mid-chunk): its missing chunks are
+    /// sent again. Checked at start and then every scan, at most every 30 s.
+    /// </summary>
+    public TimeSpan StalledExtractAfter { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -30,12 +30,18 @@ public sealed partial class InboxScanner(
         watcher.Changed += (_, _) => _signal.Release();
 
         await intake.RecoverUnfinishedAsync(stoppingToken);
+        var nextStallCheck = DateTime.UtcNow + StallCheckInterval();
 
         while (!stoppingToken.IsCancellationRequested)
         {
             var waitFor = options.Value.ScanInterval;
             try
             {
+                if (DateTime.UtcNow >= nextStallCheck)
+                {
+                    nextStallCheck = DateTime.UtcNow + StallCheckInterval();
+                    await intake.ResendStalledAsync(stoppingToken);
+                }
                 var unsettled = await ScanOnceAsync(root, stoppingToken);
                 if (unsettled) waitFor = TimeSpan.FromMilliseconds(Math.Min(waitFor.TotalMilliseconds, options.Value.SettleTime.TotalMilliseconds / 2));
             }
@@ -53,6 +59,9 @@ public sealed partial class InboxScanner(
             }
         }
     }
+
+    private TimeSpan StallCheckInterval() =>
+        TimeSpan.FromTicks(Math.Min(options.Value.StalledExtractAfter.Ticks, TimeSpan.FromSeconds(30).Ticks));
 
     /// <returns>True when some file is not settled yet (so the next scan comes sooner).</returns>
     private async Task<bool> ScanOnceAsync(string root, CancellationToken ct)

@@ -23,9 +23,78 @@ public sealed record RejectedRow(int RowNumber, string Reason, string? RawLine);
 public sealed record ExtractReport(
     Guid Id, string FeedCode, string AgencyCode, string Sector, string FileName, string Sha256, long SizeBytes,
     string Status, string? Error, int? RowsTotal, int? RowsAccepted, int? RowsRejected, int RowsResolved, int RowsUnchanged,
-    int? ChunksTotal, int Receipts, DateTime ReceivedAt, DateTime? ParsedAt, DateTime? ResolvedAt);
+    int? ChunksTotal, int Receipts, DateTime ReceivedAt, DateTime? ParsedAt, DateTime? ResolvedAt,
+    DateTime? ParseStartedAt, DateTime? FirstChunkQueuedAt, int RowsParsed, long BytesParsed, int ChunksQueued, int ChunksResolved)
+{
+    /// <summary>How far the extract is, while it runs (see <see cref="ExtractProgress"/>).</summary>
+    public ExtractProgress Progress => ExtractProgress.Of(this);
+
+    /// <summary>When each stage happened, how long it took, and the speed.</summary>
+    public ExtractTimings Timings => ExtractTimings.Of(this);
+}
+
+/// <summary>
+/// Progress of an extract: rows parsed so far, chunks resolved of chunks queued, and one percent.
+/// The percent is half reading (bytes of the file read) and half resolving (chunks resolved of the
+/// chunks expected: the final count once parsed, extrapolated from the bytes read before); it stays
+/// below 100 until the extract is resolved, and a rejected extract is done (100).
+/// </summary>
+public sealed record ExtractProgress(int RowsParsed, int ChunksQueued, int ChunksResolved, int? ChunksTotal, int Percent)
+{
+    public static ExtractProgress Of(ExtractReport e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var parsed = e.ParsedAt is not null && e.Status != ExtractStatus.Parsing;
+        var rowsParsed = parsed && e.RowsTotal is { } total ? total : e.RowsParsed;
+        var chunksQueued = parsed && e.ChunksTotal is { } chunks ? chunks : e.ChunksQueued;
+        var percent = e.Status switch
+        {
+            ExtractStatus.Resolved or ExtractStatus.Rejected => 100,
+            ExtractStatus.Received => 0,
+            _ => Estimate(e, parsed, chunksQueued),
+        };
+        return new(rowsParsed, chunksQueued, e.ChunksResolved, e.ChunksTotal, percent);
+    }
+
+    private static int Estimate(ExtractReport e, bool parsed, int chunksQueued)
+    {
+        var read = parsed ? 1.0 : e.SizeBytes > 0 ? Math.Clamp((double)e.BytesParsed / e.SizeBytes, 0, 1) : 0;
+        var expectedChunks = parsed ? chunksQueued : read > 0 ? chunksQueued / read : 0;
+        var resolved = expectedChunks > 0 ? Math.Clamp(e.ChunksResolved / expectedChunks, 0, 1) : parsed ? 1 : 0;
+        return Math.Min(99, (int)Math.Floor(50 * read + 50 * resolved));
+    }
+}
+
+/// <summary>
+/// Timings of an extract: received → parse started → first chunk queued → parse ended (every row
+/// read and every chunk confirmed by the broker) → resolved. Durations in seconds; speeds in rows/s
+/// over the parse alone and from parse start to resolved. Null while a stage has not happened.
+/// </summary>
+public sealed record ExtractTimings(
+    DateTime ReceivedAt, DateTime? ParseStartedAt, DateTime? FirstChunkQueuedAt, DateTime? ParseEndedAt, DateTime? ResolvedAt,
+    double? WaitSeconds, double? ParseSeconds, double? ResolveSeconds, double? TotalSeconds,
+    double? ParseRowsPerSecond, double? RowsPerSecond)
+{
+    public static ExtractTimings Of(ExtractReport e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        static double? Seconds(DateTime? from, DateTime? to) => from is { } f && to is { } t ? Math.Max(0, (t - f).TotalSeconds) : null;
+        static double? Rate(int? rows, double? seconds) => rows is { } r && seconds is { } s ? Math.Round(r / Math.Max(s, 0.001), 1) : null;
+        var ended = e.Status == ExtractStatus.Parsing ? null : e.ParsedAt;
+        var parse = Seconds(e.ParseStartedAt, ended);
+        return new(e.ReceivedAt, e.ParseStartedAt, e.FirstChunkQueuedAt, ended, e.ResolvedAt,
+            Seconds(e.ReceivedAt, e.ParseStartedAt), parse, Seconds(e.FirstChunkQueuedAt ?? ended, e.ResolvedAt), Seconds(e.ReceivedAt, e.ResolvedAt ?? (e.Status == ExtractStatus.Rejected ? ended : null)),
+            Rate(e.RowsTotal, parse), Rate(e.RowsTotal, Seconds(e.ParseStartedAt, e.ResolvedAt)));
+    }
+}
 
 public sealed record PendingExtract(Guid Id, string FeedCode, string ArchivePath, string FileName);
+
+/// <summary>A parsed extract still waiting for chunks: which chunks it has, their size, and which were applied.</summary>
+public sealed record QueuedExtract(Guid Id, string FeedCode, string ArchivePath, string FileName, int ChunksTotal, int ChunkSize)
+{
+    public IReadOnlySet<int> AppliedChunks { get; init; } = new HashSet<int>();
+}
 
 /// <summary>
 /// Everything written about an extract as a whole: its registration (content-addressed, so
@@ -74,8 +143,27 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM rejected_rows WHERE extract_id = @id;
-            UPDATE extracts SET status = 'parsing' WHERE id = @id;
+            UPDATE extracts
+               SET status = 'parsing', parse_started_at = now(), first_chunk_queued_at = NULL,
+                   rows_parsed = 0, bytes_parsed = 0, chunks_queued = 0
+             WHERE id = @id;
             """, new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Progress of a running parse (rows read, bytes read, chunks confirmed by the broker). Called at
+    /// the first chunk and then at most about once a second, so it costs nothing measurable.
+    /// </summary>
+    public async Task ReportParseProgressAsync(Guid id, int rowsParsed, long bytesParsed, int chunksQueued, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE extracts
+               SET rows_parsed = @rowsParsed, bytes_parsed = @bytesParsed, chunks_queued = @chunksQueued,
+                   first_chunk_queued_at = COALESCE(first_chunk_queued_at, CASE WHEN @chunksQueued > 0 THEN now() END)
+             WHERE id = @id AND status = 'parsing'
+            """, new { id, rowsParsed, bytesParsed, chunksQueued }, cancellationToken: ct));
     }
 
     public async Task WriteRejectsAsync(Guid id, IReadOnlyCollection<RejectedRow> rows, CancellationToken ct)
@@ -97,18 +185,20 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Records the final counts of a parse; resolved at once if the consumers already caught up.</summary>
-    public async Task FinishParseAsync(Guid id, int rowsTotal, int accepted, int rejected, int chunks, CancellationToken ct)
+    public async Task FinishParseAsync(Guid id, int rowsTotal, int accepted, int rejected, int chunks, int chunkSize, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE extracts
                SET rows_total = @rowsTotal, rows_accepted = @accepted, rows_rejected = @rejected, chunks_total = @chunks,
+                   rows_parsed = @rowsTotal, bytes_parsed = size_bytes, chunks_queued = @chunks, chunk_size = @chunkSize,
+                   first_chunk_queued_at = COALESCE(first_chunk_queued_at, CASE WHEN @chunks > 0 THEN now() END),
                    parsed_at = now(),
                    status = CASE WHEN rows_resolved >= @accepted THEN 'resolved' WHEN status = 'failed' THEN 'failed' ELSE 'queued' END,
                    resolved_at = CASE WHEN rows_resolved >= @accepted THEN now() END
              WHERE id = @id
-            """, new { id, rowsTotal, accepted, rejected, chunks }, cancellationToken: ct));
+            """, new { id, rowsTotal, accepted, rejected, chunks, chunkSize }, cancellationToken: ct));
     }
 
     /// <summary>
@@ -148,6 +238,35 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         return [.. rows];
     }
 
+    /// <summary>
+    /// Parsed extracts that lost chunks: still queued, while no chunk of any extract was applied for
+    /// <paramref name="stalledFor"/> (so their chunks are not waiting on a busy queue — a chunk in flight
+    /// when a worker stopped can end in the error queue). Each is claimed by setting <c>requeued_at</c>
+    /// in the same statement, so of several workers one re-sends an extract per stall period.
+    /// </summary>
+    public async Task<IReadOnlyList<QueuedExtract>> ClaimStalledAsync(TimeSpan stalledFor, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var stalled = await connection.QueryAsync<QueuedExtract>(new CommandDefinition(
+            """
+            UPDATE extracts
+               SET requeued_at = now()
+             WHERE status = 'queued' AND chunk_size IS NOT NULL AND chunks_total IS NOT NULL
+               AND parsed_at < now() - @stalledFor
+               AND (requeued_at IS NULL OR requeued_at < now() - @stalledFor)
+               AND NOT EXISTS (SELECT 1 FROM extract_chunks WHERE applied_at > now() - @stalledFor)
+            RETURNING id, feed_code, archive_path, file_name, chunks_total, chunk_size
+            """, new { stalledFor }, cancellationToken: ct));
+        var result = new List<QueuedExtract>();
+        foreach (var extract in stalled)
+        {
+            var applied = await connection.QueryAsync<int>(new CommandDefinition(
+                "SELECT chunk_index FROM extract_chunks WHERE extract_id = @id", new { id = extract.Id }, cancellationToken: ct));
+            result.Add(extract with { AppliedChunks = applied.ToHashSet() });
+        }
+        return result;
+    }
+
     public async Task<ExtractReport?> GetAsync(Guid id, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -178,7 +297,9 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         SELECT e.id, e.feed_code, e.agency_code, e.sector, e.file_name, e.sha256, e.size_bytes, e.status, e.error,
                e.rows_total, e.rows_accepted, e.rows_rejected, e.rows_resolved, e.rows_unchanged, e.chunks_total,
                (SELECT count(*)::int FROM extract_receipts r WHERE r.extract_id = e.id) AS receipts,
-               e.received_at, e.parsed_at, e.resolved_at
+               e.received_at, e.parsed_at, e.resolved_at,
+               e.parse_started_at, e.first_chunk_queued_at, e.rows_parsed, e.bytes_parsed, e.chunks_queued,
+               (SELECT count(*)::int FROM extract_chunks c WHERE c.extract_id = e.id) AS chunks_resolved
           FROM extracts e
         """;
 }

@@ -101,6 +101,7 @@ public sealed class FeedCatalog
                 Fail($"fields.{name}", "must be a column name or a list of column names");
             fields[name] = headers!;
         }
+        ValidateNameFields(fields, raw.FullNameOrder, Fail);
         foreach (var req in raw.Required ?? [])
         {
             if (!fields.ContainsKey(req)) Fail("required", $"'{req}' is required but not mapped in 'fields'");
@@ -128,12 +129,37 @@ public sealed class FeedCatalog
             Fields = fields,
             Required = raw.Required ?? [],
             RecordKey = recordKey,
+            FullNameOrder = raw.FullNameOrder ?? FullNameOrders.GivenFirst,
             Values = (raw.Values ?? []).ToDictionary(
                 kv => kv.Key,
                 kv => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(kv.Value, StringComparer.OrdinalIgnoreCase),
                 StringComparer.Ordinal),
             SourceFile = file,
         };
+    }
+
+    /// <summary>
+    /// A person's name comes either in separate columns (given names + paternal surname, maternal
+    /// optional) or in one full-name column — never both: which one would win is a guess.
+    /// </summary>
+    private static void ValidateNameFields(Dictionary<string, IReadOnlyList<string>> fields, string? order, Action<string, string> fail)
+    {
+        string[] parts = [CanonicalFields.GivenNames, CanonicalFields.PaternalSurname, CanonicalFields.MaternalSurname];
+        var mappedParts = parts.Where(fields.ContainsKey).ToList();
+        if (fields.ContainsKey(CanonicalFields.FullName))
+        {
+            if (mappedParts.Count > 0)
+                fail($"fields.{CanonicalFields.FullName}", $"a feed maps the name either as one full_name column or as separate given_names/paternal_surname/maternal_surname columns, not both (this one also maps {string.Join(", ", mappedParts)})");
+        }
+        else if (!fields.ContainsKey(CanonicalFields.GivenNames) || !fields.ContainsKey(CanonicalFields.PaternalSurname))
+        {
+            var missing = string.Join(" and ", new[] { CanonicalFields.GivenNames, CanonicalFields.PaternalSurname }.Where(f => !fields.ContainsKey(f)));
+            fail("fields", $"must map the person's name: given_names and paternal_surname (maternal_surname optional), or one full_name column; {missing} not mapped");
+        }
+        if (order is not null and not (FullNameOrders.GivenFirst or FullNameOrders.SurnamesFirst))
+            fail("fullNameOrder", $"'{order}' is not {FullNameOrders.GivenFirst} or {FullNameOrders.SurnamesFirst}");
+        if (order is not null && !fields.ContainsKey(CanonicalFields.FullName))
+            fail("fullNameOrder", "only applies to a feed that maps full_name");
     }
 
     private static ApiPullSettings? ValidateApi(FeedFile raw, Action<string, string> fail)
@@ -197,7 +223,8 @@ public sealed class FeedCatalog
         Dictionary<string, JsonElement>? Fields,
         List<string>? Required,
         List<string>? RecordKey,
-        Dictionary<string, Dictionary<string, string>>? Values);
+        Dictionary<string, Dictionary<string, string>>? Values,
+        string? FullNameOrder);
 }
 
 public sealed class FeedDefinitionException : Exception

@@ -31,6 +31,12 @@ public sealed record FeedDefinition
     /// </summary>
     public IReadOnlyList<string> RecordKey { get; init; } = [];
 
+    /// <summary>
+    /// Order of the words in a <c>full_name</c> column: <see cref="FullNameOrders.GivenFirst"/> ("MARIA LOPEZ CANTU")
+    /// or <see cref="FullNameOrders.SurnamesFirst"/> ("LOPEZ CANTU MARIA"). A comma always means "surnames, given names".
+    /// </summary>
+    public string FullNameOrder { get; init; } = FullNameOrders.GivenFirst;
+
     /// <summary>Per-field code lists: canonical field → (agency value → registry value).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Values { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();
@@ -46,6 +52,12 @@ public sealed record CsvDialect
     public string Delimiter { get; init; } = ",";
     public string Encoding { get; init; } = "utf-8";
     public IReadOnlyList<string> DateFormats { get; init; } = ["dd/MM/yyyy", "yyyy-MM-dd"];
+}
+
+public static class FullNameOrders
+{
+    public const string GivenFirst = "given-first";
+    public const string SurnamesFirst = "surnames-first";
 }
 
 public static class FeedKinds
@@ -121,6 +133,8 @@ public static class CanonicalFields
     public const string GivenNames = "given_names";
     public const string PaternalSurname = "paternal_surname";
     public const string MaternalSurname = "maternal_surname";
+    /// <summary>One column holding the whole name; split into the parts above on reading (see <see cref="FeedDefinition.FullNameOrder"/>).</summary>
+    public const string FullName = "full_name";
     public const string Sex = "sex";
     public const string BirthDate = "birth_date";
     public const string Phone = "phone";
@@ -139,7 +153,7 @@ public static class CanonicalFields
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        AgencyPersonId, Curp, GivenNames, PaternalSurname, MaternalSurname, Sex, BirthDate, Phone, Street,
+        AgencyPersonId, Curp, GivenNames, PaternalSurname, MaternalSurname, FullName, Sex, BirthDate, Phone, Street,
         HouseNumber, Colonia, PostalCode, Municipality, Poligono, AgencyHouseholdId, RelationshipToHead,
         Programme, ServiceType, ServiceDate, ServiceStatus,
     };

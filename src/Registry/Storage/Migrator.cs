@@ -16,7 +16,7 @@ public static class Migrator
 
     public static async Task<IReadOnlyList<string>> ApplyAsync(string connectionString, ILogger logger, CancellationToken ct = default)
     {
-        EnsureDatabase.For.PostgresqlDatabase(connectionString, new LoggerAdapter(logger));
+        await EnsureDatabaseAsync(connectionString, logger, ct);
 
         await using var lockConnection = new NpgsqlConnection(connectionString);
         await lockConnection.OpenAsync(ct);
@@ -47,6 +47,36 @@ public static class Migrator
             await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@k)", lockConnection);
             release.Parameters.AddWithValue("k", AdvisoryLockKey);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Creates the database when it does not exist. (DbUp's EnsureDatabase left one connection to the
+    /// 'postgres' database open per call — one per host start — which exhausted the server's
+    /// connections in test runs that start hosts by the dozen.)
+    /// </summary>
+    private static async Task EnsureDatabaseAsync(string connectionString, ILogger logger, CancellationToken ct)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database
+                   ?? throw new InvalidOperationException("The registry connection string names no database.");
+        var maintenance = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(maintenance.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection))
+        {
+            exists.Parameters.AddWithValue("name", name);
+            if (await exists.ExecuteScalarAsync(ct) is not null) return;
+        }
+        // A database name cannot be a parameter: it comes from configuration and is quoted as an identifier.
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+        try
+        {
+            await create.ExecuteNonQueryAsync(ct);
+            logger.LogInformation("Created database {Database}", name);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Another starter created it at the same moment.
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class ApiFeedTests : IDisposable
             "baseUrlSetting": "AgencyApis:SNE:BaseUrl", "path": "/v1/items", "paging": "page-token", "pageSize": 50,
             "schedule": "15 * * * *", "auth": { "header": "X-Api-Key", "secretSetting": "AgencyApis:SNE:ApiKey" }
           },
-          "fields": { "agency_person_id": "persona.id", "service_date": "fecha" },
+          "fields": { "agency_person_id": "persona.id", "service_date": "fecha", "given_names": "persona.nombre", "paternal_surname": "persona.apellido" },
           "required": ["agency_person_id"]
         }
         """;

@@ -11,7 +11,7 @@ public sealed class FeedCatalogTests : IDisposable
         {
           "code": "salud", "agency": { "code": "SSA", "name": "Salud" }, "sector": "health", "kind": "csv-drop",
           "csv": { "delimiter": ";", "encoding": "windows-1252", "dateFormats": ["dd/MM/yyyy", "excel"] },
-          "fields": { "curp": ["CURP", "CLAVE CURP"], "service_date": "FECHA", "agency_person_id": "ID" },
+          "fields": { "curp": ["CURP", "CLAVE CURP"], "service_date": "FECHA", "agency_person_id": "ID", "given_names": "NOMBRE", "paternal_surname": "APELLIDO" },
           "required": ["agency_person_id"],
           "values": { "curp": { "N/A": "" } }
         }
@@ -46,6 +46,30 @@ public sealed class FeedCatalogTests : IDisposable
     public void A_definition_with_a_mistake_names_the_file_the_field_and_the_problem(string good, string bad, string expected)
     {
         var path = Write("broken.json", Valid.Replace(good, bad, StringComparison.Ordinal));
+        var error = Assert.Throws<FeedDefinitionException>(() => FeedCatalog.LoadFile(path));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_feed_may_map_one_full_name_column_instead_of_the_name_parts()
+    {
+        var feed = FeedCatalog.LoadFile(Write("osc.json", Valid.Replace(
+            "\"given_names\": \"NOMBRE\", \"paternal_surname\": \"APELLIDO\"", "\"full_name\": \"NOMBRE COMPLETO\"", StringComparison.Ordinal)
+            .Replace("\"kind\": \"csv-drop\",", "\"kind\": \"csv-drop\", \"fullNameOrder\": \"surnames-first\",", StringComparison.Ordinal)));
+        Assert.Equal(["NOMBRE COMPLETO"], feed.Fields[CanonicalFields.FullName]);
+        Assert.Equal(FullNameOrders.SurnamesFirst, feed.FullNameOrder);
+    }
+
+    [Theory]
+    [InlineData("\"given_names\": \"NOMBRE\", \"paternal_surname\": \"APELLIDO\"", "\"given_names\": \"NOMBRE\", \"full_name\": \"NOMBRE COMPLETO\"",
+        "field 'fields.full_name': a feed maps the name either as one full_name column or as separate given_names/paternal_surname/maternal_surname columns, not both (this one also maps given_names)")]
+    [InlineData("\"given_names\": \"NOMBRE\", \"paternal_surname\": \"APELLIDO\"", "\"given_names\": \"NOMBRE\"",
+        "field 'fields': must map the person's name: given_names and paternal_surname (maternal_surname optional), or one full_name column; paternal_surname not mapped")]
+    [InlineData("\"kind\": \"csv-drop\",", "\"kind\": \"csv-drop\", \"fullNameOrder\": \"surnames-first\",", "field 'fullNameOrder': only applies to a feed that maps full_name")]
+    public void Name_columns_are_either_parts_or_one_full_name(string good, string bad, string expected)
+    {
+        var path = Write("names.json", Valid.Replace(good, bad, StringComparison.Ordinal));
         var error = Assert.Throws<FeedDefinitionException>(() => FeedCatalog.LoadFile(path));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);

@@ -1,0 +1,96 @@
+using Npgsql;
+using Registry.Extracts;
+using Registry.Integration.Tests.Infrastructure;
+using Registry.Resolution;
+
+namespace Registry.Integration.Tests.Ingest;
+
+/// <summary>
+/// A worker killed while its chunk consumers are mid-transaction, with the rest of the extract's
+/// chunks waiting on the queue. (The parse side of a crash is covered by
+/// <c>An_extract_whose_parse_was_cut_short_completes_with_exact_counts_after_a_restart</c>.)
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class WorkerCrashTests(RegistryServers servers)
+{
+    private const string WaitingOnResolutionLock =
+        """
+        SELECT pid FROM pg_locks
+         WHERE locktype = 'advisory' AND NOT granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        """;
+
+    [Fact]
+    public async Task Chunk_consumers_killed_mid_transaction_leave_an_extract_that_completes_exactly_after_a_restart()
+    {
+        // A short stall period, so the restarted worker notices the chunks that never came back within the test.
+        await using var system = await RegistrySystem.StartAsync(servers, chunkSize: 5,
+            settings: new Dictionary<string, string?> { ["Inbox:StalledExtractAfter"] = "00:00:01" });
+        var sample = Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, "ssa-consultas")).Single();
+
+        // The test holds the decision-phase lock: consumers claim their chunk, stage its rows, then wait inside their transaction.
+        await using var holder = new NpgsqlConnection(system.ConnectionString);
+        await holder.OpenAsync();
+        await using var db = NpgsqlDataSource.Create(system.ConnectionString);
+        var store = new ExtractStore(db);
+        await Execute(holder, $"SELECT pg_advisory_lock({ChunkResolver.ResolutionLock})");
+        await system.DropAsync("ssa-consultas", sample);
+        await WaitUntilAsync(async () =>
+            (await store.ListAsync(null, 1, default)) is [{ Status: ExtractStatus.Queued }] && (await Pids(holder)).Count > 0);
+
+        // The crash: the workers host goes down while its consumers' database sessions are killed mid-chunk
+        // (their transactions roll back). Chunks not yet started stay on the queue for the restarted host;
+        // the killed ones are retried after the host's services are disposed and end in the error queue,
+        // so the restarted worker must notice the stalled extract and send them again.
+        var stopping = system.StopWorkersAsync();
+        await Task.Delay(300);
+        var killed = await Pids(holder);
+        foreach (var pid in killed) await Execute(holder, $"SELECT pg_terminate_backend({pid})");
+        await Execute(holder, $"SELECT pg_advisory_unlock({ChunkResolver.ResolutionLock})");
+        await stopping;
+        Assert.NotEmpty(killed);
+        var appliedBeforeRestart = await Scalar(holder, "SELECT count(*) FROM extract_chunks");
+        Assert.True(appliedBeforeRestart < 9, $"{appliedBeforeRestart} of 9 chunks were applied before the restart");
+        Assert.NotEqual(ExtractStatus.Resolved, (await store.ListAsync(null, 1, default))[0].Status);
+
+        system.StartWorkers(servers, chunkSize: 5);
+        _ = system.WorkerServices;
+        var extract = (await system.WaitForExtractsAsync(1)).Single();
+
+        Assert.Equal(ExtractStatus.Resolved, extract.Status);
+        Assert.Equal((47, 45, 2), (extract.RowsTotal, extract.RowsAccepted, extract.RowsRejected));
+        Assert.Equal(extract.RowsAccepted, extract.RowsResolved);
+        Assert.Equal(9, extract.ChunksTotal);
+        Assert.Equal(9, await Scalar(holder, "SELECT count(*) FROM extract_chunks"));
+        Assert.Equal(45, await Scalar(holder, "SELECT count(*) FROM source_records"));
+        Assert.Equal(45, await Scalar(holder, "SELECT count(*) FROM service_events"));
+    }
+
+    private static async Task<List<int>> Pids(NpgsqlConnection db)
+    {
+        var pids = new List<int>();
+        await using var command = new NpgsqlCommand(WaitingOnResolutionLock, db);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
+        return pids;
+    }
+
+    private static async Task<long> Scalar(NpgsqlConnection db, string sql) =>
+        Convert.ToInt64(await new NpgsqlCommand(sql, db).ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task Execute(NpgsqlConnection db, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the extract never got mid-way");
+            await Task.Delay(100);
+        }
+    }
+}
