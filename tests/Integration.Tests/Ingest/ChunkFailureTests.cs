@@ -20,7 +20,7 @@ public sealed class ChunkFailureTests(RegistryServers servers)
         var store = system.WorkerServices.GetRequiredService<ExtractStore>();
         var (extract, _) = await store.RegisterAsync("ssa-consultas", "SSA-TAM", "health", "broken.csv",
             Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), 10, "/dev/null", default);
-        await store.FinishParseAsync(extract, rowsTotal: 2, accepted: 2, rejected: 0, chunks: 1, default);
+        await store.FinishParseAsync(extract, rowsTotal: 2, accepted: 2, rejected: 0, chunks: 1, chunkSize: 500, default);
 
         // Two rows claiming the same row number: the chunk's transaction fails on every attempt.
         SourceRow Row(string key) => new() { RowNumber = 1, RecordKey = key, ContentHash = key, GivenNames = "ANA", PaternalSurname = "RUIZ" };
