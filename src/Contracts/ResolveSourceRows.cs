@@ -40,6 +40,8 @@ public sealed record SourceRow
     public string? FullName { get; init; }
     public string? Sex { get; init; }
     public DateOnly? BirthDate { get; init; }
+    /// <summary>Another personal identifier the agency holds (social-security number, cédula, FEBRL's soc_sec_id): matching evidence, not a key.</summary>
+    public string? OtherId { get; init; }
     public string? Phone { get; init; }
     public string? Street { get; init; }
     public string? HouseNumber { get; init; }

@@ -105,6 +105,7 @@ public static class SourceRowMapper
             FullName = fullName,
             Sex = V(CanonicalFields.Sex),
             BirthDate = birth,
+            OtherId = V(CanonicalFields.OtherId),
             Phone = V(CanonicalFields.Phone),
             Street = V(CanonicalFields.Street),
             HouseNumber = V(CanonicalFields.HouseNumber),

@@ -137,6 +137,8 @@ public static class CanonicalFields
     public const string FullName = "full_name";
     public const string Sex = "sex";
     public const string BirthDate = "birth_date";
+    /// <summary>Another personal identifier (NSS, cédula, a benchmark's soc_sec_id): compared by matching, never a key by itself.</summary>
+    public const string OtherId = "other_id";
     public const string Phone = "phone";
     public const string Street = "street";
     public const string HouseNumber = "house_number";
@@ -153,7 +155,7 @@ public static class CanonicalFields
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        AgencyPersonId, Curp, GivenNames, PaternalSurname, MaternalSurname, FullName, Sex, BirthDate, Phone, Street,
+        AgencyPersonId, Curp, GivenNames, PaternalSurname, MaternalSurname, FullName, Sex, BirthDate, OtherId, Phone, Street,
         HouseNumber, Colonia, PostalCode, Municipality, Poligono, AgencyHouseholdId, RelationshipToHead,
         Programme, ServiceType, ServiceDate, ServiceStatus,
     };

@@ -14,6 +14,8 @@ public enum MatchField
     PostalCode,
     Municipality,
     Phone,
+    OtherId,
+    Street,
 }
 
 /// <summary>
@@ -36,6 +38,8 @@ public static class Comparisons
         [MatchField.PostalCode] = ["missing", "same", "different"],
         [MatchField.Municipality] = ["missing", "same", "different"],
         [MatchField.Phone] = ["missing", "same", "different"],
+        [MatchField.OtherId] = ["missing", "exact", "one-edit", "different"],
+        [MatchField.Street] = ["missing", "same-street-and-number", "same-street-or-jaro-winkler-0.90", "different"],
     };
 
     /// <summary>Fields whose "exact" level is adjusted by how common the value is (MARÍA GARCÍA is weak evidence).</summary>
@@ -64,6 +68,10 @@ public static class Comparisons
         v[(int)MatchField.PostalCode] = Same(a.PostalCode, b.PostalCode);
         v[(int)MatchField.Municipality] = Same(a.Municipality, b.Municipality);
         v[(int)MatchField.Phone] = Same(a.Phone, b.Phone);
+        v[(int)MatchField.OtherId] = a.OtherId is null || b.OtherId is null ? (byte)0
+            : string.Equals(a.OtherId, b.OtherId, StringComparison.Ordinal) ? (byte)1
+            : EditDistance.DamerauLevenshtein(a.OtherId, b.OtherId, 2) <= 1 ? (byte)2 : (byte)3;
+        v[(int)MatchField.Street] = CompareStreet(a.StreetKey, b.StreetKey);
         return v;
     }
 
@@ -109,6 +117,15 @@ public static class Comparisons
             return 3;
         if (hasWeakBand) return jw >= 0.80 ? (byte)4 : (byte)5;
         return 4;
+    }
+
+    private static byte CompareStreet(string? a, string? b)
+    {
+        if (a is null || b is null) return 0;
+        if (string.Equals(a, b, StringComparison.Ordinal)) return 1;
+        var sa = a.Split('|')[0];
+        var sb = b.Split('|')[0];
+        return string.Equals(sa, sb, StringComparison.Ordinal) || JaroWinkler.Similarity(sa, sb) >= 0.90 ? (byte)2 : (byte)3;
     }
 
     private static byte Same<T>(T? a, T? b) => a is null || b is null ? (byte)0 : EqualityComparer<T>.Default.Equals(a, b) ? (byte)1 : (byte)2;

@@ -60,13 +60,14 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource)
         var u = new Dictionary<string, double[]>();
         foreach (var field in Comparisons.Fields)
         {
-            var levels = start.U[MatchModel.Key(field)].Length;
+            var startU = MatchModel.Probabilities(start.U, MatchModel.Default.U, field);
+            var levels = startU.Length;
             var counts = new double[levels];
             foreach (var v in vectors) counts[v[(int)field]]++;
             var present = counts.Skip(1).Sum();
             var estimate = new double[levels];
             for (var l = 1; l < levels; l++)
-                estimate[l] = present < 100 ? start.U[MatchModel.Key(field)][l] : (counts[l] + 0.5) / (present + 0.5 * (levels - 1));
+                estimate[l] = present < 100 ? startU[l] : (counts[l] + 0.5) / (present + 0.5 * (levels - 1));
             u[MatchModel.Key(field)] = estimate;
         }
         return u;
@@ -79,7 +80,7 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(u);
         var fields = Comparisons.Fields;
-        var m = fields.Select(f => (double[])start.M[MatchModel.Key(f)].Clone()).ToArray();
+        var m = fields.Select(f => (double[])MatchModel.Probabilities(start.M, MatchModel.Default.M, f).Clone()).ToArray();
         var uu = fields.Select(f => u[MatchModel.Key(f)]).ToArray();
         var lambda = 0.1;
         var p = new double[vectors.Count];
@@ -140,7 +141,7 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource)
             PaternalKey = Col(7), PaternalPhonetic = Col(8), MaternalKey = Col(9), MaternalPhonetic = Col(10),
             BirthDate = r.IsDBNull(o + 11) ? null : r.GetFieldValue<DateOnly>(o + 11),
             Sex = Col(12) is { Length: 1 } sex ? sex[0] : null,
-            PostalCode = Col(13), Municipality = Col(14), Phone = Col(15),
+            PostalCode = Col(13), Municipality = Col(14), Phone = Col(15), OtherId = Col(17), StreetKey = Col(18),
         };
     }
 }

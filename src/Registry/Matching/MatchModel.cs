@@ -37,8 +37,12 @@ public sealed record MatchModel
 
     [JsonIgnore]
     public double[][] Weights => weights ??= Comparisons.Fields
-        .Select(f => M[Key(f)].Zip(U[Key(f)], (m, u) => Math.Log2(Math.Max(m, 1e-9) / Math.Max(u, 1e-9))).ToArray())
+        .Select(f => Probabilities(M, Default.M, f).Zip(Probabilities(U, Default.U, f), (m, u) => Math.Log2(Math.Max(m, 1e-9) / Math.Max(u, 1e-9))).ToArray())
         .ToArray();
+
+    /// <summary>A model stored before a field was compared has no values for it: the starting values stand in.</summary>
+    public static double[] Probabilities(IReadOnlyDictionary<string, double[]> values, IReadOnlyDictionary<string, double[]> fallback, MatchField field) =>
+        values.TryGetValue(Key(field), out var p) && p.Length == Comparisons.LevelNames[field].Length ? p : fallback[Key(field)];
     private double[][]? weights;
 
     public static string Key(MatchField field) => field switch
@@ -52,6 +56,8 @@ public sealed record MatchModel
         MatchField.PostalCode => "postal_code",
         MatchField.Municipality => "municipality",
         MatchField.Phone => "phone",
+        MatchField.OtherId => "other_id",
+        MatchField.Street => "street",
         _ => throw new ArgumentOutOfRangeException(nameof(field)),
     };
 
@@ -73,9 +79,9 @@ public sealed record MatchModel
                 && Comparisons.TermValue(a, field) is { } value && termFrequency(field, value) is { } tf)
             {
                 // Splink's adjustment: replace the average u of "exact" by this value's own frequency.
-                weight = Math.Log2(M[Key(field)][1] / Math.Max(tf, MinTermFrequency));
+                weight = Math.Log2(Probabilities(M, Default.M, field)[1] / Math.Max(tf, MinTermFrequency));
             }
-            if (field is MatchField.PostalCode or MatchField.Municipality or MatchField.Phone && weight > 0)
+            if (field is MatchField.PostalCode or MatchField.Municipality or MatchField.Phone or MatchField.Street && weight > 0)
             {
                 var room = Math.Max(0, HouseholdFieldsCap - household);
                 weight = Math.Min(weight, room);
@@ -109,6 +115,8 @@ public sealed record MatchModel
             ["postal_code"] = [0, 0.70, 0.30],
             ["municipality"] = [0, 0.85, 0.15],
             ["phone"] = [0, 0.50, 0.50],
+            ["other_id"] = [0, 0.90, 0.06, 0.04],
+            ["street"] = [0, 0.60, 0.20, 0.20],
         },
         U = new Dictionary<string, double[]>
         {
@@ -121,6 +129,8 @@ public sealed record MatchModel
             ["postal_code"] = [0, 0.01, 0.99],
             ["municipality"] = [0, 0.15, 0.85],
             ["phone"] = [0, 0.0005, 0.9995],
+            ["other_id"] = [0, 0.000001, 0.00001, 0.999989],
+            ["street"] = [0, 0.002, 0.01, 0.988],
         },
     };
 }

@@ -31,6 +31,10 @@ public sealed record MatchRecord
     public string? PostalCode { get; init; }
     public string? Municipality { get; init; }
     public string? Phone { get; init; }
+    /// <summary>Another personal identifier, letters and digits only (none if shorter than 5 or one repeated character).</summary>
+    public string? OtherId { get; init; }
+    /// <summary>Street (compact, street type dropped) and house number: "FORBES|44".</summary>
+    public string? StreetKey { get; init; }
     /// <summary>The name came from one full-name column, so which word is which surname is a guess.</summary>
     public bool NameFromFullName { get; init; }
 
@@ -60,8 +64,27 @@ public sealed record MatchRecord
             PostalCode = Addresses.ExtractPostalCode(row.PostalCode),
             Municipality = Blank(TextNormalizer.Normalize(row.Municipality)),
             Phone = Phones.Normalize(row.Phone) is { } p && Phones.IsValid(p) ? p : null,
+            OtherId = NormalizeOtherId(row.OtherId),
+            StreetKey = StreetKeyOf(row.Street, row.HouseNumber),
             NameFromFullName = !string.IsNullOrWhiteSpace(row.FullName),
         };
+    }
+
+    /// <summary>Letters and digits, upper case; placeholders (too short, one repeated character) are no identifier.</summary>
+    public static string? NormalizeOtherId(string? id)
+    {
+        if (string.IsNullOrWhiteSpace(id)) return null;
+        var clean = string.Concat(id.Where(char.IsLetterOrDigit)).ToUpperInvariant();
+        return clean.Length < 5 || clean.All(c => c == clean[0]) ? null : clean;
+    }
+
+    /// <summary>The street as a compact key (type words such as CALLE or AV. dropped) and the house number, "|"-joined.</summary>
+    public static string? StreetKeyOf(string? street, string? number)
+    {
+        var key = Addresses.CompactKey(Addresses.NormalizeStreet(street), dropStreetTypes: true);
+        if (key.Length == 0) return null;
+        var n = string.Concat((number ?? "").Where(char.IsLetterOrDigit)).ToUpperInvariant();
+        return n.Length == 0 ? key : key + "|" + n;
     }
 
     /// <summary>
@@ -84,6 +107,7 @@ public sealed record MatchRecord
         var curp10 = (ValidCurp ?? InvalidCurp)?[..10];
         if (curp10 is not null) yield return $"c10:{curp10}";
         if (Phone is not null) yield return $"ph:{Phone}";
+        if (OtherId is not null) yield return $"oi:{OtherId}";
     }
 
     private static string? Blank(string s) => s.Length == 0 ? null : s;

@@ -176,7 +176,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_match (row_number, valid_curp, invalid_curp, given_key, given_significant, given_phonetic, paternal_key, " +
-            "paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code, municipality, phone, name_from_full_name) " +
+            "paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code, municipality, phone, name_from_full_name, other_id, street_key) " +
             "FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var (row, _, _, f) in rows)
@@ -198,6 +198,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
                 await Nullable(writer, f.Municipality, ct);
                 await Nullable(writer, f.Phone, ct);
                 await writer.WriteAsync(f.NameFromFullName, NpgsqlDbType.Boolean, ct);
+                await Nullable(writer, f.OtherId, ct);
+                await Nullable(writer, f.StreetKey, ct);
             }
             await writer.CompleteAsync(ct);
         }
@@ -240,7 +242,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             SELECT DISTINCT ON (k.row_number, mr.source_record_id)
                    k.row_number, mr.source_record_id, mr.person_id, mr.valid_curp, mr.invalid_curp, mr.given_key, mr.given_significant,
                    mr.given_phonetic, mr.paternal_key, mr.paternal_phonetic, mr.maternal_key, mr.maternal_phonetic, mr.birth_date,
-                   mr.sex, mr.postal_code, mr.municipality, mr.phone, mr.name_from_full_name
+                   mr.sex, mr.postal_code, mr.municipality, mr.phone, mr.name_from_full_name, mr.other_id, mr.street_key
               FROM stage_keys k
               JOIN stage_rows s ON s.row_number = k.row_number AND s.person_id IS NULL
              CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b
@@ -269,6 +271,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
                 Municipality = Str(reader, 15),
                 Phone = Str(reader, 16),
                 NameFromFullName = reader.GetBoolean(17),
+                OtherId = Str(reader, 18),
+                StreetKey = Str(reader, 19),
             }));
         }
         return candidates;
@@ -363,7 +367,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         CREATE TEMP TABLE stage_match (
             row_number int NOT NULL, valid_curp text, invalid_curp text, given_key text NOT NULL, given_significant text NOT NULL,
             given_phonetic text NOT NULL, paternal_key text, paternal_phonetic text, maternal_key text, maternal_phonetic text,
-            birth_date date, sex char(1), postal_code text, municipality text, phone text, name_from_full_name boolean NOT NULL
+            birth_date date, sex char(1), postal_code text, municipality text, phone text, name_from_full_name boolean NOT NULL,
+            other_id text, street_key text
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_keys (row_number int NOT NULL, block_key text NOT NULL) ON COMMIT DROP;
         CREATE TEMP TABLE stage_decisions (
@@ -450,10 +455,10 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         INSERT INTO match_records (source_record_id, person_id, valid_curp, invalid_curp, given_key, given_significant, given_phonetic,
                                    paternal_key, paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code,
-                                   municipality, phone, name_from_full_name)
+                                   municipality, phone, name_from_full_name, other_id, street_key)
         SELECT s.source_record_id, s.person_id, m.valid_curp, m.invalid_curp, m.given_key, m.given_significant, m.given_phonetic,
                m.paternal_key, m.paternal_phonetic, m.maternal_key, m.maternal_phonetic, m.birth_date, m.sex, m.postal_code,
-               m.municipality, m.phone, m.name_from_full_name
+               m.municipality, m.phone, m.name_from_full_name, m.other_id, m.street_key
           FROM stage_rows s JOIN stage_match m ON m.row_number = s.row_number;
 
         INSERT INTO match_blocks (block_key, source_record_id)
