@@ -27,9 +27,11 @@ public static class HouseholdMerger
               FROM stage_rows s
               JOIN household_keys hk ON hk.key = s.household_key
               JOIN household_members new ON new.household_id = hk.household_id AND new.person_id = s.person_id
-              JOIN household_keys ok ON split_part(ok.key, ':', 2) = split_part(hk.key, ':', 2)
-             WHERE old.person_id = s.person_id AND old.household_id = ok.household_id AND old.household_id <> new.household_id
+             WHERE old.person_id = s.person_id AND old.household_id <> new.household_id
                AND old.valid_to IS NULL AND old.valid_from < new.valid_from
+               -- the old household is the same agency's (looked up per old membership, never across all of the agency's keys)
+               AND EXISTS (SELECT 1 FROM household_keys ok
+                            WHERE ok.household_id = old.household_id AND split_part(ok.key, ':', 2) = split_part(hk.key, ':', 2))
             """, connection, tx))
             await moved.ExecuteNonQueryAsync(ct);
 
@@ -39,17 +41,23 @@ public static class HouseholdMerger
             WITH touched AS (
                 SELECT DISTINCT coalesce(h.merged_into, h.id) AS id
                   FROM stage_rows s JOIN household_keys hk ON hk.key = s.household_key JOIN households h ON h.id = hk.household_id),
+            shared AS MATERIALIZED (
+                SELECT t.id AS a, o.household_id AS b, o.person_id
+                  FROM touched t
+                  JOIN household_members mt ON mt.household_id = t.id AND mt.valid_to IS NULL
+                  JOIN household_members o ON o.person_id = mt.person_id AND o.household_id <> t.id AND o.valid_to IS NULL
+                  JOIN households oh ON oh.id = o.household_id AND oh.merged_into IS NULL),
+            -- Agencies of the households in question only (not of every household in the registry).
             agencies AS (
-                SELECT household_id, array_agg(DISTINCT split_part(key, ':', 2)) AS list FROM household_keys GROUP BY household_id)
-            SELECT t.id, o.household_id, array_agg(DISTINCT o.person_id)
-              FROM touched t
-              JOIN household_members mt ON mt.household_id = t.id AND mt.valid_to IS NULL
-              JOIN household_members o ON o.person_id = mt.person_id AND o.household_id <> t.id AND o.valid_to IS NULL
-              JOIN households oh ON oh.id = o.household_id AND oh.merged_into IS NULL
-              JOIN agencies at ON at.household_id = t.id
-              JOIN agencies ao ON ao.household_id = o.household_id
+                SELECT household_id, array_agg(DISTINCT split_part(key, ':', 2)) AS list FROM household_keys
+                 WHERE household_id IN (SELECT a FROM shared UNION SELECT b FROM shared)
+                 GROUP BY household_id)
+            SELECT p.a, p.b, array_agg(DISTINCT p.person_id)
+              FROM shared p
+              JOIN agencies at ON at.household_id = p.a
+              JOIN agencies ao ON ao.household_id = p.b
              WHERE NOT (at.list && ao.list)
-             GROUP BY t.id, o.household_id
+             GROUP BY p.a, p.b
             """, connection, tx))
         await using (var reader = await candidates.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
