@@ -343,8 +343,9 @@ rmq_up() {
   (cd / && exec setsid -w runuser -u rabbitmq -- env -i "${rmq_env[@]}" "$rmq_bin/rabbitmq-server") \
     </dev/null >"$rmq_dir/log/startup.log" 2>&1 9>&- &
   local launcher=$! ok=0
-  # Ready when the node answers and the broker app has booted; give up if the launcher is gone.
-  while (( SECONDS - started < 60 )); do
+  # Ready when the node answers and the broker app has booted; give up if the launcher is gone. A node
+  # recovering many durable queues (old test runs) can take a minute or more.
+  while (( SECONDS - started < 180 )); do
     if rmqctl -q await_startup --timeout 5 >/dev/null 2>&1; then ok=1; break; fi
     alive "$launcher" || break
     sleep 1

@@ -8,6 +8,8 @@ using Registry.Feeds;
 using Registry.Storage;
 using Registry.SyntheticPopulation;
 
+using Registry.ServiceDefaults;
+
 namespace Registry.Benchmarks;
 
 /// <summary>
@@ -119,7 +121,8 @@ public static class AccuracyBenchmark
             NpgsqlConnection.ClearAllPools();
             if (!keep)
             {
-                await DeleteBrokerObjectsAsync(databases);
+                // Each run's queues and exchanges carry its database name as prefix.
+                await BrokerCleanup.DeleteByPrefixAsync(databases.Select(d => d + "-").ToList(), Console.Error.WriteLine);
                 await using var admin = new NpgsqlConnection(pg);
                 await admin.OpenAsync();
                 foreach (var database in databases)
@@ -139,40 +142,6 @@ public static class AccuracyBenchmark
             {
                 Console.WriteLine($"kept database(s) {string.Join(", ", databases)} and folder {work}");
             }
-        }
-    }
-
-    /// <summary>
-    /// Each run's queues and exchanges carry its database name as prefix; they are removed through the
-    /// RabbitMQ management API when <c>RabbitMq__ManagementUri</c> is set (the local services set it).
-    /// </summary>
-    private static async Task DeleteBrokerObjectsAsync(List<string> prefixes)
-    {
-        var management = Environment.GetEnvironmentVariable("RabbitMq__ManagementUri");
-        if (string.IsNullOrEmpty(management) || prefixes.Count == 0) return;
-        var uri = new Uri(management);
-        using var http = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(10) };
-        if (uri.UserInfo.Length > 0)
-            http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo))));
-        try
-        {
-            foreach (var kind in new[] { "queues", "exchanges" })
-            {
-                using var list = await http.GetAsync($"/api/{kind}?columns=name,vhost");
-                if (!list.IsSuccessStatusCode) continue;
-                using var doc = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
-                foreach (var item in doc.RootElement.EnumerateArray())
-                {
-                    var name = item.GetProperty("name").GetString() ?? "";
-                    if (!prefixes.Any(p => name.StartsWith(p + "-", StringComparison.Ordinal))) continue;
-                    var vhost = Uri.EscapeDataString(item.GetProperty("vhost").GetString() ?? "/");
-                    using var _ = await http.DeleteAsync($"/api/{kind}/{vhost}/{Uri.EscapeDataString(name)}");
-                }
-            }
-        }
-        catch (HttpRequestException ex)
-        {
-            Console.Error.WriteLine($"could not remove the run's queues through {uri.Host}:{uri.Port}: {ex.Message}");
         }
     }
 

@@ -102,7 +102,7 @@ public static class IngestBenchmark
         finally
         {
             await host.StopAsync();
-            await DeleteQueueAsync(prefix + "resolve-source-rows");
+            await BrokerCleanup.DeleteByPrefixAsync([prefix], Console.Error.WriteLine);
             NpgsqlConnection.ClearAllPools();
             await using (var admin = new NpgsqlConnection(pg))
             {
@@ -155,17 +155,6 @@ public static class IngestBenchmark
         }
         GC.KeepAlive(chars);
         return rows / sw.Elapsed.TotalSeconds;
-    }
-
-    private static async Task DeleteQueueAsync(string queue)
-    {
-        var management = Environment.GetEnvironmentVariable("RabbitMq__ManagementUri");
-        if (string.IsNullOrEmpty(management)) return;
-        var uri = new Uri(management);
-        using var http = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority)) };
-        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo)));
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", credentials);
-        using var _ = await http.DeleteAsync(new Uri($"/api/queues/%2F/{queue}", UriKind.Relative));
     }
 
     private static int IntArg(string[] args, string name, int fallback)

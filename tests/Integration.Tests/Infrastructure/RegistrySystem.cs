@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Registry.Api;
 using Registry.Extracts;
 using Registry.Ingest.Inbox;
+using Registry.ServiceDefaults;
 
 namespace Registry.Integration.Tests.Infrastructure;
 
@@ -166,6 +167,7 @@ public sealed class RegistrySystem : IAsyncDisposable
         Api?.Dispose();
         if (_api is not null) await _api.DisposeAsync();
         await StopWorkersAsync();
+        await BrokerCleanup.DeleteByPrefixAsync([QueuePrefix]);
         try
         {
             Directory.Delete(_work, recursive: true);
