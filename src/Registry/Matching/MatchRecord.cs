@@ -13,9 +13,9 @@ public sealed record MatchRecord
     public Guid SourceRecordId { get; init; }
     public Guid PersonId { get; init; }
 
-    /// <summary>A CURP that passes structure and check digit; the only CURP that is an identity key.</summary>
+    /// <summary>The CURP when it is an identity key (<see cref="IdentityCurp"/>): valid and not contradicted by its row.</summary>
     public string? ValidCurp { get; init; }
-    /// <summary>The CURP as sent, cleaned, when it is 18 characters but not valid (a typo is still evidence).</summary>
+    /// <summary>The CURP as sent, cleaned, when it is 18 characters but no identity key (a typo is still evidence).</summary>
     public string? InvalidCurp { get; init; }
 
     public string GivenKey { get; init; } = "";
@@ -43,6 +43,7 @@ public sealed record MatchRecord
         ArgumentNullException.ThrowIfNull(row);
         var curp = Curp.Clean(row.Curp);
         var valid = Curp.IsValid(curp);
+        var identity = IdentityCurp(row);
         var name = PersonName.Normalize(row.GivenNames, row.PaternalSurname, row.MaternalSurname);
         var sex = SexCodes.CurpLetter(SexCodes.Parse(row.Sex, SexConvention.Mexican));
         var birth = row.BirthDate ?? (valid ? Curp.BirthDate(curp!) : null);
@@ -50,8 +51,8 @@ public sealed record MatchRecord
         {
             SourceRecordId = sourceRecordId,
             PersonId = personId,
-            ValidCurp = valid ? curp : null,
-            InvalidCurp = !valid && curp is { Length: 18 } ? curp : null,
+            ValidCurp = identity,
+            InvalidCurp = identity is null && curp is { Length: 18 } ? curp : null,
             GivenKey = name.GivenKey,
             GivenSignificant = name.SignificantGivenName,
             GivenPhonetic = name.GivenPhonetic,
@@ -68,6 +69,18 @@ public sealed record MatchRecord
             StreetKey = StreetKeyOf(row.Street, row.HouseNumber),
             NameFromFullName = !string.IsNullOrWhiteSpace(row.FullName),
         };
+    }
+
+    /// <summary>
+    /// The row's CURP when it identifies the person: valid and consistent with the row's own name,
+    /// birth date and sex (<see cref="Curp.IdentityKey"/>). The one rule for deterministic links, the
+    /// two-valid-CURPs guard and the golden record's CURP.
+    /// </summary>
+    public static string? IdentityCurp(SourceRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return Curp.IdentityKey(row.Curp, row.GivenNames, row.PaternalSurname, row.MaternalSurname, row.BirthDate,
+            SexCodes.Parse(row.Sex, SexConvention.Mexican));
     }
 
     /// <summary>Letters and digits, upper case; placeholders (too short, one repeated character) are no identifier.</summary>

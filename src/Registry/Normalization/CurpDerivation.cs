@@ -135,6 +135,19 @@ public static partial class Curp
         return Check(curp, name.Paternal, name.Maternal, name.GivenNames, birthDate, sex);
     }
 
+    /// <summary>
+    /// The CURP as an identity key, cleaned: valid (structure and check digit) and not contradicted by
+    /// the row it came with (name letters, internal consonants, birth date, sex; data the row lacks does
+    /// not count against it). Null otherwise. A valid CURP the row contradicts — a typo the check digit
+    /// missed (it misses any change in position 9 and some in others), a relative's CURP — is evidence
+    /// for matching, never a key: it neither links by itself nor keeps two records apart.
+    /// </summary>
+    public static string? IdentityKey(string? curp, string? givenNames, string? paternal, string? maternal, DateOnly? birthDate, Sex sex)
+    {
+        var clean = Clean(curp);
+        return IsValid(clean) && Check(clean, paternal, maternal, givenNames, birthDate, sex).Consistent ? clean : null;
+    }
+
     private static PartAgreement Compare(bool known, char expected, char actual) =>
         !known ? PartAgreement.Unknown : expected == actual ? PartAgreement.Agrees : PartAgreement.Differs;
 

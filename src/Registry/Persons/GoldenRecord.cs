@@ -50,8 +50,9 @@ public static class GoldenRecord
             .ThenBy(s => s.SourceRecordId)
             .ToList();
 
-        // CURP: only a validated one; the one most sources carry, then the most recent.
-        var curps = ordered.Select(s => (s, curp: Normalization.Curp.Clean(s.Row.Curp))).Where(x => Normalization.Curp.IsValid(x.curp)).ToList();
+        // CURP: only one that is an identity key (valid, consistent with its row); the one most sources
+        // carry, then the most recent. The person's CURP guards against merging another CURP's records.
+        var curps = ordered.Select(s => (s, curp: Matching.MatchRecord.IdentityCurp(s.Row))).Where(x => x.curp is not null).ToList();
         string? curp = null;
         if (curps.Count > 0)
         {

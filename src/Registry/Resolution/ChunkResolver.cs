@@ -519,14 +519,13 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         """;
 }
 
-/// <summary>The deterministic identity keys of a row. Only a structurally valid CURP with a correct check digit is a key.</summary>
+/// <summary>The deterministic identity keys of a row. Only a CURP that is valid and consistent with its row is a key (<see cref="MatchRecord.IdentityCurp"/>).</summary>
 public readonly record struct IdentityKeys(string? ValidCurp, string? Curp, string? AgencyPerson, string Row, string? Household)
 {
     public static IdentityKeys For(string agencyCode, Guid extractId, SourceRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var curp = Normalization.Curp.Clean(row.Curp);
-        var valid = Normalization.Curp.IsValid(curp) ? curp : null;
+        var valid = MatchRecord.IdentityCurp(row);
         return new IdentityKeys(
             valid,
             valid is null ? null : "curp:" + valid,
