@@ -54,6 +54,26 @@ public sealed class ChunkMatcherTests
     }
 
     [Fact]
+    public void A_CURP_typo_the_check_digit_missed_is_evidence_and_does_not_keep_the_record_from_its_person()
+    {
+        var person = Guid.NewGuid();
+        var curp = Curp17("PEGJ870314HTSRRN0");
+        // Position 9 weighs 10 in the check digit: 870314 → 870324 still passes it, but no longer fits the row's birth date.
+        var typo = curp[..8] + "2" + curp[9..];
+        Assert.True(Curp.IsValid(typo));
+        var registry = Record(person, "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: curp);
+        var incoming = Record(default, "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: typo);
+        Assert.Null(incoming.ValidCurp);
+        Assert.Equal(typo, incoming.InvalidCurp);
+
+        var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)], curps: new() { [person] = curp });
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Equal("probabilistic", d.Rows[0].Rule);
+        Assert.Equal("edit-distance-2", d.Rows[0].Score!.Evidence()["curp"].Level);
+    }
+
+    [Fact]
     public void An_uncertain_pair_goes_to_review_and_the_record_stays_its_own_person()
     {
         var person = Guid.NewGuid();

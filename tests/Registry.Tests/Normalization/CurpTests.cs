@@ -177,4 +177,21 @@ public sealed class CurpTests
         Assert.False(check.CurpValid);
         Assert.Equal(PartAgreement.Unknown, check.NameLetters);
     }
+
+    [Fact]
+    public void Only_a_valid_CURP_that_its_row_does_not_contradict_is_an_identity_key()
+    {
+        const string curp = "LOOA531113HTCPBN07"; // ANDRÉS MANUEL LÓPEZ OBRADOR, 13 Nov 1953, H, Tabasco
+        var birth = new DateOnly(1953, 11, 13);
+        Assert.Equal(curp, Curp.IdentityKey(" looa531113htcpbn07 ", "ANDRÉS MANUEL", "LÓPEZ", "OBRADOR", birth, Sex.Male));
+        // What the row does not say does not count against the CURP.
+        Assert.Equal(curp, Curp.IdentityKey(curp, null, null, null, null, Sex.Unknown));
+        // Position 9 has weight 10 in the check digit, so any typo there passes it: 531113 → 531123.
+        const string typo = "LOOA531123HTCPBN07";
+        Assert.True(Curp.IsValid(typo));
+        Assert.Null(Curp.IdentityKey(typo, "ANDRÉS MANUEL", "LÓPEZ", "OBRADOR", birth, Sex.Male));
+        Assert.Null(Curp.IdentityKey(curp, "ANDRÉS MANUEL", "LÓPEZ", "OBRADOR", birth, Sex.Female));
+        Assert.Null(Curp.IdentityKey(curp, "BEATRIZ", "GUTIÉRREZ", "MÜLLER", birth, Sex.Male));
+        Assert.Null(Curp.IdentityKey("LOOA531113HTCPBN08", "ANDRÉS MANUEL", "LÓPEZ", "OBRADOR", birth, Sex.Male));
+    }
 }
