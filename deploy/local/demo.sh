@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the whole system on this machine, without Docker.
 # Starts PostgreSQL and RabbitMQ (if not running), builds, migrates, starts the workers and the
-# API, drops the sample extracts of two agencies into their inboxes, starts the agency API
+# API, drops the hand-written sample extracts of seven agencies and a synthetic population's extracts
+# (src/SyntheticPopulation; DEMO_SYNTH_RECORDS rows, default 20000, 0 for none) into their inboxes, starts the agency API
 # simulator (employment service, port 5082) and has the workers pull it, waits until everything
 # is resolved, prints a summary and the API's address, and runs until Ctrl+C — then stops what it
 # started. Running it again re-sends the same files and re-pulls the same pages: they are
@@ -46,6 +47,15 @@ say "building (Release)"
 dotnet build src/Ingest.Workers/Ingest.Workers.csproj -c Release -v quiet -nologo >/dev/null
 dotnet build src/Registry.Api/Registry.Api.csproj -c Release -v quiet -nologo >/dev/null
 dotnet build tests/AgencySimulator/AgencySimulator.csproj -c Release -v quiet -nologo >/dev/null
+synth_records="${DEMO_SYNTH_RECORDS:-20000}"
+if [[ $synth_records != 0 ]]; then
+  dotnet build tests/Benchmarks/Benchmarks.csproj -c Release -v quiet -nologo >/dev/null
+  # Same seed → same bytes: a second demo run re-sends identical files, reported as duplicates.
+  say "generating a synthetic population's extracts ($synth_records rows, profile typical, every csv-drop feed; make synth)"
+  rm -rf "$state/synth"
+  dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll synth --out "$state/synth" --records "$synth_records" \
+    --profile typical --seed 20261123 --feeds all >"$state/logs/synth.log"
+fi
 
 say "applying database migrations"
 dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll migrate
@@ -87,16 +97,17 @@ token="$(curl -fsS -d username=admin -d password=demo "$api_url/auth/token" | se
 auth=(-H "Authorization: Bearer $token")
 
 dropped=0
-for folder in deploy/samples/*/; do
+for folder in deploy/samples/*/ "$state"/synth/*/; do
+  [[ -d $folder ]] || continue
   feed="$(basename "$folder")"
   mkdir -p "$state/inbox/$feed"
   for file in "$folder"*; do
     name="$(basename "$file")"
     # Agencies write *.part and rename, so a half-written file is never read.
     cp "$file" "$state/inbox/$feed/$name.part" && mv "$state/inbox/$feed/$name.part" "$state/inbox/$feed/$name"
-    say "dropped $name into the $feed inbox"
     dropped=$((dropped + 1))
   done
+  say "dropped $(ls "$folder" | wc -l) file(s) into the $feed inbox ($folder)"
 done
 
 # api-pull feeds run on their schedule (Hangfire); the demo also asks for a pull now.
@@ -113,13 +124,16 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
-say "waiting for the extracts to be resolved"
-for _ in $(seq 1 240); do
+say "waiting for the extracts to be resolved (progress every 10 s; also on $api_url/extractos)"
+resolved=0
+for i in $(seq 1 1200); do
   left=$(find "$state/inbox" -type f | wc -l)
   pending=$(curl -fsS "${auth[@]}" "$api_url/api/summary" | grep -o '"extractsPending":[0-9]*' | cut -d: -f2)
-  if [[ $left == 0 && ${pending:-1} == 0 ]]; then break; fi
+  if [[ $left == 0 && ${pending:-1} == 0 ]]; then resolved=1; break; fi
+  if (( i % 20 == 0 )); then say "$left file(s) still in the inboxes, ${pending:-?} extract(s) being resolved"; fi
   sleep 0.5
 done
+if [[ $resolved == 0 ]]; then say "still resolving after 10 minutes; the summary below is partial (see $state/logs/workers.log)"; fi
 
 echo
 curl -fsS "${auth[@]}" "$api_url/api/summary.txt"

@@ -413,7 +413,7 @@ public static class AccuracyBenchmark
                 return false;
             }
             await using var command = db.CreateCommand("""
-                SELECT count(*), count(*) FILTER (WHERE status IN ('resolved', 'rejected')), coalesce(sum(rows_total), 0),
+                SELECT count(*), count(*) FILTER (WHERE status IN ('resolved', 'rejected', 'failed')), coalesce(sum(rows_total), 0),
                        coalesce(sum(rows_accepted), 0), coalesce(sum(rows_resolved), 0), coalesce(sum(rows_rejected), 0)
                   FROM extracts
                 """);

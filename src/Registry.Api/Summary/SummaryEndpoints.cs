@@ -48,7 +48,7 @@ public static class SummaryEndpoints
                    (SELECT count(*) FROM persons) AS persons,
                    (SELECT count(*) FROM households) AS households,
                    (SELECT count(*) FROM service_events WHERE superseded_by IS NULL) AS service_events,
-                   (SELECT count(*) FROM extracts WHERE status NOT IN ('resolved', 'rejected')) AS extracts_pending
+                   (SELECT count(*) FROM extracts WHERE status NOT IN ('resolved', 'rejected', 'failed')) AS extracts_pending
             """, cancellationToken: ct));
     }
 
