@@ -61,6 +61,10 @@ public sealed class ExtractWriter
             "given_names" => id.GivenNames,
             "paternal_surname" => id.Paternal,
             "maternal_surname" => id.Maternal,
+            // One full-name column, in the order the feed declares ("LOPEZ CANTU MARIA" or "MARIA LOPEZ CANTU").
+            "full_name" => string.Join(' ', (_feed.FullNameOrder == FullNameOrders.SurnamesFirst
+                    ? new[] { id.Paternal, id.Maternal, id.GivenNames }
+                    : new[] { id.GivenNames, id.Paternal, id.Maternal }).Where(w => !string.IsNullOrWhiteSpace(w))),
             "sex" => SexCode(id.Sex),
             "birth_date" => id.BirthDate is { } b ? Date(b) : null,
             "phone" => p.Phone,

@@ -132,6 +132,28 @@ public sealed class SyntheticDatasetTests : IDisposable
         Assert.Contains(rows.GroupBy(x => (x.Truth.Id, x.Row.AgencyPersonId)), g => g.Count() > 1);
     }
 
+    [Fact]
+    public void Every_csv_drop_feeds_clean_extracts_are_accepted_whole_including_full_name_columns()
+    {
+        FeedDefinition[] feeds = [.. Feeds.All.Where(f => f.Kind == FeedKinds.CsvDrop && f.Code != "febrl-registro")];
+        Assert.Contains(feeds, f => f.Fields.ContainsKey(CanonicalFields.FullName));
+        var summary = SyntheticDataset.Write(Path.Combine(_work, "all-feeds"),
+            new DatasetOptions { Records = 3_000, Profile = ErrorProfile.Clean, Seed = 5, Feeds = feeds });
+
+        foreach (var feed in feeds)
+        {
+            var extracts = summary.Extracts.Where(e => e.FeedCode == feed.Code).ToList();
+            Assert.NotEmpty(extracts);
+            foreach (var extract in extracts)
+            foreach (var parsed in CsvExtractReader.Read(extract.Path, feed))
+            {
+                Assert.True(parsed.Rejected is null, $"{feed.Code} {extract.FileName} row {parsed.Rejected?.RowNumber}: {parsed.Rejected?.Reason}");
+                Assert.False(string.IsNullOrWhiteSpace(parsed.Accepted!.GivenNames), $"{feed.Code}: no given names");
+                Assert.False(string.IsNullOrWhiteSpace(parsed.Accepted.PaternalSurname), $"{feed.Code}: no paternal surname");
+            }
+        }
+    }
+
     public static TheoryData<string> Profiles => new() { "clean", "typical", "hard" };
 
     [Theory]
