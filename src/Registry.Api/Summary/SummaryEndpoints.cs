@@ -56,10 +56,10 @@ public static class SummaryEndpoints
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine("Extracts").AppendLine(c, $"  {"feed",-18} {"file",-28} {"status",-9} {"rows",6} {"accepted",9} {"unchanged",9} {"rejected",9} {"received",9}");
+        text.AppendLine("Extracts").AppendLine(c, $"  {"feed",-23} {"file",-28} {"status",-9} {"rows",6} {"accepted",9} {"unchanged",9} {"rejected",9} {"received",9}");
         foreach (var e in extracts)
         {
-            text.AppendLine(c, $"  {e.FeedCode,-18} {Cut(e.FileName, 28),-28} {e.Status,-9} {e.RowsTotal,6} {e.RowsAccepted,9} {e.RowsUnchanged,9} {e.RowsRejected,9} {e.Receipts,8}x");
+            text.AppendLine(c, $"  {e.FeedCode,-23} {Cut(e.FileName, 28),-28} {e.Status,-9} {e.RowsTotal,6} {e.RowsAccepted,9} {e.RowsUnchanged,9} {e.RowsRejected,9} {e.Receipts,8}x");
             if (e.Error is not null) text.AppendLine(c, $"    error: {e.Error}");
         }
         text.AppendLine()
