@@ -45,7 +45,9 @@ public static class LookupData
             Console.WriteLine($"  {label,-40} {sw.Elapsed.TotalSeconds,6:F1} s");
         }
 
-        await Run("session settings", "SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'");
+        // Triggers off while filling (the territory triggers would refresh row sets of millions); the
+        // territories are rebuilt in one pass at the end, as migration 0009 does for an existing registry.
+        await Run("session settings", "SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET session_replication_role = replica");
         await Run("set secondary indexes aside", """
             CREATE TEMP TABLE saved_indexes AS
             SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -141,6 +143,7 @@ public static class LookupData
                 FOR r IN SELECT indexdef FROM saved_indexes LOOP EXECUTE r.indexdef; END LOOP;
             END $$;
             """);
+        await Run("territories", "SET session_replication_role = origin; SELECT registry_rebuild_territories()");
         await Run("analyze", "ANALYZE");
     }
 

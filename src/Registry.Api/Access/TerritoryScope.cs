@@ -7,28 +7,22 @@ namespace Registry.Api.Access;
 /// A case manager's territory: a household is theirs when one of its members was reported by
 /// some agency in one of their municipalities; a person is theirs when they were, or when they
 /// belong to such a household. Other roles with registry access see every territory.
-/// The SQL fragments here are the only definition of "in scope"; search reuses them.
+/// The database keeps both relations up to date (<c>household_territories</c>,
+/// <c>person_territories</c>, maintained by triggers; migration 0009), so a check is one index
+/// probe. The SQL fragments here are the only definition of "in scope"; search reuses them.
 /// </summary>
 public sealed class TerritoryScope(NpgsqlDataSource db)
 {
     /// <summary>Household <c>{0}</c> has a member reported in one of @municipalities.</summary>
     public const string HouseholdInScopeSql = """
-        EXISTS (SELECT 1 FROM household_members scope_hm
-                  JOIN source_records scope_sr ON scope_sr.person_id = scope_hm.person_id
-                 WHERE scope_hm.household_id = {0}
-                   AND registry_fold(scope_sr.data ->> 'Municipality') = ANY (registry_fold_all(@municipalities)))
+        EXISTS (SELECT 1 FROM household_territories scope_ht
+                 WHERE scope_ht.household_id = {0} AND scope_ht.municipality = ANY (registry_fold_all(@municipalities)))
         """;
 
     /// <summary>Person <c>{0}</c> was reported in one of @municipalities, or belongs to a household that was.</summary>
     public const string PersonInScopeSql = """
-        (EXISTS (SELECT 1 FROM source_records scope_sr
-                  WHERE scope_sr.person_id = {0}
-                    AND registry_fold(scope_sr.data ->> 'Municipality') = ANY (registry_fold_all(@municipalities)))
-         OR EXISTS (SELECT 1 FROM household_members scope_own
-                      JOIN household_members scope_hm ON scope_hm.household_id = scope_own.household_id
-                      JOIN source_records scope_sr ON scope_sr.person_id = scope_hm.person_id
-                     WHERE scope_own.person_id = {0}
-                       AND registry_fold(scope_sr.data ->> 'Municipality') = ANY (registry_fold_all(@municipalities))))
+        EXISTS (SELECT 1 FROM person_territories scope_pt
+                 WHERE scope_pt.person_id = {0} AND scope_pt.municipality = ANY (registry_fold_all(@municipalities)))
         """;
 
     public static string HouseholdInScope(string idExpression) => HouseholdInScopeSql.Replace("{0}", idExpression, StringComparison.Ordinal);

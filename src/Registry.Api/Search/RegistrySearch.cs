@@ -83,9 +83,12 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
     /// scores: first persons having all the query's (normalised) words but at most one — two at
     /// least — ranked by trigram word similarity (fast: exact-word index); only when that finds
     /// nobody (one word typed, or two of them misspelt) every person by trigram word similarity
-    /// alone. The SQL's shape depends only on how many words there are; every value is a parameter.
+    /// alone. For a case manager only persons of their territory are candidates (a person of an
+    /// in-scope household is in scope, so no household is lost), before ranking: the 500 best are
+    /// then 500 they may see. The SQL's shape depends only on how many words there are and on the
+    /// reader's scope; every value is a parameter.
     /// </summary>
-    private static string Candidates(NameMode mode, int pairs)
+    private static string Candidates(NameMode mode, int pairs, bool territory)
     {
         var name = mode switch
         {
@@ -103,6 +106,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                         ELSE word_similarity(@name, p.search_name) END AS score
               FROM persons p
              WHERE ({name})
+               AND {(territory ? TerritoryScope.PersonInScope("p.id") : "true")}
                AND (@curp::text IS NULL OR p.curp = @curp)
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (
@@ -124,7 +128,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
 
     public async Task<SearchPage<PersonHit>> PersonsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
     {
-        var scope = user.SeesAllTerritories ? "true" : TerritoryScope.PersonInScope("c.id");
+        // Candidates are already the reader's (PersonInScope in the candidate query).
         var rows = await QueryAsync<PersonHit>(criteria, user, candidates =>
             $"""
             {candidates}
@@ -132,7 +136,6 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                    coalesce((SELECT array_agg(hm.household_id ORDER BY hm.household_id) FROM household_members hm WHERE hm.person_id = p.id), ARRAY[]::uuid[]) AS households,
                    c.score::real AS score
               FROM candidates c JOIN persons p ON p.id = c.id
-             WHERE {scope}
              ORDER BY c.score DESC, p.paternal_surname, p.given_names, p.id
              LIMIT @limit OFFSET @offset
             """, ct);
@@ -210,7 +213,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
 
         await using var connection = await db.OpenConnectionAsync(ct);
         async Task<List<T>> Run(NameMode mode, int page) =>
-            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count)), Args(page), cancellationToken: ct))).AsList();
+            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories)), Args(page), cancellationToken: ct))).AsList();
 
         if (name is null) return await Run(NameMode.None, c.Page);
         if (pairs.Count > 0)

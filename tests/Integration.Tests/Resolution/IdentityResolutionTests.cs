@@ -163,6 +163,40 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
             "SELECT m.valid_to FROM household_members m JOIN persons p ON p.id = m.person_id WHERE p.given_names = 'LUCIA' AND m.valid_to IS NOT NULL"));
     }
 
+    [Fact]
+    public async Task Territories_follow_new_records_households_and_a_steward_split()
+    {
+        await using var r = await NewRegistryAsync();
+        SourceRow At(int n, string given, DateOnly birth, string household, string municipality, string? curp = null) =>
+            Row(n, given, "HERNANDEZ", "LOPEZ", birth, curp) with
+            {
+                AgencyHouseholdId = household, Municipality = municipality, RecordKey = $"{given}|{household}|{municipality}|{n}",
+            };
+        async Task<string> Territories(string given) => (string)(await r.ScalarAsync(
+            $"SELECT coalesce(string_agg(t.municipality, ',' ORDER BY t.municipality), '') FROM person_territories t JOIN persons p ON p.id = t.person_id WHERE p.given_names = '{given}'"))!;
+        async Task<string> HouseholdTerritories(string given) => (string)(await r.ScalarAsync(
+            $"SELECT coalesce(string_agg(DISTINCT t.municipality, ',' ORDER BY t.municipality), '') FROM household_territories t JOIN household_members m ON m.household_id = t.household_id JOIN persons p ON p.id = m.person_id WHERE p.given_names = '{given}'"))!;
+
+        // A family in Victoria: both members are in Victoria's territory.
+        await r.ApplyAsync("DIF-TAM", At(1, "JOSE", Birth, "F-1", "Victoria", JoseCurp), At(2, "MARTA", new DateOnly(2010, 5, 5), "F-1", "Victoria"));
+        Assert.Equal("VICTORIA", await Territories("MARTA"));
+
+        // José is seen at a clinic in Río Bravo: his household, and so Marta, enter Río Bravo's territory too.
+        await r.ApplyAsync("SSA-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, JoseCurp) with { Municipality = "Río Bravo" });
+        Assert.Equal("RIO BRAVO,VICTORIA", await HouseholdTerritories("MARTA"));
+        Assert.Equal("RIO BRAVO,VICTORIA", await Territories("MARTA"));
+
+        // A steward splits the clinic record off to a new person (not a member of the family): the
+        // family leaves Río Bravo again, the new person alone is there.
+        var jose = (Guid)(await r.ScalarAsync("SELECT id FROM persons WHERE given_names = 'JOSE'"))!;
+        var clinic = (Guid)(await r.ScalarAsync("SELECT id FROM source_records WHERE agency_code = 'SSA-TAM'"))!;
+        var created = await new Stewardship(r.Db).SplitAsync(jose, [clinic], "steward.luis", "Another José", default);
+
+        Assert.Equal("VICTORIA", await Territories("MARTA"));
+        Assert.Equal("VICTORIA", await HouseholdTerritories("MARTA"));
+        Assert.Equal("RIO BRAVO", await r.ScalarAsync($"SELECT string_agg(municipality, ',') FROM person_territories WHERE person_id = '{created}'"));
+    }
+
     private static string Valid(string first17) => first17 + Curp.CheckDigit(first17);
 
     private static SourceRow Row(int n, string given, string paternal, string? maternal, DateOnly birth, string? curp = null, string? phone = null, string service = "A") => new()
