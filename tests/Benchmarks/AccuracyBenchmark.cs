@@ -35,11 +35,11 @@ public static class AccuracyBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var profileName = StringArg(args, "--profile", "hard");
-        var records = IntArg(args, "--records", 100_000);
-        var seed = IntArg(args, "--seed", 20261123);
-        var dataset = StringArg(args, "--dataset", "");
-        var timeoutMinutes = IntArg(args, "--timeout-minutes", 240);
+        var profileName = BenchArgs.String(args, "--profile", "hard");
+        var records = BenchArgs.Int(args, "--records", 100_000);
+        var seed = BenchArgs.Int(args, "--seed", 20261123);
+        var dataset = BenchArgs.String(args, "--dataset", "");
+        var timeoutMinutes = BenchArgs.Int(args, "--timeout-minutes", 240);
         var keep = args.Contains("--keep");
         var trained = args.Contains("--trained");
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
@@ -49,7 +49,7 @@ public static class AccuracyBenchmark
             Console.Error.WriteLine("ConnectionStrings__Registry / ConnectionStrings__RabbitMq not set: run through `make bench-accuracy`.");
             return 2;
         }
-        var root = FindRepo();
+        var root = BenchArgs.RepoRoot();
         var workersDll = Path.Combine(root, "src", "Ingest.Workers", "bin", "Release", "net10.0", "Ingest.Workers.dll");
         if (!File.Exists(workersDll))
         {
@@ -167,7 +167,7 @@ public static class AccuracyBenchmark
             }
             var inbox = Path.Combine(work, "inbox");
             Directory.CreateDirectory(inbox);
-            var port = FreePort();
+            var port = BenchArgs.FreePort();
             using var workers = StartWorkers(root, workersDll, connectionString, amqp, work, port, database);
             try
             {
@@ -484,31 +484,5 @@ public static class AccuracyBenchmark
             await Task.Delay(500);
         }
         throw new TimeoutException("the workers host did not become ready in 120 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    internal static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && args[i + 1].Length > 0 ? int.Parse(args[i + 1], C) : fallback;
-    }
-
-    internal static string StringArg(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && args[i + 1].Length > 0 ? args[i + 1] : fallback;
-    }
-
-    internal static string FindRepo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Integration.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Integration.sln not found");
     }
 }

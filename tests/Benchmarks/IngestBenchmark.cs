@@ -29,8 +29,8 @@ public static class IngestBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var rows = IntArg(args, "--rows", 1_000_000);
-        var chunk = IntArg(args, "--chunk", 500);
+        var rows = BenchArgs.Int(args, "--rows", 1_000_000);
+        var chunk = BenchArgs.Int(args, "--chunk", 500);
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         var amqp = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
         if (string.IsNullOrEmpty(pg) || string.IsNullOrEmpty(amqp))
@@ -39,7 +39,7 @@ public static class IngestBenchmark
             return 2;
         }
 
-        var root = FindRepo();
+        var root = BenchArgs.RepoRoot();
         var feed = FeedCatalog.LoadFile(Path.Combine(root, "deploy", "feeds", "ssa-consultas.json"));
         var work = Directory.CreateTempSubdirectory("bench-ingest").FullName;
         var file = Path.Combine(work, "consultas.csv");
@@ -155,18 +155,5 @@ public static class IngestBenchmark
         }
         GC.KeepAlive(chars);
         return rows / sw.Elapsed.TotalSeconds;
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string FindRepo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Integration.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Integration.sln not found");
     }
 }

@@ -22,9 +22,9 @@ public static class LookupBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var persons = IntArg(args, "--persons", 1_000_000);
-        var rps = IntArg(args, "--rps", 200);
-        var seconds = IntArg(args, "--seconds", 30);
+        var persons = BenchArgs.Int(args, "--persons", 1_000_000);
+        var rps = BenchArgs.Int(args, "--rps", 200);
+        var seconds = BenchArgs.Int(args, "--seconds", 30);
         var keep = args.Contains("--keep");
         // --existing <db>: measure again on a database an earlier run kept (--keep), without refilling it.
         var existing = Array.IndexOf(args, "--existing") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : null;
@@ -35,7 +35,7 @@ public static class LookupBenchmark
             Console.Error.WriteLine("ConnectionStrings__Registry / ConnectionStrings__RabbitMq not set: run through `make bench-lookup`.");
             return 2;
         }
-        var root = FindRepo();
+        var root = BenchArgs.RepoRoot();
         var apiDll = Path.Combine(root, "src", "Registry.Api", "bin", "Release", "net10.0", "Registry.Api.dll");
         if (!File.Exists(apiDll))
         {
@@ -68,7 +68,7 @@ public static class LookupBenchmark
             var (households, names) = await LookupData.SampleAsync(connectionString, "REYNOSA", 2000);
             Console.WriteLine($"sampled {households.Count:N0} households and {names.Count:N0} names in REYNOSA (the case manager's municipality)");
 
-            var port = FreePort();
+            var port = BenchArgs.FreePort();
             var baseAddress = new Uri($"http://127.0.0.1:{port}");
             api = StartApi(root, apiDll, connectionString, amqp, baseAddress);
             using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10), MaxConnectionsPerServer = 512 })
@@ -213,25 +213,5 @@ public static class LookupBenchmark
             await Task.Delay(500);
         }
         throw new TimeoutException("the API host did not become ready in 60 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string FindRepo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Integration.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Integration.sln not found");
     }
 }

@@ -14,23 +14,23 @@ public static class SynthCommand
 {
     public static int Run(string[] args)
     {
-        var output = AccuracyBenchmark.StringArg(args, "--out", "");
+        var output = BenchArgs.String(args, "--out", "");
         if (output.Length == 0)
         {
             Console.Error.WriteLine("usage: Benchmarks synth --out FOLDER [--records N] [--profile clean|typical|hard] [--seed N] [--feeds all|code,code]");
             return 2;
         }
-        var root = AccuracyBenchmark.FindRepo();
+        var root = BenchArgs.RepoRoot();
         var catalog = FeedCatalog.LoadFolder(Path.Combine(root, "deploy", "feeds"));
-        var feedArg = AccuracyBenchmark.StringArg(args, "--feeds", "ssa-consultas,dif-alimentaria");
+        var feedArg = BenchArgs.String(args, "--feeds", "ssa-consultas,dif-alimentaria");
         var feeds = feedArg == "all"
             ? [.. catalog.All.Where(f => f.Kind == FeedKinds.CsvDrop && f.Code != "febrl-registro")]
             : feedArg.Split(',').Select(code => catalog.Find(code.Trim()) ?? throw new ArgumentException($"no feed '{code}' in deploy/feeds")).ToList();
         var options = new DatasetOptions
         {
-            Records = AccuracyBenchmark.IntArg(args, "--records", 10_000),
-            Profile = ErrorProfile.Named(AccuracyBenchmark.StringArg(args, "--profile", "typical")),
-            Seed = AccuracyBenchmark.IntArg(args, "--seed", 20261123),
+            Records = BenchArgs.Int(args, "--records", 10_000),
+            Profile = ErrorProfile.Named(BenchArgs.String(args, "--profile", "typical")),
+            Seed = BenchArgs.Int(args, "--seed", 20261123),
             Feeds = feeds,
         };
         var summary = SyntheticDataset.Write(output, options);
