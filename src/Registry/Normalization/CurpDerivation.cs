@@ -107,7 +107,9 @@ public static partial class Curp
         // with an X, and is silent about a letter (the agency may just have dropped it).
         var letters = Combine(
             Compare(first.Length > 0, derived.Letters[0], clean[0]),
-            Compare(first.Length > 0, derived.Letters[1], clean[1]),
+            // RENAPO puts an X in second place when the first four letters spell an inconvenient word
+            // (LOCA → LXCA); a CURP typed with the plain vowel is the same person's, mistyped.
+            clean[1] == InternalVowel(first) && first.Length > 0 ? PartAgreement.Agrees : Compare(first.Length > 0, derived.Letters[1], clean[1]),
             hasSecond ? Compare(true, derived.Letters[2], clean[2]) : clean[2] == 'X' ? PartAgreement.Agrees : PartAgreement.Unknown,
             Compare(given.Length > 0, derived.Letters[3], clean[3]));
         var consonants = Combine(
@@ -148,8 +150,12 @@ public static partial class Curp
         return IsValid(clean) && Check(clean, paternal, maternal, givenNames, birthDate, sex).Consistent ? clean : null;
     }
 
+    /// <summary>
+    /// An X in the CURP stands for Ñ or a character RENAPO cannot write, which agencies often type as
+    /// N or drop (NUÑEZ → NUNEZ): it agrees with nothing and contradicts nothing.
+    /// </summary>
     private static PartAgreement Compare(bool known, char expected, char actual) =>
-        !known ? PartAgreement.Unknown : expected == actual ? PartAgreement.Agrees : PartAgreement.Differs;
+        !known ? PartAgreement.Unknown : expected == actual ? PartAgreement.Agrees : actual == 'X' ? PartAgreement.Unknown : PartAgreement.Differs;
 
     private static PartAgreement Combine(params ReadOnlySpan<PartAgreement> parts)
     {

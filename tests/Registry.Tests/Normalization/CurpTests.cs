@@ -194,4 +194,18 @@ public sealed class CurpTests
         Assert.Null(Curp.IdentityKey(curp, "BEATRIZ", "GUTIÉRREZ", "MÜLLER", birth, Sex.Male));
         Assert.Null(Curp.IdentityKey("LOOA531113HTCPBN08", "ANDRÉS MANUEL", "LÓPEZ", "OBRADOR", birth, Sex.Male));
     }
+
+    [Fact]
+    public void An_enye_typed_as_N_and_an_inconvenient_word_typed_plainly_do_not_contradict_the_CURP()
+    {
+        // NUÑEZ → X in the CURP; the agency typed NUNEZ.
+        var nunez = "NURL770816HTSXMS0" + Curp.CheckDigit("NURL770816HTSXMS0");
+        Assert.True(Curp.Check(nunez, "NUNEZ", "RAMIREZ", "LUIS", new DateOnly(1977, 8, 16), Sex.Male).Consistent);
+        Assert.Equal(nunez, Curp.IdentityKey(nunez, "LUIS", "NUNEZ", "RAMIREZ", new DateOnly(1977, 8, 16), Sex.Male));
+        // LOPEZ CANTU ANA → LOCA is inconvenient, RENAPO writes LXCA; a CURP typed LOCA is still hers.
+        var loca = "LOCA821106MTSPNN0" + Curp.CheckDigit("LOCA821106MTSPNN0");
+        Assert.True(Curp.Check(loca, "LOPEZ", "CANTU", "ANA LAURA", new DateOnly(1982, 11, 6), Sex.Female).Consistent);
+        // A letter that is simply another one still contradicts.
+        Assert.False(Curp.Check(loca, "LUPEZ", "CANTU", "ANA LAURA", new DateOnly(1982, 11, 6), Sex.Female).Consistent);
+    }
 }
