@@ -85,7 +85,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
     /// nobody (one word typed, or two of them misspelt) every person by trigram word similarity
     /// alone. For a case manager only persons of their territory are candidates (a person of an
     /// in-scope household is in scope, so no household is lost), before ranking: the 500 best are
-    /// then 500 they may see. The SQL's shape depends only on how many words there are and on the
+    /// then 500 they may see; their word blocks come from the territory's own name index. The SQL's shape depends only on how many words there are and on the
     /// reader's scope; every value is a parameter.
     /// </summary>
     private static string Candidates(NameMode mode, int pairs, bool territory)
@@ -93,10 +93,19 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
         var name = mode switch
         {
             NameMode.None => "true",
+            // In a territory: its own name index (migration 0011) holds only the territory's persons, so
+            // the block is already in scope. Having all the words but one (two at least) is the same as
+            // containing one of the leave-one-out word sets below.
+            NameMode.SharedWords when territory => """
+                p.id IN (SELECT t.person_id FROM territory_name_words t
+                          WHERE t.municipality = ANY (registry_fold_all(@municipalities)) AND t.word = ANY (@words)
+                          GROUP BY t.person_id HAVING count(DISTINCT t.word) >= @wordsNeeded)
+                """,
             NameMode.SharedWords =>
                 "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}")) + ")",
             _ => "@name <% p.search_name",
         };
+        var inScope = !territory ? "true" : mode == NameMode.SharedWords ? "true /* the name index is per territory */" : TerritoryScope.PersonInScope("p.id");
         // The similarity is computed once per candidate (scored, then filtered and ranked).
         return $"""
         WITH candidates AS MATERIALIZED (
@@ -106,7 +115,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                         ELSE word_similarity(@name, p.search_name) END AS score
               FROM persons p
              WHERE ({name})
-               AND {(territory ? TerritoryScope.PersonInScope("p.id") : "true")}
+               AND {inScope}
                AND (@curp::text IS NULL OR p.curp = @curp)
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (
@@ -208,6 +217,8 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                 offset = (page - 1) * c.PageSize,
             });
             for (var i = 0; i < pairs.Count; i++) args.Add($"pair{i}", pairs[i]);
+            args.Add("words", words);
+            args.Add("wordsNeeded", words.Length <= 2 ? words.Length : words.Length - 1);
             return args;
         }
 

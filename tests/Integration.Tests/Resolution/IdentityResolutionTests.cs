@@ -185,6 +185,9 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         await r.ApplyAsync("SSA-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, JoseCurp) with { Municipality = "Río Bravo" });
         Assert.Equal("RIO BRAVO,VICTORIA", await HouseholdTerritories("MARTA"));
         Assert.Equal("RIO BRAVO,VICTORIA", await Territories("MARTA"));
+        // …and a case manager of Río Bravo finds Marta by name through the territory's name index.
+        Assert.Equal(1L, await r.ScalarAsync(
+            "SELECT count(*) FROM territory_name_words t JOIN persons p ON p.id = t.person_id WHERE t.municipality = 'RIO BRAVO' AND t.word = 'MARTA'"));
 
         // A steward splits the clinic record off to a new person (not a member of the family): the
         // family leaves Río Bravo again, the new person alone is there.
@@ -194,7 +197,13 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
 
         Assert.Equal("VICTORIA", await Territories("MARTA"));
         Assert.Equal("VICTORIA", await HouseholdTerritories("MARTA"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM territory_name_words WHERE municipality = 'RIO BRAVO' AND word = 'MARTA'"));
         Assert.Equal("RIO BRAVO", await r.ScalarAsync($"SELECT string_agg(municipality, ',') FROM person_territories WHERE person_id = '{created}'"));
+
+        // A better-known name (the golden record changes) moves the person in the name index too.
+        await r.ScalarAsync("UPDATE persons SET given_names = 'MARTHA' WHERE given_names = 'MARTA'");
+        Assert.Equal("MARTHA", await r.ScalarAsync(
+            "SELECT string_agg(word, ',') FROM territory_name_words WHERE municipality = 'VICTORIA' AND word LIKE 'MART%'"));
     }
 
     private static string Valid(string first17) => first17 + Curp.CheckDigit(first17);
