@@ -95,11 +95,12 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
             NameMode.None => "true",
             // In a territory: its own name index (migration 0011) holds only the territory's persons, so
             // the block is already in scope. Having all the words but one (two at least) is the same as
-            // containing one of the leave-one-out word sets below.
+            // containing one of the leave-one-out word sets below. (municipality, word, person) is the
+            // key, so per municipality count(*) counts distinct words (a plain count, no sort).
             NameMode.SharedWords when territory => """
                 p.id IN (SELECT t.person_id FROM territory_name_words t
                           WHERE t.municipality = ANY (registry_fold_all(@municipalities)) AND t.word = ANY (@words)
-                          GROUP BY t.person_id HAVING count(DISTINCT t.word) >= @wordsNeeded)
+                          GROUP BY t.municipality, t.person_id HAVING count(*) >= @wordsNeeded)
                 """,
             NameMode.SharedWords =>
                 "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}")) + ")",
