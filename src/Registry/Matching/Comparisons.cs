@@ -55,7 +55,15 @@ public static class Comparisons
         v[(int)MatchField.GivenNames] = CompareGiven(a, b);
         v[(int)MatchField.PaternalSurname] = CompareSurname(a.PaternalKey, a.PaternalPhonetic, b.PaternalKey, b.PaternalPhonetic, a.MaternalKey, b.MaternalKey, hasWeakBand: true);
         v[(int)MatchField.MaternalSurname] = CompareSurname(a.MaternalKey, a.MaternalPhonetic, b.MaternalKey, b.MaternalPhonetic, a.PaternalKey, b.PaternalKey, hasWeakBand: false);
-        v[(int)MatchField.BirthDate] = CompareBirth(a, b);
+        v[(int)MatchField.BirthDate] = Dates.Compare(a.BirthDate, b.BirthDate) switch
+        {
+            DateAgreement.Missing => 0,
+            DateAgreement.Exact => 1,
+            DateAgreement.DayMonthSwapped => 2,
+            DateAgreement.YearOffByOne => 3,
+            DateAgreement.OneComponentDiffers => 4,
+            _ => 5,
+        };
         v[(int)MatchField.Sex] = Same(a.Sex, b.Sex);
         v[(int)MatchField.PostalCode] = Same(a.PostalCode, b.PostalCode);
         v[(int)MatchField.Municipality] = Same(a.Municipality, b.Municipality);
@@ -78,29 +86,6 @@ public static class Comparisons
         if (a.AsSpan(0, 10).SequenceEqual(b.AsSpan(0, 10))) return 2;
         return EditDistance.DamerauLevenshtein(a, b, 3) <= 2 ? (byte)3 : (byte)4;
     }
-
-    /// <summary>
-    /// The typed birth dates, or — when they disagree — the best agreement a record's own CURP date
-    /// gives (a typo in the typed date, with the CURP typed right). Never better than the dates show.
-    /// </summary>
-    private static byte CompareBirth(MatchRecord a, MatchRecord b)
-    {
-        var level = DateLevel(a.BirthDate, b.BirthDate);
-        if (level <= 1) return level;
-        if (a.CurpBirthDate is { } ca && ca != a.BirthDate) level = Math.Min(level, DateLevel(ca, b.BirthDate));
-        if (b.CurpBirthDate is { } cb && cb != b.BirthDate) level = Math.Min(level, DateLevel(a.BirthDate, cb));
-        return level;
-    }
-
-    private static byte DateLevel(DateOnly? a, DateOnly? b) => Dates.Compare(a, b) switch
-    {
-        DateAgreement.Missing => 0,
-        DateAgreement.Exact => 1,
-        DateAgreement.DayMonthSwapped => 2,
-        DateAgreement.YearOffByOne => 3,
-        DateAgreement.OneComponentDiffers => 4,
-        _ => 5,
-    };
 
     private static byte CompareGiven(MatchRecord a, MatchRecord b)
     {

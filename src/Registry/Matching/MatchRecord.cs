@@ -38,35 +38,6 @@ public sealed record MatchRecord
     /// <summary>The name came from one full-name column, so which word is which surname is a guess.</summary>
     public bool NameFromFullName { get; init; }
 
-    /// <summary>
-    /// The birth date the record's CURP encodes, when the CURP passes its check digit and its name
-    /// letters and consonants agree with the record's name (this person's CURP, not a relative's).
-    /// A second report of the birth date: when the typed one has a typo, the CURP still carries the
-    /// right one (<see cref="Comparisons"/> compares both). Computed once, from the stored fields
-    /// (so never copy a record with <c>with</c> changing its CURP or name: build a new one).
-    /// </summary>
-    public DateOnly? CurpBirthDate
-    {
-        get
-        {
-            if (!curpBirthKnown)
-            {
-                curpBirth = CurpBirthOf(ValidCurp ?? InvalidCurp, GivenKey, PaternalKey, MaternalKey);
-                curpBirthKnown = true;
-            }
-            return curpBirth;
-        }
-    }
-    private DateOnly? curpBirth;
-    private bool curpBirthKnown;
-
-    private static DateOnly? CurpBirthOf(string? curp, string given, string? paternal, string? maternal)
-    {
-        if (curp is null || !Curp.IsValid(curp)) return null;
-        var check = Curp.Check(curp, paternal, maternal, given, null, Normalization.Sex.Unknown);
-        return check.NameLetters == PartAgreement.Agrees && check.Consonants != PartAgreement.Differs ? Curp.BirthDate(curp) : null;
-    }
-
     public static MatchRecord From(SourceRow row, Guid sourceRecordId = default, Guid personId = default)
     {
         ArgumentNullException.ThrowIfNull(row);

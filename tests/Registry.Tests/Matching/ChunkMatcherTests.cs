@@ -74,31 +74,6 @@ public sealed class ChunkMatcherTests
     }
 
     [Fact]
-    public void A_typo_in_a_typed_birth_date_is_outweighed_by_the_date_in_the_records_own_CURP()
-    {
-        var person = Guid.NewGuid();
-        var curp = Curp17("PEGJ870314HTSRRN0");
-        // Typed 1988 by mistake; the CURP (consistent with the name) says 1987-03-14.
-        var registry = Record(person, "JUAN", "PEREZ", "GARCIA", new DateOnly(1988, 3, 14), "H", curp: curp);
-        Assert.Equal(Birth, registry.CurpBirthDate);
-        var incoming = Record(default, "JUAN", "PEREZ", "GARCIA", Birth, "H");
-
-        var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)]);
-
-        Assert.Equal(person, d.Rows[0].PersonId);
-        Assert.Equal("exact", d.Rows[0].Score!.Evidence()["birth_date"].Level);
-    }
-
-    [Fact]
-    public void A_relatives_CURP_lends_no_birth_date()
-    {
-        // A son registered under his mother's CURP (MARIA → M in position 4; he is LUIS).
-        var mothers = Curp17("PEGM600101MTSRRR0");
-        var son = Record(default, "LUIS", "PEREZ", "GARCIA", new DateOnly(2010, 5, 5), "H", curp: mothers);
-        Assert.Null(son.CurpBirthDate);
-    }
-
-    [Fact]
     public void An_uncertain_pair_goes_to_review_and_the_record_stays_its_own_person()
     {
         var person = Guid.NewGuid();
