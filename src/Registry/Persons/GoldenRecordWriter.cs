@@ -28,15 +28,18 @@ public static class GoldenRecordWriter
     {
         ArgumentNullException.ThrowIfNull(personIds);
         var sources = new Dictionary<Guid, List<GoldenSource>>();
+        // Driven person by person (index probes): a plain join lets a planner with lagging statistics
+        // scan every source record and every extract.
         var toRead = personIds;
         if (toRead.Length > 0)
         {
             await using var command = new NpgsqlCommand(
                 $"""
                 SELECT sr.person_id, sr.id, ({Storage.StoredRows.Defaults} || sr.data)::text, e.sector, e.received_at
-                  FROM source_records sr JOIN extracts e ON e.id = sr.extract_id
-                 WHERE sr.person_id = ANY(@ids)
-                   AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = sr.id)
+                  FROM unnest(@ids) p(id)
+                 CROSS JOIN LATERAL (SELECT * FROM source_records WHERE person_id = p.id OFFSET 0) sr
+                 CROSS JOIN LATERAL (SELECT sector, received_at FROM extracts WHERE id = sr.extract_id LIMIT 1) e
+                 WHERE NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = sr.id)
                 """, connection, tx);
             command.Parameters.AddWithValue("ids", toRead);
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -49,6 +52,7 @@ public static class GoldenRecordWriter
             }
         }
         if (sources.Count == 0) return;
+        Resolution.ResolutionProfile.Mark("golden-read");
 
         var ids = new Guid[sources.Count];
         var documents = new string[sources.Count];
@@ -63,6 +67,7 @@ public static class GoldenRecordWriter
             for (var c = 0; c < Display.Count; c++) columns[c][i] = display[c];
             i++;
         }
+        Resolution.ResolutionProfile.Mark("golden-compute");
         await using var update = new NpgsqlCommand(
             """
             UPDATE persons p

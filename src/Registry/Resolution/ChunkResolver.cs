@@ -384,10 +384,13 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         """
         -- Re-sent rosters: a row whose record was already received with this content is unchanged
         -- (accounted for, nothing new created); so is a repeat of the same record and content in this chunk.
+        -- Lookups below are driven row by row from the chunk (LATERAL … LIMIT keeps them index probes):
+        -- a join against the feed's records lets the planner hash the whole feed once statistics lag.
         INSERT INTO stage_unchanged (row_number, source_record_id)
         SELECT s.row_number, sr.id
-          FROM stage_rows s JOIN source_records sr
-            ON sr.feed_code = @feed AND sr.record_key = s.record_key AND sr.content_hash = s.content_hash;
+          FROM stage_rows s
+         CROSS JOIN LATERAL (SELECT id FROM source_records
+                              WHERE feed_code = @feed AND record_key = s.record_key AND content_hash = s.content_hash LIMIT 1) sr;
         INSERT INTO stage_unchanged (row_number, source_record_id)
         SELECT s.row_number, f.source_record_id
           FROM stage_rows s
@@ -400,11 +403,10 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         -- A changed record becomes the next version of its latest source record.
         UPDATE stage_rows s SET prev_id = p.id, prev_version = p.version
-          FROM (SELECT DISTINCT ON (record_key) record_key, id, version
-                  FROM source_records
-                 WHERE feed_code = @feed AND record_key IN (SELECT record_key FROM stage_rows)
-                 ORDER BY record_key, version DESC) p
-         WHERE p.record_key = s.record_key;
+          FROM stage_rows k
+         CROSS JOIN LATERAL (SELECT id, version FROM source_records
+                              WHERE feed_code = @feed AND record_key = k.record_key ORDER BY version DESC LIMIT 1) p
+         WHERE k.row_number = s.row_number;
 
         -- Deterministic: a known valid CURP, then the agency's own person id — which links only when it
         -- does not contradict a valid CURP: two different valid CURPs are two people (hard rule 3).
@@ -502,7 +504,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         -- The service event of a superseded record version is superseded too (kept, not deleted).
         UPDATE service_events old SET superseded_by = new.id
-          FROM stage_rows s JOIN service_events new ON new.source_record_id = s.source_record_id
+          FROM stage_rows s
+         CROSS JOIN LATERAL (SELECT id FROM service_events WHERE source_record_id = s.source_record_id LIMIT 1) new
          WHERE s.prev_id IS NOT NULL AND old.source_record_id = s.prev_id AND old.superseded_by IS NULL;
 
         INSERT INTO unchanged_rows (extract_id, row_number, source_record_id)
