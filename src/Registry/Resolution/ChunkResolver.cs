@@ -53,6 +53,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         await Execute(connection, tx, StagingTablesSql, ct);
         ResolutionProfile.Mark("claim");
         await CopyStagingAsync(connection, prepared, ct);
+        // Before the lock (it serialises consumers): each row's record as a golden source, and its golden
+        // record were it a new person on its own — the common case, so under the lock only persons with
+        // several records of this chunk are computed.
+        var sources = await ChunkSourcesAsync(connection, tx, chunk.ExtractId, prepared, ct);
+        var singles = sources.ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute([kv.Value]));
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
         ResolutionProfile.Mark("stage");
         await Execute(connection, tx, KnownRowsSql, ct, ("feed", chunk.FeedCode));
@@ -72,8 +77,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         ResolutionProfile.Mark("decide");
 
         // Persons created by this chunk get their golden record in their INSERT (all their records are in hand).
-        var fresh = FreshPersons(chunk, prepared, decisions).ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
+        var fresh = FreshPersons(prepared, sources, decisions)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.Count == 1 ? singles[kv.Value[0].SourceRecordId] : GoldenRecordWriter.Compute(kv.Value));
+        ResolutionProfile.Mark("fresh");
         await CopyDecisionsAsync(connection, decisions, fresh, ct);
+        ResolutionProfile.Mark("copy-decisions");
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
             ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version), ("n", chunk.Rows.Count),
             ("link", model.LinkThreshold), ("review", model.ReviewThreshold)];
@@ -98,7 +106,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
             .Where(id => !fresh.ContainsKey(id)).ToArray();
-        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct);
+        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct,
+            new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, sources));
         ResolutionProfile.Mark("golden");
         await tx.CommitAsync(ct);
         ResolutionProfile.Mark("commit");
@@ -106,14 +115,34 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Persons created by this chunk: all their records are in hand, nothing to read back.</summary>
-    private static Dictionary<Guid, List<GoldenSource>> FreshPersons(ResolveSourceRows chunk, List<PreparedRow> prepared, ChunkDecisions decisions)
+    private static Dictionary<Guid, List<GoldenSource>> FreshPersons(List<PreparedRow> prepared, Dictionary<Guid, GoldenSource> sources, ChunkDecisions decisions)
     {
         var created = decisions.Rows.Where(d => d.CreatedPerson).Select(d => d.PersonId).ToHashSet();
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
-        var now = DateTimeOffset.UtcNow;
         return decisions.Rows.Where(d => created.Contains(d.PersonId))
             .GroupBy(d => d.PersonId)
-            .ToDictionary(g => g.Key, g => g.Select(d => new GoldenSource(byRow[d.RowNumber].SourceRecordId, byRow[d.RowNumber].Row, chunk.Sector, now)).ToList());
+            .ToDictionary(g => g.Key, g => g.Select(d => sources[byRow[d.RowNumber].SourceRecordId]).ToList());
+    }
+
+    /// <summary>
+    /// The chunk's rows as golden sources, with their extract's sector and receipt time as a later
+    /// read-back from the registry would give them (so a person's golden record does not depend on
+    /// whether it was computed now or refreshed later).
+    /// </summary>
+    private static async Task<Dictionary<Guid, GoldenSource>> ChunkSourcesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid extractId,
+        List<PreparedRow> prepared, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT sector, received_at FROM extracts WHERE id = @extract", connection, tx);
+        command.Parameters.AddWithValue("extract", extractId);
+        string sector;
+        DateTimeOffset receivedAt;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct)) throw new InvalidOperationException($"extract {extractId} is not registered");
+            sector = reader.GetString(0);
+            receivedAt = reader.GetFieldValue<DateTimeOffset>(1);
+        }
+        return prepared.ToDictionary(p => p.SourceRecordId, p => new GoldenSource(p.SourceRecordId, p.Row, sector, receivedAt));
     }
 
     private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features);
