@@ -382,8 +382,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    // JIT off: the chunk's statements touch hundreds to thousands of rows through indexes, yet with
+    // lagging statistics their estimates pass jit_above_cost and compiling cost ~150 ms a statement.
     private const string StagingTablesSql =
         """
+        SET LOCAL jit = off;
         CREATE TEMP TABLE stage_rows (
             source_record_id uuid NOT NULL, row_number int NOT NULL, record_key text NOT NULL, content_hash text NOT NULL,
             curp_key text, agency_key text, household_key text,
