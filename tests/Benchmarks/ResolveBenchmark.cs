@@ -27,7 +27,7 @@ public static class ResolveBenchmark
     {
         var records = IntArg(args, "--records", 1_000_000);
         var incremental = IntArg(args, "--incremental", records / 5);
-        var chunkSize = IntArg(args, "--chunk", 500);
+        var chunkSize = IntArg(args, "--chunk", 2000); // the workers' default Inbox:ChunkSize
         var consumers = IntArg(args, "--consumers", 2);
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         if (string.IsNullOrEmpty(pg))

@@ -15,8 +15,12 @@ public sealed class InboxOptions
     /// <summary>A file is taken only once unchanged this long (agencies should still write *.part and rename).</summary>
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Accepted rows per bus message.</summary>
-    public int ChunkSize { get; set; } = 500;
+    /// <summary>
+    /// Accepted rows per bus message. Each chunk pays a fixed cost under the resolution lock (some
+    /// twenty set-based statements and their planning), so larger chunks resolve faster: 2000 rows
+    /// made resolution ~45% faster than 500 (make bench-resolve); a message stays ~1 MB.
+    /// </summary>
+    public int ChunkSize { get; set; } = 2000;
 
     /// <summary>
     /// A parsed extract still missing chunks while no chunk of any extract was applied for this long

@@ -22,16 +22,24 @@ public static class HouseholdMerger
         await using (var moved = new NpgsqlCommand(
             """
             -- People move: a newer membership in another household of the same agency closes the old one.
+            -- Driven row by row from the chunk (LATERAL … LIMIT / OFFSET 0 keep each step an index probe):
+            -- as a plain join, a planner without statistics on a fresh registry hashed and spilled the
+            -- memberships for tens of seconds per chunk.
             UPDATE household_members old
-               SET valid_to = new.valid_from
-              FROM stage_rows s
-              JOIN household_keys hk ON hk.key = s.household_key
-              JOIN household_members new ON new.household_id = hk.household_id AND new.person_id = s.person_id
-             WHERE old.person_id = s.person_id AND old.household_id <> new.household_id
-               AND old.valid_to IS NULL AND old.valid_from < new.valid_from
-               -- the old household is the same agency's (looked up per old membership, never across all of the agency's keys)
-               AND EXISTS (SELECT 1 FROM household_keys ok
-                            WHERE ok.household_id = old.household_id AND split_part(ok.key, ':', 2) = split_part(hk.key, ':', 2))
+               SET valid_to = m.valid_from
+              FROM (SELECT o.household_id, o.person_id, n.valid_from
+                      FROM stage_rows s
+                     CROSS JOIN LATERAL (SELECT key, household_id FROM household_keys WHERE key = s.household_key LIMIT 1) hk
+                     CROSS JOIN LATERAL (SELECT household_id, valid_from FROM household_members
+                                          WHERE household_id = hk.household_id AND person_id = s.person_id LIMIT 1) n
+                     CROSS JOIN LATERAL (SELECT o.household_id, o.person_id FROM household_members o
+                                          WHERE o.person_id = s.person_id AND o.household_id <> n.household_id
+                                            AND o.valid_to IS NULL AND o.valid_from < n.valid_from
+                                            -- the old household is the same agency's (looked up per old membership, never across all of the agency's keys)
+                                            AND EXISTS (SELECT 1 FROM household_keys ok
+                                                         WHERE ok.household_id = o.household_id AND split_part(ok.key, ':', 2) = split_part(hk.key, ':', 2))
+                                         OFFSET 0) o) m
+             WHERE old.household_id = m.household_id AND old.person_id = m.person_id
             """, connection, tx))
             await moved.ExecuteNonQueryAsync(ct);
 

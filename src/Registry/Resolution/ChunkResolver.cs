@@ -53,6 +53,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         await Execute(connection, tx, StagingTablesSql, ct);
         ResolutionProfile.Mark("claim");
         await CopyStagingAsync(connection, prepared, ct);
+        // Before the lock (it serialises consumers): each row's record as a golden source, and its golden
+        // record were it a new person on its own — the common case, so under the lock only persons with
+        // several records of this chunk are computed.
+        var sources = await ChunkSourcesAsync(connection, tx, chunk.ExtractId, prepared, ct);
+        var singles = sources.ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute([kv.Value]));
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
         ResolutionProfile.Mark("stage");
         await Execute(connection, tx, KnownRowsSql, ct, ("feed", chunk.FeedCode));
@@ -72,8 +77,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         ResolutionProfile.Mark("decide");
 
         // Persons created by this chunk get their golden record in their INSERT (all their records are in hand).
-        var fresh = FreshPersons(chunk, prepared, decisions).ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
+        var fresh = FreshPersons(prepared, sources, decisions)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.Count == 1 ? singles[kv.Value[0].SourceRecordId] : GoldenRecordWriter.Compute(kv.Value));
+        ResolutionProfile.Mark("fresh");
         await CopyDecisionsAsync(connection, decisions, fresh, ct);
+        ResolutionProfile.Mark("copy-decisions");
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
             ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version), ("n", chunk.Rows.Count),
             ("link", model.LinkThreshold), ("review", model.ReviewThreshold)];
@@ -98,7 +106,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
             .Where(id => !fresh.ContainsKey(id)).ToArray();
-        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct);
+        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct,
+            new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, sources));
         ResolutionProfile.Mark("golden");
         await tx.CommitAsync(ct);
         ResolutionProfile.Mark("commit");
@@ -106,14 +115,34 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Persons created by this chunk: all their records are in hand, nothing to read back.</summary>
-    private static Dictionary<Guid, List<GoldenSource>> FreshPersons(ResolveSourceRows chunk, List<PreparedRow> prepared, ChunkDecisions decisions)
+    private static Dictionary<Guid, List<GoldenSource>> FreshPersons(List<PreparedRow> prepared, Dictionary<Guid, GoldenSource> sources, ChunkDecisions decisions)
     {
         var created = decisions.Rows.Where(d => d.CreatedPerson).Select(d => d.PersonId).ToHashSet();
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
-        var now = DateTimeOffset.UtcNow;
         return decisions.Rows.Where(d => created.Contains(d.PersonId))
             .GroupBy(d => d.PersonId)
-            .ToDictionary(g => g.Key, g => g.Select(d => new GoldenSource(byRow[d.RowNumber].SourceRecordId, byRow[d.RowNumber].Row, chunk.Sector, now)).ToList());
+            .ToDictionary(g => g.Key, g => g.Select(d => sources[byRow[d.RowNumber].SourceRecordId]).ToList());
+    }
+
+    /// <summary>
+    /// The chunk's rows as golden sources, with their extract's sector and receipt time as a later
+    /// read-back from the registry would give them (so a person's golden record does not depend on
+    /// whether it was computed now or refreshed later).
+    /// </summary>
+    private static async Task<Dictionary<Guid, GoldenSource>> ChunkSourcesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid extractId,
+        List<PreparedRow> prepared, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT sector, received_at FROM extracts WHERE id = @extract", connection, tx);
+        command.Parameters.AddWithValue("extract", extractId);
+        string sector;
+        DateTimeOffset receivedAt;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct)) throw new InvalidOperationException($"extract {extractId} is not registered");
+            sector = reader.GetString(0);
+            receivedAt = reader.GetFieldValue<DateTimeOffset>(1);
+        }
+        return prepared.ToDictionary(p => p.SourceRecordId, p => new GoldenSource(p.SourceRecordId, p.Row, sector, receivedAt));
     }
 
     private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features);
@@ -353,8 +382,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    // JIT off: the chunk's statements touch hundreds to thousands of rows through indexes, yet with
+    // lagging statistics their estimates pass jit_above_cost and compiling cost ~150 ms a statement.
     private const string StagingTablesSql =
         """
+        SET LOCAL jit = off;
         CREATE TEMP TABLE stage_rows (
             source_record_id uuid NOT NULL, row_number int NOT NULL, record_key text NOT NULL, content_hash text NOT NULL,
             curp_key text, agency_key text, household_key text,
@@ -384,10 +416,13 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         """
         -- Re-sent rosters: a row whose record was already received with this content is unchanged
         -- (accounted for, nothing new created); so is a repeat of the same record and content in this chunk.
+        -- Lookups below are driven row by row from the chunk (LATERAL … LIMIT keeps them index probes):
+        -- a join against the feed's records lets the planner hash the whole feed once statistics lag.
         INSERT INTO stage_unchanged (row_number, source_record_id)
         SELECT s.row_number, sr.id
-          FROM stage_rows s JOIN source_records sr
-            ON sr.feed_code = @feed AND sr.record_key = s.record_key AND sr.content_hash = s.content_hash;
+          FROM stage_rows s
+         CROSS JOIN LATERAL (SELECT id FROM source_records
+                              WHERE feed_code = @feed AND record_key = s.record_key AND content_hash = s.content_hash LIMIT 1) sr;
         INSERT INTO stage_unchanged (row_number, source_record_id)
         SELECT s.row_number, f.source_record_id
           FROM stage_rows s
@@ -400,11 +435,10 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         -- A changed record becomes the next version of its latest source record.
         UPDATE stage_rows s SET prev_id = p.id, prev_version = p.version
-          FROM (SELECT DISTINCT ON (record_key) record_key, id, version
-                  FROM source_records
-                 WHERE feed_code = @feed AND record_key IN (SELECT record_key FROM stage_rows)
-                 ORDER BY record_key, version DESC) p
-         WHERE p.record_key = s.record_key;
+          FROM stage_rows k
+         CROSS JOIN LATERAL (SELECT id, version FROM source_records
+                              WHERE feed_code = @feed AND record_key = k.record_key ORDER BY version DESC LIMIT 1) p
+         WHERE k.row_number = s.row_number;
 
         -- Deterministic: a known valid CURP, then the agency's own person id — which links only when it
         -- does not contradict a valid CURP: two different valid CURPs are two people (hard rule 3).
@@ -502,7 +536,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         -- The service event of a superseded record version is superseded too (kept, not deleted).
         UPDATE service_events old SET superseded_by = new.id
-          FROM stage_rows s JOIN service_events new ON new.source_record_id = s.source_record_id
+          FROM stage_rows s
+         CROSS JOIN LATERAL (SELECT id FROM service_events WHERE source_record_id = s.source_record_id LIMIT 1) new
          WHERE s.prev_id IS NOT NULL AND old.source_record_id = s.prev_id AND old.superseded_by IS NULL;
 
         INSERT INTO unchanged_rows (extract_id, row_number, source_record_id)

@@ -16,9 +16,9 @@ public static class ResolutionProfile
     public static void Start() { if (On) Last.Value = [System.Diagnostics.Stopwatch.GetTimestamp()]; }
     public static void Mark(string name)
     {
-        if (!On) return;
+        if (!On || Last.Value is null) return; // marks outside a chunk (e.g. a steward's merge) are not profiled
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        var last = Last.Value![0];
+        var last = Last.Value[0];
         Totals.AddOrUpdate(name, now - last, (_, v) => v + now - last);
         Last.Value[0] = now;
         if (name == "commit" && Interlocked.Increment(ref count) % 20 == 0)
