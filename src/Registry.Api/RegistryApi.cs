@@ -24,7 +24,7 @@ public static class RegistryApi
 
     public static IServiceCollection AddRegistryApi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddRegistryStorage(configuration, autoPrepare: true);
+        services.AddRegistryStorage(configuration, interactive: true);
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
         services.AddSingleton<Stewardship>();
