@@ -413,10 +413,11 @@ public static class AccuracyBenchmark
                 return false;
             }
             await using var command = db.CreateCommand("""
-                SELECT count(*), count(*) FILTER (WHERE status IN ('resolved', 'rejected', 'failed')), coalesce(sum(rows_total), 0),
+                SELECT count(*), count(*) FILTER (WHERE status = ANY ($1)), coalesce(sum(rows_total), 0),
                        coalesce(sum(rows_accepted), 0), coalesce(sum(rows_resolved), 0), coalesce(sum(rows_rejected), 0)
                   FROM extracts
                 """);
+            command.Parameters.AddWithValue(Registry.Extracts.ExtractStatus.Finished);
             await using var r = await command.ExecuteReaderAsync();
             await r.ReadAsync();
             var (count, done, total, accepted, resolved, rejected) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5));

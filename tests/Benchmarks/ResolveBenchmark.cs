@@ -25,10 +25,10 @@ public static class ResolveBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var records = IntArg(args, "--records", 1_000_000);
-        var incremental = IntArg(args, "--incremental", records / 5);
-        var chunkSize = IntArg(args, "--chunk", 2000); // the workers' default Inbox:ChunkSize
-        var consumers = IntArg(args, "--consumers", 2);
+        var records = BenchArgs.Int(args, "--records", 1_000_000);
+        var incremental = BenchArgs.Int(args, "--incremental", records / 5);
+        var chunkSize = BenchArgs.Int(args, "--chunk", 2000); // the workers' default Inbox:ChunkSize
+        var consumers = BenchArgs.Int(args, "--consumers", 2);
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         if (string.IsNullOrEmpty(pg))
         {
@@ -159,11 +159,5 @@ public static class ResolveBenchmark
                 ServiceDate = new DateOnly(2026, 1, 1).AddDays(random.Next(300)),
             };
         }
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

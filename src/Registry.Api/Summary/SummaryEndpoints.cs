@@ -48,8 +48,8 @@ public static class SummaryEndpoints
                    (SELECT count(*) FROM persons) AS persons,
                    (SELECT count(*) FROM households) AS households,
                    (SELECT count(*) FROM service_events WHERE superseded_by IS NULL) AS service_events,
-                   (SELECT count(*) FROM extracts WHERE status NOT IN ('resolved', 'rejected', 'failed')) AS extracts_pending
-            """, cancellationToken: ct));
+                   (SELECT count(*) FROM extracts WHERE status <> ALL (@finished)) AS extracts_pending
+            """, new { finished = ExtractStatus.Finished }, cancellationToken: ct));
     }
 
     private static string Render(RegistrySummary s, IReadOnlyList<ExtractReport> extracts, Guid? exampleHousehold, string baseUrl)

@@ -16,6 +16,9 @@ public static class ExtractStatus
     public const string Resolved = "resolved";
     public const string Rejected = "rejected";
     public const string Failed = "failed";
+
+    /// <summary>Statuses an extract does not leave by itself: nothing more will happen to it.</summary>
+    public static readonly string[] Finished = [Resolved, Rejected, Failed];
 }
 
 public sealed record RejectedRow(int RowNumber, string Reason, string? RawLine);
