@@ -93,7 +93,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
         var name = mode switch
         {
             NameMode.None => "true",
-            // In a territory: its own name index (migration 0011) holds only the territory's persons, so
+            // In a territory: its own name index (migration 0009) holds only the territory's persons, so
             // the block is already in scope. Having all the words but one (two at least) is the same as
             // containing one of the leave-one-out word sets below. (municipality, word, person) is the
             // key, so per municipality count(*) counts distinct words (a plain count, no sort).

@@ -1,6 +1,7 @@
 -- Territories, kept up to date by the database itself, so a case manager's territory check is one
 -- index probe instead of a walk over every member's source records (the household search spent
--- most of its time there at 1M persons).
+-- most of its time there at 1M persons), and a case manager's name search blocks on a name index
+-- of their own territory instead of on every person in the state who shares two words of the name.
 --
 -- The definition is the one TerritoryScope has always used (any membership, past or current):
 --   a household is in municipality M when one of its members was reported in M by some agency;
@@ -19,11 +20,32 @@ CREATE TABLE person_territories (
     PRIMARY KEY (person_id, municipality)
 );
 
+-- (municipality, word of the folded name, person) for every person of a territory.
+CREATE TABLE territory_name_words (
+    municipality text NOT NULL,
+    word         text NOT NULL,
+    person_id    uuid NOT NULL,
+    PRIMARY KEY (municipality, word, person_id)
+);
+
+-- The name words of the given persons, from their folded name and their territories.
+CREATE FUNCTION registry_refresh_name_words(changed_persons uuid[]) RETURNS void
+LANGUAGE sql AS $$
+    DELETE FROM territory_name_words WHERE person_id = ANY (changed_persons);
+    INSERT INTO territory_name_words (municipality, word, person_id)
+    SELECT DISTINCT t.municipality, w.word, p.id
+      FROM persons p
+      JOIN person_territories t ON t.person_id = p.id
+     CROSS JOIN LATERAL unnest(string_to_array(p.search_name, ' ')) AS w(word)
+     WHERE p.id = ANY (changed_persons) AND w.word <> ''
+    ON CONFLICT DO NOTHING;
+$$;
+
 -- Recomputes the territories of the given households and persons, and of everything that follows
--- from them: the households of the given persons, and every member of an affected household.
--- Delete-then-insert per affected id. Every writer of persons, households and source records
--- (chunk resolution, stewardship) holds the resolution advisory lock, so refreshes never
--- interleave; ON CONFLICT only guards a writer that does not.
+-- from them: the households of the given persons, every member of an affected household, and the
+-- name words of every affected person. Delete-then-insert per affected id. Every writer of persons,
+-- households and source records (chunk resolution, stewardship) holds the resolution advisory lock,
+-- so refreshes never interleave; ON CONFLICT only guards a writer that does not.
 CREATE FUNCTION registry_refresh_territories(changed_households uuid[], changed_persons uuid[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -57,6 +79,8 @@ BEGIN
          WHERE hm.person_id = ANY (persons)) x
      WHERE municipality IS NOT NULL AND municipality <> ''
     ON CONFLICT DO NOTHING;
+
+    PERFORM registry_refresh_name_words(persons);
 END
 $$;
 
@@ -68,9 +92,10 @@ BEGIN
         PERFORM registry_refresh_territories('{}', (SELECT array_agg(DISTINCT person_id) FROM new_rows));
     ELSIF TG_OP = 'UPDATE' THEN
         -- Only a change of person moves a territory (records move when persons merge or split).
-        PERFORM registry_refresh_territories('{}', (SELECT array_agg(DISTINCT p) FROM (
-            SELECT o.person_id AS p FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.person_id IS DISTINCT FROM o.person_id
-            UNION SELECT n.person_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.person_id IS DISTINCT FROM o.person_id) x));
+        PERFORM registry_refresh_territories('{}', (SELECT array_agg(DISTINCT moved.p)
+            FROM old_rows o JOIN new_rows n ON n.id = o.id
+            CROSS JOIN LATERAL (VALUES (o.person_id), (n.person_id)) AS moved(p)
+           WHERE n.person_id IS DISTINCT FROM o.person_id));
     ELSE
         PERFORM registry_refresh_territories('{}', (SELECT array_agg(DISTINCT person_id) FROM old_rows));
     END IF;
@@ -110,11 +135,24 @@ CREATE TRIGGER household_members_territories_update AFTER UPDATE ON household_me
 CREATE TRIGGER household_members_territories_delete AFTER DELETE ON household_members
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION registry_territories_on_household_members();
 
--- Both tables from scratch: for what is already in the registry, and for bulk loaders that fill
--- the tables with triggers off (SET session_replication_role = replica), then call this.
+-- A person's name changes when their golden record does (a better source arrived, a merge).
+CREATE FUNCTION registry_name_words_on_persons() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM registry_refresh_name_words((
+        SELECT array_agg(n.id) FROM new_rows n JOIN old_rows o ON o.id = n.id
+         WHERE n.search_name IS DISTINCT FROM o.search_name));
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER persons_name_words_update AFTER UPDATE ON persons
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION registry_name_words_on_persons();
+
+-- All three from scratch: for what is already in the registry, and for bulk loaders that fill the
+-- tables with triggers off (SET session_replication_role = replica), then call this.
 CREATE FUNCTION registry_rebuild_territories() RETURNS void
 LANGUAGE sql AS $$
-    TRUNCATE household_territories, person_territories;
+    TRUNCATE household_territories, person_territories, territory_name_words;
     INSERT INTO household_territories (household_id, municipality)
     SELECT DISTINCT hm.household_id, registry_fold(sr.data ->> 'Municipality')
       FROM household_members hm JOIN source_records sr ON sr.person_id = hm.person_id
@@ -125,12 +163,20 @@ LANGUAGE sql AS $$
         UNION
         SELECT hm.person_id, ht.municipality FROM household_members hm JOIN household_territories ht ON ht.household_id = hm.household_id) x
      WHERE municipality IS NOT NULL AND municipality <> '';
+    INSERT INTO territory_name_words (municipality, word, person_id)
+    SELECT DISTINCT t.municipality, w.word, p.id
+      FROM persons p
+      JOIN person_territories t ON t.person_id = p.id
+     CROSS JOIN LATERAL unnest(string_to_array(p.search_name, ' ')) AS w(word)
+     WHERE w.word <> '';
 $$;
 SELECT registry_rebuild_territories();
 
 -- "Which territories is this household in" is the probe; "whose territory is M" is the scan for
--- a case manager's lists.
+-- a case manager's lists; the name words are also deleted per person.
 CREATE INDEX household_territories_municipality ON household_territories (municipality, household_id);
 CREATE INDEX person_territories_municipality ON person_territories (municipality, person_id);
+CREATE INDEX territory_name_words_person ON territory_name_words (person_id);
 ANALYZE household_territories;
 ANALYZE person_territories;
+ANALYZE territory_name_words;
