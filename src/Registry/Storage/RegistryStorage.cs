@@ -44,9 +44,9 @@ public static class RegistryStorage
     /// <summary>Whether the connection string itself sizes the pool (Npgsql's builder reports every known key as present).</summary>
     private static bool SetsPoolSize(string connectionString)
     {
+        // The generic builder keeps only the keys written (case-insensitively): Npgsql's names for it.
         var raw = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        return raw.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal)
-            .Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase) || k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
+        return raw.ContainsKey("Maximum Pool Size") || raw.ContainsKey("MaxPoolSize");
     }
 
     public static string RequireConnectionString(IConfiguration configuration) =>
