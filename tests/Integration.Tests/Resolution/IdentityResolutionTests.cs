@@ -206,6 +206,54 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
             "SELECT string_agg(word, ',') FROM territory_name_words WHERE municipality = 'VICTORIA' AND word LIKE 'MART%'"));
     }
 
+    [Fact]
+    public async Task Territories_kept_up_by_inserts_equal_a_rebuild_from_scratch()
+    {
+        // Families listed by three agencies, each with its own household ids, members reported in
+        // several municipalities, children moving to other families: every insert extends the territory
+        // tables in place; the result must be what the definition gives when computed from scratch.
+        await using var r = await NewRegistryAsync();
+        string[] municipalities = ["Victoria", "Reynosa", "Matamoros", "Río Bravo", "El Mante"];
+        string[] givens = ["JOSE", "MARTA", "LUCIA", "PEDRO", "ANA", "RAUL", "SOFIA", "HUGO"];
+        string[] agencies = ["DIF-TAM", "SSA-TAM", "SEP-TAM"];
+        var random = new Random(20261123);
+        var rows = new List<(string Agency, SourceRow Row)>();
+        for (var family = 0; family < 40; family++)
+        {
+            var surname = "APELLIDO" + (char)('A' + family % 26) + (char)('A' + family / 26);
+            var home = municipalities[random.Next(municipalities.Length)];
+            for (var member = 0; member < 2 + random.Next(3); member++)
+            {
+                var given = givens[(family + member) % givens.Length];
+                var birth = new DateOnly(1960 + member * 12, 1 + random.Next(12), 1 + random.Next(28));
+                foreach (var agency in agencies.Where(_ => random.NextDouble() < 0.7))
+                {
+                    var municipality = random.NextDouble() < 0.2 ? municipalities[random.Next(municipalities.Length)] : home;
+                    // One in ten is listed in another family by this agency (a move).
+                    var household = random.NextDouble() < 0.1 ? $"H-{random.Next(40)}" : $"H-{family}";
+                    rows.Add((agency, Row(rows.Count + 1, given, surname, "LOPEZ", birth) with
+                    {
+                        AgencyHouseholdId = household, Municipality = municipality, RecordKey = $"{agency}|{family}|{member}",
+                    }));
+                }
+            }
+        }
+        foreach (var group in rows.OrderBy(_ => random.Next()).Chunk(7))
+            foreach (var agency in group.GroupBy(g => g.Agency))
+                await r.ApplyAsync(agency.Key, [.. agency.Select(a => a.Row).OrderBy(row => row.RowNumber)]);
+
+        const string Snapshot =
+            """
+            SELECT (SELECT count(*) || ':' || coalesce(md5(string_agg(household_id || municipality, ',' ORDER BY household_id, municipality)), '') FROM household_territories)
+                || ' ' || (SELECT count(*) || ':' || coalesce(md5(string_agg(person_id || municipality, ',' ORDER BY person_id, municipality)), '') FROM person_territories)
+                || ' ' || (SELECT count(*) || ':' || coalesce(md5(string_agg(person_id || municipality || word, ',' ORDER BY person_id, municipality, word)), '') FROM territory_name_words)
+            """;
+        var incremental = (string)(await r.ScalarAsync(Snapshot))!;
+        Assert.True((long)(await r.ScalarAsync("SELECT count(*) FROM household_territories"))! > 40, incremental);
+        await r.ScalarAsync("SELECT registry_rebuild_territories()");
+        Assert.Equal((string)(await r.ScalarAsync(Snapshot))!, incremental);
+    }
+
     private static string Valid(string first17) => first17 + Curp.CheckDigit(first17);
 
     private static SourceRow Row(int n, string given, string paternal, string? maternal, DateOnly birth, string? curp = null, string? phone = null, string service = "A") => new()
