@@ -29,7 +29,8 @@ public static class Comparisons
 
     public static readonly IReadOnlyDictionary<MatchField, string[]> LevelNames = new Dictionary<MatchField, string[]>
     {
-        [MatchField.Curp] = ["missing", "exact", "same-first-10", "edit-distance-2", "different"],
+        [MatchField.Curp] = ["missing", "exact", "same-first-10", "edit-distance-2", "different",
+            "agrees-with-other-record", "one-part-differs-from-other-record", "disagrees-with-other-record"],
         [MatchField.GivenNames] = ["missing", "exact", "nickname-or-dropped-maria-jose", "jaro-winkler-0.92-or-phonetic", "contained", "jaro-winkler-0.80", "different"],
         [MatchField.PaternalSurname] = ["missing", "exact", "jaro-winkler-0.92-or-phonetic", "swapped-with-maternal", "jaro-winkler-0.80", "different"],
         [MatchField.MaternalSurname] = ["missing", "exact", "jaro-winkler-0.92-or-phonetic", "swapped-with-paternal", "different"],
@@ -51,7 +52,9 @@ public static class Comparisons
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var v = new byte[Fields.Length];
-        v[(int)MatchField.Curp] = CompareCurp(a.ValidCurp ?? a.InvalidCurp, b.ValidCurp ?? b.InvalidCurp);
+        v[(int)MatchField.Curp] = CompareCurp(a.ValidCurp ?? a.InvalidCurp, b.ValidCurp ?? b.InvalidCurp) is var curp and not 0 ? curp
+            : CompareCurpWithRecord(a.ValidCurp ?? a.InvalidCurp, b) is var ab and not 0 ? ab
+            : CompareCurpWithRecord(b.ValidCurp ?? b.InvalidCurp, a);
         v[(int)MatchField.GivenNames] = CompareGiven(a, b);
         v[(int)MatchField.PaternalSurname] = CompareSurname(a.PaternalKey, a.PaternalPhonetic, b.PaternalKey, b.PaternalPhonetic, a.MaternalKey, b.MaternalKey, hasWeakBand: true);
         v[(int)MatchField.MaternalSurname] = CompareSurname(a.MaternalKey, a.MaternalPhonetic, b.MaternalKey, b.MaternalPhonetic, a.PaternalKey, b.PaternalKey, hasWeakBand: false);
@@ -87,6 +90,26 @@ public static class Comparisons
         return EditDistance.DamerauLevenshtein(a, b, 3) <= 2 ? (byte)3 : (byte)4;
     }
 
+    /// <summary>
+    /// One record has a CURP, the other none: the CURP is a second, independent copy of its owner's
+    /// name initials, internal consonants, birth date and sex, checked against the other record's own
+    /// data (RENAPO derivation). It carries what a record's typed fields lost — a missing birth date or
+    /// second surname, swapped surnames, a typo — and tells a namesake relative by the date.
+    /// </summary>
+    private static byte CompareCurpWithRecord(string? curp, MatchRecord other)
+    {
+        if (curp is null) return 0;
+        var sex = other.Sex switch { 'H' => Sex.Male, 'M' => Sex.Female, _ => Sex.Unknown };
+        var check = Curp.Check(curp, other.PaternalKey, other.MaternalKey, other.GivenKey, other.BirthDate, sex);
+        if (check.Expected is null || check.NameLetters == PartAgreement.Unknown) return 0;
+        // A date unlike the other's (not a swap, a year off by one or one differing part) is a relative, not a slip.
+        var differing = (check.NameLetters == PartAgreement.Differs ? 1 : 0) + (check.Consonants == PartAgreement.Differs ? 1 : 0)
+            + check.BirthDate switch { DateAgreement.Exact or DateAgreement.Missing => 0, DateAgreement.Different => 2, _ => 1 }
+            + (check.Sex == PartAgreement.Differs ? 1 : 0);
+        if (differing == 0) return check.BirthDate == DateAgreement.Exact ? (byte)5 : (byte)6;
+        return differing == 1 && check.BirthDate != DateAgreement.Missing ? (byte)6 : (byte)7;
+    }
+
     private static byte CompareGiven(MatchRecord a, MatchRecord b)
     {
         if (a.GivenKey.Length == 0 || b.GivenKey.Length == 0) return 0;
@@ -112,12 +135,17 @@ public static class Comparisons
         if (jw >= 0.92 || string.Equals(aPhonetic, bPhonetic, StringComparison.Ordinal)) return 2;
         // Swapped: the surnames crossed over (or one side wrote only the other's surname in this
         // column). One shared surname alone is not a swap: siblings-in-law and strangers share one.
-        if ((string.Equals(a, bOther, StringComparison.Ordinal) && (aOther is null || string.Equals(aOther, b, StringComparison.Ordinal))) ||
-            (string.Equals(b, aOther, StringComparison.Ordinal) && (bOther is null || string.Equals(bOther, a, StringComparison.Ordinal))))
+        // One of the two may carry a typo (GONZALEZ CAMNTU for CANTU GONZALEZ), not both.
+        if ((Alike(a, bOther) && (aOther is null || Alike(aOther, b)) && (Equal(a, bOther) || aOther is null || Equal(aOther, b))) ||
+            (Alike(b, aOther) && (bOther is null || Alike(bOther, a)) && (Equal(b, aOther) || bOther is null || Equal(bOther, a))))
             return 3;
         if (hasWeakBand) return jw >= 0.80 ? (byte)4 : (byte)5;
         return 4;
     }
+
+    private static bool Equal(string? a, string? b) => a is not null && string.Equals(a, b, StringComparison.Ordinal);
+
+    private static bool Alike(string? a, string? b) => a is not null && b is not null && (Equal(a, b) || JaroWinkler.Similarity(a, b) >= 0.92);
 
     private static byte CompareStreet(string? a, string? b)
     {

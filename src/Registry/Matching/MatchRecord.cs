@@ -46,7 +46,9 @@ public sealed record MatchRecord
         var identity = IdentityCurp(row);
         var name = PersonName.Normalize(row.GivenNames, row.PaternalSurname, row.MaternalSurname);
         var sex = SexCodes.CurpLetter(SexCodes.Parse(row.Sex, SexConvention.Mexican));
-        var birth = row.BirthDate ?? (valid ? Curp.BirthDate(curp!) : null);
+        // A row without a birth date takes its CURP's (positions 5–10), even from a CURP that is no key:
+        // one mistyped character rarely falls in the date, and without a date the row shares few blocks.
+        var birth = row.BirthDate ?? (curp is { Length: 18 } ? Curp.BirthDate(curp) : null);
         return new MatchRecord
         {
             SourceRecordId = sourceRecordId,

@@ -63,6 +63,7 @@ public static partial class Curp
     public static DateOnly? BirthDate(string curp)
     {
         if (curp.Length < 17) return null;
+        for (var i = 4; i < 10; i++) if (!char.IsAsciiDigit(curp[i])) return null; // an OCR'd O for 0 is no date
         var yy = (curp[4] - '0') * 10 + (curp[5] - '0');
         var mm = (curp[6] - '0') * 10 + (curp[7] - '0');
         var dd = (curp[8] - '0') * 10 + (curp[9] - '0');
