@@ -31,7 +31,7 @@ public static class AccuracyBenchmark
     private sealed record TruthRow(string PersonId, string AgencyPersonId, string Household, string Errors);
 
     /// <summary>What the registry made of one row.</summary>
-    private sealed record RegistryRow(string Feed, string File, int Row, Guid Person, string Display, string Rule, double? Score, bool InReview);
+    private sealed record RegistryRow(string Feed, string File, int Row, Guid Person, string Display, string Rule, double? Score, bool InReview, Guid SourceRecordId);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -206,7 +206,9 @@ public static class AccuracyBenchmark
                 Console.WriteLine(string.Create(C, $"all record pairs:        precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4}  (true pairs {all.TruePairs:N0}, predicted {all.PredictedPairs:N0}, correct {all.Correct:N0})"));
                 Console.WriteLine(string.Create(C, $"without same-agency-id:  precision={nonTrivial.Precision:F4} recall={nonTrivial.Recall:F4} f1={nonTrivial.F1:F4}  (true pairs {nonTrivial.TruePairs:N0}, predicted {nonTrivial.PredictedPairs:N0}, correct {nonTrivial.Correct:N0})"));
                 Console.WriteLine(string.Create(C, $"review tasks open: {review:N0} = {100.0 * review / Math.Max(1, rows.Count):F2} % of records"));
-                ErrorAnalysis(evaluated, truth);
+                await ReviewQueueAsync(db, evaluated, r => truth[(r.Feed, r.File, r.Row)].PersonId,
+                    (await new Registry.Matching.MatchModelStore(db).CurrentAsync(default)).LinkThreshold);
+                await ErrorAnalysisAsync(db, evaluated, truth);
                 return string.Create(C, $"RESULT precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4} review={review} records={rows.Count}");
             }
             finally
@@ -278,7 +280,7 @@ public static class AccuracyBenchmark
     }
 
     /// <summary>Which errors the rows carry that the registry split from their person, and what the false merges joined.</summary>
-    private static void ErrorAnalysis(List<RegistryRow> rows, Dictionary<(string, string, int), TruthRow> truth)
+    private static async Task ErrorAnalysisAsync(NpgsqlDataSource db, List<RegistryRow> rows, Dictionary<(string, string, int), TruthRow> truth)
     {
         TruthRow T(RegistryRow r) => truth[(r.Feed, r.File, r.Row)];
 
@@ -326,6 +328,7 @@ public static class AccuracyBenchmark
             }
         }
         Console.WriteLine($"  {fragments:N0} split-off fragments, {inReview:N0} of them (or their main part) with an open review task");
+        await WhyMissedAsync(db, split, r => T(r).Errors);
         Console.WriteLine($"  errors present on either side of a split (a fragment may count several): " +
                           string.Join(", ", tags.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}")));
         Console.WriteLine($"  {benign.Count:N0} splits where neither side has more than a missing CURP, dropped accents or mixed case (same name, birth date, sex):");
@@ -338,6 +341,74 @@ public static class AccuracyBenchmark
                 Console.WriteLine(string.Create(C, $"    registry …{part.Key.ToString()[^8..]} ({part.Count()} rows{(part.Any(x => x.InReview) ? ", in review" : "")}) e.g. {r.Display} [{r.Rule} {r.Score:F1}] errors {T(r).Errors}"));
             }
         }
+    }
+
+    /// <summary>
+    /// Where each split-off fragment was lost: the best pair sharing a blocking key between its records and its main part's,
+    /// scored by the model in force with the registry's term frequencies — never a candidate (no
+    /// shared blocking key), below the review threshold, in the review band, or above the link
+    /// threshold yet kept apart (a guard, or the pair was never the best candidate).
+    /// </summary>
+    private static async Task WhyMissedAsync(NpgsqlDataSource db, List<IGrouping<string, RegistryRow>> split, Func<RegistryRow, string> errors)
+    {
+        var pairs = new List<(Guid[] Part, Guid[] Main, string Errors, string Example)>();
+        foreach (var g in split)
+        {
+            var parts = g.GroupBy(r => r.Person).OrderByDescending(p => p.Count()).ToList();
+            var main = parts[0].Select(r => r.SourceRecordId).Distinct().Take(6).ToArray();
+            pairs.AddRange(parts.Skip(1).Select(p => (p.Select(r => r.SourceRecordId).Distinct().Take(6).ToArray(), main,
+                string.Join('+', p.Concat(parts[0]).SelectMany(r => errors(r).Split('+')).Distinct().Order(StringComparer.Ordinal)),
+                $"{p.First().Display} | {parts[0].First().Display}")));
+        }
+        var ids = pairs.SelectMany(p => p.Part.Concat(p.Main)).Distinct().ToArray();
+        var records = new Dictionary<Guid, Registry.Matching.MatchRecord>();
+        await using var connection = await db.OpenConnectionAsync();
+        await using (var command = new NpgsqlCommand($"SELECT {Registry.Matching.MatchRecordRows.Columns("m")} FROM match_records m WHERE m.source_record_id = ANY(@ids)", connection))
+        {
+            command.Parameters.AddWithValue("ids", ids);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var r = Registry.Matching.MatchRecordRows.Read(reader, 0);
+                records[r.SourceRecordId] = r;
+            }
+        }
+        var model = await new Registry.Matching.MatchModelStore(db).CurrentAsync(default);
+        await using var tx = await connection.BeginTransactionAsync();
+        var tf = await Registry.Matching.TermFrequencies.LoadAsync(connection, tx, records.Values, model, default);
+        int unblocked = 0, below = 0, band = 0, above = 0;
+        var unblockedTags = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unblockedExamples = new List<string>();
+        foreach (var (part, main, tags, example) in pairs)
+        {
+            var best = double.MinValue;
+            var blocked = false;
+            foreach (var a in part.Where(records.ContainsKey).Select(id => records[id]))
+            {
+                var keys = a.BlockingKeys().ToHashSet(StringComparer.Ordinal);
+                foreach (var b in main.Where(records.ContainsKey).Select(id => records[id]))
+                {
+                    if (!b.BlockingKeys().Any(keys.Contains)) continue;
+                    blocked = true;
+                    best = Math.Max(best, model.Score(Registry.Matching.Comparisons.Compare(a, b), a, tf.Lookup).Total);
+                }
+            }
+            if (!blocked)
+            {
+                unblocked++;
+                foreach (var tag in tags.Split('+').Where(e => e is not ("none" or "accents-dropped" or "mixed-case" or "retyped")))
+                    unblockedTags[tag] = unblockedTags.GetValueOrDefault(tag) + 1;
+                if (unblockedExamples.Count < 12) unblockedExamples.Add($"{example}  [{tags}]");
+            }
+            else if (best < model.ReviewThreshold) below++;
+            else if (best < model.LinkThreshold) band++;
+            else above++;
+        }
+        Console.WriteLine(string.Create(C, $"  where the fragments were lost (best pair with the main part): no shared blocking key {unblocked:N0}, " +
+                                           $"below review {below:N0}, review band {band:N0}, above link yet apart {above:N0}"));
+        Console.WriteLine("  errors on either side of a fragment no blocking key reached: " +
+                          string.Join(", ", unblockedTags.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}")));
+        foreach (var e in unblockedExamples) Console.WriteLine("    " + e);
     }
 
     private static Dictionary<(string, string, int), TruthRow> GeneratedTruth(string path)
@@ -367,27 +438,58 @@ public static class AccuracyBenchmark
         return truth;
     }
 
-    private static async Task<List<RegistryRow>> RegistryRowsAsync(NpgsqlDataSource db)
+    /// <summary>Each person id → the person it was merged into, followed to the survivor.</summary>
+    private static async Task<Func<Guid, Guid>> SurvivorsAsync(NpgsqlDataSource db)
     {
         var survivor = new Dictionary<Guid, Guid>();
         await using (var merged = db.CreateCommand("SELECT id, merged_into FROM persons WHERE merged_into IS NOT NULL"))
         await using (var reader = await merged.ExecuteReaderAsync())
             while (await reader.ReadAsync()) survivor[reader.GetGuid(0)] = reader.GetGuid(1);
-        Guid Survivor(Guid id)
+        return id =>
         {
             for (var hops = 0; survivor.TryGetValue(id, out var next) && hops < 1000; hops++) id = next;
             return id;
+        };
+    }
+
+    /// <summary>
+    /// The open review queue against the truth, by score band: how many tasks a steward would answer
+    /// "match" (the record's true person already has rows on the candidate person) — what moving a
+    /// threshold would turn into links or new persons.
+    /// </summary>
+    private static async Task ReviewQueueAsync(NpgsqlDataSource db, List<RegistryRow> rows, Func<RegistryRow, string> truePerson, double link)
+    {
+        var survivor = await SurvivorsAsync(db);
+        var byRecord = rows.GroupBy(r => r.SourceRecordId).ToDictionary(g => g.Key, g => truePerson(g.First()));
+        var truthOfPerson = rows.GroupBy(r => r.Person).ToDictionary(g => g.Key, g => g.Select(truePerson).ToHashSet(StringComparer.Ordinal));
+        var bands = new SortedDictionary<int, (int Tasks, int Matches)>();
+        await using var command = db.CreateCommand("SELECT source_record_id, candidate_person_id, score FROM review_tasks WHERE status = 'open'");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            if (!byRecord.TryGetValue(reader.GetGuid(0), out var who)) continue;
+            var match = truthOfPerson.TryGetValue(survivor(reader.GetGuid(1)), out var set) && set.Contains(who);
+            var band = (int)Math.Floor(reader.GetDouble(2) / 2) * 2;
+            var (t, m) = bands.GetValueOrDefault(band);
+            bands[band] = (t + 1, m + (match ? 1 : 0));
         }
+        Console.WriteLine(string.Create(C, $"  open tasks a steward would answer \"match\", by score (link at {link:F0}): ") +
+                          string.Join(", ", bands.Select(b => string.Create(C, $"[{b.Key},{b.Key + 2}) {b.Value.Matches}/{b.Value.Tasks}"))));
+    }
+
+    private static async Task<List<RegistryRow>> RegistryRowsAsync(NpgsqlDataSource db)
+    {
+        var survivor = await SurvivorsAsync(db);
 
         var rows = new List<RegistryRow>();
         // Each row of each extract: its own source record, or (unchanged since an earlier extract) the stored one.
         await using var command = db.CreateCommand("""
             SELECT e.feed_code, e.file_name, s.row_number, s.person_id, s.data, d.rule, d.score,
-                   EXISTS (SELECT 1 FROM review_tasks t WHERE t.source_record_id = s.id AND t.status = 'open')
+                   EXISTS (SELECT 1 FROM review_tasks t WHERE t.source_record_id = s.id AND t.status = 'open'), s.id
               FROM source_records s JOIN extracts e ON e.id = s.extract_id
               LEFT JOIN match_decisions d ON d.source_record_id = s.id
             UNION ALL
-            SELECT e.feed_code, e.file_name, u.row_number, s.person_id, s.data, 'unchanged', NULL, false
+            SELECT e.feed_code, e.file_name, u.row_number, s.person_id, s.data, 'unchanged', NULL, false, s.id
               FROM unchanged_rows u JOIN extracts e ON e.id = u.extract_id JOIN source_records s ON s.id = u.source_record_id
             """);
         await using var rs = await command.ExecuteReaderAsync();
@@ -396,8 +498,8 @@ public static class AccuracyBenchmark
             using var data = JsonDocument.Parse(rs.GetString(4));
             string P(string name) => data.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "-";
             var display = $"{P("GivenNames")} / {P("PaternalSurname")} / {P("MaternalSurname")} {P("Sex")} {P("BirthDate")} {P("Curp")} {P("Municipality")} ({P("AgencyPersonId")})";
-            rows.Add(new RegistryRow(rs.GetString(0), rs.GetString(1), rs.GetInt32(2), Survivor(rs.GetGuid(3)), display,
-                rs.IsDBNull(5) ? "?" : rs.GetString(5), rs.IsDBNull(6) ? null : rs.GetDouble(6), rs.GetBoolean(7)));
+            rows.Add(new RegistryRow(rs.GetString(0), rs.GetString(1), rs.GetInt32(2), survivor(rs.GetGuid(3)), display,
+                rs.IsDBNull(5) ? "?" : rs.GetString(5), rs.IsDBNull(6) ? null : rs.GetDouble(6), rs.GetBoolean(7), rs.GetGuid(8)));
         }
         return rows;
     }

@@ -53,8 +53,8 @@ public static class Comparisons
         ArgumentNullException.ThrowIfNull(b);
         var v = new byte[Fields.Length];
         v[(int)MatchField.Curp] = CompareCurp(a.ValidCurp ?? a.InvalidCurp, b.ValidCurp ?? b.InvalidCurp) is var curp and not 0 ? curp
-            : CompareCurpWithRecord(a.ValidCurp ?? a.InvalidCurp, b) is var ab and not 0 ? ab
-            : CompareCurpWithRecord(b.ValidCurp ?? b.InvalidCurp, a);
+            : CompareCurpWithRecord(a, b) is var ab and not 0 ? ab
+            : CompareCurpWithRecord(b, a);
         v[(int)MatchField.GivenNames] = CompareGiven(a, b);
         v[(int)MatchField.PaternalSurname] = CompareSurname(a.PaternalKey, a.PaternalPhonetic, b.PaternalKey, b.PaternalPhonetic, a.MaternalKey, b.MaternalKey, hasWeakBand: true);
         v[(int)MatchField.MaternalSurname] = CompareSurname(a.MaternalKey, a.MaternalPhonetic, b.MaternalKey, b.MaternalPhonetic, a.PaternalKey, b.PaternalKey, hasWeakBand: false);
@@ -93,22 +93,36 @@ public static class Comparisons
     /// <summary>
     /// One record has a CURP, the other none: the CURP is a second, independent copy of its owner's
     /// name initials, internal consonants, birth date and sex, checked against the other record's own
-    /// data (RENAPO derivation). It carries what a record's typed fields lost — a missing birth date or
-    /// second surname, swapped surnames, a typo — and tells a namesake relative by the date.
+    /// data (RENAPO derivation). It speaks only for what its own row did not say — a missing birth date
+    /// or second surname, a typo, data the CURP contradicts: a complete row that agrees with its CURP
+    /// has already been compared field by field, and counting the same facts twice would link a
+    /// one-digit birth-day slip without asking a steward.
     /// </summary>
-    private static byte CompareCurpWithRecord(string? curp, MatchRecord other)
+    private static byte CompareCurpWithRecord(MatchRecord owner, MatchRecord other)
     {
-        if (curp is null) return 0;
+        var curp = owner.ValidCurp ?? owner.InvalidCurp;
+        if (curp is null || SaysAllItsCurpSays(owner)) return 0;
         var sex = other.Sex switch { 'H' => Sex.Male, 'M' => Sex.Female, _ => Sex.Unknown };
         var check = Curp.Check(curp, other.PaternalKey, other.MaternalKey, other.GivenKey, other.BirthDate, sex);
         if (check.Expected is null || check.NameLetters == PartAgreement.Unknown) return 0;
-        // A date unlike the other's (not a swap, a year off by one or one differing part) is a relative, not a slip.
-        var differing = (check.NameLetters == PartAgreement.Differs ? 1 : 0) + (check.Consonants == PartAgreement.Differs ? 1 : 0)
-            + check.BirthDate switch { DateAgreement.Exact or DateAgreement.Missing => 0, DateAgreement.Different => 2, _ => 1 }
-            + (check.Sex == PartAgreement.Differs ? 1 : 0);
+        var differing = Differing(check);
+        // The other record may have its surnames swapped (the CURP's own row too, but then the row is no key).
+        if (differing > 0 && other.MaternalKey is not null)
+            differing = Math.Min(differing, Differing(Curp.Check(curp, other.MaternalKey, other.PaternalKey, other.GivenKey, other.BirthDate, sex)));
         if (differing == 0) return check.BirthDate == DateAgreement.Exact ? (byte)5 : (byte)6;
         return differing == 1 && check.BirthDate != DateAgreement.Missing ? (byte)6 : (byte)7;
     }
+
+    /// <summary>The row has every part a CURP encodes and its CURP is its identity key (consistent with all of them).</summary>
+    private static bool SaysAllItsCurpSays(MatchRecord r) =>
+        r.ValidCurp is not null && r.BirthDate is not null && r.Sex is not null
+        && r.PaternalKey is not null && r.MaternalKey is not null && r.GivenKey.Length > 0;
+
+    private static int Differing(CurpConsistency check) =>
+        // A date unlike the other's (not a swap, a year off by one or one differing part) is a relative, not a slip.
+        (check.NameLetters == PartAgreement.Differs ? 1 : 0) + (check.Consonants == PartAgreement.Differs ? 1 : 0)
+        + check.BirthDate switch { DateAgreement.Exact or DateAgreement.Missing => 0, DateAgreement.Different => 2, _ => 1 }
+        + (check.Sex == PartAgreement.Differs ? 1 : 0);
 
     private static byte CompareGiven(MatchRecord a, MatchRecord b)
     {

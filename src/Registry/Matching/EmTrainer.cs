@@ -23,21 +23,22 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource)
         await using (var count = new NpgsqlCommand("SELECT count(*) FROM match_records", connection))
             if ((long)(await count.ExecuteScalarAsync(ct))! < minRecords) return null;
 
+        var pair = $"{MatchRecordRows.Columns("a")}, {MatchRecordRows.Columns("b")}";
         var random = await ReadPairsAsync(connection,
-            """
+            $"""
             WITH s AS (SELECT *, row_number() OVER () AS n FROM (SELECT * FROM match_records ORDER BY random() LIMIT @k * 2) x),
                  h AS (SELECT count(*) / 2 AS half FROM s)
-            SELECT a.*, b.* FROM s a, h JOIN s b ON true WHERE a.n <= h.half AND b.n = a.n + h.half
+            SELECT {pair} FROM s a, h JOIN s b ON true WHERE a.n <= h.half AND b.n = a.n + h.half
             """, randomPairs, ct);
         var blocked = await ReadPairsAsync(connection,
-            """
+            $"""
             WITH pairs AS (
                 SELECT DISTINCT a.source_record_id AS x, b.source_record_id AS y
                   FROM (SELECT block_key FROM match_blocks GROUP BY block_key HAVING count(*) BETWEEN 2 AND 50 ORDER BY random() LIMIT @k) k
                   JOIN match_blocks a ON a.block_key = k.block_key
                   JOIN match_blocks b ON b.block_key = k.block_key AND b.source_record_id > a.source_record_id
                  LIMIT @k)
-            SELECT a.*, b.* FROM pairs p JOIN match_records a ON a.source_record_id = p.x JOIN match_records b ON b.source_record_id = p.y
+            SELECT {pair} FROM pairs p JOIN match_records a ON a.source_record_id = p.x JOIN match_records b ON b.source_record_id = p.y
             """, blockedPairs, ct);
         if (random.Count == 0 || blocked.Count == 0) return null;
 
@@ -126,22 +127,8 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
         command.Parameters.AddWithValue("k", k);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var width = reader.FieldCount / 2;
         while (await reader.ReadAsync(ct))
-            vectors.Add(Comparisons.Compare(Read(reader, 0), Read(reader, width)));
+            vectors.Add(Comparisons.Compare(MatchRecordRows.Read(reader, 0), MatchRecordRows.Read(reader, MatchRecordRows.Width)));
         return vectors;
-    }
-
-    private static MatchRecord Read(NpgsqlDataReader r, int o)
-    {
-        string? Col(int i) => r.IsDBNull(o + i) ? null : r.GetValue(o + i).ToString();
-        return new MatchRecord
-        {
-            ValidCurp = Col(2), InvalidCurp = Col(3), GivenKey = Col(4) ?? "", GivenSignificant = Col(5) ?? "", GivenPhonetic = Col(6) ?? "",
-            PaternalKey = Col(7), PaternalPhonetic = Col(8), MaternalKey = Col(9), MaternalPhonetic = Col(10),
-            BirthDate = r.IsDBNull(o + 11) ? null : r.GetFieldValue<DateOnly>(o + 11),
-            Sex = Col(12) is { Length: 1 } sex ? sex[0] : null,
-            PostalCode = Col(13), Municipality = Col(14), Phone = Col(15), OtherId = Col(17), StreetKey = Col(18),
-        };
     }
 }

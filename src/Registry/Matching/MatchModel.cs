@@ -20,7 +20,8 @@ public sealed record MatchModel
     public required IReadOnlyDictionary<string, double[]> U { get; init; }
 
     public double LinkThreshold { get; init; } = 20;
-    public double ReviewThreshold { get; init; } = 12;
+    /// <summary>Below it a record is a new person without asking: on the hard synthetic run 97 % of the tasks scored 12–14 were different people.</summary>
+    public double ReviewThreshold { get; init; } = 14;
 
     /// <summary>
     /// Postal code, municipality and phone are shared by a whole household: a father and his
@@ -103,7 +104,7 @@ public sealed record MatchModel
     /// </summary>
     public static MatchModel Default { get; } = new()
     {
-        Version = "fs-default-v1",
+        Version = "fs-default-v2",
         M = new Dictionary<string, double[]>
         {
             ["curp"] = [0, 0.80, 0.08, 0.07, 0.05, 0.55, 0.25, 0.20],

@@ -25,7 +25,15 @@ public sealed record MatchRecord
     public string? PaternalPhonetic { get; init; }
     public string? MaternalKey { get; init; }
     public string? MaternalPhonetic { get; init; }
+    /// <summary>The birth date the row itself gave; the only one compared as the birth-date field.</summary>
     public DateOnly? BirthDate { get; init; }
+    /// <summary>
+    /// The date a row without one blocks on: its CURP's (positions 5–10), even from a CURP that is no
+    /// key — one mistyped character rarely falls in the date, and without a date the row shares few
+    /// blocks. Never compared as a birth date: the CURP comparison already weighs it, and two rows
+    /// given the same wrong CURP would otherwise "agree" twice on one string.
+    /// </summary>
+    public DateOnly? BlockingBirthDate => BirthDate ?? ((ValidCurp ?? InvalidCurp) is { } curp ? Curp.BirthDate(curp) : null);
     /// <summary>'H', 'M' or null (RENAPO letters).</summary>
     public char? Sex { get; init; }
     public string? PostalCode { get; init; }
@@ -46,9 +54,6 @@ public sealed record MatchRecord
         var identity = IdentityCurp(row);
         var name = PersonName.Normalize(row.GivenNames, row.PaternalSurname, row.MaternalSurname);
         var sex = SexCodes.CurpLetter(SexCodes.Parse(row.Sex, SexConvention.Mexican));
-        // A row without a birth date takes its CURP's (positions 5–10), even from a CURP that is no key:
-        // one mistyped character rarely falls in the date, and without a date the row shares few blocks.
-        var birth = row.BirthDate ?? (curp is { Length: 18 } ? Curp.BirthDate(curp) : null);
         return new MatchRecord
         {
             SourceRecordId = sourceRecordId,
@@ -62,7 +67,7 @@ public sealed record MatchRecord
             PaternalPhonetic = name.PaternalPhonetic,
             MaternalKey = name.MaternalKey,
             MaternalPhonetic = name.MaternalPhonetic,
-            BirthDate = birth,
+            BirthDate = row.BirthDate,
             Sex = sex ?? (valid ? curp![10] : null),
             PostalCode = Addresses.ExtractPostalCode(row.PostalCode),
             Municipality = Blank(TextNormalizer.Normalize(row.Municipality)),
@@ -104,21 +109,33 @@ public sealed record MatchRecord
 
     /// <summary>
     /// Blocking keys: a candidate must share at least one with the record. Chosen so one error in
-    /// any single field (a typo in the surname, a wrong birth date, a missing CURP) still leaves a
-    /// shared key, while keys stay selective enough that blocks are small.
+    /// any single field (a typo in the surname, a wrong birth date, a missing CURP) — and most pairs
+    /// of errors — still leave a shared key, while keys stay selective enough that blocks are small.
     /// </summary>
     public IEnumerable<string> BlockingKeys()
     {
-        var dob = BirthDate is { } d ? Dates.Iso(d) : null;
+        var birth = BlockingBirthDate;
+        var dob = birth is { } d ? Dates.Iso(d) : null;
+        // Birth date and either surname, in either position: a typo in the other surname and the
+        // given name, a missing second surname, swapped surnames.
         if (dob is not null && PaternalPhonetic is not null) yield return $"dp:{dob}:{PaternalPhonetic}";
+        if (dob is not null && MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) yield return $"dp:{dob}:{MaternalPhonetic}";
         if (dob is not null && GivenPhonetic.Length > 0) yield return $"dg:{dob}:{GivenPhonetic}";
+        // Birth date and the initials of the given name and first surname: typos in both names.
+        if (dob is not null && GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) yield return $"di:{dob}:{GivenKey[0]}{PaternalKey[0]}";
         // Surnames in either order with the given name: a wrong birth date, or swapped surnames.
         if (PaternalPhonetic is not null && MaternalPhonetic is not null && GivenPhonetic.Length > 0)
             yield return string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
                 ? $"pg:{PaternalPhonetic}:{MaternalPhonetic}:{GivenPhonetic}"
                 : $"pg:{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
-        if (PaternalPhonetic is not null && GivenPhonetic.Length > 0 && BirthDate is { } y)
-            yield return $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year / 5}";
+        if (birth is { } y && GivenPhonetic.Length > 0)
+        {
+            // A surname typo and a wrong day or month: given name, either surname and birth lustrum.
+            if (PaternalPhonetic is not null) yield return $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year / 5}";
+            if (MaternalPhonetic is not null) yield return $"my:{MaternalPhonetic}:{GivenPhonetic}:{y.Year / 5}";
+            // A wrong year and a typo in the second surname: first surname, given name, day and month.
+            if (PaternalPhonetic is not null) yield return $"pm:{PaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}";
+        }
         var curp10 = (ValidCurp ?? InvalidCurp)?[..10];
         if (curp10 is not null) yield return $"c10:{curp10}";
         if (Phone is not null) yield return $"ph:{Phone}";

@@ -267,11 +267,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     {
         var candidates = new List<CandidateRecord>();
         await using var command = new NpgsqlCommand(
-            """
-            SELECT DISTINCT ON (k.row_number, mr.source_record_id)
-                   k.row_number, mr.source_record_id, mr.person_id, mr.valid_curp, mr.invalid_curp, mr.given_key, mr.given_significant,
-                   mr.given_phonetic, mr.paternal_key, mr.paternal_phonetic, mr.maternal_key, mr.maternal_phonetic, mr.birth_date,
-                   mr.sex, mr.postal_code, mr.municipality, mr.phone, mr.name_from_full_name, mr.other_id, mr.street_key
+            $"""
+            SELECT DISTINCT ON (k.row_number, mr.source_record_id) k.row_number, {MatchRecordRows.Columns("mr")}
               FROM stage_keys k
               JOIN stage_rows s ON s.row_number = k.row_number AND s.person_id IS NULL
              CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b
@@ -280,30 +277,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("max", MaxBlockCandidates);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-        {
-            candidates.Add(new CandidateRecord(reader.GetInt32(0), new MatchRecord
-            {
-                SourceRecordId = reader.GetGuid(1),
-                PersonId = reader.GetGuid(2),
-                ValidCurp = Str(reader, 3),
-                InvalidCurp = Str(reader, 4),
-                GivenKey = reader.GetString(5),
-                GivenSignificant = reader.GetString(6),
-                GivenPhonetic = reader.GetString(7),
-                PaternalKey = Str(reader, 8),
-                PaternalPhonetic = Str(reader, 9),
-                MaternalKey = Str(reader, 10),
-                MaternalPhonetic = Str(reader, 11),
-                BirthDate = reader.IsDBNull(12) ? null : reader.GetFieldValue<DateOnly>(12),
-                Sex = reader.IsDBNull(13) ? null : reader.GetChar(13),
-                PostalCode = Str(reader, 14),
-                Municipality = Str(reader, 15),
-                Phone = Str(reader, 16),
-                NameFromFullName = reader.GetBoolean(17),
-                OtherId = Str(reader, 18),
-                StreetKey = Str(reader, 19),
-            }));
-        }
+            candidates.Add(new CandidateRecord(reader.GetInt32(0), MatchRecordRows.Read(reader, 1)));
         return candidates;
     }
 

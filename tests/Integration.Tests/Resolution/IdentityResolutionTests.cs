@@ -4,6 +4,7 @@ using Npgsql;
 using Registry.Contracts;
 using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
+using Registry.Matching;
 using Registry.Normalization;
 using Registry.Resolution;
 using Registry.Review;
@@ -36,7 +37,7 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         Assert.Equal("probabilistic", reader.GetString(0));
         Assert.True(reader.GetDouble(1) >= reader.GetDouble(4));
         Assert.Equal("nickname-or-dropped-maria-jose", reader.GetString(2));
-        Assert.Equal("fs-default-v1", reader.GetString(3));
+        Assert.Equal(MatchModel.Default.Version, reader.GetString(3));
         // The golden record keeps the validated CURP and the name that agrees with it, each pointing to its source.
         Assert.Equal("JOSE", await r.ScalarAsync("SELECT golden->'given_names'->>'value' FROM persons"));
         Assert.Equal("validated-curp", await r.ScalarAsync("SELECT golden->'curp'->>'rule' FROM persons"));

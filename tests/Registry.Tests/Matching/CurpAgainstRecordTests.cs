@@ -52,6 +52,18 @@ public sealed class CurpAgainstRecordTests
     }
 
     [Fact]
+    public void A_complete_row_that_agrees_with_its_CURP_is_not_counted_twice()
+    {
+        // Every part the CURP encodes is already in the row and compared field by field: a birth-day
+        // slip on the other side must weigh once (the birth-date field), not twice.
+        var complete = Record("SERGIO", "CANTU", "GONZALEZ", Birth, SergioCurp);
+        Assert.NotNull(complete.ValidCurp);
+
+        Assert.Equal("missing", Curp_(Record("SERGIO", "CANTU", null, new DateOnly(1980, 6, 2)), complete).Level);
+        Assert.Equal("missing", Curp_(Record("SERGIO", "CANTU", "GONZALEZ", Birth), complete).Level);
+    }
+
+    [Fact]
     public void Swapped_surnames_with_a_typo_in_one_of_them_are_still_swapped()
     {
         var evidence = MatchModel.Default.Score(Comparisons.Compare(Record("SERGIO", "GONZALEZ", "CAMNTU", Birth), Record("SERGIO", "CANTU", "GONZALEZ", Birth)), Record("SERGIO", "CANTU", "GONZALEZ", Birth)).Evidence();
@@ -77,12 +89,25 @@ public sealed class CurpAgainstRecordTests
     }
 
     [Fact]
-    public void A_row_without_birth_date_takes_its_CURPs_even_when_the_CURP_is_mistyped()
+    public void A_row_without_birth_date_blocks_on_its_CURPs_even_when_the_CURP_is_mistyped()
     {
         var mistyped = "CXGS800612HTSNNR0" + SergioCurp[17]; // check digit no longer matches
         Assert.False(Curp.IsValid(mistyped));
 
-        Assert.Equal(Birth, Record("SERGIO", "CANTU", "GONZALEZ", null, mistyped).BirthDate);
-        Assert.Null(Record("SERGIO", "CANTU", "GONZALEZ", null, "CAGS8OO612HTSNNR0" + SergioCurp[17]).BirthDate); // O for 0: no date
+        var row = Record("SERGIO", "CANTU", "GONZALEZ", null, mistyped);
+        Assert.Equal(Birth, row.BlockingBirthDate);
+        Assert.Contains(row.BlockingKeys(), k => k.StartsWith("dg:1980-06-12:", StringComparison.Ordinal));
+        Assert.Null(Record("SERGIO", "CANTU", "GONZALEZ", null, "CAGS8OO612HTSNNR0" + SergioCurp[17]).BlockingBirthDate); // O for 0: no date
+    }
+
+    [Fact]
+    public void Two_people_given_the_same_mistyped_CURP_do_not_agree_on_a_birth_date_read_from_it()
+    {
+        var mistyped = "CXGS800612HTSNNR0" + SergioCurp[17];
+        var a = Record("SERGIO", "CANTU", "GONZALEZ", null, mistyped);
+        var b = Record("BRENDA", "MARTINEZ", null, null, mistyped);
+
+        Assert.Null(a.BirthDate);
+        Assert.Equal(0, Comparisons.Compare(a, b)[(int)MatchField.BirthDate]);
     }
 }

@@ -1,0 +1,52 @@
+using Npgsql;
+
+namespace Registry.Matching;
+
+/// <summary>
+/// How a <see cref="MatchRecord"/> is read back from <c>match_records</c>: one column list and one
+/// reader for the resolver's candidates, EM training and the accuracy benchmark's diagnosis.
+/// </summary>
+public static class MatchRecordRows
+{
+    private static readonly string[] ColumnNames =
+    [
+        "source_record_id", "person_id", "valid_curp", "invalid_curp", "given_key", "given_significant", "given_phonetic",
+        "paternal_key", "paternal_phonetic", "maternal_key", "maternal_phonetic", "birth_date", "sex", "postal_code",
+        "municipality", "phone", "name_from_full_name", "other_id", "street_key",
+    ];
+
+    /// <summary>How many columns <see cref="Columns"/> selects.</summary>
+    public static int Width => ColumnNames.Length;
+
+    /// <summary>The columns <see cref="Read"/> expects, in order, qualified by a table alias.</summary>
+    public static string Columns(string alias) => string.Join(", ", ColumnNames.Select(c => alias + "." + c));
+
+    /// <summary>Reads the record whose <see cref="Columns"/> start at <paramref name="offset"/>.</summary>
+    public static MatchRecord Read(NpgsqlDataReader reader, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        string? Str(int i) => reader.IsDBNull(offset + i) ? null : reader.GetString(offset + i);
+        return new MatchRecord
+        {
+            SourceRecordId = reader.GetGuid(offset),
+            PersonId = reader.GetGuid(offset + 1),
+            ValidCurp = Str(2),
+            InvalidCurp = Str(3),
+            GivenKey = Str(4) ?? "",
+            GivenSignificant = Str(5) ?? "",
+            GivenPhonetic = Str(6) ?? "",
+            PaternalKey = Str(7),
+            PaternalPhonetic = Str(8),
+            MaternalKey = Str(9),
+            MaternalPhonetic = Str(10),
+            BirthDate = reader.IsDBNull(offset + 11) ? null : reader.GetFieldValue<DateOnly>(offset + 11),
+            Sex = reader.IsDBNull(offset + 12) ? null : reader.GetChar(offset + 12),
+            PostalCode = Str(13),
+            Municipality = Str(14),
+            Phone = Str(15),
+            NameFromFullName = reader.GetBoolean(offset + 16),
+            OtherId = Str(17),
+            StreetKey = Str(18),
+        };
+    }
+}
