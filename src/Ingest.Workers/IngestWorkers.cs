@@ -21,6 +21,7 @@ public static class IngestWorkers
     {
         services.AddHostedService<MigrateOnStart>();
         services.AddRegistryStorage(configuration);
+        services.AddHostedService<BlockingKeyRefreshOnStart>();
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
         services.AddSingleton<ChunkResolver>();

@@ -349,6 +349,8 @@ public static class AccuracyBenchmark
     /// shared blocking key), below the review threshold, in the review band, or above the link
     /// threshold yet kept apart (a guard, or the pair was never the best candidate).
     /// </summary>
+    private static string Show(RegistryRow r) => string.Create(C, $"{r.Display} [{r.Rule} {r.Score:F1}{(r.InReview ? ", in review" : "")}]");
+
     private static async Task WhyMissedAsync(NpgsqlDataSource db, List<IGrouping<string, RegistryRow>> split, Func<RegistryRow, string> errors)
     {
         var pairs = new List<(Guid[] Part, Guid[] Main, string Errors, string Example)>();
@@ -358,7 +360,7 @@ public static class AccuracyBenchmark
             var main = parts[0].Select(r => r.SourceRecordId).Distinct().Take(6).ToArray();
             pairs.AddRange(parts.Skip(1).Select(p => (p.Select(r => r.SourceRecordId).Distinct().Take(6).ToArray(), main,
                 string.Join('+', p.Concat(parts[0]).SelectMany(r => errors(r).Split('+')).Distinct().Order(StringComparer.Ordinal)),
-                $"{p.First().Display} | {parts[0].First().Display}")));
+                $"{Show(p.First())} | {Show(parts[0].First())}")));
         }
         var ids = pairs.SelectMany(p => p.Part.Concat(p.Main)).Distinct().ToArray();
         var records = new Dictionary<Guid, Registry.Matching.MatchRecord>();
@@ -379,6 +381,7 @@ public static class AccuracyBenchmark
         int unblocked = 0, below = 0, band = 0, above = 0;
         var unblockedTags = new Dictionary<string, int>(StringComparer.Ordinal);
         var unblockedExamples = new List<string>();
+        var aboveExamples = new List<string>();
         foreach (var (part, main, tags, example) in pairs)
         {
             var best = double.MinValue;
@@ -402,13 +405,19 @@ public static class AccuracyBenchmark
             }
             else if (best < model.ReviewThreshold) below++;
             else if (best < model.LinkThreshold) band++;
-            else above++;
+            else
+            {
+                above++;
+                if (aboveExamples.Count < 8) aboveExamples.Add(string.Create(C, $"{example}  [{tags}] best {best:F1}"));
+            }
         }
         Console.WriteLine(string.Create(C, $"  where the fragments were lost (best pair with the main part): no shared blocking key {unblocked:N0}, " +
                                            $"below review {below:N0}, review band {band:N0}, above link yet apart {above:N0}"));
         Console.WriteLine("  errors on either side of a fragment no blocking key reached: " +
                           string.Join(", ", unblockedTags.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}")));
         foreach (var e in unblockedExamples) Console.WriteLine("    " + e);
+        Console.WriteLine("  above the link threshold yet apart (a guard refused, or the pair was never the row's best candidate):");
+        foreach (var e in aboveExamples) Console.WriteLine("    " + e);
     }
 
     private static Dictionary<(string, string, int), TruthRow> GeneratedTruth(string path)
