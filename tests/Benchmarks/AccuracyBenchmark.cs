@@ -363,6 +363,7 @@ public static class AccuracyBenchmark
                 $"{Show(p.First())} | {Show(parts[0].First())}")));
         }
         var ids = pairs.SelectMany(p => p.Part.Concat(p.Main)).Distinct().ToArray();
+        var rowOf = split.SelectMany(g => g).GroupBy(r => r.SourceRecordId).ToDictionary(g => g.Key, g => g.First());
         var records = new Dictionary<Guid, Registry.Matching.MatchRecord>();
         await using var connection = await db.OpenConnectionAsync();
         await using (var command = new NpgsqlCommand($"SELECT {Registry.Matching.MatchRecordRows.Columns("m")} FROM match_records m WHERE m.source_record_id = ANY(@ids)", connection))
@@ -386,6 +387,7 @@ public static class AccuracyBenchmark
         {
             var best = double.MinValue;
             var blocked = false;
+            var bestPair = (Guid.Empty, Guid.Empty);
             foreach (var a in part.Where(records.ContainsKey).Select(id => records[id]))
             {
                 var keys = a.BlockingKeys().ToHashSet(StringComparer.Ordinal);
@@ -393,7 +395,8 @@ public static class AccuracyBenchmark
                 {
                     if (!b.BlockingKeys().Any(keys.Contains)) continue;
                     blocked = true;
-                    best = Math.Max(best, model.Score(Registry.Matching.Comparisons.Compare(a, b), a, tf.Lookup).Total);
+                    var score = model.Score(Registry.Matching.Comparisons.Compare(a, b), a, tf.Lookup).Total;
+                    if (score > best) (best, bestPair) = (score, (a.SourceRecordId, b.SourceRecordId));
                 }
             }
             if (!blocked)
@@ -408,7 +411,8 @@ public static class AccuracyBenchmark
             else
             {
                 above++;
-                if (aboveExamples.Count < 8) aboveExamples.Add(string.Create(C, $"{example}  [{tags}] best {best:F1}"));
+                if (aboveExamples.Count < 8)
+                    aboveExamples.Add(string.Create(C, $"{Show(rowOf[bestPair.Item1])} | {Show(rowOf[bestPair.Item2])}  [{tags}] best pair {best:F1}"));
             }
         }
         Console.WriteLine(string.Create(C, $"  where the fragments were lost (best pair with the main part): no shared blocking key {unblocked:N0}, " +

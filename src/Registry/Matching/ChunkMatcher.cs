@@ -76,8 +76,14 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             if (!rowIndex.TryGetValue(c.RowNumber, out var i)) continue;
             var row = rows[i];
             if (row.KnownPerson == c.Record.PersonId) continue;
-            if (Comparisons.ConflictingStrongIds(row.Record, c.Record) || CurpConflict(row.Record.ValidCurp, personCurps, c.Record.PersonId)) continue;
             var score = Score(row.Record, c.Record);
+            // Two different valid CURPs never link (the guard refuses below); when all else says "same
+            // person" — one mistyped character a check digit cannot catch — a steward is asked.
+            if ((Comparisons.ConflictingStrongIds(row.Record, c.Record) || CurpConflict(row.Record.ValidCurp, personCurps, c.Record.PersonId))
+                && score.Total < model.LinkThreshold) continue;
+            // A row a key already linked only matters when it bridges to another person (a merge, or a
+            // steward when a guard refuses); a middling score against someone else is no question.
+            if (row.KnownPerson is not null && score.Total < model.LinkThreshold) continue;
             var key = (row.RowNumber, c.Record.PersonId);
             if (!best.TryGetValue(key, out var current) || score.Total > current.Score.Total) best[key] = (score, c.Record.SourceRecordId);
         }

@@ -270,7 +270,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             $"""
             SELECT DISTINCT ON (k.row_number, mr.source_record_id) k.row_number, {MatchRecordRows.Columns("mr")}
               FROM stage_keys k
-              JOIN stage_rows s ON s.row_number = k.row_number AND s.person_id IS NULL
+              JOIN stage_rows s ON s.row_number = k.row_number
              CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b
               JOIN match_records mr ON mr.source_record_id = b.source_record_id
             """, connection, tx);

@@ -44,6 +44,24 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_record_its_agency_id_links_still_merges_the_other_agencys_person_it_proves_to_be()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("SSA-TAM", Row(1, "SANTIAGO", "VILLARREAL", null, Birth) with { AgencyPersonId = "EXP-1" });
+        await r.ApplyAsync("DIF-TAM", Row(1, "SANTIAGO", "VILLARREAL", "TORRES", new DateOnly(1984, 2, 28), phone: "8991234567"));
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+
+        // The clinic's next visit: its own patient id (a deterministic link), now with the second
+        // surname, the birth date DIF has (one day off from the first visit) and DIF's phone — the same man.
+        await r.ApplyAsync("SSA-TAM", Row(2, "SANTIAGO", "VILLARREAL", "TORRES", new DateOnly(1984, 2, 28), phone: "8991234567", service: "B") with { AgencyPersonId = "EXP-1" });
+
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        Assert.Equal("agency-person-id", await r.ScalarAsync(
+            "SELECT d.rule FROM match_decisions d JOIN source_records s ON s.id = d.source_record_id WHERE s.agency_code = 'SSA-TAM' AND s.row_number = 2"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM identity_events WHERE kind = 'merge'"));
+    }
+
+    [Fact]
     public async Task An_uncertain_record_waits_for_a_steward_and_a_match_decision_merges_with_a_redirect()
     {
         await using var r = await NewRegistryAsync();

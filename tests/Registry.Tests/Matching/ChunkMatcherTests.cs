@@ -39,13 +39,29 @@ public sealed class ChunkMatcherTests
     }
 
     [Fact]
-    public void Two_different_valid_CURPs_never_link_however_alike_the_rest_is()
+    public void Two_different_valid_CURPs_never_link_however_alike_the_rest_is_a_steward_is_asked()
     {
         var person = Guid.NewGuid();
         var curpA = Curp17("PEGJ870314HTSRRN0");
         var curpB = Curp17("PEGJ870314HTSRRN1");
         var registry = Record(person, "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: curpA);
         var incoming = Row(1, Record(default, "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: curpB));
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)], curps: new() { [person] = curpA });
+
+        Assert.NotEqual(person, d.Rows[0].PersonId);
+        var review = Assert.Single(d.Reviews);
+        Assert.Equal(person, review.CandidatePersonId);
+        Assert.Contains("two different valid CURPs", review.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_different_valid_CURPs_with_little_else_in_common_are_no_question()
+    {
+        var person = Guid.NewGuid();
+        var curpA = Curp17("PEGJ870314HTSRRN0");
+        var registry = Record(person, "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: curpA);
+        var incoming = Row(1, Record(default, "JUAN", "PEREZ", "LOPEZ", new DateOnly(2011, 2, 3), "H", curp: Curp17("PELJ110203HTSRPN0")));
 
         var d = Decide([incoming], [new CandidateRecord(1, registry)], curps: new() { [person] = curpA });
 
@@ -104,6 +120,39 @@ public sealed class ChunkMatcherTests
         var merge = Assert.Single(d.Merges);
         Assert.Equal((older, newer), (merge.Survivor, merge.Merged));
         Assert.Equal(older, d.Rows[0].PersonId);
+    }
+
+    [Fact]
+    public async Task A_record_its_agency_id_already_linked_still_merges_the_person_it_proves_to_be()
+    {
+        // The agency's id links the row to its own earlier person; its data (now with the second
+        // surname and birth date the first visit lacked) is plainly another agency's person too.
+        var older = Guid.CreateVersion7();
+        await Task.Delay(5);
+        var known = Guid.CreateVersion7();
+        var other = Record(older, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000");
+        var own = Record(known, "SANTIAGO", "VILLARREAL", null, Birth, "H");
+        var row = new IncomingRow(1, Record(default, "SANTIAFGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000"), known, "agency-person-id");
+
+        var d = Decide([row], [new CandidateRecord(1, other), new CandidateRecord(1, own)]);
+
+        var merge = Assert.Single(d.Merges);
+        Assert.Equal((older, known), (merge.Survivor, merge.Merged));
+        Assert.Equal("agency-person-id", d.Rows[0].Rule);
+    }
+
+    [Fact]
+    public void A_record_a_key_already_linked_asks_no_question_about_a_middling_namesake()
+    {
+        var known = Guid.CreateVersion7();
+        var namesake = Record(Guid.CreateVersion7(), "SANTIAGO", "VILLARREAL", null, new DateOnly(1979, 3, 1), "H");
+        var row = new IncomingRow(1, Record(default, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H"), known, "agency-person-id");
+
+        var d = Decide([row], [new CandidateRecord(1, namesake)]);
+
+        Assert.Equal(known, d.Rows[0].PersonId);
+        Assert.Empty(d.Reviews);
+        Assert.Empty(d.Merges);
     }
 
     [Fact]
