@@ -188,7 +188,8 @@ public static class AccuracyBenchmark
                 var seconds = sw.Elapsed.TotalSeconds;
 
                 // Compare with the truth.
-                var rows = await RegistryRowsAsync(db);
+                var survivor = await SurvivorsAsync(db);
+                var rows = await RegistryRowsAsync(db, survivor);
                 var rejected = await ScalarAsync(db, "SELECT count(*) FROM rejected_rows");
                 var review = await ScalarAsync(db, "SELECT count(*) FROM review_tasks WHERE status = 'open'");
                 var persons = await ScalarAsync(db, "SELECT count(*) FROM persons WHERE merged_into IS NULL");
@@ -206,9 +207,9 @@ public static class AccuracyBenchmark
                 Console.WriteLine(string.Create(C, $"all record pairs:        precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4}  (true pairs {all.TruePairs:N0}, predicted {all.PredictedPairs:N0}, correct {all.Correct:N0})"));
                 Console.WriteLine(string.Create(C, $"without same-agency-id:  precision={nonTrivial.Precision:F4} recall={nonTrivial.Recall:F4} f1={nonTrivial.F1:F4}  (true pairs {nonTrivial.TruePairs:N0}, predicted {nonTrivial.PredictedPairs:N0}, correct {nonTrivial.Correct:N0})"));
                 Console.WriteLine(string.Create(C, $"review tasks open: {review:N0} = {100.0 * review / Math.Max(1, rows.Count):F2} % of records"));
-                await ReviewQueueAsync(db, evaluated, r => truth[(r.Feed, r.File, r.Row)].PersonId,
-                    (await new Registry.Matching.MatchModelStore(db).CurrentAsync(default)).LinkThreshold);
-                await ErrorAnalysisAsync(db, evaluated, truth);
+                var inForce = await new Registry.Matching.MatchModelStore(db).CurrentAsync(default);
+                await ReviewQueueAsync(db, evaluated, r => truth[(r.Feed, r.File, r.Row)].PersonId, survivor, inForce.LinkThreshold);
+                await ErrorAnalysisAsync(db, inForce, evaluated, truth);
                 return string.Create(C, $"RESULT precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4} review={review} records={rows.Count}");
             }
             finally
@@ -280,7 +281,7 @@ public static class AccuracyBenchmark
     }
 
     /// <summary>Which errors the rows carry that the registry split from their person, and what the false merges joined.</summary>
-    private static async Task ErrorAnalysisAsync(NpgsqlDataSource db, List<RegistryRow> rows, Dictionary<(string, string, int), TruthRow> truth)
+    private static async Task ErrorAnalysisAsync(NpgsqlDataSource db, Registry.Matching.MatchModel model, List<RegistryRow> rows, Dictionary<(string, string, int), TruthRow> truth)
     {
         TruthRow T(RegistryRow r) => truth[(r.Feed, r.File, r.Row)];
 
@@ -328,7 +329,7 @@ public static class AccuracyBenchmark
             }
         }
         Console.WriteLine($"  {fragments:N0} split-off fragments, {inReview:N0} of them (or their main part) with an open review task");
-        await WhyMissedAsync(db, split, r => T(r).Errors);
+        await WhyMissedAsync(db, model, split, r => T(r).Errors);
         Console.WriteLine($"  errors present on either side of a split (a fragment may count several): " +
                           string.Join(", ", tags.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}")));
         Console.WriteLine($"  {benign.Count:N0} splits where neither side has more than a missing CURP, dropped accents or mixed case (same name, birth date, sex):");
@@ -351,7 +352,7 @@ public static class AccuracyBenchmark
     /// </summary>
     private static string Show(RegistryRow r) => string.Create(C, $"{r.Display} [{r.Rule} {r.Score:F1}{(r.InReview ? ", in review" : "")}]");
 
-    private static async Task WhyMissedAsync(NpgsqlDataSource db, List<IGrouping<string, RegistryRow>> split, Func<RegistryRow, string> errors)
+    private static async Task WhyMissedAsync(NpgsqlDataSource db, Registry.Matching.MatchModel model, List<IGrouping<string, RegistryRow>> split, Func<RegistryRow, string> errors)
     {
         var pairs = new List<(Guid[] Part, Guid[] Main, string Errors, string Example)>();
         foreach (var g in split)
@@ -376,7 +377,6 @@ public static class AccuracyBenchmark
                 records[r.SourceRecordId] = r;
             }
         }
-        var model = await new Registry.Matching.MatchModelStore(db).CurrentAsync(default);
         await using var tx = await connection.BeginTransactionAsync();
         var tf = await Registry.Matching.TermFrequencies.LoadAsync(connection, tx, records.Values, model, default);
         int unblocked = 0, below = 0, band = 0, above = 0;
@@ -470,9 +470,8 @@ public static class AccuracyBenchmark
     /// "match" (the record's true person already has rows on the candidate person) — what moving a
     /// threshold would turn into links or new persons.
     /// </summary>
-    private static async Task ReviewQueueAsync(NpgsqlDataSource db, List<RegistryRow> rows, Func<RegistryRow, string> truePerson, double link)
+    private static async Task ReviewQueueAsync(NpgsqlDataSource db, List<RegistryRow> rows, Func<RegistryRow, string> truePerson, Func<Guid, Guid> survivor, double link)
     {
-        var survivor = await SurvivorsAsync(db);
         var byRecord = rows.GroupBy(r => r.SourceRecordId).ToDictionary(g => g.Key, g => truePerson(g.First()));
         var truthOfPerson = rows.GroupBy(r => r.Person).ToDictionary(g => g.Key, g => g.Select(truePerson).ToHashSet(StringComparer.Ordinal));
         var bands = new SortedDictionary<int, (int Tasks, int Matches)>();
@@ -490,9 +489,8 @@ public static class AccuracyBenchmark
                           string.Join(", ", bands.Select(b => string.Create(C, $"[{b.Key},{b.Key + 2}) {b.Value.Matches}/{b.Value.Tasks}"))));
     }
 
-    private static async Task<List<RegistryRow>> RegistryRowsAsync(NpgsqlDataSource db)
+    private static async Task<List<RegistryRow>> RegistryRowsAsync(NpgsqlDataSource db, Func<Guid, Guid> survivor)
     {
-        var survivor = await SurvivorsAsync(db);
 
         var rows = new List<RegistryRow>();
         // Each row of each extract: its own source record, or (unchanged since an earlier extract) the stored one.
