@@ -123,13 +123,7 @@ public static class AccuracyBenchmark
             {
                 // Each run's queues and exchanges carry its database name as prefix.
                 await BrokerCleanup.DeleteByPrefixAsync(databases.Select(d => d + "-").ToList(), Console.Error.WriteLine);
-                await using var admin = new NpgsqlConnection(pg);
-                await admin.OpenAsync();
-                foreach (var database in databases)
-                {
-                    await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
-                    await drop.ExecuteNonQueryAsync();
-                }
+                await BenchArgs.DropDatabasesAsync(pg, databases);
                 try
                 {
                     Directory.Delete(work, recursive: true);

@@ -103,13 +103,7 @@ public static class IngestBenchmark
         {
             await host.StopAsync();
             await BrokerCleanup.DeleteByPrefixAsync([prefix], Console.Error.WriteLine);
-            NpgsqlConnection.ClearAllPools();
-            await using (var admin = new NpgsqlConnection(pg))
-            {
-                await admin.OpenAsync();
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
-                await drop.ExecuteNonQueryAsync();
-            }
+            await BenchArgs.DropDatabasesAsync(pg, [database]);
             Directory.Delete(work, recursive: true);
         }
         return exitCode;

@@ -108,11 +108,7 @@ public static class LookupBenchmark
             api?.Dispose();
             if (!keep)
             {
-                NpgsqlConnection.ClearAllPools();
-                await using var admin = new NpgsqlConnection(pg);
-                await admin.OpenAsync();
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", admin);
-                await drop.ExecuteNonQueryAsync();
+                await BenchArgs.DropDatabasesAsync(pg, [database]);
             }
             else
             {

@@ -13,7 +13,7 @@ return args switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: Benchmarks ingest [--rows N] [--chunk N]");
-    Console.Error.WriteLine("       Benchmarks resolve [--records N] [--incremental N] [--chunk N] [--consumers N]");
+    Console.Error.WriteLine("       Benchmarks resolve [--records N] [--incremental N] [--chunk N] [--consumers N] [--keep]");
     Console.Error.WriteLine("       Benchmarks lookup [--persons N] [--rps N] [--seconds N] [--keep]");
     Console.Error.WriteLine("       Benchmarks accuracy [--profile clean|typical|hard] [--records N] [--seed N] [--dataset febrl2] [--keep]");
     Console.Error.WriteLine("       Benchmarks synth --out FOLDER [--records N] [--profile P] [--seed N] [--feeds all|code,code]");

@@ -29,6 +29,7 @@ public static class ResolveBenchmark
         var incremental = BenchArgs.Int(args, "--incremental", records / 5);
         var chunkSize = BenchArgs.Int(args, "--chunk", 2000); // the workers' default Inbox:ChunkSize
         var consumers = BenchArgs.Int(args, "--consumers", 2);
+        var keep = args.Contains("--keep");
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         if (string.IsNullOrEmpty(pg))
         {
@@ -38,6 +39,19 @@ public static class ResolveBenchmark
         var database = "bench_resolve_" + Guid.NewGuid().ToString("N")[..8];
         var cs = new NpgsqlConnectionStringBuilder(pg) { Database = database, MaxPoolSize = 20 }.ConnectionString;
         await Migrator.ApplyAsync(cs, NullLogger.Instance);
+        try
+        {
+            return await RunAsync(cs, database, records, incremental, chunkSize, consumers);
+        }
+        finally
+        {
+            if (keep) Console.WriteLine($"kept database {database}");
+            else await BenchArgs.DropDatabasesAsync(pg, [database]);
+        }
+    }
+
+    private static async Task<int> RunAsync(string cs, string database, int records, int incremental, int chunkSize, int consumers)
+    {
         await using var db = NpgsqlDataSource.Create(cs);
         var people = Math.Max(1, (int)(records * 0.6));
         Console.WriteLine($"database {database}; {records:N0} records of ~{people:N0} people, then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers");
