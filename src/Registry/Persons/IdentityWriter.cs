@@ -87,7 +87,8 @@ public static class IdentityWriter
             CREATE TEMP TABLE moving ON COMMIT DROP AS
             SELECT id FROM source_records WHERE person_id = @from AND (@all OR id = ANY(@records));
             UPDATE source_records SET person_id = @to WHERE id IN (SELECT id FROM moving);
-            UPDATE match_records SET person_id = @to WHERE source_record_id IN (SELECT id FROM moving);
+            -- A new seq: resolvers that read this record before the resolution lock see that it moved (0014).
+            UPDATE match_records SET person_id = @to, seq = nextval('match_records_seq') WHERE source_record_id IN (SELECT id FROM moving);
             UPDATE service_events SET person_id = @to WHERE source_record_id IN (SELECT id FROM moving);
             -- Deterministic keys follow the records that carry them.
             UPDATE person_keys k SET person_id = @to

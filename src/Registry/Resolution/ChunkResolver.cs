@@ -13,16 +13,18 @@ namespace Registry.Resolution;
 /// <list type="number">
 /// <item>claims (extract, chunk), so a redelivered chunk is a no-op;</item>
 /// <item>binary-COPYs the rows, their normalised match features and blocking keys into staging;</item>
+/// <item>retrieves the candidates of every row in one query (shared blocking keys) before the lock;</item>
 /// <item>takes the resolution lock (below), drops rows already received unchanged, links rows
-///   whose deterministic key is known (valid CURP, the agency's person id);</item>
-/// <item>retrieves the candidates of every other row in one query (shared blocking keys), and lets
-///   <see cref="ChunkMatcher"/> score and decide in memory (link / review / new person / merge);</item>
+///   whose deterministic key is known (valid CURP, the agency's person id), brings the candidates
+///   up to date with the match records written meanwhile, and lets <see cref="ChunkMatcher"/> score
+///   and decide in memory (link / review / new person / merge);</item>
 /// <item>writes persons, source records, decisions with their evidence, match features,
 ///   review tasks, merges, households, service events and golden records set-based.</item>
 /// </list>
 /// Concurrency: the decision phase runs under one transaction-scoped advisory lock, so competing
 /// consumers in any number of processes see each other's committed persons and never create two
-/// persons for one identity (hard rule 7). Parsing, normalisation and staging run outside it.
+/// persons for one identity (hard rule 7). Parsing, normalisation, staging and the first candidate
+/// read run outside it; what was written between that read and the lock is read again under it.
 /// </summary>
 public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 {
@@ -33,6 +35,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     public const int MaxBlockCandidates = 200;
 
     private readonly MatchModelStore models = new(dataSource);
+
+    /// <summary>Tests only: runs after the candidates are read and before the lock is taken.</summary>
+    internal Func<CancellationToken, Task>? BeforeLock { get; init; }
 
     /// <returns>True when the chunk was applied now; false when it had been applied before.</returns>
     public async Task<bool> ApplyAsync(ResolveSourceRows chunk, CancellationToken ct)
@@ -58,14 +63,21 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         // several records of this chunk are computed.
         var sources = await ChunkSourcesAsync(connection, tx, chunk.ExtractId, prepared, ct);
         var singles = sources.ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute([kv.Value]));
-        await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
         ResolutionProfile.Mark("stage");
+        // Candidates as the registry stands now, before the lock (the bulk of the reading); under the
+        // lock only the match records written since — seq above the horizon — are read (migration 0014).
+        var horizon = await ReadHorizonAsync(connection, tx, ct);
+        var early = await ReadCandidatesAsync(connection, tx, ct);
+        ResolutionProfile.Mark("candidates");
+        if (BeforeLock is not null) await BeforeLock(ct);
+        await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
+        ResolutionProfile.Mark("lock-wait");
         await Execute(connection, tx, KnownRowsSql, ct, ("feed", chunk.FeedCode));
-        ResolutionProfile.Mark("lock");
+        ResolutionProfile.Mark("known");
 
         var rows = await ReadIncomingAsync(connection, tx, prepared, ct);
-        var candidates = await ReadCandidatesAsync(connection, tx, ct);
-        ResolutionProfile.Mark("known+candidates");
+        var candidates = await CatchUpAsync(connection, tx, horizon, early, rows, ct);
+        ResolutionProfile.Mark("catch-up");
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
         var personCurps = await ReadPersonCurpsAsync(connection, tx, personIds, ct);
@@ -268,17 +280,73 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         var candidates = new List<CandidateRecord>();
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT DISTINCT ON (k.row_number, mr.source_record_id) k.row_number, {MatchRecordRows.Columns("mr")}
-              FROM stage_keys k
-              JOIN stage_rows s ON s.row_number = k.row_number
-             CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b
-              JOIN match_records mr ON mr.source_record_id = b.source_record_id
+            SELECT p.row_number, {MatchRecordRows.Columns("mr")}
+              FROM (SELECT DISTINCT k.row_number, b.source_record_id
+                      FROM stage_keys k
+                     CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b) p
+              JOIN match_records mr ON mr.source_record_id = p.source_record_id
             """, connection, tx);
         command.Parameters.AddWithValue("max", MaxBlockCandidates);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             candidates.Add(new CandidateRecord(reader.GetInt32(0), MatchRecordRows.Read(reader, 1)));
         return candidates;
+    }
+
+    /// <summary>
+    /// The highest match-record seq committed so far. Every seq at or below it is committed (writers
+    /// take the resolution lock before their first seq and hold it until they commit), so a later
+    /// statement sees all of them.
+    /// </summary>
+    private static async Task<long> ReadHorizonAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT coalesce(max(seq), 0) FROM match_records", connection, tx);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Under the lock: the candidates read before it, brought up to date with the match records
+    /// written since the horizon — new records sharing a blocking key with a row (keys derived
+    /// from their features, as stored in <c>match_blocks</c>), and earlier candidates whose person
+    /// a merge or split changed. Rows found unchanged meanwhile are left out.
+    /// </summary>
+    private static async Task<List<CandidateRecord>> CatchUpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long horizon,
+        List<CandidateRecord> early, List<IncomingRow> rows, CancellationToken ct)
+    {
+        var rowsByKey = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        foreach (var key in row.Record.BlockingKeys().Distinct(StringComparer.Ordinal))
+        {
+            if (!rowsByKey.TryGetValue(key, out var list)) rowsByKey[key] = list = [];
+            list.Add(row.RowNumber);
+        }
+        var live = rows.Select(r => r.RowNumber).ToHashSet();
+        var byPair = new Dictionary<(int Row, Guid Record), MatchRecord>();
+        foreach (var c in early)
+            if (live.Contains(c.RowNumber)) byPair[(c.RowNumber, c.Record.SourceRecordId)] = c.Record;
+
+        var since = new Dictionary<Guid, MatchRecord>();
+        await using (var command = new NpgsqlCommand(
+            $"SELECT {MatchRecordRows.Columns("mr")} FROM match_records mr WHERE mr.seq > @horizon", connection, tx))
+        {
+            command.Parameters.AddWithValue("horizon", horizon);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var record = MatchRecordRows.Read(reader, 0);
+                since[record.SourceRecordId] = record;
+            }
+        }
+        if (since.Count > 0)
+        {
+            foreach (var pair in byPair.Keys.Where(p => since.ContainsKey(p.Record)).ToList())
+                byPair[pair] = since[pair.Record];
+            foreach (var record in since.Values)
+            foreach (var key in record.BlockingKeys().Distinct(StringComparer.Ordinal))
+                if (rowsByKey.TryGetValue(key, out var matching))
+                    foreach (var row in matching) byPair[(row, record.SourceRecordId)] = record;
+        }
+        return [.. byPair.OrderBy(kv => kv.Key.Row).ThenBy(kv => kv.Key.Record).Select(kv => new CandidateRecord(kv.Key.Row, kv.Value))];
     }
 
     private static async Task<Dictionary<Guid, string?>> ReadPersonCurpsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
@@ -361,6 +429,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     private const string StagingTablesSql =
         """
         SET LOCAL jit = off;
+        -- A chunk's candidate pairs (tens of thousands) are deduplicated in memory rather than on disk.
+        SET LOCAL work_mem = '64MB';
         CREATE TEMP TABLE stage_rows (
             source_record_id uuid NOT NULL, row_number int NOT NULL, record_key text NOT NULL, content_hash text NOT NULL,
             curp_key text, agency_key text, household_key text,
