@@ -169,7 +169,7 @@ pg_up() {
   # Settings on the command line so a port change needs no edit of the data folder. Tests make
   # many short-lived databases and connections: more connections, and no fsync (throw-away data).
   pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_log" -w -t 60 -o "-p $pg_port -c listen_addresses=127.0.0.1 \
--k '$sockdir' -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+-k '$sockdir' -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=1GB -c max_wal_size=4GB" start >/dev/null \
     || { tail -n 20 "$pg_log" >&2; die "PostgreSQL did not start (log: $pg_log)"; }
   # The registry role (superuser: tests create a database each) and its database; re-applied
   # every time so the password is always the documented one.
