@@ -1,11 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Registry.Contracts;
-using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
 using Registry.Matching;
 using Registry.Resolution;
-using Registry.Storage;
 
 namespace Registry.Integration.Tests.Resolution;
 
@@ -19,12 +17,10 @@ public sealed class BlockingKeyRefreshTests(RegistryServers servers)
     [Fact]
     public async Task Records_stored_under_an_older_scheme_get_the_new_keys_and_are_found_again()
     {
-        var cs = await servers.CreateDatabaseAsync();
-        await Migrator.ApplyAsync(cs, NullLogger.Instance);
-        await using var db = NpgsqlDataSource.Create(cs);
-        var (extract, _) = await new ExtractStore(db).RegisterAsync("ssa-consultas", "SSA-TAM", "health", "t.csv", new string('a', 64), 1, "/dev/null", default);
+        var (db, extract) = await ResolverRegistry.NewAsync(servers);
+        await using var _ = db;
         var resolver = new ChunkResolver(db);
-        await resolver.ApplyAsync(Chunk(extract, 0, Row(1, "RICARDO", "VELAZQUEZ", "E-1"), Row(2, "ELENA", "ZUNIGA", "E-2")), default);
+        await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, "RICARDO", "VELAZQUEZ", "E-1"), Row(2, "ELENA", "ZUNIGA", "E-2")), default);
         var keys = await KeysAsync(db);
 
         // As an older version left it: only the paternal-surname keys, scheme 1.
@@ -40,13 +36,10 @@ public sealed class BlockingKeyRefreshTests(RegistryServers servers)
         Assert.Equal(keys, await KeysAsync(db));
 
         // Typos in the given name and the first surname: only birth date + second surname, or + initials, meet.
-        await resolver.ApplyAsync(Chunk(extract, 1, Row(3, "RICPARDO", "VEÑLAZQUEZ", "E-3")), default);
+        await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(3, "RICPARDO", "VEÑLAZQUEZ", "E-3")), default);
         await using var persons = db.CreateCommand("SELECT count(DISTINCT person_id) FROM source_records WHERE data->>'GivenNames' LIKE 'RIC%'");
         Assert.Equal(1L, await persons.ExecuteScalarAsync());
     }
-
-    private static ResolveSourceRows Chunk(Guid extract, int index, params SourceRow[] rows) =>
-        new(extract, index, rows[0].RowNumber, rows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", rows);
 
     private static SourceRow Row(int number, string given, string paternal, string agencyPersonId) => new()
     {

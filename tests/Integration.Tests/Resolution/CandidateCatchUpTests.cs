@@ -1,16 +1,13 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Registry.Contracts;
-using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
 using Registry.Resolution;
-using Registry.Storage;
 
 namespace Registry.Integration.Tests.Resolution;
 
 /// <summary>
 /// A resolver reads its candidates before it takes the resolution lock. What another resolver
-/// commits in between — a new person, a merge — must still be seen under the lock, or the same
+/// commits in between (here a new person) must still be seen under the lock, or the same
 /// person is created twice (hard rule 7).
 /// </summary>
 [Collection(ServersCollection.Name)]
@@ -19,10 +16,8 @@ public sealed class CandidateCatchUpTests(RegistryServers servers)
     [Fact]
     public async Task A_person_committed_between_the_candidate_read_and_the_lock_is_linked_not_created_again()
     {
-        var cs = await servers.CreateDatabaseAsync();
-        await Migrator.ApplyAsync(cs, NullLogger.Instance);
-        await using var db = NpgsqlDataSource.Create(cs);
-        var (extract, _) = await new ExtractStore(db).RegisterAsync("ssa-consultas", "SSA-TAM", "health", "t.csv", new string('a', 64), 2, "/dev/null", default);
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 2);
+        await using var _ = db;
         var first = new ChunkResolver(db);
         var ran = false;
         var second = new ChunkResolver(db)
@@ -32,11 +27,11 @@ public sealed class CandidateCatchUpTests(RegistryServers servers)
             {
                 if (ran) return;
                 ran = true;
-                Assert.True(await first.ApplyAsync(Chunk(extract, 0, Row(1, "E-1")), ct));
+                Assert.True(await first.ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, "E-1")), ct));
             },
         };
 
-        Assert.True(await second.ApplyAsync(Chunk(extract, 1, Row(2, "E-2")), default));
+        Assert.True(await second.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(2, "E-2")), default));
 
         Assert.True(ran);
         await using var command = db.CreateCommand(
@@ -47,9 +42,6 @@ public sealed class CandidateCatchUpTests(RegistryServers servers)
         Assert.Equal(1L, reader.GetInt64(0));
         Assert.Equal(1L, reader.GetInt64(2));
     }
-
-    private static ResolveSourceRows Chunk(Guid extract, int index, params SourceRow[] rows) =>
-        new(extract, index, rows[0].RowNumber, rows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", rows);
 
     // The same person under two agency ids and no CURP: only the probabilistic match can join them.
     private static SourceRow Row(int number, string agencyPersonId) => new()

@@ -1,11 +1,8 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Registry.Contracts;
-using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
 using Registry.Normalization;
 using Registry.Resolution;
-using Registry.Storage;
 
 namespace Registry.Integration.Tests.Resolution;
 
@@ -21,7 +18,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var (db, extract) = await NewRegistryAsync();
         await using var _ = db;
         var resolver = new ChunkResolver(db);
-        var chunk = Chunk(extract, 0, Row(1, AnaCurp, "P1"), Row(2, AnaCurp, "P1"), Row(3, null, "P2"));
+        var chunk = ResolverRegistry.Chunk(extract, 0, Row(1, AnaCurp, "P1"), Row(2, AnaCurp, "P1"), Row(3, null, "P2"));
 
         Assert.True(await resolver.ApplyAsync(chunk, default));
         var before = await CountsAsync(db);
@@ -41,7 +38,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
 
         // 8 chunks, each holding every identity once: every CURP arrives 8 times, concurrently.
         var chunks = Enumerable.Range(0, 8).Select(c =>
-            Chunk(extract, c, [.. curps.Select((curp, i) => Row(c * 100 + i + 1, curp, agencyPersonId: null))])).ToList();
+            ResolverRegistry.Chunk(extract, c, [.. curps.Select((curp, i) => Row(c * 100 + i + 1, curp, agencyPersonId: null))])).ToList();
         await Task.WhenAll(chunks.Select(chunk => Task.Run(() => resolver.ApplyAsync(chunk, default))));
 
         Assert.All(curps, c => Assert.True(Curp.IsValid(c), c));
@@ -58,7 +55,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var broken = AnaCurp[..17] + (char)('0' + (AnaCurp[17] - '0' + 1) % 10); // wrong check digit
 
         // Two different people who were both given the same mistyped CURP: it is weak evidence, not a key.
-        await new ChunkResolver(db).ApplyAsync(Chunk(extract, 0,
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0,
             Row(1, broken, "A"), Row(2, broken, "B") with { GivenNames = "BRENDA", PaternalSurname = "MARTINEZ" }), default);
 
         Assert.Equal(2, (await CountsAsync(db)).Persons);
@@ -74,9 +71,9 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var resolver = new ChunkResolver(db);
         var other = ValidCurp("LOGA900202MTSPRN0");
 
-        await resolver.ApplyAsync(Chunk(extract, 0, Row(1, AnaCurp, "P1")), default);
-        await resolver.ApplyAsync(Chunk(extract, 1, Row(2, other, "P1")), default);
-        await resolver.ApplyAsync(Chunk(extract, 2, Row(3, null, "P1")), default);
+        await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, AnaCurp, "P1")), default);
+        await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(2, other, "P1")), default);
+        await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 2, Row(3, null, "P1")), default);
 
         Assert.Equal(2, (await CountsAsync(db)).Persons);
         await using var command = db.CreateCommand("SELECT count(DISTINCT curp) FROM persons");
@@ -85,17 +82,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
 
     private static string ValidCurp(string first17) => first17 + Curp.CheckDigit(first17);
 
-    private async Task<(NpgsqlDataSource Db, Guid Extract)> NewRegistryAsync()
-    {
-        var cs = await servers.CreateDatabaseAsync();
-        await Migrator.ApplyAsync(cs, NullLogger.Instance);
-        var db = NpgsqlDataSource.Create(cs);
-        var (id, _) = await new ExtractStore(db).RegisterAsync("ssa-consultas", "SSA-TAM", "health", "t.csv", new string('a', 64), 1, "/dev/null", default);
-        return (db, id);
-    }
-
-    private static ResolveSourceRows Chunk(Guid extract, int index, params SourceRow[] rows) =>
-        new(extract, index, rows[0].RowNumber, rows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", rows);
+    private Task<(NpgsqlDataSource Db, Guid Extract)> NewRegistryAsync() => ResolverRegistry.NewAsync(servers);
 
     private static SourceRow Row(int number, string? curp, string? agencyPersonId) => new()
     {

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Registry.Contracts;
+using Registry.Extracts;
+using Registry.Storage;
+
+namespace Registry.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh, migrated registry with one registered SSA health extract, and chunks of it: what tests
+/// driving <see cref="Resolution.ChunkResolver"/> directly start from.
+/// </summary>
+internal static class ResolverRegistry
+{
+    public static async Task<(NpgsqlDataSource Db, Guid Extract)> NewAsync(RegistryServers servers, int rows = 1)
+    {
+        var cs = await servers.CreateDatabaseAsync();
+        await Migrator.ApplyAsync(cs, NullLogger.Instance);
+        var db = NpgsqlDataSource.Create(cs);
+        var (extract, _) = await new ExtractStore(db).RegisterAsync("ssa-consultas", "SSA-TAM", "health", "t.csv", new string('a', 64), rows, "/dev/null", default);
+        return (db, extract);
+    }
+
+    public static ResolveSourceRows Chunk(Guid extract, int index, params SourceRow[] rows) =>
+        new(extract, index, rows[0].RowNumber, rows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", rows);
+}
