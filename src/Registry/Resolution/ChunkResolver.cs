@@ -76,7 +76,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         ResolutionProfile.Mark("known");
 
         var rows = await ReadIncomingAsync(connection, tx, prepared, ct);
-        var candidates = await CatchUpAsync(connection, tx, horizon, early, rows, ct);
+        var candidates = await CatchUpAsync(connection, tx, horizon, early, rows, prepared, ct);
         ResolutionProfile.Mark("catch-up");
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
@@ -157,7 +157,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         return prepared.ToDictionary(p => p.SourceRecordId, p => new GoldenSource(p.SourceRecordId, p.Row, sector, receivedAt));
     }
 
-    private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features);
+    private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features)
+    {
+        /// <summary>The row's blocking keys, derived once: staged for the candidate read, matched in the catch-up.</summary>
+        public string[] BlockingKeys { get; } = [.. Features.BlockingKeys().Distinct(StringComparer.Ordinal)];
+    }
 
     private static PreparedRow Prepare(ResolveSourceRows chunk, SourceRow row)
     {
@@ -247,11 +251,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         await using (var writer = await connection.BeginBinaryImportAsync("COPY stage_keys (row_number, block_key) FROM STDIN (FORMAT BINARY)", ct))
         {
-            foreach (var (row, _, _, f) in rows)
-            foreach (var key in f.BlockingKeys().Distinct(StringComparer.Ordinal))
+            foreach (var p in rows)
+            foreach (var key in p.BlockingKeys)
             {
                 await writer.StartRowAsync(ct);
-                await writer.WriteAsync(row.RowNumber, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(p.Row.RowNumber, NpgsqlDbType.Integer, ct);
                 await writer.WriteAsync(key, NpgsqlDbType.Text, ct);
             }
             await writer.CompleteAsync(ct);
@@ -311,16 +315,16 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     /// a merge or split changed. Rows found unchanged meanwhile are left out.
     /// </summary>
     private static async Task<List<CandidateRecord>> CatchUpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long horizon,
-        List<CandidateRecord> early, List<IncomingRow> rows, CancellationToken ct)
+        List<CandidateRecord> early, List<IncomingRow> rows, List<PreparedRow> prepared, CancellationToken ct)
     {
+        var live = rows.Select(r => r.RowNumber).ToHashSet();
         var rowsByKey = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        foreach (var row in rows)
-        foreach (var key in row.Record.BlockingKeys().Distinct(StringComparer.Ordinal))
+        foreach (var p in prepared.Where(p => live.Contains(p.Row.RowNumber)))
+        foreach (var key in p.BlockingKeys)
         {
             if (!rowsByKey.TryGetValue(key, out var list)) rowsByKey[key] = list = [];
-            list.Add(row.RowNumber);
+            list.Add(p.Row.RowNumber);
         }
-        var live = rows.Select(r => r.RowNumber).ToHashSet();
         var byPair = new Dictionary<(int Row, Guid Record), MatchRecord>();
         foreach (var c in early)
             if (live.Contains(c.RowNumber)) byPair[(c.RowNumber, c.Record.SourceRecordId)] = c.Record;
