@@ -43,8 +43,14 @@ public static partial class BrowserFixture
         Assertions.SetDefaultExpectTimeout(20_000);
         await page.GotoAsync("/");
         Assert.Matches(LoginUrl(), page.Url);
-        await page.Locator("#username").FillAsync(user);
+        // The form's autofocus lands on the user name when Chromium next renders, which on a busy
+        // machine can come after the first keystrokes and pull the focus back from the password:
+        // the password then stays empty, `required` blocks the submit and the page never leaves
+        // /login. Wait for the autofocus first, so every keystroke after it goes where a person's would.
+        await Assertions.Expect(page.Locator("#username")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(user);
         await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.Locator("#password")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync("demo");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
