@@ -6,6 +6,7 @@ return args switch
     ["resolve", ..] => await ResolveBenchmark.RunAsync(args[1..]),
     ["lookup", ..] => await LookupBenchmark.RunAsync(args[1..]),
     ["accuracy", ..] => await AccuracyBenchmark.RunAsync(args[1..]),
+    ["blocks", ..] => BlocksBenchmark.Run(args[1..]),
     ["synth", ..] => SynthCommand.Run(args[1..]),
     _ => Usage(),
 };
@@ -16,6 +17,7 @@ static int Usage()
     Console.Error.WriteLine("       Benchmarks resolve [--records N] [--incremental N] [--chunk N] [--consumers N] [--keep]");
     Console.Error.WriteLine("       Benchmarks lookup [--persons N] [--rps N] [--seconds N] [--keep]");
     Console.Error.WriteLine("       Benchmarks accuracy [--profile clean|typical|hard] [--records N] [--seed N] [--dataset febrl2] [--keep]");
+    Console.Error.WriteLine("       Benchmarks blocks [--records N] [--source bench|synth] [--profile P] [--seed N]");
     Console.Error.WriteLine("       Benchmarks synth --out FOLDER [--records N] [--profile P] [--seed N] [--feeds all|code,code]");
     return 2;
 }

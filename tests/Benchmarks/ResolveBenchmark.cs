@@ -132,7 +132,7 @@ public static class ResolveBenchmark
         value is null ? writer.WriteNullAsync() : writer.WriteAsync(value, NpgsqlDbType.Text);
 
     /// <summary>Records of people drawn from a fixed population (person i is the same in every run), with typical errors.</summary>
-    private static IEnumerable<SourceRow> Rows(int firstRow, int count, int people, int seed)
+    internal static IEnumerable<SourceRow> Rows(int firstRow, int count, int people, int seed)
     {
         var random = new Random(seed);
         for (var i = 0; i < count; i++)

@@ -130,11 +130,14 @@ public sealed record MatchRecord
                 : $"pg:{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
         if (birth is { } y && GivenPhonetic.Length > 0)
         {
-            // A surname typo and a wrong day or month: given name, either surname and birth lustrum.
-            if (PaternalPhonetic is not null) yield return $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year / 5}";
-            if (MaternalPhonetic is not null) yield return $"my:{MaternalPhonetic}:{GivenPhonetic}:{y.Year / 5}";
-            // A wrong year and a typo in the second surname: first surname, given name, day and month.
+            // A surname typo and a wrong day or month: given name, either surname and birth year.
+            // (Not a span of years: such a block grows with the registry — at 1M records a five-year
+            // span held ~14 records per key and was most of a row's candidates.)
+            if (PaternalPhonetic is not null) yield return $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year}";
+            if (MaternalPhonetic is not null) yield return $"my:{MaternalPhonetic}:{GivenPhonetic}:{y.Year}";
+            // A wrong year and a typo in the other surname: either surname, given name, day and month.
             if (PaternalPhonetic is not null) yield return $"pm:{PaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}";
+            if (MaternalPhonetic is not null) yield return $"mm:{MaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}";
         }
         var curp10 = (ValidCurp ?? InvalidCurp)?[..10];
         if (curp10 is not null) yield return $"c10:{curp10}";

@@ -1,0 +1,56 @@
+using Registry.Contracts;
+using Registry.Matching;
+
+namespace Registry.Tests.Matching;
+
+/// <summary>
+/// Blocking keys: a record must still share one with its person's other records after the error
+/// pairs the keys are designed for, and keys must not grow with the registry (no span of years).
+/// </summary>
+public sealed class BlockingKeysTests
+{
+    private static readonly DateOnly Birth = new(1984, 3, 17);
+
+    private static MatchRecord Record(string given, string paternal, string? maternal, DateOnly? birth) =>
+        MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = given, PaternalSurname = paternal, MaternalSurname = maternal,
+            BirthDate = birth,
+        }, Guid.NewGuid(), Guid.NewGuid());
+
+    private static string[] Shared(MatchRecord a, MatchRecord b) => [.. a.BlockingKeys().Intersect(b.BlockingKeys())];
+
+    public static TheoryData<string, string, string?, DateOnly?> TwoErrors => new()
+    {
+        // A surname typo and a wrong day: surname + given + year.
+        { "CLAUDIA", "TREVIÑO", "ZQUIVEL", new DateOnly(1984, 3, 27) },
+        // A typo in the first surname and a wrong year: second surname + given + day and month.
+        { "CLAUDIA", "TRVENIO", "ESQUIVEL", new DateOnly(1985, 3, 17) },
+        // A typo in the second surname and a wrong year: first surname + given + day and month.
+        { "CLAUDIA", "TREVIÑO", "ZQUIVEL", new DateOnly(1983, 3, 17) },
+        // The second surname missing and a wrong year: first surname + given + day and month.
+        { "CLAUDIA", "TREVIÑO", null, new DateOnly(1990, 3, 17) },
+        // Typos in the given name and the first surname: birth date + second surname.
+        { "CLAUDA", "TREVINIO", "ESQUIVEL", Birth },
+        // No birth date at all: both surnames and the given name, in either order.
+        { "CLAUDIA", "ESQUIVEL", "TREVIÑO", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(TwoErrors))]
+    public void A_record_with_two_errors_still_shares_a_key_with_the_clean_one(string given, string paternal, string? maternal, DateOnly? birth)
+    {
+        var clean = Record("CLAUDIA", "TREVIÑO", "ESQUIVEL", Birth);
+        Assert.NotEmpty(Shared(clean, Record(given, paternal, maternal, birth)));
+    }
+
+    [Fact]
+    public void Namesakes_born_in_different_years_share_no_key_unless_their_day_and_month_agree()
+    {
+        // Keys by year, not by a span of years: a span's block grows with the registry (at 1M records a
+        // five-year key held ~14 records), and it was most of a row's candidates.
+        var a = Record("JOSE", "HERNANDEZ", null, new DateOnly(1985, 6, 2));
+        Assert.Empty(Shared(a, Record("JOSE", "HERNANDEZ", null, new DateOnly(1986, 9, 21))));
+        Assert.NotEmpty(Shared(a, Record("JOSE", "HERNANDEZ", null, new DateOnly(1986, 6, 2))));
+    }
+}
