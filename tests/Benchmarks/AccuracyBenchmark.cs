@@ -384,10 +384,12 @@ public static class AccuracyBenchmark
             var bestPair = (Guid.Empty, Guid.Empty);
             foreach (var a in part.Where(records.ContainsKey).Select(id => records[id]))
             {
-                var keys = a.BlockingKeys().ToHashSet(StringComparer.Ordinal);
+                var stored = a.BlockingKeys().ToHashSet(StringComparer.Ordinal);
+                var looked = a.QueryKeys().ToHashSet(StringComparer.Ordinal);
                 foreach (var b in main.Where(records.ContainsKey).Select(id => records[id]))
                 {
-                    if (!b.BlockingKeys().Any(keys.Contains)) continue;
+                    // Whichever came second looks the other up: either direction blocks the pair.
+                    if (!b.BlockingKeys().Any(looked.Contains) && !b.QueryKeys().Any(stored.Contains)) continue;
                     blocked = true;
                     var score = model.Score(Registry.Matching.Comparisons.Compare(a, b), a, tf.Lookup).Total;
                     if (score > best) (best, bestPair) = (score, (a.SourceRecordId, b.SourceRecordId));

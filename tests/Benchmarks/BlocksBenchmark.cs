@@ -45,7 +45,7 @@ public static class BlocksBenchmark
         {
             seen.Clear();
             var record = MatchRecord.From(rows[i], Guid.Empty);
-            foreach (var key in record.BlockingKeys().Distinct(StringComparer.Ordinal))
+            foreach (var key in record.QueryKeys().Distinct(StringComparer.Ordinal))
             {
                 if (!blocks.TryGetValue(key, out var members)) blocks[key] = members = [];
                 var family = key[..key.IndexOf(':', StringComparison.Ordinal)];
@@ -54,6 +54,10 @@ public static class BlocksBenchmark
                 for (var m = 0; m < members.Count && m < ChunkResolver.MaxBlockCandidates; m++)
                     if (seen.Add(members[m])) added++;
                 families[family] = (f.Met + 1, f.SizeSum + members.Count, Math.Max(f.Largest, members.Count), f.Added + added);
+            }
+            foreach (var key in record.BlockingKeys().Distinct(StringComparer.Ordinal))
+            {
+                if (!blocks.TryGetValue(key, out var members)) blocks[key] = members = [];
                 members.Add(i);
             }
             candidates += seen.Count;

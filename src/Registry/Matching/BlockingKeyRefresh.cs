@@ -16,7 +16,7 @@ namespace Registry.Matching;
 public sealed class BlockingKeyRefresh(NpgsqlDataSource dataSource, ILogger logger)
 {
     /// <summary>The blocking-key scheme of this code. Raise it whenever <see cref="MatchRecord.BlockingKeys"/> changes.</summary>
-    public const int Scheme = 3;
+    public const int Scheme = 4;
 
     private const long LockKey = 0x6d617463685f626c; // "match_bl"
     public const int PageSize = 20_000;

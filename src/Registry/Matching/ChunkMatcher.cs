@@ -92,15 +92,18 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
                 edges.Add(new Edge(rowIndex[rowNumber], PersonNode(person), score, record));
 
         // 2. Rows of the chunk against each other (a family's rows, or one person twice in one extract).
+        // Two rows meet as they would in successive chunks: one's lookup keys among the other's stored keys.
         var seen = new HashSet<(int, int)>();
-        foreach (var block in rows.Select((r, i) => (r, i)).SelectMany(x => x.r.Record.BlockingKeys().Select(k => (k, x.i))).GroupBy(x => x.k))
+        var stored = rows.Select((r, i) => (r, i)).SelectMany(x => x.r.Record.BlockingKeys().Distinct().Select(k => (k, x.i)))
+            .GroupBy(x => x.k, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToList(), StringComparer.Ordinal);
+        for (var q = 0; q < rows.Count; q++)
+        foreach (var key in rows[q].Record.QueryKeys())
         {
-            var members = block.Select(x => x.i).Distinct().ToList();
-            if (members.Count < 2 || members.Count > MaxInChunkBlock) continue;
-            for (var a = 0; a < members.Count; a++)
-            for (var b = a + 1; b < members.Count; b++)
+            if (!stored.TryGetValue(key, out var members) || members.Count > MaxInChunkBlock) continue;
+            foreach (var other in members)
             {
-                var (i, j) = (members[a], members[b]);
+                if (other == q) continue;
+                var (i, j) = q < other ? (q, other) : (other, q);
                 if (!seen.Add((i, j))) continue;
                 var (ri, rj) = (rows[i], rows[j]);
                 if (ri.KnownPerson is not null && ri.KnownPerson == rj.KnownPerson) continue;

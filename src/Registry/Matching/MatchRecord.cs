@@ -108,11 +108,22 @@ public sealed record MatchRecord
     }
 
     /// <summary>
-    /// Blocking keys: a candidate must share at least one with the record. Chosen so one error in
-    /// any single field (a typo in the surname, a wrong birth date, a missing CURP) — and most pairs
-    /// of errors — still leave a shared key, while keys stay selective enough that blocks are small.
+    /// Blocking keys this record is stored under (<c>match_blocks</c>): a later record is compared
+    /// with it when one of that record's <see cref="QueryKeys"/> is among them. Chosen so one error
+    /// in any single field (a typo in the surname, a wrong birth date, a missing CURP) — and most
+    /// pairs of errors — still leave a shared key, while keys stay selective enough that blocks are small.
     /// </summary>
-    public IEnumerable<string> BlockingKeys()
+    public IEnumerable<string> BlockingKeys() => Keys(query: false);
+
+    /// <summary>
+    /// The keys a new record is looked up by: its <see cref="BlockingKeys"/>, except that a record
+    /// with a birth date does not look up the names-only key (surnames + given name, no date) — the
+    /// dated keys already cover its single date errors, and at 1M records that key was half of a
+    /// row's candidates — but only the same key of the records stored without a birth date.
+    /// </summary>
+    public IEnumerable<string> QueryKeys() => Keys(query: true);
+
+    private IEnumerable<string> Keys(bool query)
     {
         var birth = BlockingBirthDate;
         var dob = birth is { } d ? Dates.Iso(d) : null;
@@ -123,11 +134,17 @@ public sealed record MatchRecord
         if (dob is not null && GivenPhonetic.Length > 0) yield return $"dg:{dob}:{GivenPhonetic}";
         // Birth date and the initials of the given name and first surname: typos in both names.
         if (dob is not null && GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) yield return $"di:{dob}:{GivenKey[0]}{PaternalKey[0]}";
-        // Surnames in either order with the given name: a wrong birth date, or swapped surnames.
+        // Surnames in either order with the given name, no date: a birth date missing on either side.
+        // Every record is stored under pg; one without a birth date also under pn. A record without
+        // a date looks up pg (everyone of that name), one with a date only pn (the dateless ones).
         if (PaternalPhonetic is not null && MaternalPhonetic is not null && GivenPhonetic.Length > 0)
-            yield return string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
-                ? $"pg:{PaternalPhonetic}:{MaternalPhonetic}:{GivenPhonetic}"
-                : $"pg:{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
+        {
+            var names = string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
+                ? $"{PaternalPhonetic}:{MaternalPhonetic}:{GivenPhonetic}"
+                : $"{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
+            if (dob is null || !query) yield return "pg:" + names;
+            if (dob is null ? !query : query) yield return "pn:" + names;
+        }
         if (birth is { } y && GivenPhonetic.Length > 0)
         {
             // A surname typo and a wrong day or month: given name, either surname and birth year.

@@ -109,9 +109,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         else await Execute(connection, tx, ApplySql, ct, applyParameters);
         ResolutionProfile.Mark("apply");
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model.Version, ct);
+        ResolutionProfile.Mark("reviews");
         var recordOfRow = prepared.ToDictionary(p => p.Row.RowNumber, p => p.SourceRecordId);
         foreach (var merge in decisions.Merges)
             await IdentityWriter.MergeAsync(connection, tx, merge, recordOfRow[merge.BridgingRow], model.Version, ct);
+        ResolutionProfile.Mark("merges");
 
         await HouseholdMerger.ResolveAsync(connection, tx, ct);
         ResolutionProfile.Mark("households");
@@ -159,8 +161,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
     private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features)
     {
-        /// <summary>The row's blocking keys, derived once: staged for the candidate read, matched in the catch-up.</summary>
+        /// <summary>The keys the row is stored under (match_blocks), derived once.</summary>
         public string[] BlockingKeys { get; } = [.. Features.BlockingKeys().Distinct(StringComparer.Ordinal)];
+
+        /// <summary>The keys the row's candidates are looked up by: in the candidate read and in the catch-up.</summary>
+        public string[] QueryKeys { get; } = [.. Features.QueryKeys().Distinct(StringComparer.Ordinal)];
     }
 
     private static PreparedRow Prepare(ResolveSourceRows chunk, SourceRow row)
@@ -249,14 +254,16 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             await writer.CompleteAsync(ct);
         }
 
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY stage_keys (row_number, block_key) FROM STDIN (FORMAT BINARY)", ct))
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY stage_keys (row_number, block_key, store, query) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var p in rows)
-            foreach (var key in p.BlockingKeys)
+            foreach (var key in p.BlockingKeys.Union(p.QueryKeys, StringComparer.Ordinal))
             {
                 await writer.StartRowAsync(ct);
                 await writer.WriteAsync(p.Row.RowNumber, NpgsqlDbType.Integer, ct);
                 await writer.WriteAsync(key, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(p.BlockingKeys.Contains(key, StringComparer.Ordinal), NpgsqlDbType.Boolean, ct);
+                await writer.WriteAsync(p.QueryKeys.Contains(key, StringComparer.Ordinal), NpgsqlDbType.Boolean, ct);
             }
             await writer.CompleteAsync(ct);
         }
@@ -287,7 +294,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             SELECT p.row_number, {MatchRecordRows.Columns("mr")}
               FROM (SELECT DISTINCT k.row_number, b.source_record_id
                       FROM stage_keys k
-                     CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b) p
+                     CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b
+                     WHERE k.query) p
               JOIN match_records mr ON mr.source_record_id = p.source_record_id
             """, connection, tx);
         command.Parameters.AddWithValue("max", MaxBlockCandidates);
@@ -320,7 +328,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         var live = rows.Select(r => r.RowNumber).ToHashSet();
         var rowsByKey = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         foreach (var p in prepared.Where(p => live.Contains(p.Row.RowNumber)))
-        foreach (var key in p.BlockingKeys)
+        foreach (var key in p.QueryKeys)
         {
             if (!rowsByKey.TryGetValue(key, out var list)) rowsByKey[key] = list = [];
             list.Add(p.Row.RowNumber);
@@ -450,7 +458,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             birth_date date, sex char(1), postal_code text, municipality text, phone text, name_from_full_name boolean NOT NULL,
             other_id text, street_key text
         ) ON COMMIT DROP;
-        CREATE TEMP TABLE stage_keys (row_number int NOT NULL, block_key text NOT NULL) ON COMMIT DROP;
+        -- A row's blocking keys: stored under (match_blocks) and/or looked up by (MatchRecord.QueryKeys).
+        CREATE TEMP TABLE stage_keys (row_number int NOT NULL, block_key text NOT NULL, store boolean NOT NULL, query boolean NOT NULL) ON COMMIT DROP;
         CREATE TEMP TABLE stage_decisions (
             row_number int PRIMARY KEY, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
             score double precision, evidence jsonb, matched_source_record_id uuid,
@@ -544,7 +553,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
           FROM stage_rows s JOIN stage_match m ON m.row_number = s.row_number;
 
         INSERT INTO match_blocks (block_key, source_record_id)
-        SELECT k.block_key, s.source_record_id FROM stage_keys k JOIN stage_rows s ON s.row_number = k.row_number;
+        SELECT k.block_key, s.source_record_id FROM stage_keys k JOIN stage_rows s ON s.row_number = k.row_number WHERE k.store;
 
         INSERT INTO term_frequencies (field, value, n)
         SELECT field, value, count(*)

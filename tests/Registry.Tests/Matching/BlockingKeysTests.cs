@@ -18,7 +18,8 @@ public sealed class BlockingKeysTests
             BirthDate = birth,
         }, Guid.NewGuid(), Guid.NewGuid());
 
-    private static string[] Shared(MatchRecord a, MatchRecord b) => [.. a.BlockingKeys().Intersect(b.BlockingKeys())];
+    /// <summary>The keys through which <paramref name="later"/>, arriving after <paramref name="stored"/>, finds it.</summary>
+    private static string[] Finds(MatchRecord later, MatchRecord stored) => [.. later.QueryKeys().Intersect(stored.BlockingKeys())];
 
     public static TheoryData<string, string, string?, DateOnly?> TwoErrors => new()
     {
@@ -38,10 +39,12 @@ public sealed class BlockingKeysTests
 
     [Theory]
     [MemberData(nameof(TwoErrors))]
-    public void A_record_with_two_errors_still_shares_a_key_with_the_clean_one(string given, string paternal, string? maternal, DateOnly? birth)
+    public void A_record_with_two_errors_and_the_clean_one_find_each_other_whichever_comes_first(string given, string paternal, string? maternal, DateOnly? birth)
     {
         var clean = Record("CLAUDIA", "TREVIÑO", "ESQUIVEL", Birth);
-        Assert.NotEmpty(Shared(clean, Record(given, paternal, maternal, birth)));
+        var faulty = Record(given, paternal, maternal, birth);
+        Assert.NotEmpty(Finds(faulty, clean));
+        Assert.NotEmpty(Finds(clean, faulty));
     }
 
     [Fact]
@@ -50,7 +53,20 @@ public sealed class BlockingKeysTests
         // Keys by year, not by a span of years: a span's block grows with the registry (at 1M records a
         // five-year key held ~14 records), and it was most of a row's candidates.
         var a = Record("JOSE", "HERNANDEZ", null, new DateOnly(1985, 6, 2));
-        Assert.Empty(Shared(a, Record("JOSE", "HERNANDEZ", null, new DateOnly(1986, 9, 21))));
-        Assert.NotEmpty(Shared(a, Record("JOSE", "HERNANDEZ", null, new DateOnly(1986, 6, 2))));
+        Assert.Empty(Finds(Record("JOSE", "HERNANDEZ", null, new DateOnly(1986, 9, 21)), a));
+        Assert.NotEmpty(Finds(Record("JOSE", "HERNANDEZ", null, new DateOnly(1986, 6, 2)), a));
+    }
+
+    [Fact]
+    public void The_names_only_key_is_looked_up_when_a_birth_date_is_missing_on_either_side()
+    {
+        // Both dated, the whole date different: namesakes, not one person with a missing date —
+        // a dated record does not look up everyone of its name (at 1M records that was half its candidates).
+        var dated = Record("JOSE", "HERNANDEZ", "GARCIA", new DateOnly(1985, 6, 2));
+        Assert.Empty(Finds(Record("JOSE", "HERNANDEZ", "GARCIA", new DateOnly(1961, 11, 24)), dated));
+        // A dateless record finds the dated one, and a dated one finds the dateless one.
+        var dateless = Record("JOSE", "GARCIA", "HERNANDEZ", null);
+        Assert.NotEmpty(Finds(dateless, dated));
+        Assert.NotEmpty(Finds(dated, dateless));
     }
 }
