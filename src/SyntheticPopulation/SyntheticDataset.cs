@@ -39,6 +39,13 @@ public static class SyntheticDataset
     public const string GroundTruthFile = "ground-truth.csv";
     public const string PersonsFile = "persons.csv";
 
+    /// <summary>The catalog's feeds the generator writes extracts for: every csv-drop feed but FEBRL's (a fixed public file).</summary>
+    public static List<FeedDefinition> AgencyFeeds(FeedCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return [.. catalog.All.Where(f => f.Kind == FeedKinds.CsvDrop && f.Code != "febrl-registro")];
+    }
+
     public static DatasetSummary Write(string folder, DatasetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

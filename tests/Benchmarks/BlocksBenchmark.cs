@@ -81,7 +81,7 @@ public static class BlocksBenchmark
     {
         var root = BenchArgs.RepoRoot();
         var catalog = FeedCatalog.LoadFolder(Path.Combine(root, "deploy", "feeds"));
-        var feeds = catalog.All.Where(f => f.Kind == FeedKinds.CsvDrop && f.Code != "febrl-registro").ToList();
+        var feeds = SyntheticDataset.AgencyFeeds(catalog);
         var folder = Path.Combine(Path.GetTempPath(), "bench-blocks-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {

@@ -24,7 +24,7 @@ public static class SynthCommand
         var catalog = FeedCatalog.LoadFolder(Path.Combine(root, "deploy", "feeds"));
         var feedArg = BenchArgs.String(args, "--feeds", "ssa-consultas,dif-alimentaria");
         var feeds = feedArg == "all"
-            ? [.. catalog.All.Where(f => f.Kind == FeedKinds.CsvDrop && f.Code != "febrl-registro")]
+            ? SyntheticDataset.AgencyFeeds(catalog)
             : feedArg.Split(',').Select(code => catalog.Find(code.Trim()) ?? throw new ArgumentException($"no feed '{code}' in deploy/feeds")).ToList();
         var options = new DatasetOptions
         {

@@ -142,8 +142,12 @@ public sealed record MatchRecord
             var names = string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
                 ? $"{PaternalPhonetic}:{MaternalPhonetic}:{GivenPhonetic}"
                 : $"{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
-            if (dob is null || !query) yield return "pg:" + names;
-            if (dob is null ? !query : query) yield return "pn:" + names;
+            if (dob is null)
+            {
+                yield return "pg:" + names;
+                if (!query) yield return "pn:" + names;
+            }
+            else yield return (query ? "pn:" : "pg:") + names;
         }
         if (birth is { } y && GivenPhonetic.Length > 0)
         {

@@ -135,7 +135,7 @@ public sealed class SyntheticDatasetTests : IDisposable
     [Fact]
     public void Every_csv_drop_feeds_clean_extracts_are_accepted_whole_including_full_name_columns()
     {
-        FeedDefinition[] feeds = [.. Feeds.All.Where(f => f.Kind == FeedKinds.CsvDrop && f.Code != "febrl-registro")];
+        var feeds = SyntheticDataset.AgencyFeeds(Feeds);
         Assert.Contains(feeds, f => f.Fields.ContainsKey(CanonicalFields.FullName));
         var summary = SyntheticDataset.Write(Path.Combine(_work, "all-feeds"),
             new DatasetOptions { Records = 3_000, Profile = ErrorProfile.Clean, Seed = 5, Feeds = feeds });
