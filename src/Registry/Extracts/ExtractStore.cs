@@ -264,7 +264,7 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         foreach (var extract in stalled)
         {
             var applied = await connection.QueryAsync<int>(new CommandDefinition(
-                "SELECT chunk_index FROM extract_chunks WHERE extract_id = @id", new { id = extract.Id }, cancellationToken: ct));
+                "SELECT chunk_index FROM extract_chunks WHERE extract_id = @id AND completed_at IS NOT NULL", new { id = extract.Id }, cancellationToken: ct));
             result.Add(extract with { AppliedChunks = applied.ToHashSet() });
         }
         return result;
@@ -302,7 +302,7 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
                (SELECT count(*)::int FROM extract_receipts r WHERE r.extract_id = e.id) AS receipts,
                e.received_at, e.parsed_at, e.resolved_at,
                e.parse_started_at, e.first_chunk_queued_at, e.rows_parsed, e.bytes_parsed, e.chunks_queued,
-               (SELECT count(*)::int FROM extract_chunks c WHERE c.extract_id = e.id) AS chunks_resolved
+               (SELECT count(*)::int FROM extract_chunks c WHERE c.extract_id = e.id AND c.completed_at IS NOT NULL) AS chunks_resolved
           FROM extracts e
         """;
 }

@@ -33,21 +33,30 @@ public static class GoldenRecordWriter
     {
         ArgumentNullException.ThrowIfNull(personIds);
         var sources = new Dictionary<Guid, List<GoldenSource>>();
+        if (personIds.Length == 0) return;
+        // The persons' rows are locked (in id order: no deadlock between two refreshes) before their records
+        // are read: a chunk's completion runs outside the resolution lock, and of two refreshes of one person
+        // the later must read what the earlier's chunk wrote, not write back an older view over it.
+        await using (var lockRows = new NpgsqlCommand(
+            "SELECT id FROM persons WHERE id = ANY(@ids) ORDER BY id FOR NO KEY UPDATE", connection, tx))
+        {
+            lockRows.Parameters.AddWithValue("ids", personIds);
+            await lockRows.ExecuteNonQueryAsync(ct);
+        }
+        Resolution.ResolutionProfile.Mark("golden-lock");
         // Driven person by person, the "not superseded" test inside (index probes): otherwise a planner
         // with lagging statistics hashes every source record of the registry (200 ms per chunk at 50k).
-        var toRead = personIds;
-        if (toRead.Length > 0)
+        await using (var command = new NpgsqlCommand(
+            $"""
+            SELECT sr.person_id, sr.id, CASE WHEN sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last THEN NULL
+                   ELSE ({Storage.StoredRows.Defaults} || sr.data)::text END, e.sector, e.received_at
+              FROM unnest(@ids) p(id)
+             CROSS JOIN LATERAL (SELECT * FROM source_records s WHERE person_id = p.id
+                                   AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = s.id) OFFSET 0) sr
+             CROSS JOIN LATERAL (SELECT sector, received_at FROM extracts WHERE id = sr.extract_id LIMIT 1) e
+            """, connection, tx))
         {
-            await using var command = new NpgsqlCommand(
-                $"""
-                SELECT sr.person_id, sr.id, CASE WHEN sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last THEN NULL
-                       ELSE ({Storage.StoredRows.Defaults} || sr.data)::text END, e.sector, e.received_at
-                  FROM unnest(@ids) p(id)
-                 CROSS JOIN LATERAL (SELECT * FROM source_records s WHERE person_id = p.id
-                                       AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = s.id) OFFSET 0) sr
-                 CROSS JOIN LATERAL (SELECT sector, received_at FROM extracts WHERE id = sr.extract_id LIMIT 1) e
-                """, connection, tx);
-            command.Parameters.AddWithValue("ids", toRead);
+            command.Parameters.AddWithValue("ids", personIds);
             command.Parameters.AddWithValue("extract", inHand?.ExtractId ?? Guid.Empty);
             command.Parameters.AddWithValue("first", inHand?.FirstRow ?? 0);
             command.Parameters.AddWithValue("last", inHand?.LastRow ?? -1);

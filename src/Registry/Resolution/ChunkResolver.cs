@@ -9,7 +9,7 @@ using Registry.Persons;
 namespace Registry.Resolution;
 
 /// <summary>
-/// Applies one chunk of accepted rows to the registry in a single transaction:
+/// Applies one chunk of accepted rows to the registry in two transactions. The identity phase:
 /// <list type="number">
 /// <item>claims (extract, chunk), so a redelivered chunk is a no-op;</item>
 /// <item>binary-COPYs the rows, their normalised match features and blocking keys into staging;</item>
@@ -18,9 +18,12 @@ namespace Registry.Resolution;
 ///   whose deterministic key is known (valid CURP, the agency's person id), brings the candidates
 ///   up to date with the match records written meanwhile, and lets <see cref="ChunkMatcher"/> score
 ///   and decide in memory (link / review / new person / merge);</item>
-/// <item>writes persons, source records, decisions with their evidence, match features,
-///   review tasks, merges, households, service events and golden records set-based.</item>
+/// <item>writes persons (with their golden record when new), source records, decisions with their
+///   evidence, match features, review tasks, merges, households and service events set-based, and commits.</item>
 /// </list>
+/// Then the completion, outside the lock (<see cref="CompleteAsync"/>): golden records of the existing
+/// persons the chunk touched, the extract's progress, and <c>extract_chunks.completed_at</c>. Nothing a
+/// later chunk's decisions read is written there, so the next chunk's identity phase runs meanwhile.
 /// Concurrency: the decision phase runs under one transaction-scoped advisory lock, so competing
 /// consumers in any number of processes see each other's committed persons and never create two
 /// persons for one identity (hard rule 7). Parsing, normalisation, staging and the first candidate
@@ -39,6 +42,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
     /// <summary>Tests only: runs after the candidates are read and before the lock is taken.</summary>
     internal Func<CancellationToken, Task>? BeforeLock { get; init; }
 
+    /// <summary>Tests only: runs between the identity phase's commit and the completion (a crash there).</summary>
+    internal Func<CancellationToken, Task>? AfterIdentityCommit { get; init; }
+
     /// <returns>True when the chunk was applied now; false when it had been applied before.</returns>
     public async Task<bool> ApplyAsync(ResolveSourceRows chunk, CancellationToken ct)
     {
@@ -51,8 +57,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (!await ClaimAsync(connection, tx, chunk, ct))
         {
+            // Applied before: complete now if its completion never committed (a crash or error between the two transactions).
             await tx.RollbackAsync(ct);
-            return false;
+            return await CompleteAsync(connection, chunk, affected: null, inHand: null, ct);
         }
 
         await Execute(connection, tx, StagingTablesSql, ct);
@@ -95,7 +102,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         await CopyDecisionsAsync(connection, decisions, fresh, ct);
         ResolutionProfile.Mark("copy-decisions");
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
-            ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version), ("n", chunk.Rows.Count),
+            ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version),
             ("link", model.LinkThreshold), ("review", model.ReviewThreshold)];
         if (ResolutionProfile.Enabled)
         {
@@ -117,14 +124,60 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
         await HouseholdMerger.ResolveAsync(connection, tx, ct);
         ResolutionProfile.Mark("households");
-
-        var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
-            .Where(id => !fresh.ContainsKey(id)).ToArray();
-        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct,
-            new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, sources));
-        ResolutionProfile.Mark("golden");
         await tx.CommitAsync(ct);
         ResolutionProfile.Mark("commit");
+
+        if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);
+        var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
+            .Where(id => !fresh.ContainsKey(id)).ToArray();
+        await CompleteAsync(connection, chunk, affected,
+            new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, sources), ct);
+        return true;
+    }
+
+    /// <summary>
+    /// The chunk's second transaction, outside the resolution lock (nothing in it feeds a later
+    /// chunk's decisions): golden records of the existing persons it added records to or merged,
+    /// the extract's progress, and the chunk's completion mark. Runs once per chunk: after the
+    /// identity phase, or — when that committed but this did not (a crash, a deadlock) — on the
+    /// chunk's redelivery, with the persons read back from its source records.
+    /// </summary>
+    /// <returns>True when this call completed the chunk; false when it was complete already.</returns>
+    private static async Task<bool> CompleteAsync(NpgsqlConnection connection, ResolveSourceRows chunk, Guid[]? affected,
+        GoldenRecordWriter.ChunkInHand? inHand, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        (string, object)[] range = [("extract", chunk.ExtractId), ("chunk", chunk.ChunkIndex), ("first", chunk.FirstRow), ("last", chunk.LastRow)];
+        await Execute(connection, tx, "SET LOCAL jit = off", ct);
+        await using (var claim = new NpgsqlCommand(
+            "SELECT completed_at IS NULL FROM extract_chunks WHERE extract_id = @extract AND chunk_index = @chunk FOR UPDATE", connection, tx))
+        {
+            foreach (var (name, value) in range) claim.Parameters.AddWithValue(name, value);
+            if (await claim.ExecuteScalarAsync(ct) is not true)
+            {
+                await tx.RollbackAsync(ct);
+                return false;
+            }
+        }
+        if (affected is null)
+        {
+            await using var persons = new NpgsqlCommand(
+                """
+                SELECT DISTINCT coalesce(p.merged_into, p.id)
+                  FROM source_records sr JOIN persons p ON p.id = sr.person_id
+                 WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last
+                """, connection, tx);
+            foreach (var (name, value) in range) persons.Parameters.AddWithValue(name, value);
+            var ids = new List<Guid>();
+            await using (var reader = await persons.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
+            affected = [.. ids];
+        }
+        await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct, inHand);
+        ResolutionProfile.Mark("golden");
+        await Execute(connection, tx, CompletionSql, ct, [.. range, ("n", chunk.Rows.Count)]);
+        await tx.CommitAsync(ct);
+        ResolutionProfile.Mark("complete");
         return true;
     }
 
@@ -600,14 +653,20 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         INSERT INTO unchanged_rows (extract_id, row_number, source_record_id)
         SELECT @extract, row_number, source_record_id FROM stage_unchanged
         ON CONFLICT DO NOTHING;
+        """;
 
-        -- Progress of the extract; it is resolved once every accepted row is.
+    // The completion (second transaction): progress of the extract — resolved once every accepted row
+    // is — and the chunk's mark. Unchanged rows are counted from what the identity phase recorded.
+    private const string CompletionSql =
+        """
         UPDATE extracts
            SET rows_resolved = rows_resolved + @n,
-               rows_unchanged = rows_unchanged + (SELECT count(*) FROM stage_unchanged),
+               rows_unchanged = rows_unchanged + (SELECT count(*) FROM unchanged_rows
+                                                   WHERE extract_id = @extract AND row_number BETWEEN @first AND @last),
                status = CASE WHEN rows_accepted IS NOT NULL AND rows_resolved + @n >= rows_accepted THEN 'resolved' ELSE status END,
                resolved_at = CASE WHEN rows_accepted IS NOT NULL AND rows_resolved + @n >= rows_accepted THEN now() ELSE resolved_at END
          WHERE id = @extract;
+        UPDATE extract_chunks SET completed_at = now() WHERE extract_id = @extract AND chunk_index = @chunk;
         """;
 }
 

@@ -29,6 +29,44 @@ public sealed class ChunkResolverTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_chunk_whose_completion_failed_is_completed_by_its_redelivery_once()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, AnaCurp, "P1")), default);
+        // Her second record brings her maternal surname: the golden record changes in the completion.
+        var second = ResolverRegistry.Chunk(extract, 1, Row(2, AnaCurp, "P1") with { MaternalSurname = "GARZA" }, Row(3, null, "P2"));
+        var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(second, default));
+        // The identity phase stands (nothing is lost); the chunk is not counted as resolved yet.
+        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 3L), await CountsAsync(db));
+        Assert.Equal((Golden: (string?)null, Resolved: 1, Chunks: 1), await StateAsync(db, extract));
+
+        var resolver = new ChunkResolver(db);
+        Assert.True(await resolver.ApplyAsync(second, default));
+        Assert.Equal((Golden: "GARZA", Resolved: 3, Chunks: 2), await StateAsync(db, extract));
+        Assert.False(await resolver.ApplyAsync(second, default));
+        Assert.Equal((Golden: "GARZA", Resolved: 3, Chunks: 2), await StateAsync(db, extract));
+        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 3L), await CountsAsync(db));
+
+        static async Task<(string? Golden, int Resolved, int Chunks)> StateAsync(NpgsqlDataSource db, Guid extract)
+        {
+            await using var command = db.CreateCommand(
+                """
+                SELECT (SELECT golden -> 'maternal_surname' ->> 'value' FROM persons WHERE curp = @curp),
+                       (SELECT rows_resolved FROM extracts WHERE id = @extract),
+                       (SELECT count(*)::int FROM extract_chunks WHERE extract_id = @extract AND completed_at IS NOT NULL)
+                """);
+            command.Parameters.AddWithValue("curp", AnaCurp);
+            command.Parameters.AddWithValue("extract", extract);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2));
+        }
+    }
+
+    [Fact]
     public async Task Parallel_chunks_carrying_the_same_CURP_create_one_person()
     {
         var (db, extract) = await NewRegistryAsync();
