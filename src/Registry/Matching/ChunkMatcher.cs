@@ -34,6 +34,7 @@ public sealed record ChunkDecisions(
 /// put two different valid CURPs in one person, join persons a steward separated, or join two
 /// registry persons whose own records disagree (score below the review threshold) — the refused
 /// pair goes to review instead. Rows in the review band stay their own person with a review task.
+/// One instance per chunk: it remembers the scores it computed (<see cref="Prescore"/>); not thread-safe.
 /// </summary>
 public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, double?>? termFrequency = null)
 {
@@ -93,24 +94,13 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
 
         // 2. Rows of the chunk against each other (a family's rows, or one person twice in one extract).
         // Two rows meet as they would in successive chunks: one's lookup keys among the other's stored keys.
-        var seen = new HashSet<(int, int)>();
-        var stored = rows.Select((r, i) => (r, i)).SelectMany(x => x.r.Record.BlockingKeys().Distinct().Select(k => (k, x.i)))
-            .GroupBy(x => x.k, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToList(), StringComparer.Ordinal);
-        for (var q = 0; q < rows.Count; q++)
-        foreach (var key in rows[q].Record.QueryKeys())
+        foreach (var (i, j) in InChunkPairs(rows.Select(r => r.Record).ToList()))
         {
-            if (!stored.TryGetValue(key, out var members) || members.Count > MaxInChunkBlock) continue;
-            foreach (var other in members)
-            {
-                if (other == q) continue;
-                var (i, j) = q < other ? (q, other) : (other, q);
-                if (!seen.Add((i, j))) continue;
-                var (ri, rj) = (rows[i], rows[j]);
-                if (ri.KnownPerson is not null && ri.KnownPerson == rj.KnownPerson) continue;
-                if (Comparisons.ConflictingStrongIds(ri.Record, rj.Record)) continue;
-                var score = Score(ri.Record, rj.Record);
-                if (score.Total >= model.ReviewThreshold) edges.Add(new Edge(i, j, score, null));
-            }
+            var (ri, rj) = (rows[i], rows[j]);
+            if (ri.KnownPerson is not null && ri.KnownPerson == rj.KnownPerson) continue;
+            if (Comparisons.ConflictingStrongIds(ri.Record, rj.Record)) continue;
+            var score = Score(ri.Record, rj.Record);
+            if (score.Total >= model.ReviewThreshold) edges.Add(new Edge(i, j, score, null));
         }
 
         // 3. Greedy clustering, strongest evidence first, with guards.
@@ -211,7 +201,64 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         return new ChunkDecisions(decisions, distinctReviews, merges);
     }
 
-    private MatchScore Score(MatchRecord a, MatchRecord b) => model.Score(Comparisons.Compare(a, b), a, termFrequency);
+    /// <summary>
+    /// Scores ahead of <see cref="Decide"/> what it will most likely ask for — each row against the
+    /// candidates read so far, and the chunk's own pairs — so the resolver can do it before taking the
+    /// resolution lock. A score depends only on the two records' match features, never on the person
+    /// they belong to; a candidate the catch-up re-read (its person changed) or found new is scored
+    /// when Decide asks for it.
+    /// </summary>
+    public void Prescore(IReadOnlyList<(int RowNumber, MatchRecord Record)> rows, IReadOnlyList<CandidateRecord> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var byRow = new Dictionary<int, MatchRecord>(rows.Count);
+        foreach (var (number, record) in rows) byRow[number] = record;
+        foreach (var c in candidates)
+            if (byRow.TryGetValue(c.RowNumber, out var row)) Score(row, c.Record);
+        var records = rows.Select(r => r.Record).ToList();
+        foreach (var (i, j) in InChunkPairs(records)) Score(records[i], records[j]);
+    }
+
+    /// <summary>
+    /// The chunk's own pairs (i &lt; j), met as they would in successive chunks: one's lookup keys among
+    /// the other's stored keys, in blocks of at most <see cref="MaxInChunkBlock"/>.
+    /// </summary>
+    private static IEnumerable<(int I, int J)> InChunkPairs(List<MatchRecord> records)
+    {
+        var seen = new HashSet<(int, int)>();
+        var stored = records.Select((r, i) => (r, i)).SelectMany(x => x.r.BlockingKeys().Distinct().Select(k => (k, x.i)))
+            .GroupBy(x => x.k, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToList(), StringComparer.Ordinal);
+        for (var q = 0; q < records.Count; q++)
+        foreach (var key in records[q].QueryKeys())
+        {
+            if (!stored.TryGetValue(key, out var members) || members.Count > MaxInChunkBlock) continue;
+            foreach (var other in members)
+            {
+                if (other == q) continue;
+                var pair = q < other ? (q, other) : (other, q);
+                if (seen.Add(pair)) yield return pair;
+            }
+        }
+    }
+
+    // Memo by the two record instances (in the order asked: the first record's name frequencies weigh the score).
+    private readonly Dictionary<(MatchRecord, MatchRecord), MatchScore> scores = new(PairByReference.Instance);
+
+    private MatchScore Score(MatchRecord a, MatchRecord b)
+    {
+        if (!scores.TryGetValue((a, b), out var score)) scores[(a, b)] = score = model.Score(Comparisons.Compare(a, b), a, termFrequency);
+        return score;
+    }
+
+    private sealed class PairByReference : IEqualityComparer<(MatchRecord, MatchRecord)>
+    {
+        public static readonly PairByReference Instance = new();
+        public bool Equals((MatchRecord, MatchRecord) x, (MatchRecord, MatchRecord) y) =>
+            ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+        public int GetHashCode((MatchRecord, MatchRecord) pair) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(pair.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(pair.Item2));
+    }
 
     private static bool CurpConflict(string? curp, IReadOnlyDictionary<Guid, string?> personCurps, Guid person) =>
         curp is not null && personCurps.GetValueOrDefault(person) is { } other && !string.Equals(curp, other, StringComparison.Ordinal);

@@ -13,10 +13,11 @@ namespace Registry.Resolution;
 /// <list type="number">
 /// <item>claims (extract, chunk), so a redelivered chunk is a no-op;</item>
 /// <item>binary-COPYs the rows, their normalised match features and blocking keys into staging;</item>
-/// <item>retrieves the candidates of every row in one query (shared blocking keys) before the lock;</item>
+/// <item>retrieves the candidates of every row in one query (shared blocking keys) and scores them, and
+///   the chunk's own pairs, before the lock;</item>
 /// <item>takes the resolution lock (below), drops rows already received unchanged, links rows
 ///   whose deterministic key is known (valid CURP, the agency's person id), brings the candidates
-///   up to date with the match records written meanwhile, and lets <see cref="ChunkMatcher"/> score
+///   up to date with the match records written meanwhile, and lets <see cref="ChunkMatcher"/> score the rest
 ///   and decide in memory (link / review / new person / merge);</item>
 /// <item>writes persons (with their golden record when new), source records, decisions with their
 ///   evidence, match features, review tasks, merges, households and service events set-based, and commits.</item>
@@ -76,6 +77,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         var horizon = await ReadHorizonAsync(connection, tx, ct);
         var early = await ReadCandidatesAsync(connection, tx, ct);
         ResolutionProfile.Mark("candidates");
+        // Scoring needs no person: the chunk's pairs and its early candidates are scored before the lock too,
+        // with the name frequencies as they stand now.
+        var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), model, ct);
+        var matcher = new ChunkMatcher(model, frequencies.Lookup);
+        matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early);
+        ResolutionProfile.Mark("prescore");
         if (BeforeLock is not null) await BeforeLock(ct);
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
         ResolutionProfile.Mark("lock-wait");
@@ -89,10 +96,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
         var personCurps = await ReadPersonCurpsAsync(connection, tx, personIds, ct);
         var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
-        var frequencies = await TermFrequencies.LoadAsync(connection, tx, rows.Select(r => r.Record), model, ct);
-        ResolutionProfile.Mark("curps+tf");
+        ResolutionProfile.Mark("curps");
 
-        var decisions = new ChunkMatcher(model, frequencies.Lookup).Decide(rows, candidates, personCurps, exclusions, Guid.CreateVersion7);
+        var decisions = matcher.Decide(rows, candidates, personCurps, exclusions, Guid.CreateVersion7);
         ResolutionProfile.Mark("decide");
 
         // Persons created by this chunk get their golden record in their INSERT (all their records are in hand).

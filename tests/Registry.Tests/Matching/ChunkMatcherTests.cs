@@ -7,7 +7,6 @@ namespace Registry.Tests.Matching;
 /// <summary>Decisions a steward would check by hand: who is linked, who goes to review, who never merges.</summary>
 public sealed class ChunkMatcherTests
 {
-    private static readonly ChunkMatcher Matcher = new(MatchModel.Default);
     private static readonly DateOnly Birth = new(1987, 3, 14);
 
     [Fact]
@@ -212,9 +211,47 @@ public sealed class ChunkMatcherTests
         Assert.Equal(person, d.Rows[0].PersonId);
     }
 
+    [Fact]
+    public void Scoring_ahead_of_the_lock_changes_no_decision()
+    {
+        var jose = Guid.NewGuid();
+        var maria = Guid.NewGuid();
+        var candidates = new[]
+        {
+            new CandidateRecord(1, Record(jose, "JOSE", "HERNANDEZ", "LOPEZ", Birth, "H", postal: "87000")),
+            new CandidateRecord(2, Record(maria, "MARIA", "GARCIA", "RUIZ", new DateOnly(1990, 2, 3), "M")),
+            new CandidateRecord(3, Record(maria, "MARIA", "GARCIA", "RUIZ", new DateOnly(1990, 2, 3), "M")),
+        };
+        var rows = new[]
+        {
+            Row(1, Record(default, "PEPE", "HERNÁNDEZ", null, Birth, "H", postal: "87000")),
+            Row(2, Record(default, "MARIA", "GARCIA", "RUIZ", new DateOnly(1990, 3, 2), "M")),
+            Row(3, Record(default, "MA.", "GARCIA", null, new DateOnly(1990, 2, 3), "M")),
+            Row(4, Record(default, "LUCIA", "ZOZAYA", "PEÑA", new DateOnly(2001, 6, 9), "M")),
+            Row(5, Record(default, "LUCIA", "SOSAYA", "PEÑA", new DateOnly(2001, 6, 9), "M")),
+        };
+        static double? Frequencies(MatchField field, string value) => value.StartsWith('G') ? 0.05 : 0.0001;
+        ChunkDecisions Run(bool prescore)
+        {
+            var matcher = new ChunkMatcher(MatchModel.Default, Frequencies);
+            // Ahead of the lock the matcher sees only the first candidate; the others arrive with the catch-up.
+            if (prescore) matcher.Prescore([.. rows.Select(r => (r.RowNumber, r.Record))], candidates[..1]);
+            return matcher.Decide(rows, candidates, new Dictionary<Guid, string?>(), new HashSet<(Guid, Guid)>(), Guid.CreateVersion7);
+        }
+
+        var (plain, ahead) = (Run(prescore: false), Run(prescore: true));
+
+        static string Show(ChunkDecisions d) => string.Join("; ", d.Rows.Select(r =>
+            $"{r.RowNumber} {r.Rule} {(d.Rows.Any(o => o.CreatedPerson && o.PersonId == r.PersonId) ? "new:" + d.Rows.First(o => o.PersonId == r.PersonId).RowNumber : r.PersonId.ToString())} {r.Score?.Total:F4}"))
+            + " | " + string.Join("; ", d.Reviews.Select(v => $"{v.RowNumber}->{v.CandidatePersonId} {v.Score.Total:F4}"));
+        Assert.Equal(Show(plain), Show(ahead));
+        Assert.Equal(jose, plain.Rows[0].PersonId);
+        Assert.Equal(plain.Rows[3].PersonId, plain.Rows[4].PersonId);
+    }
+
     private static ChunkDecisions Decide(IncomingRow[] rows, CandidateRecord[] candidates,
         Dictionary<Guid, string?>? curps = null, HashSet<(Guid, Guid)>? exclusions = null) =>
-        Matcher.Decide(rows, candidates, curps ?? [], exclusions ?? [], Guid.CreateVersion7);
+        new ChunkMatcher(MatchModel.Default).Decide(rows, candidates, curps ?? [], exclusions ?? [], Guid.CreateVersion7);
 
     private static IncomingRow Row(int n, MatchRecord r) => new(n, r, null, null);
 
