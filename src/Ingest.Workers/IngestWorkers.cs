@@ -6,6 +6,7 @@ using Registry.Ingest.Jobs;
 using Registry.Ingest.Resolution;
 using Registry.Ingest.Storage;
 using Registry.Ingest.Upload;
+using Registry.Matching;
 using Registry.Resolution;
 using Registry.ServiceDefaults;
 using Registry.Storage;
@@ -21,9 +22,10 @@ public static class IngestWorkers
     {
         services.AddHostedService<MigrateOnStart>();
         services.AddRegistryStorage(configuration);
-        services.AddHostedService<BlockingKeyRefreshOnStart>();
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
+        // One candidate index per process, shared by the resolver's consumers and model training.
+        services.AddSingleton<CandidateIndex>();
         services.AddSingleton<ChunkResolver>();
         services.AddOptions<InboxOptions>().BindConfiguration("Inbox");
         services.AddSingleton<ExtractIntake>();

@@ -20,6 +20,7 @@ if (args.Contains("train-model"))
     // `dotnet run --project src/Ingest.Workers -- train-model`: one EM training run now, then exit.
     builder.Services.AddRegistryStorage(builder.Configuration);
     builder.Services.AddOptions<TrainingOptions>().BindConfiguration("Matching:Training");
+    builder.Services.AddSingleton<Registry.Matching.CandidateIndex>();
     builder.Services.AddSingleton<TrainMatchModelJob>();
     using var host = builder.Build();
     var result = await host.Services.GetRequiredService<TrainMatchModelJob>().RunAsync(default);

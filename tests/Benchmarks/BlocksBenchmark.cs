@@ -12,7 +12,7 @@ namespace Registry.Benchmarks;
 /// <summary>
 /// `Benchmarks blocks`: how selective the blocking keys are at a given registry size, in memory (no
 /// database). Rows arrive in order; each row's candidates are the records before it that share a
-/// blocking key, each key taking at most <see cref="ChunkResolver.MaxBlockCandidates"/> of them as
+/// blocking key, each key taking at most <see cref="CandidateIndex.MaxBlockCandidates"/> of them as
 /// the resolver's query does. Prints, per key family, the mean and largest block a row meets and
 /// how many candidates it adds, and the mean number of distinct candidates per row — the quantity
 /// that makes resolution slow down as the registry grows. <c>--source bench</c> takes the rows of
@@ -51,7 +51,7 @@ public static class BlocksBenchmark
                 var family = key[..key.IndexOf(':', StringComparison.Ordinal)];
                 var f = families.GetValueOrDefault(family);
                 var added = 0;
-                for (var m = 0; m < members.Count && m < ChunkResolver.MaxBlockCandidates; m++)
+                for (var m = 0; m < members.Count && m < CandidateIndex.MaxBlockCandidates; m++)
                     if (seen.Add(members[m])) added++;
                 families[family] = (f.Met + 1, f.SizeSum + members.Count, Math.Max(f.Largest, members.Count), f.Added + added);
             }
@@ -77,22 +77,26 @@ public static class BlocksBenchmark
     }
 
     /// <summary>The synthetic population's csv-drop extracts, parsed by the feeds' own reader, in file order.</summary>
-    private static List<SourceRow> SynthRows(int records, ErrorProfile profile, int seed)
+    private static List<SourceRow> SynthRows(int records, ErrorProfile profile, int seed) =>
+        [.. SynthExtracts(records, profile, seed).Extracts.SelectMany(e => e.Rows)];
+
+    /// <summary>The synthetic population's extracts (feed code, accepted rows), in file order, and the feed catalog.</summary>
+    internal static (FeedCatalog Catalog, List<(string FeedCode, List<SourceRow> Rows)> Extracts) SynthExtracts(int records, ErrorProfile profile, int seed)
     {
         var root = BenchArgs.RepoRoot();
         var catalog = FeedCatalog.LoadFolder(Path.Combine(root, "deploy", "feeds"));
         var feeds = SyntheticDataset.AgencyFeeds(catalog);
-        var folder = Path.Combine(Path.GetTempPath(), "bench-blocks-" + Guid.NewGuid().ToString("N")[..8]);
+        var folder = Path.Combine(Path.GetTempPath(), "bench-synth-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
             var summary = SyntheticDataset.Write(folder, new DatasetOptions { Records = records, Profile = profile, Seed = seed, Feeds = feeds });
-            var rows = new List<SourceRow>(summary.Records);
+            var extracts = new List<(string, List<SourceRow>)>();
             foreach (var extract in summary.Extracts)
             {
                 var feed = catalog.Find(extract.FeedCode)!;
-                rows.AddRange(ExtractReaders.Read(feed, extract.Path).Where(r => r.Accepted is not null).Select(r => r.Accepted!));
+                extracts.Add((extract.FeedCode, [.. ExtractReaders.Read(feed, extract.Path).Where(r => r.Accepted is not null).Select(r => r.Accepted!)]));
             }
-            return rows;
+            return (catalog, extracts);
         }
         finally
         {

@@ -5,8 +5,10 @@ using Npgsql;
 using NpgsqlTypes;
 using Registry.Contracts;
 using Registry.Extracts;
+using Registry.Matching;
 using Registry.Normalization;
 using Registry.Resolution;
+using Registry.SyntheticPopulation;
 using Registry.Storage;
 
 namespace Registry.Benchmarks;
@@ -16,6 +18,10 @@ namespace Registry.Benchmarks;
 /// incremental extract (a fifth of that: people already known plus new ones) into the full one,
 /// through <see cref="ChunkResolver"/> with competing consumers, and — in the same run — the raw
 /// binary COPY speed of the same rows into a bare table, so the ratio shows what resolution costs.
+/// <c>--source bench</c> (default) draws rows from a small name vocabulary with typical errors, all
+/// as one health agency's extract; <c>--source synth</c> takes the synthetic population's agency
+/// extracts (PROFILE, default typical: realistic names, households, addresses, every sector's feed),
+/// the first RECORDS rows in file order as the initial load and the next RECORDS/5 as the increment.
 /// </summary>
 public static class ResolveBenchmark
 {
@@ -30,6 +36,14 @@ public static class ResolveBenchmark
         var chunkSize = BenchArgs.Int(args, "--chunk", 2000); // the workers' default Inbox:ChunkSize
         var consumers = BenchArgs.Int(args, "--consumers", 2);
         var keep = args.Contains("--keep");
+        var source = BenchArgs.String(args, "--source", "bench");
+        var batches = source switch
+        {
+            "bench" => BenchBatches(records, incremental),
+            "synth" => SynthBatches(records, incremental, ErrorProfile.Named(BenchArgs.String(args, "--profile", "typical")),
+                BenchArgs.Int(args, "--seed", 20261123)),
+            _ => throw new ArgumentException($"unknown --source '{source}': bench or synth"),
+        };
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         if (string.IsNullOrEmpty(pg))
         {
@@ -41,7 +55,7 @@ public static class ResolveBenchmark
         await Migrator.ApplyAsync(cs, NullLogger.Instance);
         try
         {
-            return await RunAsync(cs, database, records, incremental, chunkSize, consumers);
+            return await RunAsync(cs, database, source, batches, chunkSize, consumers);
         }
         finally
         {
@@ -50,17 +64,24 @@ public static class ResolveBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(string cs, string database, int records, int incremental, int chunkSize, int consumers)
+    /// <summary>One agency extract's rows (one phase may hold several).</summary>
+    private sealed record Batch(string Feed, string Agency, string Sector, List<SourceRow> Rows);
+
+    private static async Task<int> RunAsync(string cs, string database, string source, (List<Batch> Initial, List<Batch> Incremental) batches,
+        int chunkSize, int consumers)
     {
         await using var db = NpgsqlDataSource.Create(cs);
-        var people = Math.Max(1, (int)(records * 0.6));
-        Console.WriteLine($"database {database}; {records:N0} records of ~{people:N0} people, then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers");
+        var records = batches.Initial.Sum(b => b.Rows.Count);
+        var incremental = batches.Incremental.Sum(b => b.Rows.Count);
+        Console.WriteLine($"database {database}; source {source}: {records:N0} records in {batches.Initial.Count} extract(s), then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers");
 
-        var raw = await RawCopyAsync(db, records, chunkSize, people);
+        var raw = await RawCopyAsync(db, batches.Initial.SelectMany(b => b.Rows));
         Console.WriteLine($"raw binary COPY of the same rows into a bare table: {raw:N0} rows/s");
 
-        var first = await ResolveAsync(db, "initial", 0, records, chunkSize, consumers, people, seedOffset: 0);
-        var second = await ResolveAsync(db, "incremental", records, incremental, chunkSize, consumers, people + incremental / 2, seedOffset: 1_000_000);
+        // One resolver for both phases, as in a worker process: its candidate index stays loaded.
+        var resolver = new ChunkResolver(db, new CandidateIndex());
+        var first = await ResolveAsync(resolver, db, "initial", batches.Initial, chunkSize, consumers);
+        var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers);
 
         await using (var command = db.CreateCommand(
             "SELECT (SELECT count(*) FROM persons WHERE merged_into IS NULL), (SELECT count(*) FROM review_tasks), (SELECT count(*) FROM identity_events WHERE kind = 'merge')"))
@@ -69,46 +90,80 @@ public static class ResolveBenchmark
             await reader.ReadAsync();
             Console.WriteLine($"registry: {reader.GetInt64(0):N0} persons, {reader.GetInt64(1):N0} review tasks, {reader.GetInt64(2):N0} merges");
         }
-        Console.WriteLine($"resolution costs {raw / first:F1}x the raw COPY time (initial load)");
+        Console.WriteLine($"resolution costs {raw / first:F1}x the raw COPY time (initial load); process peak working set {Environment.WorkingSet / (1 << 20):N0} MB now");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT resolve_rows_per_s={first:F0} incremental_rows_per_s={second:F0} raw_copy_rows_per_s={raw:F0}"));
         return 0;
     }
 
-    private static async Task<double> ResolveAsync(NpgsqlDataSource db, string name, int firstRecord, int count, int chunkSize, int consumers, int people, int seedOffset)
+    private static async Task<double> ResolveAsync(ChunkResolver resolver, NpgsqlDataSource db, string name, List<Batch> batches, int chunkSize, int consumers)
     {
-        var (extract, _) = await new ExtractStore(db).RegisterAsync("bench", "BENCH", "health", name + ".csv",
-            Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"), count, "/dev/null", default);
-        var resolver = new ChunkResolver(db);
-        var chunks = (count + chunkSize - 1) / chunkSize;
-        var done = 0;
-        var sw = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, chunks), new ParallelOptions { MaxDegreeOfParallelism = consumers }, async (c, ct) =>
+        var store = new ExtractStore(db);
+        var chunks = new List<ResolveSourceRows>();
+        foreach (var batch in batches)
         {
-            var rows = Rows(firstRecord + c * chunkSize, Math.Min(chunkSize, count - c * chunkSize), people, seedOffset + c).ToList();
-            await resolver.ApplyAsync(new ResolveSourceRows(extract, c, rows[0].RowNumber, rows[^1].RowNumber, "bench", "BENCH", "health", rows), ct);
+            var (extract, _) = await store.RegisterAsync(batch.Feed, batch.Agency, batch.Sector, $"{name}-{batch.Feed}.csv",
+                Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"), batch.Rows.Count, "/dev/null", default);
+            chunks.AddRange(batch.Rows.Chunk(chunkSize).Select((rows, c) =>
+                new ResolveSourceRows(extract, c, rows[0].RowNumber, rows[^1].RowNumber, batch.Feed, batch.Agency, batch.Sector, rows)));
+        }
+        var count = chunks.Sum(c => c.Rows.Count);
+        var done = 0;
+        var rowsDone = 0;
+        var sw = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = consumers }, async (chunk, ct) =>
+        {
+            await resolver.ApplyAsync(chunk, ct);
             var n = Interlocked.Increment(ref done);
-            if (n % Math.Max(1, chunks / 10) == 0)
-                Console.WriteLine($"  {name}: {n * 100 / chunks}% ({Math.Min(n * chunkSize, count):N0} rows, {Math.Min(n * chunkSize, count) / sw.Elapsed.TotalSeconds:N0} rows/s)");
+            var r = Interlocked.Add(ref rowsDone, chunk.Rows.Count);
+            if (n % Math.Max(1, chunks.Count / 10) == 0)
+                Console.WriteLine($"  {name}: {n * 100 / chunks.Count}% ({r:N0} rows, {r / sw.Elapsed.TotalSeconds:N0} rows/s)");
         });
         var rate = count / sw.Elapsed.TotalSeconds;
         Console.WriteLine($"{name}: {count:N0} records resolved in {sw.Elapsed.TotalSeconds:F1} s = {rate:N0} rows/s");
         return rate;
     }
 
-    private static async Task<double> RawCopyAsync(NpgsqlDataSource db, int count, int chunkSize, int people)
+    private static (List<Batch>, List<Batch>) BenchBatches(int records, int incremental)
+    {
+        var people = Math.Max(1, (int)(records * 0.6));
+        return ([new Batch("bench", "BENCH", "health", [.. Rows(0, records, people, 0)])],
+                [new Batch("bench", "BENCH", "health", [.. Rows(records, incremental, people + incremental / 2, 1_000_000)])]);
+    }
+
+    /// <summary>The synthetic population's extracts in file order, cut after <paramref name="records"/> rows.</summary>
+    private static (List<Batch>, List<Batch>) SynthBatches(int records, int incremental, ErrorProfile profile, int seed)
+    {
+        var sw = Stopwatch.StartNew();
+        var (catalog, extracts) = BlocksBenchmark.SynthExtracts(records + incremental, profile, seed);
+        List<Batch> initial = [], later = [];
+        var taken = 0;
+        foreach (var (feedCode, rows) in extracts)
+        {
+            var feed = catalog.Find(feedCode)!;
+            var head = Math.Clamp(records - taken, 0, rows.Count);
+            if (head > 0) initial.Add(new Batch(feedCode, feed.Agency.Code, feed.Sector, rows[..head]));
+            if (head < rows.Count) later.Add(new Batch(feedCode, feed.Agency.Code, feed.Sector, rows[head..]));
+            taken += rows.Count;
+        }
+        Console.WriteLine($"synthetic population ({profile.Name}, seed {seed}) generated and parsed in {sw.Elapsed.TotalSeconds:F0} s");
+        return (initial, later);
+    }
+
+    private static async Task<double> RawCopyAsync(NpgsqlDataSource db, IEnumerable<SourceRow> rows)
     {
         await using (var create = db.CreateCommand(
             "CREATE UNLOGGED TABLE raw_rows (id uuid, row_number int, record_key text, curp text, given_names text, paternal text, maternal text, sex text, birth_date date, data jsonb)"))
             await create.ExecuteNonQueryAsync();
+        var count = 0;
         var sw = Stopwatch.StartNew();
         await using var connection = await db.OpenConnectionAsync();
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY raw_rows FROM STDIN (FORMAT BINARY)"))
         {
-            for (var c = 0; c * chunkSize < count; c++)
-            foreach (var row in Rows(c * chunkSize, Math.Min(chunkSize, count - c * chunkSize), people, c))
+            foreach (var row in rows)
             {
+                count++;
                 await writer.StartRowAsync();
                 await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
                 await writer.WriteAsync(row.RowNumber, NpgsqlDbType.Integer);
@@ -118,7 +173,8 @@ public static class ResolveBenchmark
                 await Text(writer, row.PaternalSurname);
                 await Text(writer, row.MaternalSurname);
                 await Text(writer, row.Sex);
-                await writer.WriteAsync(row.BirthDate!.Value, NpgsqlDbType.Date);
+                if (row.BirthDate is { } birth) await writer.WriteAsync(birth, NpgsqlDbType.Date);
+                else await writer.WriteNullAsync();
                 await writer.WriteAsync(System.Text.Json.JsonSerializer.Serialize(row), NpgsqlDbType.Jsonb);
             }
             await writer.CompleteAsync();

@@ -21,7 +21,7 @@ public sealed class TrainingOptions
 /// uses it within <see cref="MatchModelStore.RefreshInterval"/>. Decisions already made keep the
 /// version they were made with.
 /// </summary>
-public sealed class TrainMatchModelJob(NpgsqlDataSource dataSource, IOptions<TrainingOptions> options, ILogger<TrainMatchModelJob> logger)
+public sealed class TrainMatchModelJob(NpgsqlDataSource dataSource, CandidateIndex index, IOptions<TrainingOptions> options, ILogger<TrainMatchModelJob> logger)
 {
     public const string RecurringId = "train-match-model";
     public const string Queue = "maintenance";
@@ -35,7 +35,7 @@ public sealed class TrainMatchModelJob(NpgsqlDataSource dataSource, IOptions<Tra
         var store = new MatchModelStore(dataSource);
         var current = await store.CurrentAsync(ct);
         var o = options.Value;
-        var result = await new EmTrainer(dataSource).TrainAsync(current, o.RandomPairs, o.BlockedPairs, o.MinRecords, ct);
+        var result = await new EmTrainer(dataSource, index).TrainAsync(current, o.RandomPairs, o.BlockedPairs, o.MinRecords, ct);
         if (result is null)
         {
             logger.LogInformation("Model training skipped: fewer than {MinRecords} records to learn from; keeping {Version}", o.MinRecords, current.Version);

@@ -9,10 +9,12 @@ public sealed record TrainingResult(MatchModel Model, int RandomPairs, int Block
 /// <summary>
 /// Estimates the model's m and u probabilities from the registry's own records, as Splink does:
 /// u from random record pairs (almost all are different people), then m and the share of matches
-/// by expectation–maximisation on the pairs blocking brings together. Thresholds are kept; the
-/// result is a new model version that all workers pick up (<see cref="MatchModelStore"/>).
+/// by expectation–maximisation on the pairs blocking brings together (random blocks of 2 to 50
+/// records of the <see cref="CandidateIndex"/>: the process's own, or one loaded for the run).
+/// Thresholds are kept; the result is a new model version that all workers pick up
+/// (<see cref="MatchModelStore"/>).
 /// </summary>
-public sealed class EmTrainer(NpgsqlDataSource dataSource)
+public sealed class EmTrainer(NpgsqlDataSource dataSource, CandidateIndex? index = null)
 {
     public const int MaxIterations = 50;
 
@@ -30,16 +32,8 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource)
                  h AS (SELECT count(*) / 2 AS half FROM s)
             SELECT {pair} FROM s a, h JOIN s b ON true WHERE a.n <= h.half AND b.n = a.n + h.half
             """, randomPairs, ct);
-        var blocked = await ReadPairsAsync(connection,
-            $"""
-            WITH pairs AS (
-                SELECT DISTINCT a.source_record_id AS x, b.source_record_id AS y
-                  FROM (SELECT block_key FROM match_blocks GROUP BY block_key HAVING count(*) BETWEEN 2 AND 50 ORDER BY random() LIMIT @k) k
-                  JOIN match_blocks a ON a.block_key = k.block_key
-                  JOIN match_blocks b ON b.block_key = k.block_key AND b.source_record_id > a.source_record_id
-                 LIMIT @k)
-            SELECT {pair} FROM pairs p JOIN match_records a ON a.source_record_id = p.x JOIN match_records b ON b.source_record_id = p.y
-            """, blockedPairs, ct);
+        var blocked = (await (index ?? new CandidateIndex()).SampleBlockedPairsAsync(connection, blockedPairs, Random.Shared, ct))
+            .Select(p => Comparisons.Compare(p.A, p.B)).ToList();
         if (random.Count == 0 || blocked.Count == 0) return null;
 
         var u = EstimateU(random, start);

@@ -108,7 +108,7 @@ public sealed record MatchRecord
     }
 
     /// <summary>
-    /// Blocking keys this record is stored under (<c>match_blocks</c>): a later record is compared
+    /// Blocking keys this record is filed under (<see cref="CandidateIndex"/>): a later record is compared
     /// with it when one of that record's <see cref="QueryKeys"/> is among them. Chosen so one error
     /// in any single field (a typo in the surname, a wrong birth date, a missing CURP) — and most
     /// pairs of errors — still leave a shared key, while keys stay selective enough that blocks are small.

@@ -21,28 +21,32 @@ public static class MatchRecordRows
     /// <summary>The columns <see cref="Read"/> expects, in order, qualified by a table alias.</summary>
     public static string Columns(string alias) => string.Join(", ", ColumnNames.Select(c => alias + "." + c));
 
-    /// <summary>Reads the record whose <see cref="Columns"/> start at <paramref name="offset"/>.</summary>
-    public static MatchRecord Read(NpgsqlDataReader reader, int offset)
+    /// <summary>
+    /// Reads the record whose <see cref="Columns"/> start at <paramref name="offset"/>. Values that repeat
+    /// across records (names, postal code, municipality) go through <paramref name="intern"/> when given.
+    /// </summary>
+    public static MatchRecord Read(NpgsqlDataReader reader, int offset, Func<string, string>? intern = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         string? Str(int i) => reader.IsDBNull(offset + i) ? null : reader.GetString(offset + i);
+        string? Shared(int i) { var s = Str(i); return s is not null && intern is not null ? intern(s) : s; }
         return new MatchRecord
         {
             SourceRecordId = reader.GetGuid(offset),
             PersonId = reader.GetGuid(offset + 1),
             ValidCurp = Str(2),
             InvalidCurp = Str(3),
-            GivenKey = Str(4) ?? "",
-            GivenSignificant = Str(5) ?? "",
-            GivenPhonetic = Str(6) ?? "",
-            PaternalKey = Str(7),
-            PaternalPhonetic = Str(8),
-            MaternalKey = Str(9),
-            MaternalPhonetic = Str(10),
+            GivenKey = Shared(4) ?? "",
+            GivenSignificant = Shared(5) ?? "",
+            GivenPhonetic = Shared(6) ?? "",
+            PaternalKey = Shared(7),
+            PaternalPhonetic = Shared(8),
+            MaternalKey = Shared(9),
+            MaternalPhonetic = Shared(10),
             BirthDate = reader.IsDBNull(offset + 11) ? null : reader.GetFieldValue<DateOnly>(offset + 11),
             Sex = reader.IsDBNull(offset + 12) ? null : reader.GetChar(offset + 12),
-            PostalCode = Str(13),
-            Municipality = Str(14),
+            PostalCode = Shared(13),
+            Municipality = Shared(14),
             Phone = Str(15),
             NameFromFullName = reader.GetBoolean(offset + 16),
             OtherId = Str(17),

@@ -12,13 +12,13 @@ namespace Registry.Resolution;
 /// Applies one chunk of accepted rows to the registry in two transactions. The identity phase:
 /// <list type="number">
 /// <item>claims (extract, chunk), so a redelivered chunk is a no-op;</item>
-/// <item>binary-COPYs the rows, their normalised match features and blocking keys into staging;</item>
-/// <item>retrieves the candidates of every row in one query (shared blocking keys) and scores them, and
-///   the chunk's own pairs, before the lock;</item>
+/// <item>binary-COPYs the rows and their normalised match features into staging;</item>
+/// <item>finds every row's candidates in the <see cref="CandidateIndex"/> (shared blocking keys) and
+///   scores them, and the chunk's own pairs, before the lock;</item>
 /// <item>takes the resolution lock (below), drops rows already received unchanged, links rows
-///   whose deterministic key is known (valid CURP, the agency's person id), brings the candidates
-///   up to date with the match records written meanwhile, and lets <see cref="ChunkMatcher"/> score the rest
-///   and decide in memory (link / review / new person / merge);</item>
+///   whose deterministic key is known (valid CURP, the agency's person id), finds the candidates
+///   again with the match records written meanwhile, and lets <see cref="ChunkMatcher"/> score the new
+///   ones and decide in memory (link / review / new person / merge);</item>
 /// <item>writes persons (with their golden record when new), source records, decisions with their
 ///   evidence, match features, review tasks, merges, households and service events set-based, and commits.</item>
 /// </list>
@@ -28,17 +28,16 @@ namespace Registry.Resolution;
 /// Concurrency: the decision phase runs under one transaction-scoped advisory lock, so competing
 /// consumers in any number of processes see each other's committed persons and never create two
 /// persons for one identity (hard rule 7). Parsing, normalisation, staging and the first candidate
-/// read run outside it; what was written between that read and the lock is read again under it.
+/// lookup run outside it; what was written between that lookup and the lock is synced under it.
+/// One index per process: pass the same <paramref name="index"/> to every resolver of a database.
 /// </summary>
-public sealed class ChunkResolver(NpgsqlDataSource dataSource)
+public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? index = null)
 {
     /// <summary>Advisory lock key of the decision phase ("registry-resolve").</summary>
     public const long ResolutionLock = 0x5245_534F_4C56;
 
-    /// <summary>A blocking key with more members than this is not used for candidate retrieval of a row.</summary>
-    public const int MaxBlockCandidates = 200;
-
     private readonly MatchModelStore models = new(dataSource);
+    private readonly CandidateIndex index = index ?? new CandidateIndex();
 
     /// <summary>Tests only: runs after the candidates are read and before the lock is taken.</summary>
     internal Func<CancellationToken, Task>? BeforeLock { get; init; }
@@ -72,10 +71,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         var sources = await ChunkSourcesAsync(connection, tx, chunk.ExtractId, prepared, ct);
         var singles = sources.ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute([kv.Value]));
         ResolutionProfile.Mark("stage");
-        // Candidates as the registry stands now, before the lock (the bulk of the reading); under the
-        // lock only the match records written since — seq above the horizon — are read (migration 0014).
-        var horizon = await ReadHorizonAsync(connection, tx, ct);
-        var early = await ReadCandidatesAsync(connection, tx, ct);
+        // Candidates as the registry stands now, before the lock; under the lock the index syncs only
+        // the match records written since (migration 0014) and the lookup is repeated in memory.
+        var early = await index.CandidatesAsync(connection, tx, prepared.Select(p => (p.Row.RowNumber, (IReadOnlyList<string>)p.QueryKeys)), ct);
         ResolutionProfile.Mark("candidates");
         // Scoring needs no person: the chunk's pairs and its early candidates are scored before the lock too,
         // with the name frequencies as they stand now.
@@ -90,7 +88,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         ResolutionProfile.Mark("known");
 
         var rows = await ReadIncomingAsync(connection, tx, prepared, ct);
-        var candidates = await CatchUpAsync(connection, tx, horizon, early, rows, prepared, ct);
+        var live = rows.Select(r => r.RowNumber).ToHashSet();
+        var candidates = await index.CandidatesAsync(connection, tx,
+            prepared.Where(p => live.Contains(p.Row.RowNumber)).Select(p => (p.Row.RowNumber, (IReadOnlyList<string>)p.QueryKeys)), ct);
         ResolutionProfile.Mark("catch-up");
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
@@ -132,6 +132,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
         ResolutionProfile.Mark("households");
         await tx.CommitAsync(ct);
         ResolutionProfile.Mark("commit");
+        await index.SyncAsync(connection, ct);
+        ResolutionProfile.Mark("index-sync");
 
         if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
@@ -220,10 +222,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
 
     private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features)
     {
-        /// <summary>The keys the row is stored under (match_blocks), derived once.</summary>
-        public string[] BlockingKeys { get; } = [.. Features.BlockingKeys().Distinct(StringComparer.Ordinal)];
-
-        /// <summary>The keys the row's candidates are looked up by: in the candidate read and in the catch-up.</summary>
+        /// <summary>The keys the row's candidates are looked up by, before the lock and under it.</summary>
         public string[] QueryKeys { get; } = [.. Features.QueryKeys().Distinct(StringComparer.Ordinal)];
     }
 
@@ -312,20 +311,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             }
             await writer.CompleteAsync(ct);
         }
-
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY stage_keys (row_number, block_key, store, query) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var p in rows)
-            foreach (var key in p.BlockingKeys.Union(p.QueryKeys, StringComparer.Ordinal))
-            {
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(p.Row.RowNumber, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(key, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(p.BlockingKeys.Contains(key, StringComparer.Ordinal), NpgsqlDbType.Boolean, ct);
-                await writer.WriteAsync(p.QueryKeys.Contains(key, StringComparer.Ordinal), NpgsqlDbType.Boolean, ct);
-            }
-            await writer.CompleteAsync(ct);
-        }
     }
 
     private static async Task<List<IncomingRow>> ReadIncomingAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<PreparedRow> prepared, CancellationToken ct)
@@ -343,81 +328,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             rows.Add(new IncomingRow(p.Row.RowNumber, p.Features, known, rule, p.Keys.AgencyPerson));
         }
         return rows;
-    }
-
-    private static async Task<List<CandidateRecord>> ReadCandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
-    {
-        var candidates = new List<CandidateRecord>();
-        await using var command = new NpgsqlCommand(
-            $"""
-            SELECT p.row_number, {MatchRecordRows.Columns("mr")}
-              FROM (SELECT DISTINCT k.row_number, b.source_record_id
-                      FROM stage_keys k
-                     CROSS JOIN LATERAL (SELECT b.source_record_id FROM match_blocks b WHERE b.block_key = k.block_key LIMIT @max) b
-                     WHERE k.query) p
-              JOIN match_records mr ON mr.source_record_id = p.source_record_id
-            """, connection, tx);
-        command.Parameters.AddWithValue("max", MaxBlockCandidates);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            candidates.Add(new CandidateRecord(reader.GetInt32(0), MatchRecordRows.Read(reader, 1)));
-        return candidates;
-    }
-
-    /// <summary>
-    /// The highest match-record seq committed so far. Every seq at or below it is committed (writers
-    /// take the resolution lock before their first seq and hold it until they commit), so a later
-    /// statement sees all of them.
-    /// </summary>
-    private static async Task<long> ReadHorizonAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("SELECT coalesce(max(seq), 0) FROM match_records", connection, tx);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    /// <summary>
-    /// Under the lock: the candidates read before it, brought up to date with the match records
-    /// written since the horizon — new records sharing a blocking key with a row (keys derived
-    /// from their features, as stored in <c>match_blocks</c>), and earlier candidates whose person
-    /// a merge or split changed. Rows found unchanged meanwhile are left out.
-    /// </summary>
-    private static async Task<List<CandidateRecord>> CatchUpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long horizon,
-        List<CandidateRecord> early, List<IncomingRow> rows, List<PreparedRow> prepared, CancellationToken ct)
-    {
-        var live = rows.Select(r => r.RowNumber).ToHashSet();
-        var rowsByKey = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        foreach (var p in prepared.Where(p => live.Contains(p.Row.RowNumber)))
-        foreach (var key in p.QueryKeys)
-        {
-            if (!rowsByKey.TryGetValue(key, out var list)) rowsByKey[key] = list = [];
-            list.Add(p.Row.RowNumber);
-        }
-        var byPair = new Dictionary<(int Row, Guid Record), MatchRecord>();
-        foreach (var c in early)
-            if (live.Contains(c.RowNumber)) byPair[(c.RowNumber, c.Record.SourceRecordId)] = c.Record;
-
-        var since = new Dictionary<Guid, MatchRecord>();
-        await using (var command = new NpgsqlCommand(
-            $"SELECT {MatchRecordRows.Columns("mr")} FROM match_records mr WHERE mr.seq > @horizon", connection, tx))
-        {
-            command.Parameters.AddWithValue("horizon", horizon);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var record = MatchRecordRows.Read(reader, 0);
-                since[record.SourceRecordId] = record;
-            }
-        }
-        if (since.Count > 0)
-        {
-            foreach (var pair in byPair.Keys.Where(p => since.ContainsKey(p.Record)).ToList())
-                byPair[pair] = since[pair.Record];
-            foreach (var record in since.Values)
-            foreach (var key in record.BlockingKeys().Distinct(StringComparer.Ordinal))
-                if (rowsByKey.TryGetValue(key, out var matching))
-                    foreach (var row in matching) byPair[(row, record.SourceRecordId)] = record;
-        }
-        return [.. byPair.OrderBy(kv => kv.Key.Row).ThenBy(kv => kv.Key.Record).Select(kv => new CandidateRecord(kv.Key.Row, kv.Value))];
     }
 
     private static async Task<Dictionary<Guid, string?>> ReadPersonCurpsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
@@ -517,8 +427,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             birth_date date, sex char(1), postal_code text, municipality text, phone text, name_from_full_name boolean NOT NULL,
             other_id text, street_key text
         ) ON COMMIT DROP;
-        -- A row's blocking keys: stored under (match_blocks) and/or looked up by (MatchRecord.QueryKeys).
-        CREATE TEMP TABLE stage_keys (row_number int NOT NULL, block_key text NOT NULL, store boolean NOT NULL, query boolean NOT NULL) ON COMMIT DROP;
         CREATE TEMP TABLE stage_decisions (
             row_number int PRIMARY KEY, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
             score double precision, evidence jsonb, matched_source_record_id uuid,
@@ -547,7 +455,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
             ON f.record_key = s.record_key AND f.content_hash = s.content_hash AND f.source_record_id <> s.source_record_id
          WHERE s.row_number NOT IN (SELECT row_number FROM stage_unchanged);
         DELETE FROM stage_rows WHERE row_number IN (SELECT row_number FROM stage_unchanged);
-        DELETE FROM stage_keys WHERE row_number IN (SELECT row_number FROM stage_unchanged);
 
         -- A changed record becomes the next version of its latest source record.
         UPDATE stage_rows s SET prev_id = p.id, prev_version = p.version
@@ -610,9 +517,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource)
                m.paternal_key, m.paternal_phonetic, m.maternal_key, m.maternal_phonetic, m.birth_date, m.sex, m.postal_code,
                m.municipality, m.phone, m.name_from_full_name, m.other_id, m.street_key
           FROM stage_rows s JOIN stage_match m ON m.row_number = s.row_number;
-
-        INSERT INTO match_blocks (block_key, source_record_id)
-        SELECT k.block_key, s.source_record_id FROM stage_keys k JOIN stage_rows s ON s.row_number = k.row_number WHERE k.store;
 
         INSERT INTO term_frequencies (field, value, n)
         SELECT field, value, count(*)

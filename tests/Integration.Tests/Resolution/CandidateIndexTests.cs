@@ -1,0 +1,83 @@
+using System.Globalization;
+using Npgsql;
+using Registry.Contracts;
+using Registry.Integration.Tests.Infrastructure;
+using Registry.Matching;
+using Registry.Resolution;
+using Registry.Review;
+
+namespace Registry.Integration.Tests.Resolution;
+
+/// <summary>
+/// The in-memory candidate index answers as the registry stands: a record a steward moved to
+/// another person is found under that person, and a crowded block gives a row a bounded number of
+/// candidates. (Records another process wrote meanwhile: <see cref="CandidateCatchUpTests"/>.)
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class CandidateIndexTests(RegistryServers servers)
+{
+    [Fact]
+    public async Task A_record_a_steward_moved_is_found_under_its_new_person()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 2);
+        await using var _ = db;
+        var index = new CandidateIndex();
+        await new ChunkResolver(db, index).ApplyAsync(ResolverRegistry.Chunk(extract, 0,
+            Row(1, "RICARDO", new DateOnly(1978, 12, 17)), Row(2, "ELENA", new DateOnly(1985, 3, 9))), default);
+        var ricardo = await PersonOfRowAsync(db, 1);
+        var elena = await PersonOfRowAsync(db, 2);
+        Assert.NotEqual(ricardo, elena);
+        Assert.Equal([ricardo], (await CandidatesOfAsync(db, index, Row(3, "RICARDO", new DateOnly(1978, 12, 17)))).Select(c => c.Record.PersonId));
+
+        await new Stewardship(db).MergeAsync(elena, ricardo, "steward@test", "same person, documents checked", default);
+
+        var after = await CandidatesOfAsync(db, index, Row(3, "RICARDO", new DateOnly(1978, 12, 17)));
+        Assert.Equal([elena], after.Select(c => c.Record.PersonId));
+    }
+
+    [Fact]
+    public async Task A_crowded_block_gives_a_row_its_first_records_only()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 250);
+        await using var _ = db;
+        var index = new CandidateIndex();
+        var birth = new DateOnly(1990, 1, 1);
+        await new ChunkResolver(db, index).ApplyAsync(ResolverRegistry.Chunk(extract, 0,
+            [.. Enumerable.Range(1, 250).Select(i => Row(i, "JOSE", birth))]), default);
+
+        var candidates = await CandidatesOfAsync(db, index, Row(251, "JOSE", birth));
+
+        Assert.Equal(CandidateIndex.MaxBlockCandidates, candidates.Count);
+        Assert.Equal(250, index.Count);
+    }
+
+    private static async Task<List<CandidateRecord>> CandidatesOfAsync(NpgsqlDataSource db, CandidateIndex index, SourceRow row)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var keys = MatchRecord.From(row).QueryKeys().Distinct().ToList();
+        return await index.CandidatesAsync(connection, null, [(row.RowNumber, keys)], default);
+    }
+
+    private static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row)
+    {
+        await using var command = db.CreateCommand("SELECT person_id FROM source_records WHERE row_number = @row");
+        command.Parameters.AddWithValue("row", row);
+        return (Guid)(await command.ExecuteScalarAsync())!;
+    }
+
+    // No CURP and a distinct agency id per row: only blocking brings records together.
+    private static SourceRow Row(int number, string given, DateOnly birth) => new()
+    {
+        RowNumber = number,
+        RecordKey = "r" + number.ToString(CultureInfo.InvariantCulture),
+        ContentHash = number.ToString(CultureInfo.InvariantCulture),
+        AgencyPersonId = "E-" + number.ToString(CultureInfo.InvariantCulture),
+        GivenNames = given,
+        PaternalSurname = "VELAZQUEZ",
+        MaternalSurname = "BECERRA",
+        Sex = given == "ELENA" ? "M" : "H",
+        BirthDate = birth,
+        ServiceType = "CONSULTA GENERAL",
+        ServiceDate = new DateOnly(2026, 5, 1),
+    };
+}
