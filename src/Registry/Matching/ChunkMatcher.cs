@@ -94,7 +94,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
 
         // 2. Rows of the chunk against each other (a family's rows, or one person twice in one extract).
         // Two rows meet as they would in successive chunks: one's lookup keys among the other's stored keys.
-        foreach (var (i, j) in InChunkPairs(rows.Select(r => r.Record).ToList()))
+        foreach (var (i, j) in ChunkPairs(rows))
         {
             var (ri, rj) = (rows[i], rows[j]);
             if (ri.KnownPerson is not null && ri.KnownPerson == rj.KnownPerson) continue;
@@ -217,7 +217,20 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         foreach (var c in candidates)
             if (byRow.TryGetValue(c.RowNumber, out var row)) Score(row, c.Record);
         var records = rows.Select(r => r.Record).ToList();
-        foreach (var (i, j) in InChunkPairs(records)) Score(records[i], records[j]);
+        prescoredPairs = (records, [.. InChunkPairs(records)]);
+        foreach (var (i, j) in prescoredPairs.Value.Pairs) Score(records[i], records[j]);
+    }
+
+    // The chunk's own pairs as Prescore derived them (before the lock), reused by Decide when it gets the same rows.
+    private (List<MatchRecord> Records, List<(int I, int J)> Pairs)? prescoredPairs;
+
+    private IEnumerable<(int I, int J)> ChunkPairs(IReadOnlyList<IncomingRow> rows)
+    {
+        if (prescoredPairs is { } pre && pre.Records.Count == rows.Count
+            && Enumerable.Range(0, rows.Count).All(i => ReferenceEquals(pre.Records[i], rows[i].Record)))
+            return pre.Pairs;
+        // Rows dropped meanwhile (found unchanged) can shrink a block under the size cap: derive again.
+        return InChunkPairs([.. rows.Select(r => r.Record)]);
     }
 
     /// <summary>
