@@ -108,9 +108,10 @@ public static class HouseholdMerger
             return (id, depth);
         }
         var others = merges.Select(m => m.Other).ToArray();
-        var roots = others.Select(o => Root(o).Root).ToArray();
+        var chains = others.Select(Root).ToArray();
+        var roots = chains.Select(c => c.Root).ToArray();
         // A person in several merged households keeps the membership nearest the survivor, as merging one by one would.
-        var depths = others.Select(o => Root(o).Depth).ToArray();
+        var depths = chains.Select(c => c.Depth).ToArray();
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO household_events (kind, household_id, other_household_id, shared_members, reason, decided_by)
@@ -139,26 +140,9 @@ public static class HouseholdMerger
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    public static async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivor, Guid other, Guid[] shared, string reason, string decidedBy, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO household_events (kind, household_id, other_household_id, shared_members, reason, decided_by)
-            VALUES ('merge', @survivor, @other, @shared, @reason, @by);
-            UPDATE households SET merged_into = @survivor WHERE id = @other OR merged_into = @other;
-            UPDATE household_keys SET household_id = @survivor WHERE household_id = @other;
-            INSERT INTO household_members (household_id, person_id, relationship, valid_from, valid_to, source_record_id)
-            SELECT @survivor, person_id, relationship, valid_from, valid_to, source_record_id FROM household_members WHERE household_id = @other
-            ON CONFLICT (household_id, person_id) DO NOTHING;
-            DELETE FROM household_members WHERE household_id = @other;
-            """, connection, tx);
-        command.Parameters.AddWithValue("survivor", survivor);
-        command.Parameters.AddWithValue("other", other);
-        command.Parameters.AddWithValue("shared", shared);
-        command.Parameters.AddWithValue("reason", reason);
-        command.Parameters.AddWithValue("by", decidedBy);
-        await command.ExecuteNonQueryAsync(ct);
-    }
+    /// <summary>One merge (a steward's): the same statements as the machine's merges of a chunk.</summary>
+    public static Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivor, Guid other, Guid[] shared, string reason, string decidedBy, CancellationToken ct) =>
+        MergeAllAsync(connection, tx, [(survivor, other, shared, reason)], decidedBy, ct);
 
     /// <summary>Moves the given members to a new household (a steward's split); returns its id.</summary>
     public static async Task<Guid> SplitAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid household, Guid[] members, string reason, string decidedBy, CancellationToken ct)
