@@ -41,90 +41,86 @@ public sealed class CandidateIndex
     /// Brings the index up to date. A resolver calls it right after its commit, outside the lock, so the
     /// next chunk's sync under the lock (while it first looks up its deterministic keys) has little left.
     /// </summary>
-    public async Task SyncAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await gate.WaitAsync(ct);
-        try
-        {
-            await SyncLockedAsync(connection, null, ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    public Task SyncAsync(NpgsqlConnection connection, CancellationToken ct) => SyncedAsync(connection, null, () => true, ct);
 
     /// <summary>
     /// Brings the index up to date through <paramref name="connection"/>, then returns each row's
     /// candidates (row, record), ordered by row and record id.
     /// </summary>
-    public async Task<List<CandidateRecord>> CandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
+    public Task<List<CandidateRecord>> CandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
         IEnumerable<(int RowNumber, IReadOnlyList<string> QueryKeys)> rows, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        await gate.WaitAsync(ct);
-        try
-        {
-            await SyncLockedAsync(connection, tx, ct);
-            var found = new List<CandidateRecord>();
-            var seen = new HashSet<int>();
-            var mine = new List<MatchRecord>();
-            foreach (var (row, keys) in rows)
-            {
-                seen.Clear();
-                mine.Clear();
-                foreach (var key in keys)
-                {
-                    if (!blocks.TryGetValue(Hash(key), out var slot)) continue;
-                    if (slot >= 0)
-                    {
-                        if (seen.Add(slot)) mine.Add(records[slot]);
-                        continue;
-                    }
-                    var members = lists[~slot];
-                    for (var i = 0; i < members.Count && i < MaxBlockCandidates; i++)
-                        if (seen.Add(members[i])) mine.Add(records[members[i]]);
-                }
-                mine.Sort((a, b) => a.SourceRecordId.CompareTo(b.SourceRecordId));
-                foreach (var record in mine) found.Add(new CandidateRecord(row, record));
-            }
-            return found;
-        }
-        finally
-        {
-            gate.Release();
-        }
+        return SyncedAsync(connection, tx, () => Lookup(rows), ct);
     }
 
     /// <summary>
     /// Up to <paramref name="k"/> distinct record pairs sharing a block of 2 to 50 members, from blocks
     /// picked at random — the pairs EM training learns m from (<see cref="EmTrainer"/>).
     /// </summary>
-    public async Task<List<(MatchRecord A, MatchRecord B)>> SampleBlockedPairsAsync(NpgsqlConnection connection, int k, Random random, CancellationToken ct)
+    public Task<List<(MatchRecord A, MatchRecord B)>> SampleBlockedPairsAsync(NpgsqlConnection connection, int k, Random random, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(random);
+        return SyncedAsync(connection, null, () => SampleBlockedPairs(k, random), ct);
+    }
+
+    /// <summary>One caller at a time: syncs, then reads the index in memory.</summary>
+    private async Task<T> SyncedAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? tx, Func<T> read, CancellationToken ct)
+    {
         await gate.WaitAsync(ct);
         try
         {
-            await SyncLockedAsync(connection, null, ct);
-            var eligible = lists.Where(l => l.Count is >= 2 and <= 50).ToList();
-            random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(eligible));
-            var pairs = new List<(MatchRecord, MatchRecord)>();
-            var taken = new HashSet<(int, int)>();
-            foreach (var block in eligible.Take(k))
-            for (var a = 0; a < block.Count; a++)
-            for (var b = a + 1; b < block.Count; b++)
-            {
-                if (pairs.Count >= k) return pairs;
-                var (x, y) = block[a] < block[b] ? (block[a], block[b]) : (block[b], block[a]);
-                if (taken.Add((x, y))) pairs.Add((records[x], records[y]));
-            }
-            return pairs;
+            await SyncLockedAsync(connection, tx, ct);
+            return read();
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    private List<CandidateRecord> Lookup(IEnumerable<(int RowNumber, IReadOnlyList<string> QueryKeys)> rows)
+    {
+        var found = new List<CandidateRecord>();
+        var seen = new HashSet<int>();
+        var mine = new List<MatchRecord>();
+        foreach (var (row, keys) in rows)
+        {
+            seen.Clear();
+            mine.Clear();
+            foreach (var key in keys)
+            {
+                if (!blocks.TryGetValue(Hash(key), out var slot)) continue;
+                if (slot >= 0)
+                {
+                    if (seen.Add(slot)) mine.Add(records[slot]);
+                    continue;
+                }
+                var members = lists[~slot];
+                for (var i = 0; i < members.Count && i < MaxBlockCandidates; i++)
+                    if (seen.Add(members[i])) mine.Add(records[members[i]]);
+            }
+            mine.Sort((a, b) => a.SourceRecordId.CompareTo(b.SourceRecordId));
+            foreach (var record in mine) found.Add(new CandidateRecord(row, record));
+        }
+        return found;
+    }
+
+    private List<(MatchRecord A, MatchRecord B)> SampleBlockedPairs(int k, Random random)
+    {
+        var eligible = lists.Where(l => l.Count is >= 2 and <= 50).ToList();
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(eligible));
+        var pairs = new List<(MatchRecord, MatchRecord)>();
+        var taken = new HashSet<(int, int)>();
+        foreach (var block in eligible.Take(k))
+        for (var a = 0; a < block.Count; a++)
+        for (var b = a + 1; b < block.Count; b++)
+        {
+            if (pairs.Count >= k) return pairs;
+            var (x, y) = block[a] < block[b] ? (block[a], block[b]) : (block[b], block[a]);
+            if (taken.Add((x, y))) pairs.Add((records[x], records[y]));
+        }
+        return pairs;
     }
 
     private async Task SyncLockedAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, CancellationToken ct)

@@ -73,7 +73,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         ResolutionProfile.Mark("stage");
         // Candidates as the registry stands now, before the lock; under the lock the index syncs only
         // the match records written since (migration 0014) and the lookup is repeated in memory.
-        var early = await index.CandidatesAsync(connection, tx, prepared.Select(p => (p.Row.RowNumber, (IReadOnlyList<string>)p.QueryKeys)), ct);
+        var early = await index.CandidatesAsync(connection, tx, Lookups(prepared), ct);
         ResolutionProfile.Mark("candidates");
         // Scoring needs no person: the chunk's pairs and its early candidates are scored before the lock too,
         // with the name frequencies as they stand now.
@@ -89,8 +89,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
         var rows = await ReadIncomingAsync(connection, tx, prepared, ct);
         var live = rows.Select(r => r.RowNumber).ToHashSet();
-        var candidates = await index.CandidatesAsync(connection, tx,
-            prepared.Where(p => live.Contains(p.Row.RowNumber)).Select(p => (p.Row.RowNumber, (IReadOnlyList<string>)p.QueryKeys)), ct);
+        var candidates = await index.CandidatesAsync(connection, tx, Lookups(prepared.Where(p => live.Contains(p.Row.RowNumber))), ct);
         ResolutionProfile.Mark("catch-up");
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
@@ -225,6 +224,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         /// <summary>The keys the row's candidates are looked up by, before the lock and under it.</summary>
         public string[] QueryKeys { get; } = [.. Features.QueryKeys().Distinct(StringComparer.Ordinal)];
     }
+
+    private static IEnumerable<(int RowNumber, IReadOnlyList<string> QueryKeys)> Lookups(IEnumerable<PreparedRow> rows) =>
+        rows.Select(p => (p.Row.RowNumber, (IReadOnlyList<string>)p.QueryKeys));
 
     private static PreparedRow Prepare(ResolveSourceRows chunk, SourceRow row)
     {
