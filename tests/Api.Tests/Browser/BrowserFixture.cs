@@ -53,10 +53,26 @@ public static partial class BrowserFixture
         await Assertions.Expect(page.Locator("#password")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync("demo");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(u => !u.Contains("/login", StringComparison.Ordinal));
+        await ExpectPathAsync(page, NotLogin());
         return page;
     }
 
+    /// <summary>
+    /// Waits until the page's address matches. Not <c>WaitForURLAsync</c>: its check-then-subscribe
+    /// can miss the load event when the navigation lands in between, and then waits out its whole
+    /// timeout on a page that has long arrived (microsoft/playwright-dotnet#3364; it failed CI once).
+    /// The assertion asks the browser instead, so there is no event to lose.
+    /// </summary>
+    public static Task ExpectPathAsync(IPage page, Regex url) =>
+        Assertions.Expect(page).ToHaveURLAsync(url, new() { Timeout = 60_000 });
+
+    /// <summary>Waits until the page's address ends with <paramref name="path"/>, query string aside.</summary>
+    public static Task ExpectPathAsync(IPage page, string path) =>
+        ExpectPathAsync(page, new Regex(Regex.Escape(path) + @"(\?.*)?$", RegexOptions.None, TimeSpan.FromSeconds(1)));
+
     [GeneratedRegex("/login")]
     private static partial Regex LoginUrl();
+
+    [GeneratedRegex("^(?!.*/login)")]
+    private static partial Regex NotLogin();
 }

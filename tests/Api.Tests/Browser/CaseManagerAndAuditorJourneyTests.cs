@@ -36,7 +36,7 @@ public sealed class CaseManagerAndAuditorJourneyTests(SeededRegistry registry) :
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("case-manager-search"), FullPage = true });
 
         await page.Locator("#households a").First.ClickAsync();
-        await page.WaitForURLAsync($"**/hogares/{registry.ReynosaHousehold}");
+        await BrowserFixture.ExpectPathAsync(page, $"/hogares/{registry.ReynosaHousehold}");
         var timeline = page.Locator("#timeline");
         await Assertions.Expect(timeline).ToContainTextAsync("SSA-TAM");
         await Assertions.Expect(timeline).ToContainTextAsync("DIF-TAM");
@@ -58,7 +58,7 @@ public sealed class CaseManagerAndAuditorJourneyTests(SeededRegistry registry) :
         await page.GotoAsync($"/hogares/{registry.ReynosaHousehold}");
         var row = page.Locator($"#timeline tr[data-service='{registry.HealthService}']");
         await row.GetByRole(AriaRole.Link, new() { Name = "rastrear" }).ClickAsync();
-        await page.WaitForURLAsync($"**/linaje/servicio/{registry.HealthService}");
+        await BrowserFixture.ExpectPathAsync(page, $"/linaje/servicio/{registry.HealthService}");
 
         var file = SeededRegistry.Sample("ssa-consultas");
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(file)));

@@ -65,7 +65,7 @@ public sealed class StewardJourneyTests : IAsyncLifetime
 
         // The queue, from the navigation: both sides and the evidence, field by field.
         await page.Locator("#nav-review").ClickAsync();
-        await page.WaitForURLAsync("**/revision");
+        await BrowserFixture.ExpectPathAsync(page, "/revision");
         var task = page.Locator("section.review-task");
         await Assertions.Expect(task).ToHaveCountAsync(1);
         await Assertions.Expect(task).ToContainTextAsync("SSA-TAM");
