@@ -13,14 +13,17 @@ public static class GoldenRecordWriter
 {
     /// <summary>
     /// The golden record of a person from its sources: the per-field document (jsonb text) and the
-    /// display copies in <see cref="Display"/> order. A person created by a chunk gets it in its INSERT.
+    /// display copies in <see cref="Display"/> order, and the anchor: the record the paternal surname came
+    /// from (<c>persons.golden_source_record_id</c>; null keeps the current one). A person created by a
+    /// chunk gets it in its INSERT.
     /// </summary>
-    public static (string Document, string?[] Display) Compute(IReadOnlyList<GoldenSource> sources)
+    public static (string Document, string?[] Display, Guid? Anchor) Compute(IReadOnlyList<GoldenSource> sources)
     {
         var fields = GoldenRecord.Build(sources);
         var display = new string?[Display.Count];
         for (var c = 0; c < Display.Count; c++) display[c] = fields.FirstOrDefault(f => f.Field == Display[c])?.Value;
-        return (JsonSerializer.Serialize(fields.ToDictionary(f => f.Field, f => new { value = f.Value, sourceRecordId = f.SourceRecordId, rule = f.Rule })), display);
+        return (JsonSerializer.Serialize(fields.ToDictionary(f => f.Field, f => new { value = f.Value, sourceRecordId = f.SourceRecordId, rule = f.Rule })), display,
+            fields.FirstOrDefault(f => f.Field == GoldenRecord.PaternalSurname)?.SourceRecordId);
     }
 
     /// <param name="personIds">Registry persons whose records changed: their current records are read back.</param>
@@ -75,14 +78,16 @@ public static class GoldenRecordWriter
 
         var ids = new Guid[sources.Count];
         var documents = new string[sources.Count];
+        var anchors = new Guid?[sources.Count];
         var columns = new string?[6][];
         for (var c = 0; c < columns.Length; c++) columns[c] = new string?[sources.Count];
         var i = 0;
         foreach (var (person, list) in sources)
         {
-            var (document, display) = Compute(list);
+            var (document, display, anchor) = Compute(list);
             ids[i] = person;
             documents[i] = document;
+            anchors[i] = anchor;
             for (var c = 0; c < Display.Count; c++) columns[c][i] = display[c];
             i++;
         }
@@ -90,15 +95,17 @@ public static class GoldenRecordWriter
         await using var update = new NpgsqlCommand(
             """
             UPDATE persons p
-               SET golden = g.doc::jsonb, curp = g.curp, given_names = g.given, paternal_surname = g.paternal,
+               SET golden = g.doc, curp = g.curp, given_names = g.given, paternal_surname = g.paternal,
                    maternal_surname = g.maternal, sex = g.sex, birth_date = g.birth::date,
-                   golden_source_record_id = coalesce((g.doc::jsonb -> 'paternal_surname' ->> 'sourceRecordId')::uuid, p.golden_source_record_id),
-                   updated_at = now()
-              FROM unnest(@ids, @docs, @curp, @given, @paternal, @maternal, @sex, @birth) g(id, doc, curp, given, paternal, maternal, sex, birth)
-             WHERE p.id = g.id AND p.golden IS DISTINCT FROM g.doc::jsonb
+                   golden_source_record_id = coalesce(g.anchor, p.golden_source_record_id), updated_at = now()
+              FROM unnest(@ids, @docs, @curp, @given, @paternal, @maternal, @sex, @birth, @anchors)
+                   g(id, doc, curp, given, paternal, maternal, sex, birth, anchor)
+             WHERE p.id = g.id AND p.golden IS DISTINCT FROM g.doc
             """, connection, tx);
         update.Parameters.AddWithValue("ids", ids);
-        update.Parameters.AddWithValue("docs", documents);
+        // Bound as jsonb[]: each document is parsed once, not once per use in the statement.
+        update.Parameters.AddWithValue("docs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb, documents);
+        update.Parameters.AddWithValue("anchors", anchors);
         update.Parameters.AddWithValue("curp", columns[0]);
         update.Parameters.AddWithValue("given", columns[1]);
         update.Parameters.AddWithValue("paternal", columns[2]);

@@ -3,6 +3,7 @@ using Registry.Contracts;
 using Registry.Integration.Tests.Infrastructure;
 using Registry.Normalization;
 using Registry.Resolution;
+using Registry.Review;
 
 namespace Registry.Integration.Tests.Resolution;
 
@@ -39,8 +40,9 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(second, default));
-        // The identity phase stands (nothing is lost); the chunk is not counted as resolved yet.
-        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 3L), await CountsAsync(db));
+        // The identity phase stands (nothing is lost); the chunk is not counted as resolved yet, and its
+        // service events, which the completion files from the stored records, are not there yet.
+        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 1L), await CountsAsync(db));
         Assert.Equal((Golden: (string?)null, Resolved: 1, Chunks: 1), await StateAsync(db, extract));
 
         var resolver = new ChunkResolver(db);
@@ -63,6 +65,44 @@ public sealed class ChunkResolverTests(RegistryServers servers)
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2));
+        }
+    }
+
+    [Fact]
+    public async Task A_merge_before_a_chunks_completion_leaves_its_services_and_territory_with_the_survivor()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, AnaCurp, "P1")), default);
+        var second = ResolverRegistry.Chunk(extract, 1, Row(2, null, "P2") with { Municipality = "Reynosa" });
+        var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
+        await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(second, default));
+        var (ana, other) = (await PersonOfRowAsync(db, 1), await PersonOfRowAsync(db, 2));
+        Assert.NotEqual(ana, other);
+
+        // A steward merges the second person into Ana while the chunk that brought it is still incomplete.
+        await new Stewardship(db).MergeAsync(ana, other, "steward@test", "same person, documents checked", default);
+        Assert.True(await new ChunkResolver(db).ApplyAsync(second, default));
+
+        // The completion filed the service and the municipality under Ana, not under the merged id.
+        await using var check = db.CreateCommand(
+            """
+            SELECT (SELECT count(*) FROM service_events WHERE person_id = @other),
+                   (SELECT count(*) FROM service_events WHERE person_id = @ana),
+                   (SELECT count(*) FROM person_territories WHERE person_id = @other),
+                   (SELECT string_agg(municipality, ',') FROM person_territories WHERE person_id = @ana)
+            """);
+        check.Parameters.AddWithValue("ana", ana);
+        check.Parameters.AddWithValue("other", other);
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((0L, 2L, 0L, "REYNOSA"), (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)));
+
+        static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row)
+        {
+            await using var command = db.CreateCommand("SELECT person_id FROM source_records WHERE row_number = @row");
+            command.Parameters.AddWithValue("row", row);
+            return (Guid)(await command.ExecuteScalarAsync())!;
         }
     }
 
