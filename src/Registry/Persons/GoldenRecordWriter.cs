@@ -22,8 +22,27 @@ public static class GoldenRecordWriter
         var fields = GoldenRecord.Build(sources);
         var display = new string?[Display.Count];
         for (var c = 0; c < Display.Count; c++) display[c] = fields.FirstOrDefault(f => f.Field == Display[c])?.Value;
-        return (JsonSerializer.Serialize(fields.ToDictionary(f => f.Field, f => new { value = f.Value, sourceRecordId = f.SourceRecordId, rule = f.Rule })), display,
-            fields.FirstOrDefault(f => f.Field == GoldenRecord.PaternalSurname)?.SourceRecordId);
+        return (Document(fields), display, fields.FirstOrDefault(f => f.Field == GoldenRecord.PaternalSurname)?.SourceRecordId);
+    }
+
+    /// <summary>{"field": {"value": …, "sourceRecordId": …, "rule": …}, …}, written directly (it is computed for every row of every chunk).</summary>
+    private static string Document(IReadOnlyList<GoldenField> fields)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var f in fields)
+            {
+                json.WriteStartObject(f.Field);
+                json.WriteString("value", f.Value);
+                json.WriteString("sourceRecordId", f.SourceRecordId);
+                json.WriteString("rule", f.Rule);
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <param name="personIds">Registry persons whose records changed: their current records are read back.</param>

@@ -13,10 +13,12 @@ DECLARE
     municipalities text[];
 BEGIN
     WITH reported AS (
-        SELECT DISTINCT person_id, registry_fold(data ->> 'Municipality') AS municipality
-          FROM source_records
-         WHERE extract_id = chunk_extract AND row_number BETWEEN first_row AND last_row
-           AND registry_fold(data ->> 'Municipality') <> ''
+        SELECT DISTINCT person_id, municipality
+          FROM (SELECT person_id, registry_fold(data ->> 'Municipality') AS municipality
+                  FROM source_records
+                 WHERE extract_id = chunk_extract AND row_number BETWEEN first_row AND last_row
+                 OFFSET 0) folded -- folded once per record
+         WHERE municipality <> ''
     ), household_gained AS (
         INSERT INTO household_territories (household_id, municipality)
         SELECT DISTINCT hm.household_id, r.municipality
