@@ -42,28 +42,10 @@ public static class IdentityWriter
             MatchModelStore.Serialize(merge.Score.Evidence()), modelVersion, bridgingRecord, reviewTask: null, ct);
     }
 
-    /// <summary>
-    /// Before records move between persons: locks the persons' rows (and of those merged into them), in id
-    /// order, then takes <see cref="Resolution.ChunkResolver.CompletionLock"/>. In that order a mover never
-    /// waits for a person row while holding the lock a completion may be waiting for.
-    /// </summary>
-    public static async Task LockForMovesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] persons, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT count(*) FROM (SELECT id FROM persons WHERE id = ANY(@ids) OR merged_into = ANY(@ids) ORDER BY id FOR NO KEY UPDATE) locked;
-            SELECT pg_advisory_xact_lock(@lock);
-            """, connection, tx);
-        command.Parameters.AddWithValue("ids", persons);
-        command.Parameters.AddWithValue("lock", Resolution.ChunkResolver.CompletionLock);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
     /// <summary>Moves everything of <paramref name="merged"/> to <paramref name="survivor"/> and records the event.</summary>
     public static async Task<long> MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivor, Guid merged, string decidedBy,
         string reason, double? score, string? evidence, string? modelVersion, Guid? bridgingRecord, Guid? reviewTask, CancellationToken ct)
     {
-        await LockForMovesAsync(connection, tx, [survivor, merged], ct);
         await using var command = new NpgsqlCommand(
             """
             WITH moved AS (SELECT coalesce(array_agg(id ORDER BY id), '{}') AS ids FROM source_records WHERE person_id = @merged)
@@ -97,14 +79,11 @@ public static class IdentityWriter
     /// <summary>
     /// Moves source records (all of <paramref name="from"/>'s when <paramref name="sourceRecords"/> is null)
     /// and what hangs off them — match features, service events, keys, household memberships — to <paramref name="to"/>.
-    /// Callers take <see cref="LockForMovesAsync"/> first; the completion lock is taken here again (it is
-    /// re-entrant) so that no service event filed by a completion is ever left behind.
     /// </summary>
     public static async Task MoveAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid from, Guid to, Guid[]? sourceRecords, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT pg_advisory_xact_lock(@lock);
             CREATE TEMP TABLE moving ON COMMIT DROP AS
             SELECT id FROM source_records WHERE person_id = @from AND (@all OR id = ANY(@records));
             UPDATE source_records SET person_id = @to WHERE id IN (SELECT id FROM moving);
@@ -127,7 +106,6 @@ public static class IdentityWriter
         command.Parameters.AddWithValue("to", to);
         command.Parameters.AddWithValue("all", sourceRecords is null);
         command.Parameters.AddWithValue("records", sourceRecords ?? []);
-        command.Parameters.AddWithValue("lock", Resolution.ChunkResolver.CompletionLock);
         await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -36,17 +36,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     /// <summary>Advisory lock key of the decision phase ("registry-resolve").</summary>
     public const long ResolutionLock = 0x5245_534F_4C56;
 
-    /// <summary>
-    /// Advisory lock key ("registry-complete") of what a completion writes from its chunk's stored
-    /// records — service events, territories, name frequencies, progress — and of every move of records
-    /// between persons (<see cref="IdentityWriter.MoveAsync"/>). Both read a record's person and write
-    /// rows keyed by it, so they take turns: a completion never files an event under a person whose
-    /// records a merge is moving, and a merge moves every event already filed. Whoever takes it first
-    /// locks the person rows it will update (completions: the golden refresh; merges and splits:
-    /// <see cref="IdentityWriter.LockForMovesAsync"/>), so nobody holding it waits for a person row.
-    /// </summary>
-    public const long CompletionLock = 0x5245_434F_4D50;
-
     private readonly MatchModelStore models = new(dataSource);
     private readonly CandidateIndex index = index ?? new CandidateIndex();
 
@@ -110,10 +99,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
         var decisions = matcher.Decide(rows, candidates, personCurps, exclusions, Guid.CreateVersion7);
         ResolutionProfile.Mark("decide");
-        // Merges move records, and with them service events and territories that completions write:
-        // the persons first, then the completion lock, before anything else is written (see CompletionLock).
-        if (decisions.Merges.Count > 0)
-            await IdentityWriter.LockForMovesAsync(connection, tx, [.. decisions.Merges.SelectMany(m => new[] { m.Survivor, m.Merged })], ct);
 
         // Persons created by this chunk get their golden record in their INSERT (all their records are in hand).
         var fresh = FreshPersons(prepared, sources, decisions)
@@ -122,7 +107,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         await CopyDecisionsAsync(connection, decisions, fresh, ct);
         ResolutionProfile.Mark("copy-decisions");
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
-            ("agency", chunk.AgencyCode), ("model", model.Version),
+            ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version),
             ("link", model.LinkThreshold), ("review", model.ReviewThreshold)];
         if (ResolutionProfile.Enabled)
         {
@@ -197,10 +182,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         }
         await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct, inHand);
         ResolutionProfile.Mark("golden");
-        // Person rows (above) before the completion lock: a merge holding it never waits for them.
-        await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", CompletionLock));
-        ResolutionProfile.Mark("completion-lock");
-        await Execute(connection, tx, CompletionSql, ct, [.. range, ("n", chunk.Rows.Count), ("agency", chunk.AgencyCode), ("sector", chunk.Sector)]);
+        await Execute(connection, tx, CompletionSql, ct, [.. range, ("n", chunk.Rows.Count)]);
         await tx.CommitAsync(ct);
         ResolutionProfile.Mark("complete");
         return true;
@@ -272,8 +254,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     {
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_rows (source_record_id, row_number, record_key, content_hash, curp_key, agency_key, household_key, " +
-            "curp, given_names, paternal_surname, maternal_surname, sex, birth_date, relationship, service_date, data) " +
-            "FROM STDIN (FORMAT BINARY)", ct))
+            "curp, given_names, paternal_surname, maternal_surname, sex, birth_date, relationship, programme, service_type, " +
+            "service_date, service_status, has_service, data) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var (row, id, keys, _) in rows)
             {
@@ -292,7 +274,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                 await Nullable(writer, row.Sex, ct);
                 await Nullable(writer, row.BirthDate, ct);
                 await Nullable(writer, row.RelationshipToHead, ct);
+                await Nullable(writer, row.Programme, ct);
+                await Nullable(writer, row.ServiceType, ct);
                 await Nullable(writer, row.ServiceDate, ct);
+                await Nullable(writer, row.ServiceStatus, ct);
+                await writer.WriteAsync(row.Programme is not null || row.ServiceType is not null, NpgsqlDbType.Boolean, ct);
                 await writer.WriteAsync(JsonSerializer.Serialize(row), NpgsqlDbType.Jsonb, ct);
             }
             await writer.CompleteAsync(ct);
@@ -432,7 +418,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             source_record_id uuid NOT NULL, row_number int NOT NULL, record_key text NOT NULL, content_hash text NOT NULL,
             curp_key text, agency_key text, household_key text,
             curp text, given_names text, paternal_surname text, maternal_surname text, sex text, birth_date date,
-            relationship text, service_date date, data jsonb NOT NULL,
+            relationship text, programme text, service_type text, service_date date, service_status text,
+            has_service boolean NOT NULL, data jsonb NOT NULL,
             person_id uuid, matched_key text, created_person boolean NOT NULL DEFAULT false,
             prev_id uuid, prev_version int
         ) ON COMMIT DROP;
@@ -533,6 +520,17 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                m.municipality, m.phone, m.name_from_full_name, m.other_id, m.street_key
           FROM stage_rows s JOIN stage_match m ON m.row_number = s.row_number;
 
+        INSERT INTO term_frequencies (field, value, n)
+        SELECT field, value, count(*)
+          FROM stage_match m JOIN stage_rows s ON s.row_number = m.row_number
+         CROSS JOIN LATERAL (VALUES ('given_names', nullif(m.given_key, '')), ('given_names', CASE WHEN m.given_key <> '' THEN '' END),
+                                    ('paternal_surname', m.paternal_key), ('paternal_surname', CASE WHEN m.paternal_key IS NOT NULL THEN '' END),
+                                    ('maternal_surname', m.maternal_key), ('maternal_surname', CASE WHEN m.maternal_key IS NOT NULL THEN '' END)) v(field, value)
+         WHERE value IS NOT NULL
+         GROUP BY field, value
+         ORDER BY field, value
+        ON CONFLICT (field, value) DO UPDATE SET n = term_frequencies.n + excluded.n;
+
         -- Households: the agency's household id is the key; membership keeps its source record.
         WITH wanted AS (
             SELECT DISTINCT ON (household_key) household_key, source_record_id
@@ -553,53 +551,26 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
          ORDER BY coalesce(h.merged_into, h.id), s.person_id, s.row_number
         ON CONFLICT (household_id, person_id) DO NOTHING;
 
+        -- Service events (metadata only).
+        INSERT INTO service_events (id, source_record_id, person_id, agency_code, sector, programme, service_type, service_date, status)
+        SELECT gen_random_uuid(), source_record_id, person_id, @agency, @sector, programme, service_type, service_date, service_status
+          FROM stage_rows WHERE has_service;
+
+        -- The service event of a superseded record version is superseded too (kept, not deleted).
+        UPDATE service_events old SET superseded_by = new.id
+          FROM stage_rows s
+         CROSS JOIN LATERAL (SELECT id FROM service_events WHERE source_record_id = s.source_record_id LIMIT 1) new
+         WHERE s.prev_id IS NOT NULL AND old.source_record_id = s.prev_id AND old.superseded_by IS NULL;
+
         INSERT INTO unchanged_rows (extract_id, row_number, source_record_id)
         SELECT @extract, row_number, source_record_id FROM stage_unchanged
         ON CONFLICT DO NOTHING;
         """;
 
-    // The completion (second transaction), under the completion lock. Everything is read back from the
-    // chunk's stored records (extract rows @first..@last), so a redelivered chunk completes the same way:
-    // service events, territories, name frequencies, then the extract's progress — resolved once every
-    // accepted row is — and the chunk's mark. Unchanged rows are counted from what the identity phase recorded.
+    // The completion (second transaction): progress of the extract — resolved once every accepted row
+    // is — and the chunk's mark. Unchanged rows are counted from what the identity phase recorded.
     private const string CompletionSql =
         """
-        -- Service events (metadata only), filed under the record's person as it stands now.
-        INSERT INTO service_events (id, source_record_id, person_id, agency_code, sector, programme, service_type, service_date, status)
-        SELECT gen_random_uuid(), sr.id, sr.person_id, @agency, @sector, sr.data ->> 'Programme', sr.data ->> 'ServiceType',
-               (sr.data ->> 'ServiceDate')::date, sr.data ->> 'ServiceStatus'
-          FROM source_records sr
-         WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last
-           AND (sr.data ->> 'Programme' IS NOT NULL OR sr.data ->> 'ServiceType' IS NOT NULL)
-        ON CONFLICT (source_record_id) DO NOTHING;
-
-        -- The service event of a superseded record version is superseded too (kept, not deleted): the
-        -- versions this chunk's records supersede, and — if a newer version completed first — this chunk's own.
-        UPDATE service_events old SET superseded_by = new.id
-          FROM source_records sr JOIN service_events new ON new.source_record_id = sr.id
-         WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND sr.supersedes IS NOT NULL
-           AND old.source_record_id = sr.supersedes AND old.superseded_by IS NULL;
-        UPDATE service_events mine SET superseded_by = newer_event.id
-          FROM source_records sr
-          JOIN source_records newer ON newer.supersedes = sr.id
-          JOIN service_events newer_event ON newer_event.source_record_id = newer.id
-         WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last
-           AND mine.source_record_id = sr.id AND mine.superseded_by IS NULL;
-
-        SELECT registry_add_source_territories(@extract, @first, @last);
-
-        -- Name frequencies (term-frequency adjustment) count every stored record.
-        INSERT INTO term_frequencies (field, value, n)
-        SELECT field, value, count(*)
-          FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
-         CROSS JOIN LATERAL (VALUES ('given_names', nullif(m.given_key, '')), ('given_names', CASE WHEN m.given_key <> '' THEN '' END),
-                                    ('paternal_surname', m.paternal_key), ('paternal_surname', CASE WHEN m.paternal_key IS NOT NULL THEN '' END),
-                                    ('maternal_surname', m.maternal_key), ('maternal_surname', CASE WHEN m.maternal_key IS NOT NULL THEN '' END)) v(field, value)
-         WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND value IS NOT NULL
-         GROUP BY field, value
-         ORDER BY field, value
-        ON CONFLICT (field, value) DO UPDATE SET n = term_frequencies.n + excluded.n;
-
         UPDATE extracts
            SET rows_resolved = rows_resolved + @n,
                rows_unchanged = rows_unchanged + (SELECT count(*) FROM unchanged_rows

@@ -125,7 +125,6 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
             await create.ExecuteNonQueryAsync(ct);
         }
         var eventId = await EventAsync(connection, tx, "split", person, newPerson, [.. sourceRecords], steward, reason, null, ct);
-        await IdentityWriter.LockForMovesAsync(connection, tx, [person, newPerson], ct);
         await IdentityWriter.MoveAsync(connection, tx, person, newPerson, [.. sourceRecords], ct);
         await ExcludeAsync(connection, tx, person, newPerson, eventId, ct);
         await GoldenRecordWriter.RefreshAsync(connection, tx, [person, newPerson], ct);

@@ -40,9 +40,8 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(second, default));
-        // The identity phase stands (nothing is lost); the chunk is not counted as resolved yet, and its
-        // service events, which the completion files from the stored records, are not there yet.
-        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 1L), await CountsAsync(db));
+        // The identity phase stands (nothing is lost); the chunk is not counted as resolved yet.
+        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 3L), await CountsAsync(db));
         Assert.Equal((Golden: (string?)null, Resolved: 1, Chunks: 1), await StateAsync(db, extract));
 
         var resolver = new ChunkResolver(db);
@@ -69,7 +68,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
     }
 
     [Fact]
-    public async Task A_merge_before_a_chunks_completion_leaves_its_services_and_territory_with_the_survivor()
+    public async Task A_merge_before_a_chunks_completion_leaves_its_services_with_the_survivor()
     {
         var (db, extract) = await NewRegistryAsync();
         await using var _ = db;
@@ -84,7 +83,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         await new Stewardship(db).MergeAsync(ana, other, "steward@test", "same person, documents checked", default);
         Assert.True(await new ChunkResolver(db).ApplyAsync(second, default));
 
-        // The completion filed the service and the municipality under Ana, not under the merged id.
+        // The service and the municipality are Ana's, not the merged id's.
         await using var check = db.CreateCommand(
             """
             SELECT (SELECT count(*) FROM service_events WHERE person_id = @other),
