@@ -360,7 +360,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_decisions (row_number, person_id, created_person, rule, score, evidence, matched_source_record_id, " +
-            "golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth) FROM STDIN (FORMAT BINARY)", ct);
+            "golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var d in decisions.Rows)
         {
             await writer.StartRowAsync(ct);
@@ -384,9 +384,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             {
                 await writer.WriteAsync(golden.Document, NpgsqlDbType.Jsonb, ct);
                 foreach (var value in golden.Display) await Nullable(writer, value, ct);
+                if (golden.Anchor is { } anchor) await writer.WriteAsync(anchor, NpgsqlDbType.Uuid, ct);
+                else await writer.WriteNullAsync(ct);
             }
             else
-                for (var c = 0; c <= GoldenRecordWriter.Display.Count; c++) await writer.WriteNullAsync(ct);
+                for (var c = 0; c < 1 + GoldenRecordWriter.Display.Count + 1; c++) await writer.WriteNullAsync(ct); // document, display, anchor
         }
         await writer.CompleteAsync(ct);
     }
@@ -432,7 +434,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         CREATE TEMP TABLE stage_decisions (
             row_number int PRIMARY KEY, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
             score double precision, evidence jsonb, matched_source_record_id uuid,
-            golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text
+            golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP
         """;
@@ -487,7 +489,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
         INSERT INTO persons (id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id, golden)
         SELECT DISTINCT ON (s.person_id) s.person_id, d.g_curp, d.g_given, d.g_paternal, d.g_maternal, d.g_sex, d.g_birth::date,
-               coalesce((d.golden -> 'paternal_surname' ->> 'sourceRecordId')::uuid, s.source_record_id), d.golden
+               coalesce(d.g_anchor, s.source_record_id), d.golden
           FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
          WHERE s.created_person ORDER BY s.person_id, s.row_number;
 
