@@ -21,6 +21,17 @@ internal static class ResolverRegistry
         return (db, extract);
     }
 
+    /// <summary>
+    /// Fails when a reference the resolver writes without a foreign key (migration 0019) points
+    /// nowhere: every scenario of <c>IdentityResolutionTests</c> ends with this check.
+    /// </summary>
+    public static async Task AssertNoDanglingReferencesAsync(NpgsqlDataSource db)
+    {
+        await using var command = db.CreateCommand(
+            "SELECT string_agg(table_name || '.' || column_name || ': ' || dangling, ', ') FROM registry_dangling_references()");
+        Assert.Null(await command.ExecuteScalarAsync() as string);
+    }
+
     public static ResolveSourceRows Chunk(Guid extract, int index, params SourceRow[] rows) =>
         new(extract, index, rows[0].RowNumber, rows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", rows);
 }

@@ -96,6 +96,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         await using var reader = await check.ExecuteReaderAsync();
         await reader.ReadAsync();
         Assert.Equal((0L, 2L, 0L, "REYNOSA"), (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)));
+        await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
 
         static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row)
         {
@@ -122,6 +123,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var counts = await CountsAsync(db);
         Assert.Equal(curps.Length, counts.Persons);
         Assert.Equal(8 * curps.Length, counts.SourceRecords);
+        await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
     }
 
     [Fact]

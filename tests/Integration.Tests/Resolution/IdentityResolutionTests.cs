@@ -116,6 +116,18 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_reference_written_without_a_foreign_key_that_points_nowhere_is_reported()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: JoseCurp));
+        await r.ScalarAsync("UPDATE service_events SET person_id = gen_random_uuid()");
+
+        Assert.Equal("service_events.person_id: 1", await r.ScalarAsync(
+            "SELECT string_agg(table_name || '.' || column_name || ': ' || dangling, ', ') FROM registry_dangling_references()"));
+        await r.ScalarAsync("UPDATE service_events se SET person_id = s.person_id FROM source_records s WHERE s.id = se.source_record_id");
+    }
+
+    [Fact]
     public async Task Parallel_chunks_carrying_the_same_people_without_CURP_create_one_person_each()
     {
         await using var r = await NewRegistryAsync();
@@ -314,6 +326,10 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
             return await command.ExecuteScalarAsync();
         }
 
-        public ValueTask DisposeAsync() => Db.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            try { await ResolverRegistry.AssertNoDanglingReferencesAsync(Db); }
+            finally { await Db.DisposeAsync(); }
+        }
     }
 }
