@@ -5,7 +5,25 @@ using Registry.Normalization;
 namespace Registry.Persons;
 
 /// <summary>One current (not superseded) source record of a person, as survivorship sees it.</summary>
-public sealed record GoldenSource(Guid SourceRecordId, SourceRow Row, string Sector, DateTimeOffset ReceivedAt);
+public sealed record GoldenSource(Guid SourceRecordId, SourceRow Row, string Sector, DateTimeOffset ReceivedAt)
+{
+    private string? identityCurp;
+    private bool identityKnown;
+
+    /// <summary>
+    /// The row's CURP when it is an identity key (<see cref="Matching.MatchRecord.IdentityCurp"/>): computed on
+    /// first use, or given by a resolver whose match record already holds it.
+    /// </summary>
+    public string? IdentityCurp
+    {
+        get
+        {
+            if (!identityKnown) (identityCurp, identityKnown) = (Matching.MatchRecord.IdentityCurp(Row), true);
+            return identityCurp;
+        }
+        init => (identityCurp, identityKnown) = (value, true);
+    }
+}
 
 /// <summary>A golden-record field: its value and the source record (and rule) it survived from.</summary>
 public sealed record GoldenField(string Field, string Value, Guid SourceRecordId, string Rule);
@@ -52,7 +70,7 @@ public static class GoldenRecord
 
         // CURP: only one that is an identity key (valid, consistent with its row); the one most sources
         // carry, then the most recent. The person's CURP guards against merging another CURP's records.
-        var curps = ordered.Select(s => (s, curp: Matching.MatchRecord.IdentityCurp(s.Row))).Where(x => x.curp is not null).ToList();
+        var curps = ordered.Select(s => (s, curp: s.IdentityCurp)).Where(x => x.curp is not null).ToList();
         string? curp = null;
         if (curps.Count > 0)
         {

@@ -19,11 +19,13 @@ public static class IdentityWriter
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version)
-            SELECT gen_random_uuid(), s.source_record_id, r.candidate, r.score, r.evidence::jsonb, r.reason, @model
-              FROM unnest(@rows, @candidates, @scores, @evidence, @reasons) r(row_number, candidate, score, evidence, reason)
+            SELECT r.id, s.source_record_id, r.candidate, r.score, r.evidence::jsonb, r.reason, @model
+              FROM unnest(@ids, @rows, @candidates, @scores, @evidence, @reasons) r(id, row_number, candidate, score, evidence, reason)
               JOIN stage_rows s ON s.row_number = r.row_number
             ON CONFLICT DO NOTHING
             """, connection, tx);
+        // Time-ordered ids (UUIDv7): each insert lands at the end of the primary key, not on a random page.
+        command.Parameters.AddWithValue("ids", reviews.Select(_ => Guid.CreateVersion7()).ToArray());
         command.Parameters.AddWithValue("rows", reviews.Select(r => r.RowNumber).ToArray());
         command.Parameters.AddWithValue("candidates", reviews.Select(r => r.CandidatePersonId).ToArray());
         command.Parameters.AddWithValue("scores", reviews.Select(r => r.Score.Total).ToArray());

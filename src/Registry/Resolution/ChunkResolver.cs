@@ -5,6 +5,7 @@ using Registry.Contracts;
 using Registry.Households;
 using Registry.Matching;
 using Registry.Persons;
+using Registry.Storage;
 
 namespace Registry.Resolution;
 
@@ -216,7 +217,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             sector = reader.GetString(0);
             receivedAt = reader.GetFieldValue<DateTimeOffset>(1);
         }
-        return prepared.ToDictionary(p => p.SourceRecordId, p => new GoldenSource(p.SourceRecordId, p.Row, sector, receivedAt));
+        return prepared.ToDictionary(p => p.SourceRecordId,
+            p => new GoldenSource(p.SourceRecordId, p.Row, sector, receivedAt) { IdentityCurp = p.Features.ValidCurp });
     }
 
     private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features)
@@ -231,7 +233,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     private static PreparedRow Prepare(ResolveSourceRows chunk, SourceRow row)
     {
         var id = Guid.CreateVersion7();
-        return new PreparedRow(row, id, IdentityKeys.For(chunk.AgencyCode, chunk.ExtractId, row), MatchRecord.From(row, id));
+        var features = MatchRecord.From(row, id);
+        return new PreparedRow(row, id, IdentityKeys.For(chunk.AgencyCode, chunk.ExtractId, row, features.ValidCurp), features);
     }
 
     private static async Task<bool> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
@@ -254,8 +257,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     {
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_rows (source_record_id, row_number, record_key, content_hash, curp_key, agency_key, household_key, " +
-            "curp, given_names, paternal_surname, maternal_surname, sex, birth_date, relationship, programme, service_type, " +
-            "service_date, service_status, has_service, data) FROM STDIN (FORMAT BINARY)", ct))
+            "curp, relationship, programme, service_type, service_date, service_status, service_event_id, data) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var (row, id, keys, _) in rows)
             {
@@ -268,18 +270,16 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                 await Nullable(writer, keys.AgencyPerson, ct);
                 await Nullable(writer, keys.Household, ct);
                 await Nullable(writer, keys.ValidCurp, ct);
-                await Nullable(writer, row.GivenNames, ct);
-                await Nullable(writer, row.PaternalSurname, ct);
-                await Nullable(writer, row.MaternalSurname, ct);
-                await Nullable(writer, row.Sex, ct);
-                await Nullable(writer, row.BirthDate, ct);
                 await Nullable(writer, row.RelationshipToHead, ct);
                 await Nullable(writer, row.Programme, ct);
                 await Nullable(writer, row.ServiceType, ct);
                 await Nullable(writer, row.ServiceDate, ct);
                 await Nullable(writer, row.ServiceStatus, ct);
-                await writer.WriteAsync(row.Programme is not null || row.ServiceType is not null, NpgsqlDbType.Boolean, ct);
-                await writer.WriteAsync(JsonSerializer.Serialize(row), NpgsqlDbType.Jsonb, ct);
+                // A row with a programme or service type is a service event; its id time-ordered (UUIDv7), so
+                // each insert lands at the end of the primary key rather than on a random page.
+                if (row.Programme is not null || row.ServiceType is not null) await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
+                else await writer.WriteNullAsync(ct);
+                await writer.WriteAsync(JsonSerializer.Serialize(row, StoredRows.Json), NpgsqlDbType.Jsonb, ct);
             }
             await writer.CompleteAsync(ct);
         }
@@ -419,9 +419,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         CREATE TEMP TABLE stage_rows (
             source_record_id uuid NOT NULL, row_number int NOT NULL, record_key text NOT NULL, content_hash text NOT NULL,
             curp_key text, agency_key text, household_key text,
-            curp text, given_names text, paternal_surname text, maternal_surname text, sex text, birth_date date,
-            relationship text, programme text, service_type text, service_date date, service_status text,
-            has_service boolean NOT NULL, data jsonb NOT NULL,
+            curp text, relationship text, programme text, service_type text, service_date date, service_status text,
+            service_event_id uuid, data jsonb NOT NULL,
             person_id uuid, matched_key text, created_person boolean NOT NULL DEFAULT false,
             prev_id uuid, prev_version int
         ) ON COMMIT DROP;
@@ -555,8 +554,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
         -- Service events (metadata only).
         INSERT INTO service_events (id, source_record_id, person_id, agency_code, sector, programme, service_type, service_date, status)
-        SELECT gen_random_uuid(), source_record_id, person_id, @agency, @sector, programme, service_type, service_date, service_status
-          FROM stage_rows WHERE has_service;
+        SELECT service_event_id, source_record_id, person_id, @agency, @sector, programme, service_type, service_date, service_status
+          FROM stage_rows WHERE service_event_id IS NOT NULL;
 
         -- The service event of a superseded record version is superseded too (kept, not deleted).
         UPDATE service_events old SET superseded_by = new.id
@@ -587,10 +586,10 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 /// <summary>The deterministic identity keys of a row. Only a CURP that is valid and consistent with its row is a key (<see cref="MatchRecord.IdentityCurp"/>).</summary>
 public readonly record struct IdentityKeys(string? ValidCurp, string? Curp, string? AgencyPerson, string Row, string? Household)
 {
-    public static IdentityKeys For(string agencyCode, Guid extractId, SourceRow row)
+    /// <param name="valid">The row's <see cref="MatchRecord.IdentityCurp"/>, as its match record already holds it.</param>
+    public static IdentityKeys For(string agencyCode, Guid extractId, SourceRow row, string? valid)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var valid = MatchRecord.IdentityCurp(row);
         return new IdentityKeys(
             valid,
             valid is null ? null : "curp:" + valid,
