@@ -22,15 +22,18 @@ internal static class ResolverRegistry
     }
 
     /// <summary>
-    /// Fails when a reference the resolver writes without a foreign key (migration 0019) points
-    /// nowhere: every scenario of <c>IdentityResolutionTests</c> ends with this check.
+    /// The references the resolver writes without a foreign key (migration 0019) that point nowhere,
+    /// as "table.column: count, …"; null when every one is intact.
     /// </summary>
-    public static async Task AssertNoDanglingReferencesAsync(NpgsqlDataSource db)
+    public static async Task<string?> DanglingReferencesAsync(NpgsqlDataSource db)
     {
         await using var command = db.CreateCommand(
             "SELECT string_agg(table_name || '.' || column_name || ': ' || dangling, ', ') FROM registry_dangling_references()");
-        Assert.Null(await command.ExecuteScalarAsync() as string);
+        return await command.ExecuteScalarAsync() as string;
     }
+
+    /// <summary>Fails when <see cref="DanglingReferencesAsync"/> finds any: every scenario of <c>IdentityResolutionTests</c> ends with this check.</summary>
+    public static async Task AssertNoDanglingReferencesAsync(NpgsqlDataSource db) => Assert.Null(await DanglingReferencesAsync(db));
 
     public static ResolveSourceRows Chunk(Guid extract, int index, params SourceRow[] rows) =>
         new(extract, index, rows[0].RowNumber, rows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", rows);

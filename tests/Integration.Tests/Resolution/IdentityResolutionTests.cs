@@ -122,8 +122,8 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         await r.ApplyAsync("DIF-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: JoseCurp));
         await r.ScalarAsync("UPDATE service_events SET person_id = gen_random_uuid()");
 
-        Assert.Equal("service_events.person_id: 1", await r.ScalarAsync(
-            "SELECT string_agg(table_name || '.' || column_name || ': ' || dangling, ', ') FROM registry_dangling_references()"));
+        Assert.Equal("service_events.person_id: 1", await ResolverRegistry.DanglingReferencesAsync(r.Db));
+        // Repaired, so the check every scenario ends with passes.
         await r.ScalarAsync("UPDATE service_events se SET person_id = s.person_id FROM source_records s WHERE s.id = se.source_record_id");
     }
 

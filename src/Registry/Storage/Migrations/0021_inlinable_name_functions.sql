@@ -5,7 +5,8 @@
 -- which is only STABLE inside an IMMUTABLE function. They now name registry_fold by its schema
 -- (what 0011 needed the search path for: autovacuum's ANALYZE runs with an empty one) and join
 -- with ||: registry_fold turns the extra spaces of missing parts into nothing, so every value is
--- the same as before.
+-- the same as before. The schema is the database's own (current_schema()), so the bodies are built
+-- as strings (DbUp reads a dollar-quote tag as one of its variables).
 DO $$
 DECLARE
     fold text := quote_ident(current_schema()) || '.registry_fold';
