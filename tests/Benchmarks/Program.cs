@@ -8,6 +8,7 @@ return args switch
     ["accuracy", ..] => await AccuracyBenchmark.RunAsync(args[1..]),
     ["blocks", ..] => BlocksBenchmark.Run(args[1..]),
     ["synth", ..] => SynthCommand.Run(args[1..]),
+    ["golden", ..] => GoldenBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 

@@ -82,7 +82,9 @@ public static class ResolveBenchmark
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var index = new CandidateIndex();
         var resolver = new ChunkResolver(db, index);
+        using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOC") == "1" ? new AllocationSampler() : null;
         var first = await ResolveAsync(resolver, db, "initial", batches.Initial, chunkSize, consumers);
+        sampler?.Print();
         var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers);
         // What the process holds after both phases beyond what it held before: the index, in the main.
         Console.WriteLine($"candidate index: {index.Count:N0} records; managed heap grew by {(GC.GetTotalMemory(forceFullCollection: true) - before) / (1 << 20):N0} MB");
@@ -112,6 +114,7 @@ public static class ResolveBenchmark
                 new ResolveSourceRows(extract, c, rows[0].RowNumber, rows[^1].RowNumber, batch.Feed, batch.Agency, batch.Sector, rows)));
         }
         var count = chunks.Sum(c => c.Rows.Count);
+        var (gcPause, gcCounts, cpu, allocated) = (GC.GetTotalPauseDuration(), GcCounts(), Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes());
         var done = 0;
         var rowsDone = 0;
         var sw = Stopwatch.StartNew();
@@ -125,8 +128,15 @@ public static class ResolveBenchmark
         });
         var rate = count / sw.Elapsed.TotalSeconds;
         Console.WriteLine($"{name}: {count:N0} records resolved in {sw.Elapsed.TotalSeconds:F1} s = {rate:N0} rows/s");
+        // The process's own share of the machine (PostgreSQL's is not counted here), and how much of it the GC took.
+        var counts = GcCounts();
+        Console.WriteLine($"{name}: this process used {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} CPU-s; GC paused it " +
+            $"{(GC.GetTotalPauseDuration() - gcPause).TotalSeconds:F1} s in {counts[0] - gcCounts[0]} / {counts[1] - gcCounts[1]} / {counts[2] - gcCounts[2]} collections (gen0 / gen1 / gen2); " +
+            $"{(GC.GetTotalAllocatedBytes() - allocated) / count / 1024.0:F1} KB allocated a record");
         return rate;
     }
+
+    private static int[] GcCounts() => [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
 
     private static (List<Batch>, List<Batch>) BenchBatches(int records, int incremental)
     {

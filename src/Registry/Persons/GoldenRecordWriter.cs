@@ -21,15 +21,33 @@ public static class GoldenRecordWriter
     {
         var fields = GoldenRecord.Build(sources);
         var display = new string?[Display.Count];
-        for (var c = 0; c < Display.Count; c++) display[c] = fields.FirstOrDefault(f => f.Field == Display[c])?.Value;
-        return (Document(fields), display, fields.FirstOrDefault(f => f.Field == GoldenRecord.PaternalSurname)?.SourceRecordId);
+        Guid? anchor = null;
+        foreach (var f in fields)
+        {
+            var c = IndexOf(Display, f.Field);
+            if (c >= 0) display[c] ??= f.Value;
+            if (f.Field == GoldenRecord.PaternalSurname) anchor ??= f.SourceRecordId;
+        }
+        return (Document(fields), display, anchor);
     }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++) if (names[i] == name) return i;
+        return -1;
+    }
+
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? documentBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? documentWriter;
 
     /// <summary>{"field": {"value": …, "sourceRecordId": …, "rule": …}, …}, written directly (it is computed for every row of every chunk).</summary>
     private static string Document(IReadOnlyList<GoldenField> fields)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread, reset for each document.
+        var buffer = documentBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var json = documentWriter ??= new Utf8JsonWriter(buffer);
+        json.Reset(buffer);
         {
             json.WriteStartObject();
             foreach (var f in fields)
@@ -41,6 +59,7 @@ public static class GoldenRecordWriter
                 json.WriteEndObject();
             }
             json.WriteEndObject();
+            json.Flush();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
