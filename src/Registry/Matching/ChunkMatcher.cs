@@ -240,8 +240,13 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     private static IEnumerable<(int I, int J)> InChunkPairs(List<MatchRecord> records)
     {
         var seen = new HashSet<(int, int)>();
-        var stored = records.Select((r, i) => (r, i)).SelectMany(x => x.r.BlockingKeys().Distinct().Select(k => (k, x.i)))
-            .GroupBy(x => x.k, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToList(), StringComparer.Ordinal);
+        var stored = new Dictionary<string, List<int>>(records.Count * 8, StringComparer.Ordinal);
+        for (var i = 0; i < records.Count; i++)
+            foreach (var key in records[i].BlockingKeys())
+            {
+                if (!stored.TryGetValue(key, out var members)) stored[key] = [i];
+                else if (members[^1] != i) members.Add(i); // a key twice in one record counts once
+            }
         for (var q = 0; q < records.Count; q++)
         foreach (var key in records[q].QueryKeys())
         {

@@ -67,6 +67,12 @@ public static partial class Curp
     public static CurpParts Derive(string? paternal, string? maternal, string? givenNames, DateOnly birthDate, Sex sex = Sex.Unknown, string? state = null)
     {
         var (first, second, given) = Words(paternal, maternal, givenNames);
+        return DeriveFromWords(first, second, given, birthDate, sex, state);
+    }
+
+    /// <summary>Positions 1–16 from the three name words (<see cref="Words"/>).</summary>
+    private static CurpParts DeriveFromWords(string first, string second, string given, DateOnly birthDate, Sex sex, string? state)
+    {
         Span<char> letters = stackalloc char[4];
         letters[0] = Initial(first);
         letters[1] = InternalVowel(first);
@@ -100,7 +106,7 @@ public static partial class Curp
 
         var (first, second, given) = Words(paternal, maternal, givenNames);
         var curpDate = char.IsAsciiDigit(clean[4]) ? BirthDate(clean) : null;
-        var derived = Derive(paternal, maternal, givenNames, birthDate ?? curpDate ?? new DateOnly(1900, 1, 1), sex, clean.Substring(11, 2));
+        var derived = DeriveFromWords(first, second, given, birthDate ?? curpDate ?? new DateOnly(1900, 1, 1), sex, clean.Substring(11, 2));
         var hasSecond = second.Length > 0;
 
         // Positions compared only where the row has the data; a row without a second surname agrees
@@ -175,7 +181,8 @@ public static partial class Curp
         var m = SignificantWord(maternal);
         if (p.Length == 0) (p, m) = (m, string.Empty);
 
-        var given = CurpWordsOf(givenNames).Where(w => !IsParticleWord(w)).ToList();
+        var given = CurpWordsOf(givenNames);
+        given.RemoveAll(IsParticleWord);
         var g = given.Count switch
         {
             0 => string.Empty,
