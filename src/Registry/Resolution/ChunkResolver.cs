@@ -81,6 +81,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), model, ct);
         var matcher = new ChunkMatcher(model, frequencies.Lookup);
         matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early);
+        // The early candidates' CURPs too (most of a chunk's persons): under the lock only the persons found
+        // since are read. A CURP is as current as the last committed golden record either way — a chunk's
+        // golden records are written after its identity commit, so one in flight is never seen under the lock
+        // either — and the candidate records' own CURPs are compared in the lock's view (ConflictingStrongIds).
+        var personCurps = await ReadPersonCurpsAsync(connection, tx, [.. early.Select(c => c.Record.PersonId).Distinct()], ct);
         ResolutionProfile.Mark("prescore");
         if (BeforeLock is not null) await BeforeLock(ct);
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
@@ -94,7 +99,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         ResolutionProfile.Mark("catch-up");
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
-        var personCurps = await ReadPersonCurpsAsync(connection, tx, personIds, ct);
+        foreach (var (id, curp) in await ReadPersonCurpsAsync(connection, tx, [.. personIds.Where(id => !personCurps.ContainsKey(id))], ct))
+            personCurps[id] = curp;
+        // Exclusions are read under the lock, all of them: a steward's "not the same person" is never missed.
         var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
         ResolutionProfile.Mark("curps");
 
