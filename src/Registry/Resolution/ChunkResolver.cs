@@ -481,9 +481,10 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                        coalesce(pc.person_id, pa.person_id) AS person_id,
                        CASE WHEN pc.person_id IS NOT NULL THEN pc.key ELSE pa.key END AS key
                   FROM stage_rows s2
-                  LEFT JOIN person_keys pc ON pc.key = s2.curp_key
-                  LEFT JOIN (person_keys pa JOIN persons pp ON pp.id = pa.person_id)
-                         ON pa.key = s2.agency_key AND (s2.curp IS NULL OR pp.curp IS NULL OR pp.curp = s2.curp)) m
+                  -- Probes as above: a plain join hashed every person key (81k at 200k records, a seq scan growing with the registry).
+                  LEFT JOIN LATERAL (SELECT key, person_id FROM person_keys WHERE key = s2.curp_key LIMIT 1) pc ON true
+                  LEFT JOIN LATERAL (SELECT a.key, a.person_id FROM person_keys a JOIN persons pp ON pp.id = a.person_id
+                                      WHERE a.key = s2.agency_key AND (s2.curp IS NULL OR pp.curp IS NULL OR pp.curp = s2.curp) LIMIT 1) pa ON true) m
          WHERE m.source_record_id = s.source_record_id AND m.person_id IS NOT NULL;
         """;
 
