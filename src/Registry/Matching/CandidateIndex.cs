@@ -32,6 +32,7 @@ public sealed class CandidateIndex
     private readonly List<List<int>> lists = [];
     // Names, postal codes and municipalities repeat across records: one string each.
     private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
+    private readonly List<ulong> keyHashes = [];
     private long horizon = -1;
 
     /// <summary>Records indexed so far.</summary>
@@ -48,7 +49,7 @@ public sealed class CandidateIndex
     /// candidates (row, record), ordered by row and record id.
     /// </summary>
     public Task<List<CandidateRecord>> CandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
-        IEnumerable<(int RowNumber, IReadOnlyList<string> QueryKeys)> rows, CancellationToken ct)
+        IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rows);
         return SyncedAsync(connection, tx, () => Lookup(rows), ct);
@@ -79,7 +80,7 @@ public sealed class CandidateIndex
         }
     }
 
-    private List<CandidateRecord> Lookup(IEnumerable<(int RowNumber, IReadOnlyList<string> QueryKeys)> rows)
+    private List<CandidateRecord> Lookup(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
     {
         var found = new List<CandidateRecord>();
         var seen = new HashSet<int>();
@@ -90,7 +91,7 @@ public sealed class CandidateIndex
             mine.Clear();
             foreach (var key in keys)
             {
-                if (!blocks.TryGetValue(Hash(key), out var slot)) continue;
+                if (!blocks.TryGetValue(key, out var slot)) continue;
                 if (slot >= 0)
                 {
                     if (seen.Add(slot)) mine.Add(records[slot]);
@@ -156,9 +157,10 @@ public sealed class CandidateIndex
         var ordinal = records.Count;
         records.Add(record);
         ordinals[record.SourceRecordId] = ordinal;
-        foreach (var key in record.BlockingKeys())
+        keyHashes.Clear();
+        record.KeyHashes(query: false, keyHashes);
+        foreach (var hash in keyHashes)
         {
-            var hash = Hash(key);
             if (!blocks.TryGetValue(hash, out var slot))
             {
                 blocks[hash] = ordinal;
@@ -182,22 +184,5 @@ public sealed class CandidateIndex
         if (strings.TryGetValue(value, out var shared)) return shared;
         strings[value] = value;
         return value;
-    }
-
-    /// <summary>64-bit FNV-1a of the key's characters, finished with a murmur mix. A collision only adds candidates.</summary>
-    internal static ulong Hash(string key)
-    {
-        var h = 14695981039346656037UL;
-        foreach (var c in key)
-        {
-            h ^= c;
-            h *= 1099511628211UL;
-        }
-        h ^= h >> 33;
-        h *= 0xff51afd7ed558ccdUL;
-        h ^= h >> 33;
-        h *= 0xc4ceb9fe1a85ec53UL;
-        h ^= h >> 33;
-        return h;
     }
 }

@@ -240,22 +240,32 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     private static IEnumerable<(int I, int J)> InChunkPairs(List<MatchRecord> records)
     {
         var seen = new HashSet<(int, int)>();
-        var stored = new Dictionary<string, List<int>>(records.Count * 8, StringComparer.Ordinal);
+        // By key hash, as the candidate index files them: a collision only adds a pair.
+        var stored = new Dictionary<ulong, List<int>>(records.Count * 8);
+        var keys = new List<ulong>(16);
         for (var i = 0; i < records.Count; i++)
-            foreach (var key in records[i].BlockingKeys())
+        {
+            keys.Clear();
+            records[i].KeyHashes(query: false, keys);
+            foreach (var key in keys)
             {
                 if (!stored.TryGetValue(key, out var members)) stored[key] = [i];
                 else if (members[^1] != i) members.Add(i); // a key twice in one record counts once
             }
+        }
         for (var q = 0; q < records.Count; q++)
-        foreach (var key in records[q].QueryKeys())
         {
-            if (!stored.TryGetValue(key, out var members) || members.Count > MaxInChunkBlock) continue;
-            foreach (var other in members)
+            keys.Clear();
+            records[q].KeyHashes(query: true, keys);
+            foreach (var key in keys)
             {
-                if (other == q) continue;
-                var pair = q < other ? (q, other) : (other, q);
-                if (seen.Add(pair)) yield return pair;
+                if (!stored.TryGetValue(key, out var members) || members.Count > MaxInChunkBlock) continue;
+                foreach (var other in members)
+                {
+                    if (other == q) continue;
+                    var pair = q < other ? (q, other) : (other, q);
+                    if (seen.Add(pair)) yield return pair;
+                }
             }
         }
     }

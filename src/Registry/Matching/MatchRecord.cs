@@ -113,7 +113,12 @@ public sealed record MatchRecord
     /// in any single field (a typo in the surname, a wrong birth date, a missing CURP) — and most
     /// pairs of errors — still leave a shared key, while keys stay selective enough that blocks are small.
     /// </summary>
-    public IEnumerable<string> BlockingKeys() => Keys(query: false);
+    public IEnumerable<string> BlockingKeys()
+    {
+        var sink = new StringSink([]);
+        EmitKeys(query: false, ref sink);
+        return sink.Keys;
+    }
 
     /// <summary>
     /// The keys a new record is looked up by: its <see cref="BlockingKeys"/>, except that a record
@@ -121,49 +126,104 @@ public sealed record MatchRecord
     /// dated keys already cover its single date errors, and at 1M records that key was half of a
     /// row's candidates — but only the same key of the records stored without a birth date.
     /// </summary>
-    public IEnumerable<string> QueryKeys() => Keys(query: true);
-
-    private IEnumerable<string> Keys(bool query)
+    public IEnumerable<string> QueryKeys()
     {
+        var sink = new StringSink([]);
+        EmitKeys(query: true, ref sink);
+        return sink.Keys;
+    }
+
+    /// <summary>
+    /// <see cref="BlockingKeys"/> (or, with <paramref name="query"/>, <see cref="QueryKeys"/>) as the
+    /// candidate index files them, hashed (<see cref="KeyHash"/>) without building the keys' strings:
+    /// every record's keys are computed when it is staged, blocked within its chunk and indexed.
+    /// </summary>
+    public void KeyHashes(bool query, List<ulong> into)
+    {
+        var sink = new HashSink(into);
+        EmitKeys(query, ref sink);
+    }
+
+    /// <summary>64-bit FNV-1a of the key's characters, finished with a murmur mix. A collision only adds candidates.</summary>
+    public static ulong KeyHash(System.Text.StringBuilder key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var h = 14695981039346656037UL;
+        foreach (var chunk in key.GetChunks())
+            foreach (var c in chunk.Span)
+            {
+                h ^= c;
+                h *= 1099511628211UL;
+            }
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdUL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53UL;
+        h ^= h >> 33;
+        return h;
+    }
+
+    private interface IKeySink
+    {
+        void Add(System.Text.StringBuilder key);
+    }
+
+    private readonly struct StringSink(List<string> keys) : IKeySink
+    {
+        public List<string> Keys => keys;
+        public void Add(System.Text.StringBuilder key) => keys.Add(key.ToString());
+    }
+
+    private readonly struct HashSink(List<ulong> hashes) : IKeySink
+    {
+        public void Add(System.Text.StringBuilder key) => hashes.Add(KeyHash(key));
+    }
+
+    [ThreadStatic] private static System.Text.StringBuilder? keyBuffer;
+
+    private void EmitKeys<TSink>(bool query, ref TSink sink) where TSink : struct, IKeySink
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var k = keyBuffer ??= new System.Text.StringBuilder(128);
         var birth = BlockingBirthDate;
-        var dob = birth is { } d ? Dates.Iso(d) : null;
         // Birth date and either surname, in either position: a typo in the other surname and the
         // given name, a missing second surname, swapped surnames.
-        if (dob is not null && PaternalPhonetic is not null) yield return $"dp:{dob}:{PaternalPhonetic}";
-        if (dob is not null && MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) yield return $"dp:{dob}:{MaternalPhonetic}";
-        if (dob is not null && GivenPhonetic.Length > 0) yield return $"dg:{dob}:{GivenPhonetic}";
-        // Birth date and the initials of the given name and first surname: typos in both names.
-        if (dob is not null && GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) yield return $"di:{dob}:{GivenKey[0]}{PaternalKey[0]}";
+        if (birth is { } dob)
+        {
+            if (PaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"dp:{dob:yyyy-MM-dd}:{PaternalPhonetic}"));
+            if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(k.Clear().Append(inv, $"dp:{dob:yyyy-MM-dd}:{MaternalPhonetic}"));
+            if (GivenPhonetic.Length > 0) sink.Add(k.Clear().Append(inv, $"dg:{dob:yyyy-MM-dd}:{GivenPhonetic}"));
+            // Birth date and the initials of the given name and first surname: typos in both names.
+            if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(k.Clear().Append(inv, $"di:{dob:yyyy-MM-dd}:{GivenKey[0]}{PaternalKey[0]}"));
+        }
         // Surnames in either order with the given name, no date: a birth date missing on either side.
         // Every record is stored under pg; one without a birth date also under pn. A record without
         // a date looks up pg (everyone of that name), one with a date only pn (the dateless ones).
         if (PaternalPhonetic is not null && MaternalPhonetic is not null && GivenPhonetic.Length > 0)
         {
-            var names = string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
-                ? $"{PaternalPhonetic}:{MaternalPhonetic}:{GivenPhonetic}"
-                : $"{MaternalPhonetic}:{PaternalPhonetic}:{GivenPhonetic}";
-            if (dob is null)
+            var (first, second) = string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
+                ? (PaternalPhonetic, MaternalPhonetic) : (MaternalPhonetic, PaternalPhonetic);
+            if (birth is null)
             {
-                yield return "pg:" + names;
-                if (!query) yield return "pn:" + names;
+                sink.Add(k.Clear().Append(inv, $"pg:{first}:{second}:{GivenPhonetic}"));
+                if (!query) sink.Add(k.Clear().Append(inv, $"pn:{first}:{second}:{GivenPhonetic}"));
             }
-            else yield return (query ? "pn:" : "pg:") + names;
+            else sink.Add(k.Clear().Append(query ? "pn:" : "pg:").Append(inv, $"{first}:{second}:{GivenPhonetic}"));
         }
         if (birth is { } y && GivenPhonetic.Length > 0)
         {
             // A surname typo and a wrong day or month: given name, either surname and birth year.
             // (Not a span of years: such a block grows with the registry — at 1M records a five-year
             // span held ~14 records per key and was most of a row's candidates.)
-            if (PaternalPhonetic is not null) yield return $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year}";
-            if (MaternalPhonetic is not null) yield return $"my:{MaternalPhonetic}:{GivenPhonetic}:{y.Year}";
+            if (PaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year}"));
+            if (MaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"my:{MaternalPhonetic}:{GivenPhonetic}:{y.Year}"));
             // A wrong year and a typo in the other surname: either surname, given name, day and month.
-            if (PaternalPhonetic is not null) yield return $"pm:{PaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}";
-            if (MaternalPhonetic is not null) yield return $"mm:{MaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}";
+            if (PaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"pm:{PaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}"));
+            if (MaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"mm:{MaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}"));
         }
-        var curp10 = (ValidCurp ?? InvalidCurp)?[..10];
-        if (curp10 is not null) yield return $"c10:{curp10}";
-        if (Phone is not null) yield return $"ph:{Phone}";
-        if (OtherId is not null) yield return $"oi:{OtherId}";
+        if ((ValidCurp ?? InvalidCurp) is { } curp) sink.Add(k.Clear().Append("c10:").Append(curp.AsSpan(0, 10)));
+        if (Phone is not null) sink.Add(k.Clear().Append("ph:").Append(Phone));
+        if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(OtherId));
     }
 
     private static string? Blank(string s) => s.Length == 0 ? null : s;

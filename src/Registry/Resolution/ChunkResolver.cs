@@ -231,11 +231,18 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     private sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features)
     {
         /// <summary>The keys the row's candidates are looked up by, before the lock and under it.</summary>
-        public string[] QueryKeys { get; } = [.. Features.QueryKeys().Distinct(StringComparer.Ordinal)];
+        public ulong[] QueryKeys { get; } = QueryKeyHashes(Features);
     }
 
-    private static IEnumerable<(int RowNumber, IReadOnlyList<string> QueryKeys)> Lookups(IEnumerable<PreparedRow> rows) =>
-        rows.Select(p => (p.Row.RowNumber, (IReadOnlyList<string>)p.QueryKeys));
+    private static IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> Lookups(IEnumerable<PreparedRow> rows) =>
+        rows.Select(p => (p.Row.RowNumber, (IReadOnlyList<ulong>)p.QueryKeys));
+
+    private static ulong[] QueryKeyHashes(MatchRecord features)
+    {
+        var keys = new List<ulong>(16);
+        features.KeyHashes(query: true, keys);
+        return [.. keys.Distinct()];
+    }
 
     private static PreparedRow Prepare(ResolveSourceRows chunk, SourceRow row)
     {

@@ -54,7 +54,8 @@ public sealed class CandidateIndexTests(RegistryServers servers)
     private static async Task<List<CandidateRecord>> CandidatesOfAsync(NpgsqlDataSource db, CandidateIndex index, SourceRow row)
     {
         await using var connection = await db.OpenConnectionAsync();
-        var keys = MatchRecord.From(row).QueryKeys().Distinct().ToList();
+        var keys = new List<ulong>();
+        MatchRecord.From(row).KeyHashes(query: true, keys);
         return await index.CandidatesAsync(connection, null, [(row.RowNumber, keys)], default);
     }
 
