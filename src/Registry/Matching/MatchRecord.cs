@@ -145,9 +145,8 @@ public sealed record MatchRecord
     }
 
     /// <summary>64-bit FNV-1a of the key's characters, finished with a murmur mix. A collision only adds candidates.</summary>
-    public static ulong KeyHash(System.Text.StringBuilder key)
+    private static ulong KeyHash(System.Text.StringBuilder key)
     {
-        ArgumentNullException.ThrowIfNull(key);
         var h = 14695981039346656037UL;
         foreach (var chunk in key.GetChunks())
             foreach (var c in chunk.Span)

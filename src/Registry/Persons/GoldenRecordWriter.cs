@@ -48,19 +48,17 @@ public static class GoldenRecordWriter
         buffer.ResetWrittenCount();
         var json = documentWriter ??= new Utf8JsonWriter(buffer);
         json.Reset(buffer);
+        json.WriteStartObject();
+        foreach (var f in fields)
         {
-            json.WriteStartObject();
-            foreach (var f in fields)
-            {
-                json.WriteStartObject(f.Field);
-                json.WriteString("value", f.Value);
-                json.WriteString("sourceRecordId", f.SourceRecordId);
-                json.WriteString("rule", f.Rule);
-                json.WriteEndObject();
-            }
+            json.WriteStartObject(f.Field);
+            json.WriteString("value", f.Value);
+            json.WriteString("sourceRecordId", f.SourceRecordId);
+            json.WriteString("rule", f.Rule);
             json.WriteEndObject();
-            json.Flush();
         }
+        json.WriteEndObject();
+        json.Flush();
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
