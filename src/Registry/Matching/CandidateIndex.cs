@@ -33,7 +33,16 @@ public sealed class CandidateIndex
     // Names, postal codes and municipalities repeat across records: one string each.
     private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
     private readonly List<ulong> keyHashes = [];
+    // The valid CURPs each person's records carry, counted: one, but for records a steward put together.
+    private readonly Dictionary<Guid, List<CurpTally>> curps = [];
     private long horizon = -1;
+
+    private struct CurpTally(string curp, int latest)
+    {
+        public readonly string Curp = curp;
+        public int Count = 1;
+        public int Latest = latest; // the ordinal of its latest record carrying it
+    }
 
     /// <summary>Records indexed so far.</summary>
     public int Count => records.Count;
@@ -53,6 +62,40 @@ public sealed class CandidateIndex
     {
         ArgumentNullException.ThrowIfNull(rows);
         return SyncedAsync(connection, tx, () => Lookup(rows), ct);
+    }
+
+    /// <summary>
+    /// Each person's CURP as its records stand in the index — the valid CURP most of them carry (the golden record's rule),
+    /// the latest stored on a tie, null when none carries one. What the guard against linking two
+    /// valid CURPs compares; exact as of the last sync, which under the resolution lock is the registry's
+    /// own state, so the guard needs no read of the persons' golden records.
+    /// </summary>
+    public async Task<Dictionary<Guid, string?>> CurpsOfAsync(IEnumerable<Guid> persons, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(persons);
+        await gate.WaitAsync(ct);
+        try
+        {
+            var result = new Dictionary<Guid, string?>();
+            foreach (var person in persons)
+            {
+                if (result.ContainsKey(person)) continue;
+                string? curp = null;
+                if (curps.TryGetValue(person, out var tallies))
+                {
+                    var best = tallies[0];
+                    foreach (var t in tallies)
+                        if (t.Count > best.Count || (t.Count == best.Count && t.Latest > best.Latest)) best = t;
+                    curp = best.Curp;
+                }
+                result[person] = curp;
+            }
+            return result;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>
@@ -151,12 +194,15 @@ public sealed class CandidateIndex
         if (ordinals.TryGetValue(record.SourceRecordId, out var existing))
         {
             // A merge or split moved it: same features (so the same blocks), new person.
+            UncountCurp(records[existing]);
             records[existing] = record;
+            CountCurp(record, existing);
             return;
         }
         var ordinal = records.Count;
         records.Add(record);
         ordinals[record.SourceRecordId] = ordinal;
+        CountCurp(record, ordinal);
         keyHashes.Clear();
         record.KeyHashes(query: false, keyHashes);
         foreach (var hash in keyHashes)
@@ -177,6 +223,35 @@ public sealed class CandidateIndex
                 if (members[^1] != ordinal) members.Add(ordinal);
             }
         }
+    }
+
+    private void CountCurp(MatchRecord record, int ordinal)
+    {
+        if (record.ValidCurp is not { } curp) return;
+        if (!curps.TryGetValue(record.PersonId, out var tallies))
+        {
+            curps[record.PersonId] = [new CurpTally(curp, ordinal)];
+            return;
+        }
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tallies);
+        for (var i = 0; i < span.Length; i++)
+        {
+            if (!string.Equals(span[i].Curp, curp, StringComparison.Ordinal)) continue;
+            span[i].Count++;
+            span[i].Latest = Math.Max(span[i].Latest, ordinal);
+            return;
+        }
+        tallies.Add(new CurpTally(curp, ordinal));
+    }
+
+    private void UncountCurp(MatchRecord record)
+    {
+        if (record.ValidCurp is not { } curp || !curps.TryGetValue(record.PersonId, out var tallies)) return;
+        var i = tallies.FindIndex(t => string.Equals(t.Curp, curp, StringComparison.Ordinal));
+        if (i < 0) return;
+        if (tallies[i].Count > 1) System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tallies)[i].Count--;
+        else tallies.RemoveAt(i);
+        if (tallies.Count == 0) curps.Remove(record.PersonId);
     }
 
     private string Intern(string value)

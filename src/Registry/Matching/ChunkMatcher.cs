@@ -57,7 +57,8 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         var rowIndex = new Dictionary<int, int>(rows.Count);
         for (var i = 0; i < rows.Count; i++) rowIndex[rows[i].RowNumber] = i;
 
-        // Persons are nodes after the rows.
+        // Persons are nodes after the rows: the rows' known persons and those an edge reaches (a person no
+        // pair reaches the review threshold with can join no cluster).
         var personNodes = new Dictionary<Guid, int>();
         int PersonNode(Guid id)
         {
@@ -65,9 +66,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             return node;
         }
         foreach (var row in rows) if (row.KnownPerson is { } p) PersonNode(p);
-        foreach (var c in candidates) PersonNode(c.Record.PersonId);
 
-        var recordsByPerson = candidates.GroupBy(c => c.Record.PersonId).ToDictionary(g => g.Key, g => g.Select(c => c.Record).DistinctBy(r => r.SourceRecordId).ToList());
         var edges = new List<Edge>();
 
         // 1. Each row against the registry: best record per candidate person.
@@ -78,6 +77,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             var row = rows[i];
             if (row.KnownPerson == c.Record.PersonId) continue;
             var score = Score(row.Record, c.Record);
+            if (score.Total < model.ReviewThreshold) continue; // most candidates: no edge whatever the guards say
             // Two different valid CURPs never link (the guard refuses below); when all else says "same
             // person" — one mistyped character a check digit cannot catch — a steward is asked.
             if ((Comparisons.ConflictingStrongIds(row.Record, c.Record) || CurpConflict(row.Record.ValidCurp, personCurps, c.Record.PersonId))
@@ -130,6 +130,8 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
                 keyLinked.Add(i);
             }
         }
+        // The candidate records of each person, for the merge guard: built when a link first joins two registry persons.
+        Dictionary<Guid, List<MatchRecord>>? recordsByPerson = null;
         var reviews = new List<ReviewProposal>();
         var pendingRowReviews = new List<(int Review, int OtherRow)>();
         var bridges = new List<Edge>();
@@ -137,7 +139,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         foreach (var edge in edges.OrderByDescending(e => e.Score.Total))
         {
             var linkable = edge.Score.Total >= model.LinkThreshold;
-            var refusal = linkable ? Refusal(clusters, edge, recordsByPerson, exclusions) : null;
+            var refusal = linkable ? Refusal(clusters, edge, candidates, ref recordsByPerson, exclusions) : null;
             if (linkable && refusal is null)
             {
                 if (clusters.Find(edge.A) != clusters.Find(edge.B))
@@ -221,6 +223,25 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         foreach (var (i, j) in prescoredPairs.Value.Pairs) Score(records[i], records[j]);
     }
 
+    /// <summary>
+    /// The candidates' persons some row scores at least the review threshold against: the only registry
+    /// persons <see cref="Decide"/> can put in a cluster, so the only ones whose CURP and steward exclusions
+    /// it consults (the resolver looks up those, not every candidate's). Scores are remembered for Decide.
+    /// </summary>
+    public HashSet<Guid> PersonsInReach(IEnumerable<(int RowNumber, MatchRecord Record)> rows, IReadOnlyList<CandidateRecord> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var byRow = new Dictionary<int, MatchRecord>();
+        foreach (var (number, record) in rows) byRow[number] = record;
+        var persons = new HashSet<Guid>();
+        foreach (var c in candidates)
+            if (byRow.TryGetValue(c.RowNumber, out var row) && !persons.Contains(c.Record.PersonId)
+                && Score(row, c.Record).Total >= model.ReviewThreshold)
+                persons.Add(c.Record.PersonId);
+        return persons;
+    }
+
     // The chunk's own pairs as Prescore derived them (before the lock), reused by Decide when it gets the same rows.
     private (List<MatchRecord> Records, List<(int I, int J)> Pairs)? prescoredPairs;
 
@@ -291,12 +312,16 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     private static bool CurpConflict(string? curp, IReadOnlyDictionary<Guid, string?> personCurps, Guid person) =>
         curp is not null && personCurps.GetValueOrDefault(person) is { } other && !string.Equals(curp, other, StringComparison.Ordinal);
 
-    private string? Refusal(Clusters clusters, Edge edge, Dictionary<Guid, List<MatchRecord>> recordsByPerson, ISet<(Guid, Guid)> exclusions)
+    private string? Refusal(Clusters clusters, Edge edge, IReadOnlyList<CandidateRecord> candidates,
+        ref Dictionary<Guid, List<MatchRecord>>? recordsByPerson, ISet<(Guid, Guid)> exclusions)
     {
         if (clusters.Find(edge.A) == clusters.Find(edge.B)) return null;
         if (clusters.CurpsConflict(edge.A, edge.B)) return "the records carry two different valid CURPs";
-        var left = clusters.PersonsOf(edge.A).ToList();
-        var right = clusters.PersonsOf(edge.B).ToList();
+        var left = clusters.PersonsOf(edge.A);
+        var right = clusters.PersonsOf(edge.B);
+        if (left.Count == 0 || right.Count == 0) return null;
+        recordsByPerson ??= candidates.GroupBy(c => c.Record.PersonId)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.Record).DistinctBy(r => r.SourceRecordId).ToList());
         foreach (var a in left)
         foreach (var b in right)
         {

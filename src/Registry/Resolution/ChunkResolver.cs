@@ -81,11 +81,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), model, ct);
         var matcher = new ChunkMatcher(model, frequencies.Lookup);
         matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early);
-        // The early candidates' CURPs too (most of a chunk's persons): under the lock only the persons found
-        // since are read. A CURP is as current as the last committed golden record either way — a chunk's
-        // golden records are written after its identity commit, so one in flight is never seen under the lock
-        // either — and the candidate records' own CURPs are compared in the lock's view (ConflictingStrongIds).
-        var personCurps = await ReadPersonCurpsAsync(connection, tx, [.. early.Select(c => c.Record.PersonId).Distinct()], ct);
         ResolutionProfile.Mark("prescore");
         if (BeforeLock is not null) await BeforeLock(ct);
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
@@ -97,10 +92,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var live = rows.Select(r => r.RowNumber).ToHashSet();
         var candidates = await index.CandidatesAsync(connection, tx, Lookups(prepared.Where(p => live.Contains(p.Row.RowNumber))), ct);
         ResolutionProfile.Mark("catch-up");
+        // The guards of the persons a row can join (PersonsInReach): their CURPs, from the index as it stands
+        // under the lock (every record's valid CURP, counted per person), and the steward's exclusions.
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
-            .Concat(candidates.Select(c => c.Record.PersonId)).Distinct().ToArray();
-        foreach (var (id, curp) in await ReadPersonCurpsAsync(connection, tx, [.. personIds.Where(id => !personCurps.ContainsKey(id))], ct))
-            personCurps[id] = curp;
+            .Concat(matcher.PersonsInReach(rows.Select(r => (r.RowNumber, r.Record)), candidates)).Distinct().ToArray();
+        var personCurps = await index.CurpsOfAsync(personIds, ct);
         // Exclusions are read under the lock, all of them: a steward's "not the same person" is never missed.
         var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
         ResolutionProfile.Mark("curps");
@@ -344,17 +340,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             rows.Add(new IncomingRow(p.Row.RowNumber, p.Features, known, rule, p.Keys.AgencyPerson));
         }
         return rows;
-    }
-
-    private static async Task<Dictionary<Guid, string?>> ReadPersonCurpsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
-    {
-        var curps = new Dictionary<Guid, string?>();
-        if (ids.Length == 0) return curps;
-        await using var command = new NpgsqlCommand("SELECT id, curp FROM persons WHERE id = ANY(@ids)", connection, tx);
-        command.Parameters.AddWithValue("ids", ids);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) curps[reader.GetGuid(0)] = Str(reader, 1);
-        return curps;
     }
 
     private static async Task<HashSet<(Guid, Guid)>> ReadExclusionsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)

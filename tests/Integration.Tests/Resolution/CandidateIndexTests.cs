@@ -3,6 +3,7 @@ using Npgsql;
 using Registry.Contracts;
 using Registry.Integration.Tests.Infrastructure;
 using Registry.Matching;
+using Registry.Normalization;
 using Registry.Resolution;
 using Registry.Review;
 
@@ -51,12 +52,58 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         Assert.Equal(250, index.Count);
     }
 
+    [Fact]
+    public async Task A_persons_CURP_follows_its_records_through_a_stewards_merge_and_split()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 3);
+        await using var _ = db;
+        var index = new CandidateIndex();
+        var ricardoCurp = CurpOf("RICARDO", new DateOnly(1978, 12, 17), Sex.Male);
+        await new ChunkResolver(db, index).ApplyAsync(ResolverRegistry.Chunk(extract, 0,
+            Row(1, "RICARDO", new DateOnly(1978, 12, 17)) with { Curp = ricardoCurp },
+            Row(2, "RICARDO", new DateOnly(1978, 12, 17)) with { Curp = ricardoCurp },
+            Row(3, "ELENA", new DateOnly(1985, 3, 9))), default);
+        var ricardo = await PersonOfRowAsync(db, 1);
+        var elena = await PersonOfRowAsync(db, 3);
+        Assert.Equal(ricardo, await PersonOfRowAsync(db, 2));
+        var before = await index.CurpsOfAsync([ricardo, elena], default);
+        Assert.Equal(ricardoCurp, before[ricardo]);
+        Assert.Null(before[elena]);
+
+        // A steward puts Ricardo's records under Elena's id, then takes them out again.
+        var stewardship = new Stewardship(db);
+        await stewardship.MergeAsync(elena, ricardo, "steward@test", "documents checked", default);
+        await CandidatesOfAsync(db, index, Row(4, "ELENA", new DateOnly(1985, 3, 9))); // syncs the index
+        var merged = await index.CurpsOfAsync([elena, ricardo], default);
+        Assert.Equal(ricardoCurp, merged[elena]);
+        Assert.Null(merged[ricardo]);
+
+        var split = await stewardship.SplitAsync(elena, [await RecordOfRowAsync(db, 1), await RecordOfRowAsync(db, 2)], "steward@test", "two people", default);
+        await CandidatesOfAsync(db, index, Row(4, "ELENA", new DateOnly(1985, 3, 9)));
+        var after = await index.CurpsOfAsync([elena, split], default);
+        Assert.Equal(ricardoCurp, after[split]);
+        Assert.Null(after[elena]);
+    }
+
+    private static string CurpOf(string given, DateOnly birth, Sex sex)
+    {
+        var first17 = Curp.Derive("VELAZQUEZ", "BECERRA", given, birth, sex, "TS").First16 + "0";
+        return first17 + Curp.CheckDigit(first17);
+    }
+
     private static async Task<List<CandidateRecord>> CandidatesOfAsync(NpgsqlDataSource db, CandidateIndex index, SourceRow row)
     {
         await using var connection = await db.OpenConnectionAsync();
         var keys = new List<ulong>();
         MatchRecord.From(row).KeyHashes(query: true, keys);
         return await index.CandidatesAsync(connection, null, [(row.RowNumber, keys)], default);
+    }
+
+    private static async Task<Guid> RecordOfRowAsync(NpgsqlDataSource db, int row)
+    {
+        await using var command = db.CreateCommand("SELECT id FROM source_records WHERE row_number = @row");
+        command.Parameters.AddWithValue("row", row);
+        return (Guid)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row)
