@@ -130,8 +130,8 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
                 keyLinked.Add(i);
             }
         }
-        // The candidate records of each person, for the merge guard: built when a link first joins two registry persons.
-        Dictionary<Guid, List<MatchRecord>>? recordsByPerson = null;
+        // The candidate records of each person, for the merge guard: chained when a link first joins two registry persons.
+        var recordsByPerson = new PersonRecords(candidates);
         var reviews = new List<ReviewProposal>();
         var pendingRowReviews = new List<(int Review, int OtherRow)>();
         var bridges = new List<Edge>();
@@ -139,7 +139,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         foreach (var edge in edges.OrderByDescending(e => e.Score.Total))
         {
             var linkable = edge.Score.Total >= model.LinkThreshold;
-            var refusal = linkable ? Refusal(clusters, edge, candidates, ref recordsByPerson, exclusions) : null;
+            var refusal = linkable ? Refusal(clusters, edge, recordsByPerson, exclusions) : null;
             if (linkable && refusal is null)
             {
                 if (clusters.Find(edge.A) != clusters.Find(edge.B))
@@ -305,29 +305,27 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         public static readonly PairByReference Instance = new();
         public bool Equals((MatchRecord, MatchRecord) x, (MatchRecord, MatchRecord) y) =>
             ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+        // By the records' ids (the object header's identity hash was a tenth of Decide); equal ids of two
+        // instances — a record a merge re-filed — only share a bucket.
         public int GetHashCode((MatchRecord, MatchRecord) pair) =>
-            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(pair.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(pair.Item2));
+            HashCode.Combine(pair.Item1.SourceRecordId, pair.Item2.SourceRecordId);
     }
 
     private static bool CurpConflict(string? curp, IReadOnlyDictionary<Guid, string?> personCurps, Guid person) =>
         curp is not null && personCurps.GetValueOrDefault(person) is { } other && !string.Equals(curp, other, StringComparison.Ordinal);
 
-    private string? Refusal(Clusters clusters, Edge edge, IReadOnlyList<CandidateRecord> candidates,
-        ref Dictionary<Guid, List<MatchRecord>>? recordsByPerson, ISet<(Guid, Guid)> exclusions)
+    private string? Refusal(Clusters clusters, Edge edge, PersonRecords recordsByPerson, ISet<(Guid, Guid)> exclusions)
     {
         if (clusters.Find(edge.A) == clusters.Find(edge.B)) return null;
         if (clusters.CurpsConflict(edge.A, edge.B)) return "the records carry two different valid CURPs";
         var left = clusters.PersonsOf(edge.A);
         var right = clusters.PersonsOf(edge.B);
-        if (left.Count == 0 || right.Count == 0) return null;
-        recordsByPerson ??= candidates.GroupBy(c => c.Record.PersonId)
-            .ToDictionary(g => g.Key, g => g.Select(c => c.Record).DistinctBy(r => r.SourceRecordId).ToList());
         foreach (var a in left)
         foreach (var b in right)
         {
             if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return "a steward decided these are different persons";
             // Merging two registry persons needs their own records to agree, not just the bridging record.
-            if (recordsByPerson.TryGetValue(a, out var ra) && recordsByPerson.TryGetValue(b, out var rb))
+            if (recordsByPerson.Of(a) is { } ra && recordsByPerson.Of(b) is { } rb)
             {
                 var bestPair = ra.SelectMany(x => rb.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total)).DefaultIfEmpty(double.MinValue).Max();
                 if (bestPair < model.ReviewThreshold) return "the record bridges two registry persons whose own records disagree";
@@ -338,6 +336,40 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     }
 
     private sealed record Edge(int A, int B, MatchScore Score, Guid? Record);
+
+    /// <summary>
+    /// Each person's distinct candidate records. Asked for a few persons a chunk (those a link would merge),
+    /// among tens of thousands of candidates: the candidates are chained per person on the first question,
+    /// without a list per person.
+    /// </summary>
+    private sealed class PersonRecords(IReadOnlyList<CandidateRecord> candidates)
+    {
+        private Dictionary<Guid, int>? last;
+        private int[]? previous;
+
+        /// <summary>Null when no candidate belongs to <paramref name="person"/>.</summary>
+        public List<MatchRecord>? Of(Guid person)
+        {
+            if (last is null)
+            {
+                last = new Dictionary<Guid, int>();
+                previous = new int[candidates.Count];
+                for (var i = 0; i < candidates.Count; i++)
+                {
+                    previous[i] = last.TryGetValue(candidates[i].Record.PersonId, out var p) ? p : -1;
+                    last[candidates[i].Record.PersonId] = i;
+                }
+            }
+            if (!last.TryGetValue(person, out var at)) return null;
+            var records = new List<MatchRecord>();
+            for (; at >= 0; at = previous![at])
+            {
+                var record = candidates[at].Record;
+                if (!records.Exists(r => r.SourceRecordId == record.SourceRecordId)) records.Add(record);
+            }
+            return records; // the guard takes the best pair over them: order is of no account
+        }
+    }
 
     /// <summary>Union–find over rows and persons, tracking each cluster's valid CURPs and registry persons.</summary>
     private sealed class Clusters(int size)

@@ -29,7 +29,7 @@ public static class IdentityWriter
         command.Parameters.AddWithValue("rows", reviews.Select(r => r.RowNumber).ToArray());
         command.Parameters.AddWithValue("candidates", reviews.Select(r => r.CandidatePersonId).ToArray());
         command.Parameters.AddWithValue("scores", reviews.Select(r => r.Score.Total).ToArray());
-        command.Parameters.AddWithValue("evidence", reviews.Select(r => MatchModelStore.Serialize(r.Score.Evidence())).ToArray());
+        command.Parameters.AddWithValue("evidence", reviews.Select(r => r.Score.EvidenceJson()).ToArray());
         command.Parameters.AddWithValue("reasons", reviews.Select(r => r.Reason).ToArray());
         command.Parameters.AddWithValue("model", modelVersion);
         await command.ExecuteNonQueryAsync(ct);
@@ -41,7 +41,7 @@ public static class IdentityWriter
         ArgumentNullException.ThrowIfNull(merge);
         return MergeAsync(connection, tx, merge.Survivor, merge.Merged, "machine",
             $"a new record (row {merge.BridgingRow}) matched both persons above the link threshold", merge.Score.Total,
-            MatchModelStore.Serialize(merge.Score.Evidence()), modelVersion, bridgingRecord, reviewTask: null, ct);
+            merge.Score.EvidenceJson(), modelVersion, bridgingRecord, reviewTask: null, ct);
     }
 
     /// <summary>Moves everything of <paramref name="merged"/> to <paramref name="survivor"/> and records the event.</summary>

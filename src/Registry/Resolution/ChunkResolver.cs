@@ -370,7 +370,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             if (d.Score is { } score)
             {
                 await writer.WriteAsync(score.Total, NpgsqlDbType.Double, ct);
-                await writer.WriteAsync(MatchModelStore.Serialize(score.Evidence()), NpgsqlDbType.Jsonb, ct);
+                await writer.WriteAsync(score.EvidenceJson(), NpgsqlDbType.Jsonb, ct);
             }
             else
             {
