@@ -33,6 +33,8 @@ public sealed class CandidateIndex
     // Names, postal codes and municipalities repeat across records: one string each.
     private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
     private readonly List<ulong> keyHashes = [];
+    // The records re-filed (moved to another person by a merge or split), in order: what a catch-up re-reads.
+    private readonly List<Guid> moved = [];
     // The valid CURPs each person's records carry, counted: one, but for records a steward put together.
     private readonly Dictionary<Guid, List<CurpTally>> curps = [];
     private long horizon = -1;
@@ -57,11 +59,92 @@ public sealed class CandidateIndex
     /// Brings the index up to date through <paramref name="connection"/>, then returns each row's
     /// candidates (row, record), ordered by row and record id.
     /// </summary>
-    public Task<List<CandidateRecord>> CandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
+    public async Task<List<CandidateRecord>> CandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
+        IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows, CancellationToken ct) =>
+        (await LookupAsync(connection, tx, rows, ct)).Candidates;
+
+    /// <summary>As <see cref="CandidatesAsync"/>, remembering where the index stood for a later <see cref="CatchUpAsync"/>.</summary>
+    public Task<CandidateLookup> LookupAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
         IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        return SyncedAsync(connection, tx, () => Lookup(rows), ct);
+        return SyncedAsync(connection, tx, () =>
+        {
+            var looked = rows.ToList();
+            return new CandidateLookup(Lookup(looked), [.. looked.Select(r => r.RowNumber)], records.Count, moved.Count);
+        }, ct);
+    }
+
+    /// <summary>
+    /// Brings the index up to date, then answers what <see cref="CandidatesAsync"/> would for
+    /// <paramref name="rows"/> (some or all of those <paramref name="earlier"/> looked up) — the same
+    /// candidates in the same order — from the earlier answer: only the records filed since are looked for,
+    /// and the earlier ones a merge or split re-filed since are taken as they stand now. Under the
+    /// resolution lock this is the whole catch-up: a chunk's rows against the chunk committed meanwhile.
+    /// </summary>
+    public Task<List<CandidateRecord>> CatchUpAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, CandidateLookup earlier,
+        IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        ArgumentNullException.ThrowIfNull(rows);
+        return SyncedAsync(connection, tx, () => CatchUp(earlier, rows), ct);
+    }
+
+    private List<CandidateRecord> CatchUp(CandidateLookup earlier, IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
+    {
+        // Each row's earlier candidates are consecutive (looked up row by row).
+        var ranges = new Dictionary<int, (int Start, int End)>();
+        for (var i = 0; i < earlier.Candidates.Count; i++)
+        {
+            var row = earlier.Candidates[i].RowNumber;
+            ranges[row] = ranges.TryGetValue(row, out var r) ? (r.Start, i + 1) : (i, i + 1);
+        }
+        HashSet<Guid>? refiled = earlier.Moves < moved.Count ? [.. moved.Skip(earlier.Moves)] : null;
+        var found = new List<CandidateRecord>(earlier.Candidates.Count);
+        var seen = new HashSet<int>();
+        var added = new List<CandidateRecord>();
+        foreach (var (row, keys) in rows)
+        {
+            if (!earlier.Rows.Contains(row))
+            {
+                found.AddRange(Lookup([(row, keys)]));
+                continue;
+            }
+            // Records filed since: a block's members are in filing order, so they are its last ones — those of
+            // them among the block's first MaxBlockCandidates are what a lookup now adds.
+            seen.Clear();
+            added.Clear();
+            foreach (var key in keys)
+            {
+                if (!blocks.TryGetValue(key, out var slot)) continue;
+                if (slot >= 0)
+                {
+                    if (slot >= earlier.Records && seen.Add(slot)) added.Add(new CandidateRecord(row, records[slot]));
+                    continue;
+                }
+                var members = lists[~slot];
+                for (var i = Math.Min(members.Count, MaxBlockCandidates) - 1; i >= 0 && members[i] >= earlier.Records; i--)
+                    if (seen.Add(members[i])) added.Add(new CandidateRecord(row, records[members[i]]));
+            }
+            var start = found.Count;
+            if (ranges.TryGetValue(row, out var range))
+                for (var i = range.Start; i < range.End; i++)
+                {
+                    var c = earlier.Candidates[i];
+                    found.Add(refiled is not null && refiled.Contains(c.Record.SourceRecordId)
+                        ? new CandidateRecord(row, records[ordinals[c.Record.SourceRecordId]]) : c);
+                }
+            if (added.Count == 0) continue;
+            found.AddRange(added);
+            found.Sort(start, found.Count - start, ById.Instance);
+        }
+        return found;
+    }
+
+    private sealed class ById : IComparer<CandidateRecord>
+    {
+        public static readonly ById Instance = new();
+        public int Compare(CandidateRecord? x, CandidateRecord? y) => x!.Record.SourceRecordId.CompareTo(y!.Record.SourceRecordId);
     }
 
     /// <summary>
@@ -196,6 +279,7 @@ public sealed class CandidateIndex
             // A merge or split moved it: same features (so the same blocks), new person.
             UncountCurp(records[existing]);
             records[existing] = record;
+            moved.Add(record.SourceRecordId);
             CountCurp(record, existing);
             return;
         }
@@ -260,4 +344,16 @@ public sealed class CandidateIndex
         strings[value] = value;
         return value;
     }
+}
+
+/// <summary>
+/// A lookup's candidates (by row, then record id) and where the index stood when it answered: the
+/// records filed and re-filed by then, from which <see cref="CandidateIndex.CatchUpAsync"/> goes on.
+/// </summary>
+public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<int> rows, int records, int moves)
+{
+    public List<CandidateRecord> Candidates { get; } = candidates;
+    internal HashSet<int> Rows { get; } = rows;
+    internal int Records { get; } = records;
+    internal int Moves { get; } = moves;
 }

@@ -73,14 +73,14 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var singles = sources.ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute([kv.Value]));
         ResolutionProfile.Mark("stage");
         // Candidates as the registry stands now, before the lock; under the lock the index syncs only
-        // the match records written since (migration 0014) and the lookup is repeated in memory.
-        var early = await index.CandidatesAsync(connection, tx, Lookups(prepared), ct);
+        // the match records written since (migration 0014) and the lookup adds only what they bring (CatchUpAsync).
+        var early = await index.LookupAsync(connection, tx, Lookups(prepared), ct);
         ResolutionProfile.Mark("candidates");
         // Scoring needs no person: the chunk's pairs and its early candidates are scored before the lock too,
         // with the name frequencies as they stand now.
         var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), model, ct);
         var matcher = new ChunkMatcher(model, frequencies.Lookup);
-        matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early);
+        matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early.Candidates);
         ResolutionProfile.Mark("prescore");
         if (BeforeLock is not null) await BeforeLock(ct);
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
@@ -90,7 +90,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
         var rows = await ReadIncomingAsync(connection, tx, prepared, ct);
         var live = rows.Select(r => r.RowNumber).ToHashSet();
-        var candidates = await index.CandidatesAsync(connection, tx, Lookups(prepared.Where(p => live.Contains(p.Row.RowNumber))), ct);
+        var candidates = await index.CatchUpAsync(connection, tx, early, Lookups(prepared.Where(p => live.Contains(p.Row.RowNumber))), ct);
         ResolutionProfile.Mark("catch-up");
         // The guards of the persons a row can join (PersonsInReach): their CURPs, from the index as it stands
         // under the lock (every record's valid CURP, counted per person), and the steward's exclusions.

@@ -85,6 +85,43 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         Assert.Null(after[elena]);
     }
 
+    [Fact]
+    public async Task A_catch_up_answers_as_a_fresh_lookup_after_another_process_wrote_and_a_steward_merged()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 6);
+        await using var _ = db;
+        var mine = new CandidateIndex();
+        var theirs = new CandidateIndex(); // another worker process
+        await new ChunkResolver(db, theirs).ApplyAsync(ResolverRegistry.Chunk(extract, 0,
+            Row(1, "RICARDO", new DateOnly(1978, 12, 17)), Row(2, "ELENA", new DateOnly(1985, 3, 9))), default);
+        SourceRow[] chunk = [Row(10, "RICARDO", new DateOnly(1978, 12, 17)), Row(11, "ELENA", new DateOnly(1985, 3, 9)), Row(12, "JOSE", new DateOnly(1990, 1, 1))];
+        await using var connection = await db.OpenConnectionAsync();
+        var early = await mine.LookupAsync(connection, null, Lookups(chunk), default);
+        Assert.Equal(2, early.Candidates.Count);
+
+        // Meanwhile the other process files new records (one for a row that had none) and a steward moves one.
+        await new ChunkResolver(db, theirs).ApplyAsync(ResolverRegistry.Chunk(extract, 1,
+            Row(3, "RICARDO", new DateOnly(1978, 12, 17)), Row(4, "JOSE", new DateOnly(1990, 1, 1)), Row(5, "JOSE", new DateOnly(1990, 1, 1))), default);
+        await new Stewardship(db).MergeAsync(await PersonOfRowAsync(db, 1), await PersonOfRowAsync(db, 2), "steward@test", "same person", default);
+
+        var caughtUp = await mine.CatchUpAsync(connection, null, early, Lookups(chunk[1..]), default);
+        var fresh = await new CandidateIndex().CandidatesAsync(connection, null, Lookups(chunk[1..]), default);
+
+        Assert.Equal(fresh.Select(c => (c.RowNumber, c.Record.SourceRecordId, c.Record.PersonId)),
+            caughtUp.Select(c => (c.RowNumber, c.Record.SourceRecordId, c.Record.PersonId)));
+        Assert.Contains(caughtUp, c => c.RowNumber == 12); // found only since
+        var ricardo = await PersonOfRowAsync(db, 1);
+        Assert.All(caughtUp.Where(c => c.RowNumber == 11), c => Assert.Equal(ricardo, c.Record.PersonId)); // moved since
+    }
+
+    private static List<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> Lookups(IEnumerable<SourceRow> rows) =>
+        [.. rows.Select(r =>
+        {
+            var keys = new List<ulong>();
+            MatchRecord.From(r).KeyHashes(query: true, keys);
+            return (r.RowNumber, (IReadOnlyList<ulong>)keys);
+        })];
+
     private static string CurpOf(string given, DateOnly birth, Sex sex)
     {
         var first17 = Curp.Derive("VELAZQUEZ", "BECERRA", given, birth, sex, "TS").First16 + "0";
