@@ -65,12 +65,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
         await Execute(connection, tx, StagingTablesSql, ct);
         ResolutionProfile.Mark("claim");
-        await CopyStagingAsync(connection, prepared, ct);
         // Before the lock (it serialises consumers): each row's record as a golden source, and its golden
-        // record were it a new person on its own — the common case, so under the lock only persons with
-        // several records of this chunk are computed.
+        // record were it a new person on its own — the common case — staged with the row, so under the lock
+        // only persons with several records of this chunk are computed and sent.
         var sources = await ChunkSourcesAsync(connection, tx, chunk.ExtractId, prepared, ct);
         var singles = sources.ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute([kv.Value]));
+        await CopyStagingAsync(connection, prepared, singles, ct);
         ResolutionProfile.Mark("stage");
         // Candidates as the registry stands now, before the lock; under the lock the index syncs only
         // the match records written since (migration 0014) and the lookup adds only what they bring (CatchUpAsync).
@@ -104,11 +104,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var decisions = matcher.Decide(rows, candidates, personCurps, exclusions, Guid.CreateVersion7);
         ResolutionProfile.Mark("decide");
 
-        // Persons created by this chunk get their golden record in their INSERT (all their records are in hand).
-        var fresh = FreshPersons(prepared, sources, decisions)
-            .ToDictionary(kv => kv.Key, kv => kv.Value.Count == 1 ? singles[kv.Value[0].SourceRecordId] : GoldenRecordWriter.Compute(kv.Value));
+        // Persons created by this chunk get their golden record in their INSERT (all their records are in hand):
+        // a person of one record the one staged with its row, a person of several computed now.
+        var fresh = FreshPersons(prepared, sources, decisions);
+        var several = fresh.Where(kv => kv.Value.Count > 1).ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
         ResolutionProfile.Mark("fresh");
-        await CopyDecisionsAsync(connection, decisions, fresh, ct);
+        await CopyDecisionsAsync(connection, decisions, several, ct);
         ResolutionProfile.Mark("copy-decisions");
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
             ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version),
@@ -263,11 +264,13 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         return await claim.ExecuteNonQueryAsync(ct) > 0;
     }
 
-    private static async Task CopyStagingAsync(NpgsqlConnection connection, List<PreparedRow> rows, CancellationToken ct)
+    private static async Task CopyStagingAsync(NpgsqlConnection connection, List<PreparedRow> rows,
+        Dictionary<Guid, (string Document, string?[] Display, Guid? Anchor)> singles, CancellationToken ct)
     {
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_rows (source_record_id, row_number, record_key, content_hash, curp_key, agency_key, household_key, " +
-            "curp, relationship, programme, service_type, service_date, service_status, service_event_id, data) FROM STDIN (FORMAT BINARY)", ct))
+            "curp, relationship, programme, service_type, service_date, service_status, service_event_id, data, " +
+            "golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var (row, id, keys, _) in rows)
             {
@@ -290,6 +293,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                 if (row.Programme is not null || row.ServiceType is not null) await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
                 else await writer.WriteNullAsync(ct);
                 await writer.WriteAsync(JsonSerializer.Serialize(row, StoredRows.Json), NpgsqlDbType.Jsonb, ct);
+                await WriteGoldenAsync(writer, singles[id], ct);
             }
             await writer.CompleteAsync(ct);
         }
@@ -355,7 +359,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     }
 
     private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions,
-        Dictionary<Guid, (string Document, string?[] Display, Guid? Anchor)> fresh, CancellationToken ct)
+        Dictionary<Guid, (string Document, string?[] Display, Guid? Anchor)> several, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_decisions (row_number, person_id, created_person, rule, score, evidence, matched_source_record_id, " +
@@ -379,17 +383,20 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             }
             if (d.MatchedSourceRecordId is { } matched) await writer.WriteAsync(matched, NpgsqlDbType.Uuid, ct);
             else await writer.WriteNullAsync(ct);
-            if (d.CreatedPerson && fresh.TryGetValue(d.PersonId, out var golden))
-            {
-                await writer.WriteAsync(golden.Document, NpgsqlDbType.Jsonb, ct);
-                foreach (var value in golden.Display) await Nullable(writer, value, ct);
-                if (golden.Anchor is { } anchor) await writer.WriteAsync(anchor, NpgsqlDbType.Uuid, ct);
-                else await writer.WriteNullAsync(ct);
-            }
+            if (d.CreatedPerson && several.TryGetValue(d.PersonId, out var golden)) await WriteGoldenAsync(writer, golden, ct);
             else
                 for (var c = 0; c < 1 + GoldenRecordWriter.Display.Count + 1; c++) await writer.WriteNullAsync(ct); // document, display, anchor
         }
         await writer.CompleteAsync(ct);
+    }
+
+    /// <summary>A golden record as the staging tables hold it: document, display columns, anchor.</summary>
+    private static async Task WriteGoldenAsync(NpgsqlBinaryImporter writer, (string Document, string?[] Display, Guid? Anchor) golden, CancellationToken ct)
+    {
+        await writer.WriteAsync(golden.Document, NpgsqlDbType.Jsonb, ct);
+        foreach (var value in golden.Display) await Nullable(writer, value, ct);
+        if (golden.Anchor is { } anchor) await writer.WriteAsync(anchor, NpgsqlDbType.Uuid, ct);
+        else await writer.WriteNullAsync(ct);
     }
 
     private static string? Str(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
@@ -420,6 +427,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             curp_key text, agency_key text, household_key text,
             curp text, relationship text, programme text, service_type text, service_date date, service_status text,
             service_event_id uuid, data jsonb NOT NULL,
+            -- The row's golden record were it a person on its own (computed and parsed before the lock).
+            golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid,
             person_id uuid, matched_key text, created_person boolean NOT NULL DEFAULT false,
             prev_id uuid, prev_version int
         ) ON COMMIT DROP;
@@ -486,10 +495,15 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         UPDATE stage_rows s SET person_id = d.person_id, created_person = d.created_person
           FROM stage_decisions d WHERE d.row_number = s.row_number;
 
+        -- A new person's golden record: the decision's when the chunk gave it several records, else its row's.
         INSERT INTO persons (id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id, golden)
-        SELECT DISTINCT ON (s.person_id) s.person_id, d.g_curp, d.g_given, d.g_paternal, d.g_maternal, d.g_sex, d.g_birth::date,
-               coalesce(d.g_anchor, s.source_record_id), d.golden
+        SELECT DISTINCT ON (s.person_id) s.person_id, g.curp, g.given, g.paternal, g.maternal, g.sex, g.birth::date,
+               coalesce(g.anchor, s.source_record_id), g.golden
           FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
+         CROSS JOIN LATERAL (SELECT d.golden, d.g_curp, d.g_given, d.g_paternal, d.g_maternal, d.g_sex, d.g_birth, d.g_anchor WHERE d.golden IS NOT NULL
+                             UNION ALL
+                             SELECT s.golden, s.g_curp, s.g_given, s.g_paternal, s.g_maternal, s.g_sex, s.g_birth, s.g_anchor WHERE d.golden IS NULL)
+               g(golden, curp, given, paternal, maternal, sex, birth, anchor)
          WHERE s.created_person ORDER BY s.person_id, s.row_number;
 
         -- Remember each row's deterministic keys for the person it was linked to (sorted: no lock-order surprises).

@@ -44,6 +44,31 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_person_created_by_a_chunk_has_the_golden_record_a_refresh_computes()
+    {
+        await using var r = await NewRegistryAsync();
+        // One person with two records in the chunk (the same CURP: one adds the maternal surname and a phone), one with a single record.
+        await r.ApplyAsync("DIF-TAM",
+            Row(1, "JOSE", "HERNANDEZ", null, Birth, curp: JoseCurp),
+            Row(2, "ANA", "RUIZ", "ORTIZ", new DateOnly(1990, 1, 1), phone: "8991234567"),
+            Row(3, "JOSÉ", "HERNÁNDEZ", "LOPEZ", Birth, curp: JoseCurp, phone: "8341234567", service: "B"));
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons"));
+        const string Golden = "SELECT string_agg(concat_ws('|', golden::text, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id), E'\\n' ORDER BY id) FROM persons";
+        var inserted = (string?)await r.ScalarAsync(Golden);
+
+        await using (var connection = await r.Db.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await using var ids = new NpgsqlCommand("SELECT array_agg(id) FROM persons", connection, tx);
+            await Registry.Persons.GoldenRecordWriter.RefreshAsync(connection, tx, (Guid[])(await ids.ExecuteScalarAsync())!, default);
+            await tx.CommitAsync();
+        }
+
+        Assert.Contains("LOPEZ", inserted, StringComparison.Ordinal);
+        Assert.Equal(inserted, (string?)await r.ScalarAsync(Golden));
+    }
+
+    [Fact]
     public async Task A_record_its_agency_id_links_still_merges_the_other_agencys_person_it_proves_to_be()
     {
         await using var r = await NewRegistryAsync();
