@@ -152,32 +152,23 @@ public sealed record MatchScore(double Total, double[] FieldWeights, byte[] Vect
             f => MatchModel.Key(f),
             f => new FieldEvidence(Comparisons.LevelNames[f][Vector[(int)f]], FieldWeights[(int)f]));
 
-    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? evidenceBuffer;
-    [ThreadStatic] private static System.Text.Json.Utf8JsonWriter? evidenceWriter;
-
     /// <summary>
     /// <see cref="Evidence"/> as the JSON stored with decisions, reviews and merges — the same text the
     /// serializer gives it ({"curp": {"level": …, "weight": …}, …}), written directly: every linked row
     /// and review task has one, and it is written under the resolution lock.
     /// </summary>
-    public string EvidenceJson()
+    public string EvidenceJson() => Storage.JsonText.Write(this, static (json, score) =>
     {
-        var buffer = evidenceBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        var json = evidenceWriter ??= new System.Text.Json.Utf8JsonWriter(buffer);
-        json.Reset(buffer);
         json.WriteStartObject();
         foreach (var f in Comparisons.Fields)
         {
             json.WriteStartObject(MatchModel.Key(f));
-            json.WriteString("level", Comparisons.LevelNames[f][Vector[(int)f]]);
-            json.WriteNumber("weight", FieldWeights[(int)f]);
+            json.WriteString("level", Comparisons.LevelNames[f][score.Vector[(int)f]]);
+            json.WriteNumber("weight", score.FieldWeights[(int)f]);
             json.WriteEndObject();
         }
         json.WriteEndObject();
-        json.Flush();
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    });
 }
 
 public sealed record FieldEvidence(string Level, double Weight);

@@ -37,17 +37,9 @@ public static class GoldenRecordWriter
         return -1;
     }
 
-    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? documentBuffer;
-    [ThreadStatic] private static Utf8JsonWriter? documentWriter;
-
     /// <summary>{"field": {"value": …, "sourceRecordId": …, "rule": …}, …}, written directly (it is computed for every row of every chunk).</summary>
-    private static string Document(IReadOnlyList<GoldenField> fields)
+    private static string Document(IReadOnlyList<GoldenField> fields) => Storage.JsonText.Write(fields, static (json, fields) =>
     {
-        // One buffer and writer per thread, reset for each document.
-        var buffer = documentBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        var json = documentWriter ??= new Utf8JsonWriter(buffer);
-        json.Reset(buffer);
         json.WriteStartObject();
         foreach (var f in fields)
         {
@@ -58,9 +50,7 @@ public static class GoldenRecordWriter
             json.WriteEndObject();
         }
         json.WriteEndObject();
-        json.Flush();
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    });
 
     /// <param name="personIds">Registry persons whose records changed: their current records are read back.</param>
     /// <param name="inHand">

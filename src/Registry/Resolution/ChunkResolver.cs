@@ -97,7 +97,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(matcher.PersonsInReach(rows.Select(r => (r.RowNumber, r.Record)), candidates)).Distinct().ToArray();
         var personCurps = await index.CurpsOfAsync(personIds, ct);
-        // Exclusions are read under the lock, all of them: a steward's "not the same person" is never missed.
+        // Exclusions are read under the lock, all of those persons': a steward's "not the same person" is never missed.
         var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
         ResolutionProfile.Mark("curps");
 

@@ -131,9 +131,7 @@ public sealed class CandidateIndexTests(RegistryServers servers)
     private static async Task<List<CandidateRecord>> CandidatesOfAsync(NpgsqlDataSource db, CandidateIndex index, SourceRow row)
     {
         await using var connection = await db.OpenConnectionAsync();
-        var keys = new List<ulong>();
-        MatchRecord.From(row).KeyHashes(query: true, keys);
-        return await index.CandidatesAsync(connection, null, [(row.RowNumber, keys)], default);
+        return await index.CandidatesAsync(connection, null, Lookups([row]), default);
     }
 
     private static async Task<Guid> RecordOfRowAsync(NpgsqlDataSource db, int row)
