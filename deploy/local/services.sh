@@ -170,9 +170,10 @@ pg_up() {
   # many short-lived databases and connections: more connections, and no fsync (throw-away data).
   # Lock waits past deadlock_timeout and statements over 5 s go to the log: who held what, when a
   # chunk or a benchmark stalls.
+  # Plans of statements over 10 s go there too (auto_explain): a plan that flipped with lagging statistics.
   pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_log" -w -t 60 -o "-p $pg_port -c listen_addresses=127.0.0.1 \
 -k '$sockdir' -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=1GB -c max_wal_size=4GB \
--c log_lock_waits=on -c log_min_duration_statement=5000" start >/dev/null \
+-c log_lock_waits=on -c log_min_duration_statement=5000 -c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=10s" start >/dev/null \
     || { tail -n 20 "$pg_log" >&2; die "PostgreSQL did not start (log: $pg_log)"; }
   # The registry role (superuser: tests create a database each) and its database; re-applied
   # every time so the password is always the documented one.

@@ -75,13 +75,17 @@ public static class GoldenRecordWriter
         Resolution.ResolutionProfile.Mark("golden-lock");
         // Driven person by person, the "not superseded" test inside (index probes): otherwise a planner
         // with lagging statistics hashes every source record of the registry (200 ms per chunk at 50k).
+        // OFFSET 0 in the NOT EXISTS keeps it a subplan, one probe of the supersedes index per record: as an
+        // anti join the planner could pick a hash of all source records (the partial index cannot serve an
+        // unparameterised scan), rebuilt for every person once it spills past work_mem — two 1M-record
+        // benchmark runs stalled 30–90 s in this read, holding their persons' row locks.
         await using (var command = new NpgsqlCommand(
             $"""
             SELECT sr.person_id, sr.id, CASE WHEN sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last THEN NULL
                    ELSE ({Storage.StoredRows.Defaults} || sr.data)::text END, e.sector, e.received_at
               FROM unnest(@ids) p(id)
              CROSS JOIN LATERAL (SELECT * FROM source_records s WHERE person_id = p.id
-                                   AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = s.id) OFFSET 0) sr
+                                   AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = s.id OFFSET 0) OFFSET 0) sr
              CROSS JOIN LATERAL (SELECT sector, received_at FROM extracts WHERE id = sr.extract_id LIMIT 1) e
             """, connection, tx))
         {
