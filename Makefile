@@ -33,10 +33,11 @@ bench-ingest:
 	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll ingest --rows $(ROWS)
 
 ## bench-resolve: RECORDS generated records into an empty registry, then RECORDS/5 more, plus raw COPY speed (last line: RESULT ...);
-##   SOURCE=bench (default: small name vocabulary, one agency) or SOURCE=synth (the synthetic population's extracts, PROFILE, default typical)
+##   SOURCE=bench (default: small name vocabulary, one agency) or SOURCE=synth (the synthetic population's extracts, PROFILE, default typical);
+##   with the server garbage collector, as the workers host (a Web SDK app) runs the resolver
 bench-resolve:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
-	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE)
+	@DOTNET_gcServer=1 bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE)
 
 ## bench-lookup: PERSONS persons in a fresh database, the real API host, RPS requests/s for SECONDS against household 360 and search (last line: RESULT ...)
 bench-lookup:

@@ -73,7 +73,8 @@ public static class ResolveBenchmark
         await using var db = NpgsqlDataSource.Create(cs);
         var records = batches.Initial.Sum(b => b.Rows.Count);
         var incremental = batches.Incremental.Sum(b => b.Rows.Count);
-        Console.WriteLine($"database {database}; source {source}: {records:N0} records in {batches.Initial.Count} extract(s), then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers");
+        Console.WriteLine($"database {database}; source {source}: {records:N0} records in {batches.Initial.Count} extract(s), then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers; " +
+            (System.Runtime.GCSettings.IsServerGC ? "server GC, as the workers host" : "workstation GC (the workers host runs server GC: DOTNET_gcServer=1, as make bench-resolve sets)"));
 
         var raw = await RawCopyAsync(db, batches.Initial.SelectMany(b => b.Rows));
         Console.WriteLine($"raw binary COPY of the same rows into a bare table: {raw:N0} rows/s");
@@ -118,16 +119,32 @@ public static class ResolveBenchmark
         var done = 0;
         var rowsDone = 0;
         var sw = Stopwatch.StartNew();
+        var redelivered = 0;
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = consumers }, async (chunk, ct) =>
         {
-            await resolver.ApplyAsync(chunk, ct);
+            // As the workers' bus would: a chunk that failed (a timeout, a deadlock) is delivered again, twice at most;
+            // the resolver's claim makes a redelivery finish what the first attempt committed.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await resolver.ApplyAsync(chunk, ct);
+                    break;
+                }
+                catch (NpgsqlException e) when (attempt < 3)
+                {
+                    Interlocked.Increment(ref redelivered);
+                    Console.WriteLine($"  {name}: chunk {chunk.ChunkIndex} failed ({e.Message}); delivering it again");
+                }
+            }
             var n = Interlocked.Increment(ref done);
             var r = Interlocked.Add(ref rowsDone, chunk.Rows.Count);
             if (n % Math.Max(1, chunks.Count / 10) == 0)
                 Console.WriteLine($"  {name}: {n * 100 / chunks.Count}% ({r:N0} rows, {r / sw.Elapsed.TotalSeconds:N0} rows/s)");
         });
         var rate = count / sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"{name}: {count:N0} records resolved in {sw.Elapsed.TotalSeconds:F1} s = {rate:N0} rows/s");
+        Console.WriteLine($"{name}: {count:N0} records resolved in {sw.Elapsed.TotalSeconds:F1} s = {rate:N0} rows/s" +
+            (redelivered > 0 ? $" ({redelivered} chunk(s) delivered again after a failure)" : ""));
         // The process's own share of the machine (PostgreSQL's is not counted here), and how much of it the GC took.
         var counts = GcCounts();
         Console.WriteLine($"{name}: this process used {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} CPU-s; GC paused it " +
