@@ -120,7 +120,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                AND (@curp::text IS NULL OR p.curp = @curp)
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (
-                        SELECT sr.person_id FROM source_records sr WHERE registry_fold(sr.data ->> 'Municipality') = registry_fold(@municipality)))
+                        SELECT t.person_id FROM person_territories t WHERE t.municipality = registry_fold(@municipality)))
                AND (@poligono::text IS NULL OR p.id IN (
                         SELECT sr.person_id FROM source_records sr
                          WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono)))
