@@ -210,17 +210,25 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     /// they belong to; a candidate the catch-up re-read (its person changed) or found new is scored
     /// when Decide asks for it.
     /// </summary>
-    public void Prescore(IReadOnlyList<(int RowNumber, MatchRecord Record)> rows, IReadOnlyList<CandidateRecord> candidates)
+    /// <returns>The rows that score at least the link threshold with a candidate or another row: most likely not a new person of one record.</returns>
+    public HashSet<int> Prescore(IReadOnlyList<(int RowNumber, MatchRecord Record)> rows, IReadOnlyList<CandidateRecord> candidates)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(candidates);
+        var linking = new HashSet<int>();
         var byRow = new Dictionary<int, MatchRecord>(rows.Count);
         foreach (var (number, record) in rows) byRow[number] = record;
         foreach (var c in candidates)
-            if (byRow.TryGetValue(c.RowNumber, out var row)) Score(row, c.Record);
+            if (byRow.TryGetValue(c.RowNumber, out var row) && Score(row, c.Record).Total >= model.LinkThreshold) linking.Add(c.RowNumber);
         var records = rows.Select(r => r.Record).ToList();
         prescoredPairs = (records, [.. InChunkPairs(records)]);
-        foreach (var (i, j) in prescoredPairs.Value.Pairs) Score(records[i], records[j]);
+        foreach (var (i, j) in prescoredPairs.Value.Pairs)
+            if (Score(records[i], records[j]).Total >= model.LinkThreshold)
+            {
+                linking.Add(rows[i].RowNumber);
+                linking.Add(rows[j].RowNumber);
+            }
+        return linking;
     }
 
     /// <summary>

@@ -13,9 +13,10 @@ namespace Registry.Resolution;
 /// Applies one chunk of accepted rows to the registry in two transactions. The identity phase:
 /// <list type="number">
 /// <item>claims (extract, chunk), so a redelivered chunk is a no-op;</item>
-/// <item>binary-COPYs the rows and their normalised match features into staging;</item>
 /// <item>finds every row's candidates in the <see cref="CandidateIndex"/> (shared blocking keys) and
 ///   scores them, and the chunk's own pairs, before the lock;</item>
+/// <item>binary-COPYs the rows, their normalised match features and — for a row that links to no one
+///   yet — its golden record as a person of its own into staging;</item>
 /// <item>takes the resolution lock (below), drops rows already received unchanged, links rows
 ///   whose deterministic key is known (valid CURP, the agency's person id), finds the candidates
 ///   again with the match records written meanwhile, and lets <see cref="ChunkMatcher"/> score the new
@@ -65,13 +66,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
         await Execute(connection, tx, StagingTablesSql, ct);
         ResolutionProfile.Mark("claim");
-        // Before the lock (it serialises consumers): each row's record as a golden source, and its golden
-        // record were it a new person on its own — the common case — staged with the row, so under the lock
-        // only persons with several records of this chunk are computed and sent.
-        var sources = await ChunkSourcesAsync(connection, tx, chunk.ExtractId, prepared, ct);
-        var singles = sources.ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute([kv.Value]));
-        await CopyStagingAsync(connection, prepared, singles, ct);
-        ResolutionProfile.Mark("stage");
         // Candidates as the registry stands now, before the lock; under the lock the index syncs only
         // the match records written since (migration 0014) and the lookup adds only what they bring (CatchUpAsync).
         var early = await index.LookupAsync(connection, tx, Lookups(prepared), ct);
@@ -80,8 +74,17 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         // with the name frequencies as they stand now.
         var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), model, ct);
         var matcher = new ChunkMatcher(model, frequencies.Lookup);
-        matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early.Candidates);
+        var linking = matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early.Candidates);
         ResolutionProfile.Mark("prescore");
+        // Before the lock (it serialises consumers): each row's record as a golden source, and its golden
+        // record were it a new person on its own — the common case — staged with the row. Not for a row
+        // that already scores the link threshold with someone: it will most likely join a person. Under the
+        // lock only persons of several records, or of one such row after all, are computed and sent.
+        var sources = await ChunkSourcesAsync(connection, tx, chunk.ExtractId, prepared, ct);
+        var singles = prepared.Where(p => !linking.Contains(p.Row.RowNumber))
+            .ToDictionary(p => p.SourceRecordId, p => GoldenRecordWriter.Compute([sources[p.SourceRecordId]]));
+        await CopyStagingAsync(connection, prepared, singles, ct);
+        ResolutionProfile.Mark("stage");
         if (BeforeLock is not null) await BeforeLock(ct);
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
         ResolutionProfile.Mark("lock-wait");
@@ -105,11 +108,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         ResolutionProfile.Mark("decide");
 
         // Persons created by this chunk get their golden record in their INSERT (all their records are in hand):
-        // a person of one record the one staged with its row, a person of several computed now.
+        // a person of one record the one staged with its row, any other computed now.
         var fresh = FreshPersons(prepared, sources, decisions);
-        var several = fresh.Where(kv => kv.Value.Count > 1).ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
+        var computed = fresh.Where(kv => kv.Value.Count > 1 || !singles.ContainsKey(kv.Value[0].SourceRecordId))
+            .ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
         ResolutionProfile.Mark("fresh");
-        await CopyDecisionsAsync(connection, decisions, several, ct);
+        await CopyDecisionsAsync(connection, decisions, computed, ct);
         ResolutionProfile.Mark("copy-decisions");
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
             ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version),
@@ -293,7 +297,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                 if (row.Programme is not null || row.ServiceType is not null) await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
                 else await writer.WriteNullAsync(ct);
                 await writer.WriteAsync(JsonSerializer.Serialize(row, StoredRows.Json), NpgsqlDbType.Jsonb, ct);
-                await WriteGoldenAsync(writer, singles[id], ct);
+                if (singles.TryGetValue(id, out var single)) await WriteGoldenAsync(writer, single, ct);
+                else await WriteNoGoldenAsync(writer, ct);
             }
             await writer.CompleteAsync(ct);
         }
@@ -359,7 +364,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     }
 
     private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions,
-        Dictionary<Guid, (string Document, string?[] Display, Guid? Anchor)> several, CancellationToken ct)
+        Dictionary<Guid, (string Document, string?[] Display, Guid? Anchor)> computed, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_decisions (row_number, person_id, created_person, rule, score, evidence, matched_source_record_id, " +
@@ -383,9 +388,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             }
             if (d.MatchedSourceRecordId is { } matched) await writer.WriteAsync(matched, NpgsqlDbType.Uuid, ct);
             else await writer.WriteNullAsync(ct);
-            if (d.CreatedPerson && several.TryGetValue(d.PersonId, out var golden)) await WriteGoldenAsync(writer, golden, ct);
-            else
-                for (var c = 0; c < 1 + GoldenRecordWriter.Display.Count + 1; c++) await writer.WriteNullAsync(ct); // document, display, anchor
+            if (d.CreatedPerson && computed.TryGetValue(d.PersonId, out var golden)) await WriteGoldenAsync(writer, golden, ct);
+            else await WriteNoGoldenAsync(writer, ct);
         }
         await writer.CompleteAsync(ct);
     }
@@ -397,6 +401,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         foreach (var value in golden.Display) await Nullable(writer, value, ct);
         if (golden.Anchor is { } anchor) await writer.WriteAsync(anchor, NpgsqlDbType.Uuid, ct);
         else await writer.WriteNullAsync(ct);
+    }
+
+    private static async Task WriteNoGoldenAsync(NpgsqlBinaryImporter writer, CancellationToken ct)
+    {
+        for (var c = 0; c < 1 + GoldenRecordWriter.Display.Count + 1; c++) await writer.WriteNullAsync(ct); // document, display, anchor
     }
 
     private static string? Str(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
@@ -451,13 +460,24 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         """
         -- Re-sent rosters: a row whose record was already received with this content is unchanged
         -- (accounted for, nothing new created); so is a repeat of the same record and content in this chunk.
-        -- Lookups below are driven row by row from the chunk (LATERAL … LIMIT keeps them index probes):
+        -- Lookups below are driven row by row from the chunk (LATERAL keeps them index probes):
         -- a join against the feed's records lets the planner hash the whole feed once statistics lag.
-        INSERT INTO stage_unchanged (row_number, source_record_id)
-        SELECT s.row_number, sr.id
-          FROM stage_rows s
-         CROSS JOIN LATERAL (SELECT id FROM source_records
-                              WHERE feed_code = @feed AND record_key = s.record_key AND content_hash = s.content_hash LIMIT 1) sr;
+        -- One probe per row reads the key's versions (a handful at most): one with this content makes the
+        -- row unchanged; otherwise the latest is the version a changed record supersedes.
+        WITH known AS (
+            SELECT k.row_number, v.latest_id, v.latest_version, v.same_id
+              FROM stage_rows k
+             CROSS JOIN LATERAL (SELECT (array_agg(id ORDER BY version DESC))[1] AS latest_id, max(version) AS latest_version,
+                                        (array_agg(id) FILTER (WHERE content_hash = k.content_hash))[1] AS same_id
+                                   FROM source_records WHERE feed_code = @feed AND record_key = k.record_key
+                                 HAVING count(*) > 0) v
+        ), unchanged AS (
+            INSERT INTO stage_unchanged (row_number, source_record_id)
+            SELECT row_number, same_id FROM known WHERE same_id IS NOT NULL
+        )
+        -- A changed record becomes the next version of its latest source record.
+        UPDATE stage_rows s SET prev_id = known.latest_id, prev_version = known.latest_version
+          FROM known WHERE known.row_number = s.row_number AND known.same_id IS NULL;
         INSERT INTO stage_unchanged (row_number, source_record_id)
         SELECT s.row_number, f.source_record_id
           FROM stage_rows s
@@ -466,13 +486,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             ON f.record_key = s.record_key AND f.content_hash = s.content_hash AND f.source_record_id <> s.source_record_id
          WHERE s.row_number NOT IN (SELECT row_number FROM stage_unchanged);
         DELETE FROM stage_rows WHERE row_number IN (SELECT row_number FROM stage_unchanged);
-
-        -- A changed record becomes the next version of its latest source record.
-        UPDATE stage_rows s SET prev_id = p.id, prev_version = p.version
-          FROM stage_rows k
-         CROSS JOIN LATERAL (SELECT id, version FROM source_records
-                              WHERE feed_code = @feed AND record_key = k.record_key ORDER BY version DESC LIMIT 1) p
-         WHERE k.row_number = s.row_number;
 
         -- Deterministic: a known valid CURP, then the agency's own person id — which links only when it
         -- does not contradict a valid CURP: two different valid CURPs are two people (hard rule 3).

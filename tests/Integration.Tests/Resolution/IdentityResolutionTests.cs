@@ -52,7 +52,11 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
             Row(1, "JOSE", "HERNANDEZ", null, Birth, curp: JoseCurp),
             Row(2, "ANA", "RUIZ", "ORTIZ", new DateOnly(1990, 1, 1), phone: "8991234567"),
             Row(3, "JOSÉ", "HERNÁNDEZ", "LOPEZ", Birth, curp: JoseCurp, phone: "8341234567", service: "B"));
-        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons"));
+        // A namesake with another valid CURP scores the link threshold with José (so nothing is staged for it
+        // before the lock) yet is a person of its own: its golden record is computed under the lock instead.
+        await r.ApplyAsync("SSA-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: Valid("HELJ840229HTSRPS1")));
+        Assert.Equal(3L, await r.ScalarAsync("SELECT count(*) FROM persons"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE golden IS NULL"));
         const string Golden = "SELECT string_agg(concat_ws('|', golden::text, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id), E'\\n' ORDER BY id) FROM persons";
         var inserted = (string?)await r.ScalarAsync(Golden);
 

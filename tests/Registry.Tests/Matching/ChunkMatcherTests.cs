@@ -249,6 +249,28 @@ public sealed class ChunkMatcherTests
         Assert.Equal(plain.Rows[3].PersonId, plain.Rows[4].PersonId);
     }
 
+    [Fact]
+    public void Prescoring_names_the_rows_that_reach_the_link_threshold_with_a_candidate_or_each_other()
+    {
+        // The resolver stages a row's golden record as a new person of its own only for the other rows.
+        // Row 5 too, though two valid CURPs will keep it a person of its own: the resolver then computes its golden record under the lock.
+        var jose = Record(Guid.NewGuid(), "JOSE", "HERNANDEZ", "LOPEZ", Birth, "H", postal: "87000");
+        var juan = Record(Guid.NewGuid(), "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: Curp17("PEGJ870314HTSRRN0"));
+        var rows = new[]
+        {
+            Row(1, Record(default, "PEPE", "HERNÁNDEZ", null, Birth, "H", postal: "87000")),
+            Row(2, Record(default, "LUCIA", "ZOZAYA", "PEÑA", new DateOnly(2001, 6, 9), "M")),
+            Row(3, Record(default, "LUCIA", "ZOZAYA", "PEÑA", new DateOnly(2001, 6, 9), "M")),
+            Row(4, Record(default, "ROSA", "MEDINA", "SOTO", new DateOnly(1975, 1, 30), "M")),
+            Row(5, Record(default, "JUAN", "PEREZ", "GARCIA", Birth, "H", curp: Curp17("PEGJ870314HTSRRN1"))),
+        };
+
+        var linking = new ChunkMatcher(MatchModel.Default).Prescore([.. rows.Select(r => (r.RowNumber, r.Record))],
+            [new CandidateRecord(1, jose), new CandidateRecord(5, juan)]);
+
+        Assert.Equal([1, 2, 3, 5], linking.Order());
+    }
+
     private static ChunkDecisions Decide(IncomingRow[] rows, CandidateRecord[] candidates,
         Dictionary<Guid, string?>? curps = null, HashSet<(Guid, Guid)>? exclusions = null) =>
         new ChunkMatcher(MatchModel.Default).Decide(rows, candidates, curps ?? [], exclusions ?? [], Guid.CreateVersion7);
