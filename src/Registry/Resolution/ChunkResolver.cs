@@ -548,17 +548,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                m.municipality, m.phone, m.name_from_full_name, m.other_id, m.street_key
           FROM stage_rows s JOIN stage_match m ON m.row_number = s.row_number;
 
-        INSERT INTO term_frequencies (field, value, n)
-        SELECT field, value, count(*)
-          FROM stage_match m JOIN stage_rows s ON s.row_number = m.row_number
-         CROSS JOIN LATERAL (VALUES ('given_names', nullif(m.given_key, '')), ('given_names', CASE WHEN m.given_key <> '' THEN '' END),
-                                    ('paternal_surname', m.paternal_key), ('paternal_surname', CASE WHEN m.paternal_key IS NOT NULL THEN '' END),
-                                    ('maternal_surname', m.maternal_key), ('maternal_surname', CASE WHEN m.maternal_key IS NOT NULL THEN '' END)) v(field, value)
-         WHERE value IS NOT NULL
-         GROUP BY field, value
-         ORDER BY field, value
-        ON CONFLICT (field, value) DO UPDATE SET n = term_frequencies.n + excluded.n;
-
         -- Households: the agency's household id is the key; membership keeps its source record.
         WITH wanted AS (
             SELECT DISTINCT ON (household_key) household_key, source_record_id
@@ -595,10 +584,23 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         ON CONFLICT DO NOTHING;
         """;
 
-    // The completion (second transaction): progress of the extract — resolved once every accepted row
-    // is — and the chunk's mark. Unchanged rows are counted from what the identity phase recorded.
+    // The completion (second transaction): the name frequencies the chunk's new records add, progress of
+    // the extract — resolved once every accepted row is — and the chunk's mark. Unchanged rows are counted
+    // from what the identity phase recorded. Frequencies are counted here, outside the lock (only the
+    // scoring before the lock reads them, as they stand), from the chunk's records as stored: the same on
+    // a redelivery that completes a chunk whose first completion never committed.
     private const string CompletionSql =
         """
+        INSERT INTO term_frequencies (field, value, n)
+        SELECT field, value, count(*)
+          FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
+         CROSS JOIN LATERAL (VALUES ('given_names', nullif(m.given_key, '')), ('given_names', CASE WHEN m.given_key <> '' THEN '' END),
+                                    ('paternal_surname', m.paternal_key), ('paternal_surname', CASE WHEN m.paternal_key IS NOT NULL THEN '' END),
+                                    ('maternal_surname', m.maternal_key), ('maternal_surname', CASE WHEN m.maternal_key IS NOT NULL THEN '' END)) v(field, value)
+         WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND value IS NOT NULL
+         GROUP BY field, value
+         ORDER BY field, value
+        ON CONFLICT (field, value) DO UPDATE SET n = term_frequencies.n + excluded.n;
         UPDATE extracts
            SET rows_resolved = rows_resolved + @n,
                rows_unchanged = rows_unchanged + (SELECT count(*) FROM unchanged_rows

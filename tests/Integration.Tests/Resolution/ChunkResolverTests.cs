@@ -40,30 +40,32 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(second, default));
-        // The identity phase stands (nothing is lost); the chunk is not counted as resolved yet.
+        // The identity phase stands (nothing is lost); the chunk is not counted as resolved yet, nor are its names.
         Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 3L), await CountsAsync(db));
-        Assert.Equal((Golden: (string?)null, Resolved: 1, Chunks: 1), await StateAsync(db, extract));
+        Assert.Equal((Golden: (string?)null, Resolved: 1, Chunks: 1, NamesCounted: 1), await StateAsync(db, extract));
 
         var resolver = new ChunkResolver(db);
         Assert.True(await resolver.ApplyAsync(second, default));
-        Assert.Equal((Golden: "GARZA", Resolved: 3, Chunks: 2), await StateAsync(db, extract));
+        Assert.Equal((Golden: "GARZA", Resolved: 3, Chunks: 2, NamesCounted: 3), await StateAsync(db, extract));
         Assert.False(await resolver.ApplyAsync(second, default));
-        Assert.Equal((Golden: "GARZA", Resolved: 3, Chunks: 2), await StateAsync(db, extract));
+        Assert.Equal((Golden: "GARZA", Resolved: 3, Chunks: 2, NamesCounted: 3), await StateAsync(db, extract));
         Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 3L), await CountsAsync(db));
 
-        static async Task<(string? Golden, int Resolved, int Chunks)> StateAsync(NpgsqlDataSource db, Guid extract)
+        // NamesCounted: the records the name frequencies count (the given names' total row).
+        static async Task<(string? Golden, int Resolved, int Chunks, int NamesCounted)> StateAsync(NpgsqlDataSource db, Guid extract)
         {
             await using var command = db.CreateCommand(
                 """
                 SELECT (SELECT golden -> 'maternal_surname' ->> 'value' FROM persons WHERE curp = @curp),
                        (SELECT rows_resolved FROM extracts WHERE id = @extract),
-                       (SELECT count(*)::int FROM extract_chunks WHERE extract_id = @extract AND completed_at IS NOT NULL)
+                       (SELECT count(*)::int FROM extract_chunks WHERE extract_id = @extract AND completed_at IS NOT NULL),
+                       (SELECT n::int FROM term_frequencies WHERE field = 'given_names' AND value = '')
                 """);
             command.Parameters.AddWithValue("curp", AnaCurp);
             command.Parameters.AddWithValue("extract", extract);
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
-            return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2));
+            return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3));
         }
     }
 
