@@ -73,6 +73,30 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task Two_refreshes_of_one_person_take_turns()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", Row(1, "JOSE", "HERNANDEZ", null, Birth, curp: JoseCurp));
+        var jose = (Guid)(await r.ScalarAsync("SELECT id FROM persons"))!;
+
+        // The first refresh holds José until it commits; a second one (another chunk's completion) waits for it.
+        await using var first = await r.Db.OpenConnectionAsync();
+        await using var firstTx = await first.BeginTransactionAsync();
+        await Registry.Persons.GoldenRecordWriter.RefreshAsync(first, firstTx, [jose], default);
+        var second = Task.Run(async () =>
+        {
+            await using var connection = await r.Db.OpenConnectionAsync();
+            await using var tx = await connection.BeginTransactionAsync();
+            await Registry.Persons.GoldenRecordWriter.RefreshAsync(connection, tx, [jose], default);
+            await tx.CommitAsync();
+        });
+        await Task.Delay(500);
+        Assert.False(second.IsCompleted, "the second refresh of the same person did not wait for the first");
+        await firstTx.CommitAsync();
+        await second.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_record_its_agency_id_links_still_merges_the_other_agencys_person_it_proves_to_be()
     {
         await using var r = await NewRegistryAsync();
