@@ -256,6 +256,12 @@ public sealed class ApiPullTests(RegistryServers servers)
         Assert.Equal(before!.Persons, after!.Persons);
         Assert.Equal(before.ServiceEvents, after.ServiceEvents); // the old event is superseded, not added to
         Assert.Equal(1, await ScalarAsync(system, "SELECT count(*) FROM source_records WHERE version = 2 AND data->>'ServiceStatus' = 'BAJA'"));
+        // The new version points to the old one, and the old service event to the new one.
+        Assert.Equal(1, await ScalarAsync(system,
+            "SELECT count(*) FROM source_records n JOIN source_records o ON o.id = n.supersedes WHERE n.version = 2 AND o.version = 1 AND o.record_key = n.record_key"));
+        Assert.Equal(1, await ScalarAsync(system,
+            "SELECT count(*) FROM service_events o JOIN service_events n ON n.id = o.superseded_by JOIN source_records s ON s.id = n.source_record_id WHERE s.version = 2"));
+        Assert.Equal(0, await ScalarAsync(system, "SELECT count(*) FROM registry_dangling_references()"));
     }
 
     [Fact]
