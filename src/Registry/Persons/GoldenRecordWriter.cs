@@ -114,7 +114,8 @@ public static class GoldenRecordWriter
                 if (!sources.TryGetValue(person, out var list)) sources[person] = list = [];
                 var id = reader.GetGuid(1);
                 list.Add(reader.IsDBNull(2) ? inHand!.Sources[id]
-                    : new GoldenSource(id, JsonSerializer.Deserialize<SourceRow>(reader.GetString(2))!, reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
+                    // Read as the UTF-8 bytes received: no string to decode into and parse again.
+                    : new GoldenSource(id, JsonSerializer.Deserialize<SourceRow>(reader.GetFieldValue<byte[]>(2))!, reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
             }
         }
         if (sources.Count == 0) return;

@@ -296,7 +296,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                 // each insert lands at the end of the primary key rather than on a random page.
                 if (row.Programme is not null || row.ServiceType is not null) await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
                 else await writer.WriteNullAsync(ct);
-                await writer.WriteAsync(JsonSerializer.Serialize(row, StoredRows.Json), NpgsqlDbType.Jsonb, ct);
+                await writer.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(row, StoredRows.Json), NpgsqlDbType.Jsonb, ct); // UTF-8 as sent: no string
                 if (singles.TryGetValue(id, out var single)) await WriteGoldenAsync(writer, single, ct);
                 else await WriteNoGoldenAsync(writer, ct);
             }
