@@ -117,7 +117,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
               FROM persons p
              WHERE ({name})
                AND {inScope}
-               AND (@curp::text IS NULL OR p.curp = @curp)
+               AND (@curp::text IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = 'curp:' || @curp))
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (
                         SELECT t.person_id FROM person_territories t WHERE t.municipality = registry_fold(@municipality)))
