@@ -52,17 +52,6 @@ public static class GoldenRecordWriter
         json.WriteEndObject();
     });
 
-    /// <summary>First key of the refreshes' advisory locks ("GOLD"); the second is <see cref="LockKey"/> of the person.</summary>
-    public const int RefreshLockSpace = 0x474F_4C44;
-
-    /// <summary>A person's refresh lock key: its id folded to 32 bits.</summary>
-    public static int LockKey(Guid person)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        person.TryWriteBytes(bytes);
-        return BitConverter.ToInt32(bytes) ^ BitConverter.ToInt32(bytes[4..]) ^ BitConverter.ToInt32(bytes[8..]) ^ BitConverter.ToInt32(bytes[12..]);
-    }
-
     /// <param name="personIds">Registry persons whose records changed: their current records are read back.</param>
     /// <param name="inHand">
     /// A chunk's new source records the caller holds in memory: read back only as ids, not re-sent
@@ -74,17 +63,16 @@ public static class GoldenRecordWriter
         ArgumentNullException.ThrowIfNull(personIds);
         var sources = new Dictionary<Guid, List<GoldenSource>>();
         if (personIds.Length == 0) return;
-        // The persons are locked (in key order: no deadlock between two refreshes) before their records are
-        // read: a chunk's completion runs outside the resolution lock, and of two refreshes of one person the
-        // later must read what the earlier's chunk wrote, not write back an older view over it. Advisory locks,
-        // one per person (two persons sharing a key only wait for each other), held to the commit: row locks
-        // wrote every person's tuple and a WAL record (~14 ms a chunk at 1M records) only to be written again.
-        await using (var lockPersons = new NpgsqlCommand(
-            "SELECT pg_advisory_xact_lock(@space, k) FROM unnest(@keys) WITH ORDINALITY AS x(k, i) ORDER BY i", connection, tx))
+        // The persons' rows are locked (in id order: no deadlock between two refreshes) before their records
+        // are read: a chunk's completion runs outside the resolution lock, and of two refreshes of one person
+        // the later must read what the earlier's chunk wrote, not write back an older view over it. Row locks,
+        // not advisory ones: a completion can touch 2000 persons, and as many advisory locks per transaction
+        // would outgrow the shared lock table of a server with default settings (max_locks_per_transaction).
+        await using (var lockRows = new NpgsqlCommand(
+            "SELECT id FROM persons WHERE id = ANY(@ids) ORDER BY id FOR NO KEY UPDATE", connection, tx))
         {
-            lockPersons.Parameters.AddWithValue("space", RefreshLockSpace);
-            lockPersons.Parameters.AddWithValue("keys", personIds.Select(LockKey).Distinct().Order().ToArray());
-            await lockPersons.ExecuteNonQueryAsync(ct);
+            lockRows.Parameters.AddWithValue("ids", personIds);
+            await lockRows.ExecuteNonQueryAsync(ct);
         }
         Resolution.ResolutionProfile.Mark("golden-lock");
         // Driven person by person, the "not superseded" test inside (index probes): otherwise a planner
