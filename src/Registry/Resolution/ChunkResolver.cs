@@ -408,8 +408,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         for (var c = 0; c < 1 + GoldenRecordWriter.Display.Count + 1; c++) await writer.WriteNullAsync(ct); // document, display, anchor
     }
 
-    private static string? Str(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-
     private static Task Nullable(NpgsqlBinaryImporter writer, string? value, CancellationToken ct) =>
         value is null ? writer.WriteNullAsync(ct) : writer.WriteAsync(value, NpgsqlDbType.Text, ct);
 
