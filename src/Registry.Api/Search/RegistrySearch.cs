@@ -93,14 +93,14 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
         var name = mode switch
         {
             NameMode.None => "true",
-            // In a territory: its own name index (migration 0009) holds only the territory's persons, so
-            // the block is already in scope. Having all the words but one (two at least) is the same as
-            // containing one of the leave-one-out word sets below. (municipality, word, person) is the
-            // key, so per municipality count(*) counts distinct words (a plain count, no sort).
-            NameMode.SharedWords when territory => """
-                p.id IN (SELECT t.person_id FROM territory_name_words t
-                          WHERE t.municipality = ANY (registry_fold_all(@municipalities)) AND t.word = ANY (@words)
-                          GROUP BY t.municipality, t.person_id HAVING count(*) >= @wordsNeeded)
+            // In a territory: its own name index (migration 0029: the words of each territory row,
+            // prefixed with its municipality, under a GIN index) holds only the territory's persons, so
+            // the block is already in scope. Having all the words but one (two at least) is containing
+            // one of the leave-one-out word sets, in one of the reader's municipalities.
+            NameMode.SharedWords when territory => $"""
+                p.id IN (SELECT t.person_id FROM unnest(registry_fold_all(@municipalities)) m(municipality)
+                          CROSS JOIN (VALUES {string.Join(", ", Enumerable.Range(0, pairs).Select(i => $"(@pair{i}::text[])"))}) s(words)
+                          JOIN person_territories t ON t.name_words @> registry_territory_words(m.municipality, array_to_string(s.words, ' ')))
                 """,
             NameMode.SharedWords =>
                 "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}")) + ")",
@@ -218,8 +218,6 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                 offset = (page - 1) * c.PageSize,
             });
             for (var i = 0; i < pairs.Count; i++) args.Add($"pair{i}", pairs[i]);
-            args.Add("words", words);
-            args.Add("wordsNeeded", words.Length <= 2 ? words.Length : words.Length - 1);
             return args;
         }
 
