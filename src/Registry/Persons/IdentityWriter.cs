@@ -12,6 +12,10 @@ namespace Registry.Persons;
 /// </summary>
 public static class IdentityWriter
 {
+    /// <summary>
+    /// The chunk's review tasks. Its source records are new and the proposals distinct per (row, candidate)
+    /// (<see cref="ChunkMatcher.Decide"/>), so no task exists yet: a plain insert, no ON CONFLICT.
+    /// </summary>
     public static async Task WriteReviewsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ReviewProposal> reviews, string modelVersion, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(reviews);
@@ -22,7 +26,6 @@ public static class IdentityWriter
             SELECT r.id, s.source_record_id, r.candidate, r.score, r.evidence::jsonb, r.reason, @model
               FROM unnest(@ids, @rows, @candidates, @scores, @evidence, @reasons) r(id, row_number, candidate, score, evidence, reason)
               JOIN stage_rows s ON s.row_number = r.row_number
-            ON CONFLICT DO NOTHING
             """, connection, tx);
         // Time-ordered ids (UUIDv7): each insert lands at the end of the primary key, not on a random page.
         command.Parameters.AddWithValue("ids", reviews.Select(_ => Guid.CreateVersion7()).ToArray());

@@ -517,14 +517,18 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                g(golden, curp, given, paternal, maternal, sex, birth, anchor)
          WHERE s.created_person ORDER BY s.person_id, s.row_number;
 
-        -- Remember each row's deterministic keys for the person it was linked to (sorted: no lock-order surprises).
+        -- Remember each row's new deterministic keys for the person it was linked to (sorted: no lock-order
+        -- surprises). Every writer of person_keys holds the resolution lock, so a key absent now is absent
+        -- at the insert: NOT EXISTS rather than ON CONFLICT, which costs a speculative insert per new key.
         INSERT INTO person_keys (key, person_id)
-        SELECT DISTINCT ON (k) k, person_id
-          FROM (SELECT curp_key AS k, person_id, row_number FROM stage_rows WHERE curp_key IS NOT NULL
-                UNION ALL
-                SELECT agency_key, person_id, row_number FROM stage_rows WHERE agency_key IS NOT NULL) x
-         ORDER BY k, row_number
-        ON CONFLICT (key) DO NOTHING;
+        SELECT k, person_id FROM (
+            SELECT DISTINCT ON (k) k, person_id
+              FROM (SELECT curp_key AS k, person_id, row_number FROM stage_rows WHERE curp_key IS NOT NULL
+                    UNION ALL
+                    SELECT agency_key, person_id, row_number FROM stage_rows WHERE agency_key IS NOT NULL) x
+             ORDER BY k, row_number) n
+         WHERE NOT EXISTS (SELECT 1 FROM person_keys pk WHERE pk.key = n.k)
+         ORDER BY k;
 
         INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, record_key, version, supersedes, content_hash, person_id, data)
         SELECT source_record_id, @extract, row_number, @feed, @agency, record_key, coalesce(prev_version, 0) + 1, prev_id,

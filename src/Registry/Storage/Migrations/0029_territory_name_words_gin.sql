@@ -32,14 +32,17 @@ LANGUAGE sql AS $$
        AND t.name_words IS DISTINCT FROM registry_territory_words(t.municipality, p.search_name);
 $$;
 
--- As in 0012: adds the given (person, municipality) territories, each with its name words.
+-- As in 0012: adds the given (person, municipality) territories that are new, each with its name
+-- words. Its callers (the insert triggers) run under the resolution lock, so "not there yet" stays
+-- true until the insert; NOT EXISTS instead of ON CONFLICT spares a speculative insert per row. A
+-- writer without the lock would fail on the primary key, not lose or double a territory.
 CREATE OR REPLACE FUNCTION registry_add_person_territories(person_ids uuid[], municipalities text[]) RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO person_territories (person_id, municipality, name_words)
     SELECT x.p, x.m, registry_territory_words(x.m, p.search_name)
       FROM (SELECT DISTINCT p, m FROM unnest(person_ids, municipalities) AS x(p, m) WHERE m IS NOT NULL AND m <> '') x
       LEFT JOIN persons p ON p.id = x.p
-    ON CONFLICT DO NOTHING;
+     WHERE NOT EXISTS (SELECT 1 FROM person_territories t WHERE t.person_id = x.p AND t.municipality = x.m);
 $$;
 
 -- As in 0009, the territory rows written with their name words (no separate refresh of them).
