@@ -37,6 +37,11 @@ public static class ResolveBenchmark
         var consumers = BenchArgs.Int(args, "--consumers", 2);
         var keep = args.Contains("--keep");
         var source = BenchArgs.String(args, "--source", "bench");
+        if (records < 1 || incremental < 1 || chunkSize < 1 || consumers < 1)
+        {
+            Console.Error.WriteLine("--records, --incremental, --chunk and --consumers are each at least 1.");
+            return 2;
+        }
         var batches = source switch
         {
             "bench" => BenchBatches(records, incremental),

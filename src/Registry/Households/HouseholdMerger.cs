@@ -28,12 +28,12 @@ public static class HouseholdMerger
             UPDATE household_members old
                SET valid_to = m.valid_from
               FROM (SELECT o.household_id, o.person_id, n.valid_from
-                      FROM stage_rows s
+                      FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
                      CROSS JOIN LATERAL (SELECT key, household_id FROM household_keys WHERE key = s.household_key LIMIT 1) hk
                      CROSS JOIN LATERAL (SELECT household_id, valid_from FROM household_members
-                                          WHERE household_id = hk.household_id AND person_id = s.person_id LIMIT 1) n
+                                          WHERE household_id = hk.household_id AND person_id = d.person_id LIMIT 1) n
                      CROSS JOIN LATERAL (SELECT o.household_id, o.person_id FROM household_members o
-                                          WHERE o.person_id = s.person_id AND o.household_id <> n.household_id
+                                          WHERE o.person_id = d.person_id AND o.household_id <> n.household_id
                                             AND o.valid_to IS NULL AND o.valid_from < n.valid_from
                                             -- the old household is the same agency's (looked up per old membership, never across all of the agency's keys)
                                             AND EXISTS (SELECT 1 FROM household_keys ok

@@ -156,7 +156,7 @@ public sealed class CandidateIndex
     public async Task<Dictionary<Guid, string?>> CurpsOfAsync(IEnumerable<Guid> persons, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(persons);
-        await gate.WaitAsync(ct);
+        await WaitGateAsync(ct);
         try
         {
             var result = new Dictionary<Guid, string?>();
@@ -194,7 +194,7 @@ public sealed class CandidateIndex
     /// <summary>One caller at a time: syncs, then reads the index in memory.</summary>
     private async Task<T> SyncedAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? tx, Func<T> read, CancellationToken ct)
     {
-        await gate.WaitAsync(ct);
+        await WaitGateAsync(ct);
         try
         {
             await SyncLockedAsync(connection, tx, ct);
@@ -248,6 +248,13 @@ public sealed class CandidateIndex
             if (taken.Add((x, y))) pairs.Add((records[x], records[y]));
         }
         return pairs;
+    }
+
+    private async Task WaitGateAsync(CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await gate.WaitAsync(ct);
+        Registry.Resolution.ResolutionProfile.Add("index-gate-wait", System.Diagnostics.Stopwatch.GetTimestamp() - started);
     }
 
     private async Task SyncLockedAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, CancellationToken ct)

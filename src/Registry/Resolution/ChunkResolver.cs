@@ -88,10 +88,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         if (BeforeLock is not null) await BeforeLock(ct);
         await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
         ResolutionProfile.Mark("lock-wait");
-        await Execute(connection, tx, KnownRowsSql, ct, ("feed", chunk.FeedCode));
+        var (rows, known) = await ReadKnownAsync(connection, tx, chunk.FeedCode, prepared, ct);
         ResolutionProfile.Mark("known");
-
-        var rows = await ReadIncomingAsync(connection, tx, prepared, ct);
         var live = rows.Select(r => r.RowNumber).ToHashSet();
         var candidates = await index.CatchUpAsync(connection, tx, early, Lookups(prepared.Where(p => live.Contains(p.Row.RowNumber))), ct);
         ResolutionProfile.Mark("catch-up");
@@ -99,6 +97,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         // under the lock (every record's valid CURP, counted per person), and the steward's exclusions.
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(matcher.PersonsInReach(rows.Select(r => (r.RowNumber, r.Record)), candidates)).Distinct().ToArray();
+        ResolutionProfile.Mark("in-reach");
         var personCurps = await index.CurpsOfAsync(personIds, ct);
         // Exclusions are read under the lock, all of those persons': a steward's "not the same person" is never missed.
         var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
@@ -113,22 +112,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var computed = fresh.Where(kv => kv.Value.Count > 1 || !singles.ContainsKey(kv.Value[0].SourceRecordId))
             .ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
         ResolutionProfile.Mark("fresh");
-        await CopyDecisionsAsync(connection, decisions, computed, ct);
+        await CopyDecisionsAsync(connection, decisions, known, computed, ct);
         ResolutionProfile.Mark("copy-decisions");
         (string, object)[] applyParameters = [("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
             ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version),
             ("link", model.LinkThreshold), ("review", model.ReviewThreshold)];
-        if (ResolutionProfile.Enabled)
-        {
-            var i = 0;
-            foreach (var statement in ApplySql.Split(";\n", StringSplitOptions.RemoveEmptyEntries))
-            {
-                await Execute(connection, tx, statement, ct, [.. applyParameters.Where(p => statement.Contains("@" + p.Item1, StringComparison.Ordinal))]);
-                ResolutionProfile.Mark("apply" + i++);
-            }
-        }
-        else await Execute(connection, tx, ApplySql, ct, applyParameters);
-        ResolutionProfile.Mark("apply");
+        await ExecuteProfiledAsync(connection, tx, ApplySql, "apply", ct, applyParameters);
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model.Version, ct);
         ResolutionProfile.Mark("reviews");
         var recordOfRow = prepared.ToDictionary(p => p.Row.RowNumber, p => p.SourceRecordId);
@@ -334,21 +323,81 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         }
     }
 
-    private static async Task<List<IncomingRow>> ReadIncomingAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<PreparedRow> prepared, CancellationToken ct)
+    /// <summary>What the registry already knows of a live row: the version it supersedes, and the key that linked it.</summary>
+    private readonly record struct KnownRow(Guid? PrevId, int? PrevVersion, string? MatchedKey);
+
+    /// <summary>
+    /// Under the resolution lock, one probe per row (<see cref="KnownRowsSql"/>) says what is already known of it.
+    /// Re-sent rosters: a row whose record was already received with this content is unchanged (accounted for,
+    /// nothing new created), and so is a repeat of the same record and content earlier in this chunk; they leave
+    /// staging. A changed record becomes the next version of its latest source record. A known valid CURP, then the
+    /// agency's own person id, links a row deterministically. Returns the live rows in row order, and what is known of each.
+    /// </summary>
+    private static async Task<(List<IncomingRow> Rows, Dictionary<int, KnownRow> Known)> ReadKnownAsync(NpgsqlConnection connection,
+        NpgsqlTransaction tx, string feedCode, List<PreparedRow> prepared, CancellationToken ct)
     {
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         var rows = new List<IncomingRow>(prepared.Count);
-        await using var command = new NpgsqlCommand(
-            "SELECT row_number, person_id, coalesce(matched_key = curp_key, false) FROM stage_rows ORDER BY row_number", connection, tx);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var known = new Dictionary<int, KnownRow>(prepared.Count);
+        var unchangedRows = new List<int>();
+        var unchangedIds = new List<Guid>();
+        var firstOfContent = new Dictionary<(string, string), Guid>();
+        await using (var command = new NpgsqlCommand(KnownRowsSql, connection, tx))
         {
-            var p = byRow[reader.GetInt32(0)];
-            Guid? known = reader.IsDBNull(1) ? null : reader.GetGuid(1);
-            var rule = known is null ? null : reader.GetBoolean(2) ? "exact-curp" : "agency-person-id";
-            rows.Add(new IncomingRow(p.Row.RowNumber, p.Features, known, rule, p.Keys.AgencyPerson));
+            command.Parameters.AddWithValue("feed", feedCode);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) // in row order
+            {
+                var p = byRow[reader.GetInt32(0)];
+                var content = (p.Row.RecordKey, p.Row.ContentHash);
+                Guid? same = reader.IsDBNull(3) ? null : reader.GetGuid(3);
+                if (same is null && firstOfContent.TryGetValue(content, out var first)) same = first;
+                if (same is not null)
+                {
+                    unchangedRows.Add(p.Row.RowNumber);
+                    unchangedIds.Add(same.Value);
+                    continue;
+                }
+                firstOfContent[content] = p.SourceRecordId;
+                Guid? person = reader.IsDBNull(4) ? null : reader.GetGuid(4);
+                known[p.Row.RowNumber] = new KnownRow(reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                    person is null ? null : reader.GetString(5));
+                var rule = person is null ? null : reader.GetBoolean(6) ? "exact-curp" : "agency-person-id";
+                rows.Add(new IncomingRow(p.Row.RowNumber, p.Features, person, rule, p.Keys.AgencyPerson));
+            }
         }
-        return rows;
+        if (unchangedRows.Count > 0)
+        {
+            await using var command = new NpgsqlCommand(
+                """
+                INSERT INTO stage_unchanged (row_number, source_record_id) SELECT * FROM unnest(@rows, @ids);
+                DELETE FROM stage_rows WHERE row_number = ANY (@rows);
+                """, connection, tx);
+            command.Parameters.AddWithValue("rows", unchangedRows.ToArray());
+            command.Parameters.AddWithValue("ids", unchangedIds.ToArray());
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        return (rows, known);
+    }
+
+    /// <summary>
+    /// Runs a batch of statements; when profiling (<see cref="ResolutionProfile"/>), one by one, each
+    /// timed as <paramref name="phase"/> and its index.
+    /// </summary>
+    private static async Task ExecuteProfiledAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, string phase, CancellationToken ct,
+        params (string Name, object Value)[] parameters)
+    {
+        if (!ResolutionProfile.Enabled)
+        {
+            await Execute(connection, tx, sql, ct, parameters);
+            return;
+        }
+        var i = 0;
+        foreach (var statement in sql.Split(";\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Execute(connection, tx, statement, ct, [.. parameters.Where(p => statement.Contains("@" + p.Name, StringComparison.Ordinal))]);
+            ResolutionProfile.Mark(phase + i++);
+        }
     }
 
     private static async Task<HashSet<(Guid, Guid)>> ReadExclusionsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
@@ -363,16 +412,28 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         return set;
     }
 
-    private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions,
+    private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions, Dictionary<int, KnownRow> known,
         Dictionary<Guid, (string Document, string?[] Display, Guid? Anchor)> computed, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY stage_decisions (row_number, person_id, created_person, rule, score, evidence, matched_source_record_id, " +
-            "golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor) FROM STDIN (FORMAT BINARY)", ct);
+            "COPY stage_decisions (row_number, matched_key, prev_id, prev_version, person_id, created_person, rule, score, evidence, " +
+            "matched_source_record_id, golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var d in decisions.Rows)
         {
             await writer.StartRowAsync(ct);
             await writer.WriteAsync(d.RowNumber, NpgsqlDbType.Integer, ct);
+            var k = known[d.RowNumber];
+            await Nullable(writer, k.MatchedKey, ct);
+            if (k.PrevId is { } prev)
+            {
+                await writer.WriteAsync(prev, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync(k.PrevVersion!.Value, NpgsqlDbType.Integer, ct);
+            }
+            else
+            {
+                await writer.WriteNullAsync(ct);
+                await writer.WriteNullAsync(ct);
+            }
             await writer.WriteAsync(d.PersonId, NpgsqlDbType.Uuid, ct);
             await writer.WriteAsync(d.CreatedPerson, NpgsqlDbType.Boolean, ct);
             await writer.WriteAsync(d.Rule, NpgsqlDbType.Text, ct);
@@ -435,9 +496,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             curp text, relationship text, programme text, service_type text, service_date date, service_status text,
             service_event_id uuid, data jsonb NOT NULL,
             -- The row's golden record were it a person on its own (computed and parsed before the lock).
-            golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid,
-            person_id uuid, matched_key text, created_person boolean NOT NULL DEFAULT false,
-            prev_id uuid, prev_version int
+            golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_match (
             row_number int NOT NULL, valid_curp text, invalid_curp text, given_key text NOT NULL, given_significant text NOT NULL,
@@ -445,77 +504,49 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             birth_date date, sex char(1), postal_code text, municipality text, phone text, name_from_full_name boolean NOT NULL,
             other_id text, street_key text
         ) ON COMMIT DROP;
+        -- One row per live row (the unchanged ones left stage_rows): what is known of it under the lock, and the decision.
         CREATE TEMP TABLE stage_decisions (
-            row_number int PRIMARY KEY, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
+            row_number int PRIMARY KEY, matched_key text, prev_id uuid, prev_version int, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
             score double precision, evidence jsonb, matched_source_record_id uuid,
             golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP
         """;
 
-    // Under the resolution lock: what is already known about each row.
+    // Under the resolution lock: what is already known about each row (ReadKnownAsync). Probes driven row
+    // by row from the chunk (LATERAL keeps them index probes): a join against the feed's records lets the
+    // planner hash the whole feed once statistics lag, and a plain join on person keys hashed every key.
+    // One probe reads the record key's versions (a handful at most): one with this content makes the row
+    // unchanged; otherwise the latest is the version a changed record supersedes. Deterministic keys: a
+    // known valid CURP, then the agency's own person id — which links only when it does not contradict a
+    // valid CURP: two different valid CURPs are two people (hard rule 3).
     private const string KnownRowsSql =
         """
-        -- Re-sent rosters: a row whose record was already received with this content is unchanged
-        -- (accounted for, nothing new created); so is a repeat of the same record and content in this chunk.
-        -- Lookups below are driven row by row from the chunk (LATERAL keeps them index probes):
-        -- a join against the feed's records lets the planner hash the whole feed once statistics lag.
-        -- One probe per row reads the key's versions (a handful at most): one with this content makes the
-        -- row unchanged; otherwise the latest is the version a changed record supersedes.
-        WITH known AS (
-            SELECT k.row_number, v.latest_id, v.latest_version, v.same_id
-              FROM stage_rows k
-             CROSS JOIN LATERAL (SELECT (array_agg(id ORDER BY version DESC))[1] AS latest_id, max(version) AS latest_version,
-                                        (array_agg(id) FILTER (WHERE content_hash = k.content_hash))[1] AS same_id
-                                   FROM source_records WHERE feed_code = @feed AND record_key = k.record_key
-                                 HAVING count(*) > 0) v
-        ), unchanged AS (
-            INSERT INTO stage_unchanged (row_number, source_record_id)
-            SELECT row_number, same_id FROM known WHERE same_id IS NOT NULL
-        )
-        -- A changed record becomes the next version of its latest source record.
-        UPDATE stage_rows s SET prev_id = known.latest_id, prev_version = known.latest_version
-          FROM known WHERE known.row_number = s.row_number AND known.same_id IS NULL;
-        INSERT INTO stage_unchanged (row_number, source_record_id)
-        SELECT s.row_number, f.source_record_id
+        SELECT s.row_number, v.latest_id, v.latest_version, v.same_id,
+               coalesce(pc.person_id, pa.person_id), coalesce(pc.key, pa.key), pc.person_id IS NOT NULL
           FROM stage_rows s
-          JOIN (SELECT DISTINCT ON (record_key, content_hash) record_key, content_hash, source_record_id
-                  FROM stage_rows ORDER BY record_key, content_hash, row_number) f
-            ON f.record_key = s.record_key AND f.content_hash = s.content_hash AND f.source_record_id <> s.source_record_id
-         WHERE s.row_number NOT IN (SELECT row_number FROM stage_unchanged);
-        DELETE FROM stage_rows WHERE row_number IN (SELECT row_number FROM stage_unchanged);
-
-        -- Deterministic: a known valid CURP, then the agency's own person id — which links only when it
-        -- does not contradict a valid CURP: two different valid CURPs are two people (hard rule 3).
-        UPDATE stage_rows s
-           SET person_id = m.person_id, matched_key = m.key
-          FROM (SELECT s2.source_record_id,
-                       coalesce(pc.person_id, pa.person_id) AS person_id,
-                       CASE WHEN pc.person_id IS NOT NULL THEN pc.key ELSE pa.key END AS key
-                  FROM stage_rows s2
-                  -- Probes as above: a plain join hashed every person key (81k at 200k records, a seq scan growing with the registry).
-                  LEFT JOIN LATERAL (SELECT key, person_id FROM person_keys WHERE key = s2.curp_key LIMIT 1) pc ON true
-                  LEFT JOIN LATERAL (SELECT a.key, a.person_id FROM person_keys a JOIN persons pp ON pp.id = a.person_id
-                                      WHERE a.key = s2.agency_key AND (s2.curp IS NULL OR pp.curp IS NULL OR pp.curp = s2.curp) LIMIT 1) pa ON true) m
-         WHERE m.source_record_id = s.source_record_id AND m.person_id IS NOT NULL;
+          LEFT JOIN LATERAL (SELECT (array_agg(id ORDER BY version DESC))[1] AS latest_id, max(version) AS latest_version,
+                                    (array_agg(id) FILTER (WHERE content_hash = s.content_hash))[1] AS same_id
+                               FROM source_records WHERE feed_code = @feed AND record_key = s.record_key) v ON true
+          LEFT JOIN LATERAL (SELECT key, person_id FROM person_keys WHERE key = s.curp_key LIMIT 1) pc ON true
+          LEFT JOIN LATERAL (SELECT a.key, a.person_id FROM person_keys a JOIN persons pp ON pp.id = a.person_id
+                              WHERE a.key = s.agency_key AND (s.curp IS NULL OR pp.curp IS NULL OR pp.curp = s.curp) LIMIT 1) pa ON true
+         ORDER BY s.row_number
         """;
 
     // After the matcher decided: everything the chunk writes, set-based.
     private const string ApplySql =
         """
-        UPDATE stage_rows s SET person_id = d.person_id, created_person = d.created_person
-          FROM stage_decisions d WHERE d.row_number = s.row_number;
-
         -- A new person's golden record: the decision's when the chunk gave it several records, else its row's.
         INSERT INTO persons (id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id, golden)
-        SELECT DISTINCT ON (s.person_id) s.person_id, g.curp, g.given, g.paternal, g.maternal, g.sex, g.birth::date,
+        SELECT DISTINCT ON (d.person_id) d.person_id, g.curp, g.given, g.paternal, g.maternal, g.sex, g.birth::date,
                coalesce(g.anchor, s.source_record_id), g.golden
           FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
          CROSS JOIN LATERAL (SELECT d.golden, d.g_curp, d.g_given, d.g_paternal, d.g_maternal, d.g_sex, d.g_birth, d.g_anchor WHERE d.golden IS NOT NULL
                              UNION ALL
                              SELECT s.golden, s.g_curp, s.g_given, s.g_paternal, s.g_maternal, s.g_sex, s.g_birth, s.g_anchor WHERE d.golden IS NULL)
                g(golden, curp, given, paternal, maternal, sex, birth, anchor)
-         WHERE s.created_person ORDER BY s.person_id, s.row_number;
+         WHERE d.created_person ORDER BY d.person_id, s.row_number;
 
         -- Remember each row's new deterministic keys for the person it was linked to (sorted: no lock-order
         -- surprises). Every writer of person_keys holds the resolution lock, so a key absent now is absent
@@ -523,32 +554,34 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         INSERT INTO person_keys (key, person_id)
         SELECT k, person_id FROM (
             SELECT DISTINCT ON (k) k, person_id
-              FROM (SELECT curp_key AS k, person_id, row_number FROM stage_rows WHERE curp_key IS NOT NULL
+              FROM (SELECT s.curp_key AS k, d.person_id, s.row_number FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
+                     WHERE s.curp_key IS NOT NULL
                     UNION ALL
-                    SELECT agency_key, person_id, row_number FROM stage_rows WHERE agency_key IS NOT NULL) x
+                    SELECT s.agency_key, d.person_id, s.row_number FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
+                     WHERE s.agency_key IS NOT NULL) x
              ORDER BY k, row_number) n
          WHERE NOT EXISTS (SELECT 1 FROM person_keys pk WHERE pk.key = n.k)
          ORDER BY k;
 
         INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, record_key, version, supersedes, content_hash, person_id, data)
-        SELECT source_record_id, @extract, row_number, @feed, @agency, record_key, coalesce(prev_version, 0) + 1, prev_id,
-               content_hash, person_id, data
-          FROM stage_rows;
+        SELECT s.source_record_id, @extract, s.row_number, @feed, @agency, s.record_key, coalesce(d.prev_version, 0) + 1, d.prev_id,
+               s.content_hash, d.person_id, s.data
+          FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number;
 
         -- Why each record was linked (hard rule 3): rule, key or score with per-field evidence, thresholds, model.
         INSERT INTO match_decisions (source_record_id, person_id, rule, matched_key, created_person, model_version,
                                      score, evidence, link_threshold, review_threshold, matched_source_record_id)
-        SELECT s.source_record_id, s.person_id, d.rule, s.matched_key, d.created_person, @model,
+        SELECT s.source_record_id, d.person_id, d.rule, d.matched_key, d.created_person, @model,
                d.score, d.evidence, @link, @review, d.matched_source_record_id
           FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number;
 
         INSERT INTO match_records (source_record_id, person_id, valid_curp, invalid_curp, given_key, given_significant, given_phonetic,
                                    paternal_key, paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code,
                                    municipality, phone, name_from_full_name, other_id, street_key)
-        SELECT s.source_record_id, s.person_id, m.valid_curp, m.invalid_curp, m.given_key, m.given_significant, m.given_phonetic,
+        SELECT s.source_record_id, d.person_id, m.valid_curp, m.invalid_curp, m.given_key, m.given_significant, m.given_phonetic,
                m.paternal_key, m.paternal_phonetic, m.maternal_key, m.maternal_phonetic, m.birth_date, m.sex, m.postal_code,
                m.municipality, m.phone, m.name_from_full_name, m.other_id, m.street_key
-          FROM stage_rows s JOIN stage_match m ON m.row_number = s.row_number;
+          FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number JOIN stage_match m ON m.row_number = s.row_number;
 
         -- Households: the agency's household id is the key; membership keeps its source record.
         WITH wanted AS (
@@ -565,21 +598,22 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         SELECT c.household_id, w.source_record_id FROM claimed c JOIN wanted w ON w.household_key = c.key;
 
         INSERT INTO household_members (household_id, person_id, relationship, valid_from, source_record_id)
-        SELECT DISTINCT ON (coalesce(h.merged_into, h.id), s.person_id) coalesce(h.merged_into, h.id), s.person_id, s.relationship, s.service_date, s.source_record_id
-          FROM stage_rows s JOIN household_keys hk ON hk.key = s.household_key JOIN households h ON h.id = hk.household_id
-         ORDER BY coalesce(h.merged_into, h.id), s.person_id, s.row_number
+        SELECT DISTINCT ON (coalesce(h.merged_into, h.id), d.person_id) coalesce(h.merged_into, h.id), d.person_id, s.relationship, s.service_date, s.source_record_id
+          FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
+          JOIN household_keys hk ON hk.key = s.household_key JOIN households h ON h.id = hk.household_id
+         ORDER BY coalesce(h.merged_into, h.id), d.person_id, s.row_number
         ON CONFLICT (household_id, person_id) DO NOTHING;
 
         -- Service events (metadata only).
         INSERT INTO service_events (id, source_record_id, person_id, agency_code, sector, programme, service_type, service_date, status)
-        SELECT service_event_id, source_record_id, person_id, @agency, @sector, programme, service_type, service_date, service_status
-          FROM stage_rows WHERE service_event_id IS NOT NULL;
+        SELECT s.service_event_id, s.source_record_id, d.person_id, @agency, @sector, s.programme, s.service_type, s.service_date, s.service_status
+          FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number WHERE s.service_event_id IS NOT NULL;
 
         -- The service event of a superseded record version is superseded too (kept, not deleted).
         UPDATE service_events old SET superseded_by = new.id
-          FROM stage_rows s
+          FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
          CROSS JOIN LATERAL (SELECT id FROM service_events WHERE source_record_id = s.source_record_id LIMIT 1) new
-         WHERE s.prev_id IS NOT NULL AND old.source_record_id = s.prev_id AND old.superseded_by IS NULL;
+         WHERE d.prev_id IS NOT NULL AND old.source_record_id = d.prev_id AND old.superseded_by IS NULL;
 
         INSERT INTO unchanged_rows (extract_id, row_number, source_record_id)
         SELECT @extract, row_number, source_record_id FROM stage_unchanged
