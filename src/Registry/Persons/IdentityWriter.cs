@@ -23,7 +23,7 @@ public static class IdentityWriter
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version)
-            SELECT r.id, s.source_record_id, r.candidate, r.score, r.evidence::jsonb, r.reason, @model
+            SELECT r.id, s.source_record_id, r.candidate, r.score, r.evidence::json, r.reason, @model
               FROM unnest(@ids, @rows, @candidates, @scores, @evidence, @reasons) r(id, row_number, candidate, score, evidence, reason)
               JOIN stage_rows s ON s.row_number = r.row_number
             """, connection, tx);

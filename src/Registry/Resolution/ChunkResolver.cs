@@ -440,7 +440,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             if (d.Score is { } score)
             {
                 await writer.WriteAsync(score.Total, NpgsqlDbType.Double, ct);
-                await writer.WriteAsync(score.EvidenceJson(), NpgsqlDbType.Jsonb, ct);
+                await writer.WriteAsync(score.EvidenceJson(), NpgsqlDbType.Json, ct);
             }
             else
             {
@@ -507,7 +507,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         -- One row per live row (the unchanged ones left stage_rows): what is known of it under the lock, and the decision.
         CREATE TEMP TABLE stage_decisions (
             row_number int PRIMARY KEY, matched_key text, prev_id uuid, prev_version int, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
-            score double precision, evidence jsonb, matched_source_record_id uuid,
+            score double precision, evidence json, matched_source_record_id uuid,
             golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP
