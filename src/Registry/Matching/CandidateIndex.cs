@@ -12,7 +12,9 @@ namespace Registry.Matching;
 /// a match record — a new record, or its person moved by a merge or split — takes the next seq, and
 /// writers hold the resolution lock until they commit, so reading <c>seq &gt; horizon</c> brings the
 /// index up to date. Synced before the lock (for scoring ahead) and again under it (for deciding),
-/// it answers as the registry stands when the decision is made. The first use loads the whole table;
+/// it answers as the registry stands when the decision is made. A resolver of this process files its own
+/// chunk's records from memory right after its commit (<see cref="FileWrittenAsync"/>), so syncs read back
+/// only what other processes, stewards and merges wrote. The first use loads the whole table;
 /// the keys are always the code's own, so a change of <see cref="MatchRecord.BlockingKeys"/> needs no
 /// migration. Memory: about 0.5 KB a record. Thread-safe: one sync or lookup at a time.
 /// </para>
@@ -54,6 +56,37 @@ public sealed class CandidateIndex
     /// next chunk's sync under the lock (while it first looks up its deterministic keys) has little left.
     /// </summary>
     public Task SyncAsync(NpgsqlConnection connection, CancellationToken ct) => SyncedAsync(connection, null, () => true, ct);
+
+    /// <summary>
+    /// Files match records a resolver of this process just committed, from memory instead of reading them
+    /// back: <paramref name="records"/> took seqs <paramref name="first"/>..<paramref name="last"/> in
+    /// their order. Only when they are the very next writes after what the index holds (nothing between
+    /// still to read); otherwise nothing is filed and the next sync reads them as any other records.
+    /// </summary>
+    /// <returns>True when they were filed.</returns>
+    public async Task<bool> FileWrittenAsync(long first, long last, IReadOnlyList<MatchRecord> records, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        await WaitGateAsync(ct);
+        try
+        {
+            if (records.Count == 0 || horizon < 0 || first != horizon + 1 || last - first + 1 != records.Count) return false;
+            foreach (var record in records) Add(MatchRecordRows.Interned(record, Intern));
+            horizon = last;
+            FiledFromWrites += records.Count;
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Tests: records filed by <see cref="FileWrittenAsync"/> rather than read back.</summary>
+    internal long FiledFromWrites { get; private set; }
+
+    /// <summary>Tests: the records in filing order.</summary>
+    internal IReadOnlyList<MatchRecord> Records => records;
 
     /// <summary>
     /// Brings the index up to date through <paramref name="connection"/>, then returns each row's

@@ -118,6 +118,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             ("agency", chunk.AgencyCode), ("sector", chunk.Sector), ("model", model.Version),
             ("link", model.LinkThreshold), ("review", model.ReviewThreshold)];
         await ExecuteProfiledAsync(connection, tx, ApplySql, "apply", ct, applyParameters);
+        var written = await WriteMatchRecordsAsync(connection, tx, ct);
+        ResolutionProfile.Mark("match-records");
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model.Version, ct);
         ResolutionProfile.Mark("reviews");
         var recordOfRow = prepared.ToDictionary(p => p.Row.RowNumber, p => p.SourceRecordId);
@@ -129,6 +131,14 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         ResolutionProfile.Mark("households");
         await tx.CommitAsync(ct);
         ResolutionProfile.Mark("commit");
+        // The chunk's own match records are filed from memory (as the sync would read them back), then the
+        // sync reads only what others wrote and what this chunk's merges moved.
+        if (written.Count == decisions.Rows.Count)
+        {
+            var features = prepared.ToDictionary(p => p.Row.RowNumber, p => p.Features);
+            await index.FileWrittenAsync(written.First, written.Last,
+                [.. decisions.Rows.OrderBy(d => d.RowNumber).Select(d => features[d.RowNumber] with { PersonId = d.PersonId })], ct);
+        }
         await index.SyncAsync(connection, ct);
         ResolutionProfile.Mark("index-sync");
 
@@ -575,14 +585,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                d.score, d.evidence, @link, @review, d.matched_source_record_id
           FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number;
 
-        INSERT INTO match_records (source_record_id, person_id, valid_curp, invalid_curp, given_key, given_significant, given_phonetic,
-                                   paternal_key, paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code,
-                                   municipality, phone, name_from_full_name, other_id, street_key)
-        SELECT s.source_record_id, d.person_id, m.valid_curp, m.invalid_curp, m.given_key, m.given_significant, m.given_phonetic,
-               m.paternal_key, m.paternal_phonetic, m.maternal_key, m.maternal_phonetic, m.birth_date, m.sex, m.postal_code,
-               m.municipality, m.phone, m.name_from_full_name, m.other_id, m.street_key
-          FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number JOIN stage_match m ON m.row_number = s.row_number;
-
         -- Households: the agency's household id is the key; membership keeps its source record.
         WITH wanted AS (
             SELECT DISTINCT ON (household_key) household_key, source_record_id
@@ -619,6 +621,33 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         SELECT @extract, row_number, source_record_id FROM stage_unchanged
         ON CONFLICT DO NOTHING;
         """;
+
+    // The chunk's match records, in row order: each takes the next match_records seq (0014) as it is inserted,
+    // and under the resolution lock no one else takes one, so the chunk's seqs run first..last without gaps
+    // in row order — what CandidateIndex.FileWrittenAsync needs to file them from memory.
+    private const string WriteMatchRecordsSql =
+        """
+        WITH written AS (
+            INSERT INTO match_records (source_record_id, person_id, valid_curp, invalid_curp, given_key, given_significant, given_phonetic,
+                                       paternal_key, paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code,
+                                       municipality, phone, name_from_full_name, other_id, street_key)
+            SELECT s.source_record_id, d.person_id, m.valid_curp, m.invalid_curp, m.given_key, m.given_significant, m.given_phonetic,
+                   m.paternal_key, m.paternal_phonetic, m.maternal_key, m.maternal_phonetic, m.birth_date, m.sex, m.postal_code,
+                   m.municipality, m.phone, m.name_from_full_name, m.other_id, m.street_key
+              FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number JOIN stage_match m ON m.row_number = s.row_number
+             ORDER BY s.row_number
+            RETURNING seq)
+        SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), count(*)::int FROM written
+        """;
+
+    /// <summary>Writes the chunk's match records; returns the seqs they took and how many there are.</summary>
+    private static async Task<(long First, long Last, int Count)> WriteMatchRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(WriteMatchRecordsSql, connection, tx);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
+    }
 
     // The completion (second transaction): the name frequencies the chunk's new records add, progress of
     // the extract — resolved once every accepted row is — and the chunk's mark. Unchanged rows are counted

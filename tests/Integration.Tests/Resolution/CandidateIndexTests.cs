@@ -114,6 +114,35 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         Assert.All(caughtUp.Where(c => c.RowNumber == 11), c => Assert.Equal(ricardo, c.Record.PersonId)); // moved since
     }
 
+    [Fact]
+    public async Task A_resolvers_own_records_are_filed_from_memory_as_a_sync_reads_them()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 9);
+        await using var _ = db;
+        await using var connection = await db.OpenConnectionAsync();
+        var index = new CandidateIndex();
+        var resolver = new ChunkResolver(db, index);
+        var reader = new CandidateIndex(); // kept up to date by reading the registry only, as before
+        await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 0,
+            Row(1, "RICARDO", new DateOnly(1978, 12, 17)), Row(2, "ELENA", new DateOnly(1985, 3, 9)), Row(3, "RICARDO", new DateOnly(1978, 12, 17))), default);
+        await reader.SyncAsync(connection, default);
+        var filedFirst = index.FiledFromWrites;
+        // A steward's merge takes seqs between two chunks; the next chunk repeats a record unchanged (no new match record).
+        await new Stewardship(db).MergeAsync(await PersonOfRowAsync(db, 1), await PersonOfRowAsync(db, 2), "steward@test", "same person", default);
+        await reader.SyncAsync(connection, default);
+        await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 1,
+            Row(4, "ELENA", new DateOnly(1985, 3, 9)), Row(2, "ELENA", new DateOnly(1985, 3, 9)) with { RowNumber = 5 },
+            Row(6, "JOSE", new DateOnly(1990, 1, 1)), Row(7, "JOSE", new DateOnly(1990, 1, 1))), default);
+        await reader.SyncAsync(connection, default);
+        await index.SyncAsync(connection, default);
+
+        Assert.Equal(3, filedFirst);
+        Assert.Equal(6, index.FiledFromWrites); // rows 4, 6 and 7: row 5 was received before, unchanged
+        // The same records, under the same persons, in the same order.
+        Assert.Equal(reader.Records, index.Records);
+        Assert.Equal(0, reader.FiledFromWrites);
+    }
+
     private static List<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> Lookups(IEnumerable<SourceRow> rows) =>
         [.. rows.Select(r =>
         {
