@@ -172,7 +172,7 @@ public static class HouseholdMerger
         var result = new Dictionary<Guid, HouseholdAddress>();
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT m.household_id, ({Storage.StoredRows.Defaults} || sr.data)::text
+            SELECT m.household_id, sr.data::text
               FROM household_members m JOIN source_records sr ON sr.id = m.source_record_id
              WHERE m.household_id = ANY(@ids) AND m.valid_to IS NULL
             """, connection, tx);
@@ -180,7 +180,7 @@ public static class HouseholdMerger
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var row = JsonSerializer.Deserialize<SourceRow>(reader.GetString(1))!;
+            var row = Storage.StoredRows.Read(reader.GetFieldValue<byte[]>(1));
             if (!result.TryGetValue(reader.GetGuid(0), out var address))
                 result[reader.GetGuid(0)] = address = new HouseholdAddress([], [], []);
             if (TextNormalizer.Normalize(row.Municipality) is { Length: > 0 } m) address.Municipalities.Add(m);

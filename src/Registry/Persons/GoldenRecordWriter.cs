@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using Registry.Contracts;
 
@@ -80,15 +79,16 @@ public static class GoldenRecordWriter
         // OFFSET 0 in the NOT EXISTS keeps it a subplan, one probe of the supersedes index per record: as an
         // anti join the planner could pick a hash of all source records (the partial index cannot serve an
         // unparameterised scan), rebuilt for every person once it spills past work_mem — two 1M-record
-        // benchmark runs stalled 30–90 s in this read, holding their persons' row locks.
+        // benchmark runs stalled 30–90 s in this read, holding their persons' row locks. Each record's
+        // extract (sector, receipt time) comes from ExtractsAsync, not a probe of extracts per record.
+        var read = new List<(Guid Person, Guid Id, Guid Extract, SourceRow? Row)>();
         await using (var command = new NpgsqlCommand(
-            $"""
-            SELECT sr.person_id, sr.id, CASE WHEN sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last THEN NULL
-                   ELSE ({Storage.StoredRows.Defaults} || sr.data)::text END, e.sector, e.received_at
+            """
+            SELECT sr.person_id, sr.id, sr.extract_id,
+                   CASE WHEN sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last THEN NULL ELSE sr.data::text END
               FROM unnest(@ids) p(id)
              CROSS JOIN LATERAL (SELECT * FROM source_records s WHERE person_id = p.id
                                    AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = s.id OFFSET 0) OFFSET 0) sr
-             CROSS JOIN LATERAL (SELECT sector, received_at FROM extracts WHERE id = sr.extract_id LIMIT 1) e
             """, connection, tx))
         {
             command.Parameters.AddWithValue("ids", personIds);
@@ -97,14 +97,15 @@ public static class GoldenRecordWriter
             command.Parameters.AddWithValue("last", inHand?.LastRow ?? -1);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-            {
-                var person = reader.GetGuid(0);
-                if (!sources.TryGetValue(person, out var list)) sources[person] = list = [];
-                var id = reader.GetGuid(1);
-                list.Add(reader.IsDBNull(2) ? inHand!.Sources[id]
-                    // Read as the UTF-8 bytes received: no string to decode into and parse again.
-                    : new GoldenSource(id, JsonSerializer.Deserialize<SourceRow>(reader.GetFieldValue<byte[]>(2))!, reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
-            }
+                // Read as the UTF-8 bytes received: no string to decode into and parse again.
+                read.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2),
+                    reader.IsDBNull(3) ? null : Storage.StoredRows.Read(reader.GetFieldValue<byte[]>(3))));
+        }
+        var extracts = await ExtractsAsync(connection, tx, read.Where(r => r.Row is not null).Select(r => r.Extract), ct);
+        foreach (var (person, id, extract, row) in read)
+        {
+            if (!sources.TryGetValue(person, out var list)) sources[person] = list = [];
+            list.Add(row is null ? inHand!.Sources[id] : new GoldenSource(id, row, extracts[extract].Sector, extracts[extract].ReceivedAt));
         }
         if (sources.Count == 0) return;
         Resolution.ResolutionProfile.Mark("golden-read");
@@ -146,6 +147,25 @@ public static class GoldenRecordWriter
         update.Parameters.AddWithValue("sex", columns[4]);
         update.Parameters.AddWithValue("birth", columns[5]);
         await update.ExecuteNonQueryAsync(ct);
+    }
+
+    // An extract's sector and receipt time never change once it is registered: remembered per process.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (string Sector, DateTimeOffset ReceivedAt)> KnownExtracts = new();
+
+    /// <summary>The sector and receipt time of each of <paramref name="ids"/>: remembered, or read once.</summary>
+    private static async Task<IReadOnlyDictionary<Guid, (string Sector, DateTimeOffset ReceivedAt)>> ExtractsAsync(NpgsqlConnection connection,
+        NpgsqlTransaction tx, IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var missing = ids.Where(id => !KnownExtracts.ContainsKey(id)).Distinct().ToArray();
+        if (missing.Length > 0)
+        {
+            await using var command = new NpgsqlCommand("SELECT id, sector, received_at FROM extracts WHERE id = ANY(@ids)", connection, tx);
+            command.Parameters.AddWithValue("ids", missing);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                KnownExtracts[reader.GetGuid(0)] = (reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
+        }
+        return KnownExtracts;
     }
 
     /// <summary>The new source records of one chunk (extract rows <paramref name="FirstRow"/>..<paramref name="LastRow"/>), by id.</summary>

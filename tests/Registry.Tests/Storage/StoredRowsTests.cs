@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Registry.Contracts;
+using Registry.Storage;
+
+namespace Registry.Tests.Storage;
+
+/// <summary>Rows read back from <c>source_records.data</c>, as stored now and as older versions stored them.</summary>
+public sealed class StoredRowsTests
+{
+    [Fact]
+    public void A_stored_row_reads_back_as_it_was_written()
+    {
+        var row = new SourceRow
+        {
+            RowNumber = 7, RecordKey = "E-17", ContentHash = "abc", GivenNames = "MARÍA JOSÉ", PaternalSurname = "NÚÑEZ",
+            BirthDate = new DateOnly(1990, 2, 28), ServiceDate = new DateOnly(2026, 5, 1), Municipality = "Reynosa",
+        };
+
+        var read = StoredRows.Read(JsonSerializer.SerializeToUtf8Bytes(row, StoredRows.Json));
+
+        Assert.Equal(row, read);
+    }
+
+    [Fact]
+    public void A_row_an_older_version_stored_without_required_members_reads_them_as_defaults()
+    {
+        var read = StoredRows.Read("""{"GivenNames": "ROSA", "PaternalSurname": "GARZA"}""");
+
+        Assert.Equal(("", "", 0), (read.RecordKey, read.ContentHash, read.RowNumber));
+        Assert.Equal(("ROSA", "GARZA"), (read.GivenNames, read.PaternalSurname));
+    }
+}
