@@ -171,7 +171,7 @@ public static class HouseholdMerger
     {
         var result = new Dictionary<Guid, HouseholdAddress>();
         await using var command = new NpgsqlCommand(
-            $"""
+            """
             SELECT m.household_id, sr.data::text
               FROM household_members m JOIN source_records sr ON sr.id = m.source_record_id
              WHERE m.household_id = ANY(@ids) AND m.valid_to IS NULL

@@ -122,9 +122,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         ResolutionProfile.Mark("match-records");
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model.Version, ct);
         ResolutionProfile.Mark("reviews");
-        var recordOfRow = prepared.ToDictionary(p => p.Row.RowNumber, p => p.SourceRecordId);
+        var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         foreach (var merge in decisions.Merges)
-            await IdentityWriter.MergeAsync(connection, tx, merge, recordOfRow[merge.BridgingRow], model.Version, ct);
+            await IdentityWriter.MergeAsync(connection, tx, merge, byRow[merge.BridgingRow].SourceRecordId, model.Version, ct);
         ResolutionProfile.Mark("merges");
 
         await HouseholdMerger.ResolveAsync(connection, tx, ct);
@@ -134,11 +134,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         // The chunk's own match records are filed from memory (as the sync would read them back), then the
         // sync reads only what others wrote and what this chunk's merges moved.
         if (written.Count == decisions.Rows.Count)
-        {
-            var features = prepared.ToDictionary(p => p.Row.RowNumber, p => p.Features);
             await index.FileWrittenAsync(written.First, written.Last,
-                [.. decisions.Rows.OrderBy(d => d.RowNumber).Select(d => features[d.RowNumber] with { PersonId = d.PersonId })], ct);
-        }
+                [.. decisions.Rows.OrderBy(d => d.RowNumber).Select(d => byRow[d.RowNumber].Features with { PersonId = d.PersonId })], ct);
         await index.SyncAsync(connection, ct);
         ResolutionProfile.Mark("index-sync");
 
