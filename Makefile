@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 SERVICES := deploy/local/services.sh
 WITH_SERVICES := deploy/local/with-services.sh
+# The workers host's runtime settings (its garbage collector): whatever runs the resolver runs with them.
+WORKERS_ENV := $(shell grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env)
 
 .PHONY: demo test build migrate bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
 
@@ -34,10 +36,10 @@ bench-ingest:
 
 ## bench-resolve: RECORDS generated records into an empty registry, then RECORDS/5 more, plus raw COPY speed (last line: RESULT ...);
 ##   SOURCE=bench (default: small name vocabulary, one agency) or SOURCE=synth (the synthetic population's extracts, PROFILE, default typical);
-##   with the server garbage collector, as the workers host (a Web SDK app) runs the resolver
+##   with the workers host's garbage-collector settings (deploy/workers-runtime.env), as it runs the resolver
 bench-resolve:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
-	@DOTNET_gcServer=1 bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE)
+	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE)
 
 ## bench-lookup: PERSONS persons in a fresh database, the real API host, RPS requests/s for SECONDS against household 360 and search (last line: RESULT ...)
 bench-lookup:
@@ -55,7 +57,7 @@ ACCURACY_RECORDS = $(if $(filter command line environment,$(origin RECORDS)),$(R
 bench-accuracy:
 	@dotnet build src/Ingest.Workers -c Release -v quiet -nologo >/dev/null
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
-	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll accuracy --profile $(PROFILE) --records $(ACCURACY_RECORDS) --seed $(SEED) $(if $(DATASET),--dataset $(DATASET),) $(if $(TRAINED),--trained,)
+	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll accuracy --profile $(PROFILE) --records $(ACCURACY_RECORDS) --seed $(SEED) $(if $(DATASET),--dataset $(DATASET),) $(if $(TRAINED),--trained,)
 
 ## synth: write a synthetic population's agency extracts (one folder per feed, inbox layout) + ground truth to OUT
 ## (default .local/synth); RECORDS (default 10000), PROFILE (clean|typical|hard), SEED, FEEDS (all or code,code)

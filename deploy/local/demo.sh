@@ -75,7 +75,9 @@ say "starting the agency API simulator ($simulator_url), workers ($workers_url) 
 dotnet tests/AgencySimulator/bin/Release/net10.0/AgencySimulator.dll --urls "$simulator_url" --Simulator:ApiKey=demo-sne-key \
   >"$state/logs/simulator.log" 2>&1 &
 pids+=($!)
-dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll --urls "$workers_url" >"$state/logs/workers.log" 2>&1 &
+# The workers host runs with its garbage-collector settings (deploy/workers-runtime.env).
+env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env) \
+  dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll --urls "$workers_url" >"$state/logs/workers.log" 2>&1 &
 pids+=($!)
 dotnet src/Registry.Api/bin/Release/net10.0/Registry.Api.dll --urls "$api_url" >"$state/logs/api.log" 2>&1 &
 pids+=($!)

@@ -79,7 +79,7 @@ public static class ResolveBenchmark
         var records = batches.Initial.Sum(b => b.Rows.Count);
         var incremental = batches.Incremental.Sum(b => b.Rows.Count);
         Console.WriteLine($"database {database}; source {source}: {records:N0} records in {batches.Initial.Count} extract(s), then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers; " +
-            (System.Runtime.GCSettings.IsServerGC ? "server GC, as the workers host" : "workstation GC (the workers host runs server GC: DOTNET_gcServer=1, as make bench-resolve sets)"));
+            GcDescription());
 
         var raw = await RawCopyAsync(db, batches.Initial.SelectMany(b => b.Rows));
         Console.WriteLine($"raw binary COPY of the same rows into a bare table: {raw:N0} rows/s");
@@ -93,7 +93,8 @@ public static class ResolveBenchmark
         sampler?.Print();
         var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers);
         // What the process holds after both phases beyond what it held before: the index, in the main.
-        Console.WriteLine($"candidate index: {index.Count:N0} records; managed heap grew by {(GC.GetTotalMemory(forceFullCollection: true) - before) / (1 << 20):N0} MB");
+        Console.WriteLine($"candidate index: {index.Count:N0} records; managed heap grew by {(GC.GetTotalMemory(forceFullCollection: true) - before) / (1 << 20):N0} MB; " +
+            $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB");
 
         await using (var command = db.CreateCommand(
             "SELECT (SELECT count(*) FROM persons WHERE merged_into IS NULL), (SELECT count(*) FROM review_tasks), (SELECT count(*) FROM identity_events WHERE kind = 'merge')"))
@@ -156,6 +157,17 @@ public static class ResolveBenchmark
             $"{(GC.GetTotalPauseDuration() - gcPause).TotalSeconds:F1} s in {counts[0] - gcCounts[0]} / {counts[1] - gcCounts[1]} / {counts[2] - gcCounts[2]} collections (gen0 / gen1 / gen2); " +
             $"{(GC.GetTotalAllocatedBytes() - allocated) / count / 1024.0:F1} KB allocated a record");
         return rate;
+    }
+
+    /// <summary>Which garbage collector ran, and whether with the workers host's settings (deploy/workers-runtime.env, as make sets).</summary>
+    private static string GcDescription()
+    {
+        var gen0 = Environment.GetEnvironmentVariable("DOTNET_GCgen0size");
+        var datas = Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode");
+        return System.Runtime.GCSettings.IsServerGC
+            ? $"server GC (DATAS {(datas == "0" ? "off" : "on")}, gen0 budget {(gen0 is null ? "default" : gen0 + " bytes a heap")})" +
+              (gen0 is null || datas != "0" ? ": not the workers host's settings (deploy/workers-runtime.env, as make bench-resolve sets)" : ", as the workers host")
+            : "workstation GC: not the workers host's settings (deploy/workers-runtime.env, as make bench-resolve sets)";
     }
 
     private static int[] GcCounts() => [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
