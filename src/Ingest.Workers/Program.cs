@@ -32,6 +32,7 @@ builder.AddServiceDefaults("ingest-workers", IngestWorkers.TelemetrySource);
 builder.Services.AddIngestWorkers(builder.Configuration);
 
 var app = builder.Build();
+RuntimeSettings.Log(app.Logger);
 app.MapDefaultEndpoints();
 app.MapUploads();
 app.MapPulls();
