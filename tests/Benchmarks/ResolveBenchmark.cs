@@ -162,12 +162,9 @@ public static class ResolveBenchmark
     /// <summary>Which garbage collector ran, and whether with the workers host's settings (deploy/workers-runtime.env, as make sets).</summary>
     private static string GcDescription()
     {
-        var gen0 = Environment.GetEnvironmentVariable("DOTNET_GCgen0size");
-        var datas = Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode");
-        return System.Runtime.GCSettings.IsServerGC
-            ? $"server GC (DATAS {(datas == "0" ? "off" : "on")}, gen0 budget {(gen0 is null ? "default" : gen0 + " bytes a heap")})" +
-              (gen0 is null || datas != "0" ? ": not the workers host's settings (deploy/workers-runtime.env, as make bench-resolve sets)" : ", as the workers host")
-            : "workstation GC: not the workers host's settings (deploy/workers-runtime.env, as make bench-resolve sets)";
+        var (description, missing) = Registry.Ingest.RuntimeSettings.Current();
+        return description + (missing.Length == 0 ? ", as the workers host"
+            : $": not the workers host's settings (without {string.Join(", ", missing)} of deploy/workers-runtime.env, as make bench-resolve sets)");
     }
 
     private static int[] GcCounts() => [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
