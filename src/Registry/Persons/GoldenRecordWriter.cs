@@ -11,7 +11,7 @@ namespace Registry.Persons;
 public static class GoldenRecordWriter
 {
     /// <summary>
-    /// The golden record of a person from its sources: the per-field document (jsonb text) and the
+    /// The golden record of a person from its sources: the per-field document (json text) and the
     /// display copies in <see cref="Display"/> order, and the anchor: the record the paternal surname came
     /// from (<c>persons.golden_source_record_id</c>; null keeps the current one). A person created by a
     /// chunk gets it in its INSERT.
@@ -134,11 +134,11 @@ public static class GoldenRecordWriter
                    golden_source_record_id = coalesce(g.anchor, p.golden_source_record_id), updated_at = now()
               FROM unnest(@ids, @docs, @curp, @given, @paternal, @maternal, @sex, @birth, @anchors)
                    g(id, doc, curp, given, paternal, maternal, sex, birth, anchor)
-             WHERE p.id = g.id AND p.golden IS DISTINCT FROM g.doc
+             WHERE p.id = g.id AND p.golden::text IS DISTINCT FROM g.doc::text
             """, connection, tx);
         update.Parameters.AddWithValue("ids", ids);
-        // Bound as jsonb[]: each document is parsed once, not once per use in the statement.
-        update.Parameters.AddWithValue("docs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb, documents);
+        // Bound as json[] (persons.golden is json, migration 0033): each document is validated once, and compared as text.
+        update.Parameters.AddWithValue("docs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Json, documents);
         update.Parameters.AddWithValue("anchors", anchors);
         update.Parameters.AddWithValue("curp", columns[0]);
         update.Parameters.AddWithValue("given", columns[1]);

@@ -465,7 +465,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     /// <summary>A golden record as the staging tables hold it: document, display columns, anchor.</summary>
     private static async Task WriteGoldenAsync(NpgsqlBinaryImporter writer, (string Document, string?[] Display, Guid? Anchor) golden, CancellationToken ct)
     {
-        await writer.WriteAsync(golden.Document, NpgsqlDbType.Jsonb, ct);
+        await writer.WriteAsync(golden.Document, NpgsqlDbType.Json, ct);
         foreach (var value in golden.Display) await Nullable(writer, value, ct);
         if (golden.Anchor is { } anchor) await writer.WriteAsync(anchor, NpgsqlDbType.Uuid, ct);
         else await writer.WriteNullAsync(ct);
@@ -503,7 +503,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             curp text, relationship text, programme text, service_type text, service_date date, service_status text,
             service_event_id uuid, data jsonb NOT NULL,
             -- The row's golden record were it a person on its own (computed and parsed before the lock).
-            golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
+            golden json, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_match (
             row_number int NOT NULL, valid_curp text, invalid_curp text, given_key text NOT NULL, given_significant text NOT NULL,
@@ -515,7 +515,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         CREATE TEMP TABLE stage_decisions (
             row_number int PRIMARY KEY, matched_key text, prev_id uuid, prev_version int, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
             score double precision, evidence json, matched_source_record_id uuid,
-            golden jsonb, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
+            golden json, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP
         """;

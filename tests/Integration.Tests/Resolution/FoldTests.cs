@@ -5,8 +5,9 @@ using Registry.SyntheticPopulation;
 namespace Registry.Integration.Tests.Resolution;
 
 /// <summary>
-/// registry_fold (municipalities, polígonos, addresses, persons.search_name) was made cheaper in migration
-/// 0023; the indexes and stored names built with 0006's definition stay valid only if every value is the same.
+/// registry_fold (municipalities, polígonos, addresses, persons.search_name) was made cheaper in migrations
+/// 0023 (two regular expressions instead of four) and 0033 (an already folded value returned as it is); the
+/// indexes and stored names built with 0006's definition stay valid only if every value is the same.
 /// </summary>
 [Collection(ServersCollection.Name)]
 public sealed class FoldTests(RegistryServers servers)
@@ -46,7 +47,8 @@ public sealed class FoldTests(RegistryServers servers)
             SELECT count(*) FILTER (WHERE registry_fold(v) IS DISTINCT FROM pg_temp.fold_0006(v)),
                    string_agg(DISTINCT v || ' -> ' || registry_fold(v) || ' / ' || pg_temp.fold_0006(v), '; ') FILTER (WHERE registry_fold(v) IS DISTINCT FROM pg_temp.fold_0006(v)),
                    count(*) FILTER (WHERE registry_fold(v) IS DISTINCT FROM v),
-                   count(*) FILTER (WHERE registry_fold(v) = '')
+                   count(*) FILTER (WHERE registry_fold(v) = ''),
+                   count(*) FILTER (WHERE upper(v) ~ '^[A-Z0-9]+( [A-Z0-9]+)*$')
               FROM unnest(@values) v
             """, connection);
         compare.Parameters.AddWithValue("values", values);
@@ -57,5 +59,6 @@ public sealed class FoldTests(RegistryServers servers)
         Assert.True(reader.IsDBNull(1), reader.IsDBNull(1) ? null : reader.GetString(1));
         Assert.True(reader.GetInt64(2) > 10_000, "most values fold to something else: the corpus exercises the function");
         Assert.True(reader.GetInt64(3) > 10, "particles alone fold to nothing");
+        Assert.True(reader.GetInt64(4) > 2_000, "many values take 0033's fast path (folded shape), with or without a particle word");
     }
 }
