@@ -201,7 +201,11 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
     private static async Task EnsureNoCurpConflictAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid a, Guid b, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT count(DISTINCT valid_curp) FROM match_records WHERE person_id IN (@a, @b) AND valid_curp IS NOT NULL", connection, tx);
+            """
+            SELECT count(DISTINCT m.valid_curp)
+              FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
+             WHERE sr.person_id IN (@a, @b) AND m.valid_curp IS NOT NULL
+            """, connection, tx);
         command.Parameters.AddWithValue("a", a);
         command.Parameters.AddWithValue("b", b);
         if ((long)(await command.ExecuteScalarAsync(ct))! > 1)

@@ -135,6 +135,28 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_steward_cannot_merge_two_persons_whose_records_carry_different_valid_CURPs()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: JoseCurp));
+        await r.ApplyAsync("SSA-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: Valid("HELJ840229HTSRPS1")));
+        await r.ApplyAsync("SEP-TAM", Row(1, "MARIA", "TORRES", "SALINAS", new DateOnly(1990, 7, 1)));
+        Guid PersonOf(string agency) => (Guid)r.Db.CreateCommand($"SELECT person_id FROM source_records WHERE agency_code = '{agency}'").ExecuteScalar()!;
+        var (dif, ssa, sep) = (PersonOf("DIF-TAM"), PersonOf("SSA-TAM"), PersonOf("SEP-TAM"));
+        Assert.Equal(3, new[] { dif, ssa, sep }.Distinct().Count());
+        var stewardship = new Stewardship(r.Db);
+
+        var refused = await Assert.ThrowsAsync<StewardshipException>(() => stewardship.MergeAsync(dif, ssa, "steward.ana", "same name", default));
+        Assert.Contains("different valid CURPs", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM identity_events WHERE kind = 'merge'"));
+
+        // A person without a valid CURP can join either.
+        await stewardship.MergeAsync(dif, sep, "steward.ana", "documents checked", default);
+        Assert.Equal(dif, PersonOf("SEP-TAM"));
+        await Assert.ThrowsAsync<StewardshipException>(() => stewardship.MergeAsync(dif, ssa, "steward.ana", "same name", default));
+    }
+
+    [Fact]
     public async Task A_non_match_decision_is_never_overridden_by_later_records()
     {
         await using var r = await NewRegistryAsync();
