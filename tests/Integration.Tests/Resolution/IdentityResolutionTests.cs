@@ -141,8 +141,8 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         await r.ApplyAsync("DIF-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: JoseCurp));
         await r.ApplyAsync("SSA-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, curp: Valid("HELJ840229HTSRPS1")));
         await r.ApplyAsync("SEP-TAM", Row(1, "MARIA", "TORRES", "SALINAS", new DateOnly(1990, 7, 1)));
-        Guid PersonOf(string agency) => (Guid)r.Db.CreateCommand($"SELECT person_id FROM source_records WHERE agency_code = '{agency}'").ExecuteScalar()!;
-        var (dif, ssa, sep) = (PersonOf("DIF-TAM"), PersonOf("SSA-TAM"), PersonOf("SEP-TAM"));
+        async Task<Guid> PersonOf(string agency) => (Guid)(await r.ScalarAsync($"SELECT person_id FROM source_records WHERE agency_code = '{agency}'"))!;
+        var (dif, ssa, sep) = (await PersonOf("DIF-TAM"), await PersonOf("SSA-TAM"), await PersonOf("SEP-TAM"));
         Assert.Equal(3, new[] { dif, ssa, sep }.Distinct().Count());
         var stewardship = new Stewardship(r.Db);
 
@@ -152,7 +152,7 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
 
         // A person without a valid CURP can join either.
         await stewardship.MergeAsync(dif, sep, "steward.ana", "documents checked", default);
-        Assert.Equal(dif, PersonOf("SEP-TAM"));
+        Assert.Equal(dif, await PersonOf("SEP-TAM"));
         await Assert.ThrowsAsync<StewardshipException>(() => stewardship.MergeAsync(dif, ssa, "steward.ana", "same name", default));
     }
 
