@@ -9,6 +9,7 @@ return args switch
     ["blocks", ..] => BlocksBenchmark.Run(args[1..]),
     ["synth", ..] => SynthCommand.Run(args[1..]),
     ["golden", ..] => GoldenBenchmark.Run(args[1..]),
+    ["index", ..] => IndexBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -19,6 +20,7 @@ static int Usage()
     Console.Error.WriteLine("       Benchmarks lookup [--persons N] [--rps N] [--seconds N] [--keep]");
     Console.Error.WriteLine("       Benchmarks accuracy [--profile clean|typical|hard] [--records N] [--seed N] [--dataset febrl2] [--keep]");
     Console.Error.WriteLine("       Benchmarks blocks [--records N] [--source bench|synth] [--profile P] [--seed N]");
+    Console.Error.WriteLine("       Benchmarks index [--records N] [--chunk N]");
     Console.Error.WriteLine("       Benchmarks synth --out FOLDER [--records N] [--profile P] [--seed N] [--feeds all|code,code]");
     return 2;
 }

@@ -23,15 +23,26 @@ namespace Registry.Matching;
     "The gate's wait handle is never created, so there is nothing to dispose; a disposable singleton would be disposed at host shutdown under chunks still resolving.")]
 public sealed class CandidateIndex
 {
+    public CandidateIndex() : this(1 << 20)
+    {
+    }
+
+    /// <summary>Tests: a log of recent filings trimmed after <paramref name="recentKept"/> of them (default ~1M).</summary>
+    internal CandidateIndex(int recentKept) => this.recentKept = recentKept;
+
     /// <summary>A blocking key with more members than this gives a row only its first (oldest) this many.</summary>
     public const int MaxBlockCandidates = 200;
 
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly List<MatchRecord> records = [];
     private readonly Dictionary<Guid, int> ordinals = [];
-    // Key hash -> the record's ordinal when the block has one member, else ~(index into lists).
-    private readonly Dictionary<ulong, int> blocks = [];
-    private readonly List<List<int>> lists = [];
+    private readonly BlockTable blocks = new(MaxBlockCandidates);
+    // Every filing of a new record into a block's first MaxBlockCandidates members (key, ordinal), in
+    // filing order, from the absolute position recentBase on: what a catch-up adds to an earlier lookup.
+    private readonly List<(ulong Key, int Ordinal)> recent = [];
+    private long recentBase;
+    // Filings the log keeps at least: by default ~100k records' worth (at most ~11 keys each).
+    private readonly int recentKept;
     // Names, postal codes and municipalities repeat across records: one string each.
     private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
     private readonly List<ulong> keyHashes = [];
@@ -85,6 +96,23 @@ public sealed class CandidateIndex
     /// <summary>Tests: records filed by <see cref="FileWrittenAsync"/> rather than read back.</summary>
     internal long FiledFromWrites { get; private set; }
 
+    /// <summary>Benchmarks and tests, no database: files <paramref name="records"/> as a sync would read them.</summary>
+    internal void FileInMemory(IEnumerable<MatchRecord> records)
+    {
+        foreach (var record in records) Add(MatchRecordRows.Interned(record, Intern));
+    }
+
+    /// <summary>Benchmarks and tests, no database: <see cref="LookupAsync"/> without its sync.</summary>
+    internal CandidateLookup LookupInMemory(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
+    {
+        var looked = rows.ToList();
+        return new CandidateLookup(Lookup(looked), [.. looked.Select(r => r.RowNumber)], records.Count, moved.Count, recentBase + recent.Count);
+    }
+
+    /// <summary>Benchmarks and tests, no database: <see cref="CatchUpAsync"/> without its sync.</summary>
+    internal List<CandidateRecord> CatchUpInMemory(CandidateLookup earlier, IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows) =>
+        CatchUp(earlier, rows);
+
     /// <summary>Tests: the records in filing order.</summary>
     internal IReadOnlyList<MatchRecord> Records => records;
 
@@ -101,11 +129,7 @@ public sealed class CandidateIndex
         IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        return SyncedAsync(connection, tx, () =>
-        {
-            var looked = rows.ToList();
-            return new CandidateLookup(Lookup(looked), [.. looked.Select(r => r.RowNumber)], records.Count, moved.Count);
-        }, ct);
+        return SyncedAsync(connection, tx, () => LookupInMemory(rows), ct);
     }
 
     /// <summary>
@@ -125,6 +149,8 @@ public sealed class CandidateIndex
 
     private List<CandidateRecord> CatchUp(CandidateLookup earlier, IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
     {
+        // The log no longer reaches back to the earlier lookup (it is trimmed as it grows): look up afresh.
+        if (earlier.Recent < recentBase) return Lookup(rows);
         // Each row's earlier candidates are consecutive (looked up row by row).
         var ranges = new Dictionary<int, (int Start, int End)>();
         for (var i = 0; i < earlier.Candidates.Count; i++)
@@ -133,6 +159,18 @@ public sealed class CandidateIndex
             ranges[row] = ranges.TryGetValue(row, out var r) ? (r.Start, i + 1) : (i, i + 1);
         }
         HashSet<Guid>? refiled = earlier.Moves < moved.Count ? [.. moved.Skip(earlier.Moves)] : null;
+        // The records filed since, by key: what a lookup now finds beyond the earlier answer — a block's
+        // members are in filing order, so those among its first MaxBlockCandidates are exactly these.
+        // A small table of the last chunk or two, instead of a probe of every row's keys in the whole index.
+        var from = (int)(earlier.Recent - recentBase);
+        var since = new Dictionary<ulong, int>(recent.Count - from);
+        var previous = new int[recent.Count - from];
+        for (var i = from; i < recent.Count; i++)
+        {
+            var (key, _) = recent[i];
+            previous[i - from] = since.TryGetValue(key, out var last) ? last : -1;
+            since[key] = i - from;
+        }
         var found = new List<CandidateRecord>(earlier.Candidates.Count);
         var seen = new HashSet<int>();
         var added = new List<CandidateRecord>();
@@ -143,22 +181,15 @@ public sealed class CandidateIndex
                 found.AddRange(Lookup([(row, keys)]));
                 continue;
             }
-            // Records filed since: a block's members are in filing order, so they are its last ones — those of
-            // them among the block's first MaxBlockCandidates are what a lookup now adds.
             seen.Clear();
             added.Clear();
-            foreach (var key in keys)
-            {
-                if (!blocks.TryGetValue(key, out var slot)) continue;
-                if (slot >= 0)
-                {
-                    if (slot >= earlier.Records && seen.Add(slot)) added.Add(new CandidateRecord(row, records[slot]));
-                    continue;
-                }
-                var members = lists[~slot];
-                for (var i = Math.Min(members.Count, MaxBlockCandidates) - 1; i >= 0 && members[i] >= earlier.Records; i--)
-                    if (seen.Add(members[i])) added.Add(new CandidateRecord(row, records[members[i]]));
-            }
+            if (since.Count > 0)
+                foreach (var key in keys)
+                    for (var j = since.GetValueOrDefault(key, -1); j >= 0; j = previous[j])
+                    {
+                        var ordinal = recent[from + j].Ordinal;
+                        if (seen.Add(ordinal)) added.Add(new CandidateRecord(row, records[ordinal]));
+                    }
             var start = found.Count;
             if (ranges.TryGetValue(row, out var range))
                 for (var i = range.Start; i < range.End; i++)
@@ -249,17 +280,8 @@ public sealed class CandidateIndex
             seen.Clear();
             mine.Clear();
             foreach (var key in keys)
-            {
-                if (!blocks.TryGetValue(key, out var slot)) continue;
-                if (slot >= 0)
-                {
-                    if (seen.Add(slot)) mine.Add(records[slot]);
-                    continue;
-                }
-                var members = lists[~slot];
-                for (var i = 0; i < members.Count && i < MaxBlockCandidates; i++)
-                    if (seen.Add(members[i])) mine.Add(records[members[i]]);
-            }
+                foreach (var member in blocks.Members(key))
+                    if (seen.Add(member)) mine.Add(records[member]);
             mine.Sort((a, b) => a.SourceRecordId.CompareTo(b.SourceRecordId));
             foreach (var record in mine) found.Add(new CandidateRecord(row, record));
         }
@@ -268,13 +290,13 @@ public sealed class CandidateIndex
 
     private List<(MatchRecord A, MatchRecord B)> SampleBlockedPairs(int k, Random random)
     {
-        var eligible = lists.Where(l => l.Count is >= 2 and <= 50).ToList();
+        var eligible = blocks.BlocksOfSize(2, 50);
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(eligible));
         var pairs = new List<(MatchRecord, MatchRecord)>();
         var taken = new HashSet<(int, int)>();
         foreach (var block in eligible.Take(k))
-        for (var a = 0; a < block.Count; a++)
-        for (var b = a + 1; b < block.Count; b++)
+        for (var a = 0; a < block.Length; a++)
+        for (var b = a + 1; b < block.Length; b++)
         {
             if (pairs.Count >= k) return pairs;
             var (x, y) = block[a] < block[b] ? (block[a], block[b]) : (block[b], block[a]);
@@ -329,23 +351,17 @@ public sealed class CandidateIndex
         CountCurp(record, ordinal);
         keyHashes.Clear();
         record.KeyHashes(query: false, keyHashes);
-        foreach (var hash in keyHashes)
+        for (var k = 0; k < keyHashes.Count; k++)
         {
-            if (!blocks.TryGetValue(hash, out var slot))
-            {
-                blocks[hash] = ordinal;
-            }
-            else if (slot >= 0)
-            {
-                if (slot == ordinal) continue; // the same key twice
-                lists.Add([slot, ordinal]);
-                blocks[hash] = ~(lists.Count - 1);
-            }
-            else
-            {
-                var members = lists[~slot];
-                if (members[^1] != ordinal) members.Add(ordinal);
-            }
+            var hash = keyHashes[k];
+            if (keyHashes.IndexOf(hash, 0, k) >= 0) continue; // the same key twice
+            if (blocks.Add(hash, ordinal) < MaxBlockCandidates) recent.Add((hash, ordinal));
+        }
+        // The log serves catch-ups of lookups a chunk or two old; an older one looks up afresh.
+        if (recent.Count >= recentKept * 2)
+        {
+            recent.RemoveRange(0, recentKept);
+            recentBase += recentKept;
         }
     }
 
@@ -390,10 +406,11 @@ public sealed class CandidateIndex
 /// A lookup's candidates (by row, then record id) and where the index stood when it answered: the
 /// records filed and re-filed by then, from which <see cref="CandidateIndex.CatchUpAsync"/> goes on.
 /// </summary>
-public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<int> rows, int records, int moves)
+public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<int> rows, int records, int moves, long recent)
 {
     public List<CandidateRecord> Candidates { get; } = candidates;
     internal HashSet<int> Rows { get; } = rows;
     internal int Records { get; } = records;
     internal int Moves { get; } = moves;
+    internal long Recent { get; } = recent;
 }
