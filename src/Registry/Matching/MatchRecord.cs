@@ -148,12 +148,25 @@ public sealed record MatchRecord
     private static ulong KeyHash(System.Text.StringBuilder key)
     {
         var h = 14695981039346656037UL;
-        foreach (var chunk in key.GetChunks())
-            foreach (var c in chunk.Span)
-            {
-                h ^= c;
-                h *= 1099511628211UL;
-            }
+        foreach (var chunk in key.GetChunks()) h = Fnv(h, chunk.Span);
+        return Mix(h);
+    }
+
+    /// <summary>Tests: <see cref="KeyHash(System.Text.StringBuilder)"/> of a key's text.</summary>
+    internal static ulong KeyHash(string key) => Mix(Fnv(14695981039346656037UL, key));
+
+    private static ulong Fnv(ulong h, ReadOnlySpan<char> chars)
+    {
+        foreach (var c in chars)
+        {
+            h ^= c;
+            h *= 1099511628211UL;
+        }
+        return h;
+    }
+
+    private static ulong Mix(ulong h)
+    {
         h ^= h >> 33;
         h *= 0xff51afd7ed558ccdUL;
         h ^= h >> 33;
@@ -182,18 +195,19 @@ public sealed record MatchRecord
 
     private void EmitKeys<TSink>(bool query, ref TSink sink) where TSink : struct, IKeySink
     {
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        // Built by hand, not with format strings: every record's keys are built several times (staged,
+        // blocked within its chunk, indexed), and formatting the dates was a third of the cost.
         var k = keyBuffer ??= new System.Text.StringBuilder(128);
         var birth = BlockingBirthDate;
         // Birth date and either surname, in either position: a typo in the other surname and the
         // given name, a missing second surname, swapped surnames.
         if (birth is { } dob)
         {
-            if (PaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"dp:{dob:yyyy-MM-dd}:{PaternalPhonetic}"));
-            if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(k.Clear().Append(inv, $"dp:{dob:yyyy-MM-dd}:{MaternalPhonetic}"));
-            if (GivenPhonetic.Length > 0) sink.Add(k.Clear().Append(inv, $"dg:{dob:yyyy-MM-dd}:{GivenPhonetic}"));
+            if (PaternalPhonetic is not null) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(PaternalPhonetic));
+            if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(MaternalPhonetic));
+            if (GivenPhonetic.Length > 0) sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(GivenPhonetic));
             // Birth date and the initials of the given name and first surname: typos in both names.
-            if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(k.Clear().Append(inv, $"di:{dob:yyyy-MM-dd}:{GivenKey[0]}{PaternalKey[0]}"));
+            if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(Date(k.Clear().Append("di:"), dob).Append(':').Append(GivenKey[0]).Append(PaternalKey[0]));
         }
         // Surnames in either order with the given name, no date: a birth date missing on either side.
         // Every record is stored under pg; one without a birth date also under pn. A record without
@@ -204,25 +218,48 @@ public sealed record MatchRecord
                 ? (PaternalPhonetic, MaternalPhonetic) : (MaternalPhonetic, PaternalPhonetic);
             if (birth is null)
             {
-                sink.Add(k.Clear().Append(inv, $"pg:{first}:{second}:{GivenPhonetic}"));
-                if (!query) sink.Add(k.Clear().Append(inv, $"pn:{first}:{second}:{GivenPhonetic}"));
+                sink.Add(k.Clear().Append("pg:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
+                if (!query) sink.Add(k.Clear().Append("pn:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
             }
-            else sink.Add(k.Clear().Append(query ? "pn:" : "pg:").Append(inv, $"{first}:{second}:{GivenPhonetic}"));
+            else sink.Add(k.Clear().Append(query ? "pn:" : "pg:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
         }
         if (birth is { } y && GivenPhonetic.Length > 0)
         {
             // A surname typo and a wrong day or month: given name, either surname and birth year.
             // (Not a span of years: such a block grows with the registry — at 1M records a five-year
             // span held ~14 records per key and was most of a row's candidates.)
-            if (PaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"py:{PaternalPhonetic}:{GivenPhonetic}:{y.Year}"));
-            if (MaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"my:{MaternalPhonetic}:{GivenPhonetic}:{y.Year}"));
+            if (PaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("py:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y.Year, 1));
+            if (MaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("my:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y.Year, 1));
             // A wrong year and a typo in the other surname: either surname, given name, day and month.
-            if (PaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"pm:{PaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}"));
-            if (MaternalPhonetic is not null) sink.Add(k.Clear().Append(inv, $"mm:{MaternalPhonetic}:{GivenPhonetic}:{y.Month:00}{y.Day:00}"));
+            if (PaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("pm:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y));
+            if (MaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("mm:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y));
         }
         if ((ValidCurp ?? InvalidCurp) is { } curp) sink.Add(k.Clear().Append("c10:").Append(curp.AsSpan(0, 10)));
         if (Phone is not null) sink.Add(k.Clear().Append("ph:").Append(Phone));
         if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(OtherId));
+    }
+
+    // yyyy-MM-dd
+    private static System.Text.StringBuilder Date(System.Text.StringBuilder k, DateOnly d) =>
+        Digits(Digits(Digits(k, d.Year, 4).Append('-'), d.Month, 2).Append('-'), d.Day, 2);
+
+    // MMdd
+    private static System.Text.StringBuilder MonthDay(System.Text.StringBuilder k, DateOnly d) => Digits(Digits(k, d.Month, 2), d.Day, 2);
+
+    // A non-negative number in decimal, zero-padded to at least `width` digits.
+    private static System.Text.StringBuilder Digits(System.Text.StringBuilder k, int value, int width)
+    {
+        Span<char> digits = stackalloc char[10];
+        var n = 0;
+        do
+        {
+            digits[n++] = (char)('0' + value % 10);
+            value /= 10;
+        }
+        while (value > 0);
+        for (var i = n; i < width; i++) k.Append('0');
+        for (var i = n - 1; i >= 0; i--) k.Append(digits[i]);
+        return k;
     }
 
     private static string? Blank(string s) => s.Length == 0 ? null : s;

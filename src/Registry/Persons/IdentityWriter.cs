@@ -1,5 +1,6 @@
 using Npgsql;
 using Registry.Matching;
+using Registry.Storage;
 
 namespace Registry.Persons;
 
@@ -28,7 +29,7 @@ public static class IdentityWriter
               JOIN stage_rows s ON s.row_number = r.row_number
             """, connection, tx);
         // Time-ordered ids (UUIDv7): each insert lands at the end of the primary key, not on a random page.
-        command.Parameters.AddWithValue("ids", reviews.Select(_ => Guid.CreateVersion7()).ToArray());
+        command.Parameters.AddWithValue("ids", reviews.Select(_ => TimeOrderedIds.Next()).ToArray());
         command.Parameters.AddWithValue("rows", reviews.Select(r => r.RowNumber).ToArray());
         command.Parameters.AddWithValue("candidates", reviews.Select(r => r.CandidatePersonId).ToArray());
         command.Parameters.AddWithValue("scores", reviews.Select(r => r.Score.Total).ToArray());

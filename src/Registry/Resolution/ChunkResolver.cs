@@ -103,7 +103,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
         ResolutionProfile.Mark("curps");
 
-        var decisions = matcher.Decide(rows, candidates, personCurps, exclusions, Guid.CreateVersion7);
+        var decisions = matcher.Decide(rows, candidates, personCurps, exclusions, TimeOrderedIds.Next);
         ResolutionProfile.Mark("decide");
 
         // Persons created by this chunk get their golden record in their INSERT (all their records are in hand):
@@ -243,7 +243,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
     private static PreparedRow Prepare(ResolveSourceRows chunk, SourceRow row)
     {
-        var id = Guid.CreateVersion7();
+        var id = TimeOrderedIds.Next();
         var features = MatchRecord.From(row, id);
         return new PreparedRow(row, id, IdentityKeys.For(chunk.AgencyCode, chunk.ExtractId, row, features.ValidCurp), features);
     }
@@ -290,7 +290,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                 await Nullable(writer, row.ServiceStatus, ct);
                 // A row with a programme or service type is a service event; its id time-ordered (UUIDv7), so
                 // each insert lands at the end of the primary key rather than on a random page.
-                if (row.Programme is not null || row.ServiceType is not null) await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, ct);
+                if (row.Programme is not null || row.ServiceType is not null) await writer.WriteAsync(TimeOrderedIds.Next(), NpgsqlDbType.Uuid, ct);
                 else await writer.WriteNullAsync(ct);
                 await writer.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(row, StoredRows.Json), NpgsqlDbType.Jsonb, ct); // UTF-8 as sent: no string
                 if (singles.TryGetValue(id, out var single)) await WriteGoldenAsync(writer, single, ct);

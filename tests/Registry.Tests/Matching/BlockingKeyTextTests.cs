@@ -1,0 +1,60 @@
+using Registry.Contracts;
+using Registry.Matching;
+
+namespace Registry.Tests.Matching;
+
+/// <summary>
+/// The blocking keys' exact text. The candidate index and the chunk's own blocking hash these characters,
+/// and stored records are re-filed from them at every start, so the text is a format: it must not drift.
+/// </summary>
+public sealed class BlockingKeyTextTests
+{
+    [Fact]
+    public void A_record_with_every_field_is_filed_and_looked_up_under_these_keys()
+    {
+        var record = MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = "CLAUDIA", PaternalSurname = "TREVIÑO",
+            MaternalSurname = "ESQUIVEL", BirthDate = new DateOnly(984, 3, 7), Phone = "834 123 4567", OtherId = "ab-12345",
+            Curp = "TEEC840317MTSRSL09",
+        }, Guid.NewGuid(), Guid.NewGuid());
+        var (p, m, g) = (record.PaternalPhonetic, record.MaternalPhonetic, record.GivenPhonetic);
+        var (first, second) = string.CompareOrdinal(p, m) <= 0 ? (p, m) : (m, p);
+
+        Assert.Equal(
+        [
+            $"dp:0984-03-07:{p}", $"dp:0984-03-07:{m}", $"dg:0984-03-07:{g}", "di:0984-03-07:CT",
+            $"pg:{first}:{second}:{g}", $"py:{p}:{g}:984", $"my:{m}:{g}:984", $"pm:{p}:{g}:0307", $"mm:{m}:{g}:0307",
+            "c10:TEEC840317", $"ph:{record.Phone}", "oi:AB12345",
+        ], record.BlockingKeys());
+        Assert.Equal($"pn:{first}:{second}:{g}", record.QueryKeys().ElementAt(4));
+    }
+
+    [Fact]
+    public void A_record_without_a_birth_date_blocks_on_its_names_and_its_CURPs_date()
+    {
+        var dateless = MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = "CLAUDIA", PaternalSurname = "TREVIÑO", MaternalSurname = "ESQUIVEL",
+        }, Guid.NewGuid(), Guid.NewGuid());
+        var (p, m, g) = (dateless.PaternalPhonetic, dateless.MaternalPhonetic, dateless.GivenPhonetic);
+        var (first, second) = string.CompareOrdinal(p, m) <= 0 ? (p, m) : (m, p);
+
+        Assert.Equal([$"pg:{first}:{second}:{g}", $"pn:{first}:{second}:{g}"], dateless.BlockingKeys());
+        Assert.Equal([$"pg:{first}:{second}:{g}"], dateless.QueryKeys());
+    }
+
+    [Fact]
+    public void Hashes_are_those_of_the_keys_text()
+    {
+        var record = MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = "JOSE LUIS", PaternalSurname = "GARZA", MaternalSurname = "CANTU",
+            BirthDate = new DateOnly(2001, 11, 30), Curp = "GACL011130HTSRNSA1",
+        }, Guid.NewGuid(), Guid.NewGuid());
+        var hashes = new List<ulong>();
+        record.KeyHashes(query: false, hashes);
+
+        Assert.Equal(record.BlockingKeys().Select(MatchRecord.KeyHash), hashes);
+    }
+}
