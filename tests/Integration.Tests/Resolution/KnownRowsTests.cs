@@ -1,0 +1,127 @@
+using System.Globalization;
+using Npgsql;
+using Registry.Contracts;
+using Registry.Extracts;
+using Registry.Integration.Tests.Infrastructure;
+using Registry.Matching;
+using Registry.Normalization;
+using Registry.Resolution;
+using Registry.Review;
+
+namespace Registry.Integration.Tests.Resolution;
+
+/// <summary>
+/// What the registry already knows of a row (its record's versions, the person of its valid CURP) decides it as
+/// the registry stands under the resolution lock, not as it stood when the resolver read its candidates:
+/// whatever another process or a steward commits in between still decides the row. (Probing these before the
+/// lock and again under it only for the rows a write since touched was tried, and measured no faster: README.)
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class KnownRowsTests(RegistryServers servers)
+{
+    private static readonly DateOnly Birth = new(1978, 12, 17);
+    private static readonly string Curp = CurpOf("RICARDO", Birth);
+
+    [Fact]
+    public async Task A_CURP_another_process_files_before_the_lock_links_the_row_by_that_CURP()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 2);
+        await using var _ = db;
+        var other = new ChunkResolver(db, new CandidateIndex()); // another worker process, its own index
+        var resolver = new ChunkResolver(db, new CandidateIndex())
+        {
+            BeforeLock = Once(ct => other.ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1) with { Curp = Curp }), ct)),
+        };
+
+        Assert.True(await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(2) with { Curp = Curp }), default));
+
+        Assert.Equal(1L, await ScalarAsync<long>(db, "SELECT count(*) FROM persons"));
+        Assert.Equal("exact-curp", await ScalarAsync<string>(db,
+            "SELECT d.rule FROM match_decisions d JOIN source_records sr ON sr.id = d.source_record_id WHERE sr.row_number = 2"));
+        await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
+    }
+
+    [Fact]
+    public async Task A_record_another_process_receives_before_the_lock_is_not_stored_twice()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 1);
+        await using var _ = db;
+        // The same roster sent twice, as two extracts resolved by two workers at once.
+        var (again, _) = await new ExtractStore(db).RegisterAsync("ssa-consultas", "SSA-TAM", "health", "t2.csv", new string('b', 64), 1, "/dev/null", default);
+        var other = new ChunkResolver(db, new CandidateIndex());
+        var resolver = new ChunkResolver(db, new CandidateIndex())
+        {
+            BeforeLock = Once(ct => other.ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1)), ct)),
+        };
+
+        Assert.True(await resolver.ApplyAsync(ResolverRegistry.Chunk(again, 0, Row(1)), default));
+
+        Assert.Equal(1L, await ScalarAsync<long>(db, "SELECT count(*) FROM source_records"));
+        Assert.Equal(1L, await ScalarAsync<long>(db, "SELECT count(*) FROM unchanged_rows WHERE extract_id = '" + again + "'"));
+        await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
+    }
+
+    [Fact]
+    public async Task A_steward_merge_before_the_lock_sends_the_row_to_the_surviving_person()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 3);
+        await using var _ = db;
+        var resolver = new ChunkResolver(db, new CandidateIndex());
+        await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 0,
+            Row(1) with { Curp = Curp }, Row(2) with { GivenNames = "ELENA", Sex = "M", BirthDate = new DateOnly(1985, 3, 9) }), default);
+        var ricardo = await PersonOfRowAsync(db, 1);
+        var elena = await PersonOfRowAsync(db, 2);
+        var merging = new ChunkResolver(db, new CandidateIndex())
+        {
+            // Ricardo's records (and his CURP key) go to Elena's id after the resolver read its candidates.
+            BeforeLock = Once(ct => new Stewardship(db).MergeAsync(elena, ricardo, "steward@test", "documents checked", ct)),
+        };
+
+        Assert.True(await merging.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(3) with { Curp = Curp }), default));
+
+        Assert.Equal(elena, await PersonOfRowAsync(db, 3));
+        Assert.Equal("exact-curp", await ScalarAsync<string>(db,
+            "SELECT d.rule FROM match_decisions d JOIN source_records sr ON sr.id = d.source_record_id WHERE sr.row_number = 3"));
+        await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
+    }
+
+    private static Func<CancellationToken, Task> Once(Func<CancellationToken, Task> action)
+    {
+        var ran = false;
+        return async ct =>
+        {
+            if (ran) return;
+            ran = true;
+            await action(ct);
+        };
+    }
+
+    private static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row) =>
+        await ScalarAsync<Guid>(db, "SELECT person_id FROM source_records WHERE row_number = " + row.ToString(CultureInfo.InvariantCulture));
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlDataSource db, string sql)
+    {
+        await using var command = db.CreateCommand(sql);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static string CurpOf(string given, DateOnly birth)
+    {
+        var first17 = Registry.Normalization.Curp.Derive("VELAZQUEZ", "BECERRA", given, birth, Sex.Male, "TS").First16 + "0";
+        return first17 + Registry.Normalization.Curp.CheckDigit(first17);
+    }
+
+    private static SourceRow Row(int number) => new()
+    {
+        RowNumber = number,
+        RecordKey = "r" + number.ToString(CultureInfo.InvariantCulture),
+        ContentHash = "c" + number.ToString(CultureInfo.InvariantCulture),
+        GivenNames = "RICARDO",
+        PaternalSurname = "VELAZQUEZ",
+        MaternalSurname = "BECERRA",
+        Sex = "H",
+        BirthDate = Birth,
+        ServiceType = "CONSULTA GENERAL",
+        ServiceDate = new DateOnly(2026, 5, 1),
+    };
+}
