@@ -106,7 +106,7 @@ public sealed class CandidateIndex
     internal CandidateLookup LookupInMemory(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
     {
         var looked = rows.ToList();
-        return new CandidateLookup(Lookup(looked), [.. looked.Select(r => r.RowNumber)], records.Count, moved.Count, recentBase + recent.Count);
+        return new CandidateLookup(Lookup(looked), [.. looked.Select(r => r.RowNumber)], moved.Count, recentBase + recent.Count);
     }
 
     /// <summary>Benchmarks and tests, no database: <see cref="CatchUpAsync"/> without its sync.</summary>
@@ -409,11 +409,10 @@ public sealed class CandidateIndex
 /// A lookup's candidates (by row, then record id) and where the index stood when it answered: the
 /// records filed and re-filed by then, from which <see cref="CandidateIndex.CatchUpAsync"/> goes on.
 /// </summary>
-public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<int> rows, int records, int moves, long recent)
+public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<int> rows, int moves, long recent)
 {
     public List<CandidateRecord> Candidates { get; } = candidates;
     internal HashSet<int> Rows { get; } = rows;
-    internal int Records { get; } = records;
     internal int Moves { get; } = moves;
     internal long Recent { get; } = recent;
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Registry.Contracts;
 using Registry.Extracts;
+using Registry.Normalization;
 using Registry.Storage;
 
 namespace Registry.Integration.Tests.Infrastructure;
@@ -34,6 +35,21 @@ internal static class ResolverRegistry
 
     /// <summary>Fails when <see cref="DanglingReferencesAsync"/> finds any: every scenario of <c>IdentityResolutionTests</c> ends with this check.</summary>
     public static async Task AssertNoDanglingReferencesAsync(NpgsqlDataSource db) => Assert.Null(await DanglingReferencesAsync(db));
+
+    /// <summary>The person the source record of row <paramref name="row"/> belongs to now.</summary>
+    public static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row)
+    {
+        await using var command = db.CreateCommand("SELECT person_id FROM source_records WHERE row_number = @row");
+        command.Parameters.AddWithValue("row", row);
+        return (Guid)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A valid CURP (homonymy digit 0) of a VELAZQUEZ BECERRA born in Tamaulipas, as the resolution tests' rows are.</summary>
+    public static string CurpOf(string given, DateOnly birth, Sex sex)
+    {
+        var first17 = Curp.Derive("VELAZQUEZ", "BECERRA", given, birth, sex, "TS").First16 + "0";
+        return first17 + Curp.CheckDigit(first17);
+    }
 
     public static ResolveSourceRows Chunk(Guid extract, int index, params SourceRow[] rows) =>
         new(extract, index, rows[0].RowNumber, rows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", rows);

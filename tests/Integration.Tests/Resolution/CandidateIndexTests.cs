@@ -25,8 +25,8 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         var index = new CandidateIndex();
         await new ChunkResolver(db, index).ApplyAsync(ResolverRegistry.Chunk(extract, 0,
             Row(1, "RICARDO", new DateOnly(1978, 12, 17)), Row(2, "ELENA", new DateOnly(1985, 3, 9))), default);
-        var ricardo = await PersonOfRowAsync(db, 1);
-        var elena = await PersonOfRowAsync(db, 2);
+        var ricardo = await ResolverRegistry.PersonOfRowAsync(db, 1);
+        var elena = await ResolverRegistry.PersonOfRowAsync(db, 2);
         Assert.NotEqual(ricardo, elena);
         Assert.Equal([ricardo], (await CandidatesOfAsync(db, index, Row(3, "RICARDO", new DateOnly(1978, 12, 17)))).Select(c => c.Record.PersonId));
 
@@ -58,14 +58,14 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         var (db, extract) = await ResolverRegistry.NewAsync(servers, 3);
         await using var _ = db;
         var index = new CandidateIndex();
-        var ricardoCurp = CurpOf("RICARDO", new DateOnly(1978, 12, 17), Sex.Male);
+        var ricardoCurp = ResolverRegistry.CurpOf("RICARDO", new DateOnly(1978, 12, 17), Sex.Male);
         await new ChunkResolver(db, index).ApplyAsync(ResolverRegistry.Chunk(extract, 0,
             Row(1, "RICARDO", new DateOnly(1978, 12, 17)) with { Curp = ricardoCurp },
             Row(2, "RICARDO", new DateOnly(1978, 12, 17)) with { Curp = ricardoCurp },
             Row(3, "ELENA", new DateOnly(1985, 3, 9))), default);
-        var ricardo = await PersonOfRowAsync(db, 1);
-        var elena = await PersonOfRowAsync(db, 3);
-        Assert.Equal(ricardo, await PersonOfRowAsync(db, 2));
+        var ricardo = await ResolverRegistry.PersonOfRowAsync(db, 1);
+        var elena = await ResolverRegistry.PersonOfRowAsync(db, 3);
+        Assert.Equal(ricardo, await ResolverRegistry.PersonOfRowAsync(db, 2));
         var before = await index.CurpsOfAsync([ricardo, elena], default);
         Assert.Equal(ricardoCurp, before[ricardo]);
         Assert.Null(before[elena]);
@@ -102,7 +102,7 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         // Meanwhile the other process files new records (one for a row that had none) and a steward moves one.
         await new ChunkResolver(db, theirs).ApplyAsync(ResolverRegistry.Chunk(extract, 1,
             Row(3, "RICARDO", new DateOnly(1978, 12, 17)), Row(4, "JOSE", new DateOnly(1990, 1, 1)), Row(5, "JOSE", new DateOnly(1990, 1, 1))), default);
-        await new Stewardship(db).MergeAsync(await PersonOfRowAsync(db, 1), await PersonOfRowAsync(db, 2), "steward@test", "same person", default);
+        await new Stewardship(db).MergeAsync(await ResolverRegistry.PersonOfRowAsync(db, 1), await ResolverRegistry.PersonOfRowAsync(db, 2), "steward@test", "same person", default);
 
         var caughtUp = await mine.CatchUpAsync(connection, null, early, Lookups(chunk[1..]), default);
         var fresh = await new CandidateIndex().CandidatesAsync(connection, null, Lookups(chunk[1..]), default);
@@ -110,7 +110,7 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         Assert.Equal(fresh.Select(c => (c.RowNumber, c.Record.SourceRecordId, c.Record.PersonId)),
             caughtUp.Select(c => (c.RowNumber, c.Record.SourceRecordId, c.Record.PersonId)));
         Assert.Contains(caughtUp, c => c.RowNumber == 12); // found only since
-        var ricardo = await PersonOfRowAsync(db, 1);
+        var ricardo = await ResolverRegistry.PersonOfRowAsync(db, 1);
         Assert.All(caughtUp.Where(c => c.RowNumber == 11), c => Assert.Equal(ricardo, c.Record.PersonId)); // moved since
     }
 
@@ -128,7 +128,7 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         await reader.SyncAsync(connection, default);
         var filedFirst = index.FiledFromWrites;
         // A steward's merge takes seqs between two chunks; the next chunk repeats a record unchanged (no new match record).
-        await new Stewardship(db).MergeAsync(await PersonOfRowAsync(db, 1), await PersonOfRowAsync(db, 2), "steward@test", "same person", default);
+        await new Stewardship(db).MergeAsync(await ResolverRegistry.PersonOfRowAsync(db, 1), await ResolverRegistry.PersonOfRowAsync(db, 2), "steward@test", "same person", default);
         await reader.SyncAsync(connection, default);
         await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 1,
             Row(4, "ELENA", new DateOnly(1985, 3, 9)), Row(2, "ELENA", new DateOnly(1985, 3, 9)) with { RowNumber = 5 },
@@ -151,12 +151,6 @@ public sealed class CandidateIndexTests(RegistryServers servers)
             return (r.RowNumber, (IReadOnlyList<ulong>)keys);
         })];
 
-    private static string CurpOf(string given, DateOnly birth, Sex sex)
-    {
-        var first17 = Curp.Derive("VELAZQUEZ", "BECERRA", given, birth, sex, "TS").First16 + "0";
-        return first17 + Curp.CheckDigit(first17);
-    }
-
     private static async Task<List<CandidateRecord>> CandidatesOfAsync(NpgsqlDataSource db, CandidateIndex index, SourceRow row)
     {
         await using var connection = await db.OpenConnectionAsync();
@@ -166,13 +160,6 @@ public sealed class CandidateIndexTests(RegistryServers servers)
     private static async Task<Guid> RecordOfRowAsync(NpgsqlDataSource db, int row)
     {
         await using var command = db.CreateCommand("SELECT id FROM source_records WHERE row_number = @row");
-        command.Parameters.AddWithValue("row", row);
-        return (Guid)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row)
-    {
-        await using var command = db.CreateCommand("SELECT person_id FROM source_records WHERE row_number = @row");
         command.Parameters.AddWithValue("row", row);
         return (Guid)(await command.ExecuteScalarAsync())!;
     }

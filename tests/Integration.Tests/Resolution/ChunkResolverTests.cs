@@ -78,7 +78,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var second = ResolverRegistry.Chunk(extract, 1, Row(2, null, "P2") with { Municipality = "Reynosa" });
         var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(second, default));
-        var (ana, other) = (await PersonOfRowAsync(db, 1), await PersonOfRowAsync(db, 2));
+        var (ana, other) = (await ResolverRegistry.PersonOfRowAsync(db, 1), await ResolverRegistry.PersonOfRowAsync(db, 2));
         Assert.NotEqual(ana, other);
 
         // A steward merges the second person into Ana while the chunk that brought it is still incomplete.
@@ -99,13 +99,6 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         await reader.ReadAsync();
         Assert.Equal((0L, 2L, 0L, "REYNOSA"), (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)));
         await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
-
-        static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row)
-        {
-            await using var command = db.CreateCommand("SELECT person_id FROM source_records WHERE row_number = @row");
-            command.Parameters.AddWithValue("row", row);
-            return (Guid)(await command.ExecuteScalarAsync())!;
-        }
     }
 
     [Fact]

@@ -20,7 +20,7 @@ namespace Registry.Integration.Tests.Resolution;
 public sealed class KnownRowsTests(RegistryServers servers)
 {
     private static readonly DateOnly Birth = new(1978, 12, 17);
-    private static readonly string Curp = CurpOf("RICARDO", Birth);
+    private static readonly string Curp = ResolverRegistry.CurpOf("RICARDO", Birth, Sex.Male);
 
     [Fact]
     public async Task A_CURP_another_process_files_before_the_lock_links_the_row_by_that_CURP()
@@ -69,8 +69,8 @@ public sealed class KnownRowsTests(RegistryServers servers)
         var resolver = new ChunkResolver(db, new CandidateIndex());
         await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 0,
             Row(1) with { Curp = Curp }, Row(2) with { GivenNames = "ELENA", Sex = "M", BirthDate = new DateOnly(1985, 3, 9) }), default);
-        var ricardo = await PersonOfRowAsync(db, 1);
-        var elena = await PersonOfRowAsync(db, 2);
+        var ricardo = await ResolverRegistry.PersonOfRowAsync(db, 1);
+        var elena = await ResolverRegistry.PersonOfRowAsync(db, 2);
         var merging = new ChunkResolver(db, new CandidateIndex())
         {
             // Ricardo's records (and his CURP key) go to Elena's id after the resolver read its candidates.
@@ -79,7 +79,7 @@ public sealed class KnownRowsTests(RegistryServers servers)
 
         Assert.True(await merging.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(3) with { Curp = Curp }), default));
 
-        Assert.Equal(elena, await PersonOfRowAsync(db, 3));
+        Assert.Equal(elena, await ResolverRegistry.PersonOfRowAsync(db, 3));
         Assert.Equal("exact-curp", await ScalarAsync<string>(db,
             "SELECT d.rule FROM match_decisions d JOIN source_records sr ON sr.id = d.source_record_id WHERE sr.row_number = 3"));
         await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
@@ -96,19 +96,10 @@ public sealed class KnownRowsTests(RegistryServers servers)
         };
     }
 
-    private static async Task<Guid> PersonOfRowAsync(NpgsqlDataSource db, int row) =>
-        await ScalarAsync<Guid>(db, "SELECT person_id FROM source_records WHERE row_number = " + row.ToString(CultureInfo.InvariantCulture));
-
     private static async Task<T> ScalarAsync<T>(NpgsqlDataSource db, string sql)
     {
         await using var command = db.CreateCommand(sql);
         return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static string CurpOf(string given, DateOnly birth)
-    {
-        var first17 = Registry.Normalization.Curp.Derive("VELAZQUEZ", "BECERRA", given, birth, Sex.Male, "TS").First16 + "0";
-        return first17 + Registry.Normalization.Curp.CheckDigit(first17);
     }
 
     private static SourceRow Row(int number) => new()
