@@ -67,7 +67,7 @@ public sealed class ApiPullTests(RegistryServers servers)
         await system.WaitForExtractsAsync(4);
 
         // Ximena González Cantú: DIF wrote GONZÁLEZ CANTÚ, the employment service GONZALEZ CANTU; the CURP is the same.
-        var hit = Assert.Single((await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?curp=GOCX670904MTSNNM02"))!.Items);
+        var hit = Assert.Single((await system.Api.SearchHouseholdsAsync(new { curp = "GOCX670904MTSNNM02" })).Items);
         var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{hit.Id}");
         Assert.Contains("SNE-TAM", household!.Agencies);
         Assert.Contains("economy", household.ServicesBySector.Keys);
