@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Registry.Api.Access;
 
@@ -88,6 +89,7 @@ public static class SearchEndpoints
         int? Page, int? PageSize)
     {
         /// <summary>Whether an identifier is among the criteria (refused in a URL).</summary>
+        [JsonIgnore]
         public bool CarriesIdentifier => !string.IsNullOrEmpty(Curp) || !string.IsNullOrEmpty(AgencyPersonId);
 
         public SearchCriteria ToCriteria() => new(Name, Curp, Address, Municipality, Poligono, AgencyPersonId, Agency, Page ?? 1, PageSize ?? 20);
