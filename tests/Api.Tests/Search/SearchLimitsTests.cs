@@ -73,4 +73,34 @@ public sealed class SearchLimitsTests(SeededRegistry registry)
         using var after = await client.GetAsync(new Uri("/api/persons?name=ximena", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
+
+    [Fact]
+    public async Task The_search_page_counts_searches_not_visits_and_says_in_Spanish_when_to_come_back()
+    {
+        await using var system = await StartAsync(new() { ["Search:RateLimit:PermitLimit"] = "2", ["Search:RateLimit:Window"] = "00:10:00" });
+        var browser = await system.ApiClientAsync("gestora.reynosa"); // keeps the antiforgery cookie, as a browser does
+
+        async Task<HttpResponseMessage> SearchAsync()
+        {
+            var form = await browser.GetStringAsync(new Uri("/", UriKind.Relative));
+            var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+            Assert.NotEmpty(token);
+            return await browser.PostAsync(new Uri("/", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token, ["Nombre"] = "ximena", ["Proposito"] = "Seguimiento de caso",
+            }));
+        }
+
+        for (var i = 0; i < 5; i++) Assert.Contains("id=\"nombre\"", await browser.GetStringAsync(new Uri("/", UriKind.Relative)), StringComparison.Ordinal);
+        for (var i = 0; i < 2; i++)
+        {
+            using var allowed = await SearchAsync();
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+        using var limited = await SearchAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        Assert.Contains("Demasiadas búsquedas: como máximo 2 cada 600 s por usuario. Vuelva a intentarlo en", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
