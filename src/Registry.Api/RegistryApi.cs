@@ -36,7 +36,7 @@ public static class RegistryApi
         services.AddSingleton<HouseholdQueries>();
         services.AddSingleton<PersonQueries>();
         services.AddSingleton<LineageQueries>();
-        services.AddSingleton<RegistrySearch>();
+        services.AddRegistrySearch(configuration);
         services.AddOpenApi();
         services.AddProblemDetails();
         // Pages live beside the endpoints of their feature (Households/, Persons/, ...), hence the root "/".
@@ -54,6 +54,7 @@ public static class RegistryApi
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         // The API description and its reference page hold no registry data: open, so integrators can read them.
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();

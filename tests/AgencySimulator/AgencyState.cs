@@ -31,7 +31,7 @@ public sealed class AgencyState
     private List<Participation> _records;
     private Faults _faults;
     private Random _errors;
-    private int _dataRequests, _served, _errorsServed, _hangsServed, _malformedServed, _unauthorized;
+    private int _dataRequests, _served, _errorsServed, _hangsServed, _malformedServed, _unauthorized, _withKey, _redirects;
 
     public AgencyState(SimulatorOptions options)
     {
@@ -61,7 +61,7 @@ public sealed class AgencyState
             _records = SampleData.Generate(_options.Records, _options.Seed);
             _faults = new Faults();
             _errors = new Random(_options.Seed);
-            _dataRequests = _served = _errorsServed = _hangsServed = _malformedServed = _unauthorized = 0;
+            _dataRequests = _served = _errorsServed = _hangsServed = _malformedServed = _unauthorized = _withKey = _redirects = 0;
         }
     }
 
@@ -87,6 +87,7 @@ public sealed class AgencyState
             {
                 dataRequests = _dataRequests, pagesServed = _served, serverErrorsServed = _errorsServed, hangsServed = _hangsServed,
                 malformedServed = _malformedServed, unauthorizedServed = _unauthorized, records = _records.Count,
+                requestsWithKey = _withKey, redirectsServed = _redirects,
             };
         }
     }
@@ -94,6 +95,27 @@ public sealed class AgencyState
     public async Task ServeAsync(HttpContext http, Paging paging, int? pageSize, string? cursor, CancellationToken ct)
     {
         var size = Math.Clamp(pageSize ?? 50, 1, 500);
+        string? redirect = null;
+        var status = StatusCodes.Status302Found;
+        lock (_lock)
+        {
+            if (http.Request.Headers.ContainsKey(SimulatorApp.ApiKeyHeader)) _withKey++;
+            if (_faults.RedirectTo is { } elsewhere) redirect = elsewhere;
+            else if (_faults.SameOriginRedirects > 0)
+            {
+                _faults = _faults with { SameOriginRedirects = _faults.SameOriginRedirects - 1 };
+                redirect = http.Request.Path + http.Request.QueryString;
+                status = StatusCodes.Status307TemporaryRedirect;
+            }
+            if (redirect is not null) _redirects++;
+        }
+        if (redirect is not null)
+        {
+            // Before the key check: a gateway redirects whatever arrives.
+            http.Response.StatusCode = status;
+            http.Response.Headers.Location = redirect;
+            return;
+        }
         if (http.Request.Headers[SimulatorApp.ApiKeyHeader] != _options.ApiKey)
         {
             lock (_lock) _unauthorized++;

@@ -22,4 +22,10 @@ public sealed record Faults
 
     /// <summary>Every data request answers 401 (as if the key had been revoked).</summary>
     public bool Unauthorized { get; init; }
+
+    /// <summary>Every data request answers 302 to this absolute URL (as a hijacked or misconfigured gateway would).</summary>
+    public string? RedirectTo { get; init; }
+
+    /// <summary>The next N data requests answer 307 to the same path and query on this server (a harmless hop).</summary>
+    public int SameOriginRedirects { get; init; }
 }

@@ -182,6 +182,8 @@ public static class LookupBenchmark
         start.Environment["Bus__QueuePrefix"] = "bench-lookup-";
         start.Environment["Feeds__DefinitionsPath"] = Path.Combine(root, "deploy", "feeds");
         start.Environment["Telemetry__Exporter"] = "none";
+        // One bench user sends every search: measure latency, not the per-user search limit.
+        start.Environment["Search__RateLimit__PermitLimit"] = "10000000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Auth__DevIssuer__Enabled"] = "true";
         start.Environment["Auth__DevIssuer__SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

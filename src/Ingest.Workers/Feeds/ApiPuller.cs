@@ -126,20 +126,35 @@ public sealed partial class ApiPuller(
             query += $"&{parameter}={Uri.EscapeDataString(cursor)}";
         }
         var uri = new Uri($"{baseUrl.TrimEnd('/')}{api.Path}?{query}", UriKind.Absolute);
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Headers.Accept.ParseAdd("application/json");
-        if (api.Auth is { } auth) request.Headers.TryAddWithoutValidation(auth.Header, secret);
-
         var client = httpClients.CreateClient(HttpClientName);
+        var target = uri;
         HttpResponseMessage response;
-        try
+        for (var hops = 0; ; hops++)
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
-                                       || (ex is TaskCanceledException && !ct.IsCancellationRequested))
-        {
-            throw new ApiPullException($"The agency API of feed '{feed.Code}' did not answer {uri.GetLeftPart(UriPartial.Path)} after retries: {ex.Message}", ex);
+            using var request = new HttpRequestMessage(HttpMethod.Get, target);
+            request.Headers.Accept.ParseAdd("application/json");
+            if (api.Auth is { } auth) request.Headers.TryAddWithoutValidation(auth.Header, secret);
+            try
+            {
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                           || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                throw new ApiPullException($"The agency API of feed '{feed.Code}' did not answer {target.GetLeftPart(UriPartial.Path)} after retries: {ex.Message}", ex);
+            }
+            if (RedirectTarget(response, target) is not { } next) break;
+            response.Dispose();
+            // The client follows no redirect by itself (HttpClient would resend custom headers such as
+            // X-Api-Key to any host): same-origin hops are followed here, anything else is refused.
+            if (!SameOrigin(next, uri))
+                throw new ApiPullException(
+                    $"The agency API of feed '{feed.Code}' redirected {target.GetLeftPart(UriPartial.Path)} to another origin ({next.GetLeftPart(UriPartial.Authority)}): " +
+                    $"not followed, so the credential{(api.Auth is { } a ? $" in {a.Header}" : "")} was not sent there. " +
+                    $"If the agency moved its API, set '{api.BaseUrlSetting}' to the new address.");
+            if (hops == MaxRedirects)
+                throw new ApiPullException($"The agency API of feed '{feed.Code}' redirected more than {MaxRedirects} times from {uri.GetLeftPart(UriPartial.Path)}.");
+            target = next;
         }
         using (response)
         {
@@ -170,6 +185,20 @@ public sealed partial class ApiPuller(
             }
         }
     }
+
+    /// <summary>Redirects followed within the API's own origin (e.g. a trailing slash or a new version path).</summary>
+    private const int MaxRedirects = 5;
+
+    private static Uri? RedirectTarget(HttpResponseMessage response, Uri requested) =>
+        (int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location
+            ? location.IsAbsoluteUri ? location : new Uri(requested, location)
+            : null;
+
+    /// <summary>Scheme, host and port: an https API redirecting to http, or to another port, is another origin too.</summary>
+    private static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
 
     private string Setting(string key, FeedDefinition feed, string what) =>
         configuration[key] is { Length: > 0 } value

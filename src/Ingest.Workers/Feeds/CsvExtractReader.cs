@@ -11,20 +11,34 @@ namespace Registry.Ingest.Feeds;
 /// maps its columns onto canonical fields and hands each record to <see cref="SourceRowMapper"/>
 /// (code lists, required fields, dates — shared with API pages), yielding one <see cref="ParsedRow"/>
 /// per data row (memory does not grow with the file). File-level problems throw <see cref="ExtractFileException"/> with what to fix.
+/// Memory stays bounded whatever arrives: a field may hold at most <see cref="MaxFieldChars"/> characters
+/// and a line <see cref="MaxLineChars"/> — past either the file is rejected whole, since an unterminated
+/// quote would otherwise make the parser buffer the rest of the file as one field.
 /// </summary>
 public static class CsvExtractReader
 {
+    /// <summary>
+    /// The longest field the parser will buffer. Far above any real value (a value over 2,000 characters
+    /// already rejects its row, <see cref="SourceRowMapper"/>), so only a broken file reaches it.
+    /// </summary>
+    public const int MaxFieldChars = 16 * 1024 * 1024;
+
+    /// <summary>The longest physical line: a longest field plus an ordinary row around it.</summary>
+    public const int MaxLineChars = MaxFieldChars + 1024 * 1024;
+
     private static readonly string[] Delimiters = [",", ";", "|", "\t"];
 
     /// <summary>
-    /// File-level checks only — every byte decodes in the feed's encoding, the header has the
-    /// required columns — without parsing rows: run before anything is sent, so a bad file applies nothing.
+    /// File-level checks — every byte decodes in the feed's encoding, the header has the required
+    /// columns, no field or line is beyond the bounds — in one pass that splits rows without mapping
+    /// them: run before anything is sent, so a bad file applies nothing.
     /// </summary>
     public static void CheckFile(string path, FeedDefinition feed)
     {
-        EnsureDecodable(path, TextEncodings.Resolve(feed.Csv.Encoding), feed.Csv.Encoding);
         using var csv = Open(path, feed);
         _ = ReadHeader(csv, feed);
+        var rows = 0;
+        while (ReadNext(csv, feed, rows)) rows++;
     }
 
     /// <summary>Streams the data rows; file-level faults (see <see cref="CheckFile"/>) throw <see cref="ExtractFileException"/>.</summary>
@@ -45,9 +59,11 @@ public static class CsvExtractReader
     {
         Stream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         if (progress is not null) file = new CountingStream(file, progress);
-        var reader = new StreamReader(file, TextEncodings.Resolve(feed.Csv.Encoding), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var reader = new LineBoundedReader(
+            new StreamReader(file, TextEncodings.Resolve(feed.Csv.Encoding), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16), MaxLineChars);
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
+            MaxFieldSize = MaxFieldChars,
             Delimiter = feed.Csv.Delimiter,
             BadDataFound = null,
             MissingFieldFound = null,
@@ -68,6 +84,7 @@ public static class CsvExtractReader
 
     private static bool ReadNext(CsvReader csv, FeedDefinition feed, int rowsRead)
     {
+        var linesBefore = csv.Parser.RawRow;
         try
         {
             return csv.Read();
@@ -78,24 +95,11 @@ public static class CsvExtractReader
                 $"The file is not valid {feed.Csv.Encoding} (undecodable bytes after data row {rowsRead}). " +
                 $"Save it as {feed.Csv.Encoding}, or ask for the feed's csv.encoding to be changed.");
         }
-    }
-
-    /// <summary>Reads the whole file through a strict decoder first, so bad bytes reject the extract before any row is applied.</summary>
-    private static void EnsureDecodable(string path, Encoding encoding, string encodingName)
-    {
-        using var reader = new StreamReader(path, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        var buffer = new char[1 << 16];
-        long chars = 0;
-        try
-        {
-            int n;
-            while ((n = reader.Read(buffer, 0, buffer.Length)) > 0) chars += n;
-        }
-        catch (DecoderFallbackException)
+        catch (MaxFieldSizeException)
         {
             throw new ExtractFileException(
-                $"The file is not valid {encodingName} (undecodable bytes after about {chars:N0} characters). " +
-                $"Save it as {encodingName}, or ask for the feed's csv.encoding to be changed.");
+                $"Data row {rowsRead + 1} (from line {linesBefore + 1}) has a field longer than {MaxFieldChars:N0} characters — an unterminated quote? " +
+                "Close the quote (a quote inside a quoted field is written twice) and send the file again; nothing of this file was applied.");
         }
     }
 
@@ -147,6 +151,56 @@ public static class CsvExtractReader
         if (fieldCount != headerLength)
             return SourceRowMapper.Reject(row, rowNumber, $"the row has {fieldCount} fields but the header has {headerLength}");
         return SourceRowMapper.Map(row, rowNumber, columns, feed, "column");
+    }
+
+    /// <summary>
+    /// Refuses a physical line longer than the bound before the parser buffers it: a field is bounded by
+    /// <see cref="MaxFieldChars"/>, but a line of countless short fields (no line breaks at all) would not be.
+    /// </summary>
+    private sealed class LineBoundedReader(TextReader inner, int maxLineChars) : TextReader
+    {
+        private long _line = 1;
+        private long _sinceBreak;
+
+        public override int Read(char[] buffer, int index, int count) => Check(buffer.AsSpan(index, inner.Read(buffer, index, count)));
+
+        public override int Read(Span<char> buffer) => Check(buffer[..inner.Read(buffer)]);
+
+        public override int Read()
+        {
+            var c = inner.Read();
+            if (c >= 0) Check([(char)c]);
+            return c;
+        }
+
+        public override int Peek() => inner.Peek();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+
+        private int Check(ReadOnlySpan<char> chunk)
+        {
+            var rest = chunk;
+            while (true)
+            {
+                var at = rest.IndexOfAny('\n', '\r');
+                if (_sinceBreak + (at < 0 ? rest.Length : at) > maxLineChars)
+                    throw new ExtractFileException(
+                        $"Line {_line} is longer than {maxLineChars:N0} characters — a file without line breaks, or not a CSV file? " +
+                        "Send the extract with one row per line; nothing of this file was applied.");
+                if (at < 0)
+                {
+                    _sinceBreak += rest.Length;
+                    return chunk.Length;
+                }
+                if (rest[at] == '\n') _line++;
+                _sinceBreak = 0;
+                rest = rest[(at + 1)..];
+            }
+        }
     }
 
     /// <summary>A read-only pass-through that counts bytes as the reader pulls them (granularity: its buffer).</summary>

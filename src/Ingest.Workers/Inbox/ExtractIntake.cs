@@ -102,31 +102,49 @@ public sealed partial class ExtractIntake(
         var rejects = new List<RejectedRow>(RejectBatch);
         var progress = new ParseProgress();
         long nextReport = 0;
-        foreach (var parsed in ExtractReaders.Read(feed, archivePath, progress))
+        try
         {
-            rows++;
-            if (parsed.Accepted is { } row)
-            {
-                accepted++;
-                chunk.Add(row);
-                if (chunk.Count == chunkSize) await SendChunkAsync(chunks++);
-            }
-            else
-            {
-                rejected++;
-                rejects.Add(parsed.Rejected!);
-                if (rejects.Count == RejectBatch)
-                {
-                    await store.WriteRejectsAsync(extractId, rejects, ct);
-                    rejects.Clear();
-                }
-            }
+            await ReadAllAsync();
         }
-        if (chunk.Count > 0) await SendChunkAsync(chunks++);
+        catch (ExtractFileException ex)
+        {
+            // The check above reads with the same parser and bounds, so this is an archive changed under
+            // us; rejecting is still final, so the next start does not parse it again.
+            while (inFlight.Count > 0) await inFlight.Dequeue();
+            var reason = chunks == 0 ? ex.Message : $"{ex.Message} ({chunks} chunk(s) of rows before it had already been sent.)";
+            await store.RejectWholeAsync(extractId, reason, ct);
+            LogRejectedWhole(extractId, reason);
+            return;
+        }
         while (inFlight.Count > 0) await inFlight.Dequeue();
         await store.WriteRejectsAsync(extractId, rejects, ct);
         await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, chunkSize, ct);
         LogParsed(extractId, rows, accepted, rejected, chunks);
+
+        async Task ReadAllAsync()
+        {
+            foreach (var parsed in ExtractReaders.Read(feed, archivePath, progress))
+            {
+                rows++;
+                if (parsed.Accepted is { } row)
+                {
+                    accepted++;
+                    chunk.Add(row);
+                    if (chunk.Count == chunkSize) await SendChunkAsync(chunks++);
+                }
+                else
+                {
+                    rejected++;
+                    rejects.Add(parsed.Rejected!);
+                    if (rejects.Count == RejectBatch)
+                    {
+                        await store.WriteRejectsAsync(extractId, rejects, ct);
+                        rejects.Clear();
+                    }
+                }
+            }
+            if (chunk.Count > 0) await SendChunkAsync(chunks++);
+        }
 
         async Task SendChunkAsync(int index)
         {
@@ -159,7 +177,15 @@ public sealed partial class ExtractIntake(
                 continue;
             }
             LogRecovering(pending.Id, pending.FileName);
-            await ParseAndQueueAsync(pending.Id, feed, pending.ArchivePath, ct);
+            try
+            {
+                await ParseAndQueueAsync(pending.Id, feed, pending.ArchivePath, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One extract that cannot be parsed now must not keep the workers from starting; it stays unfinished and visible.
+                LogRecoverFailed(ex, pending.Id, pending.FileName);
+            }
         }
         await ResendStalledAsync(ct);
     }
@@ -271,6 +297,9 @@ public sealed partial class ExtractIntake(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not re-send the missing chunks of extract {ExtractId} ({FileName})")]
     private partial void LogResendFailed(Exception exception, Guid extractId, string fileName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not parse extract {ExtractId} ({FileName}) again after the last stop")]
+    private partial void LogRecoverFailed(Exception exception, Guid extractId, string fileName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) stalled with chunks never applied: re-sent the {Resent} of its {Chunks} chunks not applied yet")]
     private partial void LogResent(Guid extractId, string fileName, int resent, int chunks);

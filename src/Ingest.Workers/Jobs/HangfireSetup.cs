@@ -72,7 +72,10 @@ public static class HangfireSetup
 
         // Timeout per attempt and overall, retries with exponential back-off and jitter, circuit
         // breaker: the standard pipeline, defaults below, every value overridable under ApiPull:Http.
+        // No automatic redirects: HttpClient would resend the agency's key (a custom header) to whatever
+        // host a redirect names. ApiPuller follows same-origin redirects itself and refuses the others.
         services.AddHttpClient(ApiPuller.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .AddStandardResilienceHandler(http =>
             {
                 http.AttemptTimeout.Timeout = TimeSpan.FromSeconds(20);

@@ -20,7 +20,7 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
     public static readonly (string Path, int[] Expected)[] Matrix =
     [
         ("/api/households?name=ximena",              [NoAuth, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/api/persons?curp=GOCX670904MTSNNM02",      [NoAuth, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/api/persons?municipality=victoria",       [NoAuth, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
         ("/api/households/{hh}",                      [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok]),
         ("/api/households/{vh}",                      [NoAuth, Deny, Deny, Deny, Ok, Deny, Ok, Ok, Ok]),
         ("/api/persons/{p}",                          [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok]),
@@ -67,6 +67,9 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/api/persons/{p}/split",                    [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
         ("/api/households/{hh}/merge",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
         ("/api/households/{hh}/split",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
+        // Searches sent by POST: the body holds no search criterion, so every reader gets 400.
+        ("/api/persons/search",                       [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/api/households/search",                    [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
     ];
 
     private const string ActionBody =

@@ -54,7 +54,7 @@ public sealed class StewardJourneyTests : IAsyncLifetime
     [Fact]
     public async Task A_steward_resolves_a_review_task_and_the_household_page_changes()
     {
-        var household = (await _system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>($"/api/households?curp={CarmenCurp}"))!.Items.Single().Id;
+        var household = (await _system.Api.SearchHouseholdsAsync(new { curp = CarmenCurp })).Items.Single().Id;
         var page = await BrowserFixture.SignInAsync(_browser, _system.ApiAddress!, "custodio");
 
         // Before: the clinic visit is its own person, so Carmen's family shows DIF only.

@@ -42,8 +42,8 @@ public sealed class SeededRegistry : IAsyncLifetime
         SsaExtract = extracts.Single(e => e.AgencyCode == "SSA-TAM").Id;
         DifExtract = extracts.Single(e => e.AgencyCode == "DIF-TAM").Id;
 
-        ReynosaHousehold = (await System.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>($"/api/households?curp={XimenaCurp}"))!.Items.Single().Id;
-        VictoriaHousehold = (await System.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?curp=MOGA751002MTSRRN09"))!.Items.Single().Id;
+        ReynosaHousehold = (await System.Api.SearchHouseholdsAsync(new { curp = XimenaCurp })).Items.Single().Id;
+        VictoriaHousehold = (await System.Api.SearchHouseholdsAsync(new { curp = "MOGA751002MTSRRN09" })).Items.Single().Id;
         await using var db = new NpgsqlConnection(System.ConnectionString);
         Ximena = await db.ExecuteScalarAsync<Guid>("SELECT id FROM persons WHERE curp = @c", new { c = XimenaCurp });
         HealthService = await db.ExecuteScalarAsync<Guid>(

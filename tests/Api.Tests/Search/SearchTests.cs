@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Npgsql;
 using Registry.Api.Search;
 using Registry.Api.Tests.Infrastructure;
+using Registry.Integration.Tests.Infrastructure;
 
 namespace Registry.Api.Tests.Search;
 
@@ -39,12 +40,15 @@ public sealed class SearchTests(SeededRegistry registry)
     [Fact]
     public async Task Search_by_CURP_agency_person_id_municipality_and_poligono()
     {
-        var byCurp = await Get<PersonHit>("admin", "/api/persons?curp=gocx670904mtsnnm02");
+        var admin = await registry.ClientAsync("admin");
+        var byCurp = await admin.SearchPersonsAsync(new { curp = "gocx670904mtsnnm02" });
         Assert.Equal(registry.Ximena, Assert.Single(byCurp.Items).Id);
-        var byAgencyId = await Get<PersonHit>("admin", "/api/persons?agencyPersonId=EXP-1001");
+        var byAgencyId = await admin.SearchPersonsAsync(new { agencyPersonId = "EXP-1001" });
         Assert.Equal(registry.Ximena, Assert.Single(byAgencyId.Items).Id);
-        var byAgencyIdAndAgency = await Get<PersonHit>("admin", "/api/persons?agencyPersonId=DIF-5001&agency=DIF-TAM");
+        var byAgencyIdAndAgency = await admin.SearchPersonsAsync(new { agencyPersonId = "DIF-5001", agency = "DIF-TAM" });
         Assert.Equal(registry.Ximena, Assert.Single(byAgencyIdAndAgency.Items).Id);
+        var householdByCurp = await admin.SearchHouseholdsAsync(new { curp = SeededRegistry.XimenaCurp });
+        Assert.Equal(registry.ReynosaHousehold, Assert.Single(householdByCurp.Items).Id);
 
         var victoria = await Get<HouseholdHit>("admin", "/api/households?municipality=victoria&pageSize=100");
         Assert.Contains(victoria.Items, h => h.Id == registry.VictoriaHousehold);
@@ -82,6 +86,30 @@ public sealed class SearchTests(SeededRegistry registry)
     };
 
     [Theory]
+    [InlineData("/api/persons?curp=GOCX670904MTSNNM02")]
+    [InlineData("/api/households?curp=GOCX670904MTSNNM02")]
+    [InlineData("/api/persons?agencyPersonId=EXP-1001")]
+    [InlineData("/api/households?agencyPersonId=DIF-5001&agency=DIF-TAM")]
+    public async Task An_identifier_in_a_search_URL_gets_400_saying_to_POST_it(string query)
+    {
+        using var response = await (await registry.ClientAsync("admin")).GetAsync(query);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("not accepted in a URL", body, StringComparison.Ordinal);
+        Assert.Contains("POST the criteria as JSON to /api/persons/search or /api/households/search", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Any_criterion_may_be_POSTed_and_finds_what_the_GET_finds()
+    {
+        var admin = await registry.ClientAsync("admin");
+        var byGet = await Get<HouseholdHit>("admin", "/api/households?name=ximena gonzalez cantu&municipality=reynosa");
+        var byPost = await admin.SearchHouseholdsAsync(new { name = "ximena gonzalez cantu", municipality = "reynosa" });
+        Assert.Equal(byGet.Items.Select(h => h.Id), byPost.Items.Select(h => h.Id));
+        Assert.Equal(registry.ReynosaHousehold, byPost.Items[0].Id);
+    }
+
+    [Theory]
     [MemberData(nameof(Injections))]
     public async Task SQL_injection_strings_are_searched_for_as_text(string hostile)
     {
@@ -89,7 +117,7 @@ public sealed class SearchTests(SeededRegistry registry)
         foreach (var field in new[] { "name", "curp", "address", "municipality", "poligono", "agencyPersonId" })
         {
             var value = field == "curp" ? hostile[..Math.Min(hostile.Length, 18)] : hostile;
-            using var response = await client.GetAsync($"/api/persons?{field}={Uri.EscapeDataString(value)}");
+            using var response = await client.PostAsJsonAsync("/api/persons/search", new Dictionary<string, string> { [field] = value });
             // Either a clear 400 (too short / not a name) or an ordinary answer that did not match everyone.
             Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{field}={hostile}: {response.StatusCode}");
             if (response.StatusCode == HttpStatusCode.OK)
@@ -107,7 +135,6 @@ public sealed class SearchTests(SeededRegistry registry)
     [Theory]
     [InlineData("/api/persons")]                                   // no criterion
     [InlineData("/api/households?name=a")]                         // too short to mean anything
-    [InlineData("/api/persons?curp=GOCX670904MTSNNM02XXXXXXXX")]   // longer than a CURP
     [InlineData("/api/persons?pageSize=1000&name=ximena")]
     [InlineData("/api/persons?page=0&name=ximena")]
     public async Task Unusable_searches_get_a_clear_400(string query)
@@ -122,7 +149,6 @@ public sealed class SearchTests(SeededRegistry registry)
     [InlineData("address")]
     [InlineData("municipality")]
     [InlineData("poligono")]
-    [InlineData("agencyPersonId")]
     public async Task An_oversized_value_gets_400_and_no_query(string field)
     {
         var client = await registry.ClientAsync("admin");
@@ -132,5 +158,17 @@ public sealed class SearchTests(SeededRegistry registry)
         // Past the server's request-line limit the request never reaches the application at all.
         using var huge = await client.GetAsync($"/api/households?{field}={new string('A', 20_000)}");
         Assert.Equal(HttpStatusCode.RequestUriTooLong, huge.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("curp", "GOCX670904MTSNNM02XXXXXXXX", "curp is at most 18 characters")]
+    [InlineData("agencyPersonId", null, "at most 200 characters")]
+    [InlineData("name", null, "at most 200 characters")]
+    public async Task An_unusable_POSTed_search_gets_a_clear_400(string field, string? value, string expected)
+    {
+        var client = await registry.ClientAsync("admin");
+        using var response = await client.PostAsJsonAsync("/api/households/search", new Dictionary<string, string> { [field] = value ?? new string('A', 5_000) });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -108,6 +108,8 @@ public sealed class RegistrySystem : IAsyncDisposable
         builder.UseSetting("Auth:DevIssuer:Enabled", "true");
         builder.UseSetting("Auth:DevIssuer:SigningKey", DevSigningKey);
         builder.UseSetting("Upload:MaxBytes", "100000");
+        // Tests search far faster than a person; the limiter has tests of its own (SearchLimitsTests).
+        builder.UseSetting("Search:RateLimit:PermitLimit", "100000");
         // API pulls: short back-off and timeouts so fault tests stay fast; no schedule firing mid-test.
         builder.UseSetting("Hangfire:RecurringPulls", "false");
         builder.UseSetting("Hangfire:QueuePollInterval", "00:00:00.500");

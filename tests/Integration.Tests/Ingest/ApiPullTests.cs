@@ -67,7 +67,7 @@ public sealed class ApiPullTests(RegistryServers servers)
         await system.WaitForExtractsAsync(4);
 
         // Ximena González Cantú: DIF wrote GONZÁLEZ CANTÚ, the employment service GONZALEZ CANTU; the CURP is the same.
-        var hit = Assert.Single((await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?curp=GOCX670904MTSNNM02"))!.Items);
+        var hit = Assert.Single((await system.Api.SearchHouseholdsAsync(new { curp = "GOCX670904MTSNNM02" })).Items);
         var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{hit.Id}");
         Assert.Contains("SNE-TAM", household!.Agencies);
         Assert.Contains("economy", household.ServicesBySector.Keys);
@@ -120,6 +120,46 @@ public sealed class ApiPullTests(RegistryServers servers)
         Assert.Contains("401", error.Message, StringComparison.Ordinal);
         Assert.Contains("AgencyApis:SNE:ApiKey", error.Message, StringComparison.Ordinal);
         Assert.Empty(await system.ExtractsAsync());
+    }
+
+    [Fact]
+    public async Task A_redirect_to_another_host_is_refused_and_the_key_never_reaches_it()
+    {
+        await using var simulator = await SimulatorHost.StartAsync(Records);
+        await using var elsewhere = await SimulatorHost.StartAsync(Records);
+        // "localhost" instead of 127.0.0.1: another host name, as a hijacked gateway would name.
+        var target = $"http://localhost:{elsewhere.BaseAddress.Port}/api/v1/participaciones?pageSize=50";
+        await simulator.SetFaultsAsync(new Faults { RedirectTo = target });
+        await using var system = await RegistrySystem.StartAsync(servers, settings: simulator.WorkerSettings());
+
+        var error = await Assert.ThrowsAsync<ApiPullException>(() => PullAsync(system));
+
+        Assert.Contains($"/api/v1/participaciones to another origin (http://localhost:{elsewhere.BaseAddress.Port})", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the credential in X-Api-Key was not sent there", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgencyApis:SNE:BaseUrl", error.Message, StringComparison.Ordinal);
+        var reached = await elsewhere.StatsAsync();
+        Assert.Equal((0, 0), (reached.GetProperty("requestsWithKey").GetInt32(), reached.GetProperty("unauthorizedServed").GetInt32()));
+        Assert.Equal(1, (await simulator.StatsAsync()).GetProperty("redirectsServed").GetInt32()); // refused, not retried
+        Assert.Empty(await system.ExtractsAsync());
+        var cursor = await CursorAsync(system);
+        Assert.Equal(error.Message, cursor!.LastError);
+        Assert.Null(cursor.Cursor);
+    }
+
+    [Fact]
+    public async Task A_redirect_within_the_agency_API_is_followed_with_the_key_and_the_pull_completes()
+    {
+        await using var simulator = await SimulatorHost.StartAsync(Records);
+        await simulator.SetFaultsAsync(new Faults { SameOriginRedirects = 2 });
+        await using var system = await RegistrySystem.StartAsync(servers, settings: simulator.WorkerSettings());
+
+        var result = await PullAsync(system);
+        var extracts = await system.WaitForExtractsAsync(3);
+
+        Assert.True(result.Completed);
+        var stats = await simulator.StatsAsync();
+        Assert.Equal((2, 0), (stats.GetProperty("redirectsServed").GetInt32(), stats.GetProperty("unauthorizedServed").GetInt32()));
+        Assert.Equal(Records, extracts.Sum(e => e.RowsTotal));
     }
 
     [Fact]

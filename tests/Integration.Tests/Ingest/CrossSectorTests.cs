@@ -43,7 +43,7 @@ public sealed class CrossSectorTests(RegistryServers servers, ITestOutputHelper 
         output.WriteLine($"persons {summary.Persons}, households {summary.Households}, service events {summary.ServiceEvents}");
 
         // Ximena González Cantú's family: health and DIF by CURP, the others by name, birth date, phone, address.
-        var hits = await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?curp=GOCX670904MTSNNM02");
+        var hits = await system.Api.SearchHouseholdsAsync(new { curp = "GOCX670904MTSNNM02" });
         var household = (await system.Api.GetFromJsonAsync<Household360>($"/api/households/{Assert.Single(hits!.Items).Id}"))!;
         output.WriteLine($"household {household.Id}: {string.Join(", ", household.ServicesBySector.Select(s => $"{s.Key} {s.Value}"))}; agencies {string.Join(", ", household.Agencies)}");
         Assert.Equal(HouseholdQueries.SectorOrder.Order(StringComparer.Ordinal), household.ServicesBySector.Keys.Order(StringComparer.Ordinal));

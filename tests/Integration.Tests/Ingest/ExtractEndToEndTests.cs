@@ -92,7 +92,7 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         Assert.Equal(before.ServiceEvents + 1, after.ServiceEvents);
 
         var curp = firstRow.Split(';')[1];
-        var hit = Assert.Single((await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>($"/api/households?curp={curp}"))!.Items);
+        var hit = Assert.Single((await system.Api.SearchHouseholdsAsync(new { curp })).Items);
         var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{hit.Id}");
         var lazos = household!.Timeline.Where(t => t.Programme == "Lazos del Bienestar" && t.ServiceDate == DateOnly.Parse(firstRow.Split(';')[11], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal("CANCELADO", Assert.Single(lazos, t => household.Members.Any(m => m.PersonId == t.PersonId && m.Curp == curp)).Status);
@@ -108,7 +108,7 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         await system.WaitForExtractsAsync(2);
 
         // The head of the first DIF family also attends the health clinics (same CURP in both extracts).
-        var hits = await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?curp=GOCX670904MTSNNM02");
+        var hits = await system.Api.SearchHouseholdsAsync(new { curp = "GOCX670904MTSNNM02" });
         var household = await system.Api.GetFromJsonAsync<Household360>($"/api/households/{Assert.Single(hits!.Items).Id}");
 
         Assert.Contains(household!.Members, m => m.Curp == "GOCX670904MTSNNM02" && m.Relationship == "JEFA");

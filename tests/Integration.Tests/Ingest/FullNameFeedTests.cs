@@ -28,7 +28,7 @@ public sealed class FullNameFeedTests(RegistryServers servers)
         var extract = (await system.WaitForExtractsAsync(1)).Single();
         Assert.Equal(ExtractStatus.Resolved, extract.Status);
 
-        var hits = await system.Api.GetFromJsonAsync<SearchPage<PersonHit>>($"/api/persons?agencyPersonId={agencyPersonId}&agency=OSC-MANOS-UNIDAS");
+        var hits = await system.Api.SearchPersonsAsync(new { agencyPersonId, agency = "OSC-MANOS-UNIDAS" });
         var hit = Assert.Single(hits!.Items);
         var person = (await system.Api.GetFromJsonAsync<PersonView>($"/api/persons/{hit.Id}"))!;
 

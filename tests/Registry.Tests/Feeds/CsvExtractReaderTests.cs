@@ -86,6 +86,41 @@ public sealed class CsvExtractReaderTests : IDisposable
     }
 
     [Fact]
+    public void An_unterminated_quote_in_a_large_file_rejects_the_whole_file_naming_the_row_and_the_bound()
+    {
+        // The quote opened in row 2 never closes: every later line would become part of one field.
+        var path = Path.Combine(_folder, "unterminated.csv");
+        using (var writer = new StreamWriter(path, append: false, Encoding.Latin1))
+        {
+            writer.Write(Header + "\nDIF-1;;ANA;LOPEZ;;M;1980-05-01;FAM-1;JEFA;P;A;2026-10-01;E;C;V;N\nDIF-2;;\"ANA;LOPEZ;;M;1980-05-01;FAM-1;JEFA;P;A;2026-10-01;E;C;V;N\n");
+            var line = "DIF-3;;ANA;LOPEZ;;M;1980-05-01;FAM-1;JEFA;P;A;2026-10-01;E;C;V;N\n";
+            for (long written = 0; written <= CsvExtractReader.MaxFieldChars; written += line.Length) writer.Write(line);
+        }
+
+        var check = Assert.Throws<ExtractFileException>(() => CsvExtractReader.CheckFile(path, Dif));
+        var read = Assert.Throws<ExtractFileException>(() => CsvExtractReader.Read(path, Dif).ToList());
+
+        Assert.Contains("Data row 2 (from line 3) has a field longer than 16,777,216 characters — an unterminated quote?", check.Message, StringComparison.Ordinal);
+        Assert.Equal(check.Message, read.Message);
+    }
+
+    [Fact]
+    public void A_file_without_line_breaks_is_rejected_whole_before_the_line_is_buffered()
+    {
+        var path = Path.Combine(_folder, "one-line.csv");
+        using (var writer = new StreamWriter(path, append: false, Encoding.Latin1))
+        {
+            writer.Write(Header + "\n");
+            var fields = new string(';', 64 * 1024);
+            for (long written = 0; written <= CsvExtractReader.MaxLineChars; written += fields.Length) writer.Write(fields);
+        }
+
+        var check = Assert.Throws<ExtractFileException>(() => CsvExtractReader.CheckFile(path, Dif));
+
+        Assert.Contains("Line 2 is longer than 17,825,792 characters", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_UTF8_byte_order_mark_does_not_hide_the_first_column()
     {
         var utf8Feed = Dif with { Csv = Dif.Csv with { Encoding = "utf-8-bom" } };
