@@ -31,6 +31,8 @@ public static class RegistryApi
         services.AddSingleton<ReviewQueries>();
         services.AddRegistryBus(configuration);
         services.AddRegistryAuth(configuration);
+        services.AddProxyForwarding(configuration);
+        services.AddRegistrySecurityHeaders();
         services.AddSingleton<AccessLog>();
         services.AddSingleton<TerritoryScope>();
         services.AddSingleton<HouseholdQueries>();
@@ -49,10 +51,15 @@ public static class RegistryApi
 
     public static WebApplication MapRegistryApi(this WebApplication app)
     {
-        AuthSetup.WarnIfDevIssuerInProduction(app);
+        AuthSetup.GuardDevIssuer(app);
+        // First: everything after it (cookies, HSTS, redirect URIs, rate-limit partitions) sees the client's scheme and address.
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStaticFiles();
         app.UseAuthentication();
+        // After authentication, so a policy can count per user as well as per address.
+        app.UseRateLimiter();
         app.UseAuthorization();
         // The API description and its reference page hold no registry data: open, so integrators can read them.
         app.MapOpenApi().AllowAnonymous();
