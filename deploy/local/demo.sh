@@ -69,8 +69,8 @@ export Upload__ApiKeys__1__Agency=DIF-TAM Upload__ApiKeys__1__KeySha256="$(sha d
 # People sign in through the development issuer: seeded users (one per role), each with a password
 # made up for this run (printed at the end), and a fresh signing key. The issuer refuses to run
 # outside Development unless told, as here; never in production (use Auth__Authority).
-# Secure cookies are not required on http://127.0.0.1 (loopback only; see AllowInsecureCookieOnLoopback).
-export Auth__DevIssuer__Enabled=true Auth__DevIssuer__AllowOutsideDevelopment=true Auth__AllowInsecureCookieOnLoopback=true
+# The session cookie stays Secure even on http://127.0.0.1: browsers treat loopback as a secure origin.
+export Auth__DevIssuer__Enabled=true Auth__DevIssuer__AllowOutsideDevelopment=true
 export Auth__DevIssuer__SigningKey="demo-$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
 demo_users=(gestora.reynosa gestora.salud gestor.victoria ssa.datos dif.datos custodio auditora admin)
 declare -A password

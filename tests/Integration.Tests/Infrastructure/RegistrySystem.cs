@@ -113,7 +113,6 @@ public sealed class RegistrySystem : IAsyncDisposable
         builder.UseSetting("Auth:DevIssuer:Enabled", "true");
         builder.UseSetting("Auth:DevIssuer:SigningKey", DevSigningKey);
         builder.UseSetting("Auth:DevIssuer:AllowOutsideDevelopment", "true");
-        builder.UseSetting("Auth:AllowInsecureCookieOnLoopback", "true");
         foreach (var user in Registry.Api.Access.DevelopmentIssuer.SeededUsers)
             builder.UseSetting($"Auth:DevIssuer:Passwords:{user.UserName}", PasswordOf(user.UserName));
         builder.UseSetting("Upload:MaxBytes", "100000");
