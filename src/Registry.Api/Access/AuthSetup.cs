@@ -121,6 +121,9 @@ public static class AuthSetup
     public static void GuardDevIssuer(WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        if (app.Configuration["Auth:DevIssuer:Password"] is not null)
+            throw new InvalidOperationException(
+                "Auth:DevIssuer:Password (one password for every seeded user) is no longer read: give each user its own with Auth:DevIssuer:Passwords:<user>, or leave them unset for passwords made up at each start.");
         if (!options.DevIssuer.Enabled) return;
         if (!app.Environment.IsDevelopment() && !options.DevIssuer.AllowOutsideDevelopment)
             throw new InvalidOperationException(

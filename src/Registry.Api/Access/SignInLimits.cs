@@ -48,10 +48,15 @@ public static class SignInLimits
             http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await Results.Problem(
-                    "Too many sign-in attempts from this address; wait a few seconds and try again.",
-                    statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts")
-                .ExecuteAsync(http);
+            const string message = "Too many sign-in attempts from this address; wait a few seconds and try again.";
+            if (http.Request.Path.StartsWithSegments("/login"))
+            {
+                // A person at the form reads this, not a program: plain words in both languages.
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                await http.Response.WriteAsync("Demasiados intentos de inicio de sesión desde esta dirección; espere unos segundos y vuelva a intentarlo.\n" + message + "\n", token);
+                return;
+            }
+            await Results.Problem(message, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts").ExecuteAsync(http);
         };
     }
 }

@@ -25,6 +25,12 @@ public sealed partial class ApiHost : IAsyncDisposable
     /// <summary>The address requests come from (the connection's remote address).</summary>
     public IPAddress ClientAddress { get; set; } = IPAddress.Loopback;
 
+    /// <summary>
+    /// A session <c>GET /test/sign-in</c> starts, as if an OIDC provider's callback had just
+    /// signed the user in (tokens included): the part of the code flow the provider would play.
+    /// </summary>
+    public (System.Security.Claims.ClaimsPrincipal Principal, Microsoft.AspNetCore.Authentication.AuthenticationProperties Properties)? ProviderSession { get; set; }
+
     public ApiHost(IReadOnlyDictionary<string, string?>? settings = null, string environment = "Development",
         Action<IServiceCollection>? services = null, bool devIssuer = true, bool kestrel = false)
     {
@@ -101,10 +107,16 @@ public sealed partial class ApiHost : IAsyncDisposable
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.Use((context, nextMiddleware) =>
+            app.Use(async (context, nextMiddleware) =>
             {
                 context.Connection.RemoteIpAddress ??= host.ClientAddress;
-                return nextMiddleware(context);
+                if (context.Request.Path == "/test/sign-in" && host.ProviderSession is { } session)
+                {
+                    await Microsoft.AspNetCore.Authentication.AuthenticationHttpContextExtensions.SignInAsync(
+                        context, Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme, session.Principal, session.Properties);
+                    return;
+                }
+                await nextMiddleware(context);
             });
             next(app);
         };

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -173,5 +174,78 @@ public sealed class SessionTests
         using var ended = await client.GetAsync("/revision");
         Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
         Assert.Equal("/login", new Uri(new Uri("http://localhost"), ended.Headers.Location!).AbsolutePath);
+    }
+
+    /// <summary>The provider's token and userinfo endpoints: what it says about the user now, or a refusal.</summary>
+    private sealed class FakeProvider : HttpMessageHandler
+    {
+        public string Municipality { get; set; } = "VICTORIA";
+        public bool Refuses { get; set; }
+        public List<string> RefreshTokensSeen { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/token", StringComparison.Ordinal))
+            {
+                var form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(await request.Content!.ReadAsStringAsync(cancellationToken));
+                RefreshTokensSeen.Add(form["refresh_token"].ToString());
+                if (Refuses || form["client_secret"] != "test-secret")
+                    return new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent("""{"error":"invalid_grant"}""") };
+                var next = "refresh-" + RefreshTokensSeen.Count;
+                return new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent($$"""{"access_token":"access-{{next}}","refresh_token":"{{next}}","token_type":"Bearer","expires_in":300}"""),
+                };
+            }
+            return new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent($$"""{"sub":"u-17","preferred_username":"gestor.victoria","role":["case-manager"],"municipality":["{{Municipality}}"]}"""),
+            };
+        }
+    }
+
+    [Fact]
+    public async Task With_an_oidc_provider_the_session_follows_what_the_provider_says_now_and_ends_when_it_refuses()
+    {
+        using var provider = new FakeProvider();
+        await using var host = new ApiHost(new Dictionary<string, string?>
+            {
+                ["Auth:Authority"] = "https://idp.example/realms/registry", ["Auth:ClientId"] = "registry-web", ["Auth:ClientSecret"] = "test-secret",
+                ["Auth:AllowInsecureCookieOnLoopback"] = "true",
+            },
+            devIssuer: false,
+            services: s => s.Configure<OpenIdConnectOptions>(AuthSetup.OidcScheme, o =>
+            {
+                o.Configuration = new OpenIdConnectConfiguration
+                {
+                    Issuer = "https://idp.example/realms/registry",
+                    AuthorizationEndpoint = "https://idp.example/realms/registry/protocol/openid-connect/auth",
+                    TokenEndpoint = "https://idp.example/realms/registry/protocol/openid-connect/token",
+                    UserInfoEndpoint = "https://idp.example/realms/registry/protocol/openid-connect/userinfo",
+                };
+                o.Backchannel = new HttpClient(provider, disposeHandler: false);
+            }));
+        var properties = new AuthenticationProperties();
+        properties.StoreTokens([new() { Name = "access_token", Value = "access-0" }, new() { Name = "refresh_token", Value = "refresh-0" }]);
+        host.ProviderSession = (new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new("preferred_username", "gestor.victoria"), new("role", "case-manager"), new("municipality", "VICTORIA")],
+            "oidc", "preferred_username", "role")), properties);
+        using var client = host.Browser();
+        await client.GetAsync("/test/sign-in");
+        Assert.Contains("VICTORIA", await WhoAsync(client), StringComparison.Ordinal);
+
+        provider.Municipality = "REYNOSA";
+        host.Clock.Advance(TimeSpan.FromMinutes(11));
+        var after = await WhoAsync(client);
+        Assert.Contains("REYNOSA", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("VICTORIA", after, StringComparison.Ordinal);
+        Assert.Equal(["refresh-0"], provider.RefreshTokensSeen);
+
+        // The provider revokes the session (user disabled, logged out elsewhere): the app's session ends too.
+        provider.Refuses = true;
+        host.Clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.DoesNotContain("action=\"/logout\"", await WhoAsync(client), StringComparison.Ordinal);
+        // The refresh token the provider rotated in is the one the session used.
+        Assert.Equal(["refresh-0", "refresh-1"], provider.RefreshTokensSeen);
     }
 }

@@ -33,6 +33,14 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task The_old_shared_password_setting_stops_the_host_with_what_to_set_instead()
+    {
+        await using var host = new ApiHost(new Dictionary<string, string?> { ["Auth:DevIssuer:Password"] = "demo" });
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services);
+        Assert.Contains("Auth:DevIssuer:Passwords:<user>", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Users_do_not_share_a_password_and_the_old_demo_password_is_refused()
     {
         await using var host = new ApiHost(NoRateLimit);
@@ -121,6 +129,7 @@ public sealed class SignInTests
         // The form still shows; posting it is limited too.
         using var form = await ApiHost.PostLoginAsync(client, "auditora", RegistrySystem.PasswordOf("auditora"));
         Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
+        Assert.Contains("Demasiados intentos de inicio de sesión", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // Another client address has its own allowance.
         host.ClientAddress = IPAddress.Parse("192.0.2.44");
