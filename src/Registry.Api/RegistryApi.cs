@@ -63,7 +63,8 @@ public static class RegistryApi
         app.UseAuthorization();
         // The API description and its reference page hold no registry data: open, so integrators can read them.
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference().AllowAnonymous();
+        // Its default fonts come from a third-party host: off, so the page stays within its CSP and tells nobody who reads it.
+        app.MapScalarApiReference(o => o.DisableDefaultFonts()).AllowAnonymous();
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.DevIssuer.Enabled)
             DevelopmentIssuer.Map(app);
         var api = app.MapGroup("/api");

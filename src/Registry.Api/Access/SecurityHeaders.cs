@@ -41,11 +41,14 @@ public static class SecurityHeaders
                 csp.AddBaseUri().Self();
                 csp.AddFrameAncestors().None();
             }))
-            .SetPolicySelector(ctx =>
-                ctx.HttpContext.Request.Path.StartsWithSegments("/scalar") ||
-                ctx.HttpContext.Request.Path.StartsWithSegments(Operations.HangfireDashboard.Path)
-                    ? ctx.ConfiguredPolicies[ThirdPartyPages]
-                    : ctx.DefaultPolicy));
+            .SetPolicySelector(ctx => IsThirdPartyPage(ctx.HttpContext.Request) ? ctx.ConfiguredPolicies[ThirdPartyPages] : ctx.DefaultPolicy));
+
+    // Hangfire's dashboard runs in a mapped branch (its prefix moved to PathBase by the time the headers are chosen), hence both parts.
+    private static bool IsThirdPartyPage(HttpRequest request)
+    {
+        var path = request.PathBase.Add(request.Path);
+        return path.StartsWithSegments("/scalar") || path.StartsWithSegments(Operations.HangfireDashboard.Path);
+    }
 
     private static Microsoft.AspNetCore.Builder.HeaderPolicyCollection Common(Microsoft.AspNetCore.Builder.HeaderPolicyCollection p) => p
         .AddFrameOptionsDeny()

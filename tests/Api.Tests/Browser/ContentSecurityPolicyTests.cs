@@ -79,6 +79,20 @@ public sealed class ContentSecurityPolicyTests(SeededRegistry registry) : IAsync
     }
 
     [Fact]
+    public async Task The_api_reference_and_the_jobs_dashboard_work_under_their_own_policy()
+    {
+        var admin = await BrowserFixture.SignInAsync(_browser, registry.System.ApiAddress!, "admin");
+        var violations = WatchViolations(admin);
+        await admin.GotoAsync("/scalar");
+        await admin.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Assertions.Expect(admin.GetByText("/api/households").First).ToBeAttachedAsync();
+        await admin.GotoAsync("/hangfire");
+        await admin.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Assertions.Expect(admin.Locator("body")).ToContainTextAsync("Registry — jobs");
+        Assert.True(violations.Count == 0, "CSP violations:\n" + string.Join("\n", violations));
+    }
+
+    [Fact]
     public async Task Chromium_keeps_a_secure_session_cookie_on_plain_http_loopback()
     {
         // A host that marks the session cookie Secure even on http (the production default).
