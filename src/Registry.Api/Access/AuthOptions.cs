@@ -40,7 +40,7 @@ public sealed class AuthOptions
 public sealed class SignInLimitOptions
 {
     /// <summary>Attempts a client address may make in a burst.</summary>
-    public int Burst { get; set; } = 20;
+    public int Burst { get; set; } = 30;
     /// <summary>Attempts given back to each address every <see cref="Period"/>.</summary>
     public int PerPeriod { get; set; } = 5;
     public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(1);
