@@ -64,6 +64,7 @@ public sealed class DevelopmentIssuerOptions
     public string? SigningKey { get; set; }
     /// <summary>Password of each seeded user by user name. A user without one gets a fresh password each start, written to the log.</summary>
     public Dictionary<string, string> Passwords { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);
+    /// <summary>A bearer token carries the user's grants of the moment it was issued, so it lives an hour, not a working day.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
     public const string Issuer = "registry-dev-issuer";
 }
