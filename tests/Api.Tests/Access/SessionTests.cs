@@ -119,6 +119,15 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task A_proxy_setting_that_is_not_an_address_stops_the_host_with_what_to_write()
+    {
+        await using var host = new ApiHost(new Dictionary<string, string?> { ["Proxy:KnownNetworks:0"] = "10.0.0.0/33" });
+        var error = Record.Exception(() => host.Browser());
+        Assert.NotNull(error);
+        Assert.Contains("Proxy:KnownNetworks holds '10.0.0.0/33'", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_configured_proxy_is_believed()
     {
         await using var host = new ApiHost(new Dictionary<string, string?> { ["Proxy:KnownProxies:0"] = "10.1.2.3" });
