@@ -66,9 +66,20 @@ export Registry__MigrateOnStart=false
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 export Upload__ApiKeys__0__Agency=SSA-TAM Upload__ApiKeys__0__KeySha256="$(sha demo-ssa-key)"
 export Upload__ApiKeys__1__Agency=DIF-TAM Upload__ApiKeys__1__KeySha256="$(sha demo-dif-key)"
-# People sign in through the development issuer: seeded users (one per role), password "demo".
-# A fresh signing key per run; never enable this issuer in production (use Auth__Authority).
-export Auth__DevIssuer__Enabled=true Auth__DevIssuer__SigningKey="demo-$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
+# People sign in through the development issuer: seeded users (one per role), each with a password
+# made up for this run (printed at the end), and a fresh signing key. The issuer refuses to run
+# outside Development unless told, as here; never in production (use Auth__Authority).
+# The session cookie stays Secure even on http://127.0.0.1: browsers treat loopback as a secure origin.
+export Auth__DevIssuer__Enabled=true Auth__DevIssuer__AllowOutsideDevelopment=true
+export Auth__DevIssuer__SigningKey="demo-$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
+demo_users=(gestora.reynosa gestora.salud gestor.victoria ssa.datos dif.datos custodio auditora admin)
+declare -A password
+password_env=()
+for user in "${demo_users[@]}"; do
+  password[$user]="$(head -c 9 /dev/urandom | base64 | tr '+/' '-_')"
+  # User names hold dots, which a shell variable cannot: they reach the API through env(1).
+  password_env+=("Auth__DevIssuer__Passwords__$user=${password[$user]}")
+done
 # The employment service's API (simulated) and where its key lives: configuration, never the feed file.
 export AgencyApis__SNE__BaseUrl="$simulator_url" AgencyApis__SNE__ApiKey=demo-sne-key
 say "starting the agency API simulator ($simulator_url), workers ($workers_url) and API ($api_url); logs in $state/logs/"
@@ -79,7 +90,7 @@ pids+=($!)
 env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env) \
   dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll --urls "$workers_url" >"$state/logs/workers.log" 2>&1 &
 pids+=($!)
-dotnet src/Registry.Api/bin/Release/net10.0/Registry.Api.dll --urls "$api_url" >"$state/logs/api.log" 2>&1 &
+env "${password_env[@]}" dotnet src/Registry.Api/bin/Release/net10.0/Registry.Api.dll --urls "$api_url" >"$state/logs/api.log" 2>&1 &
 pids+=($!)
 
 wait_ready() {
@@ -95,7 +106,7 @@ wait_ready "$api_url" api
 for _ in $(seq 1 60); do curl -fsS "$simulator_url/" >/dev/null 2>&1 && break; sleep 0.5; done
 
 # The API needs a signed-in user for everything but health and its docs: the demo reads as admin.
-token="$(curl -fsS -d username=admin -d password=demo "$api_url/auth/token" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')"
+token="$(curl -fsS -d username=admin --data-urlencode "password=${password[admin]}" "$api_url/auth/token" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')"
 auth=(-H "Authorization: Bearer $token")
 
 dropped=0
@@ -142,14 +153,19 @@ curl -fsS "${auth[@]}" "$api_url/api/summary.txt"
 cat <<MSG
 
 Web UI:         $api_url/login   (Spanish; "English" in the top bar)
-  sign in as    gestora.reynosa / demo   case manager, REYNOSA (health and security detail hidden)
-                gestora.salud   / demo   case manager, REYNOSA + MATAMOROS, sees health and security detail
-                gestor.victoria / demo   case manager, VICTORIA
-                ssa.datos, dif.datos     agency data officers (their own extracts)
-                custodio / auditora / admin   steward, auditor (access log), admin
+  sign in as    user name         password (this run only)
+                gestora.reynosa   ${password[gestora.reynosa]}   case manager, REYNOSA (health and security detail hidden)
+                gestora.salud     ${password[gestora.salud]}   case manager, REYNOSA + MATAMOROS, sees health and security detail
+                gestor.victoria   ${password[gestor.victoria]}   case manager, VICTORIA
+                ssa.datos         ${password[ssa.datos]}   agency data officer, SSA-TAM (its own extracts)
+                dif.datos         ${password[dif.datos]}   agency data officer, DIF-TAM
+                custodio          ${password[custodio]}   steward
+                auditora          ${password[auditora]}   auditor (access log)
+                admin             ${password[admin]}   admin
+  note          5 wrong passwords in a row lock a user for 15 minutes
   try           search "Ximena Gonsalez" → household → "rastrear" (as auditora) → file and row
 API:            $api_url   (interactive reference: $api_url/scalar, OpenAPI: $api_url/openapi/v1.json)
-Token:          curl -d username=gestora.reynosa -d password=demo $api_url/auth/token
+Token:          curl -d username=gestora.reynosa -d password=${password[gestora.reynosa]} $api_url/auth/token
 Find a family:  curl -H "Authorization: Bearer <token>" -H 'X-Purpose: seguimiento' '$api_url/api/households?name=ximena%20gonzalez'
 Extracts:       $api_url/api/extracts   (agency, steward, auditor, admin)
 Workers health: $workers_url/health/ready

@@ -31,6 +31,8 @@ public static class RegistryApi
         services.AddSingleton<ReviewQueries>();
         services.AddRegistryBus(configuration);
         services.AddRegistryAuth(configuration);
+        services.AddProxyForwarding(configuration);
+        services.AddRegistrySecurityHeaders();
         services.AddSingleton<AccessLog>();
         services.AddSingleton<TerritoryScope>();
         services.AddSingleton<HouseholdQueries>();
@@ -49,15 +51,21 @@ public static class RegistryApi
 
     public static WebApplication MapRegistryApi(this WebApplication app)
     {
-        AuthSetup.WarnIfDevIssuerInProduction(app);
+        AuthSetup.GuardDevIssuer(app);
+        // First: everything after it (cookies, HSTS, redirect URIs, rate-limit partitions) sees the client's scheme and address.
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStaticFiles();
         app.UseAuthentication();
+        // After authentication, so a policy can count per user as well as per address.
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseRateLimiter();
         // The API description and its reference page hold no registry data: open, so integrators can read them.
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference().AllowAnonymous();
+        // Its default fonts come from a third-party host: off, so the page stays within its CSP and tells nobody who reads it.
+        app.MapScalarApiReference(o => o.DisableDefaultFonts()).AllowAnonymous();
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.DevIssuer.Enabled)
             DevelopmentIssuer.Map(app);
         var api = app.MapGroup("/api");

@@ -75,7 +75,7 @@ public static class LookupBenchmark
                 { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
             await WaitReadyAsync(http, api);
             using var tokenResponse = await http.PostAsync("/auth/token", new FormUrlEncodedContent(
-                new Dictionary<string, string> { ["username"] = "gestora.reynosa", ["password"] = "demo" }));
+                new Dictionary<string, string> { ["username"] = "gestora.reynosa", ["password"] = BenchPassword }));
             tokenResponse.EnsureSuccessStatusCode();
             var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
             http.DefaultRequestHeaders.Authorization = new("Bearer", token);
@@ -171,6 +171,8 @@ public static class LookupBenchmark
         return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
+    private static readonly string BenchPassword = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+
     private static Process StartApi(string root, string dll, string connectionString, string amqp, Uri address)
     {
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", address.ToString()])
@@ -187,6 +189,8 @@ public static class LookupBenchmark
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Auth__DevIssuer__Enabled"] = "true";
         start.Environment["Auth__DevIssuer__SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        start.Environment["Auth__DevIssuer__AllowOutsideDevelopment"] = "true";
+        start.Environment["Auth__DevIssuer__Passwords__gestora.reynosa"] = BenchPassword;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("[api] " + e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("[api] " + e.Data); };

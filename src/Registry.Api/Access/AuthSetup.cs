@@ -26,6 +26,7 @@ public static class AuthSetup
         var options = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         services.Configure<AuthOptions>(configuration.GetSection("Auth"));
         services.AddSingleton<DevelopmentIssuer>();
+        services.AddSignInLimits();
         services.TryAddSingleton(TimeProvider.System);
 
         var auth = services.AddAuthentication(Scheme)
@@ -41,8 +42,8 @@ public static class AuthSetup
                 o.TokenValidationParameters.ValidAudience = options.Audience;
                 if (options.DevIssuer.Enabled)
                 {
+                    // The key is the issuer's (configured, or made up at start): set below, once the issuer exists.
                     o.TokenValidationParameters.ValidIssuer = DevelopmentIssuerOptions.Issuer;
-                    o.TokenValidationParameters.IssuerSigningKey = DevelopmentIssuer.KeyFor(options.DevIssuer);
                     o.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
                 }
                 else if (!string.IsNullOrWhiteSpace(options.Authority))
@@ -63,14 +64,22 @@ public static class AuthSetup
                 o.LoginPath = "/login";
                 o.LogoutPath = "/logout";
                 o.AccessDeniedPath = "/denegado";
-                o.Cookie.Name = "registry.session";
-                o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie = new SessionCookieBuilder(options.AllowInsecureCookieOnLoopback)
+                {
+                    Name = "registry.session", HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true,
+                };
                 o.SlidingExpiration = true;
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.ExpireTimeSpan = options.SessionIdle;
                 o.Events.OnRedirectToLogin = context => ApiAnswer(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => ApiAnswer(context, StatusCodes.Status403Forbidden);
+                o.Events.OnSigningIn = SessionRevalidation.OnSigningIn;
+                o.Events.OnValidatePrincipal = SessionRevalidation.OnValidatePrincipal;
             });
+        if (options.DevIssuer.Enabled)
+        {
+            services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+                .Configure<DevelopmentIssuer>((o, issuer) => o.TokenValidationParameters.IssuerSigningKey = issuer.SigningKey);
+        }
 
         if (!options.DevIssuer.Enabled && !string.IsNullOrWhiteSpace(options.Authority) && !string.IsNullOrWhiteSpace(options.ClientId))
         {
@@ -83,6 +92,8 @@ public static class AuthSetup
                 o.ResponseType = "code";
                 o.MapInboundClaims = false;
                 o.GetClaimsFromUserInfoEndpoint = true;
+                // The refresh token lets the session re-check the user's claims at the provider (SessionRevalidation).
+                o.SaveTokens = true;
                 o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 o.TokenValidationParameters.NameClaimType = RegistryRoles.NameClaim;
                 o.TokenValidationParameters.RoleClaimType = options.RoleClaim;
@@ -102,13 +113,29 @@ public static class AuthSetup
     public static ClaimsPrincipal PrincipalFor(DevelopmentUser user) =>
         new(new ClaimsIdentity(user.Claims(), CookieAuthenticationDefaults.AuthenticationScheme, RegistryRoles.NameClaim, RegistryRoles.RoleClaim));
 
-    public static void WarnIfDevIssuerInProduction(WebApplication app)
+    /// <summary>
+    /// The development issuer replaces real sign-in, so it refuses to run outside the Development
+    /// environment unless Auth:DevIssuer:AllowOutsideDevelopment says so (the demo and the tests);
+    /// when it runs, the log says so loudly, with the passwords it made up for users without one.
+    /// </summary>
+    public static void GuardDevIssuer(WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        if (options.DevIssuer.Enabled)
-        {
-            app.Logger.LogWarning("The development issuer is enabled (Auth:DevIssuer:Enabled): seeded users with a shared password can sign in. Never enable it in production.");
-        }
+        if (app.Configuration["Auth:DevIssuer:Password"] is not null)
+            throw new InvalidOperationException(
+                "Auth:DevIssuer:Password (one password for every seeded user) is no longer read: give each user its own with Auth:DevIssuer:Passwords:<user>, or leave them unset for passwords made up at each start.");
+        if (!options.DevIssuer.Enabled) return;
+        if (!app.Environment.IsDevelopment() && !options.DevIssuer.AllowOutsideDevelopment)
+            throw new InvalidOperationException(
+                $"The development issuer (Auth:DevIssuer:Enabled) is for development only and this host runs in the '{app.Environment.EnvironmentName}' environment. " +
+                "Configure an OIDC provider (Auth:Authority, Auth:ClientId) and turn the development issuer off; for a demo or a test, " +
+                "set Auth:DevIssuer:AllowOutsideDevelopment=true as well.");
+        var issuer = app.Services.GetRequiredService<DevelopmentIssuer>();
+        app.Logger.LogWarning(
+            "DEVELOPMENT ISSUER ENABLED in the '{Environment}' environment: seeded users sign in with passwords from configuration; never use it in production.",
+            app.Environment.EnvironmentName);
+        foreach (var (user, password) in issuer.GeneratedPasswords)
+            app.Logger.LogWarning("Development issuer: no Auth:DevIssuer:Passwords:{User} configured; this run's password for {User} is {Password}", user, user, password);
     }
 
     private static Task ApiAnswer(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -23,15 +25,23 @@ public sealed record DevelopmentUser(
     }
 }
 
+/// <summary>What a sign-in attempt came to: the user, or nobody (and, if so, whether the name is locked and until when).</summary>
+public sealed record SignInOutcome(DevelopmentUser? User, DateTimeOffset? LockedUntil = null)
+{
+    public bool Locked => LockedUntil is not null;
+}
+
 /// <summary>
 /// Development issuer: one user per role (two agencies, case managers in different
 /// municipalities, one of them granted the sensitive sectors), HS256 tokens from
-/// <c>POST /auth/token</c>, and the credentials check behind the UI's login form.
-/// Never on by default; production uses an OIDC provider (Auth:Authority).
+/// <c>POST /auth/token</c>, and the credentials check behind the UI's login form. Each user has
+/// a password of its own from configuration (or one made up at start and logged); the signing
+/// key is configured or made up at start. Never on by default, and refused outside Development
+/// unless explicitly allowed; production uses an OIDC provider (Auth:Authority).
 /// </summary>
-public sealed class DevelopmentIssuer(IOptions<AuthOptions> options, TimeProvider clock)
+public sealed class DevelopmentIssuer
 {
-    public static readonly IReadOnlyList<DevelopmentUser> Users =
+    public static readonly IReadOnlyList<DevelopmentUser> SeededUsers =
     [
         new("ssa.datos", "Oficial de datos SSA", RegistryRoles.Agency, Agency: "SSA-TAM"),
         new("dif.datos", "Oficial de datos DIF", RegistryRoles.Agency, Agency: "DIF-TAM"),
@@ -44,24 +54,78 @@ public sealed class DevelopmentIssuer(IOptions<AuthOptions> options, TimeProvide
         new("admin", "Administración", RegistryRoles.Admin),
     ];
 
-    private readonly DevelopmentIssuerOptions _options = options.Value.DevIssuer;
+    private readonly DevelopmentIssuerOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly SignInLockout _lockout;
+    private readonly ConcurrentDictionary<string, DevelopmentUser> _users;
+    private readonly Dictionary<string, byte[]> _passwords = new(StringComparer.OrdinalIgnoreCase);
+    // Compared against when the user name is unknown, so both cases take the same time.
+    private readonly byte[] _nobody = RandomNumberGenerator.GetBytes(32);
 
-    public static SymmetricSecurityKey KeyFor(DevelopmentIssuerOptions options) =>
-        options.SigningKey is { Length: >= 32 } key
-            ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key))
-            : throw new InvalidOperationException("Auth:DevIssuer:SigningKey must be set (32+ characters) when Auth:DevIssuer:Enabled is true.");
-
-    /// <summary>The seeded user with these credentials, or null. Compares in constant time.</summary>
-    public DevelopmentUser? Authenticate(string? userName, string? password)
+    public DevelopmentIssuer(IOptions<AuthOptions> options, TimeProvider clock, SignInLockout lockout)
     {
-        var user = Users.FirstOrDefault(u => string.Equals(u.UserName, userName?.Trim(), StringComparison.OrdinalIgnoreCase));
-        var ok = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(password ?? ""), Encoding.UTF8.GetBytes(_options.Password));
-        return user is not null && ok ? user : null;
+        _options = options.Value.DevIssuer;
+        _clock = clock;
+        _lockout = lockout;
+        _users = new(SeededUsers.Select(u => KeyValuePair.Create(u.UserName, u)), StringComparer.OrdinalIgnoreCase);
+        SigningKey = _options.SigningKey switch
+        {
+            null or "" => new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)),
+            { Length: >= 32 } key => new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)),
+            _ => throw new InvalidOperationException(
+                "Auth:DevIssuer:SigningKey is shorter than 32 characters: set a longer one, or leave it unset for a fresh key at every start."),
+        };
+        foreach (var user in SeededUsers)
+        {
+            if (_options.Passwords.TryGetValue(user.UserName, out var configured) && !string.IsNullOrEmpty(configured))
+                _passwords[user.UserName] = Encoding.UTF8.GetBytes(configured);
+            else
+            {
+                var made = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', '-').Replace('/', '_');
+                _passwords[user.UserName] = Encoding.UTF8.GetBytes(made);
+                GeneratedPasswords[user.UserName] = made;
+            }
+        }
+    }
+
+    /// <summary>Key of the tokens it issues (and of the bearer tokens the API accepts from it).</summary>
+    public SymmetricSecurityKey SigningKey { get; }
+
+    /// <summary>Passwords made up at this start for users without a configured one (the host logs them once).</summary>
+    public Dictionary<string, string> GeneratedPasswords { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The users as they are now (a web session re-reads its user's claims from here).</summary>
+    public IEnumerable<DevelopmentUser> Users => SeededUsers.Select(u => _users.GetValueOrDefault(u.UserName)).OfType<DevelopmentUser>();
+
+    public DevelopmentUser? Find(string? userName) => userName is null ? null : _users.GetValueOrDefault(userName.Trim());
+
+    /// <summary>Test seam: changes (or, with <paramref name="remove"/>, withdraws) a seeded user's grants, as an administrator would at the provider.</summary>
+    internal void Replace(DevelopmentUser user, bool remove = false)
+    {
+        if (remove) _users.TryRemove(user.UserName, out _);
+        else _users[user.UserName] = user;
+    }
+
+    /// <summary>
+    /// The seeded user with these credentials, or nobody. Compares in constant time. A locked user
+    /// name is refused whatever the password; wrong passwords count towards its lockout.
+    /// </summary>
+    public SignInOutcome Authenticate(string? userName, string? password)
+    {
+        var name = userName?.Trim() ?? "";
+        var user = Find(name);
+        var expected = user is not null && _passwords.TryGetValue(user.UserName, out var p) ? p : _nobody;
+        var ok = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(password ?? ""), expected) && user is not null;
+        if (user is null) return new SignInOutcome(null);
+        if (_lockout.LockedUntil(user.UserName) is { } until) return new SignInOutcome(null, until);
+        if (!ok) return new SignInOutcome(null, _lockout.Failed(user.UserName));
+        _lockout.Succeeded(user.UserName);
+        return new SignInOutcome(user);
     }
 
     public (string Token, DateTimeOffset Expires) IssueToken(DevelopmentUser user, string audience)
     {
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         var expires = now + _options.TokenLifetime;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
@@ -71,7 +135,7 @@ public sealed class DevelopmentIssuer(IOptions<AuthOptions> options, TimeProvide
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
-            SigningCredentials = new SigningCredentials(KeyFor(_options), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
         });
         return (token, expires);
     }
@@ -85,12 +149,21 @@ public sealed class DevelopmentIssuer(IOptions<AuthOptions> options, TimeProvide
                 if (!request.HasFormContentType)
                     return Results.Problem("Send username and password as form fields.", statusCode: StatusCodes.Status400BadRequest);
                 var form = await request.ReadFormAsync();
-                var user = issuer.Authenticate(form["username"], form["password"]);
-                if (user is null) return Results.Problem("Unknown user or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
+                var outcome = issuer.Authenticate(form["username"], form["password"]);
+                if (outcome.LockedUntil is { } until)
+                {
+                    request.HttpContext.Response.Headers.RetryAfter = SignInLockout.RetryAfterSeconds(until, issuer._clock);
+                    return Results.Problem(
+                        $"Too many wrong passwords for this user: it is locked until {until.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Every password is refused until then.",
+                        statusCode: StatusCodes.Status429TooManyRequests, title: "User locked");
+                }
+                if (outcome.User is not { } user) return Results.Problem("Unknown user or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
                 var (token, expires) = issuer.IssueToken(user, auth.Value.Audience);
-                return Results.Ok(new TokenResponse(token, "Bearer", (int)(expires - DateTimeOffset.UtcNow).TotalSeconds));
+                return Results.Ok(new TokenResponse(token, "Bearer", (int)(expires - issuer._clock.GetUtcNow()).TotalSeconds));
             })
             .AllowAnonymous().DisableAntiforgery()
+            .RequireRateLimiting(SignInLimits.Policy)
             .WithName("IssueDevelopmentToken").WithTags("Auth")
-            .WithSummary("Development issuer: a bearer token for a seeded user (form fields username, password). Absent unless Auth:DevIssuer:Enabled.");
+            .WithSummary("Development issuer: a bearer token for a seeded user (form fields username, password). Absent unless Auth:DevIssuer:Enabled. " +
+                "Rate-limited per client address; a user name locks after repeated wrong passwords (429).");
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Registry.Api.Web;
 
@@ -10,6 +11,7 @@ namespace Registry.Api.Access;
 
 /// <summary>The UI's sign-in: the dev issuer's form (demo, tests) or a redirect to the OIDC provider (production). Both end in a cookie.</summary>
 [AllowAnonymous]
+[EnableRateLimiting(SignInLimits.Policy)]
 public sealed class LoginModel(IOptions<AuthOptions> options, DevelopmentIssuer issuer) : PageModel
 {
     public bool DevIssuer => options.Value.DevIssuer.Enabled;
@@ -17,6 +19,9 @@ public sealed class LoginModel(IOptions<AuthOptions> options, DevelopmentIssuer 
     public string ReturnUrl { get; private set; } = "/";
     public string? UserName { get; private set; }
     public bool Failed { get; private set; }
+    /// <summary>Set when the user name is locked after repeated wrong passwords.</summary>
+    public DateTimeOffset? LockedUntil { get; private set; }
+    public IEnumerable<DevelopmentUser> Users => issuer.Users;
 
     public void OnGet(string? returnUrl) => ReturnUrl = UiEndpoints.LocalOnly(returnUrl);
 
@@ -24,12 +29,13 @@ public sealed class LoginModel(IOptions<AuthOptions> options, DevelopmentIssuer 
     {
         ReturnUrl = UiEndpoints.LocalOnly(returnUrl);
         if (!DevIssuer) return NotFound();
-        var user = issuer.Authenticate(username, password);
-        if (user is null)
+        var outcome = issuer.Authenticate(username, password);
+        if (outcome.User is not { } user)
         {
             Failed = true;
+            LockedUntil = outcome.LockedUntil;
             UserName = username;
-            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            Response.StatusCode = outcome.Locked ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized;
             return Page();
         }
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AuthSetup.PrincipalFor(user));

@@ -77,6 +77,10 @@ public sealed class UiText(IHttpContextAccessor http)
         ["Usuario"] = "User name",
         ["Contraseña"] = "Password",
         ["Usuario o contraseña incorrectos."] = "Unknown user or wrong password.",
+        ["Demasiadas contraseñas incorrectas: este usuario está bloqueado hasta"] = "Too many wrong passwords: this user is locked until",
+        ["Hasta entonces se rechaza toda contraseña."] = "Until then every password is refused.",
+        ["Cada usuario tiene su propia contraseña: la imprime make demo al arrancar (o la configura Auth:DevIssuer:Passwords)."] =
+            "Each user has a password of its own: make demo prints them when it starts (or set Auth:DevIssuer:Passwords).",
         ["Entrar con el proveedor de identidad"] = "Sign in with the identity provider",
         ["Usuarios de demostración"] = "Demo users",
         ["Buscar hogares y personas"] = "Find households and persons",

@@ -51,7 +51,7 @@ public static partial class BrowserFixture
         await page.Keyboard.TypeAsync(user);
         await page.Keyboard.PressAsync("Tab");
         await Assertions.Expect(page.Locator("#password")).ToBeFocusedAsync();
-        await page.Keyboard.TypeAsync("demo");
+        await page.Keyboard.TypeAsync(Registry.Integration.Tests.Infrastructure.RegistrySystem.PasswordOf(user));
         await page.Keyboard.PressAsync("Enter");
         await ExpectPathAsync(page, NotLogin());
         return page;

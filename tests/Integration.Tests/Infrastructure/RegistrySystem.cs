@@ -29,8 +29,13 @@ public sealed class RegistrySystem : IAsyncDisposable
     /// <summary>The API's address on a real loopback port (only when started with <c>realHttp</c>, e.g. for a browser).</summary>
     public Uri? ApiAddress { get; private set; }
 
-    /// <summary>Signing key of the development issuer the test hosts enable (tokens come from its real /auth/token endpoint).</summary>
-    public const string DevSigningKey = "integration-tests-dev-issuer-key-0123456789abcdef";
+    /// <summary>Signing key of the development issuer the test hosts enable (tokens come from its real /auth/token endpoint), made up per test run.</summary>
+    public static readonly string DevSigningKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private static readonly string RunSecret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
+
+    /// <summary>The password the test hosts configure for a seeded user (each user its own, new every test run).</summary>
+    public static string PasswordOf(string user) => $"{user}-{RunSecret}";
 
     /// <summary>Extra settings of both hosts (applied last, so they override the defaults below).</summary>
     private IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
@@ -60,7 +65,7 @@ public sealed class RegistrySystem : IAsyncDisposable
     }
 
     /// <summary>A client carrying a bearer token for a seeded user (or none for <c>null</c>), from the dev issuer's token endpoint.</summary>
-    public async Task<HttpClient> ApiClientAsync(string? user, string password = "demo")
+    public async Task<HttpClient> ApiClientAsync(string? user, string? password = null)
     {
         // Redirects are not followed, so a test sees the 302 to the login page itself.
         var client = ApiAddress is null
@@ -68,7 +73,7 @@ public sealed class RegistrySystem : IAsyncDisposable
             : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = ApiAddress };
         if (user is null) return client;
         using var response = await client.PostAsync("/auth/token", new FormUrlEncodedContent(
-            new Dictionary<string, string> { ["username"] = user, ["password"] = password }));
+            new Dictionary<string, string> { ["username"] = user, ["password"] = password ?? PasswordOf(user) }));
         response.EnsureSuccessStatusCode();
         var token = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -107,6 +112,9 @@ public sealed class RegistrySystem : IAsyncDisposable
         builder.UseSetting("Telemetry:Exporter", "none");
         builder.UseSetting("Auth:DevIssuer:Enabled", "true");
         builder.UseSetting("Auth:DevIssuer:SigningKey", DevSigningKey);
+        builder.UseSetting("Auth:DevIssuer:AllowOutsideDevelopment", "true");
+        foreach (var user in Registry.Api.Access.DevelopmentIssuer.SeededUsers)
+            builder.UseSetting($"Auth:DevIssuer:Passwords:{user.UserName}", PasswordOf(user.UserName));
         builder.UseSetting("Upload:MaxBytes", "100000");
         // Tests search far faster than a person; the limiter has tests of its own (SearchLimitsTests).
         builder.UseSetting("Search:RateLimit:PermitLimit", "100000");
