@@ -61,7 +61,6 @@ public static class RegistryApi
         // After authentication, so a policy can count per user as well as per address.
         app.UseRateLimiter();
         app.UseAuthorization();
-        app.UseRateLimiter();
         // The API description and its reference page hold no registry data: open, so integrators can read them.
         app.MapOpenApi().AllowAnonymous();
         // Its default fonts come from a third-party host: off, so the page stays within its CSP and tells nobody who reads it.
