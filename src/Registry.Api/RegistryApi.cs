@@ -27,7 +27,9 @@ public static class RegistryApi
         services.AddRegistryStorage(configuration, interactive: true);
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
-        services.AddSingleton<Stewardship>();
+        // Stewards' actions write through their own role (migration 0036); every other query of this host only reads.
+        services.AddStewardshipStorage(configuration);
+        services.AddSingleton(sp => new Stewardship(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<ReviewQueries>();
         services.AddRegistryBus(configuration);
         services.AddRegistryAuth(configuration);
