@@ -34,6 +34,7 @@ public static class RegistryApi
         services.AddRegistryBus(configuration);
         services.AddRegistryAuth(configuration);
         services.AddSingleton<AccessLog>();
+        services.AddAccessAudit();
         services.AddSingleton<TerritoryScope>();
         services.AddSingleton<HouseholdQueries>();
         services.AddSingleton<PersonQueries>();
@@ -56,6 +57,7 @@ public static class RegistryApi
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAccessAudit();
         // The API description and its reference page hold no registry data: open, so integrators can read them.
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();

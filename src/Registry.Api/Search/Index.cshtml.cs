@@ -41,7 +41,7 @@ public sealed class IndexModel(RegistrySearch search, AccessLog log) : PageModel
         var user = RegistryUser.From(User);
         Households = await search.HouseholdsAsync(criteria, user, ct);
         Persons = await search.PersonsAsync(criteria, user, ct);
-        await log.RecordAsync(HttpContext, user, AccessKind.Search, null, "ui:" + criteria.Describe(), Proposito, ct);
+        await log.RecordAsync(HttpContext, user, AccessKind.Search, null, "ui:" + criteria.Describe(), Proposito, [.. Households.Items.Select(h => h.Id), .. Persons.Items.Select(p => p.Id)], ct);
         return Page();
     }
 }

@@ -14,7 +14,7 @@ public static class SearchEndpoints
                 if (AccessLog.CheckPurpose(http) is { } bad) return bad;
                 var user = RegistryUser.From(http.User);
                 var page = await search.PersonsAsync(criteria, user, ct);
-                await log.RecordAsync(http, user, AccessKind.Search, null, "persons:" + criteria.Describe(), ct: ct);
+                await log.RecordAsync(http, user, AccessKind.Search, null, "persons:" + criteria.Describe(), returned: page.Items.Select(p => p.Id), ct: ct);
                 return Results.Ok(page);
             })
             .RequireAuthorization(AccessPolicies.RegistryRead).WithTags("Search").WithName("SearchPersons")
@@ -27,7 +27,7 @@ public static class SearchEndpoints
                 if (AccessLog.CheckPurpose(http) is { } bad) return bad;
                 var user = RegistryUser.From(http.User);
                 var page = await search.HouseholdsAsync(criteria, user, ct);
-                await log.RecordAsync(http, user, AccessKind.Search, null, "households:" + criteria.Describe(), ct: ct);
+                await log.RecordAsync(http, user, AccessKind.Search, null, "households:" + criteria.Describe(), returned: page.Items.Select(h => h.Id), ct: ct);
                 return Results.Ok(page);
             })
             .RequireAuthorization(AccessPolicies.RegistryRead).WithTags("Search").WithName("SearchHouseholds")

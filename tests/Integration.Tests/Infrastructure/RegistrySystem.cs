@@ -67,13 +67,20 @@ public sealed class RegistrySystem : IAsyncDisposable
         return system;
     }
 
-    /// <summary>A client carrying a bearer token for a seeded user (or none for <c>null</c>), from the dev issuer's token endpoint.</summary>
-    public async Task<HttpClient> ApiClientAsync(string? user, string password = "demo")
+    /// <summary>The purpose test clients declare by default (reads of persons, households and lineage require one).</summary>
+    public const string DefaultPurpose = "pruebas automatizadas";
+
+    /// <summary>
+    /// A client carrying a bearer token for a seeded user (or none for <c>null</c>), from the dev issuer's token endpoint,
+    /// declaring <paramref name="purpose"/> (X-Purpose) on every request unless null.
+    /// </summary>
+    public async Task<HttpClient> ApiClientAsync(string? user, string password = "demo", string? purpose = DefaultPurpose)
     {
         // Redirects are not followed, so a test sees the 302 to the login page itself.
         var client = ApiAddress is null
             ? _api!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false })
             : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = ApiAddress };
+        if (purpose is not null) client.DefaultRequestHeaders.Add("X-Purpose", purpose);
         if (user is null) return client;
         using var response = await client.PostAsync("/auth/token", new FormUrlEncodedContent(
             new Dictionary<string, string> { ["username"] = user, ["password"] = password }));

@@ -62,3 +62,8 @@ BEGIN
         EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO registry_api', s);
     END LOOP;
 END $$;
+
+-- The access log's chain head (migration 0037) is the owner's alone: its trigger runs as the owner.
+-- Reading it lets the verifier (run with a host's connection) see whether the newest entries are missing.
+REVOKE ALL ON access_log_chain_head FROM registry_workers, registry_api, registry_stewardship;
+GRANT SELECT ON access_log_chain_head TO registry_api;
