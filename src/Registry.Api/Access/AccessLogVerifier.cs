@@ -150,7 +150,8 @@ public static class AccessLogVerifier
             var result = await VerifyAsync(db, expect);
             await output.WriteLineAsync(result.Intact
                 ? $"Access log intact: {result.Entries} entries; head #{result.HeadSeq} {result.HeadHash} (record it; check later with --expect {result.HeadSeq}:{result.HeadHash})"
-                : $"Access log BROKEN at entry id {result.BrokenId}: it {result.Problem}. The {result.Entries} entries before it are intact (up to #{result.HeadSeq} {result.HeadHash}).");
+                : $"Access log BROKEN at entry id {result.BrokenId}: it {result.Problem}. Intact before it: {result.Entries} " +
+                  $"entr{(result.Entries == 1 ? "y" : "ies")}, up to #{result.HeadSeq} {result.HeadHash}.");
             return result.Intact ? 0 : 1;
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
