@@ -69,7 +69,7 @@ public sealed class AccessAudit(RequestDelegate next, AccessLog log, ILogger<Acc
     {
         var status = context.Response.StatusCode;
         var refused = status == StatusCodes.Status403Forbidden ||
-                      (status == StatusCodes.Status302Found && context.Response.Headers.Location.ToString().StartsWith(AccessDeniedPath, StringComparison.Ordinal));
+                      (status == StatusCodes.Status302Found && RedirectsTo(context.Response.Headers.Location.ToString(), AccessDeniedPath));
         var user = RegistryUser.From(context.User);
         if (refused)
         {
@@ -92,6 +92,10 @@ public sealed class AccessAudit(RequestDelegate next, AccessLog log, ILogger<Acc
     internal static Task RecordDeniedAsync(AccessLog log, HttpContext context, string reason) =>
         log.RecordAsync(context, RegistryUser.From(context.User), AccessKind.Denied, TargetOf(context),
             $"{context.Request.Method} {context.Request.Path}: {reason}", ct: context.RequestAborted);
+
+    /// <summary>Whether a redirect (relative or absolute) leads to <paramref name="path"/> (a page refused with Forbid() redirects to the access-denied page).</summary>
+    private static bool RedirectsTo(string location, string path) =>
+        Uri.TryCreate(new Uri("http://registry.invalid"), location, out var target) && target.AbsolutePath == path;
 
     private static Guid? TargetOf(HttpContext context) =>
         context.Request.RouteValues.TryGetValue("id", out var id) && Guid.TryParse(id?.ToString(), out var g) ? g : null;

@@ -47,6 +47,7 @@ public sealed class AccessLogTests(SeededRegistry registry)
     {
         var manager = await registry.ClientAsync("gestora.reynosa");
         Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync($"/api/households/{registry.VictoriaHousehold}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync($"/hogares/{registry.VictoriaHousehold}")).StatusCode);
         var agency = await registry.ClientAsync("dif.datos");
         Assert.Equal(HttpStatusCode.Forbidden, (await agency.GetAsync($"/api/extracts/{registry.SsaExtract}/rejected.csv")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await agency.GetAsync($"/api/lineage/households/{registry.VictoriaHousehold}")).StatusCode);
@@ -55,6 +56,7 @@ public sealed class AccessLogTests(SeededRegistry registry)
         Assert.DoesNotContain(victoria, e => e.Kind != AccessKind.Denied);
         Assert.Contains(victoria, e => e is { Subject: "gestora.reynosa", Role: "case-manager" } &&
                                        e.Detail == $"GET /api/households/{registry.VictoriaHousehold}: outside the reader's territory");
+        Assert.Contains(victoria, e => e.Subject == "gestora.reynosa" && e.Detail == $"GET /hogares/{registry.VictoriaHousehold}: outside the reader's territory");
         Assert.Contains(victoria, e => e.Subject == "dif.datos" &&
                                        e.Detail!.StartsWith($"GET /api/lineage/households/{registry.VictoriaHousehold}: role policy lineage requires", StringComparison.Ordinal));
         Assert.Contains((await LogFor(registry.SsaExtract)).Items, e => e is { Subject: "dif.datos", Kind: AccessKind.Denied, AgencyCode: "DIF-TAM" } &&
