@@ -154,6 +154,7 @@ pg_up() {
     # Line 4 of postmaster.pid is the port it listens on; the caller may have asked for another.
     local running_port; running_port="$(sed -n 4p "$pg_data/postmaster.pid")"
     [[ "$running_port" == "$pg_port" ]] || die "PostgreSQL already runs on port $running_port, not $pg_port: run down first"
+    pg_host_roles "$(pg_socket_dir)"   # a server started before the roles existed gets them now
     say "PostgreSQL already running on 127.0.0.1:$pg_port"; return
   fi
   if [[ ! -f "$pg_data/PG_VERSION" ]]; then

@@ -123,6 +123,24 @@ public sealed class AccessLogTests(SeededRegistry registry)
     }
 
     [Fact]
+    public async Task The_auditors_page_shows_denied_attempts_downloads_and_whom_a_search_returned()
+    {
+        var manager = await registry.ClientAsync("gestora.reynosa");
+        await manager.GetAsync($"/api/households/{registry.VictoriaHousehold}");
+        await manager.GetAsync($"/api/households?curp={SeededRegistry.XimenaCurp}");
+        await (await registry.ClientAsync("dif.datos")).GetAsync($"/api/extracts/{registry.DifExtract}/rejected.csv");
+        var auditor = await registry.ClientAsync("auditora");
+
+        var denied = await auditor.GetStringAsync("/auditoria?tipo=denied");
+        Assert.Contains("(denied)", denied, StringComparison.Ordinal);
+        Assert.Contains($"GET /api/households/{registry.VictoriaHousehold}: outside the reader&#x27;s territory", denied, StringComparison.Ordinal);
+        Assert.Contains("(rejected-rows-csv)", await auditor.GetStringAsync($"/auditoria?objetivo={registry.DifExtract}"), StringComparison.Ordinal);
+        // Searching for an id finds the searches that returned it, with the ids they returned.
+        var searches = await auditor.GetStringAsync($"/auditoria?tipo=search&objetivo={registry.ReynosaHousehold}");
+        Assert.Contains($"<code>{registry.ReynosaHousehold}</code>", searches, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_access_log_refuses_updates_deletes_and_truncation()
     {
         await using var db = new NpgsqlConnection(registry.System.ConnectionString);
