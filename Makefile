@@ -6,7 +6,7 @@ WITH_SERVICES := deploy/local/with-services.sh
 # The workers host's runtime settings (its garbage collector): whatever runs the resolver runs with them.
 WORKERS_ENV := $(shell grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env)
 
-.PHONY: demo test build migrate bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
+.PHONY: demo test build migrate verify-access-log bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
@@ -25,9 +25,15 @@ test:
 build:
 	dotnet build Integration.sln
 
-## migrate: apply the numbered SQL migrations to ConnectionStrings__Registry (or the local services)
+## migrate: apply the numbered SQL migrations as the owner (ConnectionStrings__RegistryOwner, else ConnectionStrings__Registry; or the local services)
 migrate:
 	@bash $(WITH_SERVICES) dotnet run --project src/Ingest.Workers -- migrate
+
+## verify-access-log: recompute the access log's hash chain of ConnectionStrings__Registry (or the local services) and name the
+##   first broken link; exit 1 when broken. EXPECT=SEQ:HASH (a head printed by an earlier run) also detects a rewritten chain
+verify-access-log:
+	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
+	@bash $(WITH_SERVICES) dotnet src/Registry.Api/bin/Release/net10.0/Registry.Api.dll verify-access-log $(if $(EXPECT),--expect $(EXPECT),)
 
 ## bench-ingest: generate ROWS rows, measure CsvHelper alone and parse → validate → publish (last line: RESULT ...)
 bench-ingest:

@@ -57,8 +57,13 @@ if [[ $synth_records != 0 ]]; then
     --profile typical --seed 20261123 --feeds all >"$state/logs/synth.log"
 fi
 
-say "applying database migrations"
-dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll migrate
+say "applying database migrations (as the owner)"
+ConnectionStrings__RegistryOwner="$ConnectionStrings__Registry" dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll migrate
+# Each host connects as its own role (services.sh keeps their passwords); the owner only migrated.
+if [[ -z "${ConnectionStrings__RegistryWorkers:-}" || -z "${ConnectionStrings__RegistryApi:-}" ]]; then
+  say "warning: services.sh env gave no host roles (services started by an older checkout?): the hosts connect as the owner"
+  ConnectionStrings__RegistryWorkers="$ConnectionStrings__Registry" ConnectionStrings__RegistryApi="$ConnectionStrings__Registry"
+fi
 
 export Inbox__Root="$state/inbox" Inbox__ArchiveRoot="$state/archive" Feeds__DefinitionsPath="deploy/feeds"
 export Registry__MigrateOnStart=false
@@ -88,9 +93,11 @@ dotnet tests/AgencySimulator/bin/Release/net10.0/AgencySimulator.dll --urls "$si
 pids+=($!)
 # The workers host runs with its garbage-collector settings (deploy/workers-runtime.env).
 env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env) \
+  ConnectionStrings__Registry="$ConnectionStrings__RegistryWorkers" \
   dotnet src/Ingest.Workers/bin/Release/net10.0/Ingest.Workers.dll --urls "$workers_url" >"$state/logs/workers.log" 2>&1 &
 pids+=($!)
-env "${password_env[@]}" dotnet src/Registry.Api/bin/Release/net10.0/Registry.Api.dll --urls "$api_url" >"$state/logs/api.log" 2>&1 &
+env "${password_env[@]}" ConnectionStrings__Registry="$ConnectionStrings__RegistryApi" \
+  dotnet src/Registry.Api/bin/Release/net10.0/Registry.Api.dll --urls "$api_url" >"$state/logs/api.log" 2>&1 &
 pids+=($!)
 
 wait_ready() {

@@ -12,7 +12,8 @@
 #   up      install if needed, start both (no-op for a server already running), print settings
 #   down    stop both; fine when nothing runs
 #   status  print each server's state; exit 0 if both run, 3 otherwise
-#   env     print only the `export ...` lines for the connection settings (for eval)
+#   env     print only the `export ...` lines for the connection settings (for eval): the owner's
+#           (ConnectionStrings__Registry) and each host's role (…RegistryWorkers, …RegistryApi)
 #
 # Ports: REGISTRY_PG_PORT (55432), REGISTRY_AMQP_PORT (55672), REGISTRY_RABBIT_MGMT_PORT (55673),
 #        REGISTRY_EPMD_PORT (55669), REGISTRY_RABBIT_DIST_PORT (55670).
@@ -153,6 +154,7 @@ pg_up() {
     # Line 4 of postmaster.pid is the port it listens on; the caller may have asked for another.
     local running_port; running_port="$(sed -n 4p "$pg_data/postmaster.pid")"
     [[ "$running_port" == "$pg_port" ]] || die "PostgreSQL already runs on port $running_port, not $pg_port: run down first"
+    pg_host_roles "$(pg_socket_dir)"   # a server started before the roles existed gets them now
     say "PostgreSQL already running on 127.0.0.1:$pg_port"; return
   fi
   if [[ ! -f "$pg_data/PG_VERSION" ]]; then
@@ -183,7 +185,35 @@ SELECT 'CREATE ROLE registry' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rol
 ALTER ROLE registry LOGIN SUPERUSER PASSWORD 'registry';
 SELECT 'CREATE DATABASE registry OWNER registry' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'registry') \gexec
 SQL
+  pg_host_roles "$sockdir"
   say "PostgreSQL running on 127.0.0.1:$pg_port (log: $pg_log)"
+}
+
+# The hosts' own roles (migration 0036 creates them too, and grants their privileges): the workers
+# host connects as registry_workers, the API as registry_api; registry (superuser here, the owner)
+# only migrates. Their passwords are generated once and kept in $pg_passwords (git-ignored, root
+# only); `env` exports them in each host's connection string.
+pg_passwords="$state/host-roles.env"
+pg_host_roles() {
+  local sockdir="$1"
+  if [[ ! -s "$pg_passwords" ]]; then
+    (umask 077 && {
+      echo "workers=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+      echo "api=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+    } >"$pg_passwords")
+  fi
+  local workers_pw api_pw
+  workers_pw="$(sed -n 's/^workers=//p' "$pg_passwords")"
+  api_pw="$(sed -n 's/^api=//p' "$pg_passwords")"
+  pg "$pg_bin/psql" -h "$sockdir" -p "$pg_port" -U postgres -d postgres -qAtX -v ON_ERROR_STOP=1 \
+    -v workers_pw="$workers_pw" -v api_pw="$api_pw" >/dev/null <<'SQL' || die "could not create the hosts' roles"
+SELECT 'CREATE ROLE registry_workers LOGIN NOINHERIT' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'registry_workers') \gexec
+SELECT 'CREATE ROLE registry_api LOGIN NOINHERIT' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'registry_api') \gexec
+SELECT 'CREATE ROLE registry_stewardship NOLOGIN NOINHERIT' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'registry_stewardship') \gexec
+GRANT registry_stewardship TO registry_api;
+ALTER ROLE registry_workers LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'workers_pw';
+ALTER ROLE registry_api LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'api_pw';
+SQL
 }
 
 pg_down() {
@@ -376,8 +406,14 @@ rmq_down() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# ConnectionStrings__Registry is the owner's (migrations; the tests create a database per test
+# with it); each host is given its own role's connection string in place of it (demo.sh).
 print_env() {
   echo "export ConnectionStrings__Registry=\"Host=127.0.0.1;Port=$pg_port;Username=registry;Password=registry;Database=registry\""
+  if [[ -r "$pg_passwords" ]]; then
+    echo "export ConnectionStrings__RegistryWorkers=\"Host=127.0.0.1;Port=$pg_port;Username=registry_workers;Password=$(sed -n 's/^workers=//p' "$pg_passwords");Database=registry\""
+    echo "export ConnectionStrings__RegistryApi=\"Host=127.0.0.1;Port=$pg_port;Username=registry_api;Password=$(sed -n 's/^api=//p' "$pg_passwords");Database=registry\""
+  fi
   echo "export ConnectionStrings__RabbitMq=\"amqp://registry:registry@127.0.0.1:$amqp_port/\""
   echo "export RabbitMq__ManagementUri=\"http://registry:registry@127.0.0.1:$mgmt_port/\""
 }
@@ -389,8 +425,8 @@ case "${1:-}" in
     prepare_state
     pg_up
     rmq_up
-    say "connection settings (load them with: eval \"\$(deploy/local/services.sh env)\"):"
-    print_env >&2
+    say "connection settings (load them with: eval \"\$(deploy/local/services.sh env)\"; the hosts' role passwords only there):"
+    print_env | grep -v -e RegistryWorkers -e RegistryApi >&2
     ;;
   down)
     if [[ ! -d "$state" ]]; then say "nothing to stop"; exit 0; fi

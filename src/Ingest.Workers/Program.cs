@@ -8,9 +8,9 @@ var builder = WebApplication.CreateBuilder(args);
 
 if (args.Contains("migrate"))
 {
-    // `dotnet run --project src/Ingest.Workers -- migrate`: apply the numbered SQL migrations and exit.
+    // `dotnet run --project src/Ingest.Workers -- migrate`: apply the numbered SQL migrations (as ConnectionStrings:RegistryOwner) and exit.
     using var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
-    var applied = await Migrator.ApplyAsync(RegistryStorage.RequireConnectionString(builder.Configuration), loggerFactory.CreateLogger("migrate"));
+    var applied = await Registry.Ingest.Storage.WorkersMigration.ApplyAsync(builder.Configuration, loggerFactory.CreateLogger("migrate"), default);
     Console.WriteLine(applied.Count == 0 ? "Database is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
     return;
 }

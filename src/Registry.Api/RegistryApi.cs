@@ -27,13 +27,16 @@ public static class RegistryApi
         services.AddRegistryStorage(configuration, interactive: true);
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
-        services.AddSingleton<Stewardship>();
+        // Stewards' actions write through their own role (migration 0036); every other query of this host only reads.
+        services.AddStewardshipStorage(configuration);
+        services.AddSingleton(sp => new Stewardship(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<ReviewQueries>();
         services.AddRegistryBus(configuration);
         services.AddRegistryAuth(configuration);
         services.AddProxyForwarding(configuration);
         services.AddRegistrySecurityHeaders();
         services.AddSingleton<AccessLog>();
+        services.AddAccessAudit();
         services.AddSingleton<TerritoryScope>();
         services.AddSingleton<HouseholdQueries>();
         services.AddSingleton<PersonQueries>();
@@ -61,6 +64,7 @@ public static class RegistryApi
         // After authentication, so a policy can count per user as well as per address.
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseAccessAudit();
         // The API description and its reference page hold no registry data: open, so integrators can read them.
         app.MapOpenApi().AllowAnonymous();
         // Its default fonts come from a third-party host: off, so the page stays within its CSP and tells nobody who reads it.

@@ -46,7 +46,8 @@ public static class HangfireSetup
             new PostgreSqlStorageOptions
             {
                 SchemaName = options.SchemaName,
-                PrepareSchemaIfNecessary = true,
+                // Installed by the migration as the owner (WorkersMigration): this host's role may not create it.
+                PrepareSchemaIfNecessary = false,
                 QueuePollInterval = options.QueuePollInterval,
                 EnableLongPolling = true,
             }));

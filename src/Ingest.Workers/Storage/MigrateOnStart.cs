@@ -1,3 +1,6 @@
+using Hangfire.PostgreSql;
+using Npgsql;
+using Registry.Ingest.Jobs;
 using Registry.Storage;
 
 namespace Registry.Ingest.Storage;
@@ -11,8 +14,36 @@ public sealed class MigrateOnStart(IConfiguration configuration, ILogger<Migrate
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!configuration.GetValue("Registry:MigrateOnStart", true)) return;
-        await Migrator.ApplyAsync(RegistryStorage.RequireConnectionString(configuration), logger, cancellationToken);
+        await WorkersMigration.ApplyAsync(configuration, logger, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// The workers host's migration (on start and the <c>migrate</c> command): the registry's scripts,
+/// then Hangfire's schema, both as the owner (<c>ConnectionStrings:RegistryOwner</c>; without it the
+/// host's own connection, which then must be allowed DDL), then the grants to the hosts' roles. The
+/// hosts themselves never prepare Hangfire's schema: their roles may not create one.
+/// </summary>
+public static class WorkersMigration
+{
+    public static Task<IReadOnlyList<string>> ApplyAsync(IConfiguration configuration, ILogger logger, CancellationToken ct)
+    {
+        var owner = RegistryStorage.MigrationConnectionString(configuration);
+        if (configuration.GetConnectionString(RegistryStorage.OwnerConnectionStringName) is not { Length: > 0 })
+            logger.LogWarning("ConnectionStrings:{Owner} is not set: migrating with the host's own connection", RegistryStorage.OwnerConnectionStringName);
+        var schema = (configuration.GetSection("Hangfire").Get<HangfireOptions>() ?? new HangfireOptions()).SchemaName;
+        return Migrator.ApplyAsync(owner, logger, (_, _) =>
+        {
+            // Hangfire installs (and upgrades) its schema when a storage is built with PrepareSchemaIfNecessary.
+            _ = new PostgreSqlStorage(new OwnerConnections(owner), new PostgreSqlStorageOptions { SchemaName = schema, PrepareSchemaIfNecessary = true });
+            return Task.CompletedTask;
+        }, ct);
+    }
+
+    private sealed class OwnerConnections(string connectionString) : IConnectionFactory
+    {
+        public NpgsqlConnection GetOrCreateConnection() => new(connectionString);
+    }
 }

@@ -14,16 +14,36 @@ public static class AccessKind
     public const string ReviewQueue = "review-queue";
     public const string ReviewTask = "review-task";
     public const string IdentityEvents = "identity-events";
+    /// <summary>An attempt the registry refused (detail: what was asked and why it was refused).</summary>
+    public const string Denied = "denied";
+    /// <summary>A download of an extract's rejected rows (raw lines, personal data) as CSV.</summary>
+    public const string RejectedRowsCsv = "rejected-rows-csv";
 }
 
-public sealed record AccessLogEntry(
-    long Id, DateTime At, string Subject, string Role, string? AgencyCode, string Kind, Guid? TargetId, string? Purpose, string? Detail);
+/// <summary>One entry (properties, not a positional record: Dapper sets the uuid[] column only through a setter).</summary>
+public sealed record AccessLogEntry
+{
+    public long Id { get; init; }
+    public DateTime At { get; init; }
+    public string Subject { get; init; } = "";
+    public string Role { get; init; } = "";
+    public string? AgencyCode { get; init; }
+    public string Kind { get; init; } = "";
+    public Guid? TargetId { get; init; }
+    public string? Purpose { get; init; }
+    public string? Detail { get; init; }
+    /// <summary>The person or household ids a search returned (null for other kinds).</summary>
+    public Guid[]? ReturnedIds { get; init; }
+}
 
 public sealed record AccessLogPage(IReadOnlyList<AccessLogEntry> Items, int Page, int PageSize, long Total);
 
 /// <summary>
-/// The append-only access log (migration 0006; a trigger refuses UPDATE/DELETE/TRUNCATE): every
-/// read of a person, household or lineage, with who, role, what, when and the declared purpose.
+/// The append-only access log: every read of a person, household or lineage (PROV export), every
+/// search with the ids it returned, rejected-row CSV downloads and denied attempts, with who, role,
+/// what, when and the declared purpose. The API's database role may only INSERT (migration 0036);
+/// each entry is hash-chained to the one before by the database (migration 0037), which
+/// <see cref="AccessLogVerifier"/> checks.
 /// </summary>
 public sealed class AccessLog(NpgsqlDataSource db)
 {
@@ -46,18 +66,20 @@ public sealed class AccessLog(NpgsqlDataSource db)
             ? Results.Problem($"{PurposeHeader} is at most {MaxPurposeLength} characters.", statusCode: StatusCodes.Status400BadRequest)
             : null;
 
+    /// <param name="returned">What a search returned (person or household ids), so an auditor finds every search that showed someone.</param>
     public async Task RecordAsync(HttpContext context, RegistryUser user, string kind, Guid? targetId, string? detail = null,
-        string? purpose = null, CancellationToken ct = default)
+        string? purpose = null, IEnumerable<Guid>? returned = null, CancellationToken ct = default)
     {
         purpose = string.IsNullOrWhiteSpace(purpose) ? PurposeOf(context) : purpose.Trim();
         if (purpose is { Length: > MaxPurposeLength }) purpose = purpose[..MaxPurposeLength];
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO access_log (subject, role, agency_code, kind, target_id, purpose, detail)
-            VALUES (@subject, @role, @agency, @kind, @targetId, @purpose, @detail)
+            INSERT INTO access_log (subject, role, agency_code, kind, target_id, purpose, detail, returned_ids)
+            VALUES (@subject, @role, @agency, @kind, @targetId, @purpose, @detail, @returned)
             """,
-            new { subject = user.Name, role = user.RoleText, agency = user.Agency, kind, targetId, purpose, detail }, cancellationToken: ct));
+            new { subject = user.Name, role = user.RoleText, agency = user.Agency, kind, targetId, purpose, detail, returned = returned?.ToArray() },
+            cancellationToken: ct));
     }
 
     public sealed record Filter(string? Subject, string? Kind, Guid? TargetId, DateTime? From, DateTime? To, int Page, int PageSize);
@@ -70,13 +92,13 @@ public sealed class AccessLog(NpgsqlDataSource db)
         const string where = """
              WHERE (@subject::text IS NULL OR subject = @subject)
                AND (@kind::text IS NULL OR kind = @kind)
-               AND (@targetId::uuid IS NULL OR target_id = @targetId)
+               AND (@targetId::uuid IS NULL OR target_id = @targetId OR returned_ids @> ARRAY[@targetId::uuid])
                AND (@from::timestamptz IS NULL OR at >= @from)
                AND (@to::timestamptz IS NULL OR at < @to)
             """;
         var items = (await connection.QueryAsync<AccessLogEntry>(new CommandDefinition(
             $"""
-            SELECT id, at, subject, role, agency_code, kind, target_id, purpose, detail FROM access_log
+            SELECT id, at, subject, role, agency_code, kind, target_id, purpose, detail, returned_ids FROM access_log
             {where}
              ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset
             """, args, cancellationToken: ct))).AsList();
@@ -86,7 +108,8 @@ public sealed class AccessLog(NpgsqlDataSource db)
     }
 
     public static readonly string[] Kinds =
-        [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search];
+        [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search,
+         AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv];
 
     /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
     public static void Map(RouteGroupBuilder api) =>
@@ -105,5 +128,6 @@ public sealed class AccessLog(NpgsqlDataSource db)
             })
             .RequireAuthorization(AccessPolicies.AccessLog)
             .WithName("QueryAccessLog").WithTags("Access")
-            .WithSummary("Who read which person, household or lineage, when and why (auditors; newest first, paged)");
+            .WithSummary("Who read which person, household or lineage (PROV), whom searches returned, CSV downloads and denied attempts, when and why " +
+                         "(auditors; newest first, paged; target also finds the searches that returned that id)");
 }

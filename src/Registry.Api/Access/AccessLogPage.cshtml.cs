@@ -15,6 +15,21 @@ public sealed class AccessLogPageModel(AccessLog log) : PageModel
 
     public AccessLogPage? Result { get; private set; }
 
+    /// <summary>What an entry's kind means, for the auditor (Spanish; the page translates).</summary>
+    public static string KindLabel(string kind) => kind switch
+    {
+        AccessKind.Person => "Persona",
+        AccessKind.Household => "Hogar",
+        AccessKind.LineagePerson or AccessKind.LineageHousehold or AccessKind.LineageServiceEvent => "Linaje (exportación PROV)",
+        AccessKind.Search => "Búsqueda",
+        AccessKind.ReviewQueue => "Cola de revisión",
+        AccessKind.ReviewTask => "Tarea de revisión",
+        AccessKind.IdentityEvents => "Historial de identidad",
+        AccessKind.Denied => "Intento denegado",
+        AccessKind.RejectedRowsCsv => "Descarga CSV de filas rechazadas",
+        _ => kind,
+    };
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         var kind = AccessLog.Kinds.Contains(Tipo) ? Tipo : null;

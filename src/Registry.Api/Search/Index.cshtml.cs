@@ -59,7 +59,7 @@ public sealed class IndexModel(RegistrySearch search, AccessLog log) : PageModel
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
-        await log.RecordAsync(HttpContext, user, AccessKind.Search, null, "ui:" + criteria.Describe(), Proposito, ct);
+        await log.RecordAsync(HttpContext, user, AccessKind.Search, null, "ui:" + criteria.Describe(), Proposito, [.. Households.Items.Select(h => h.Id), .. Persons.Items.Select(p => p.Id)], ct);
         return Page();
     }
 

@@ -59,7 +59,7 @@ public static class SearchEndpoints
         {
             return SearchLimits.TookTooLong();
         }
-        await log.RecordAsync(http, user, AccessKind.Search, null, "persons:" + criteria.Describe(), ct: ct);
+        await log.RecordAsync(http, user, AccessKind.Search, null, "persons:" + criteria.Describe(), returned: page.Items.Select(p => p.Id), ct: ct);
         return Results.Ok(page);
     }
 
@@ -77,7 +77,7 @@ public static class SearchEndpoints
         {
             return SearchLimits.TookTooLong();
         }
-        await log.RecordAsync(http, user, AccessKind.Search, null, "households:" + criteria.Describe(), ct: ct);
+        await log.RecordAsync(http, user, AccessKind.Search, null, "households:" + criteria.Describe(), returned: page.Items.Select(h => h.Id), ct: ct);
         return Results.Ok(page);
     }
 

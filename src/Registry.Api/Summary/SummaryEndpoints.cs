@@ -67,7 +67,7 @@ public static class SummaryEndpoints
             .AppendLine(c, $"Registry: {s.Persons} persons, {s.Households} households, {s.ServiceEvents} service events");
         if (exampleHousehold is { } id)
         {
-            text.AppendLine(c, $"Example household 360: {baseUrl}/api/households/{id}");
+            text.AppendLine(c, $"Example household 360: {baseUrl}/api/households/{id}   (send an X-Purpose header)");
             text.AppendLine(c, $"Example household page: {baseUrl}/hogares/{id}");
         }
         return text.ToString();

@@ -8,13 +8,21 @@ namespace Registry.Storage;
 /// <summary>
 /// Applies the numbered SQL scripts in Storage/Migrations (embedded, applied in name order,
 /// journaled by DbUp in <c>schemaversions</c>). A PostgreSQL advisory lock serialises
-/// concurrent starters, so N worker replicas can all call it safely.
+/// concurrent starters, so N worker replicas can all call it safely. Runs as the owner of the
+/// registry's objects: after the scripts, <paramref name="installBeforeGrants"/> (e.g. Hangfire's
+/// schema) and then Storage/Privileges/grants.sql, every time, so the hosts' roles (migration 0036)
+/// reach every table whatever migration added it.
 /// </summary>
 public static class Migrator
 {
     private const long AdvisoryLockKey = 0x5245_4749_5354; // "REGIST"
 
-    public static async Task<IReadOnlyList<string>> ApplyAsync(string connectionString, ILogger logger, CancellationToken ct = default)
+    public static Task<IReadOnlyList<string>> ApplyAsync(string connectionString, ILogger logger, CancellationToken ct = default) =>
+        ApplyAsync(connectionString, logger, null, ct);
+
+    /// <param name="installBeforeGrants">Objects a host's libraries need, installed as the owner before the grants (Hangfire's schema).</param>
+    public static async Task<IReadOnlyList<string>> ApplyAsync(string connectionString, ILogger logger,
+        Func<NpgsqlConnection, CancellationToken, Task>? installBeforeGrants, CancellationToken ct)
     {
         await EnsureDatabaseAsync(connectionString, logger, ct);
 
@@ -40,6 +48,9 @@ public static class Migrator
                 throw new InvalidOperationException(
                     $"Migration {result.ErrorScript?.Name ?? "?"} failed: {result.Error?.Message}", result.Error);
             }
+            if (installBeforeGrants is not null) await installBeforeGrants(lockConnection, ct);
+            await using (var grant = new NpgsqlCommand(GrantsSql.Value, lockConnection))
+                await grant.ExecuteNonQueryAsync(ct);
             return [.. result.Scripts.Select(s => s.Name)];
         }
         finally
@@ -48,6 +59,19 @@ public static class Migrator
             release.Parameters.AddWithValue("k", AdvisoryLockKey);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    private static readonly Lazy<string> GrantsSql = new(() => ReadResource("Registry.Storage.Privileges.grants.sql"));
+
+    /// <summary>The SQL of migration 0036, which creates the hosts' roles when missing (a test fixture that needs them before migrating runs the same).</summary>
+    public static string CreateRolesSql => ReadResource("Registry.Storage.Migrations.0036_database_roles.sql");
+
+    private static string ReadResource(string name)
+    {
+        using var stream = typeof(Migrator).Assembly.GetManifestResourceStream(name)
+                           ?? throw new InvalidOperationException($"Embedded resource {name} is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     /// <summary>

@@ -9,6 +9,18 @@ public static class RegistryStorage
 {
     public const string ConnectionStringName = "Registry";
 
+    /// <summary>
+    /// The owner's connection (migrations, Hangfire's schema), kept apart from the host's own role so
+    /// the role a host runs as cannot change the schema. Without it migrations use <see cref="ConnectionStringName"/>.
+    /// </summary>
+    public const string OwnerConnectionStringName = "RegistryOwner";
+
+    /// <summary>The role steward actions write as (migration 0036); the API's other connections cannot use its privileges.</summary>
+    public const string StewardshipRole = "registry_stewardship";
+
+    /// <summary>Key of the API host's data source for stewards' actions (<see cref="AddStewardshipStorage"/>).</summary>
+    public const string StewardshipDataSource = "stewardship";
+
     /// <param name="interactive">
     /// For a host that answers people (the API): many short queries of a fixed shape. Its connections
     /// prepare the statements they repeat (Npgsql auto-prepare), and its pool is capped near the
@@ -40,6 +52,25 @@ public static class RegistryStorage
         });
         return services;
     }
+
+    /// <summary>
+    /// A second, small pool for stewards' actions: the same login, which takes <see cref="StewardshipRole"/>
+    /// when it connects (startup option <c>role</c>, as <c>SET ROLE</c>). The host's own role is NOINHERIT,
+    /// so its other connections — every read, the access log — keep only the privileges granted to it.
+    /// </summary>
+    public static IServiceCollection AddStewardshipStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(RequireConnectionString(configuration));
+        settings.Options = string.IsNullOrWhiteSpace(settings.Options) ? $"-c role={StewardshipRole}" : $"{settings.Options} -c role={StewardshipRole}";
+        if (!SetsPoolSize(settings.ConnectionString)) settings.MaxPoolSize = 4;
+        services.AddKeyedSingleton(StewardshipDataSource, (_, _) =>
+            new NpgsqlDataSourceBuilder(settings.ConnectionString) { Name = "registry-stewardship" }.Build());
+        return services;
+    }
+
+    /// <summary>The connection migrations run on: the owner's when configured, else the host's own.</summary>
+    public static string MigrationConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(OwnerConnectionStringName) is { Length: > 0 } owner ? owner : RequireConnectionString(configuration);
 
     /// <summary>Whether the connection string itself sizes the pool (Npgsql's builder reports every known key as present).</summary>
     private static bool SetsPoolSize(string connectionString)

@@ -6,7 +6,10 @@ using Registry.Api.Tests.Infrastructure;
 
 namespace Registry.Api.Tests.Access;
 
-/// <summary>Every read of a person, household or lineage leaves a row an auditor can find; nobody can change those rows.</summary>
+/// <summary>
+/// Every read of a person, household or lineage (with its purpose), whom a search returned, every
+/// rejected-rows download and every denied attempt leave a row an auditor can find; nobody can change those rows.
+/// </summary>
 [Collection(SeededCollection.Name)]
 public sealed class AccessLogTests(SeededRegistry registry)
 {
@@ -40,12 +43,101 @@ public sealed class AccessLogTests(SeededRegistry registry)
     }
 
     [Fact]
-    public async Task A_denied_read_is_not_logged_as_a_read()
+    public async Task A_denied_attempt_is_logged_with_who_what_and_why_and_never_as_a_read()
     {
-        var before = (await LogFor(registry.VictoriaHousehold)).Items.Count(e => e.Subject == "gestora.reynosa");
         var manager = await registry.ClientAsync("gestora.reynosa");
         Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync($"/api/households/{registry.VictoriaHousehold}")).StatusCode);
-        Assert.Equal(before, (await LogFor(registry.VictoriaHousehold)).Items.Count(e => e.Subject == "gestora.reynosa"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync($"/hogares/{registry.VictoriaHousehold}")).StatusCode);
+        var agency = await registry.ClientAsync("dif.datos");
+        Assert.Equal(HttpStatusCode.Forbidden, (await agency.GetAsync($"/api/extracts/{registry.SsaExtract}/rejected.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agency.GetAsync($"/api/lineage/households/{registry.VictoriaHousehold}")).StatusCode);
+
+        var victoria = (await LogFor(registry.VictoriaHousehold)).Items.Where(e => e.Subject is "gestora.reynosa" or "dif.datos").ToList();
+        Assert.DoesNotContain(victoria, e => e.Kind != AccessKind.Denied);
+        Assert.Contains(victoria, e => e is { Subject: "gestora.reynosa", Role: "case-manager" } &&
+                                       e.Detail == $"GET /api/households/{registry.VictoriaHousehold}: outside the reader's territory");
+        Assert.Contains(victoria, e => e.Subject == "gestora.reynosa" && e.Detail == $"GET /hogares/{registry.VictoriaHousehold}: outside the reader's territory");
+        Assert.Contains(victoria, e => e.Subject == "dif.datos" &&
+                                       e.Detail!.StartsWith($"GET /api/lineage/households/{registry.VictoriaHousehold}: role policy lineage requires", StringComparison.Ordinal));
+        Assert.Contains((await LogFor(registry.SsaExtract)).Items, e => e is { Subject: "dif.datos", Kind: AccessKind.Denied, AgencyCode: "DIF-TAM" } &&
+                                                                        e.Detail!.EndsWith("another agency's data", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_read_without_a_purpose_is_refused_with_a_message_and_writes_nothing()
+    {
+        var manager = await registry.System.ApiClientAsync("gestora.salud", purpose: null);
+        var steward = await registry.System.ApiClientAsync("custodio", purpose: null);
+        var before = (await LogFor(registry.Ximena)).Total + (await LogFor(registry.ReynosaHousehold)).Total + (await LogFor(registry.HealthService)).Total;
+
+        foreach (var (client, path) in new[]
+                 {
+                     (manager, $"/api/households/{registry.ReynosaHousehold}"), (manager, $"/api/persons/{registry.Ximena}"),
+                     (steward, $"/api/lineage/service-events/{registry.HealthService}"), (steward, $"/api/persons/{registry.Ximena}/identity-events"),
+                 })
+        {
+            using var response = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("A purpose is required", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("X-Purpose", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        // A page asks for the purpose first, and comes back to what was asked for.
+        using var page = await manager.GetAsync($"/hogares/{registry.ReynosaHousehold}");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Equal($"/proposito?volver=%2Fhogares%2F{registry.ReynosaHousehold}", page.Headers.Location!.OriginalString);
+
+        var after = (await LogFor(registry.Ximena)).Total + (await LogFor(registry.ReynosaHousehold)).Total + (await LogFor(registry.HealthService)).Total;
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task A_search_logs_whom_it_returned_and_the_log_finds_that_search_by_any_of_them()
+    {
+        var purpose = "Verificacion " + Guid.NewGuid().ToString("N")[..6];
+        var manager = await registry.ClientAsync("gestora.salud");
+        foreach (var path in new[] { $"/api/households?curp={SeededRegistry.XimenaCurp}", $"/api/persons?curp={SeededRegistry.XimenaCurp}" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("X-Purpose", purpose);
+            Assert.Equal(HttpStatusCode.OK, (await manager.SendAsync(request)).StatusCode);
+        }
+
+        var household = Assert.Single((await LogFor(registry.ReynosaHousehold)).Items, e => e.Purpose == purpose);
+        Assert.Equal((AccessKind.Search, (Guid?)null), (household.Kind, household.TargetId));
+        Assert.Equal([registry.ReynosaHousehold], household.ReturnedIds!);
+        var person = Assert.Single((await LogFor(registry.Ximena)).Items, e => e.Purpose == purpose);
+        Assert.Equal([registry.Ximena], person.ReturnedIds!);
+        Assert.DoesNotContain("GOCX", person.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rejected_rows_download_is_logged_before_it_is_sent()
+    {
+        var agency = await registry.ClientAsync("dif.datos");
+        var before = (await LogFor(registry.DifExtract)).Items.Count(e => e.Kind == AccessKind.RejectedRowsCsv);
+        using var csv = await agency.GetAsync($"/api/extracts/{registry.DifExtract}/rejected.csv");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        var downloads = (await LogFor(registry.DifExtract)).Items.Where(e => e.Kind == AccessKind.RejectedRowsCsv).ToList();
+        Assert.Equal(before + 1, downloads.Count);
+        Assert.Equal(("dif.datos", "agency", "DIF-TAM"), (downloads[0].Subject, downloads[0].Role, downloads[0].AgencyCode));
+    }
+
+    [Fact]
+    public async Task The_auditors_page_shows_denied_attempts_downloads_and_whom_a_search_returned()
+    {
+        var manager = await registry.ClientAsync("gestora.reynosa");
+        await manager.GetAsync($"/api/households/{registry.VictoriaHousehold}");
+        await manager.GetAsync($"/api/households?curp={SeededRegistry.XimenaCurp}");
+        await (await registry.ClientAsync("dif.datos")).GetAsync($"/api/extracts/{registry.DifExtract}/rejected.csv");
+        var auditor = await registry.ClientAsync("auditora");
+
+        var denied = await auditor.GetStringAsync("/auditoria?tipo=denied");
+        Assert.Contains("(denied)", denied, StringComparison.Ordinal);
+        Assert.Contains($"GET /api/households/{registry.VictoriaHousehold}: outside the reader&#x27;s territory", denied, StringComparison.Ordinal);
+        Assert.Contains("(rejected-rows-csv)", await auditor.GetStringAsync($"/auditoria?objetivo={registry.DifExtract}"), StringComparison.Ordinal);
+        // Searching for an id finds the searches that returned it, with the ids they returned.
+        var searches = await auditor.GetStringAsync($"/auditoria?tipo=search&objetivo={registry.ReynosaHousehold}");
+        Assert.Contains($"<code>{registry.ReynosaHousehold}</code>", searches, StringComparison.Ordinal);
     }
 
     [Fact]

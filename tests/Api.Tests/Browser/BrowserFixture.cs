@@ -58,6 +58,18 @@ public static partial class BrowserFixture
     }
 
     /// <summary>
+    /// Answers the purpose prompt a person, household or lineage page opens with when no purpose was chosen
+    /// yet (once per session: the choice is kept), and waits for the page that was asked for.
+    /// </summary>
+    public static async Task ChoosePurposeAsync(IPage page, string purpose, string thenPath)
+    {
+        await ExpectPathAsync(page, PurposeUrl());
+        await page.Locator("#proposito").SelectOptionAsync(purpose);
+        await page.Locator("#continuar").ClickAsync();
+        await ExpectPathAsync(page, thenPath);
+    }
+
+    /// <summary>
     /// Waits until the page's address matches. Not <c>WaitForURLAsync</c>: its check-then-subscribe
     /// can miss the load event when the navigation lands in between, and then waits out its whole
     /// timeout on a page that has long arrived (microsoft/playwright-dotnet#3364; it failed CI once).
@@ -69,6 +81,9 @@ public static partial class BrowserFixture
     /// <summary>Waits until the page's address ends with <paramref name="path"/>, query string aside.</summary>
     public static Task ExpectPathAsync(IPage page, string path) =>
         ExpectPathAsync(page, new Regex(Regex.Escape(path) + @"(\?.*)?$", RegexOptions.None, TimeSpan.FromSeconds(1)));
+
+    [GeneratedRegex("/proposito")]
+    private static partial Regex PurposeUrl();
 
     [GeneratedRegex("/login")]
     private static partial Regex LoginUrl();

@@ -55,7 +55,10 @@ public sealed class CaseManagerAndAuditorJourneyTests(SeededRegistry registry) :
     public async Task An_auditor_follows_a_service_event_back_to_its_file_and_row()
     {
         var page = await SignInAsync("auditora");
+        // Opened directly (no search before it), the household page first asks why: every read is logged with its purpose.
         await page.GotoAsync($"/hogares/{registry.ReynosaHousehold}");
+        await Assertions.Expect(page.Locator("#purpose-why")).ToBeVisibleAsync();
+        await BrowserFixture.ChoosePurposeAsync(page, "Auditoría", $"/hogares/{registry.ReynosaHousehold}");
         var row = page.Locator($"#timeline tr[data-service='{registry.HealthService}']");
         await row.GetByRole(AriaRole.Link, new() { Name = "rastrear" }).ClickAsync();
         await BrowserFixture.ExpectPathAsync(page, $"/linaje/servicio/{registry.HealthService}");
@@ -75,6 +78,7 @@ public sealed class CaseManagerAndAuditorJourneyTests(SeededRegistry registry) :
         await page.GotoAsync($"/auditoria?objetivo={registry.HealthService}");
         await Assertions.Expect(page.Locator("#access-log")).ToContainTextAsync("lineage-service-event");
         await Assertions.Expect(page.Locator("#access-log")).ToContainTextAsync("auditora");
+        await Assertions.Expect(page.Locator("#access-log")).ToContainTextAsync("Auditoría");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("auditor-access-log"), FullPage = true });
     }
 

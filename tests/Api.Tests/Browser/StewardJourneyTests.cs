@@ -59,6 +59,7 @@ public sealed class StewardJourneyTests : IAsyncLifetime
 
         // Before: the clinic visit is its own person, so Carmen's family shows DIF only.
         await page.GotoAsync($"/hogares/{household}");
+        await BrowserFixture.ChoosePurposeAsync(page, "Calidad de datos", $"/hogares/{household}");
         var timeline = page.Locator("#timeline");
         await Assertions.Expect(timeline).ToContainTextAsync("DIF-TAM");
         await Assertions.Expect(timeline).Not.ToContainTextAsync("SSA-TAM");

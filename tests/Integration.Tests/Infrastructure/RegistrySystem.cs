@@ -20,7 +20,12 @@ public sealed class RegistrySystem : IAsyncDisposable
     private WebApplicationFactory<ExtractIntake>? _workers;
     private WebApplicationFactory<RegistryApiMarker>? _api;
 
+    /// <summary>The test database as the admin (who migrates and may read and change anything).</summary>
     public string ConnectionString { get; private set; } = "";
+    /// <summary>The same database as the workers host connects to it (role registry_workers).</summary>
+    public string WorkersConnectionString { get; private set; } = "";
+    /// <summary>The same database as the API host connects to it (role registry_api).</summary>
+    public string ApiConnectionString { get; private set; } = "";
     public string QueuePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8] + "-";
     public string InboxRoot => Path.Combine(_work, "inbox");
     /// <summary>An API client signed in as the development issuer's <c>admin</c> (every endpoint but the access log).</summary>
@@ -43,12 +48,15 @@ public sealed class RegistrySystem : IAsyncDisposable
     public static async Task<RegistrySystem> StartAsync(RegistryServers servers, int chunkSize = 500, bool realHttp = false, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var system = new RegistrySystem { ConnectionString = await servers.CreateDatabaseAsync(), _settings = settings ?? new Dictionary<string, string?>() };
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(system.ConnectionString).Database!;
+        system.WorkersConnectionString = servers.WorkersConnectionString(database);
+        system.ApiConnectionString = servers.ApiConnectionString(database);
         system.StartWorkers(servers, chunkSize);
         // Creating the client starts the workers host: migrations run, the bus and the inbox start.
         _ = system._workers!.Services;
         system._api = new WebApplicationFactory<RegistryApiMarker>().WithWebHostBuilder(b =>
         {
-            system.Configure(b, servers, chunkSize);
+            system.Configure(b, servers, chunkSize, system.ApiConnectionString);
             // A free loopback port, never the API's configured default (a demo may be running there).
             if (realHttp) b.UseSetting("urls", "http://127.0.0.1:0");
         });
@@ -64,13 +72,20 @@ public sealed class RegistrySystem : IAsyncDisposable
         return system;
     }
 
-    /// <summary>A client carrying a bearer token for a seeded user (or none for <c>null</c>), from the dev issuer's token endpoint.</summary>
-    public async Task<HttpClient> ApiClientAsync(string? user, string? password = null)
+    /// <summary>The purpose test clients declare by default (reads of persons, households and lineage require one).</summary>
+    public const string DefaultPurpose = "pruebas automatizadas";
+
+    /// <summary>
+    /// A client carrying a bearer token for a seeded user (or none for <c>null</c>), from the dev issuer's token endpoint,
+    /// declaring <paramref name="purpose"/> (X-Purpose) on every request unless null.
+    /// </summary>
+    public async Task<HttpClient> ApiClientAsync(string? user, string? password = null, string? purpose = DefaultPurpose)
     {
         // Redirects are not followed, so a test sees the 302 to the login page itself.
         var client = ApiAddress is null
             ? _api!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false })
             : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = ApiAddress };
+        if (purpose is not null) client.DefaultRequestHeaders.Add("X-Purpose", purpose);
         if (user is null) return client;
         using var response = await client.PostAsync("/auth/token", new FormUrlEncodedContent(
             new Dictionary<string, string> { ["username"] = user, ["password"] = password ?? PasswordOf(user) }));
@@ -81,7 +96,11 @@ public sealed class RegistrySystem : IAsyncDisposable
     }
 
     public void StartWorkers(RegistryServers servers, int chunkSize = 500) =>
-        _workers = new WebApplicationFactory<ExtractIntake>().WithWebHostBuilder(b => Configure(b, servers, chunkSize));
+        _workers = new WebApplicationFactory<ExtractIntake>().WithWebHostBuilder(b =>
+        {
+            Configure(b, servers, chunkSize, WorkersConnectionString);
+            b.UseSetting("ConnectionStrings:RegistryOwner", ConnectionString);
+        });
 
     /// <summary>Stops the workers host abruptly-ish (disposes it) — used to simulate a crash/restart.</summary>
     public async Task StopWorkersAsync()
@@ -98,9 +117,9 @@ public sealed class RegistrySystem : IAsyncDisposable
     /// <summary>A client for the workers host (where uploads are received).</summary>
     public HttpClient CreateWorkersClient() => _workers!.CreateClient();
 
-    private void Configure(IWebHostBuilder builder, RegistryServers servers, int chunkSize)
+    private void Configure(IWebHostBuilder builder, RegistryServers servers, int chunkSize, string hostConnectionString)
     {
-        builder.UseSetting("ConnectionStrings:Registry", ConnectionString);
+        builder.UseSetting("ConnectionStrings:Registry", hostConnectionString);
         builder.UseSetting("ConnectionStrings:RabbitMq", servers.BrokerUri);
         builder.UseSetting("Bus:QueuePrefix", QueuePrefix);
         builder.UseSetting("Feeds:DefinitionsPath", RepoPaths.Feeds);

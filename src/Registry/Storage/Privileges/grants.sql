@@ -1,0 +1,69 @@
+-- Privileges of the hosts' roles (migration 0036), applied by Migrator after every migration run,
+-- as the owner, so every table a later migration adds is covered without a grant of its own.
+-- Rules by pattern: workers may change any registry table; the API reads all and appends to the
+-- access log only; stewardship writes the tables stewards' actions touch (listed) and appends to
+-- every *_events table (the append-only event logs). Everything else is refused, DDL included:
+-- only the owner may CREATE, ALTER, DROP, TRUNCATE or disable a trigger.
+
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO registry_workers, registry_api, registry_stewardship;
+DO $$
+BEGIN
+    -- Temporary tables (the resolver's and a steward split's staging) are not DDL on the registry.
+    EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO registry_workers, registry_api, registry_stewardship',
+                   current_database());
+END $$;
+
+-- Workers: rows of every registry table, never the access log; the migration journal read-only.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO registry_workers;
+REVOKE ALL ON access_log, schemaversions FROM registry_workers;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO registry_workers;
+
+-- API: reads; the access log only grows.
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_api;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM registry_api;
+GRANT INSERT ON access_log TO registry_api;
+GRANT USAGE ON SEQUENCE access_log_id_seq TO registry_api;
+
+-- Stewardship (decisions on review tasks, person and household merges and splits): what
+-- src/Registry/Review/Stewardship.cs, Persons/IdentityWriter.cs, Persons/GoldenRecordWriter.cs and
+-- Households/HouseholdMerger.cs write, including the territory tables their triggers keep.
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_stewardship;
+GRANT INSERT, UPDATE, DELETE ON persons, person_keys, person_exclusions, person_territories, review_tasks,
+    source_records, match_records, service_events, households, household_members, household_keys,
+    household_territories TO registry_stewardship;
+DO $$
+DECLARE
+    t regclass;
+BEGIN
+    FOR t IN SELECT c.oid::regclass FROM pg_class c
+              WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname LIKE '%\_events'
+                AND c.relname <> 'service_events' LOOP
+        EXECUTE format('GRANT INSERT ON %s TO registry_stewardship', t);
+    END LOOP;
+END $$;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO registry_stewardship;
+REVOKE ALL ON SEQUENCE access_log_id_seq FROM registry_stewardship;
+REVOKE ALL ON access_log FROM registry_stewardship;
+
+-- Schemas of the hosts' libraries, installed by the owner during migration (Hangfire's): the
+-- workers run jobs in them, the API's dashboard only reads.
+DO $$
+DECLARE
+    s name;
+BEGIN
+    FOR s IN SELECT nspname FROM pg_namespace
+              WHERE nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                AND nspname <> 'public' AND nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%' LOOP
+        EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM PUBLIC', s);
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO registry_workers, registry_api', s);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO registry_workers', s);
+        EXECUTE format('GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %I TO registry_workers', s);
+        EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO registry_api', s);
+    END LOOP;
+END $$;
+
+-- The access log's chain head (migration 0037) is the owner's alone: its trigger runs as the owner.
+-- Reading it lets the verifier (run with a host's connection) see whether the newest entries are missing.
+REVOKE ALL ON access_log_chain_head FROM registry_workers, registry_api, registry_stewardship;
+GRANT SELECT ON access_log_chain_head TO registry_api;
