@@ -95,9 +95,9 @@ public sealed class AccessLogTests(SeededRegistry registry)
     {
         var purpose = "Verificacion " + Guid.NewGuid().ToString("N")[..6];
         var manager = await registry.ClientAsync("gestora.salud");
-        foreach (var path in new[] { $"/api/households?curp={SeededRegistry.XimenaCurp}", $"/api/persons?curp={SeededRegistry.XimenaCurp}" })
+        foreach (var path in new[] { "/api/households/search", "/api/persons/search" })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new { curp = SeededRegistry.XimenaCurp }) };
             request.Headers.Add("X-Purpose", purpose);
             Assert.Equal(HttpStatusCode.OK, (await manager.SendAsync(request)).StatusCode);
         }
