@@ -7,9 +7,11 @@ using Registry.Api.Persons;
 using Registry.Api.Review;
 using Registry.Api.Search;
 using Registry.Api.Summary;
+using Registry.Api.Territory;
 using Registry.Api.Web;
 using Registry.Extracts;
 using Registry.Feeds;
+using Registry.Households;
 using Registry.Review;
 using Registry.ServiceDefaults;
 using Registry.Storage;
@@ -37,6 +39,8 @@ public static class RegistryApi
         services.AddSingleton<PersonQueries>();
         services.AddSingleton<LineageQueries>();
         services.AddSingleton<RegistrySearch>();
+        services.AddSingleton<Residence>();
+        services.AddSingleton<TerritoryEvents>();
         services.AddOpenApi();
         services.AddProblemDetails();
         // Pages live beside the endpoints of their feature (Households/, Persons/, ...), hence the root "/".
@@ -67,6 +71,7 @@ public static class RegistryApi
         api.MapLineage();
         api.MapExtracts();
         api.MapSummary();
+        api.MapTerritory();
         AccessLog.Map(api);
         app.MapUi();
         app.MapRazorPages();

@@ -14,6 +14,7 @@ public static class AccessKind
     public const string ReviewQueue = "review-queue";
     public const string ReviewTask = "review-task";
     public const string IdentityEvents = "identity-events";
+    public const string TerritoryEvents = "territory-events";
 }
 
 public sealed record AccessLogEntry(
