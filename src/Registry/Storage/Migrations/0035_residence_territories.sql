@@ -83,8 +83,16 @@ $$ BEGIN RAISE EXCEPTION 'territory_events is append-only'; END $$;
 CREATE TRIGGER territory_events_no_truncate BEFORE TRUNCATE ON territory_events
     FOR EACH STATEMENT EXECUTE FUNCTION territory_events_refuse_truncate();
 
-ALTER TABLE household_territories ADD COLUMN ended_at timestamptz;
-ALTER TABLE person_territories ADD COLUMN ended_at timestamptz;
+-- Reading territory events is logged like any registry read (kind 'territory-events').
+ALTER TABLE access_log DROP CONSTRAINT access_log_kind_check;
+ALTER TABLE access_log ADD CONSTRAINT access_log_kind_check CHECK (kind IN ('person', 'household', 'lineage-person', 'lineage-household',
+    'lineage-service-event', 'search', 'review-queue', 'review-task', 'identity-events', 'territory-events'));
+
+-- ended_at: since when the row no longer holds ('-infinity': it held only inside the transaction
+-- that ended it, e.g. a household that briefly had a member already on their way out: it never
+-- granted anything). live_since: when it last started holding (the transaction's start, now()).
+ALTER TABLE household_territories ADD COLUMN ended_at timestamptz, ADD COLUMN live_since timestamptz NOT NULL DEFAULT now();
+ALTER TABLE person_territories ADD COLUMN ended_at timestamptz, ADD COLUMN live_since timestamptz NOT NULL DEFAULT now();
 
 -- Does a row's name agree with its person's: the same first given name and paternal surname, folded.
 CREATE FUNCTION registry_names_agree(row_given text, row_paternal text, given text, paternal text) RETURNS boolean
@@ -171,7 +179,7 @@ BEGIN
         DELETE FROM household_territories t USING before b
          WHERE b.merged AND t.household_id = b.household_id AND t.municipality = b.municipality
     ), ended AS (
-        UPDATE household_territories t SET ended_at = now()
+        UPDATE household_territories t SET ended_at = CASE WHEN t.live_since = now() THEN '-infinity' ELSE now() END
           FROM before b
          WHERE t.household_id = b.household_id AND t.municipality = b.municipality AND b.ended_at IS NULL AND NOT b.merged
            AND NOT EXISTS (SELECT 1 FROM live l WHERE l.household_id = b.household_id AND l.municipality = b.municipality)
@@ -179,7 +187,7 @@ BEGIN
     ), gained AS (
         INSERT INTO household_territories (household_id, municipality)
         SELECT household_id, municipality FROM live
-        ON CONFLICT (household_id, municipality) DO UPDATE SET ended_at = NULL WHERE household_territories.ended_at IS NOT NULL
+        ON CONFLICT (household_id, municipality) DO UPDATE SET ended_at = NULL, live_since = now() WHERE household_territories.ended_at IS NOT NULL
         RETURNING household_id, municipality
     )
     INSERT INTO territory_events (household_id, from_municipality, to_municipality, cause, source_record_id, decided_by, reason)
@@ -213,7 +221,7 @@ BEGIN
         DELETE FROM person_territories t USING before b
          WHERE b.merged AND t.person_id = b.person_id AND t.municipality = b.municipality
     ), ended AS (
-        UPDATE person_territories t SET ended_at = now()
+        UPDATE person_territories t SET ended_at = CASE WHEN t.live_since = now() THEN '-infinity' ELSE now() END
           FROM before b
          WHERE t.person_id = b.person_id AND t.municipality = b.municipality AND b.ended_at IS NULL AND NOT b.merged
            AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.person_id = b.person_id AND w.municipality = b.municipality)
@@ -223,7 +231,8 @@ BEGIN
         SELECT w.person_id, w.municipality, registry_territory_words(w.municipality, p.search_name), w.until
           FROM wanted w LEFT JOIN persons p ON p.id = w.person_id
          WHERE w.municipality <> '' AND p.merged_into IS NULL
-        ON CONFLICT (person_id, municipality) DO UPDATE SET ended_at = excluded.ended_at
+        ON CONFLICT (person_id, municipality) DO UPDATE
+           SET ended_at = excluded.ended_at, live_since = CASE WHEN excluded.ended_at IS NULL THEN now() ELSE t.live_since END
          WHERE t.ended_at IS DISTINCT FROM excluded.ended_at
         RETURNING t.person_id, t.municipality, t.ended_at
     )
@@ -258,7 +267,7 @@ LANGUAGE sql AS $$
          WHERE NOT x.has_row
         RETURNING person_id, municipality
     ), revived AS (
-        UPDATE person_territories t SET ended_at = NULL
+        UPDATE person_territories t SET ended_at = NULL, live_since = now()
           FROM present x
          WHERE x.has_row AND x.ended_at IS NOT NULL AND t.person_id = x.p AND t.municipality = x.m
         RETURNING t.person_id, t.municipality
@@ -402,7 +411,7 @@ BEGIN
             SELECT DISTINCT n.household_id, r.municipality
               FROM new_rows n JOIN person_residences r ON r.person_id = n.person_id
              WHERE n.valid_to IS NULL
-            ON CONFLICT (household_id, municipality) DO UPDATE SET ended_at = NULL WHERE household_territories.ended_at IS NOT NULL
+            ON CONFLICT (household_id, municipality) DO UPDATE SET ended_at = NULL, live_since = now() WHERE household_territories.ended_at IS NOT NULL
             RETURNING household_id, municipality
         ), logged AS (
             INSERT INTO territory_events (household_id, from_municipality, to_municipality, cause)
