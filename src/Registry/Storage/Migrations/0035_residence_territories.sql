@@ -104,8 +104,9 @@ $$;
 ALTER FUNCTION registry_names_agree(text, text, text, text) SET search_path FROM CURRENT;
 
 -- The residence of the given persons from scratch: latest counted claim (their records' or a
--- steward's about them or a person merged into them), else their first record's municipality
--- (the record that created them; none when it named none).
+-- steward's about them or a person merged into them), else the municipality of the first record
+-- that created a person now theirs and named one (a merge keeps the one that did); a person a
+-- steward split off, whom no record created, takes their first record's that names one.
 CREATE FUNCTION registry_residences_of(ids uuid[]) RETURNS TABLE (person_id uuid, municipality text, claim_id bigint)
 LANGUAGE sql STABLE AS $$
     SELECT p.id, coalesce(c.municipality, f.municipality), c.id
@@ -117,9 +118,14 @@ LANGUAGE sql STABLE AS $$
                   OR rc.person_id IN (SELECT pp.id FROM persons pp WHERE pp.id = p.id OR pp.merged_into = p.id))
            ORDER BY rc.at DESC, rc.id DESC LIMIT 1) c ON true
       LEFT JOIN LATERAL (
-          SELECT nullif(registry_fold(sr.data ->> 'Municipality'), '') AS municipality FROM source_records sr
-           WHERE sr.person_id = p.id
-           ORDER BY sr.id LIMIT 1) f ON true
+          SELECT x.municipality FROM (
+              SELECT nullif(registry_fold(sr.data ->> 'Municipality'), '') AS municipality, coalesce(d.created_person, false) AS created, sr.id
+                FROM source_records sr LEFT JOIN match_decisions d ON d.source_record_id = sr.id
+               WHERE sr.person_id = p.id) x
+           WHERE x.municipality IS NOT NULL
+             AND (x.created OR NOT EXISTS (SELECT 1 FROM source_records s2 JOIN match_decisions d2 ON d2.source_record_id = s2.id
+                                            WHERE s2.person_id = p.id AND d2.created_person))
+           ORDER BY x.created DESC, x.id LIMIT 1) f ON true
 $$;
 
 -- Recomputes the residences of the given persons (after their records moved: a merge or split),
@@ -211,7 +217,9 @@ BEGIN
                CASE WHEN bool_or(until IS NULL) THEN NULL ELSE max(until) END AS until
           FROM candidates GROUP BY person_id, municipality
     ), before AS (
-        SELECT t.person_id, t.municipality, t.ended_at, p.merged_into IS NOT NULL AS merged
+        -- merged: redirected, or left without records (a merge moves the records before it redirects)
+        SELECT t.person_id, t.municipality, t.ended_at,
+               p.merged_into IS NOT NULL OR NOT EXISTS (SELECT 1 FROM source_records sr WHERE sr.person_id = t.person_id) AS merged
           FROM person_territories t LEFT JOIN persons p ON p.id = t.person_id
          WHERE t.person_id = ANY (p_ids)
     ), had AS (
@@ -231,6 +239,7 @@ BEGIN
         SELECT w.person_id, w.municipality, registry_territory_words(w.municipality, p.search_name), w.until
           FROM wanted w LEFT JOIN persons p ON p.id = w.person_id
          WHERE w.municipality <> '' AND p.merged_into IS NULL
+           AND NOT EXISTS (SELECT 1 FROM before b WHERE b.person_id = w.person_id AND b.merged)
         ON CONFLICT (person_id, municipality) DO UPDATE
            SET ended_at = excluded.ended_at, live_since = CASE WHEN excluded.ended_at IS NULL THEN now() ELSE t.live_since END
          WHERE t.ended_at IS DISTINCT FROM excluded.ended_at
