@@ -48,31 +48,35 @@ public sealed class ResidenceTerritoryTests(RegistryServers servers)
     public async Task One_agency_row_with_a_known_CURP_and_another_municipality_moves_nobody_and_auditors_see_it()
     {
         await using var system = await RegistrySystem.StartAsync(servers, chunkSize: 50);
-        await DropAsync(system, "census.csv", Rosa.Row("FAM-V1", "JEFA", "VICTORIA", Today.AddDays(-30)), Ivan.Row("FAM-V1", "HIJO", "VICTORIA", Today.AddDays(-30)));
+        var marta = new Member("DIF-9401", "MARTA", "GARZA", "LEAL", Sex.Female, new DateOnly(1979, 8, 19));
+        await DropAsync(system, "census.csv", Rosa.Row("FAM-V1", "JEFA", "VICTORIA", Today.AddDays(-30)), Ivan.Row("FAM-V1", "HIJO", "VICTORIA", Today.AddDays(-30)),
+            marta.Row("FAM-R1", "JEFA", "REYNOSA", Today.AddDays(-30)));
         await system.WaitForExtractsAsync(1);
         var (rosa, household) = await PersonAndHouseholdAsync(system, Rosa);
+        var (martaId, reynosaHousehold) = await PersonAndHouseholdAsync(system, marta);
         using var reynosa = await system.ApiClientAsync("gestora.reynosa");
         using var victoria = await system.ApiClientAsync("gestor.victoria");
 
-        // The injection: Rosa's valid CURP, no name, MUNICIPIO=REYNOSA, a household folio of its own.
-        await DropAsync(system, "injection.csv", InjectionRow());
+        // The injection: Rosa's valid CURP, no name, MUNICIPIO=REYNOSA, and a Reynosa family's folio.
+        await DropAsync(system, "injection.csv", string.Join(';', "DIF-6666", Rosa.Curp, "", "", "", "", "", "FAM-R1", "", "Asistencia Alimentaria", "Despensa",
+            Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "ENTREGADO", "", "REYNOSA", ""));
         var extracts = await system.WaitForExtractsAsync(2);
         Assert.All(extracts, e => Assert.Equal((ExtractStatus.Resolved, e.RowsAccepted), (e.Status, e.RowsResolved)));
         Assert.Equal(1, extracts.Single(e => e.FileName == "injection.csv").RowsAccepted);
+        Assert.Contains(reynosaHousehold, (await system.Api.GetFromJsonAsync<SearchPage<PersonHit>>($"/api/persons?curp={Rosa.Curp}"))!.Items.Single().Households);
 
-        // Reynosa's case manager sees none of it: household, person, name search, municipality search.
+        // Reynosa's case manager sees none of Rosa's: person, household, name search, municipality search.
         Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(reynosa, $"/api/households/{household}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(reynosa, $"/api/persons/{rosa}")).StatusCode);
-        Assert.Empty((await reynosa.GetFromJsonAsync<SearchPage<PersonHit>>("/api/persons?name=rosa%20salazar%20ibarra"))!.Items);
-        Assert.Empty((await reynosa.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?name=rosa%20salazar"))!.Items);
-        Assert.Empty((await reynosa.GetFromJsonAsync<SearchPage<PersonHit>>("/api/persons?municipality=Reynosa"))!.Items);
-        // The household the row opened lives where Rosa lives: Victoria, not Reynosa.
-        var injected = (await system.Api.GetFromJsonAsync<SearchPage<PersonHit>>($"/api/persons?curp={Rosa.Curp}"))!.Items.Single().Households;
-        Assert.Equal(2, injected.Length);
-        foreach (var h in injected)
-            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(reynosa, $"/api/households/{h}")).StatusCode);
-        // Victoria's case manager still sees the family.
-        Assert.Equal(HttpStatusCode.OK, (await GetAsync(victoria, $"/api/households/{household}")).StatusCode);
+        Assert.DoesNotContain((await reynosa.GetFromJsonAsync<SearchPage<PersonHit>>("/api/persons?name=rosa%20salazar%20ibarra"))!.Items, p => p.Id == rosa);
+        Assert.DoesNotContain((await reynosa.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?name=ivan%20salazar"))!.Items, h => h.Id == household);
+        Assert.DoesNotContain((await reynosa.GetFromJsonAsync<SearchPage<PersonHit>>("/api/persons?municipality=Reynosa"))!.Items, p => p.Id == rosa);
+        // Nor does the listed membership open the Reynosa family to Victoria's case manager.
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(victoria, $"/api/households/{reynosaHousehold}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(victoria, $"/api/persons/{martaId}")).StatusCode);
+        // Each case manager still sees their own.
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(victoria, $"/api/persons/{rosa}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(reynosa, $"/api/households/{reynosaHousehold}")).StatusCode);
 
         // The row is kept, and auditors see that it named another municipality and moved nobody.
         using var auditor = await system.ApiClientAsync("auditora");
@@ -80,12 +84,11 @@ public sealed class ResidenceTerritoryTests(RegistryServers servers)
         var ignored = Assert.Single(events, e => e.Cause == "ignored-claim");
         Assert.Equal(("VICTORIA", "REYNOSA", "DIF-TAM", "injection.csv"), (ignored.FromMunicipality, ignored.ToMunicipality, ignored.AgencyCode, ignored.FileName));
         Assert.Contains("identifier", ignored.Reason, StringComparison.Ordinal);
-        Assert.DoesNotContain(events, e => e.Cause is "record" or "residence");
+        Assert.DoesNotContain(events, e => e.ToMunicipality == "REYNOSA" && e.Cause != "ignored-claim");
+        Assert.DoesNotContain((await auditor.GetFromJsonAsync<TerritoryEventPage>($"/api/territory-events?household={reynosaHousehold}"))!.Items,
+            e => e.ToMunicipality == "VICTORIA");
         var log = await auditor.GetFromJsonAsync<JsonElement>($"/api/access-log?target={rosa}");
         Assert.Contains(log.GetProperty("items").EnumerateArray(), e => e.GetProperty("kind").GetString() == "territory-events");
-
-        static string InjectionRow() => string.Join(';', "DIF-6666", Rosa.Curp, "", "", "", "", "", "FAM-R9", "", "Asistencia Alimentaria", "Despensa",
-            Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "ENTREGADO", "", "REYNOSA", "");
     }
 
     [Fact]

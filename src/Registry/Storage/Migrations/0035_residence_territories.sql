@@ -48,6 +48,16 @@ CREATE INDEX residence_claims_person ON residence_claims (person_id) WHERE perso
 CREATE TRIGGER residence_claims_append_only BEFORE UPDATE OR DELETE ON residence_claims
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
+-- Records that grant no territory through the household they list: rows that linked to an existing
+-- person by an identifier alone (CURP, the agency's person id) with a given name or paternal surname
+-- that is absent or different. Their membership is kept (the household shows it to those who see the
+-- household for other reasons) but neither opens the household to the person's municipality nor the
+-- person to the household's.
+CREATE TABLE territory_excluded_records (
+    source_record_id uuid PRIMARY KEY,
+    note             text NOT NULL
+);
+
 CREATE TABLE person_residences (
     person_id    uuid PRIMARY KEY,
     municipality text        NOT NULL,
@@ -175,6 +185,7 @@ BEGIN
         SELECT DISTINCT hm.household_id, r.municipality
           FROM household_members hm JOIN person_residences r ON r.person_id = hm.person_id
          WHERE hm.household_id = ANY (hh_ids) AND hm.valid_to IS NULL
+           AND NOT EXISTS (SELECT 1 FROM territory_excluded_records x WHERE x.source_record_id = hm.source_record_id)
     ), before AS (
         SELECT t.household_id, t.municipality, t.ended_at, h.merged_into IS NOT NULL AS merged
           FROM household_territories t LEFT JOIN households h ON h.id = t.household_id
@@ -212,6 +223,7 @@ BEGIN
                     ELSE least(hm.valid_to::timestamptz, coalesce(ht.ended_at, 'infinity')) END
           FROM household_members hm JOIN household_territories ht ON ht.household_id = hm.household_id
          WHERE hm.person_id = ANY (p_ids)
+           AND NOT EXISTS (SELECT 1 FROM territory_excluded_records x WHERE x.source_record_id = hm.source_record_id)
     ), wanted AS (
         SELECT person_id, municipality,
                CASE WHEN bool_or(until IS NULL) THEN NULL ELSE max(until) END AS until
@@ -291,7 +303,8 @@ $$;
 
 -- Residence claims arrive with the decisions that link rows to persons (match_decisions is written
 -- right after source_records, in the same statement batch, so each row's rule is known here).
--- Only rows that created a person, or that come from a residence-authoritative feed, are read.
+-- Only rows that created a person, come from a residence-authoritative feed, or list a household
+-- after linking by an identifier are judged; the others change no territory.
 CREATE FUNCTION registry_residence_on_decisions() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -309,23 +322,32 @@ BEGIN
 
     WITH raw AS MATERIALIZED (
         SELECT d.source_record_id, d.person_id, d.created_person, d.rule, sr.feed_code = ANY (authoritative) AS auth,
+               sr.data ? 'AgencyHouseholdId' AS in_household,
                sr.data ->> 'Municipality' AS spelled, sr.data ->> 'GivenNames' AS given, sr.data ->> 'PaternalSurname' AS paternal
           FROM new_rows d JOIN source_records sr ON sr.id = d.source_record_id
-         WHERE d.created_person OR (cardinality(authoritative) > 0 AND sr.feed_code = ANY (authoritative))
+         WHERE d.created_person OR sr.feed_code = ANY (authoritative)
+            OR (d.rule NOT LIKE 'probabilistic%' AND sr.data ? 'AgencyHouseholdId')
     ), folded AS MATERIALIZED (
         SELECT spelled, registry_fold(spelled) AS municipality FROM (SELECT DISTINCT spelled FROM raw WHERE spelled IS NOT NULL) s
+    ), judged AS MATERIALIZED (
+        SELECT r.source_record_id, r.person_id, r.created_person, r.rule, r.auth, r.in_household, f.municipality,
+               r.created_person OR r.rule LIKE 'probabilistic%'
+                   OR registry_names_agree(r.given, r.paternal, p.given_names, p.paternal_surname) AS corroborated
+          FROM raw r LEFT JOIN folded f ON f.spelled = r.spelled
+          LEFT JOIN persons p ON p.id = r.person_id AND NOT r.created_person
+    ), excluded AS (
+        INSERT INTO territory_excluded_records (source_record_id, note)
+        SELECT source_record_id, 'linked by identifier (' || rule || ') alone: name absent or different'
+          FROM judged WHERE in_household AND NOT corroborated
     )
     INSERT INTO decided_claims
-    SELECT r.source_record_id, r.person_id, r.created_person, f.municipality,
-           r.created_person OR r.rule LIKE 'probabilistic%'
-               OR registry_names_agree(r.given, r.paternal, p.given_names, p.paternal_surname),
-           CASE WHEN r.created_person THEN 'created the person'
-                WHEN r.rule LIKE 'probabilistic%' THEN 'linked by score'
-                WHEN registry_names_agree(r.given, r.paternal, p.given_names, p.paternal_surname) THEN 'identifier and name agree'
-                ELSE 'linked by identifier (' || r.rule || ') alone: name absent or different' END
-      FROM raw r JOIN folded f ON f.spelled = r.spelled
-      LEFT JOIN persons p ON p.id = r.person_id AND NOT r.created_person
-     WHERE f.municipality <> '';
+    SELECT source_record_id, person_id, created_person, municipality, corroborated,
+           CASE WHEN created_person THEN 'created the person'
+                WHEN rule LIKE 'probabilistic%' THEN 'linked by score'
+                WHEN corroborated THEN 'identifier and name agree'
+                ELSE 'linked by identifier (' || rule || ') alone: name absent or different' END
+      FROM judged
+     WHERE coalesce(municipality, '') <> '' AND (created_person OR auth);
 
     -- A new person lives where the record that created them says.
     INSERT INTO person_residences (person_id, municipality)
@@ -420,6 +442,7 @@ BEGIN
             SELECT DISTINCT n.household_id, r.municipality
               FROM new_rows n JOIN person_residences r ON r.person_id = n.person_id
              WHERE n.valid_to IS NULL
+               AND NOT EXISTS (SELECT 1 FROM territory_excluded_records x WHERE x.source_record_id = n.source_record_id)
             ON CONFLICT (household_id, municipality) DO UPDATE SET ended_at = NULL, live_since = now() WHERE household_territories.ended_at IS NOT NULL
             RETURNING household_id, municipality
         ), logged AS (
@@ -427,9 +450,11 @@ BEGIN
             SELECT g.household_id, NULL, g.municipality, 'membership' FROM household_gained g JOIN had h ON h.household_id = g.household_id
         ), gained AS (
             SELECT hm.person_id, g.municipality FROM household_gained g JOIN household_members hm ON hm.household_id = g.household_id AND hm.valid_to IS NULL
+             WHERE NOT EXISTS (SELECT 1 FROM territory_excluded_records x WHERE x.source_record_id = hm.source_record_id)
             UNION
             SELECT n.person_id, ht.municipality FROM new_rows n JOIN household_territories ht ON ht.household_id = n.household_id
              WHERE n.valid_to IS NULL AND ht.ended_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM territory_excluded_records x WHERE x.source_record_id = n.source_record_id)
         )
         SELECT array_agg(person_id), array_agg(municipality) INTO person_ids, municipalities FROM gained;
         IF person_ids IS NOT NULL THEN
@@ -491,14 +516,16 @@ LANGUAGE sql AS $$
     INSERT INTO household_territories (household_id, municipality)
     SELECT DISTINCT hm.household_id, r.municipality
       FROM household_members hm JOIN person_residences r ON r.person_id = hm.person_id
-     WHERE hm.valid_to IS NULL;
+     WHERE hm.valid_to IS NULL
+       AND NOT EXISTS (SELECT 1 FROM territory_excluded_records x WHERE x.source_record_id = hm.source_record_id);
     INSERT INTO person_territories (person_id, municipality, name_words, ended_at)
     SELECT x.person_id, x.municipality, registry_territory_words(x.municipality, p.search_name),
            CASE WHEN bool_or(x.until IS NULL) THEN NULL ELSE max(x.until) END
       FROM (SELECT person_id, municipality, NULL::timestamptz AS until FROM person_residences
             UNION ALL
             SELECT hm.person_id, ht.municipality, hm.valid_to::timestamptz
-              FROM household_members hm JOIN household_territories ht ON ht.household_id = hm.household_id) x
+              FROM household_members hm JOIN household_territories ht ON ht.household_id = hm.household_id
+             WHERE NOT EXISTS (SELECT 1 FROM territory_excluded_records x WHERE x.source_record_id = hm.source_record_id)) x
       LEFT JOIN persons p ON p.id = x.person_id
      WHERE x.municipality <> ''
      GROUP BY x.person_id, x.municipality, p.search_name;
