@@ -276,15 +276,20 @@ $$;
 -- event (a new person's first territories are not a change of anyone's scope).
 CREATE OR REPLACE FUNCTION registry_add_person_territories(person_ids uuid[], municipalities text[]) RETURNS void
 LANGUAGE sql AS $$
+    -- Driven row by row (LATERAL … LIMIT 1): an index probe each, whatever the statistics.
     WITH wanted AS (
         SELECT DISTINCT p, m FROM unnest(person_ids, municipalities) AS x(p, m) WHERE m IS NOT NULL AND m <> ''
-    ), present AS (
-        SELECT w.p, w.m, t.person_id IS NOT NULL AS has_row, t.ended_at
-          FROM wanted w LEFT JOIN person_territories t ON t.person_id = w.p AND t.municipality = w.m
+    ), present AS MATERIALIZED (
+        SELECT w.p, w.m, t.person_id IS NOT NULL AS has_row, t.ended_at, other.person_id IS NOT NULL AS had_other
+          FROM wanted w
+          LEFT JOIN LATERAL (SELECT person_id, ended_at FROM person_territories WHERE person_id = w.p AND municipality = w.m LIMIT 1) t ON true
+          LEFT JOIN LATERAL (SELECT person_id FROM person_territories
+                              WHERE person_id = w.p AND municipality <> w.m AND ended_at IS NULL LIMIT 1) other ON true
     ), inserted AS (
         INSERT INTO person_territories (person_id, municipality, name_words)
-        SELECT x.p, x.m, registry_territory_words(x.m, p.search_name)
-          FROM present x LEFT JOIN persons p ON p.id = x.p
+        SELECT x.p, x.m, registry_territory_words(x.m, n.search_name)
+          FROM present x
+          LEFT JOIN LATERAL (SELECT search_name FROM persons WHERE id = x.p LIMIT 1) n ON true
          WHERE NOT x.has_row
         RETURNING person_id, municipality
     ), revived AS (
@@ -296,9 +301,9 @@ LANGUAGE sql AS $$
         SELECT person_id, municipality FROM inserted UNION ALL SELECT person_id, municipality FROM revived
     )
     INSERT INTO territory_events (person_id, from_municipality, to_municipality, cause)
-    SELECT g.person_id, NULL, g.municipality, 'membership' FROM gained g
-     WHERE EXISTS (SELECT 1 FROM person_territories o
-                    WHERE o.person_id = g.person_id AND o.municipality <> g.municipality AND o.ended_at IS NULL);
+    SELECT g.person_id, NULL, g.municipality, 'membership'
+      FROM gained g JOIN present x ON x.p = g.person_id AND x.m = g.municipality
+     WHERE x.had_other;
 $$;
 
 -- Residence claims arrive with the decisions that link rows to persons (match_decisions is written
@@ -320,21 +325,27 @@ BEGIN
     ) ON COMMIT DROP;
     DELETE FROM decided_claims;
 
+    -- Each row's record and person are probed by key (LATERAL … LIMIT 1): the planner knows nothing of
+    -- a transition table's size and would otherwise hash the whole of source_records or persons.
     WITH raw AS MATERIALIZED (
         SELECT d.source_record_id, d.person_id, d.created_person, d.rule, sr.feed_code = ANY (authoritative) AS auth,
-               sr.data ? 'AgencyHouseholdId' AS in_household,
-               sr.data ->> 'Municipality' AS spelled, sr.data ->> 'GivenNames' AS given, sr.data ->> 'PaternalSurname' AS paternal
-          FROM new_rows d JOIN source_records sr ON sr.id = d.source_record_id
+               sr.in_household, sr.spelled, sr.given, sr.paternal
+          FROM new_rows d
+         CROSS JOIN LATERAL (SELECT s.feed_code, s.data ? 'AgencyHouseholdId' AS in_household, s.data ->> 'Municipality' AS spelled,
+                                    s.data ->> 'GivenNames' AS given, s.data ->> 'PaternalSurname' AS paternal
+                               FROM source_records s WHERE s.id = d.source_record_id LIMIT 1) sr
          WHERE d.created_person OR sr.feed_code = ANY (authoritative)
-            OR (d.rule NOT LIKE 'probabilistic%' AND sr.data ? 'AgencyHouseholdId')
+            OR (d.rule NOT LIKE 'probabilistic%' AND sr.in_household)
     ), folded AS MATERIALIZED (
         SELECT spelled, registry_fold(spelled) AS municipality FROM (SELECT DISTINCT spelled FROM raw WHERE spelled IS NOT NULL) s
     ), judged AS MATERIALIZED (
         SELECT r.source_record_id, r.person_id, r.created_person, r.rule, r.auth, r.in_household, f.municipality,
                r.created_person OR r.rule LIKE 'probabilistic%'
                    OR registry_names_agree(r.given, r.paternal, p.given_names, p.paternal_surname) AS corroborated
-          FROM raw r LEFT JOIN folded f ON f.spelled = r.spelled
-          LEFT JOIN persons p ON p.id = r.person_id AND NOT r.created_person
+          FROM raw r
+          LEFT JOIN folded f ON f.spelled = r.spelled
+          LEFT JOIN LATERAL (SELECT given_names, paternal_surname FROM persons
+                              WHERE id = r.person_id AND NOT r.created_person AND r.rule NOT LIKE 'probabilistic%' LIMIT 1) p ON true
     ), excluded AS (
         INSERT INTO territory_excluded_records (source_record_id, note)
         SELECT source_record_id, 'linked by identifier (' || rule || ') alone: name absent or different'
@@ -355,25 +366,23 @@ BEGIN
      ORDER BY person_id, source_record_id
     ON CONFLICT (person_id) DO NOTHING;
 
-    -- Claims about existing persons are kept, counted or not.
-    INSERT INTO residence_claims (source_record_id, municipality, counted, note)
-    SELECT source_record_id, municipality, counted, note FROM decided_claims WHERE NOT created;
-
-    -- Uncounted claims that name another municipality move nobody; auditors see them.
-    INSERT INTO territory_events (person_id, from_municipality, to_municipality, cause, source_record_id, reason)
-    SELECT c.person_id, r.municipality, c.municipality, 'ignored-claim', c.source_record_id, c.note
-      FROM decided_claims c LEFT JOIN person_residences r ON r.person_id = c.person_id
-     WHERE NOT c.created AND NOT c.counted AND c.municipality IS DISTINCT FROM r.municipality;
-
-    -- Counted claims: the latest per person is their residence.
-    WITH latest AS (
-        SELECT DISTINCT ON (c.person_id) c.person_id, c.municipality, c.source_record_id, rc.id AS claim_id
-          FROM decided_claims c JOIN residence_claims rc ON rc.source_record_id = c.source_record_id
-         WHERE NOT c.created AND c.counted
-         ORDER BY c.person_id, c.source_record_id DESC
+    -- Claims about existing persons are kept, counted or not; uncounted ones that name another
+    -- municipality move nobody (auditors see them); the latest counted one per person is their residence.
+    WITH claims AS (
+        INSERT INTO residence_claims (source_record_id, municipality, counted, note)
+        SELECT source_record_id, municipality, counted, note FROM decided_claims WHERE NOT created
+        RETURNING id, source_record_id
+    ), judged AS MATERIALIZED (
+        SELECT c.id AS claim_id, dc.source_record_id, dc.person_id, dc.municipality, dc.counted, dc.note, cur.municipality AS current
+          FROM claims c JOIN decided_claims dc ON dc.source_record_id = c.source_record_id
+          LEFT JOIN LATERAL (SELECT municipality FROM person_residences WHERE person_id = dc.person_id LIMIT 1) cur ON true
+    ), ignored AS (
+        INSERT INTO territory_events (person_id, from_municipality, to_municipality, cause, source_record_id, reason)
+        SELECT person_id, current, municipality, 'ignored-claim', source_record_id, note
+          FROM judged WHERE NOT counted AND municipality IS DISTINCT FROM current
     ), changed AS (
-        SELECT l.*, r.municipality AS from_m FROM latest l LEFT JOIN person_residences r ON r.person_id = l.person_id
-         WHERE l.municipality IS DISTINCT FROM r.municipality
+        SELECT * FROM (SELECT DISTINCT ON (person_id) * FROM judged WHERE counted ORDER BY person_id, source_record_id DESC) l
+         WHERE l.municipality IS DISTINCT FROM l.current
     ), written AS (
         INSERT INTO person_residences AS pr (person_id, municipality, claim_id)
         SELECT person_id, municipality, claim_id FROM changed
@@ -381,7 +390,7 @@ BEGIN
         RETURNING pr.person_id
     ), logged AS (
         INSERT INTO territory_events (person_id, from_municipality, to_municipality, cause, source_record_id)
-        SELECT person_id, from_m, municipality, 'record', source_record_id FROM changed WHERE from_m IS NOT NULL
+        SELECT person_id, current, municipality, 'record', source_record_id FROM changed WHERE current IS NOT NULL
     )
     SELECT array_agg(person_id) INTO moved FROM written;
 
@@ -434,13 +443,14 @@ DECLARE
     municipalities text[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        WITH had AS (
-            SELECT DISTINCT ht.household_id FROM household_territories ht
-             WHERE ht.household_id IN (SELECT household_id FROM new_rows) AND ht.ended_at IS NULL
+        WITH had AS MATERIALIZED (
+            SELECT DISTINCT n.household_id FROM new_rows n
+             CROSS JOIN LATERAL (SELECT 1 FROM household_territories ht WHERE ht.household_id = n.household_id AND ht.ended_at IS NULL LIMIT 1) t
         ), household_gained AS (
             INSERT INTO household_territories (household_id, municipality)
             SELECT DISTINCT n.household_id, r.municipality
-              FROM new_rows n JOIN person_residences r ON r.person_id = n.person_id
+              FROM new_rows n
+             CROSS JOIN LATERAL (SELECT municipality FROM person_residences WHERE person_id = n.person_id LIMIT 1) r
              WHERE n.valid_to IS NULL
                AND NOT EXISTS (SELECT 1 FROM territory_excluded_records x WHERE x.source_record_id = n.source_record_id)
             ON CONFLICT (household_id, municipality) DO UPDATE SET ended_at = NULL, live_since = now() WHERE household_territories.ended_at IS NOT NULL
