@@ -314,8 +314,6 @@ CREATE FUNCTION registry_residence_on_decisions() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     authoritative text[];
-    person_ids uuid[];
-    municipalities text[];
     moved uuid[];
 BEGIN
     SELECT coalesce(array_agg(code), '{}') INTO authoritative FROM feeds WHERE residence_authoritative;
@@ -350,27 +348,36 @@ BEGIN
         INSERT INTO territory_excluded_records (source_record_id, note)
         SELECT source_record_id, 'linked by identifier (' || rule || ') alone: name absent or different'
           FROM judged WHERE in_household AND NOT corroborated
+    ), claims AS (
+        INSERT INTO decided_claims
+        SELECT source_record_id, person_id, false, municipality, corroborated,
+               CASE WHEN rule LIKE 'probabilistic%' THEN 'linked by score'
+                    WHEN corroborated THEN 'identifier and name agree'
+                    ELSE 'linked by identifier (' || rule || ') alone: name absent or different' END
+          FROM judged
+         WHERE coalesce(municipality, '') <> '' AND auth AND NOT created_person
+    ), created AS MATERIALIZED (
+        SELECT DISTINCT ON (person_id) person_id, municipality FROM judged
+         WHERE created_person AND coalesce(municipality, '') <> '' ORDER BY person_id, source_record_id
+    ), residences AS (
+        -- A new person lives where the record that created them says. New ids: nothing to conflict with.
+        INSERT INTO person_residences (person_id, municipality) SELECT person_id, municipality FROM created
     )
-    INSERT INTO decided_claims
-    SELECT source_record_id, person_id, created_person, municipality, corroborated,
-           CASE WHEN created_person THEN 'created the person'
-                WHEN rule LIKE 'probabilistic%' THEN 'linked by score'
-                WHEN corroborated THEN 'identifier and name agree'
-                ELSE 'linked by identifier (' || rule || ') alone: name absent or different' END
-      FROM judged
-     WHERE coalesce(municipality, '') <> '' AND (created_person OR auth);
+    -- …and that is their first territory (their households follow with the memberships); not a
+    -- change of anyone's scope, so no event.
+    INSERT INTO person_territories (person_id, municipality, name_words)
+    SELECT c.person_id, c.municipality, registry_territory_words(c.municipality, n.search_name)
+      FROM created c LEFT JOIN LATERAL (SELECT search_name FROM persons WHERE id = c.person_id LIMIT 1) n ON true;
 
-    -- A new person lives where the record that created them says.
-    INSERT INTO person_residences (person_id, municipality)
-    SELECT DISTINCT ON (person_id) person_id, municipality FROM decided_claims WHERE created
-     ORDER BY person_id, source_record_id
-    ON CONFLICT (person_id) DO NOTHING;
+    IF NOT EXISTS (SELECT 1 FROM decided_claims) THEN
+        RETURN NULL;
+    END IF;
 
     -- Claims about existing persons are kept, counted or not; uncounted ones that name another
     -- municipality move nobody (auditors see them); the latest counted one per person is their residence.
     WITH claims AS (
         INSERT INTO residence_claims (source_record_id, municipality, counted, note)
-        SELECT source_record_id, municipality, counted, note FROM decided_claims WHERE NOT created
+        SELECT source_record_id, municipality, counted, note FROM decided_claims
         RETURNING id, source_record_id
     ), judged AS MATERIALIZED (
         SELECT c.id AS claim_id, dc.source_record_id, dc.person_id, dc.municipality, dc.counted, dc.note, cur.municipality AS current
@@ -394,12 +401,6 @@ BEGIN
     )
     SELECT array_agg(person_id) INTO moved FROM written;
 
-    -- New persons' first territory is their residence (their households follow with the memberships).
-    SELECT array_agg(person_id), array_agg(municipality) INTO person_ids, municipalities
-      FROM (SELECT DISTINCT ON (person_id) person_id, municipality FROM decided_claims WHERE created ORDER BY person_id, source_record_id) n;
-    IF person_ids IS NOT NULL THEN
-        PERFORM registry_add_person_territories(person_ids, municipalities);
-    END IF;
     IF moved IS NOT NULL THEN
         PERFORM registry_refresh_territories('{}', moved, 'residence');
     END IF;
