@@ -7,9 +7,11 @@ using Registry.Api.Persons;
 using Registry.Api.Review;
 using Registry.Api.Search;
 using Registry.Api.Summary;
+using Registry.Api.Territory;
 using Registry.Api.Web;
 using Registry.Extracts;
 using Registry.Feeds;
+using Registry.Households;
 using Registry.Review;
 using Registry.ServiceDefaults;
 using Registry.Storage;
@@ -42,6 +44,9 @@ public static class RegistryApi
         services.AddSingleton<PersonQueries>();
         services.AddSingleton<LineageQueries>();
         services.AddRegistrySearch(configuration);
+        // Residence decisions are stewards' actions: they write through the stewardship role's pool.
+        services.AddSingleton(sp => new Residence(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
+        services.AddSingleton<TerritoryEvents>();
         services.AddOpenApi();
         services.AddProblemDetails();
         // Pages live beside the endpoints of their feature (Households/, Persons/, ...), hence the root "/".
@@ -79,6 +84,7 @@ public static class RegistryApi
         api.MapLineage();
         api.MapExtracts();
         api.MapSummary();
+        api.MapTerritory();
         AccessLog.Map(api);
         app.MapUi();
         app.MapRazorPages();

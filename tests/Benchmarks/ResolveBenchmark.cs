@@ -76,6 +76,8 @@ public static class ResolveBenchmark
         int chunkSize, int consumers)
     {
         await using var db = NpgsqlDataSource.Create(cs);
+        // As the workers host does at start: the feeds' residence flags the territory triggers read.
+        await Registry.Feeds.FeedRegistry.SyncAsync(db, Registry.Feeds.FeedCatalog.LoadFolder(Path.Combine(BenchArgs.RepoRoot(), "deploy", "feeds")), default);
         var records = batches.Initial.Sum(b => b.Rows.Count);
         var incremental = batches.Incremental.Sum(b => b.Rows.Count);
         Console.WriteLine($"database {database}; source {source}: {records:N0} records in {batches.Initial.Count} extract(s), then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers; " +

@@ -1,5 +1,6 @@
 using Hangfire.PostgreSql;
 using Npgsql;
+using Registry.Feeds;
 using Registry.Ingest.Jobs;
 using Registry.Storage;
 
@@ -8,13 +9,15 @@ namespace Registry.Ingest.Storage;
 /// <summary>
 /// Applies pending migrations before the bus and the inbox start (registered first, so it runs
 /// first). Off with <c>Registry:MigrateOnStart=false</c> when a deploy step migrates instead.
+/// Then, always, the feeds' residence flags the database reads (<see cref="FeedRegistry"/>).
 /// </summary>
-public sealed class MigrateOnStart(IConfiguration configuration, ILogger<MigrateOnStart> logger) : IHostedService
+public sealed class MigrateOnStart(IConfiguration configuration, ILogger<MigrateOnStart> logger, NpgsqlDataSource db, FeedCatalog feeds) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!configuration.GetValue("Registry:MigrateOnStart", true)) return;
-        await WorkersMigration.ApplyAsync(configuration, logger, cancellationToken);
+        if (configuration.GetValue("Registry:MigrateOnStart", true))
+            await WorkersMigration.ApplyAsync(configuration, logger, cancellationToken);
+        await FeedRegistry.SyncAsync(db, feeds, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

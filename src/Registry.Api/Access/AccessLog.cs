@@ -18,6 +18,8 @@ public static class AccessKind
     public const string Denied = "denied";
     /// <summary>A download of an extract's rejected rows (raw lines, personal data) as CSV.</summary>
     public const string RejectedRowsCsv = "rejected-rows-csv";
+    /// <summary>A read of the territory events (who moved where, and why).</summary>
+    public const string TerritoryEvents = "territory-events";
 }
 
 /// <summary>One entry (properties, not a positional record: Dapper sets the uuid[] column only through a setter).</summary>
@@ -109,7 +111,7 @@ public sealed class AccessLog(NpgsqlDataSource db)
 
     public static readonly string[] Kinds =
         [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search,
-         AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv];
+         AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.TerritoryEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv];
 
     /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
     public static void Map(RouteGroupBuilder api) =>

@@ -70,7 +70,7 @@ public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSiz
 /// missing accents and particles still find the person. Case managers only get hits in their
 /// municipalities (<see cref="TerritoryScope"/>).
 /// </summary>
-public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
+public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, TerritoryScope territory)
 {
     /// <summary>How a name is matched: not at all, by blocking on shared words, or by trigram similarity alone.</summary>
     private enum NameMode { None, SharedWords, Trigram }
@@ -100,7 +100,8 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
             NameMode.SharedWords when territory => $"""
                 p.id IN (SELECT t.person_id FROM unnest(registry_fold_all(@municipalities)) m(municipality)
                           CROSS JOIN (VALUES {string.Join(", ", Enumerable.Range(0, pairs).Select(i => $"(@pair{i}::text[])"))}) s(words)
-                          JOIN person_territories t ON t.name_words @> registry_territory_words(m.municipality, array_to_string(s.words, ' ')))
+                          JOIN person_territories t ON t.name_words @> registry_territory_words(m.municipality, array_to_string(s.words, ' '))
+                         WHERE {TerritoryScope.Grants("t")})
                 """,
             NameMode.SharedWords =>
                 "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}")) + ")",
@@ -120,7 +121,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                AND (@curp::text IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = 'curp:' || @curp))
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (
-                        SELECT t.person_id FROM person_territories t WHERE t.municipality = registry_fold(@municipality)))
+                        SELECT t.person_id FROM person_territories t WHERE t.municipality = registry_fold(@municipality) AND t.ended_at IS NULL))
                AND (@poligono::text IS NULL OR p.id IN (
                         SELECT sr.person_id FROM source_records sr
                          WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono)))
@@ -214,6 +215,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                 poligono = Clean(c.Poligono),
                 address = Clean(c.Address) is { } a ? TextNormalizer.Normalize(a) : null,
                 municipalities = user.Municipalities.ToArray(),
+                territoryGrace = territory.Grace,
                 limit = c.PageSize + 1,
                 offset = (page - 1) * c.PageSize,
             });

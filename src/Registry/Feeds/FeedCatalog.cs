@@ -112,6 +112,8 @@ public sealed class FeedCatalog
         {
             if (!fields.ContainsKey(key)) Fail("recordKey", $"'{key}' is not mapped in 'fields'");
         }
+        if (raw.ResidenceAuthoritative == true && !fields.ContainsKey(CanonicalFields.Municipality))
+            Fail("residenceAuthoritative", "a feed trusted for residence must map 'municipality' in 'fields' (the municipality it attests)");
         foreach (var (name, _) in raw.Values ?? [])
         {
             if (!fields.ContainsKey(name)) Fail($"values.{name}", "has a code list but the field is not mapped in 'fields'");
@@ -130,6 +132,7 @@ public sealed class FeedCatalog
             Required = raw.Required ?? [],
             RecordKey = recordKey,
             FullNameOrder = raw.FullNameOrder ?? FullNameOrders.GivenFirst,
+            ResidenceAuthoritative = raw.ResidenceAuthoritative ?? false,
             Values = (raw.Values ?? []).ToDictionary(
                 kv => kv.Key,
                 kv => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(kv.Value, StringComparer.OrdinalIgnoreCase),
@@ -224,7 +227,8 @@ public sealed class FeedCatalog
         List<string>? Required,
         List<string>? RecordKey,
         Dictionary<string, Dictionary<string, string>>? Values,
-        string? FullNameOrder);
+        string? FullNameOrder,
+        bool? ResidenceAuthoritative);
 }
 
 public sealed class FeedDefinitionException : Exception

@@ -41,6 +41,14 @@ public sealed record FeedDefinition
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Values { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();
 
+    /// <summary>
+    /// Whether this feed's address is a verified residence (a household census, a home visit, the
+    /// dwelling itself) rather than where a service happened (a clinic, a school, a kitchen). Only such
+    /// a feed's rows can move a person to another municipality, and so change a case manager's
+    /// territory; even then only when the row corroborates the person's identity. Default false.
+    /// </summary>
+    public bool ResidenceAuthoritative { get; init; }
+
     /// <summary>The file the definition was loaded from (for error messages).</summary>
     public string SourceFile { get; init; } = "";
 }

@@ -40,6 +40,7 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/api/review/tasks",                         [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/api/review/tasks/{none}",                  [NoAuth, Deny, Deny, Deny, Deny, Deny, NotFound, NotFound, NotFound]),
         ("/api/persons/{p}/identity-events",          [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
+        ("/api/territory-events",                     [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/health/live",                              [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         ("/health/ready",                             [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         ("/openapi/v1.json",                          [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
@@ -70,6 +71,8 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         // Searches sent by POST: the body holds no search criterion, so every reader gets 400.
         ("/api/persons/search",                       [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
         ("/api/households/search",                    [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/api/persons/{p}/residence",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
+        ("/api/households/{hh}/residence",            [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
     ];
 
     private const string ActionBody =

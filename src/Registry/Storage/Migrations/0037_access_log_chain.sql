@@ -25,7 +25,7 @@ ALTER TABLE access_log
 ALTER TABLE access_log DROP CONSTRAINT access_log_kind_check;
 ALTER TABLE access_log ADD CONSTRAINT access_log_kind_check CHECK (kind IN (
     'person', 'household', 'lineage-person', 'lineage-household', 'lineage-service-event', 'search',
-    'review-queue', 'review-task', 'identity-events', 'denied', 'rejected-rows-csv'));
+    'review-queue', 'review-task', 'identity-events', 'territory-events', 'denied', 'rejected-rows-csv'));
 
 -- "Which searches returned this person?" (GET /api/access-log?target=).
 CREATE INDEX access_log_returned ON access_log USING gin (returned_ids);

@@ -27,11 +27,12 @@ GRANT USAGE ON SEQUENCE access_log_id_seq TO registry_api;
 
 -- Stewardship (decisions on review tasks, person and household merges and splits): what
 -- src/Registry/Review/Stewardship.cs, Persons/IdentityWriter.cs, Persons/GoldenRecordWriter.cs and
--- Households/HouseholdMerger.cs write, including the territory tables their triggers keep.
+-- Households/HouseholdMerger.cs and Households/Residence.cs write, including the territory and residence tables
+-- their triggers keep (migration 0035).
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_stewardship;
 GRANT INSERT, UPDATE, DELETE ON persons, person_keys, person_exclusions, person_territories, review_tasks,
     source_records, match_records, service_events, households, household_members, household_keys,
-    household_territories TO registry_stewardship;
+    household_territories, residence_claims, person_residences, territory_excluded_records TO registry_stewardship;
 DO $$
 DECLARE
     t regclass;
