@@ -127,7 +127,7 @@ public sealed class AccessLogTests(SeededRegistry registry)
     {
         var manager = await registry.ClientAsync("gestora.reynosa");
         await manager.GetAsync($"/api/households/{registry.VictoriaHousehold}");
-        await manager.GetAsync($"/api/households?curp={SeededRegistry.XimenaCurp}");
+        await manager.PostAsJsonAsync("/api/households/search", new { curp = SeededRegistry.XimenaCurp });
         await (await registry.ClientAsync("dif.datos")).GetAsync($"/api/extracts/{registry.DifExtract}/rejected.csv");
         var auditor = await registry.ClientAsync("auditora");
 

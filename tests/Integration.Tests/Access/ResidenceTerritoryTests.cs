@@ -63,7 +63,7 @@ public sealed class ResidenceTerritoryTests(RegistryServers servers)
         var extracts = await system.WaitForExtractsAsync(2);
         Assert.All(extracts, e => Assert.Equal((ExtractStatus.Resolved, e.RowsAccepted), (e.Status, e.RowsResolved)));
         Assert.Equal(1, extracts.Single(e => e.FileName == "injection.csv").RowsAccepted);
-        Assert.Contains(reynosaHousehold, (await system.Api.GetFromJsonAsync<SearchPage<PersonHit>>($"/api/persons?curp={Rosa.Curp}"))!.Items.Single().Households);
+        Assert.Contains(reynosaHousehold, (await system.Api.SearchPersonsAsync(new { curp = Rosa.Curp })).Items.Single().Households);
 
         // Reynosa's case manager sees none of Rosa's: person, household, name search, municipality search.
         Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(reynosa, $"/api/households/{household}")).StatusCode);
@@ -211,7 +211,7 @@ public sealed class ResidenceTerritoryTests(RegistryServers servers)
     /// <summary>The person with this member's CURP and a household of theirs (as an admin finds them; tests call it while there is one).</summary>
     private static async Task<(Guid Person, Guid Household)> PersonAndHouseholdAsync(RegistrySystem system, Member member)
     {
-        var hit = (await system.Api.GetFromJsonAsync<SearchPage<PersonHit>>($"/api/persons?curp={member.Curp}"))!.Items.Single();
+        var hit = (await system.Api.SearchPersonsAsync(new { curp = member.Curp })).Items.Single();
         return (hit.Id, hit.Households.Order().First());
     }
 
