@@ -88,7 +88,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
     /// then 500 they may see; their word blocks come from the territory's own name index. The SQL's shape depends only on how many words there are and on the
     /// reader's scope; every value is a parameter.
     /// </summary>
-    private static string Candidates(NameMode mode, int pairs, bool territory)
+    private static string Candidates(NameMode mode, int pairs, bool territory, bool restricted)
     {
         var name = mode switch
         {
@@ -107,6 +107,18 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
             _ => "@name <% p.search_name",
         };
         var inScope = !territory ? "true" : mode == NameMode.SharedWords ? "true /* the name index is per territory */" : TerritoryScope.PersonInScope("p.id");
+        // A reader who may not see every source finds a person only through a current record they may see, and by
+        // the name and CURP that record carries: a value only a hidden (health, security) source supplied finds nobody.
+        var visible = !restricted ? "true" : $"""
+            EXISTS (SELECT 1 FROM source_records vs JOIN extracts ve ON ve.id = vs.extract_id
+                     WHERE vs.person_id = p.id AND {SensitiveSources.VisibleSql("ve.sector", "vs.agency_code")}
+                       AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = vs.id)
+                       AND (@name::text IS NULL OR word_similarity(@name,
+                                registry_person_name(vs.data ->> 'GivenNames', vs.data ->> 'PaternalSurname', vs.data ->> 'MaternalSurname')) >= 0.5)
+                       AND (@curp::text IS NULL OR replace(registry_fold(vs.data ->> 'Curp'), ' ', '') = @curp))
+            """;
+        var visibleSource = !restricted ? "" : $" AND {SensitiveSources.VisibleSql("ve.sector", "sr.agency_code")}";
+        var visibleJoin = !restricted ? "" : " JOIN extracts ve ON ve.id = sr.extract_id";
         // The similarity is computed once per candidate (scored, then filtered and ranked).
         return $"""
         WITH candidates AS MATERIALIZED (
@@ -117,17 +129,18 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
               FROM persons p
              WHERE ({name})
                AND {inScope}
+               AND {visible}
                AND (@curp::text IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = 'curp:' || @curp))
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (
                         SELECT t.person_id FROM person_territories t WHERE t.municipality = registry_fold(@municipality)))
                AND (@poligono::text IS NULL OR p.id IN (
-                        SELECT sr.person_id FROM source_records sr
-                         WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono)))
+                        SELECT sr.person_id FROM source_records sr{visibleJoin}
+                         WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono){visibleSource}))
                AND (@address::text IS NULL OR p.id IN (
-                        SELECT sr.person_id FROM source_records sr
+                        SELECT sr.person_id FROM source_records sr{visibleJoin}
                          WHERE (sr.data ->> 'Street' IS NOT NULL OR sr.data ->> 'Colonia' IS NOT NULL)
-                           AND @address <% registry_address(sr.data)))
+                           AND @address <% registry_address(sr.data){visibleSource}))
             ) scored
              WHERE score >= 0.5
              ORDER BY score DESC, id
@@ -149,13 +162,36 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
              ORDER BY c.score DESC, p.paternal_surname, p.given_names, p.id
              LIMIT @limit OFFSET @offset
             """, ct);
+        if (!user.SeesEverySource && rows.Count > 0)
+        {
+            // Shown as this reader may see them: CURP, names and birth date only from sources they may see.
+            await using var connection = await db.OpenConnectionAsync(ct);
+            var golden = await SensitiveSources.GoldenAsync(connection, [.. rows.Select(r => r.Id)], user, ct);
+            rows = [.. rows.Where(r => golden[r.Id].HasVisibleSource).Select(r => Visible(r, golden[r.Id]))];
+        }
         return Page(rows, criteria);
+    }
+
+    private static PersonHit Visible(PersonHit hit, VisibleGolden g) => hit with
+    {
+        Curp = g.Curp, GivenNames = g.GivenNames, PaternalSurname = g.PaternalSurname, MaternalSurname = g.MaternalSurname, BirthDate = g.BirthDate,
+    };
+
+    /// <summary>A household hit as read: its current members' ids (names are filled in as the reader may see them).</summary>
+    private sealed record HouseholdRow
+    {
+        public Guid Id { get; init; }
+        public int Members { get; init; }
+        public Guid[] MemberIds { get; init; } = [];
+        public string? MemberNames { get; init; }
+        public string[] Municipalities { get; init; } = [];
+        public float Score { get; init; }
     }
 
     public async Task<SearchPage<HouseholdHit>> HouseholdsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
     {
         var scope = user.SeesAllTerritories ? "true" : TerritoryScope.HouseholdInScope("h.household_id");
-        var rows = await QueryAsync<HouseholdHit>(criteria, user, candidates =>
+        var rows = await QueryAsync<HouseholdRow>(criteria, user, candidates =>
             $"""
             {candidates},
             hits AS MATERIALIZED (
@@ -172,17 +208,34 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
             )
             SELECT pg.household_id AS id,
                    (SELECT count(*)::int FROM household_members m WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS members,
+                   coalesce((SELECT array_agg(m.person_id ORDER BY p.birth_date NULLS LAST, p.id)
+                      FROM household_members m JOIN persons p ON p.id = m.person_id
+                     WHERE m.household_id = pg.household_id AND m.valid_to IS NULL), ARRAY[]::uuid[]) AS member_ids,
                    (SELECT string_agg(concat_ws(' ', p.given_names, p.paternal_surname, p.maternal_surname), ', ' ORDER BY p.birth_date NULLS LAST, p.id)
                       FROM household_members m JOIN persons p ON p.id = m.person_id
-                     WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS member_names,
+                     WHERE m.household_id = pg.household_id AND m.valid_to IS NULL AND cardinality(@hiddenSectors::text[]) = 0) AS member_names,
                    coalesce((SELECT array_agg(DISTINCT sr.data ->> 'Municipality')
-                               FROM household_members m JOIN source_records sr ON sr.person_id = m.person_id
-                              WHERE m.household_id = pg.household_id AND sr.data ->> 'Municipality' IS NOT NULL), ARRAY[]::text[]) AS municipalities,
+                               FROM household_members m JOIN source_records sr ON sr.person_id = m.person_id JOIN extracts e ON e.id = sr.extract_id
+                              WHERE m.household_id = pg.household_id AND sr.data ->> 'Municipality' IS NOT NULL
+                                AND {SensitiveSources.VisibleSql("e.sector", "sr.agency_code")}), ARRAY[]::text[]) AS municipalities,
                    pg.score::real AS score
               FROM page pg
              ORDER BY pg.score DESC, pg.household_id
             """, ct);
-        return Page(rows, criteria);
+        var hits = rows.Select(r => new HouseholdHit { Id = r.Id, Members = r.Members, MemberNames = r.MemberNames ?? "", Municipalities = r.Municipalities, Score = r.Score }).ToList();
+        if (!user.SeesEverySource && rows.Count > 0)
+        {
+            // Member names as this reader may see them (from sources they may see), in the order of their visible birth dates.
+            await using var connection = await db.OpenConnectionAsync(ct);
+            var golden = await SensitiveSources.GoldenAsync(connection, [.. rows.SelectMany(r => r.MemberIds).Distinct()], user, ct);
+            for (var i = 0; i < rows.Count; i++)
+                hits[i] = hits[i] with
+                {
+                    MemberNames = string.Join(", ", rows[i].MemberIds.Select(m => golden[m])
+                        .OrderBy(g => g.BirthDate ?? DateOnly.MaxValue).ThenBy(g => g.PersonId).Select(g => g.FullName).Where(n => n.Length > 0)),
+                };
+        }
+        return Page(hits, criteria);
     }
 
     private async Task<List<T>> QueryAsync<T>(SearchCriteria c, RegistryUser user, Func<string, string> sql, CancellationToken ct)
@@ -194,6 +247,13 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
             : Clean(c.Agency) is { } agency
                 ? [$"agency:{agency.ToUpperInvariant()}:{agencyPersonId}"]
                 : [.. feeds.All.Select(f => f.Agency.Code).Distinct(StringComparer.Ordinal).Select(a => $"agency:{a}:{agencyPersonId}")];
+        // An agency person id the reader may not see (a clinic's file number, a prevention centre's case id) finds nobody.
+        if (agencyKeys is not null && !user.SeesEverySource)
+        {
+            var hiddenAgencies = feeds.All.GroupBy(f => f.Agency.Code, StringComparer.Ordinal)
+                .Where(g => g.Any(f => !user.SeesSource(f.Sector, f.Agency.Code))).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+            agencyKeys = [.. agencyKeys.Where(k => !hiddenAgencies.Contains(k.Split(':')[1]))];
+        }
         var name = Clean(c.Name) is { } n ? SearchCriteria.NameKey(n) : null;
         var words = name is null ? [] : name.Split(' ').Distinct(StringComparer.Ordinal).Take(MaxBlockingWords).ToArray();
         // Blocks: every way of leaving one word out (at least two words kept), so one misspelt word
@@ -214,6 +274,8 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
                 poligono = Clean(c.Poligono),
                 address = Clean(c.Address) is { } a ? TextNormalizer.Normalize(a) : null,
                 municipalities = user.Municipalities.ToArray(),
+                hiddenSectors = user.HiddenSectors,
+                ownAgency = user.OwnAgency,
                 limit = c.PageSize + 1,
                 offset = (page - 1) * c.PageSize,
             });
@@ -223,7 +285,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
 
         await using var connection = await db.OpenConnectionAsync(ct);
         async Task<List<T>> Run(NameMode mode, int page) =>
-            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories)), Args(page), cancellationToken: ct))).AsList();
+            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource)), Args(page), cancellationToken: ct))).AsList();
 
         if (name is null) return await Run(NameMode.None, c.Page);
         if (pairs.Count > 0)
