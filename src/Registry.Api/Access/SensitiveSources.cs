@@ -43,13 +43,11 @@ public static class SensitiveSources
 
     /// <summary>
     /// SQL condition: the source of sector <paramref name="sector"/> and agency <paramref name="agency"/> (column
-    /// expressions) is visible to the reader whose <see cref="Parameters"/> are bound.
+    /// expressions) is visible to the reader whose parameters (<see cref="AddParameters"/>) are bound. Never NULL, so
+    /// <c>NOT</c> of it is safe. (agency_code is NOT NULL: IS NOT DISTINCT FROM a NULL own agency is false.)
     /// </summary>
     public static string VisibleSql(string sector, string agency) =>
-        $"({sector} <> ALL (@hiddenSectors::text[]) OR {agency} = @ownAgency::text)";
-
-    /// <summary>The parameters <see cref="VisibleSql"/> needs.</summary>
-    public static (string[] HiddenSectors, string? OwnAgency) Parameters(RegistryUser user) => (user.HiddenSectors, user.OwnAgency);
+        $"({sector} <> ALL (@hiddenSectors::text[]) OR {agency} IS NOT DISTINCT FROM @ownAgency::text)";
 
     /// <summary>
     /// The golden record of each of <paramref name="personIds"/> as <paramref name="user"/> may see it. Fast
