@@ -116,7 +116,6 @@ public sealed class UiText(IHttpContextAccessor http)
         ["detalle reservado"] = "detail restricted",
         ["registro reservado"] = "restricted record",
         ["dato reservado o no disponible"] = "restricted or not available",
-        ["reservado"] = "restricted",
         ["rastrear"] = "trace",
         ["Salud"] = "Health",
         ["Educación"] = "Education",
