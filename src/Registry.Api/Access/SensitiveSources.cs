@@ -49,6 +49,29 @@ public static class SensitiveSources
     public static string VisibleSql(string sector, string agency) =>
         $"({sector} <> ALL (@hiddenSectors::text[]) OR {agency} IS NOT DISTINCT FROM @ownAgency::text)";
 
+    /// <summary>The golden fields a list or a household shows of a person: CURP, names, birth date.</summary>
+    public static readonly IReadOnlyList<string> IdentityFields =
+        [GoldenRecord.Curp, GoldenRecord.GivenNames, GoldenRecord.PaternalSurname, GoldenRecord.MaternalSurname, GoldenRecord.BirthDate];
+
+    /// <summary>
+    /// SQL condition: the stored golden record of person <paramref name="person"/> (a table alias) cannot be shown as it is
+    /// for <paramref name="fields"/> — one of them survived from a source the reader may not see, or there is no golden
+    /// record — so those fields must come from <see cref="GoldenAsync"/>. Plain <c>false</c> for a reader who sees every
+    /// source. Lets a list query settle the usual case in the same statement (no second round trip).
+    /// </summary>
+    public static string GoldenHiddenSql(RegistryUser user, string person, IReadOnlyList<string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(fields);
+        if (user.SeesEverySource) return "false";
+        // Field names are the constants above, never user input.
+        var ids = string.Join(", ", fields.Select(f => $"({person}.golden -> '{f}' ->> 'sourceRecordId')::uuid"));
+        return $"""
+            ({person}.golden IS NULL OR EXISTS (SELECT 1 FROM source_records gs JOIN extracts ge ON ge.id = gs.extract_id
+                                                WHERE gs.id = ANY (ARRAY[{ids}]) AND NOT {VisibleSql("ge.sector", "gs.agency_code")}))
+            """;
+    }
+
     /// <summary>
     /// The golden record of each of <paramref name="personIds"/> as <paramref name="user"/> may see it. Fast
     /// path: when every field's stored survivor (persons.golden) is visible, the stored record is used as is

@@ -54,21 +54,25 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
     public async Task<Household360?> LoadAsync(Guid id, RegistryUser user, DateOnly? asOf, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var memberships = (await connection.QueryAsync<(Guid PersonId, string? Relationship, DateOnly? ValidFrom, DateOnly? ValidTo)>(new CommandDefinition(
-            """
-            SELECT hm.person_id, hm.relationship, hm.valid_from, hm.valid_to
-              FROM household_members hm
+        // Names, CURP and birth date as this reader may see them: the stored golden record when every one of those fields
+        // survived from a source they may see (the usual case, settled in this query), else recomputed from those sources.
+        var rows = (await connection.QueryAsync<MemberRow>(new CommandDefinition(
+            $"""
+            SELECT p.id AS person_id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
+                   hm.relationship, hm.valid_from, hm.valid_to,
+                   {SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} AS golden_hidden
+              FROM household_members hm JOIN persons p ON p.id = hm.person_id
              WHERE hm.household_id = @id
-            """, new { id }, cancellationToken: ct))).AsList();
-        if (memberships.Count == 0 &&
+            """, new { id, hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency }, cancellationToken: ct))).AsList();
+        if (rows.Count == 0 &&
             !await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM households WHERE id = @id)", new { id }, cancellationToken: ct)))
             return null;
-        // Names, CURP and birth date as this reader may see them: only from sources they may see.
-        var golden = await SensitiveSources.GoldenAsync(connection, [.. memberships.Select(m => m.PersonId)], user, ct);
-        var members = memberships
-            .Select(m => golden.TryGetValue(m.PersonId, out var g)
+        var hidden = rows.Where(m => m.GoldenHidden).Select(m => m.PersonId).ToList();
+        var golden = hidden.Count == 0 ? null : await SensitiveSources.GoldenAsync(connection, hidden, user, ct);
+        var members = rows
+            .Select(m => golden is not null && golden.TryGetValue(m.PersonId, out var g)
                 ? new HouseholdMember(m.PersonId, g.Curp, g.GivenNames, g.PaternalSurname, g.MaternalSurname, g.BirthDate, m.Relationship, m.ValidFrom, m.ValidTo)
-                : new HouseholdMember(m.PersonId, null, null, null, null, null, m.Relationship, m.ValidFrom, m.ValidTo))
+                : new HouseholdMember(m.PersonId, m.Curp, m.GivenNames, m.PaternalSurname, m.MaternalSurname, m.BirthDate, m.Relationship, m.ValidFrom, m.ValidTo))
             .OrderBy(m => m.BirthDate ?? DateOnly.MaxValue).ThenBy(m => m.PersonId)
             .ToList();
 
@@ -99,6 +103,11 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
             [.. timeline.Where(s => !s.Redacted).Select(s => s.AgencyCode!).Distinct().Order(StringComparer.Ordinal)],
             sectors, gaps, day);
     }
+
+    /// <summary>A member as read, with whether their stored golden identity fields may be shown to the reader as they are.</summary>
+    private sealed record MemberRow(
+        Guid PersonId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, DateOnly? BirthDate,
+        string? Relationship, DateOnly? ValidFrom, DateOnly? ValidTo, bool GoldenHidden);
 
     public static int Order(string sector)
     {

@@ -158,38 +158,60 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
     public async Task<SearchPage<PersonHit>> PersonsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
     {
         // Candidates are already the reader's (PersonInScope in the candidate query).
-        var rows = await QueryAsync<PersonHit>(criteria, user, candidates =>
+        var rows = await QueryAsync<PersonRow>(criteria, user, candidates =>
             $"""
             {candidates}
             SELECT p.id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
                    coalesce((SELECT array_agg(hm.household_id ORDER BY hm.household_id) FROM household_members hm WHERE hm.person_id = p.id), ARRAY[]::uuid[]) AS households,
-                   c.score::real AS score
+                   c.score::real AS score,
+                   {SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} AS golden_hidden
               FROM candidates c JOIN persons p ON p.id = c.id
              ORDER BY c.score DESC, p.paternal_surname, p.given_names, p.id
              LIMIT @limit OFFSET @offset
             """, ct);
-        if (!user.SeesEverySource && rows.Count > 0)
+        var hits = rows.Select(r => r.Hit).ToList();
+        if (rows.Any(r => r.GoldenHidden))
         {
-            // Shown as this reader may see them: CURP, names and birth date only from sources they may see.
+            // CURP, names and birth date only from sources the reader may see, where the stored ones are not all such.
             await using var connection = await db.OpenConnectionAsync(ct);
-            var golden = await SensitiveSources.GoldenAsync(connection, [.. rows.Select(r => r.Id)], user, ct);
-            rows = [.. rows.Where(r => golden[r.Id].HasVisibleSource).Select(r => Visible(r, golden[r.Id]))];
+            var golden = await SensitiveSources.GoldenAsync(connection, [.. rows.Where(r => r.GoldenHidden).Select(r => r.Id)], user, ct);
+            hits = [.. hits.Where(h => !golden.TryGetValue(h.Id, out var g) || g.HasVisibleSource)
+                .Select(h => golden.TryGetValue(h.Id, out var g) ? h with
+                {
+                    Curp = g.Curp, GivenNames = g.GivenNames, PaternalSurname = g.PaternalSurname, MaternalSurname = g.MaternalSurname, BirthDate = g.BirthDate,
+                } : h)];
         }
-        return Page(rows, criteria);
+        return Page(hits, criteria);
     }
 
-    private static PersonHit Visible(PersonHit hit, VisibleGolden g) => hit with
+    /// <summary>A person hit as read, with whether its stored identity fields may be shown to the reader as they are.</summary>
+    private sealed record PersonRow
     {
-        Curp = g.Curp, GivenNames = g.GivenNames, PaternalSurname = g.PaternalSurname, MaternalSurname = g.MaternalSurname, BirthDate = g.BirthDate,
-    };
+        public Guid Id { get; init; }
+        public string? Curp { get; init; }
+        public string? GivenNames { get; init; }
+        public string? PaternalSurname { get; init; }
+        public string? MaternalSurname { get; init; }
+        public DateOnly? BirthDate { get; init; }
+        public Guid[] Households { get; init; } = [];
+        public float Score { get; init; }
+        public bool GoldenHidden { get; init; }
 
-    /// <summary>A household hit as read: its current members' ids (names are filled in as the reader may see them).</summary>
+        public PersonHit Hit => new()
+        {
+            Id = Id, Curp = Curp, GivenNames = GivenNames, PaternalSurname = PaternalSurname, MaternalSurname = MaternalSurname,
+            BirthDate = BirthDate, Households = Households, Score = Score,
+        };
+    }
+
+    /// <summary>A household hit as read: its current members (oldest first) with their stored names, and which of those the reader may not see as stored.</summary>
     private sealed record HouseholdRow
     {
         public Guid Id { get; init; }
         public int Members { get; init; }
         public Guid[] MemberIds { get; init; } = [];
-        public string? MemberNames { get; init; }
+        public string[] MemberNameList { get; init; } = [];
+        public bool[] MemberHidden { get; init; } = [];
         public string[] Municipalities { get; init; } = [];
         public float Score { get; init; }
     }
@@ -214,33 +236,38 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
             )
             SELECT pg.household_id AS id,
                    (SELECT count(*)::int FROM household_members m WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS members,
-                   coalesce((SELECT array_agg(m.person_id ORDER BY p.birth_date NULLS LAST, p.id)
-                      FROM household_members m JOIN persons p ON p.id = m.person_id
-                     WHERE m.household_id = pg.household_id AND m.valid_to IS NULL), ARRAY[]::uuid[]) AS member_ids,
-                   (SELECT string_agg(concat_ws(' ', p.given_names, p.paternal_surname, p.maternal_surname), ', ' ORDER BY p.birth_date NULLS LAST, p.id)
-                      FROM household_members m JOIN persons p ON p.id = m.person_id
-                     WHERE m.household_id = pg.household_id AND m.valid_to IS NULL AND cardinality(@hiddenSectors::text[]) = 0) AS member_names,
+                   coalesce(ml.member_ids, ARRAY[]::uuid[]) AS member_ids, coalesce(ml.member_name_list, ARRAY[]::text[]) AS member_name_list,
+                   coalesce(ml.member_hidden, ARRAY[]::boolean[]) AS member_hidden,
                    coalesce((SELECT array_agg(DISTINCT sr.data ->> 'Municipality')
                                FROM household_members m JOIN source_records sr ON sr.person_id = m.person_id JOIN extracts e ON e.id = sr.extract_id
                               WHERE m.household_id = pg.household_id AND sr.data ->> 'Municipality' IS NOT NULL
                                 AND {SensitiveSources.VisibleSql("e.sector", "sr.agency_code")}), ARRAY[]::text[]) AS municipalities,
                    pg.score::real AS score
               FROM page pg
+             CROSS JOIN LATERAL (
+                   SELECT array_agg(m.person_id ORDER BY p.birth_date NULLS LAST, p.id) AS member_ids,
+                          array_agg(concat_ws(' ', p.given_names, p.paternal_surname, p.maternal_surname) ORDER BY p.birth_date NULLS LAST, p.id) AS member_name_list,
+                          array_agg({SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} ORDER BY p.birth_date NULLS LAST, p.id) AS member_hidden
+                     FROM household_members m JOIN persons p ON p.id = m.person_id
+                    WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) ml
              ORDER BY pg.score DESC, pg.household_id
             """, ct);
-        var hits = rows.Select(r => new HouseholdHit { Id = r.Id, Members = r.Members, MemberNames = r.MemberNames ?? "", Municipalities = r.Municipalities, Score = r.Score }).ToList();
-        if (!user.SeesEverySource && rows.Count > 0)
+        IReadOnlyDictionary<Guid, VisibleGolden> golden = new Dictionary<Guid, VisibleGolden>();
+        if (rows.Any(r => r.MemberHidden.Contains(true)))
         {
-            // Member names as this reader may see them (from sources they may see), in the order of their visible birth dates.
+            // Members whose stored names the reader may not see as they are: names (and their order, by birth date) from
+            // the sources they may see; a member with none is left out of the list.
             await using var connection = await db.OpenConnectionAsync(ct);
-            var golden = await SensitiveSources.GoldenAsync(connection, [.. rows.SelectMany(r => r.MemberIds).Distinct()], user, ct);
-            for (var i = 0; i < rows.Count; i++)
-                hits[i] = hits[i] with
-                {
-                    MemberNames = string.Join(", ", rows[i].MemberIds.Select(m => golden[m])
-                        .OrderBy(g => g.BirthDate ?? DateOnly.MaxValue).ThenBy(g => g.PersonId).Select(g => g.FullName).Where(n => n.Length > 0)),
-                };
+            golden = await SensitiveSources.GoldenAsync(connection, [.. rows.Where(r => r.MemberHidden.Contains(true)).SelectMany(r => r.MemberIds).Distinct()], user, ct);
         }
+        var hits = rows.Select(r => new HouseholdHit
+        {
+            Id = r.Id, Members = r.Members, Municipalities = r.Municipalities, Score = r.Score,
+            MemberNames = string.Join(", ", r.MemberHidden.Contains(true)
+                ? r.MemberIds.Select(m => golden[m]).OrderBy(g => g.BirthDate ?? DateOnly.MaxValue).ThenBy(g => g.PersonId).Select(g => g.FullName)
+                      .Where(n => n.Length > 0)
+                : r.MemberNameList.Where(n => n.Length > 0)),
+        }).ToList();
         return Page(hits, criteria);
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Registry.Api.Households;
+using Registry.Api.Search;
 using Registry.Api.Tests.Infrastructure;
 
 namespace Registry.Api.Tests.Access;
@@ -122,5 +123,21 @@ public sealed class RedactionTests(SeededRegistry registry)
         Assert.Contains("registro reservado", html, StringComparison.Ordinal);
         Assert.Contains("dato reservado o no disponible", html, StringComparison.Ordinal);
         Assert.DoesNotContain("SSPT-CEPD", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_member_whose_golden_surname_a_clinic_wrote_is_listed_by_the_surname_DIF_wrote_to_a_reader_without_the_grant()
+    {
+        const string curp = "MARG100510MTSRDDA6";
+        foreach (var (user, surname) in new[] { ("gestora.reynosa", "MARTÍNEZ"), ("gestora.salud", "MARTINES") })
+        {
+            var client = await registry.ClientAsync(user);
+            var hit = Assert.Single((await client.GetFromJsonAsync<SearchPage<HouseholdHit>>($"/api/households?curp={curp}"))!.Items);
+            Assert.Contains($"MARÍA GUADALUPE {surname} RODRÍGUEZ", hit.MemberNames, StringComparison.Ordinal);
+            var household = (await client.GetFromJsonAsync<Household360>($"/api/households/{hit.Id}"))!;
+            Assert.Equal(surname, household.Members.Single(m => m.Curp == curp).PaternalSurname);
+            var person = Assert.Single((await client.GetFromJsonAsync<SearchPage<PersonHit>>($"/api/persons?curp={curp}"))!.Items);
+            Assert.Equal(surname, person.PaternalSurname);
+        }
     }
 }

@@ -152,6 +152,8 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         Assert.True(facts.Persons.Count >= 3, $"only {facts.Persons.Count} persons with a sensitive newest record in Reynosa");
         Assert.Contains(facts.Persons, p => p.GoldenFromSensitive);
         Assert.Contains(facts.Secrets, s => s.What == "Phone");
+        // A golden surname only a clinic wrote: shown, in households and search too, to a reader without the grant would be a leak.
+        Assert.Contains(facts.Secrets, s => s.Value == "MARTINES");
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace Registry.Api.Tests.Infrastructure;
 /// One registry for the whole assembly, filled through the real ingestion path with the shipped
 /// sample extracts of three agencies (SSA health clinics, DIF food support, SSPT violence prevention —
 /// health and security are sensitive sectors, and SSPT's rows are the newest of several DIF persons,
-/// so golden fields such as the phone come from it), served on a real
+/// so golden fields such as the phone come from it), plus a person only SSPT knows and a clinic row
+/// whose misspelt surname becomes a DIF member's golden surname, served on a real
 /// loopback port so a browser can reach it. Tests only read (and add access-log rows they
 /// filter for), so they can share it.
 /// </summary>
@@ -33,6 +34,10 @@ public sealed class SeededRegistry : IAsyncLifetime
     public Guid SsptExtract { get; private set; }
 
     public const string XimenaCurp = "GOCX670904MTSNNM02";
+
+    /// <summary>MARÍA GUADALUPE MARTÍNEZ RODRÍGUEZ (DIF, Reynosa) at a clinic, her paternal surname written MARTINES.</summary>
+    public const string ClinicSpellingRow =
+        "EXP-1990,MARG100510MTSRDDA6,MARÍA GUADALUPE,MARTINES,RODRÍGUEZ,M,10/05/2010,REYNOSA,CONSULTA GENERAL,Atención primaria,20/11/2026,ATENDIDO";
 
     /// <summary>A row of a person no other agency knows: only a security source supplied their name, phone and address.</summary>
     public const string OnlySsptRow =
@@ -57,6 +62,13 @@ public sealed class SeededRegistry : IAsyncLifetime
         await System.DropAsync("sspt-prevencion", onlySspt, "atenciones-2026-11.csv");
         await System.WaitForExtractsAsync(4);
         File.Delete(onlySspt);
+        // A clinic's later visit of a DIF member, her surname misspelt: health outranks DIF for identity fields, so her
+        // golden surname comes from the clinic — a value a reader without the grant must not see (nor search by).
+        var clinic = Path.Combine(Path.GetTempPath(), $"consultas-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(clinic, File.ReadLines(Sample("ssa-consultas")).First() + "\n" + ClinicSpellingRow + "\n");
+        await System.DropAsync("ssa-consultas", clinic, "consultas-2026-11.csv");
+        await System.WaitForExtractsAsync(5);
+        File.Delete(clinic);
 
         ReynosaHousehold = (await System.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>($"/api/households?curp={XimenaCurp}"))!.Items.Single().Id;
         VictoriaHousehold = (await System.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?curp=MOGA751002MTSRRN09"))!.Items.Single().Id;
