@@ -64,11 +64,18 @@ public static class SensitiveSources
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(fields);
         if (user.SeesEverySource) return "false";
-        // Field names are the constants above, never user input.
+        // Field names are the constants above, never user input. When every field of the document names the anchor record
+        // (persons.golden_source_record_id) — a count on the text, no JSON parsing — the anchor alone is checked; parsing
+        // the document costs more than the record's probe, and most persons have one record.
         var ids = string.Join(", ", fields.Select(f => $"({person}.golden -> '{f}' ->> 'sourceRecordId')::uuid"));
         return $"""
-            ({person}.golden IS NULL OR EXISTS (SELECT 1 FROM source_records gs JOIN extracts ge ON ge.id = gs.extract_id
-                                                WHERE gs.id = ANY (ARRAY[{ids}]) AND NOT {VisibleSql("ge.sector", "gs.agency_code")}))
+            ({person}.golden IS NULL OR EXISTS (
+                SELECT 1 FROM source_records gs JOIN extracts ge ON ge.id = gs.extract_id
+                 WHERE gs.id = ANY (CASE WHEN length(replace({person}.golden::text, {person}.golden_source_record_id::text, '')) =
+                                              length({person}.golden::text) - 36 * ((length({person}.golden::text)
+                                                  - length(replace({person}.golden::text, '"sourceRecordId"', ''))) / 16)
+                                         THEN ARRAY[{person}.golden_source_record_id] ELSE ARRAY[{ids}] END)
+                   AND NOT {VisibleSql("ge.sector", "gs.agency_code")}))
             """;
     }
 
