@@ -56,7 +56,7 @@ public static class SensitiveSources
     /// <summary>
     /// SQL condition: the stored golden record of person <paramref name="person"/> (a table alias) cannot be shown as it is
     /// for <paramref name="fields"/> — one of them survived from a source the reader may not see, or there is no golden
-    /// record — so those fields must come from <see cref="GoldenAsync"/>. Plain <c>false</c> for a reader who sees every
+    /// document and some record of the person is hidden — so those fields must come from <see cref="GoldenAsync"/>. Plain <c>false</c> for a reader who sees every
     /// source. Lets a list query settle the usual case in the same statement (no second round trip).
     /// </summary>
     public static string GoldenHiddenSql(RegistryUser user, string person, IReadOnlyList<string> fields)
@@ -68,14 +68,18 @@ public static class SensitiveSources
         // (persons.golden_source_record_id) — a count on the text, no JSON parsing — the anchor alone is checked; parsing
         // the document costs more than the record's probe, and most persons have one record.
         var ids = string.Join(", ", fields.Select(f => $"({person}.golden -> '{f}' ->> 'sourceRecordId')::uuid"));
+        // Without a document (rows written outside the resolver), the stored fields are safe when no record of the person is hidden.
         return $"""
-            ({person}.golden IS NULL OR EXISTS (
+            (CASE WHEN {person}.golden IS NULL THEN EXISTS (
+                SELECT 1 FROM source_records hs JOIN extracts he ON he.id = hs.extract_id
+                 WHERE hs.person_id = {person}.id AND NOT {VisibleSql("he.sector", "hs.agency_code")})
+             ELSE EXISTS (
                 SELECT 1 FROM source_records gs JOIN extracts ge ON ge.id = gs.extract_id
                  WHERE gs.id = ANY (CASE WHEN length(replace({person}.golden::text, {person}.golden_source_record_id::text, '')) =
                                               length({person}.golden::text) - 36 * ((length({person}.golden::text)
                                                   - length(replace({person}.golden::text, '"sourceRecordId"', ''))) / 16)
                                          THEN ARRAY[{person}.golden_source_record_id] ELSE ARRAY[{ids}] END)
-                   AND NOT {VisibleSql("ge.sector", "gs.agency_code")}))
+                   AND NOT {VisibleSql("ge.sector", "gs.agency_code")}) END)
             """;
     }
 
