@@ -212,6 +212,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
         public Guid[] MemberIds { get; init; } = [];
         public string[] MemberNameList { get; init; } = [];
         public bool[] MemberHidden { get; init; } = [];
+        public string?[] MemberBirths { get; init; } = [];
         public string[] Municipalities { get; init; } = [];
         public float Score { get; init; }
     }
@@ -237,7 +238,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
             SELECT pg.household_id AS id,
                    (SELECT count(*)::int FROM household_members m WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS members,
                    coalesce(ml.member_ids, ARRAY[]::uuid[]) AS member_ids, coalesce(ml.member_name_list, ARRAY[]::text[]) AS member_name_list,
-                   coalesce(ml.member_hidden, ARRAY[]::boolean[]) AS member_hidden,
+                   coalesce(ml.member_hidden, ARRAY[]::boolean[]) AS member_hidden, coalesce(ml.member_births, ARRAY[]::text[]) AS member_births,
                    coalesce((SELECT array_agg(DISTINCT sr.data ->> 'Municipality')
                                FROM household_members m JOIN source_records sr ON sr.person_id = m.person_id JOIN extracts e ON e.id = sr.extract_id
                               WHERE m.household_id = pg.household_id AND sr.data ->> 'Municipality' IS NOT NULL
@@ -247,26 +248,30 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds)
              CROSS JOIN LATERAL (
                    SELECT array_agg(m.person_id ORDER BY p.birth_date NULLS LAST, p.id) AS member_ids,
                           array_agg(concat_ws(' ', p.given_names, p.paternal_surname, p.maternal_surname) ORDER BY p.birth_date NULLS LAST, p.id) AS member_name_list,
-                          array_agg({SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} ORDER BY p.birth_date NULLS LAST, p.id) AS member_hidden
+                          array_agg({SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} ORDER BY p.birth_date NULLS LAST, p.id) AS member_hidden,
+                          array_agg(p.birth_date::text ORDER BY p.birth_date NULLS LAST, p.id) AS member_births
                      FROM household_members m JOIN persons p ON p.id = m.person_id
                     WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) ml
              ORDER BY pg.score DESC, pg.household_id
             """, ct);
         IReadOnlyDictionary<Guid, VisibleGolden> golden = new Dictionary<Guid, VisibleGolden>();
-        if (rows.Any(r => r.MemberHidden.Contains(true)))
+        var hidden = rows.SelectMany(r => r.MemberIds.Where((_, i) => r.MemberHidden[i])).Distinct().ToList();
+        if (hidden.Count > 0)
         {
-            // Members whose stored names the reader may not see as they are: names (and their order, by birth date) from
-            // the sources they may see; a member with none is left out of the list.
+            // Members whose stored names the reader may not see as they are: names (and birth dates, for the order) from the
+            // sources they may see; a member with none is left out of the list.
             await using var connection = await db.OpenConnectionAsync(ct);
-            golden = await SensitiveSources.GoldenAsync(connection, [.. rows.Where(r => r.MemberHidden.Contains(true)).SelectMany(r => r.MemberIds).Distinct()], user, ct);
+            golden = await SensitiveSources.GoldenAsync(connection, hidden, user, ct);
         }
         var hits = rows.Select(r => new HouseholdHit
         {
             Id = r.Id, Members = r.Members, Municipalities = r.Municipalities, Score = r.Score,
-            MemberNames = string.Join(", ", r.MemberHidden.Contains(true)
-                ? r.MemberIds.Select(m => golden[m]).OrderBy(g => g.BirthDate ?? DateOnly.MaxValue).ThenBy(g => g.PersonId).Select(g => g.FullName)
-                      .Where(n => n.Length > 0)
-                : r.MemberNameList.Where(n => n.Length > 0)),
+            MemberNames = string.Join(", ", !r.MemberHidden.Contains(true)
+                ? r.MemberNameList.Where(n => n.Length > 0)
+                : r.MemberIds.Select((m, i) => r.MemberHidden[i]
+                        ? (Id: m, Name: golden[m].FullName, Birth: golden[m].BirthDate)
+                        : (Id: m, Name: r.MemberNameList[i], Birth: DateOnly.TryParseExact(r.MemberBirths[i], "yyyy-MM-dd", out var b) ? b : (DateOnly?)null))
+                    .OrderBy(x => x.Birth ?? DateOnly.MaxValue).ThenBy(x => x.Id).Select(x => x.Name).Where(n => n.Length > 0)),
         }).ToList();
         return Page(hits, criteria);
     }
