@@ -36,9 +36,27 @@ public sealed record RegistryUser(
     /// <summary>Roles that see every household (no territorial scope): stewards, auditors, admins.</summary>
     public bool SeesAllTerritories => Is(RegistryRoles.Steward) || Is(RegistryRoles.Auditor) || Is(RegistryRoles.Admin);
 
-    /// <summary>Whether programme detail of a service in <paramref name="sector"/> is shown.</summary>
-    public bool SeesDetailOf(string sector) =>
-        !RegistryRoles.SensitiveSectors.Contains(sector) || SeesAllTerritories || SensitiveSectors.Contains(sector);
+    /// <summary>
+    /// The need-to-know rule for sensitive sources, the one place it is decided: may this reader see
+    /// the detail of a source record (or service event, extract, feed) of <paramref name="sector"/>
+    /// sent by <paramref name="agencyCode"/> — its agency, feed, programme, service type, status, file,
+    /// row, keys and every value it supplied. Yes for non-sensitive sectors; for health and security
+    /// only with the <c>sensitive_sector</c> grant, for the agency's own users (their own data), and for
+    /// stewards, auditors and admins, who see every sector implicitly (they trace and correct records).
+    /// Everyone else learns only that a service of that sector exists on a date.
+    /// </summary>
+    public bool SeesSource(string sector, string? agencyCode = null) =>
+        !RegistryRoles.SensitiveSectors.Contains(sector) || SeesAllTerritories || SensitiveSectors.Contains(sector)
+        || (agencyCode is not null && Is(RegistryRoles.Agency) && string.Equals(Agency, agencyCode, StringComparison.Ordinal));
+
+    /// <summary>Sensitive sectors whose sources this reader may not see (except their own agency's); empty when they see all.</summary>
+    public string[] HiddenSectors => SeesAllTerritories ? [] : [.. RegistryRoles.SensitiveSectors.Where(s => !SensitiveSectors.Contains(s)).Order(StringComparer.Ordinal)];
+
+    /// <summary>Whether every source is visible to this reader (stored golden records and lists can be shown as they are).</summary>
+    public bool SeesEverySource => HiddenSectors.Length == 0;
+
+    /// <summary>The agency whose own sources an agency user sees whatever their sector (null for other roles).</summary>
+    public string? OwnAgency => Is(RegistryRoles.Agency) ? Agency : null;
 
     public string RoleText => string.Join(',', Roles);
 

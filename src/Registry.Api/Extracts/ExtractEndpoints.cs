@@ -11,9 +11,10 @@ public static class ExtractEndpoints
 {
     public static void MapExtracts(this RouteGroupBuilder api)
     {
-        // An agency user sees its own feeds and extracts only (RegistryUser.Agency); other roles see all.
+        // An agency user sees its own feeds and extracts only (RegistryUser.Agency); other roles see all but the
+        // definitions of sensitive feeds (codes, programme lists) they hold no grant for.
         api.MapGet("/feeds", (FeedCatalog feeds, HttpContext http) => feeds.All
-            .Where(f => OwnAgency(http) is not { } own || f.Agency.Code == own)
+            .Where(f => (OwnAgency(http) is not { } own || f.Agency.Code == own) && RegistryUser.From(http.User).SeesSource(f.Sector, f.Agency.Code))
             .OrderBy(f => f.Code, StringComparer.Ordinal).Select(f => new
         {
             f.Code, f.Version, f.Agency, f.Sector, f.Kind, Csv = f.Api is null ? f.Csv : null, f.Api, f.Fields, f.Required,
@@ -26,14 +27,15 @@ public static class ExtractEndpoints
                     if (agency is not null && agency != own) return Results.Problem("Only your own agency's extracts.", statusCode: StatusCodes.Status403Forbidden);
                     agency = own;
                 }
-                return Results.Ok(await store.ListAsync(agency, Math.Clamp(limit ?? 100, 1, 1000), ct));
+                var user = RegistryUser.From(http.User);
+                return Results.Ok((await store.ListAsync(agency, Math.Clamp(limit ?? 100, 1, 1000), ct)).Where(e => user.SeesSource(e.Sector, e.AgencyCode)));
             })
             .RequireAuthorization(AccessPolicies.Extracts)
             .WithName("ListExtracts").WithSummary("Extracts, newest first, with their acceptance reports");
 
         api.MapGet("/extracts/{id:guid}", async (ExtractStore store, HttpContext http, Guid id, CancellationToken ct) =>
                 await store.GetAsync(id, ct) is not { } report ? Results.NotFound()
-                : OwnAgency(http) is { } own && report.AgencyCode != own ? OtherAgency()
+                : !MaySee(http, report) ? OtherAgency()
                 : Results.Ok(report))
             .RequireAuthorization(AccessPolicies.Extracts)
             .WithName("GetExtract").WithSummary("Acceptance report of one extract: status, counts, timings");
@@ -41,7 +43,7 @@ public static class ExtractEndpoints
         api.MapGet("/extracts/{id:guid}/rejected.csv", async (ExtractStore store, HttpContext http, Guid id, CancellationToken ct) =>
         {
             if (await store.GetAsync(id, ct) is not { } report) return Results.NotFound();
-            if (OwnAgency(http) is { } own && report.AgencyCode != own) return OtherAgency();
+            if (!MaySee(http, report)) return OtherAgency();
             var rows = await store.RejectedRowsAsync(id, ct);
             var csv = new StringBuilder("row,error,raw_line\n");
             foreach (var row in rows)
@@ -60,6 +62,10 @@ public static class ExtractEndpoints
         var user = RegistryUser.From(http.User);
         return user.Is(RegistryRoles.Agency) && !user.SeesAllTerritories ? user.Agency ?? "(none)" : null;
     }
+
+    /// <summary>An agency's own extracts; for other roles, any extract whose sector they may see (<see cref="RegistryUser.SeesSource"/>).</summary>
+    internal static bool MaySee(HttpContext http, ExtractReport report) =>
+        (OwnAgency(http) is not { } own || report.AgencyCode == own) && RegistryUser.From(http.User).SeesSource(report.Sector, report.AgencyCode);
 
     private static IResult OtherAgency() => Results.Problem("Another agency's extract.", statusCode: StatusCodes.Status403Forbidden);
 

@@ -18,6 +18,6 @@ public sealed class ExtractsPageModel(ExtractStore store) : PageModel
     {
         Agency = ExtractEndpoints.OwnAgency(HttpContext);
         Selected = id;
-        Extracts = await store.ListAsync(Agency, 200, ct);
+        Extracts = [.. (await store.ListAsync(Agency, 200, ct)).Where(e => ExtractEndpoints.MaySee(HttpContext, e))];
     }
 }

@@ -14,13 +14,14 @@ public sealed record HouseholdMember(
 
 /// <summary>
 /// One service a member received, with the lineage needed to trace it (extract, file hash, row).
-/// For a sensitive sector (health, security) a case manager without the grant sees only that it
-/// exists, its sector, agency and date: programme, service type and status are null and
+/// For a sensitive sector (health, security) a reader who may not see its source
+/// (<see cref="RegistryUser.SeesSource"/>) sees only that it exists, its sector, date and member:
+/// id, agency, programme, service type, status, extract, file hash and row are null and
 /// <see cref="Redacted"/> is true.
 /// </summary>
 public sealed record ServiceEventView(
-    Guid Id, Guid PersonId, string AgencyCode, string Sector, string? Programme, string? ServiceType,
-    DateOnly? ServiceDate, string? Status, Guid ExtractId, string FileSha256, int RowNumber, bool Redacted = false);
+    Guid? Id, Guid PersonId, string? AgencyCode, string Sector, string? Programme, string? ServiceType,
+    DateOnly? ServiceDate, string? Status, Guid? ExtractId, string? FileSha256, int? RowNumber, bool Redacted = false);
 
 /// <summary>The services of one sector, newest first, and the date of the latest.</summary>
 public sealed record SectorServices(string Sector, int Count, DateOnly? Latest, IReadOnlyList<ServiceEventView> Services);
@@ -53,17 +54,27 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
     public async Task<Household360?> LoadAsync(Guid id, RegistryUser user, DateOnly? asOf, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var members = (await connection.QueryAsync<HouseholdMember>(new CommandDefinition(
-            """
+        // Names, CURP and birth date as this reader may see them: the stored golden record when every one of those fields
+        // survived from a source they may see (the usual case, settled in this query), else recomputed from those sources.
+        var rows = (await connection.QueryAsync<MemberRow>(new CommandDefinition(
+            $"""
             SELECT p.id AS person_id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
-                   hm.relationship, hm.valid_from, hm.valid_to
+                   hm.relationship, hm.valid_from, hm.valid_to,
+                   {SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} AS golden_hidden
               FROM household_members hm JOIN persons p ON p.id = hm.person_id
              WHERE hm.household_id = @id
-             ORDER BY p.birth_date NULLS LAST, p.id
-            """, new { id }, cancellationToken: ct))).AsList();
-        if (members.Count == 0 &&
+            """, new { id, hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency }, cancellationToken: ct))).AsList();
+        if (rows.Count == 0 &&
             !await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM households WHERE id = @id)", new { id }, cancellationToken: ct)))
             return null;
+        var hidden = rows.Where(m => m.GoldenHidden).Select(m => m.PersonId).ToList();
+        var golden = hidden.Count == 0 ? null : await SensitiveSources.GoldenAsync(connection, hidden, user, ct);
+        var members = rows
+            .Select(m => golden is not null && golden.TryGetValue(m.PersonId, out var g)
+                ? new HouseholdMember(m.PersonId, g.Curp, g.GivenNames, g.PaternalSurname, g.MaternalSurname, g.BirthDate, m.Relationship, m.ValidFrom, m.ValidTo)
+                : new HouseholdMember(m.PersonId, m.Curp, m.GivenNames, m.PaternalSurname, m.MaternalSurname, m.BirthDate, m.Relationship, m.ValidFrom, m.ValidTo))
+            .OrderBy(m => m.BirthDate ?? DateOnly.MaxValue).ThenBy(m => m.PersonId)
+            .ToList();
 
         var timeline = (await connection.QueryAsync<ServiceEventView>(new CommandDefinition(
             """
@@ -89,9 +100,14 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
         return new Household360(
             id, members, timeline,
             timeline.GroupBy(s => s.Sector).ToDictionary(g => g.Key, g => g.Count()),
-            [.. timeline.Select(s => s.AgencyCode).Distinct().Order(StringComparer.Ordinal)],
+            [.. timeline.Where(s => !s.Redacted).Select(s => s.AgencyCode!).Distinct().Order(StringComparer.Ordinal)],
             sectors, gaps, day);
     }
+
+    /// <summary>A member as read, with whether their stored golden identity fields may be shown to the reader as they are.</summary>
+    private sealed record MemberRow(
+        Guid PersonId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, DateOnly? BirthDate,
+        string? Relationship, DateOnly? ValidFrom, DateOnly? ValidTo, bool GoldenHidden);
 
     public static int Order(string sector)
     {
@@ -99,7 +115,11 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
         return SectorOrder.Count;
     }
 
-    /// <summary>Hides programme detail of sensitive sectors from users not granted them.</summary>
+    /// <summary>Leaves of a service whose source the reader may not see only its sector, date and member.</summary>
     public static ServiceEventView Redact(ServiceEventView service, RegistryUser user) =>
-        user.SeesDetailOf(service.Sector) ? service : service with { Programme = null, ServiceType = null, Status = null, Redacted = true };
+        user.SeesSource(service.Sector, service.AgencyCode) ? service : service with
+        {
+            Id = null, AgencyCode = null, Programme = null, ServiceType = null, Status = null,
+            ExtractId = null, FileSha256 = null, RowNumber = null, Redacted = true,
+        };
 }

@@ -19,7 +19,7 @@ public sealed class PersonModel(PersonQueries persons, Review.ReviewQueries revi
     {
         var user = RegistryUser.From(User);
         if (await persons.SurvivorOfAsync(id, ct) is { } survivor) return RedirectPermanent($"/personas/{survivor}");
-        View = await persons.LoadAsync(id, ct);
+        View = await persons.LoadAsync(id, user, ct);
         if (View is null) return NotFound();
         if (!await scope.PersonVisibleAsync(user, id, ct)) return Forbid();
         CanTrace = CanSeeExtracts = user.Is(RegistryRoles.Auditor) || user.Is(RegistryRoles.Steward) || user.Is(RegistryRoles.Admin);

@@ -16,7 +16,7 @@ public static class PersonEndpoints
         var user = RegistryUser.From(http.User);
         // A merged person's id stays valid: it redirects to the person it was merged into.
         if (await persons.SurvivorOfAsync(id, ct) is { } survivor) return Results.Redirect($"/api/persons/{survivor}", permanent: true);
-        var person = await persons.LoadAsync(id, ct);
+        var person = await persons.LoadAsync(id, user, ct);
         if (person is null) return Results.NotFound();
         if (!await scope.PersonVisibleAsync(user, id, ct)) return TerritoryScope.OutOfScope();
         await log.RecordAsync(http, user, AccessKind.Person, id, ct: ct);

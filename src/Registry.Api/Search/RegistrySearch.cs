@@ -88,7 +88,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
     /// then 500 they may see; their word blocks come from the territory's own name index. The SQL's shape depends only on how many words there are and on the
     /// reader's scope; every value is a parameter.
     /// </summary>
-    private static string Candidates(NameMode mode, int pairs, bool territory)
+    private static string Candidates(NameMode mode, int pairs, bool territory, bool restricted)
     {
         var name = mode switch
         {
@@ -108,6 +108,24 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             _ => "@name <% p.search_name",
         };
         var inScope = !territory ? "true" : mode == NameMode.SharedWords ? "true /* the name index is per territory */" : TerritoryScope.PersonInScope("p.id");
+        // A reader who may not see every source finds a person only through a current record they may see, and by
+        // the name and CURP that record carries: a value only a hidden (health, security) source supplied finds nobody.
+        // The name: usually a visible record carries the golden name itself (a cheap comparison); otherwise the visible
+        // record's own name must match the query (folding it costs ~0.1 ms a record, so only then).
+        var visible = !restricted ? "true" : $"""
+            EXISTS (SELECT 1 FROM source_records vs JOIN extracts ve ON ve.id = vs.extract_id
+                     WHERE vs.person_id = p.id AND {SensitiveSources.VisibleSql("ve.sector", "vs.agency_code")}
+                       AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = vs.id)
+                       AND (@name::text IS NULL
+                            OR (upper(vs.data ->> 'GivenNames') IS NOT DISTINCT FROM p.given_names
+                                AND upper(vs.data ->> 'PaternalSurname') IS NOT DISTINCT FROM p.paternal_surname
+                                AND upper(vs.data ->> 'MaternalSurname') IS NOT DISTINCT FROM p.maternal_surname)
+                            OR word_similarity(@name, registry_person_name(
+                                   vs.data ->> 'GivenNames', vs.data ->> 'PaternalSurname', vs.data ->> 'MaternalSurname')) >= 0.5)
+                       AND (@curp::text IS NULL OR replace(registry_fold(vs.data ->> 'Curp'), ' ', '') = @curp))
+            """;
+        var visibleSource = !restricted ? "" : $" AND {SensitiveSources.VisibleSql("ve.sector", "sr.agency_code")}";
+        var visibleJoin = !restricted ? "" : " JOIN extracts ve ON ve.id = sr.extract_id";
         // The similarity is computed once per candidate (scored, then filtered and ranked).
         return $"""
         WITH candidates AS MATERIALIZED (
@@ -118,17 +136,18 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
               FROM persons p
              WHERE ({name})
                AND {inScope}
+               AND {visible}
                AND (@curp::text IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = 'curp:' || @curp))
                AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
                AND (@municipality::text IS NULL OR p.id IN (
                         SELECT t.person_id FROM person_territories t WHERE t.municipality = registry_fold(@municipality) AND t.ended_at IS NULL))
                AND (@poligono::text IS NULL OR p.id IN (
-                        SELECT sr.person_id FROM source_records sr
-                         WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono)))
+                        SELECT sr.person_id FROM source_records sr{visibleJoin}
+                         WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono){visibleSource}))
                AND (@address::text IS NULL OR p.id IN (
-                        SELECT sr.person_id FROM source_records sr
+                        SELECT sr.person_id FROM source_records sr{visibleJoin}
                          WHERE (sr.data ->> 'Street' IS NOT NULL OR sr.data ->> 'Colonia' IS NOT NULL)
-                           AND @address <% registry_address(sr.data)))
+                           AND @address <% registry_address(sr.data){visibleSource}))
             ) scored
              WHERE score >= 0.5
              ORDER BY score DESC, id
@@ -140,23 +159,69 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
     public async Task<SearchPage<PersonHit>> PersonsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
     {
         // Candidates are already the reader's (PersonInScope in the candidate query).
-        var rows = await QueryAsync<PersonHit>(criteria, user, candidates =>
+        var rows = await QueryAsync<PersonRow>(criteria, user, candidates =>
             $"""
             {candidates}
             SELECT p.id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
                    coalesce((SELECT array_agg(hm.household_id ORDER BY hm.household_id) FROM household_members hm WHERE hm.person_id = p.id), ARRAY[]::uuid[]) AS households,
-                   c.score::real AS score
+                   c.score::real AS score,
+                   {SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} AS golden_hidden
               FROM candidates c JOIN persons p ON p.id = c.id
              ORDER BY c.score DESC, p.paternal_surname, p.given_names, p.id
              LIMIT @limit OFFSET @offset
             """, ct);
-        return Page(rows, criteria);
+        var hits = rows.Select(r => r.Hit).ToList();
+        if (rows.Any(r => r.GoldenHidden))
+        {
+            // CURP, names and birth date only from sources the reader may see, where the stored ones are not all such.
+            await using var connection = await db.OpenConnectionAsync(ct);
+            var golden = await SensitiveSources.GoldenAsync(connection, [.. rows.Where(r => r.GoldenHidden).Select(r => r.Id)], user, ct);
+            hits = [.. hits.Where(h => !golden.TryGetValue(h.Id, out var g) || g.HasVisibleSource)
+                .Select(h => golden.TryGetValue(h.Id, out var g) ? h with
+                {
+                    Curp = g.Curp, GivenNames = g.GivenNames, PaternalSurname = g.PaternalSurname, MaternalSurname = g.MaternalSurname, BirthDate = g.BirthDate,
+                } : h)];
+        }
+        return Page(hits, criteria);
+    }
+
+    /// <summary>A person hit as read, with whether its stored identity fields may be shown to the reader as they are.</summary>
+    private sealed record PersonRow
+    {
+        public Guid Id { get; init; }
+        public string? Curp { get; init; }
+        public string? GivenNames { get; init; }
+        public string? PaternalSurname { get; init; }
+        public string? MaternalSurname { get; init; }
+        public DateOnly? BirthDate { get; init; }
+        public Guid[] Households { get; init; } = [];
+        public float Score { get; init; }
+        public bool GoldenHidden { get; init; }
+
+        public PersonHit Hit => new()
+        {
+            Id = Id, Curp = Curp, GivenNames = GivenNames, PaternalSurname = PaternalSurname, MaternalSurname = MaternalSurname,
+            BirthDate = BirthDate, Households = Households, Score = Score,
+        };
+    }
+
+    /// <summary>A household hit as read: its current members (oldest first) with their stored names, and which of those the reader may not see as stored.</summary>
+    private sealed record HouseholdRow
+    {
+        public Guid Id { get; init; }
+        public int Members { get; init; }
+        public Guid[] MemberIds { get; init; } = [];
+        public string[] MemberNameList { get; init; } = [];
+        public bool[] MemberHidden { get; init; } = [];
+        public string?[] MemberBirths { get; init; } = [];
+        public string[] Municipalities { get; init; } = [];
+        public float Score { get; init; }
     }
 
     public async Task<SearchPage<HouseholdHit>> HouseholdsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
     {
         var scope = user.SeesAllTerritories ? "true" : TerritoryScope.HouseholdInScope("h.household_id");
-        var rows = await QueryAsync<HouseholdHit>(criteria, user, candidates =>
+        var rows = await QueryAsync<HouseholdRow>(criteria, user, candidates =>
             $"""
             {candidates},
             hits AS MATERIALIZED (
@@ -173,17 +238,43 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             )
             SELECT pg.household_id AS id,
                    (SELECT count(*)::int FROM household_members m WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS members,
-                   (SELECT string_agg(concat_ws(' ', p.given_names, p.paternal_surname, p.maternal_surname), ', ' ORDER BY p.birth_date NULLS LAST, p.id)
-                      FROM household_members m JOIN persons p ON p.id = m.person_id
-                     WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS member_names,
+                   coalesce(ml.member_ids, ARRAY[]::uuid[]) AS member_ids, coalesce(ml.member_name_list, ARRAY[]::text[]) AS member_name_list,
+                   coalesce(ml.member_hidden, ARRAY[]::boolean[]) AS member_hidden, coalesce(ml.member_births, ARRAY[]::text[]) AS member_births,
                    coalesce((SELECT array_agg(DISTINCT sr.data ->> 'Municipality')
-                               FROM household_members m JOIN source_records sr ON sr.person_id = m.person_id
-                              WHERE m.household_id = pg.household_id AND sr.data ->> 'Municipality' IS NOT NULL), ARRAY[]::text[]) AS municipalities,
+                               FROM household_members m JOIN source_records sr ON sr.person_id = m.person_id JOIN extracts e ON e.id = sr.extract_id
+                              WHERE m.household_id = pg.household_id AND sr.data ->> 'Municipality' IS NOT NULL
+                                AND {SensitiveSources.VisibleSql("e.sector", "sr.agency_code")}), ARRAY[]::text[]) AS municipalities,
                    pg.score::real AS score
               FROM page pg
+             CROSS JOIN LATERAL (
+                   SELECT array_agg(m.person_id ORDER BY p.birth_date NULLS LAST, p.id) AS member_ids,
+                          array_agg(concat_ws(' ', p.given_names, p.paternal_surname, p.maternal_surname) ORDER BY p.birth_date NULLS LAST, p.id) AS member_name_list,
+                          array_agg({SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} ORDER BY p.birth_date NULLS LAST, p.id) AS member_hidden,
+                          array_agg(p.birth_date::text ORDER BY p.birth_date NULLS LAST, p.id) AS member_births
+                     FROM household_members m JOIN persons p ON p.id = m.person_id
+                    WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) ml
              ORDER BY pg.score DESC, pg.household_id
             """, ct);
-        return Page(rows, criteria);
+        IReadOnlyDictionary<Guid, VisibleGolden> golden = new Dictionary<Guid, VisibleGolden>();
+        var hidden = rows.SelectMany(r => r.MemberIds.Where((_, i) => r.MemberHidden[i])).Distinct().ToList();
+        if (hidden.Count > 0)
+        {
+            // Members whose stored names the reader may not see as they are: names (and birth dates, for the order) from the
+            // sources they may see; a member with none is left out of the list.
+            await using var connection = await db.OpenConnectionAsync(ct);
+            golden = await SensitiveSources.GoldenAsync(connection, hidden, user, ct);
+        }
+        var hits = rows.Select(r => new HouseholdHit
+        {
+            Id = r.Id, Members = r.Members, Municipalities = r.Municipalities, Score = r.Score,
+            MemberNames = string.Join(", ", !r.MemberHidden.Contains(true)
+                ? r.MemberNameList.Where(n => n.Length > 0)
+                : r.MemberIds.Select((m, i) => r.MemberHidden[i]
+                        ? (Id: m, Name: golden[m].FullName, Birth: golden[m].BirthDate)
+                        : (Id: m, Name: r.MemberNameList[i], Birth: DateOnly.TryParseExact(r.MemberBirths[i], "yyyy-MM-dd", out var b) ? b : (DateOnly?)null))
+                    .OrderBy(x => x.Birth ?? DateOnly.MaxValue).ThenBy(x => x.Id).Select(x => x.Name).Where(n => n.Length > 0)),
+        }).ToList();
+        return Page(hits, criteria);
     }
 
     private async Task<List<T>> QueryAsync<T>(SearchCriteria c, RegistryUser user, Func<string, string> sql, CancellationToken ct)
@@ -195,6 +286,13 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             : Clean(c.Agency) is { } agency
                 ? [$"agency:{agency.ToUpperInvariant()}:{agencyPersonId}"]
                 : [.. feeds.All.Select(f => f.Agency.Code).Distinct(StringComparer.Ordinal).Select(a => $"agency:{a}:{agencyPersonId}")];
+        // An agency person id the reader may not see (a clinic's file number, a prevention centre's case id) finds nobody.
+        if (agencyKeys is not null && !user.SeesEverySource)
+        {
+            var hiddenAgencies = feeds.All.GroupBy(f => f.Agency.Code, StringComparer.Ordinal)
+                .Where(g => g.Any(f => !user.SeesSource(f.Sector, f.Agency.Code))).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+            agencyKeys = [.. agencyKeys.Where(k => !hiddenAgencies.Contains(k.Split(':')[1]))];
+        }
         var name = Clean(c.Name) is { } n ? SearchCriteria.NameKey(n) : null;
         var words = name is null ? [] : name.Split(' ').Distinct(StringComparer.Ordinal).Take(MaxBlockingWords).ToArray();
         // Blocks: every way of leaving one word out (at least two words kept), so one misspelt word
@@ -216,6 +314,8 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
                 address = Clean(c.Address) is { } a ? TextNormalizer.Normalize(a) : null,
                 municipalities = user.Municipalities.ToArray(),
                 territoryGrace = territory.Grace,
+                hiddenSectors = user.HiddenSectors,
+                ownAgency = user.OwnAgency,
                 limit = c.PageSize + 1,
                 offset = (page - 1) * c.PageSize,
             });
@@ -225,7 +325,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
 
         await using var connection = await db.OpenConnectionAsync(ct);
         async Task<List<T>> Run(NameMode mode, int page) =>
-            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories)), Args(page), cancellationToken: ct))).AsList();
+            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource)), Args(page), cancellationToken: ct))).AsList();
 
         if (name is null) return await Run(NameMode.None, c.Page);
         if (pairs.Count > 0)

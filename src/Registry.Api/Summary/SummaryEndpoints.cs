@@ -22,7 +22,11 @@ public static class SummaryEndpoints
         api.MapGet("/summary.txt", async (NpgsqlDataSource db, ExtractStore store, HttpRequest request, CancellationToken ct) =>
         {
             var summary = await LoadAsync(db, ct);
-            var extracts = await store.ListAsync(null, 50, ct);
+            // Counts are registry-wide; the extracts listed by name are those the reader may see: an agency its own,
+            // and no health or security file (feed, name, status) for a reader without that sector's grant.
+            var user = RegistryUser.From(request.HttpContext.User);
+            var extracts = (await store.ListAsync(Extracts.ExtractEndpoints.OwnAgency(request.HttpContext), 50, ct))
+                .Where(e => user.SeesSource(e.Sector, e.AgencyCode)).ToList();
             await using var connection = await db.OpenConnectionAsync(ct);
             var example = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
                 """

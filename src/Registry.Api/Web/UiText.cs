@@ -118,6 +118,8 @@ public sealed class UiText(IHttpContextAccessor http)
         ["Estatus"] = "Status",
         ["Origen"] = "Source",
         ["detalle reservado"] = "detail restricted",
+        ["registro reservado"] = "restricted record",
+        ["dato reservado o no disponible"] = "restricted or not available",
         ["rastrear"] = "trace",
         ["Salud"] = "Health",
         ["Educación"] = "Education",

@@ -117,7 +117,7 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         Assert.Contains("DIF-TAM", household.Agencies);
         Assert.Contains("health", household.ServicesBySector.Keys);
         Assert.Contains("social", household.ServicesBySector.Keys);
-        Assert.All(household.Timeline, s => Assert.Equal(64, s.FileSha256.Length));
+        Assert.All(household.Timeline, s => Assert.Equal(64, s.FileSha256?.Length));
 
         // Case managers type names without accents.
         var byName = await system.Api.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?name=ximena gonzalez cantu");

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Npgsql;
+using Registry.Persons;
+
+namespace Registry.Api.Access;
+
+/// <summary>
+/// A person's golden record as one reader may see it: only fields that sources the reader may see
+/// supplied (<see cref="RegistryUser.SeesSource"/>). <see cref="HasVisibleSource"/> is false when
+/// every record of the person is hidden from the reader: such a person is not found by that reader.
+/// </summary>
+public sealed record VisibleGolden(Guid PersonId, IReadOnlyList<GoldenField> Fields, bool HasVisibleSource, bool Recomputed)
+{
+    public string? Value(string field)
+    {
+        foreach (var f in Fields) if (f.Field == field) return f.Value;
+        return null;
+    }
+
+    public string? Curp => Value(GoldenRecord.Curp);
+    public string? GivenNames => Value(GoldenRecord.GivenNames);
+    public string? PaternalSurname => Value(GoldenRecord.PaternalSurname);
+    public string? MaternalSurname => Value(GoldenRecord.MaternalSurname);
+    public string? Sex => Value(GoldenRecord.Sex);
+    public DateOnly? BirthDate => DateOnly.TryParseExact(Value(GoldenRecord.BirthDate), "yyyy-MM-dd", out var d) ? d : null;
+    public string FullName => string.Join(' ', new[] { GivenNames, PaternalSurname, MaternalSurname }.Where(s => !string.IsNullOrWhiteSpace(s)));
+}
+
+/// <summary>
+/// Sensitive sources (health, security) in reads: the SQL form of <see cref="RegistryUser.SeesSource"/>
+/// and the golden record a reader may see. Every endpoint and page that shows a person's identity
+/// fields, source records, service events, extracts or feeds goes through here or through the rule
+/// itself, so a reader without the grant learns only "a service of sector X on date D" (hard rule 4).
+/// </summary>
+public static class SensitiveSources
+{
+    /// <summary>Golden fields in the order survivorship writes them (and pages show them).</summary>
+    public static readonly IReadOnlyList<string> FieldOrder =
+    [
+        GoldenRecord.Curp, GoldenRecord.BirthDate, GoldenRecord.Sex, GoldenRecord.GivenNames, GoldenRecord.PaternalSurname,
+        GoldenRecord.MaternalSurname, "phone", "street", "house_number", "colonia", "postal_code", "municipality", "poligono",
+    ];
+
+    /// <summary>
+    /// SQL condition: the source of sector <paramref name="sector"/> and agency <paramref name="agency"/> (column
+    /// expressions) is visible to the reader whose parameters (<see cref="AddParameters"/>) are bound. Never NULL, so
+    /// <c>NOT</c> of it is safe. (agency_code is NOT NULL: IS NOT DISTINCT FROM a NULL own agency is false.)
+    /// </summary>
+    public static string VisibleSql(string sector, string agency) =>
+        $"({sector} <> ALL (@hiddenSectors::text[]) OR {agency} IS NOT DISTINCT FROM @ownAgency::text)";
+
+    /// <summary>The golden fields a list or a household shows of a person: CURP, names, birth date.</summary>
+    public static readonly IReadOnlyList<string> IdentityFields =
+        [GoldenRecord.Curp, GoldenRecord.GivenNames, GoldenRecord.PaternalSurname, GoldenRecord.MaternalSurname, GoldenRecord.BirthDate];
+
+    /// <summary>
+    /// SQL condition: the stored golden record of person <paramref name="person"/> (a table alias) cannot be shown as it is
+    /// for <paramref name="fields"/> — one of them survived from a source the reader may not see, or there is no golden
+    /// document and some record of the person is hidden — so those fields must come from <see cref="GoldenAsync"/>. Plain <c>false</c> for a reader who sees every
+    /// source. Lets a list query settle the usual case in the same statement (no second round trip).
+    /// </summary>
+    public static string GoldenHiddenSql(RegistryUser user, string person, IReadOnlyList<string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(fields);
+        if (user.SeesEverySource) return "false";
+        // Field names are the constants above, never user input. When every field of the document names the anchor record
+        // (persons.golden_source_record_id) — a count on the text, no JSON parsing — the anchor alone is checked; parsing
+        // the document costs more than the record's probe, and most persons have one record.
+        var ids = string.Join(", ", fields.Select(f => $"({person}.golden -> '{f}' ->> 'sourceRecordId')::uuid"));
+        // Without a document (rows written outside the resolver), the stored fields are safe when no record of the person is hidden.
+        return $"""
+            (CASE WHEN {person}.golden IS NULL THEN EXISTS (
+                SELECT 1 FROM source_records hs JOIN extracts he ON he.id = hs.extract_id
+                 WHERE hs.person_id = {person}.id AND NOT {VisibleSql("he.sector", "hs.agency_code")})
+             ELSE EXISTS (
+                SELECT 1 FROM source_records gs JOIN extracts ge ON ge.id = gs.extract_id
+                 WHERE gs.id = ANY (CASE WHEN length(replace({person}.golden::text, {person}.golden_source_record_id::text, '')) =
+                                              length({person}.golden::text) - 36 * ((length({person}.golden::text)
+                                                  - length(replace({person}.golden::text, '"sourceRecordId"', ''))) / 16)
+                                         THEN ARRAY[{person}.golden_source_record_id] ELSE ARRAY[{ids}] END)
+                   AND NOT {VisibleSql("ge.sector", "gs.agency_code")}) END)
+            """;
+    }
+
+    /// <summary>
+    /// The golden record of each of <paramref name="personIds"/> as <paramref name="user"/> may see it. Fast
+    /// path: when every field's stored survivor (persons.golden) is visible, the stored record is used as is
+    /// (always so for readers who see every source). Otherwise survivorship (<see cref="GoldenRecord.Build"/>)
+    /// is recomputed over the current source records the reader may see — blank when there are none.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, VisibleGolden>> GoldenAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<Guid> personIds, RegistryUser user, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(personIds);
+        ArgumentNullException.ThrowIfNull(user);
+        var result = new Dictionary<Guid, VisibleGolden>(personIds.Count);
+        if (personIds.Count == 0) return result;
+        var restricted = !user.SeesEverySource;
+        var recompute = new List<Guid>();
+        await using (var command = new NpgsqlCommand(
+            restricted
+                ? $"""
+                  SELECT p.id, p.golden::text,
+                         EXISTS (SELECT 1 FROM (SELECT DISTINCT (f.value ->> 'sourceRecordId')::uuid AS id FROM json_each(p.golden) f) g
+                                   JOIN source_records sr ON sr.id = g.id JOIN extracts e ON e.id = sr.extract_id
+                                  WHERE NOT {VisibleSql("e.sector", "sr.agency_code")}) AS hides
+                    FROM persons p WHERE p.id = ANY (@ids)
+                  """
+                : "SELECT p.id, p.golden::text, false FROM persons p WHERE p.id = ANY (@ids)", connection))
+        {
+            command.Parameters.AddWithValue("ids", personIds.ToArray());
+            AddParameters(command, user);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetGuid(0);
+                var fields = reader.IsDBNull(1) ? [] : Parse(reader.GetString(1));
+                // A restricted reader with no stored field to go by cannot tell yet whether any source is theirs.
+                if (reader.GetBoolean(2) || (restricted && fields.Count == 0)) recompute.Add(id);
+                else result[id] = new VisibleGolden(id, fields, HasVisibleSource: fields.Count > 0 || !restricted, Recomputed: false);
+            }
+        }
+        if (recompute.Count == 0) return result;
+
+        var sources = recompute.ToDictionary(id => id, _ => new List<GoldenSource>());
+        await using (var command = new NpgsqlCommand(
+            $"""
+            SELECT sr.person_id, sr.id, sr.data::text, e.sector, e.received_at
+              FROM source_records sr JOIN extracts e ON e.id = sr.extract_id
+             WHERE sr.person_id = ANY (@ids) AND {VisibleSql("e.sector", "sr.agency_code")}
+               AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = sr.id)
+            """, connection))
+        {
+            command.Parameters.AddWithValue("ids", recompute.ToArray());
+            AddParameters(command, user);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                sources[reader.GetGuid(0)].Add(new GoldenSource(reader.GetGuid(1), Storage.StoredRows.Read(reader.GetString(2)),
+                    reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+        foreach (var (id, list) in sources) result[id] = new VisibleGolden(id, GoldenRecord.Build(list), list.Count > 0, Recomputed: true);
+        return result;
+    }
+
+    /// <summary>Binds the reader's hidden sectors and own agency for <see cref="VisibleSql"/>.</summary>
+    public static void AddParameters(NpgsqlCommand command, RegistryUser user)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(user);
+        command.Parameters.AddWithValue("hiddenSectors", user.HiddenSectors);
+        command.Parameters.AddWithValue("ownAgency", NpgsqlTypes.NpgsqlDbType.Text, (object?)user.OwnAgency ?? DBNull.Value);
+    }
+
+    /// <summary>persons.golden: {"field": {"value": …, "sourceRecordId": …, "rule": …}, …}.</summary>
+    private static List<GoldenField> Parse(string document)
+    {
+        using var json = JsonDocument.Parse(document);
+        var fields = new List<GoldenField>(13);
+        foreach (var f in json.RootElement.EnumerateObject())
+            fields.Add(new GoldenField(f.Name, f.Value.GetProperty("value").GetString() ?? "", f.Value.GetProperty("sourceRecordId").GetGuid(),
+                f.Value.GetProperty("rule").GetString() ?? ""));
+        return fields;
+    }
+}
