@@ -45,39 +45,29 @@ public static class SearchEndpoints
             .WithSummary("Find households by any criteria of a member, CURP and agency person id included, sent in a JSON body");
     }
 
-    private static async Task<IResult> PersonsAsync(RegistrySearch search, HttpContext http, AccessLog log, SearchCriteria criteria, CancellationToken ct)
-    {
-        if (criteria.Problem() is { } problem) return Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
-        if (AccessLog.CheckPurpose(http) is { } bad) return bad;
-        var user = RegistryUser.From(http.User);
-        SearchPage<PersonHit> page;
-        try
-        {
-            page = await search.PersonsAsync(criteria, user, ct);
-        }
-        catch (Exception ex) when (SearchLimits.IsStatementTimeout(ex))
-        {
-            return SearchLimits.TookTooLong();
-        }
-        await log.RecordAsync(http, user, AccessKind.Search, null, "persons:" + criteria.Describe(), returned: page.Items.Select(p => p.Id), ct: ct);
-        return Results.Ok(page);
-    }
+    private static Task<IResult> PersonsAsync(RegistrySearch search, HttpContext http, AccessLog log, SearchCriteria criteria, CancellationToken ct) =>
+        RunAsync(http, log, criteria, "persons", user => search.PersonsAsync(criteria, user, ct), hit => hit.Id, ct);
 
-    private static async Task<IResult> HouseholdsAsync(RegistrySearch search, HttpContext http, AccessLog log, SearchCriteria criteria, CancellationToken ct)
+    private static Task<IResult> HouseholdsAsync(RegistrySearch search, HttpContext http, AccessLog log, SearchCriteria criteria, CancellationToken ct) =>
+        RunAsync(http, log, criteria, "households", user => search.HouseholdsAsync(criteria, user, ct), hit => hit.Id, ct);
+
+    /// <summary>One search: validated, run under the search limits, logged with the ids it returned.</summary>
+    private static async Task<IResult> RunAsync<T>(HttpContext http, AccessLog log, SearchCriteria criteria, string what,
+        Func<RegistryUser, Task<SearchPage<T>>> search, Func<T, Guid> idOf, CancellationToken ct)
     {
         if (criteria.Problem() is { } problem) return Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
         if (AccessLog.CheckPurpose(http) is { } bad) return bad;
         var user = RegistryUser.From(http.User);
-        SearchPage<HouseholdHit> page;
+        SearchPage<T> page;
         try
         {
-            page = await search.HouseholdsAsync(criteria, user, ct);
+            page = await search(user);
         }
         catch (Exception ex) when (SearchLimits.IsStatementTimeout(ex))
         {
             return SearchLimits.TookTooLong();
         }
-        await log.RecordAsync(http, user, AccessKind.Search, null, "households:" + criteria.Describe(), returned: page.Items.Select(h => h.Id), ct: ct);
+        await log.RecordAsync(http, user, AccessKind.Search, null, what + ":" + criteria.Describe(), returned: page.Items.Select(idOf), ct: ct);
         return Results.Ok(page);
     }
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Registry.Api.Households;
 using Registry.Api.Search;
 using Registry.Api.Tests.Infrastructure;
+using Registry.Integration.Tests.Infrastructure;
 
 namespace Registry.Api.Tests.Access;
 
@@ -132,11 +133,11 @@ public sealed class RedactionTests(SeededRegistry registry)
         foreach (var (user, surname) in new[] { ("gestora.reynosa", "MARTÍNEZ"), ("gestora.salud", "MARTINES") })
         {
             var client = await registry.ClientAsync(user);
-            var hit = Assert.Single((await client.GetFromJsonAsync<SearchPage<HouseholdHit>>($"/api/households?curp={curp}"))!.Items);
+            var hit = Assert.Single((await client.SearchHouseholdsAsync(new { curp })).Items);
             Assert.Contains($"MARÍA GUADALUPE {surname} RODRÍGUEZ", hit.MemberNames, StringComparison.Ordinal);
             var household = (await client.GetFromJsonAsync<Household360>($"/api/households/{hit.Id}"))!;
             Assert.Equal(surname, household.Members.Single(m => m.Curp == curp).PaternalSurname);
-            var person = Assert.Single((await client.GetFromJsonAsync<SearchPage<PersonHit>>($"/api/persons?curp={curp}"))!.Items);
+            var person = Assert.Single((await client.SearchPersonsAsync(new { curp })).Items);
             Assert.Equal(surname, person.PaternalSurname);
         }
     }

@@ -7,6 +7,7 @@ using Dapper;
 using Microsoft.AspNetCore.Razor.Hosting;
 using Npgsql;
 using Registry.Api.Tests.Infrastructure;
+using Registry.Integration.Tests.Infrastructure;
 
 namespace Registry.Api.Tests.Access;
 
@@ -48,9 +49,10 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
 
     public static readonly Probe[] Cases =
     [
-        new("GET", "/api/persons?curp={curp}", [], ["dif.datos", "ssa.datos"]),
+        // Identifier searches are POSTs: the JSON body follows '#' in the template.
+        new("POST", "/api/persons/search#{\"curp\":\"{curp}\"}", [], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/persons?name={name}", [], ["dif.datos", "ssa.datos"]),
-        new("GET", "/api/households?curp={curp}", [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/api/households/search#{\"curp\":\"{curp}\"}", [], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/households?name={name}", [], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/persons/{p}", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/households/{hh}", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
@@ -72,6 +74,9 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("POST", "/api/persons/{p}/split", [], CaseManagersAndAgencies),
         new("POST", "/api/households/{hh}/merge", [], CaseManagersAndAgencies),
         new("POST", "/api/households/{hh}/split", [], CaseManagersAndAgencies),
+        new("GET", "/api/territory-events?person={p}", [], CaseManagersAndAgencies),
+        new("POST", "/api/persons/{p}/residence", [], CaseManagersAndAgencies),
+        new("POST", "/api/households/{hh}/residence", [], CaseManagersAndAgencies),
         // Pages, fetched with the same bearer token a browser's cookie stands for.
         new("GET", "/", [], ["dif.datos", "ssa.datos"]),
         new("GET", "/?nombre={name}", [], ["dif.datos", "ssa.datos"]),
@@ -84,6 +89,7 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("GET", "/revision", [], CaseManagersAndAgencies),
         new("GET", "/login", [], []),
         new("GET", "/denegado", [], []),
+        new("GET", "/proposito", [], []),
     ];
 
     public static IEnumerable<object[]> Matrix() =>
@@ -103,19 +109,21 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         var leaks = new List<string>();
         var sawDetail = false;
         var requests = 0;
-        foreach (var url in facts.Expand(path))
+        foreach (var expanded in facts.Expand(path))
         {
             requests++;
+            var (url, json) = expanded.Split('#', 2) is [var u, var b] ? (u, b) : (expanded, "{}");
             using var request = new HttpRequestMessage(new HttpMethod(method), url);
-            if (method == "POST") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            if (method == "POST") request.Content = new StringContent(json, Encoding.UTF8, "application/json");
             using var response = await client.SendAsync(request);
             var body = Readable(response, await response.Content.ReadAsStringAsync());
             if (@case.DeniedFor.Contains(user))
                 Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{user} {method} {url}: expected 403, got {(int)response.StatusCode}");
             // What the reader typed (a CURP, a name) is theirs, and what anyone is shown without signing in (the demo's
             // sign-in page names the seeded users' agencies) is no source's: neither is a leak.
-            var asked = Fold(WebUtility.UrlDecode(url));
+            var asked = Fold(WebUtility.UrlDecode(url) + " " + json);
             using var anonymousRequest = new HttpRequestMessage(new HttpMethod(method), url);
+            if (method == "POST") anonymousRequest.Content = new StringContent(json, Encoding.UTF8, "application/json");
             using var anonymousResponse = await anonymous.SendAsync(anonymousRequest);
             var open = Readable(anonymousResponse, await anonymousResponse.Content.ReadAsStringAsync());
             leaks.AddRange(secrets.Where(s => Contains(body, s.Folded) && !asked.Contains(s.Folded, StringComparison.Ordinal) && !Contains(open, s.Folded))
@@ -166,9 +174,9 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         var steward = await registry.ClientAsync("custodio");
         foreach (var person in facts.Persons.Where(p => p.SensitiveAgencyId is not null))
         {
-            var url = $"/api/persons?agencyPersonId={Uri.EscapeDataString(person.SensitiveAgencyId!)}&agency={person.SensitiveAgency}";
-            Assert.DoesNotContain(person.Id.ToString(), await without.GetStringAsync(url), StringComparison.Ordinal);
-            Assert.Contains(person.Id.ToString(), await with.GetStringAsync(url), StringComparison.Ordinal);
+            var criteria = new { agencyPersonId = person.SensitiveAgencyId, agency = person.SensitiveAgency };
+            Assert.DoesNotContain(person.Id, (await without.SearchPersonsAsync(criteria)).Items.Select(h => h.Id));
+            Assert.Contains(person.Id, (await with.SearchPersonsAsync(criteria)).Items.Select(h => h.Id));
         }
         // A person only sensitive sources know (a clinic, a prevention centre): the case manager of their municipality,
         // in whose territory they are, does not find them by the name those sources gave; a steward does.
@@ -199,7 +207,7 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
 
     private static string Template(string path)
     {
-        var p = path.Split('?')[0];
+        var p = path.Split('?', '#')[0];
         foreach (var id in new[] { "{p}", "{hh}", "{se}", "{ext}", "{none}" }) p = p.Replace(id, "{id}", StringComparison.Ordinal);
         return p;
     }
