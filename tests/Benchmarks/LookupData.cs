@@ -143,6 +143,9 @@ public static class LookupData
                 FOR r IN SELECT indexdef FROM saved_indexes LOOP EXECUTE r.indexdef; END LOOP;
             END $$;
             """);
+        // Statistics first: the rebuild's residence lookups are planned per person and, on tables the planner has never
+        // seen, it picks scans that grow with the registry for each of them.
+        await Run("analyze before territories", "ANALYZE persons, source_records, match_decisions, household_members, residence_claims");
         await Run("territories", "SET session_replication_role = origin; SELECT registry_rebuild_territories()");
         await Run("analyze", "ANALYZE");
     }
