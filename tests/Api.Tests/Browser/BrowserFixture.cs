@@ -91,3 +91,19 @@ public static partial class BrowserFixture
     [GeneratedRegex("^(?!.*/login)")]
     private static partial Regex NotLogin();
 }
+
+/// <summary>A test class that drives one Chromium for all its tests, launched before the first and closed after the last.</summary>
+public abstract class BrowserTest : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+
+    protected IBrowser Browser { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync() => (_playwright, Browser) = await BrowserFixture.LaunchAsync();
+
+    public virtual async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}

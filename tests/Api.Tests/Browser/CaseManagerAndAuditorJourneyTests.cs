@@ -10,20 +10,9 @@ namespace Registry.Api.Tests.Browser;
 /// changes the registry, runs on a registry of its own (<see cref="StewardJourneyTests"/>).
 /// </summary>
 [Collection(SeededCollection.Name)]
-public sealed class CaseManagerAndAuditorJourneyTests(SeededRegistry registry) : IAsyncLifetime
+public sealed class CaseManagerAndAuditorJourneyTests(SeededRegistry registry) : BrowserTest
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync() => (_playwright, _browser) = await BrowserFixture.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
-    private Task<IPage> SignInAsync(string user) => BrowserFixture.SignInAsync(_browser, registry.System.ApiAddress!, user);
+    private Task<IPage> SignInAsync(string user) => BrowserFixture.SignInAsync(Browser, registry.System.ApiAddress!, user);
 
     [Fact]
     public async Task A_case_manager_finds_a_household_by_a_misspelt_name_and_sees_services_from_several_agencies()

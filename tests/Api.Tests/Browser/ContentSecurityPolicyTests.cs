@@ -10,19 +10,8 @@ namespace Registry.Api.Tests.Browser;
 /// blocked inline style or script in the console, and none is reported on the main pages.
 /// </summary>
 [Collection(SeededCollection.Name)]
-public sealed class ContentSecurityPolicyTests(SeededRegistry registry) : IAsyncLifetime
+public sealed class ContentSecurityPolicyTests(SeededRegistry registry) : BrowserTest
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync() => (_playwright, _browser) = await BrowserFixture.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     private static List<string> WatchViolations(IPage page)
     {
         var violations = new List<string>();
@@ -45,11 +34,11 @@ public sealed class ContentSecurityPolicyTests(SeededRegistry registry) : IAsync
     [Fact]
     public async Task The_main_pages_raise_no_content_security_policy_violation()
     {
-        var anonymous = await (await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = registry.System.ApiAddress!.ToString() })).NewPageAsync();
+        var anonymous = await (await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = registry.System.ApiAddress!.ToString() })).NewPageAsync();
         var violations = WatchViolations(anonymous);
         await VisitAsync(anonymous, "/login");
 
-        var admin = await BrowserFixture.SignInAsync(_browser, registry.System.ApiAddress!, "admin");
+        var admin = await BrowserFixture.SignInAsync(Browser, registry.System.ApiAddress!, "admin");
         var adminViolations = WatchViolations(admin);
         foreach (var path in new[]
                  {
@@ -64,7 +53,7 @@ public sealed class ContentSecurityPolicyTests(SeededRegistry registry) : IAsync
         await admin.Locator("#nombre").PressAsync("Enter");
         await admin.Locator("#households").WaitForAsync();
 
-        var auditor = await BrowserFixture.SignInAsync(_browser, registry.System.ApiAddress!, "auditora");
+        var auditor = await BrowserFixture.SignInAsync(Browser, registry.System.ApiAddress!, "auditora");
         var auditorViolations = WatchViolations(auditor);
         await VisitAsync(auditor, "/auditoria");
 
@@ -81,7 +70,7 @@ public sealed class ContentSecurityPolicyTests(SeededRegistry registry) : IAsync
     [Fact]
     public async Task The_api_reference_and_the_jobs_dashboard_work_under_their_own_policy()
     {
-        var admin = await BrowserFixture.SignInAsync(_browser, registry.System.ApiAddress!, "admin");
+        var admin = await BrowserFixture.SignInAsync(Browser, registry.System.ApiAddress!, "admin");
         var violations = WatchViolations(admin);
         await admin.GotoAsync("/scalar");
         await admin.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -97,7 +86,7 @@ public sealed class ContentSecurityPolicyTests(SeededRegistry registry) : IAsync
     {
         // A host that marks the session cookie Secure even on http (the production default).
         await using var host = new ApiHost(kestrel: true);
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Address!.ToString() });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.Address!.ToString() });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login");
         await page.Locator("#username").FillAsync("custodio");

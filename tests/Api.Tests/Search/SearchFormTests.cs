@@ -7,23 +7,12 @@ namespace Registry.Api.Tests.Search;
 
 /// <summary>The search page sends its criteria in a POST body: a CURP typed there never reaches an address bar, a link, history or a proxy log.</summary>
 [Collection(SeededCollection.Name)]
-public sealed class SearchFormTests(SeededRegistry registry) : IAsyncLifetime
+public sealed class SearchFormTests(SeededRegistry registry) : BrowserTest
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync() => (_playwright, _browser) = await BrowserFixture.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task A_CURP_searched_in_the_form_finds_the_family_and_appears_in_no_address()
     {
-        var page = await BrowserFixture.SignInAsync(_browser, registry.System.ApiAddress!, "gestora.reynosa");
+        var page = await BrowserFixture.SignInAsync(Browser, registry.System.ApiAddress!, "gestora.reynosa");
         var requested = new List<string>();
         page.Request += (_, request) => requested.Add(request.Url);
 
