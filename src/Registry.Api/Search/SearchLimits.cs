@@ -81,11 +81,7 @@ public sealed class SearchConnections : IAsyncDisposable
         var timeoutMs = Math.Max(1, (long)options.Value.StatementTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         settings.Options = $"{settings.Options} -c statement_timeout={timeoutMs}".Trim();
         settings.MaxPoolSize = options.Value.MaxConnections;
-        if (settings.MaxAutoPrepare == 0)
-        {
-            settings.MaxAutoPrepare = 64;
-            settings.AutoPrepareMinUsages = 2;
-        }
+        RegistryStorage.PrepareRepeatedStatements(settings);
         DataSource = builder.Build();
     }
 

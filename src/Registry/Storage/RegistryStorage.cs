@@ -41,11 +41,7 @@ public static class RegistryStorage
             if (interactive)
             {
                 var settings = builder.ConnectionStringBuilder;
-                if (settings.MaxAutoPrepare == 0)
-                {
-                    settings.MaxAutoPrepare = 64;
-                    settings.AutoPrepareMinUsages = 2;
-                }
+                PrepareRepeatedStatements(settings);
                 if (!SetsPoolSize(connectionString)) settings.MaxPoolSize = Math.Max(12, 4 * Environment.ProcessorCount);
             }
             return builder.Build();
@@ -66,6 +62,14 @@ public static class RegistryStorage
         services.AddKeyedSingleton(StewardshipDataSource, (_, _) =>
             new NpgsqlDataSourceBuilder(settings.ConnectionString) { Name = "registry-stewardship" }.Build());
         return services;
+    }
+
+    /// <summary>An interactive pool has the server prepare its repeated statements, unless the connection string says otherwise.</summary>
+    public static void PrepareRepeatedStatements(NpgsqlConnectionStringBuilder settings)
+    {
+        if (settings.MaxAutoPrepare != 0) return;
+        settings.MaxAutoPrepare = 64;
+        settings.AutoPrepareMinUsages = 2;
     }
 
     /// <summary>The connection migrations run on: the owner's when configured, else the host's own.</summary>
