@@ -89,8 +89,12 @@ public static class SensitiveSources
     /// (always so for readers who see every source). Otherwise survivorship (<see cref="GoldenRecord.Build"/>)
     /// is recomputed over the current source records the reader may see — blank when there are none.
     /// </summary>
+    /// <param name="hidden">
+    /// The caller already knows (from <see cref="GoldenHiddenSql"/> in its own query) that each of <paramref name="personIds"/>
+    /// has a stored identity field the reader may not see: survivorship is recomputed straight away, without asking again.
+    /// </param>
     public static async Task<IReadOnlyDictionary<Guid, VisibleGolden>> GoldenAsync(
-        NpgsqlConnection connection, IReadOnlyCollection<Guid> personIds, RegistryUser user, CancellationToken ct)
+        NpgsqlConnection connection, IReadOnlyCollection<Guid> personIds, RegistryUser user, CancellationToken ct, bool hidden = false)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(personIds);
@@ -99,7 +103,8 @@ public static class SensitiveSources
         if (personIds.Count == 0) return result;
         var restricted = !user.SeesEverySource;
         var recompute = new List<Guid>();
-        await using (var command = new NpgsqlCommand(
+        if (hidden && restricted) recompute.AddRange(personIds);
+        else await using (var command = new NpgsqlCommand(
             restricted
                 ? $"""
                   SELECT p.id, p.golden::text,

@@ -68,7 +68,7 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
             !await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM households WHERE id = @id)", new { id }, cancellationToken: ct)))
             return null;
         var hidden = rows.Where(m => m.GoldenHidden).Select(m => m.PersonId).ToList();
-        var golden = hidden.Count == 0 ? null : await SensitiveSources.GoldenAsync(connection, hidden, user, ct);
+        var golden = hidden.Count == 0 ? null : await SensitiveSources.GoldenAsync(connection, hidden, user, ct, hidden: true);
         var members = rows
             .Select(m => golden is not null && golden.TryGetValue(m.PersonId, out var g)
                 ? new HouseholdMember(m.PersonId, g.Curp, g.GivenNames, g.PaternalSurname, g.MaternalSurname, g.BirthDate, m.Relationship, m.ValidFrom, m.ValidTo)

@@ -85,10 +85,13 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
     /// nobody (one word typed, or two of them misspelt) every person by trigram word similarity
     /// alone. For a case manager only persons of their territory are candidates (a person of an
     /// in-scope household is in scope, so no household is lost), before ranking: the 500 best are
-    /// then 500 they may see; their word blocks come from the territory's own name index. The SQL's shape depends only on how many words there are and on the
+    /// then 500 they may see; their word blocks come from the territory's own name index. The SQL's shape depends only on how many words there are, which criteria are given and the
     /// reader's scope; every value is a parameter.
     /// </summary>
-    private static string Candidates(NameMode mode, int pairs, bool territory, bool restricted)
+    /// <summary>Which criteria a search gives (the statement holds a condition only for those).</summary>
+    private readonly record struct Given(bool Curp, bool AgencyKeys, bool Municipality, bool Poligono, bool Address);
+
+    private static string Candidates(NameMode mode, int pairs, bool territory, bool restricted, Given given)
     {
         var name = mode switch
         {
@@ -112,42 +115,53 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
         // the name and CURP that record carries: a value only a hidden (health, security) source supplied finds nobody.
         // The name: usually a visible record carries the golden name itself (a cheap comparison); otherwise the visible
         // record's own name must match the query (folding it costs ~0.1 ms a record, so only then).
+        // Only the criteria given appear in the statement: fewer subqueries to plan and run (each shape is prepared once).
+        var visibleName = mode == NameMode.None ? "" : """
+
+                       AND ((upper(vs.data ->> 'GivenNames') IS NOT DISTINCT FROM p.given_names
+                             AND upper(vs.data ->> 'PaternalSurname') IS NOT DISTINCT FROM p.paternal_surname
+                             AND upper(vs.data ->> 'MaternalSurname') IS NOT DISTINCT FROM p.maternal_surname)
+                            OR word_similarity(@name, registry_person_name(
+                                   vs.data ->> 'GivenNames', vs.data ->> 'PaternalSurname', vs.data ->> 'MaternalSurname')) >= 0.5)
+            """;
+        var visibleCurp = !given.Curp ? "" : """
+
+                       AND replace(registry_fold(vs.data ->> 'Curp'), ' ', '') = @curp
+            """;
         var visible = !restricted ? "true" : $"""
             EXISTS (SELECT 1 FROM source_records vs JOIN extracts ve ON ve.id = vs.extract_id
                      WHERE vs.person_id = p.id AND {SensitiveSources.VisibleSql("ve.sector", "vs.agency_code")}
-                       AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = vs.id)
-                       AND (@name::text IS NULL
-                            OR (upper(vs.data ->> 'GivenNames') IS NOT DISTINCT FROM p.given_names
-                                AND upper(vs.data ->> 'PaternalSurname') IS NOT DISTINCT FROM p.paternal_surname
-                                AND upper(vs.data ->> 'MaternalSurname') IS NOT DISTINCT FROM p.maternal_surname)
-                            OR word_similarity(@name, registry_person_name(
-                                   vs.data ->> 'GivenNames', vs.data ->> 'PaternalSurname', vs.data ->> 'MaternalSurname')) >= 0.5)
-                       AND (@curp::text IS NULL OR replace(registry_fold(vs.data ->> 'Curp'), ' ', '') = @curp))
+                       AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = vs.id){visibleName}{visibleCurp})
             """;
         var visibleSource = !restricted ? "" : $" AND {SensitiveSources.VisibleSql("ve.sector", "sr.agency_code")}";
         var visibleJoin = !restricted ? "" : " JOIN extracts ve ON ve.id = sr.extract_id";
+        var filters = new List<string>();
+        if (given.Curp) filters.Add("p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = 'curp:' || @curp)");
+        if (given.AgencyKeys) filters.Add("p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys))");
+        if (given.Municipality)
+            filters.Add("p.id IN (SELECT t.person_id FROM person_territories t WHERE t.municipality = registry_fold(@municipality) AND t.ended_at IS NULL)");
+        if (given.Poligono)
+            filters.Add($"""
+                p.id IN (SELECT sr.person_id FROM source_records sr{visibleJoin}
+                          WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono){visibleSource})
+                """);
+        if (given.Address)
+            filters.Add($"""
+                p.id IN (SELECT sr.person_id FROM source_records sr{visibleJoin}
+                          WHERE (sr.data ->> 'Street' IS NOT NULL OR sr.data ->> 'Colonia' IS NOT NULL)
+                            AND @address <% registry_address(sr.data){visibleSource})
+                """);
+        var filtered = string.Concat(filters.Select(f => "\n               AND " + f));
         // The similarity is computed once per candidate (scored, then filtered and ranked).
         return $"""
         WITH candidates AS MATERIALIZED (
             SELECT id, score FROM (
             SELECT p.id,
-                   CASE WHEN @name::text IS NULL THEN 1
-                        ELSE word_similarity(@name, p.search_name) END AS score
+                   {(mode == NameMode.None ? "1" : "word_similarity(@name, p.search_name)")} AS score
               FROM persons p
              WHERE ({name})
                AND {inScope}
-               AND {visible}
-               AND (@curp::text IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = 'curp:' || @curp))
-               AND (@agencyKeys::text[] IS NULL OR p.id IN (SELECT k.person_id FROM person_keys k WHERE k.key = ANY (@agencyKeys)))
-               AND (@municipality::text IS NULL OR p.id IN (
-                        SELECT t.person_id FROM person_territories t WHERE t.municipality = registry_fold(@municipality) AND t.ended_at IS NULL))
-               AND (@poligono::text IS NULL OR p.id IN (
-                        SELECT sr.person_id FROM source_records sr{visibleJoin}
-                         WHERE sr.data ->> 'Poligono' IS NOT NULL AND registry_fold(sr.data ->> 'Poligono') = registry_fold(@poligono){visibleSource}))
-               AND (@address::text IS NULL OR p.id IN (
-                        SELECT sr.person_id FROM source_records sr{visibleJoin}
-                         WHERE (sr.data ->> 'Street' IS NOT NULL OR sr.data ->> 'Colonia' IS NOT NULL)
-                           AND @address <% registry_address(sr.data){visibleSource}))
+               AND {visible}{filtered}
             ) scored
              WHERE score >= 0.5
              ORDER BY score DESC, id
@@ -175,7 +189,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
         {
             // CURP, names and birth date only from sources the reader may see, where the stored ones are not all such.
             await using var connection = await db.OpenConnectionAsync(ct);
-            var golden = await SensitiveSources.GoldenAsync(connection, [.. rows.Where(r => r.GoldenHidden).Select(r => r.Id)], user, ct);
+            var golden = await SensitiveSources.GoldenAsync(connection, [.. rows.Where(r => r.GoldenHidden).Select(r => r.Id)], user, ct, hidden: true);
             hits = [.. hits.Where(h => !golden.TryGetValue(h.Id, out var g) || g.HasVisibleSource)
                 .Select(h => golden.TryGetValue(h.Id, out var g) ? h with
                 {
@@ -262,7 +276,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             // Members whose stored names the reader may not see as they are: names (and birth dates, for the order) from the
             // sources they may see; a member with none is left out of the list.
             await using var connection = await db.OpenConnectionAsync(ct);
-            golden = await SensitiveSources.GoldenAsync(connection, hidden, user, ct);
+            golden = await SensitiveSources.GoldenAsync(connection, hidden, user, ct, hidden: true);
         }
         var hits = rows.Select(r => new HouseholdHit
         {
@@ -301,6 +315,9 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             : words.Length == 2 ? [words]
             : Enumerable.Range(0, words.Length).Select(skip => words.Where((_, i) => i != skip).ToArray()).ToList();
 
+        var given = new Given(Curp: Clean(c.Curp) is not null, AgencyKeys: agencyKeys is not null, Municipality: Clean(c.Municipality) is not null,
+            Poligono: Clean(c.Poligono) is not null, Address: Clean(c.Address) is not null);
+
         DynamicParameters Args(int page)
         {
             var args = new DynamicParameters(new
@@ -325,7 +342,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
 
         await using var connection = await db.OpenConnectionAsync(ct);
         async Task<List<T>> Run(NameMode mode, int page) =>
-            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource)), Args(page), cancellationToken: ct))).AsList();
+            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource, given)), Args(page), cancellationToken: ct))).AsList();
 
         if (name is null) return await Run(NameMode.None, c.Page);
         if (pairs.Count > 0)
