@@ -57,6 +57,13 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         var rowIndex = new Dictionary<int, int>(rows.Count);
         for (var i = 0; i < rows.Count; i++) rowIndex[rows[i].RowNumber] = i;
 
+        // A deterministic key (the agency's person id, a valid CURP) links a row only when the row does not contradict
+        // the person it names: an id the agency reused or mistyped, a relative's CURP. Contradicted rows are detached
+        // from the key (a steward is asked) and matched like any other row.
+        var contradicted = Contradicted(rows, rowIndex, candidates);
+        if (contradicted.Count > 0)
+            rows = [.. rows.Select((r, i) => contradicted.ContainsKey(i) ? r with { KnownPerson = null, KnownRule = null } : r)];
+
         // Persons are nodes after the rows: the rows' known persons and those an edge reaches (a person no
         // pair reaches the review threshold with can join no cluster).
         var personNodes = new Dictionary<Guid, int>();
@@ -84,7 +91,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
                 && score.Total < model.LinkThreshold) continue;
             // A row a key already linked only matters when it bridges to another person (a merge, or a
             // steward when a guard refuses); a middling score against someone else is no question.
-            if (row.KnownPerson is not null && score.Total < model.LinkThreshold) continue;
+            if (row.KnownPerson is not null && !model.Links(score)) continue;
             var key = (row.RowNumber, c.Record.PersonId);
             if (!best.TryGetValue(key, out var current) || score.Total > current.Score.Total) best[key] = (score, c.Record.SourceRecordId);
         }
@@ -118,7 +125,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         }
         // Rows of this chunk sharing a deterministic key new to the registry are one person.
         var keyLinked = new HashSet<int>();
-        foreach (var group in rows.Select((r, i) => (r, i)).Where(x => x.r.KnownPerson is null)
+        foreach (var group in rows.Select((r, i) => (r, i)).Where(x => x.r.KnownPerson is null && !contradicted.ContainsKey(x.i))
                      .SelectMany(x => new[] { (k: x.r.Record.ValidCurp is { } c ? "curp:" + c : null, x.i), (k: x.r.AgencyKey, x.i) })
                      .Where(x => x.k is not null).GroupBy(x => x.k))
         {
@@ -132,14 +139,22 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         }
         // The candidate records of each person, for the merge guard: chained when a link first joins two registry persons.
         var recordsByPerson = new PersonRecords(candidates);
+        var ambiguous = AmbiguousRows(edges, rows.Count, nodePerson, recordsByPerson, personCurps, exclusions);
         var reviews = new List<ReviewProposal>();
+        foreach (var (i, person) in contradicted)
+            reviews.Add(new ReviewProposal(rows[i].RowNumber, person.Person, person.Score, ContradictedReason(person.Rule)));
         var pendingRowReviews = new List<(int Review, int OtherRow)>();
         var bridges = new List<Edge>();
         var linkedBy = new Dictionary<int, Edge>();
         foreach (var edge in edges.OrderByDescending(e => e.Score.Total))
         {
-            var linkable = edge.Score.Total >= model.LinkThreshold;
-            var refusal = linkable ? Refusal(clusters, edge, recordsByPerson, exclusions) : null;
+            var high = edge.Score.Total >= model.LinkThreshold;
+            var namesake = edge.B >= rows.Count && ambiguous.TryGetValue(edge.A, out var why) ? why : null;
+            var linkable = model.Links(edge.Score) && namesake is null;
+            var refusal = linkable ? Refusal(clusters, edge, recordsByPerson, exclusions)
+                : !high ? null
+                : !model.Links(edge.Score) ? MatchModel.NamesOnlyReason
+                : namesake;
             if (linkable && refusal is null)
             {
                 if (clusters.Find(edge.A) != clusters.Find(edge.B))
@@ -219,11 +234,11 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         var byRow = new Dictionary<int, MatchRecord>(rows.Count);
         foreach (var (number, record) in rows) byRow[number] = record;
         foreach (var c in candidates)
-            if (byRow.TryGetValue(c.RowNumber, out var row) && Score(row, c.Record).Total >= model.LinkThreshold) linking.Add(c.RowNumber);
+            if (byRow.TryGetValue(c.RowNumber, out var row) && model.Links(Score(row, c.Record))) linking.Add(c.RowNumber);
         var records = rows.Select(r => r.Record).ToList();
         prescoredPairs = (records, [.. InChunkPairs(records)]);
         foreach (var (i, j) in prescoredPairs.Value.Pairs)
-            if (Score(records[i], records[j]).Total >= model.LinkThreshold)
+            if (model.Links(Score(records[i], records[j])))
             {
                 linking.Add(rows[i].RowNumber);
                 linking.Add(rows[j].RowNumber);
@@ -325,13 +340,13 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     private string? Refusal(Clusters clusters, Edge edge, PersonRecords recordsByPerson, ISet<(Guid, Guid)> exclusions)
     {
         if (clusters.Find(edge.A) == clusters.Find(edge.B)) return null;
-        if (clusters.CurpsConflict(edge.A, edge.B)) return "the records carry two different valid CURPs";
+        if (clusters.CurpsConflict(edge.A, edge.B)) return TwoCurpsReason;
         var left = clusters.PersonsOf(edge.A);
         var right = clusters.PersonsOf(edge.B);
         foreach (var a in left)
         foreach (var b in right)
         {
-            if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return "a steward decided these are different persons";
+            if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return StewardSeparatedReason;
             // Merging two registry persons needs their own records to agree, not just the bridging record.
             if (recordsByPerson.Of(a) is { } ra && recordsByPerson.Of(b) is { } rb)
             {
@@ -342,6 +357,85 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         }
         return null;
     }
+
+    /// <summary>Why a row two disagreeing persons both match was not linked to either.</summary>
+    public const string AmbiguousReason = "two registry persons whose own records disagree both match this record (namesakes)";
+
+    /// <summary>How many bits the best match must lead the next disagreeing person by to be linked (2^6 = 64 times likelier).</summary>
+    public const double AmbiguityMargin = 6;
+
+    /// <summary>A key-linked row whose evidence against its person is at most this (log2 odds) is contradicted: the evidence says "someone else".</summary>
+    public const double ContradictionThreshold = 0;
+
+    private static string ContradictedReason(string? rule) => rule == "exact-curp"
+        ? "the CURP names a person whose records this record contradicts (a relative's CURP?)"
+        : "the agency's person id names a person whose records this record contradicts (an id reused or mistyped?)";
+
+    /// <summary>
+    /// Rows whose deterministic key names a person that every one of that person's records (among the candidates) scores
+    /// at most <see cref="ContradictionThreshold"/> against: row index → (person, best score, rule). A person none of
+    /// whose records the blocking found is not judged (nothing to compare with).
+    /// </summary>
+    private Dictionary<int, (Guid Person, MatchScore Score, string? Rule)> Contradicted(
+        IReadOnlyList<IncomingRow> rows, Dictionary<int, int> rowIndex, IReadOnlyList<CandidateRecord> candidates)
+    {
+        // The key itself is no evidence here: a CURP's own agreement is left out of the judgement of a CURP-linked row.
+        static double Besides(MatchScore score, string? rule) => rule == "exact-curp" ? score.Total - score.FieldWeights[(int)MatchField.Curp] : score.Total;
+        var best = new Dictionary<int, (MatchScore Score, double Evidence)>();
+        foreach (var c in candidates)
+        {
+            if (!rowIndex.TryGetValue(c.RowNumber, out var i) || rows[i].KnownPerson != c.Record.PersonId) continue;
+            var score = Score(rows[i].Record, c.Record);
+            var evidence = Besides(score, rows[i].KnownRule);
+            if (!best.TryGetValue(i, out var current) || evidence > current.Evidence) best[i] = (score, evidence);
+        }
+        var result = new Dictionary<int, (Guid, MatchScore, string?)>();
+        foreach (var (i, (score, evidence)) in best)
+            if (evidence <= ContradictionThreshold) result[i] = (rows[i].KnownPerson!.Value, score, rows[i].KnownRule);
+        return result;
+    }
+
+    /// <summary>
+    /// Rows that two registry persons both match well enough to link, within <see cref="AmbiguityMargin"/> of each other,
+    /// when those persons cannot be one (a steward separated them, different valid CURPs, or their own records disagree):
+    /// at a state's size these are namesakes, and the row goes to a steward instead of the better-scoring one.
+    /// </summary>
+    /// <returns>Row index → why the persons cannot be one.</returns>
+    private Dictionary<int, string> AmbiguousRows(List<Edge> edges, int rowCount, Dictionary<int, Guid> nodePerson, PersonRecords recordsByPerson,
+        IReadOnlyDictionary<Guid, string?> personCurps, ISet<(Guid, Guid)> exclusions)
+    {
+        var ambiguous = new Dictionary<int, string>();
+        foreach (var byRow in edges.Where(e => e.A < rowCount && e.B >= rowCount && model.Links(e.Score)).GroupBy(e => e.A))
+        {
+            var ranked = byRow.OrderByDescending(e => e.Score.Total).ToList();
+            if (ranked.Count < 2) continue;
+            var first = nodePerson[ranked[0].B];
+            foreach (var other in ranked.Skip(1))
+            {
+                if (other.Score.Total < ranked[0].Score.Total - AmbiguityMargin) break;
+                if (PersonsDisagree(first, nodePerson[other.B], recordsByPerson, personCurps, exclusions) is { } why)
+                {
+                    ambiguous[byRow.Key] = why;
+                    break;
+                }
+            }
+        }
+        return ambiguous;
+    }
+
+    /// <returns>Why persons <paramref name="a"/> and <paramref name="b"/> cannot be one person, or null when they may be.</returns>
+    private string? PersonsDisagree(Guid a, Guid b, PersonRecords recordsByPerson, IReadOnlyDictionary<Guid, string?> personCurps, ISet<(Guid, Guid)> exclusions)
+    {
+        if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return StewardSeparatedReason;
+        if (personCurps.GetValueOrDefault(a) is { } ca && personCurps.GetValueOrDefault(b) is { } cb && !string.Equals(ca, cb, StringComparison.Ordinal))
+            return TwoCurpsReason;
+        if (recordsByPerson.Of(a) is not { } ra || recordsByPerson.Of(b) is not { } rb) return AmbiguousReason;
+        var bestPair = ra.SelectMany(x => rb.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total)).DefaultIfEmpty(double.MinValue).Max();
+        return bestPair < model.ReviewThreshold ? AmbiguousReason : null;
+    }
+
+    private const string StewardSeparatedReason = "a steward decided these are different persons";
+    private const string TwoCurpsReason = "the records carry two different valid CURPs";
 
     private sealed record Edge(int A, int B, MatchScore Score, Guid? Record);
 

@@ -30,6 +30,25 @@ public sealed record MatchModel
     /// </summary>
     public double HouseholdFieldsCap { get; init; } = 4;
 
+    /// <summary>
+    /// The registry size (records) the thresholds were set at. Fellegi–Sunter's prior — the chance that a record meets its
+    /// own person rather than a stranger — falls as the registry grows: among N records a name has N times its frequency
+    /// of namesakes. A pair's evidence (the score) does not change with size, so the thresholds rise by log2(N / this)
+    /// bits once the registry is larger (<see cref="AtSize"/>): at 1M records, 3.3 bits. Below it they stay as set.
+    /// </summary>
+    public long PriorReferenceRecords { get; init; } = 100_000;
+
+    /// <summary>This model with its thresholds raised for a registry of <paramref name="records"/> records (<see cref="PriorReferenceRecords"/>).</summary>
+    public MatchModel AtSize(long records)
+    {
+        var shift = PriorShift(records);
+        return shift == 0 ? this : this with { LinkThreshold = Math.Round(LinkThreshold + shift, 3), ReviewThreshold = Math.Round(ReviewThreshold + shift, 3) };
+    }
+
+    /// <summary>Bits the thresholds rise by at <paramref name="records"/> records: log2(records / <see cref="PriorReferenceRecords"/>), never below 0.</summary>
+    public double PriorShift(long records) =>
+        PriorReferenceRecords <= 0 || records <= PriorReferenceRecords ? 0 : Math.Log2((double)records / PriorReferenceRecords);
+
     /// <summary>Frequencies below this are not trusted for term-frequency adjustment (tiny registries).</summary>
     public double MinTermFrequency { get; init; } = 0.0005;
 
@@ -97,6 +116,42 @@ public sealed record MatchModel
     /// <summary>What the score means under this model's thresholds.</summary>
     public MatchOutcome Classify(double score) =>
         score >= LinkThreshold ? MatchOutcome.Link : score >= ReviewThreshold ? MatchOutcome.Review : MatchOutcome.NonMatch;
+
+    /// <summary>
+    /// What a scored pair means: <see cref="Classify(double)"/>, except that a pair whose agreement stops at names (and
+    /// the places a household shares) is at most a question for a steward. At a state's size every common name has
+    /// namesakes in the same municipality; only a birth date, a CURP, another identifier, a phone or a street and
+    /// number tells them apart (<see cref="SeparatesNamesakes"/>).
+    /// </summary>
+    public MatchOutcome Classify(MatchScore score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        var outcome = Classify(score.Total);
+        return outcome == MatchOutcome.Link && !SeparatesNamesakes(score.Vector) ? MatchOutcome.Review : outcome;
+    }
+
+    /// <summary>True when the score is high enough to link and the pair agrees on something that separates namesakes.</summary>
+    public bool Links(MatchScore score) => Classify(score) == MatchOutcome.Link;
+
+    /// <summary>
+    /// The pair agrees (exactly or nearly) on a field that differs between namesakes: the birth date (exact, day and month
+    /// swapped, year off by one, one part differing), the CURP (equal, nearly equal, or consistent with the other record's
+    /// name and birth date), another personal identifier, the phone, or the street with its house number. Postal code and municipality do
+    /// not: thousands share them.
+    /// </summary>
+    public static bool SeparatesNamesakes(byte[] vector)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return vector[(int)MatchField.BirthDate] is >= 1 and <= 4
+            // Level 6 of a CURP checked against the other record is also "consistent, but its birth date could not be checked".
+            || vector[(int)MatchField.Curp] is 1 or 2 or 3 or 5
+            || vector[(int)MatchField.OtherId] is 1 or 2
+            || vector[(int)MatchField.Phone] == 1
+            || vector[(int)MatchField.Street] == 1;
+    }
+
+    /// <summary>Why a pair that scores at least the link threshold was not linked (<see cref="SeparatesNamesakes"/> false).</summary>
+    public const string NamesOnlyReason = "names agree but nothing that tells namesakes apart (birth date, CURP, another id, phone, street and number)";
 
     /// <summary>
     /// Starting values for an empty registry (no data to train on yet), chosen from published

@@ -70,6 +70,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         // the match records written since (migration 0014) and the lookup adds only what they bring (CatchUpAsync).
         var early = await index.LookupAsync(connection, tx, Lookups(prepared), ct);
         ResolutionProfile.Mark("candidates");
+        // The thresholds for the registry's size (its records, as the index holds them): namesakes multiply as it grows.
+        model = model.AtSize(index.Count);
         // Scoring needs no person: the chunk's pairs and its early candidates are scored before the lock too,
         // with the name frequencies as they stand now.
         var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), model, ct);

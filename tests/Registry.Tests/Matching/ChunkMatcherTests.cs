@@ -271,19 +271,99 @@ public sealed class ChunkMatcherTests
         Assert.Equal([1, 2, 3, 5], linking.Order());
     }
 
+    [Fact]
+    public void A_record_that_agrees_on_names_alone_is_asked_about_not_linked()
+    {
+        // ROSA MARÍA HERRERA RODRÍGUEZ of Reynosa without a birth date or CURP: at a state's size she has namesakes there.
+        var person = Guid.NewGuid();
+        var registry = Record(person, "ROSA MARIA", "HERRERA", "RODRIGUEZ", new DateOnly(1971, 5, 2), "M", municipality: "REYNOSA");
+        var incoming = Row(1, Record(default, "ROSA MARÍA", "HERRERA", "RODRÍGUEZ", null, "M", municipality: "REYNOSA"));
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)]);
+
+        Assert.NotEqual(person, d.Rows[0].PersonId);
+        var review = Assert.Single(d.Reviews);
+        Assert.Equal(person, review.CandidatePersonId);
+        Assert.Equal(MatchModel.NamesOnlyReason, review.Reason);
+    }
+
+    [Fact]
+    public void Names_and_a_shared_phone_without_a_birth_date_still_link()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "ROSA MARIA", "HERRERA", "RODRIGUEZ", new DateOnly(1971, 5, 2), "M", phone: "8991234567", municipality: "REYNOSA");
+        var incoming = Row(1, Record(default, "ROSA MARIA", "HERRERA", "RODRIGUEZ", null, "M", phone: "8991234567", municipality: "REYNOSA"));
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Empty(d.Reviews);
+    }
+
+    [Fact]
+    public void A_record_two_namesakes_match_equally_goes_to_a_steward_instead_of_the_first()
+    {
+        // Two registry persons of the same name and birth date who are not one (different valid CURPs); the row has no CURP.
+        var (a, b) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var curpA = Curp17("HERR710502MTSRDS0");
+        var curpB = Curp17("HERR710502MTSRDS1");
+        var ra = Record(a, "ROSA MARIA", "HERRERA", "RODRIGUEZ", new DateOnly(1971, 5, 2), "M", curp: curpA);
+        var rb = Record(b, "ROSA MARIA", "HERRERA", "RODRIGUEZ", new DateOnly(1971, 5, 2), "M", curp: curpB);
+        var incoming = Row(1, Record(default, "ROSA MARIA", "HERRERA", "RODRIGUEZ", new DateOnly(1971, 5, 2), "M"));
+
+        var d = Decide([incoming], [new CandidateRecord(1, ra), new CandidateRecord(1, rb)], curps: new() { [a] = curpA, [b] = curpB });
+
+        Assert.True(d.Rows[0].CreatedPerson);
+        Assert.Equal(new[] { a, b }.Order(), d.Reviews.Select(r => r.CandidatePersonId).Order());
+        Assert.Empty(d.Merges);
+    }
+
+    [Fact]
+    public void An_agency_id_that_names_a_person_the_row_contradicts_does_not_link_it()
+    {
+        // The agency reused (or mistyped) its id: the row is someone else entirely.
+        var person = Guid.NewGuid();
+        var registry = Record(person, "JUAN", "PEREZ", "GARCIA", new DateOnly(1962, 8, 2), "H");
+        var incoming = KnownRow(1, Record(default, "LUCIA", "ZOZAYA", "PEÑA", new DateOnly(2001, 6, 9), "M"), person, "agency-person-id");
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)]);
+
+        Assert.NotEqual(person, d.Rows[0].PersonId);
+        Assert.True(d.Rows[0].CreatedPerson);
+        var review = Assert.Single(d.Reviews);
+        Assert.Equal(person, review.CandidatePersonId);
+        Assert.Contains("agency's person id", review.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_agency_id_row_with_ordinary_typing_errors_keeps_its_person()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "MARIA GUADALUPE", "TORRES", "DIAZ", new DateOnly(1980, 4, 12), "M");
+        var incoming = KnownRow(1, Record(default, "GUADALUPE", "TOREZ", null, new DateOnly(1980, 12, 4), "M"), person, "agency-person-id");
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Equal("agency-person-id", d.Rows[0].Rule);
+        Assert.Empty(d.Reviews);
+    }
+
     private static ChunkDecisions Decide(IncomingRow[] rows, CandidateRecord[] candidates,
         Dictionary<Guid, string?>? curps = null, HashSet<(Guid, Guid)>? exclusions = null) =>
         new ChunkMatcher(MatchModel.Default).Decide(rows, candidates, curps ?? [], exclusions ?? [], Guid.CreateVersion7);
 
     private static IncomingRow Row(int n, MatchRecord r) => new(n, r, null, null);
 
+    private static IncomingRow KnownRow(int n, MatchRecord r, Guid person, string rule) => new(n, r, person, rule);
+
     private static string Curp17(string first17) => first17 + Curp.CheckDigit(first17);
 
-    private static MatchRecord Record(Guid person, string given, string paternal, string? maternal, DateOnly birth, string sex,
-        string? curp = null, string? postal = null, string? phone = null) =>
+    private static MatchRecord Record(Guid person, string given, string paternal, string? maternal, DateOnly? birth, string sex,
+        string? curp = null, string? postal = null, string? phone = null, string? municipality = null) =>
         MatchRecord.From(new SourceRow
         {
             RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = given, PaternalSurname = paternal, MaternalSurname = maternal,
-            BirthDate = birth, Sex = sex, Curp = curp, PostalCode = postal, Phone = phone,
+            BirthDate = birth, Sex = sex, Curp = curp, PostalCode = postal, Phone = phone, Municipality = municipality,
         }, Guid.NewGuid(), person);
 }
