@@ -43,8 +43,17 @@ public static class Comparisons
         [MatchField.Street] = ["missing", "same-street-and-number", "same-street-or-jaro-winkler-0.90", "different"],
     };
 
-    /// <summary>Fields whose "exact" level is adjusted by how common the value is (MARÍA GARCÍA is weak evidence).</summary>
-    public static readonly MatchField[] TermFrequencyFields = [MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname];
+    /// <summary>
+    /// Fields whose "exact" level is adjusted by how common the value is in the registry: MARÍA GARCÍA is weak evidence, and
+    /// so is a birth date an agency types when it does not know one (01/01/1900, the first of January).
+    /// </summary>
+    public static readonly MatchField[] TermFrequencyFields = [MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate];
+
+    /// <summary>
+    /// Term-frequency fields whose values are many and evenly spread, so that only an unusually common value says something:
+    /// their frequency only ever lowers the weight (never above the level's average u).
+    /// </summary>
+    public static bool TermFrequencyOnlyLowers(MatchField field) => field == MatchField.BirthDate;
 
     /// <summary>The comparison vector of a pair: one level per field, indexed by <see cref="MatchField"/>.</summary>
     public static byte[] Compare(MatchRecord a, MatchRecord b)
@@ -178,6 +187,7 @@ public static class Comparisons
         MatchField.GivenNames => r.GivenKey.Length == 0 ? null : r.GivenKey,
         MatchField.PaternalSurname => r.PaternalKey,
         MatchField.MaternalSurname => r.MaternalKey,
+        MatchField.BirthDate => r.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         _ => null,
     };
 }

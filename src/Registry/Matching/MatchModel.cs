@@ -99,7 +99,8 @@ public sealed record MatchModel
                 && Comparisons.TermValue(a, field) is { } value && termFrequency(field, value) is { } tf)
             {
                 // Splink's adjustment: replace the average u of "exact" by this value's own frequency.
-                weight = Math.Log2(Probabilities(M, Default.M, field)[1] / Math.Max(tf, MinTermFrequency));
+                var u = Comparisons.TermFrequencyOnlyLowers(field) ? Math.Max(tf, Probabilities(U, Default.U, field)[1]) : Math.Max(tf, MinTermFrequency);
+                weight = Math.Log2(Probabilities(M, Default.M, field)[1] / u);
             }
             if (field is MatchField.PostalCode or MatchField.Municipality or MatchField.Phone or MatchField.Street && weight > 0)
             {

@@ -648,7 +648,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
     }
 
-    // The completion (second transaction): the name frequencies the chunk's new records add, progress of
+    // The completion (second transaction): the name and birth-date frequencies the chunk's new records add, progress of
     // the extract — resolved once every accepted row is — and the chunk's mark. Unchanged rows are counted
     // from what the identity phase recorded. Frequencies are counted here, outside the lock (only the
     // scoring before the lock reads them, as they stand), from the chunk's records as stored: the same on
@@ -660,7 +660,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
           FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
          CROSS JOIN LATERAL (VALUES ('given_names', nullif(m.given_key, '')), ('given_names', CASE WHEN m.given_key <> '' THEN '' END),
                                     ('paternal_surname', m.paternal_key), ('paternal_surname', CASE WHEN m.paternal_key IS NOT NULL THEN '' END),
-                                    ('maternal_surname', m.maternal_key), ('maternal_surname', CASE WHEN m.maternal_key IS NOT NULL THEN '' END)) v(field, value)
+                                    ('maternal_surname', m.maternal_key), ('maternal_surname', CASE WHEN m.maternal_key IS NOT NULL THEN '' END),
+                                    ('birth_date', to_char(m.birth_date, 'YYYY-MM-DD')), ('birth_date', CASE WHEN m.birth_date IS NOT NULL THEN '' END)) v(field, value)
          WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND value IS NOT NULL
          GROUP BY field, value
          ORDER BY field, value

@@ -39,3 +39,35 @@ public sealed class RegistrySizePriorTests
             BirthDate = birth, Sex = "H", Municipality = "REYNOSA",
         }, Guid.NewGuid(), Guid.NewGuid());
 }
+
+/// <summary>A birth date thousands of records share (an agency's placeholder) is weak evidence; an ordinary one keeps its weight.</summary>
+public sealed class BirthDateFrequencyTests
+{
+    [Fact]
+    public void A_placeholder_birth_date_weighs_little_an_ordinary_one_as_before()
+    {
+        var placeholder = new DateOnly(1900, 1, 1);
+        var ordinary = new DateOnly(1962, 6, 21);
+        // 2 % of the registry carries 1900-01-01; an ordinary date is one in ~20,000.
+        double? Frequency(MatchField field, string value) => field != MatchField.BirthDate ? null
+            : value == "1900-01-01" ? 0.02 : 0.00005 / 2;
+
+        double BirthWeight(DateOnly date)
+        {
+            var a = Record(date);
+            var b = Record(date);
+            return MatchModel.Default.Score(Comparisons.Compare(a, b), a, Frequency).FieldWeights[(int)MatchField.BirthDate];
+        }
+
+        var average = MatchModel.Default.Weights[(int)MatchField.BirthDate][1];
+        Assert.Equal(average, BirthWeight(ordinary), 2);
+        Assert.True(BirthWeight(placeholder) < average - 8, $"placeholder {BirthWeight(placeholder)} vs {average}");
+    }
+
+    private static MatchRecord Record(DateOnly birth) =>
+        MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = "ANA", PaternalSurname = "LUNA", MaternalSurname = "SOTO",
+            BirthDate = birth, Sex = "M",
+        }, Guid.NewGuid(), Guid.NewGuid());
+}
