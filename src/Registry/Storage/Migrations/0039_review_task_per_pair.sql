@@ -98,9 +98,12 @@ WITH settled AS (
             OR EXISTS (SELECT 1 FROM person_exclusions x WHERE x.person_a = t.person_a AND x.person_b = t.person_b)
             OR (t.band < 1 AND EXISTS (SELECT 1 FROM person_keys ka JOIN person_keys kb ON kb.person_id = t.person_b AND kb.key LIKE 'curp:%' AND kb.key <> ka.key
                                         WHERE ka.person_id = t.person_a AND ka.key LIKE 'curp:%')))
-    RETURNING t.id, t.person_a, t.person_b, t.decision_reason)
+    RETURNING t.id, t.person_a, t.person_b, t.candidate_person_id, t.decision_reason)
+-- For a pair merged meanwhile the other person is the candidate as the task named it (merged into person_a).
 INSERT INTO identity_events (kind, person_id, other_person_id, decided_by, reason, review_task_id)
-SELECT 'review-settled', person_a, person_b, 'machine', decision_reason || ' (migration 0039)', id FROM settled ORDER BY id;
+SELECT 'review-settled', person_a, CASE WHEN person_a = person_b THEN candidate_person_id ELSE person_b END, 'machine',
+       decision_reason || ' (migration 0039)', id
+  FROM settled ORDER BY id;
 
 -- Several open tasks of one pair fold into one: the one with the best score keeps the pair, the others'
 -- records move to it and they stay (status 'folded', folded_into) so their ids still answer.
