@@ -14,9 +14,21 @@ public sealed record CandidatePerson(
     Guid PersonId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate, int SourceRecords,
     string? Phone = null, string? PostalCode = null, string? Municipality = null);
 
+/// <summary>
+/// A review task: a pair of persons (<paramref name="PersonA"/>, <paramref name="PersonB"/>), shown by its best evidence
+/// (<paramref name="Record"/> beside <paramref name="Candidate"/>); <paramref name="Records"/> records asked about the pair.
+/// <paramref name="Priority"/> orders the open queue (score band, household members, sensitive sectors);
+/// <paramref name="Settlement"/> says what settled it when the machine did. <paramref name="Evidence"/>: the best record's per-field evidence.
+/// </summary>
 public sealed record ReviewTaskView(
     Guid Id, string Status, double Score, string Reason, string ModelVersion, DateTime CreatedAt, JsonElement Evidence,
-    ReviewSide Record, CandidatePerson Candidate, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason);
+    ReviewSide Record, CandidatePerson Candidate, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason,
+    Guid? PersonA = null, Guid? PersonB = null, int Records = 1, double Priority = 0, int HouseholdMembers = 0, bool Sensitive = false,
+    string? Settlement = null, Guid? FoldedInto = null, IReadOnlyList<ReviewTaskRecord>? AskedBy = null);
+
+/// <summary>One record that asked about a task's pair: its own score, reason and model (listed on <c>GET /api/review/tasks/{id}</c>).</summary>
+public sealed record ReviewTaskRecord(Guid SourceRecordId, Guid PersonId, string AgencyCode, string FileName, int RowNumber, double Score, string Reason,
+    string ModelVersion, DateTime CreatedAt);
 
 public sealed record ReviewPage(IReadOnlyList<ReviewTaskView> Items, int Page, int PageSize, long Total);
 
@@ -40,7 +52,8 @@ public static class ReviewEndpoints
     public static void MapReview(this RouteGroupBuilder api)
     {
         var read = api.MapGroup("").RequireAuthorization(AccessPolicies.ReviewRead).WithTags("Review");
-        read.MapGet("/review/tasks", List).WithName("ListReviewTasks").WithSummary("Review queue: uncertain pairs with both sides and the evidence");
+        read.MapGet("/review/tasks", List).WithName("ListReviewTasks")
+            .WithSummary("Review queue: one task per uncertain pair of persons, highest priority first, paged (pageSize 50 by default, at most 200)");
         read.MapGet("/review/tasks/{id:guid}", Get).WithName("GetReviewTask");
         var act = api.MapGroup("").RequireAuthorization(AccessPolicies.Stewardship).WithTags("Review");
         act.MapPost("/review/tasks/{id:guid}/decision", Decide).WithName("DecideReviewTask")
@@ -56,8 +69,9 @@ public static class ReviewEndpoints
     {
         if (AccessLog.CheckPurpose(http) is { } badPurpose) return badPurpose;
         var st = status ?? "open";
-        if (st is not ("open" or "match" or "non-match")) return Results.Problem("status must be open, match or non-match", statusCode: 400);
-        var result = await queries.ListAsync(st, page ?? 1, pageSize ?? 50, ct);
+        if (st is not ("open" or "match" or "non-match" or "settled" or "folded"))
+            return Results.Problem("status must be open, match, non-match, settled or folded", statusCode: 400);
+        var result = await queries.ListAsync(st, page ?? 1, pageSize ?? ReviewQueries.DefaultPageSize, ct);
         await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.ReviewQueue, null, $"status={st} page={result.Page}", ct: ct);
         return Results.Ok(result);
     }

@@ -11,14 +11,20 @@ namespace Registry.Api.Review;
 public sealed class ReviewQueries(NpgsqlDataSource db)
 {
     public const int MaxPageSize = 200;
+    public const int DefaultPageSize = 50;
 
+    /// <summary>
+    /// A page of tasks of one status. Open tasks come highest priority first (the index <c>review_tasks_queue</c>
+    /// of migration 0039 serves the order, so a page is an index scan); decided and settled ones newest decision first.
+    /// </summary>
     public async Task<ReviewPage> ListAsync(string status, int page, int pageSize, CancellationToken ct)
     {
         var size = Math.Clamp(pageSize, 1, MaxPageSize);
         var p = Math.Max(page, 1);
         await using var connection = await db.OpenConnectionAsync(ct);
+        var order = status == "open" ? "t.priority DESC, t.created_at, t.id" : "t.decided_at DESC, t.id";
         var rows = await connection.QueryAsync<TaskRow>(new CommandDefinition(
-            TaskSql + " WHERE t.status = @status ORDER BY t.score DESC, t.created_at LIMIT @size OFFSET @offset",
+            TaskSql + $" WHERE t.status = @status ORDER BY {order} LIMIT @size OFFSET @offset",
             new { status, size, offset = (p - 1) * size }, cancellationToken: ct));
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM review_tasks WHERE status = @status", new { status }, cancellationToken: ct));
@@ -46,11 +52,23 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
 
     private static T? Nullable<T>(NpgsqlDataReader reader, int i) where T : struct => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
 
+    /// <summary>One task, with every record that asked about its pair.</summary>
     public async Task<ReviewTaskView?> GetAsync(Guid id, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(TaskSql + " WHERE t.id = @id", new { id }, cancellationToken: ct));
-        return row is null ? null : View(row);
+        if (row is null) return null;
+        var asked = await connection.QueryAsync<ReviewTaskRecord>(new CommandDefinition(
+            """
+            SELECT r.source_record_id AS SourceRecordId, sr.person_id AS PersonId, sr.agency_code AS AgencyCode, e.file_name AS FileName,
+                   sr.row_number AS RowNumber, r.score AS Score, r.reason AS Reason, r.model_version AS ModelVersion, r.created_at AS CreatedAt
+              FROM review_task_records r
+              JOIN source_records sr ON sr.id = r.source_record_id
+              JOIN extracts e ON e.id = sr.extract_id
+             WHERE r.task_id = @id
+             ORDER BY r.score DESC, r.created_at, r.source_record_id
+            """, new { id }, cancellationToken: ct));
+        return View(row) with { AskedBy = [.. asked] };
     }
 
     private const string TaskSql =
@@ -61,7 +79,8 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
                (SELECT count(*)::int FROM source_records x WHERE x.person_id = c.id) AS candidate_records,
                c.golden->'phone'->>'value' AS candidate_phone, c.golden->'postal_code'->>'value' AS candidate_postal_code,
                c.golden->'municipality'->>'value' AS candidate_municipality,
-               t.decided_by, t.decided_at, t.decision_reason
+               t.decided_by, t.decided_at, t.decision_reason,
+               t.person_a, t.person_b, t.records, t.priority, t.household_members, t.sensitive, t.settlement, t.folded_into
           FROM review_tasks t
           JOIN source_records sr ON sr.id = t.source_record_id
           JOIN extracts e ON e.id = sr.extract_id
@@ -74,11 +93,13 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
         new ReviewSide(r.RecordId, r.RecordPerson, r.AgencyCode, r.FeedCode, r.FileName, r.Sha256, r.RowNumber, JsonDocument.Parse(r.Data).RootElement),
         new CandidatePerson(r.CandidateId, r.Curp, r.GivenNames, r.PaternalSurname, r.MaternalSurname, r.Sex, r.BirthDate, r.CandidateRecords,
             r.CandidatePhone, r.CandidatePostalCode, r.CandidateMunicipality),
-        r.DecidedBy, r.DecidedAt, r.DecisionReason);
+        r.DecidedBy, r.DecidedAt, r.DecisionReason,
+        r.PersonA, r.PersonB, r.Records, r.Priority, r.HouseholdMembers, r.Sensitive, r.Settlement, r.FoldedInto);
 
     private sealed record TaskRow(
         Guid Id, string Status, double Score, string Reason, string ModelVersion, DateTime CreatedAt, string Evidence,
         Guid RecordId, Guid RecordPerson, string AgencyCode, string FeedCode, string FileName, string Sha256, int RowNumber, string Data,
         Guid CandidateId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, string? Sex, DateOnly? BirthDate,
-        int CandidateRecords, string? CandidatePhone, string? CandidatePostalCode, string? CandidateMunicipality, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason);
+        int CandidateRecords, string? CandidatePhone, string? CandidatePostalCode, string? CandidateMunicipality, string? DecidedBy, DateTime? DecidedAt, string? DecisionReason,
+        Guid? PersonA, Guid? PersonB, int Records, double Priority, int HouseholdMembers, bool Sensitive, string? Settlement, Guid? FoldedInto);
 }

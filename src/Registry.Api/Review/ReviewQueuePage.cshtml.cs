@@ -11,8 +11,9 @@ namespace Registry.Api.Review;
 public sealed record ComparedField(string Field, string? Record, string? Candidate, string Level, double Weight);
 
 /// <summary>
-/// The stewards' review queue: each uncertain pair side by side with the per-field evidence, and
-/// the decision (same person / different persons) with a reason that auditors will read.
+/// The stewards' review queue: one task per uncertain pair of persons, highest priority first, 50 a
+/// page; each side by side with the per-field evidence of its best record, and the decision (same
+/// person / different persons) with a reason that auditors will read.
 /// </summary>
 [Authorize(Policy = AccessPolicies.ReviewRead)]
 public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stewardship, AccessLog log, IAuthorizationService authorization) : PageModel
@@ -21,6 +22,9 @@ public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stew
     public bool CanDecide { get; private set; }
     public string? Message { get; private set; }
     public string? Error { get; private set; }
+
+    /// <summary>Pages of the open queue (at least 1, so an empty queue reads "page 1 of 1").</summary>
+    public long Pages => Result is { } r ? Math.Max(1, (r.Total + r.PageSize - 1) / r.PageSize) : 1;
 
     public async Task OnGetAsync(int? pagina, string? hecho, CancellationToken ct)
     {
@@ -49,7 +53,7 @@ public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stew
     private async Task LoadAsync(int page, CancellationToken ct)
     {
         CanDecide = (await authorization.AuthorizeAsync(User, AccessPolicies.Stewardship)).Succeeded;
-        Result = await queries.ListAsync("open", page, 20, ct);
+        Result = await queries.ListAsync("open", page, ReviewQueries.DefaultPageSize, ct);
         await log.RecordAsync(HttpContext, RegistryUser.From(User), AccessKind.ReviewQueue, null, $"ui page={page}", ct: ct);
     }
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using Registry.Matching;
+using Registry.Review;
 using Registry.Storage;
 
 namespace Registry.Persons;
@@ -9,35 +10,18 @@ namespace Registry.Persons;
 /// append-only <c>identity_events</c> row naming the source records it moved, the evidence and
 /// who decided (the machine with its model version, or a steward with a reason); the current
 /// state (source_records.person_id and what hangs off it) follows the events. A merged person
-/// keeps its row and redirects to the survivor (<c>persons.merged_into</c>), so ids stay stable.
+/// keeps its row and redirects to the survivor (<c>persons.merged_into</c>), so ids stay stable; the
+/// review tasks a merge decides are settled with it (<see cref="ReviewTasks"/>).
 /// </summary>
 public static class IdentityWriter
 {
     /// <summary>
-    /// The chunk's review tasks. Its source records are new and the proposals distinct per (row, candidate)
-    /// (<see cref="ChunkMatcher.Decide"/>), so no task exists yet: a plain insert, no ON CONFLICT.
+    /// The chunk's review proposals: one open task per pair of persons, settled ones settled
+    /// (<see cref="ReviewTasks.WriteAsync"/>). The link and review thresholds of <paramref name="model"/> place each
+    /// task's score in its band.
     /// </summary>
-    public static async Task WriteReviewsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ReviewProposal> reviews, string modelVersion, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(reviews);
-        if (reviews.Count == 0) return;
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version)
-            SELECT r.id, s.source_record_id, r.candidate, r.score, r.evidence::json, r.reason, @model
-              FROM unnest(@ids, @rows, @candidates, @scores, @evidence, @reasons) r(id, row_number, candidate, score, evidence, reason)
-              JOIN stage_rows s ON s.row_number = r.row_number
-            """, connection, tx);
-        // Time-ordered ids (UUIDv7): each insert lands at the end of the primary key, not on a random page.
-        command.Parameters.AddWithValue("ids", reviews.Select(_ => TimeOrderedIds.Next()).ToArray());
-        command.Parameters.AddWithValue("rows", reviews.Select(r => r.RowNumber).ToArray());
-        command.Parameters.AddWithValue("candidates", reviews.Select(r => r.CandidatePersonId).ToArray());
-        command.Parameters.AddWithValue("scores", reviews.Select(r => r.Score.Total).ToArray());
-        command.Parameters.AddWithValue("evidence", reviews.Select(r => r.Score.EvidenceJson()).ToArray());
-        command.Parameters.AddWithValue("reasons", reviews.Select(r => r.Reason).ToArray());
-        command.Parameters.AddWithValue("model", modelVersion);
-        await command.ExecuteNonQueryAsync(ct);
-    }
+    public static Task WriteReviewsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ReviewProposal> reviews, MatchModel model, CancellationToken ct) =>
+        ReviewTasks.WriteAsync(connection, tx, reviews, model, ct);
 
     /// <summary>A machine merge: a record of this chunk bridged two registry persons.</summary>
     public static Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MergeProposal merge, Guid bridgingRecord, string modelVersion, CancellationToken ct)
@@ -79,6 +63,8 @@ public static class IdentityWriter
         redirect.Parameters.AddWithValue("survivor", survivor);
         redirect.Parameters.AddWithValue("merged", merged);
         await redirect.ExecuteNonQueryAsync(ct);
+        // Open review tasks of the two persons: theirs is decided, the merged one's follow the survivor.
+        await ReviewTasks.SettleMergedAsync(connection, tx, survivor, merged, eventId, decidedBy, ct);
         return eventId;
     }
 

@@ -122,7 +122,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         await ExecuteProfiledAsync(connection, tx, ApplySql, "apply", ct, applyParameters);
         var written = await WriteMatchRecordsAsync(connection, tx, ct);
         ResolutionProfile.Mark("match-records");
-        await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model.Version, ct);
+        await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model, ct);
         ResolutionProfile.Mark("reviews");
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         foreach (var merge in decisions.Merges)

@@ -29,13 +29,17 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         await using var tx = await connection.BeginTransactionAsync(ct);
         await LockAsync(connection, tx, ct);
 
-        Guid recordPerson, candidate, record;
+        // The task is a pair of persons (migration 0039), both current: merges re-point open tasks to the survivor.
+        Guid personA, personB, record;
+        Guid[] records;
         await using (var command = new NpgsqlCommand(
             """
-            SELECT sr.person_id, coalesce(p.merged_into, p.id), t.source_record_id, t.status
+            SELECT coalesce(pa.merged_into, pa.id), coalesce(pb.merged_into, pb.id), t.source_record_id, t.status,
+                   coalesce((SELECT array_agg(r.source_record_id ORDER BY r.created_at, r.source_record_id) FROM review_task_records r WHERE r.task_id = t.id),
+                            ARRAY[t.source_record_id])
               FROM review_tasks t
-              JOIN source_records sr ON sr.id = t.source_record_id
-              JOIN persons p ON p.id = t.candidate_person_id
+              JOIN persons pa ON pa.id = t.person_a
+              JOIN persons pb ON pb.id = t.person_b
              WHERE t.id = @id FOR UPDATE OF t
             """, connection, tx))
         {
@@ -43,25 +47,10 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
             await using var reader = await command.ExecuteReaderAsync(ct);
             if (!await reader.ReadAsync(ct)) throw new KeyNotFoundException($"Review task {taskId} does not exist.");
             if (reader.GetString(3) != "open") throw new StewardshipException($"Review task {taskId} was already decided ({reader.GetString(3)}).");
-            (recordPerson, candidate, record) = (reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2));
+            (personA, personB, record, records) = (reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetFieldValue<Guid[]>(4));
         }
 
-        if (decision == ReviewDecision.Match)
-        {
-            if (recordPerson != candidate)
-            {
-                await EnsureNoCurpConflictAsync(connection, tx, recordPerson, candidate, ct);
-                var (survivor, merged) = recordPerson.CompareTo(candidate) < 0 ? (recordPerson, candidate) : (candidate, recordPerson);
-                await IdentityWriter.MergeAsync(connection, tx, survivor, merged, steward, reason, null, null, null, record, taskId, ct);
-                await GoldenRecordWriter.RefreshAsync(connection, tx, [survivor], ct);
-            }
-        }
-        else
-        {
-            var eventId = await EventAsync(connection, tx, "review-non-match", recordPerson, candidate, [record], steward, reason, taskId, ct);
-            await ExcludeAsync(connection, tx, recordPerson, candidate, eventId, ct);
-        }
-
+        // Decided first, so the merge or exclusion below settles only the pair's other tasks, never this one.
         await using (var update = new NpgsqlCommand(
             "UPDATE review_tasks SET status = @status, decided_by = @by, decided_at = now(), decision_reason = @reason WHERE id = @id",
             connection, tx))
@@ -71,6 +60,22 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
             update.Parameters.AddWithValue("reason", reason);
             update.Parameters.AddWithValue("id", taskId);
             await update.ExecuteNonQueryAsync(ct);
+        }
+
+        if (decision == ReviewDecision.Match)
+        {
+            if (personA != personB)
+            {
+                await EnsureNoCurpConflictAsync(connection, tx, personA, personB, ct);
+                var (survivor, merged) = personA.CompareTo(personB) < 0 ? (personA, personB) : (personB, personA);
+                await IdentityWriter.MergeAsync(connection, tx, survivor, merged, steward, reason, null, null, null, record, taskId, ct);
+                await GoldenRecordWriter.RefreshAsync(connection, tx, [survivor], ct);
+            }
+        }
+        else
+        {
+            var eventId = await EventAsync(connection, tx, "review-non-match", personA, personB, records, steward, reason, taskId, ct);
+            await ExcludeAsync(connection, tx, personA, personB, eventId, steward, ct);
         }
         await tx.CommitAsync(ct);
     }
@@ -126,7 +131,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         }
         var eventId = await EventAsync(connection, tx, "split", person, newPerson, [.. sourceRecords], steward, reason, null, ct);
         await IdentityWriter.MoveAsync(connection, tx, person, newPerson, [.. sourceRecords], ct);
-        await ExcludeAsync(connection, tx, person, newPerson, eventId, ct);
+        await ExcludeAsync(connection, tx, person, newPerson, eventId, steward, ct);
         await GoldenRecordWriter.RefreshAsync(connection, tx, [person, newPerson], ct);
         await tx.CommitAsync(ct);
         return newPerson;
@@ -230,7 +235,8 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private static async Task ExcludeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid a, Guid b, long eventId, CancellationToken ct)
+    /// <summary>"Different persons", both ways round; an open review task of the pair is settled by it.</summary>
+    private static async Task ExcludeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid a, Guid b, long eventId, string steward, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             "INSERT INTO person_exclusions (person_a, person_b, event_id) VALUES (@a, @b, @e), (@b, @a, @e) ON CONFLICT DO NOTHING", connection, tx);
@@ -238,5 +244,6 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("b", b);
         command.Parameters.AddWithValue("e", eventId);
         await command.ExecuteNonQueryAsync(ct);
+        await ReviewTasks.SettleExcludedAsync(connection, tx, a, b, eventId, steward, ct);
     }
 }

@@ -66,15 +66,69 @@ public sealed class ReviewApiTests(RegistryServers servers)
             r.Value.GetProperty("prov:agent").GetString() == "registry:decider/custodio");
     }
 
+    [Fact]
+    public async Task The_queue_is_paged_highest_priority_first_and_readers_who_are_not_stewards_are_refused()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        await using var db = NpgsqlDataSource.Create(system.ConnectionString);
+        // Three uncertain pairs; the clinic's (health, a sensitive sector) ranks first for it.
+        (string Given, string Paternal, string Sector)[] pairs = [("ROSA ELENA", "MARTINEZ", "social"), ("LUCIA ELENA", "GONZALEZ", "health"), ("ANA SOFIA", "RAMIREZ", "social")];
+        foreach (var (given, paternal, sector) in pairs)
+        {
+            await ResolveAsync(db, "DIF-TAM", Named(given, paternal, "CRUZ", 9));
+            await ResolveAsync(db, "SSA-TAM", Named(given, paternal, null, 19), sector);
+        }
+        var steward = await system.ApiClientAsync("custodio");
+
+        var first = await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks?pageSize=2");
+        Assert.Equal((1, 2, 3L), (first!.Page, first.PageSize, first.Total));
+        Assert.Equal(2, first.Items.Count);
+        Assert.True(first.Items[0].Sensitive, "the pair with a health service should come first");
+        Assert.Equal("LUCIA ELENA", first.Items[0].Candidate.GivenNames);
+        var second = await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks?pageSize=2&page=2");
+        var last = Assert.Single(second!.Items);
+        var all = first.Items.Append(last).ToList();
+        Assert.Equal(3, all.Select(t => t.Id).Distinct().Count());
+        Assert.Equal(all.Select(t => t.Priority).OrderDescending(), all.Select(t => t.Priority));
+        Assert.All(all, t => Assert.Equal(1, t.Records));
+        var byDefault = await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks");
+        Assert.Equal(ReviewQueries.DefaultPageSize, byDefault!.PageSize);
+        var clamped = await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks?pageSize=5000");
+        Assert.Equal(ReviewQueries.MaxPageSize, clamped!.PageSize);
+        // One task, with the records that asked about its pair.
+        var one = await steward.GetFromJsonAsync<ReviewTaskView>($"/api/review/tasks/{last.Id}");
+        Assert.Equal("SSA-TAM", Assert.Single(one!.AskedBy!).AgencyCode);
+
+        // The page shows the count and where the steward is.
+        using var page = await steward.GetAsync("/revision");
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        Assert.Contains("3 tareas abiertas · Página 1 de 1", System.Text.RegularExpressions.Regex.Replace(html, "<[^>]+>|\\s+", m => m.Value.StartsWith('<') ? "" : " "), StringComparison.Ordinal);
+
+        foreach (var reader in new[] { "gestora.reynosa", "gestora.salud", "dif.datos" })
+        {
+            var client = await system.ApiClientAsync(reader);
+            using var refused = await client.GetAsync("/api/review/tasks");
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            using var refusedOne = await client.GetAsync($"/api/review/tasks/{last.Id}");
+            Assert.Equal(HttpStatusCode.Forbidden, refusedOne.StatusCode);
+        }
+    }
+
+    private static SourceRow Named(string given, string paternal, string? maternal, int day) => new()
+    {
+        RowNumber = 1, RecordKey = given + day, ContentHash = $"{given}{paternal}{day}", GivenNames = given, PaternalSurname = paternal,
+        MaternalSurname = maternal, BirthDate = new DateOnly(1975, 6, day), Sex = "M", Programme = "P", ServiceType = "S", ServiceDate = new DateOnly(2026, 10, 1),
+    };
+
     private static SourceRow Rosa(string? curp, string? maternal, int day) => new()
     {
         RowNumber = 1, RecordKey = "rosa", ContentHash = $"rosa{day}", Curp = curp, GivenNames = "ROSA ELENA", PaternalSurname = "MARTINEZ",
         MaternalSurname = maternal, BirthDate = new DateOnly(1975, 6, day), Sex = "M", Programme = "P", ServiceType = "S", ServiceDate = new DateOnly(2026, 10, 1),
     };
 
-    private static async Task ResolveAsync(NpgsqlDataSource db, string agency, SourceRow row)
+    private static async Task ResolveAsync(NpgsqlDataSource db, string agency, SourceRow row, string sector = "social")
     {
-        var (id, _) = await new ExtractStore(db).RegisterAsync("feed-" + agency, agency, "social", "f.csv", Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"), 1, "/dev/null", default);
-        await new ChunkResolver(db).ApplyAsync(new ResolveSourceRows(id, 0, 1, 1, "feed-" + agency, agency, "social", [row]), default);
+        var (id, _) = await new ExtractStore(db).RegisterAsync("feed-" + agency, agency, sector, "f.csv", Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"), 1, "/dev/null", default);
+        await new ChunkResolver(db).ApplyAsync(new ResolveSourceRows(id, 0, 1, 1, "feed-" + agency, agency, sector, [row]), default);
     }
 }

@@ -30,7 +30,7 @@ GRANT USAGE ON SEQUENCE access_log_id_seq TO registry_api;
 -- Households/HouseholdMerger.cs and Households/Residence.cs write, including the territory and residence tables
 -- their triggers keep (migration 0035).
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_stewardship;
-GRANT INSERT, UPDATE, DELETE ON persons, person_keys, person_exclusions, person_territories, review_tasks,
+GRANT INSERT, UPDATE, DELETE ON persons, person_keys, person_exclusions, person_territories, review_tasks, review_task_records,
     source_records, match_records, service_events, households, household_members, household_keys,
     household_territories, residence_claims, person_residences, territory_excluded_records TO registry_stewardship;
 DO $$

@@ -1,0 +1,214 @@
+using Npgsql;
+using Registry.Matching;
+
+namespace Registry.Review;
+
+/// <summary>
+/// Where review tasks are opened, grown and settled (migration 0039). A task is a pair of persons, not a
+/// record: the first record that asks about two persons opens it, every later one adds its evidence
+/// (<c>review_task_records</c>) and the task keeps the best. A pair the registry has already decided asks
+/// nothing: the same person, a steward's "different persons", or — below the link threshold — two
+/// different valid CURPs. When such evidence arrives for an open task, the task is settled in the same
+/// transaction, with a <c>review-settled</c> identity event naming why. Every statement here is
+/// set-based; callers hold the resolution lock, so "open task of this pair" cannot change under them.
+/// </summary>
+public static class ReviewTasks
+{
+    /// <summary>
+    /// The chunk's review proposals (its rows are staged in <c>stage_rows</c> / <c>stage_decisions</c>):
+    /// first, open tasks whose persons a valid CURP of this chunk now tells apart are settled; then each
+    /// proposal opens its pair's task or adds to it. One round trip.
+    /// </summary>
+    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ReviewProposal> reviews, MatchModel model, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reviews);
+        ArgumentNullException.ThrowIfNull(model);
+        // The persons this chunk's rows with a valid CURP were linked to, each with the record that brought it.
+        var settle = SettleByCurpsSql(
+            "SELECT d.person_id AS id, s.source_record_id AS record FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number WHERE s.curp_key IS NOT NULL",
+            "NULL::bigint");
+        await using var command = new NpgsqlCommand(reviews.Count == 0 ? settle : settle + ";\n" + ProposalsSql, connection, tx);
+        if (reviews.Count > 0)
+        {
+            // Time-ordered ids (UUIDv7): a new task lands at the end of the primary key, not on a random page.
+            command.Parameters.AddWithValue("ids", reviews.Select(_ => Storage.TimeOrderedIds.Next()).ToArray());
+            command.Parameters.AddWithValue("rows", reviews.Select(r => r.RowNumber).ToArray());
+            command.Parameters.AddWithValue("candidates", reviews.Select(r => r.CandidatePersonId).ToArray());
+            command.Parameters.AddWithValue("scores", reviews.Select(r => r.Score.Total).ToArray());
+            command.Parameters.AddWithValue("evidence", reviews.Select(r => r.Score.EvidenceJson()).ToArray());
+            command.Parameters.AddWithValue("reasons", reviews.Select(r => r.Reason).ToArray());
+            command.Parameters.AddWithValue("model", model.Version);
+            command.Parameters.AddWithValue("link", model.LinkThreshold);
+            command.Parameters.AddWithValue("review", model.ReviewThreshold);
+        }
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// After <paramref name="merged"/> was merged into <paramref name="survivor"/> (identity event <paramref name="mergeEvent"/>):
+    /// their own open task is settled ("merged"); the merged person's other open tasks follow it to the survivor,
+    /// folding into the survivor's open task of the same pair where there is one; and the survivor's tasks are
+    /// settled where it now carries a valid CURP the other person contradicts. One round trip.
+    /// </summary>
+    public static async Task SettleMergedAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid survivor, Guid merged, long mergeEvent, string decidedBy, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(MergedSql + ";\n" + SettleByCurpsSql("SELECT @survivor AS id, NULL::uuid AS record", "@event"), connection, tx);
+        command.Parameters.AddWithValue("survivor", survivor);
+        command.Parameters.AddWithValue("merged", merged);
+        command.Parameters.AddWithValue("event", mergeEvent);
+        command.Parameters.AddWithValue("by", decidedBy);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A steward decided <paramref name="a"/> and <paramref name="b"/> are different persons (identity event <paramref name="exclusionEvent"/>): their open task, if any, is settled.</summary>
+    public static async Task SettleExcludedAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid a, Guid b, long exclusionEvent, string decidedBy, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            WITH settled AS (
+                UPDATE review_tasks
+                   SET status = 'settled', settlement = 'steward-different-persons', settled_by_event = @event,
+                       decided_by = @by, decided_at = now(), decision_reason = 'settled: a steward decided these are different persons'
+                 WHERE status = 'open' AND person_a = least(@a, @b) AND person_b = greatest(@a, @b)
+                RETURNING id, person_a, person_b, decision_reason)
+            INSERT INTO identity_events (kind, person_id, other_person_id, decided_by, reason, review_task_id)
+            SELECT 'review-settled', person_a, person_b, @by, decision_reason, id FROM settled
+            """, connection, tx);
+        command.Parameters.AddWithValue("a", a);
+        command.Parameters.AddWithValue("b", b);
+        command.Parameters.AddWithValue("event", exclusionEvent);
+        command.Parameters.AddWithValue("by", decidedBy);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    // Two persons each with a valid CURP, and not the same one (a person carries at most one: two different
+    // valid CURPs never join). Deterministic keys follow the records that carry them (IdentityWriter.MoveAsync).
+    private static string DifferentCurps(string a, string b) =>
+        $"""
+        EXISTS (SELECT 1 FROM person_keys ka JOIN person_keys kb ON kb.person_id = {b} AND kb.key LIKE 'curp:%' AND kb.key <> ka.key
+                 WHERE ka.person_id = {a} AND ka.key LIKE 'curp:%')
+        """;
+
+    /// <summary>
+    /// Settles the open tasks of the <paramref name="touched"/> persons (a query of <c>id</c>, <c>record</c>: the record
+    /// that brought the CURP, or null) whose two persons carry different valid CURPs. Not a task whose best score reached
+    /// the link threshold (band 1): those are the "everything agrees but the CURP" pairs a steward is asked on purpose
+    /// (one mistyped character the check digit cannot catch).
+    /// </summary>
+    private static string SettleByCurpsSql(string touched, string causeEvent) =>
+        $$"""
+        WITH touched AS ({{touched}}),
+        settled AS (
+            UPDATE review_tasks t
+               SET status = 'settled', settlement = 'different-valid-curps', settled_by_event = {{causeEvent}},
+                   decided_by = 'machine', decided_at = now(), decision_reason = 'settled: the two persons carry different valid CURPs'
+             WHERE t.status = 'open' AND t.band < 1
+               AND (t.person_a IN (SELECT id FROM touched) OR t.person_b IN (SELECT id FROM touched))
+               AND {{DifferentCurps("t.person_a", "t.person_b")}}
+            RETURNING t.id, t.person_a, t.person_b, t.decision_reason)
+        INSERT INTO identity_events (kind, person_id, other_person_id, source_record_ids, decided_by, reason, review_task_id)
+        SELECT 'review-settled', s.person_a, s.person_b,
+               coalesce((SELECT array_agg(DISTINCT x.record) FROM touched x WHERE x.record IS NOT NULL AND x.id IN (s.person_a, s.person_b)), '{}'),
+               'machine', s.decision_reason, s.id
+          FROM settled s ORDER BY s.id
+        """;
+
+    // The chunk's proposals as pairs of current persons (the candidate followed through merged_into). A pair
+    // that is one person, that a steward kept apart, or whose persons carry different valid CURPs below the
+    // link threshold is decided: no task. Per pair the best proposal (score, then row order) is the task's
+    // face; every proposal is kept as a record of the task. An open task of the pair grows; otherwise one
+    // is created with the impact of its pair: the current members of both persons' households and whether
+    // either has a service of a sensitive sector.
+    private static readonly string ProposalsSql =
+        $"""
+        WITH proposal AS (
+            SELECT r.id, r.ord, s.source_record_id, r.candidate, r.score, r.evidence, r.reason,
+                   least(d.person_id, coalesce(c.merged_into, c.id)) AS a, greatest(d.person_id, coalesce(c.merged_into, c.id)) AS b
+              FROM unnest(@ids, @rows, @candidates, @scores, @evidence, @reasons) WITH ORDINALITY r(id, row_number, candidate, score, evidence, reason, ord)
+              JOIN stage_rows s ON s.row_number = r.row_number
+              JOIN stage_decisions d ON d.row_number = r.row_number
+              JOIN persons c ON c.id = r.candidate
+        ), wanted AS (
+            SELECT p.* FROM proposal p
+             WHERE p.a <> p.b
+               AND NOT EXISTS (SELECT 1 FROM person_exclusions x WHERE x.person_a = p.a AND x.person_b = p.b)
+               AND NOT (p.score < @link AND {DifferentCurps("p.a", "p.b")})
+        ), pair AS (
+            SELECT DISTINCT ON (w.a, w.b) w.a, w.b, w.id, w.source_record_id, w.candidate, w.score, w.evidence, w.reason,
+                   count(*) OVER (PARTITION BY w.a, w.b) AS n,
+                   CASE WHEN w.score >= @link THEN 1 ELSE greatest(0, (w.score - @review) / nullif(@link - @review, 0)) END AS band
+              FROM wanted w ORDER BY w.a, w.b, w.score DESC, w.ord
+        ), impact AS (
+            SELECT p.*, o.id AS existing,
+                   (SELECT count(DISTINCT m2.person_id) FROM household_members m1
+                      JOIN household_members m2 ON m2.household_id = m1.household_id AND m2.valid_to IS NULL
+                     WHERE m1.person_id IN (p.a, p.b) AND m1.valid_to IS NULL)::int AS members,
+                   EXISTS (SELECT 1 FROM service_events se WHERE se.person_id IN (p.a, p.b) AND se.sector IN ('health', 'security')) AS sensitive
+              FROM pair p LEFT JOIN review_tasks o ON o.status = 'open' AND o.person_a = p.a AND o.person_b = p.b
+        ), created AS (
+            INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version,
+                                      person_a, person_b, records, band, household_members, sensitive)
+            SELECT id, source_record_id, candidate, score, evidence::json, reason, @model, a, b, n, band, members, sensitive
+              FROM impact WHERE existing IS NULL
+        ), grown AS (
+            UPDATE review_tasks t
+               SET records = t.records + i.n,
+                   source_record_id = CASE WHEN i.score > t.score THEN i.source_record_id ELSE t.source_record_id END,
+                   candidate_person_id = CASE WHEN i.score > t.score THEN i.candidate ELSE t.candidate_person_id END,
+                   evidence = CASE WHEN i.score > t.score THEN i.evidence::json ELSE t.evidence END,
+                   reason = CASE WHEN i.score > t.score THEN i.reason ELSE t.reason END,
+                   model_version = CASE WHEN i.score > t.score THEN @model ELSE t.model_version END,
+                   score = greatest(t.score, i.score), band = greatest(t.band, i.band),
+                   household_members = i.members, sensitive = i.sensitive
+              FROM impact i WHERE t.id = i.existing
+        )
+        INSERT INTO review_task_records (source_record_id, candidate_person_id, task_id, score, evidence, reason, model_version)
+        SELECT w.source_record_id, w.candidate, coalesce(i.existing, i.id), w.score, w.evidence::json, w.reason, @model
+          FROM wanted w JOIN impact i ON i.a = w.a AND i.b = w.b
+        ON CONFLICT DO NOTHING
+        """;
+
+    // After a merge: the pair's own task is settled; the merged person's other open tasks fold into the survivor's
+    // open task of the same pair (their records move there, the best evidence stays in front) or follow it to the survivor.
+    private const string MergedSql =
+        """
+        WITH settled AS (
+            UPDATE review_tasks
+               SET status = 'settled', settlement = 'merged', settled_by_event = @event,
+                   decided_by = @by, decided_at = now(), decision_reason = 'settled: the two persons were merged'
+             WHERE status = 'open' AND person_a = least(@survivor, @merged) AND person_b = greatest(@survivor, @merged)
+            RETURNING id, decision_reason)
+        INSERT INTO identity_events (kind, person_id, other_person_id, decided_by, reason, review_task_id)
+        SELECT 'review-settled', @survivor, @merged, @by, decision_reason, id FROM settled;
+
+        WITH moving AS (
+            SELECT t.*, CASE WHEN t.person_a = @merged THEN t.person_b ELSE t.person_a END AS other
+              FROM review_tasks t WHERE t.status = 'open' AND (t.person_a = @merged OR t.person_b = @merged)
+        ), folds AS (
+            SELECT m.*, k.id AS keeper FROM moving m
+              JOIN review_tasks k ON k.status = 'open' AND k.person_a = least(@survivor, m.other) AND k.person_b = greatest(@survivor, m.other)
+        ), moved_records AS (
+            UPDATE review_task_records r SET task_id = f.keeper FROM folds f WHERE r.task_id = f.id
+        ), kept AS (
+            UPDATE review_tasks k
+               SET records = k.records + f.records,
+                   source_record_id = CASE WHEN f.score > k.score THEN f.source_record_id ELSE k.source_record_id END,
+                   candidate_person_id = CASE WHEN f.score > k.score THEN f.candidate_person_id ELSE k.candidate_person_id END,
+                   evidence = CASE WHEN f.score > k.score THEN f.evidence ELSE k.evidence END,
+                   reason = CASE WHEN f.score > k.score THEN f.reason ELSE k.reason END,
+                   model_version = CASE WHEN f.score > k.score THEN f.model_version ELSE k.model_version END,
+                   score = greatest(k.score, f.score), band = greatest(k.band, f.band),
+                   household_members = greatest(k.household_members, f.household_members), sensitive = k.sensitive OR f.sensitive
+              FROM folds f WHERE k.id = f.keeper
+        )
+        UPDATE review_tasks t
+           SET status = 'folded', settlement = 'same-pair', folded_into = f.keeper,
+               decided_by = @by, decided_at = now(), decision_reason = 'folded into the open task of the same two persons after a merge'
+          FROM folds f WHERE t.id = f.id;
+
+        UPDATE review_tasks
+           SET person_a = least(@survivor, CASE WHEN person_a = @merged THEN person_b ELSE person_a END),
+               person_b = greatest(@survivor, CASE WHEN person_a = @merged THEN person_b ELSE person_a END)
+         WHERE status = 'open' AND (person_a = @merged OR person_b = @merged)
+        """;
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Registry.Contracts;
+using Registry.Extracts;
+using Registry.Integration.Tests.Infrastructure;
+using Registry.Normalization;
+using Registry.Resolution;
+using Registry.Review;
+using Registry.Storage;
+
+namespace Registry.Integration.Tests.Review;
+
+/// <summary>
+/// The review queue is one task per pair of persons (migration 0039): more records about the same two
+/// persons add evidence to it, and later evidence — a merge, a steward's decision, two different valid
+/// CURPs — settles it with an identity event, in the transaction that brought the evidence.
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class ReviewTaskPairTests(RegistryServers servers)
+{
+    // Rosa of DIF (maternal surname CRUZ, born the 9th) and Rosa of the clinic (no maternal surname, born the 19th):
+    // one day-digit apart, the pair scores between the review and the link thresholds.
+    private static readonly DateOnly DifBirth = new(1975, 6, 9), ClinicBirth = new(1975, 6, 19);
+
+    [Fact]
+    public async Task Two_records_of_one_person_asking_about_the_same_other_person_make_one_task_with_both_records()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
+        await r.ApplyAsync("SSA-TAM", "health", Rosa(1, null, ClinicBirth));
+        await r.ApplyAsync("SSA-TAM", "health", Rosa(2, null, ClinicBirth, service: "B"));
+
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        // Both clinic records are one person, each asking about DIF's Rosa …
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(DISTINCT person_id) FROM source_records WHERE agency_code = 'SSA-TAM'"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+        Assert.Equal(2, await r.ScalarAsync("SELECT records FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM review_task_records"));
+        // … and the clinic is a sensitive sector: the task says so and ranks higher for it.
+        Assert.Equal(true, await r.ScalarAsync("SELECT sensitive FROM review_tasks"));
+        Assert.Equal(true, await r.ScalarAsync("SELECT priority = 60 * band + 2 * least(household_members, 10) + 20 FROM review_tasks"));
+    }
+
+    [Fact]
+    public async Task A_merge_of_the_two_persons_settles_their_task_with_an_identity_event()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
+        await r.ApplyAsync("SSA-TAM", "social", Rosa(1, null, ClinicBirth));
+        var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks WHERE status = 'open'"))!;
+
+        // A third agency's record agrees with both (CRUZ, and the 19th): it bridges them, and the machine merges.
+        await r.ApplyAsync("SEP-TAM", "education", Rosa(1, "CRUZ", ClinicBirth));
+
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        Assert.Equal("settled|merged|machine", await r.ScalarAsync($"SELECT concat_ws('|', status, settlement, decided_by) FROM review_tasks WHERE id = '{task}'"));
+        Assert.Equal(true, await r.ScalarAsync(
+            $"SELECT settled_by_event = (SELECT id FROM identity_events WHERE kind = 'merge') FROM review_tasks WHERE id = '{task}'"));
+        Assert.Equal("machine|settled: the two persons were merged", await r.ScalarAsync(
+            $"SELECT concat_ws('|', decided_by, reason) FROM identity_events WHERE kind = 'review-settled' AND review_task_id = '{task}'"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
+    }
+
+    [Fact]
+    public async Task A_stewards_merge_settles_the_pairs_task_and_the_merged_persons_other_tasks_follow_the_survivor()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
+        await r.ApplyAsync("SSA-TAM", "social", Rosa(1, null, ClinicBirth));
+        var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks WHERE status = 'open'"))!;
+        var (a, b) = ((Guid)(await r.ScalarAsync("SELECT person_a FROM review_tasks"))!, (Guid)(await r.ScalarAsync("SELECT person_b FROM review_tasks"))!);
+
+        await new Stewardship(r.Db).MergeAsync(a, b, "steward.ana", "Same person: birth certificate on file", default);
+
+        Assert.Equal("settled|merged|steward.ana", await r.ScalarAsync($"SELECT concat_ws('|', status, settlement, decided_by) FROM review_tasks WHERE id = '{task}'"));
+        Assert.Equal(1L, await r.ScalarAsync($"SELECT count(*) FROM identity_events WHERE kind = 'review-settled' AND review_task_id = '{task}' AND decided_by = 'steward.ana'"));
+    }
+
+    [Fact]
+    public async Task After_a_stewards_non_match_more_records_of_the_pair_open_no_task()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
+        await r.ApplyAsync("SSA-TAM", "social", Rosa(1, null, ClinicBirth));
+        var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks WHERE status = 'open'"))!;
+        await new Stewardship(r.Db).DecideAsync(task, ReviewDecision.NonMatch, "steward.ana", "Different mothers on file", default);
+
+        await r.ApplyAsync("SSA-TAM", "social", Rosa(2, null, ClinicBirth, service: "B"));
+        await r.ApplyAsync("SSA-TAM", "social", Rosa(3, null, ClinicBirth, service: "C"));
+
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+        Assert.Equal("non-match", await r.ScalarAsync("SELECT status FROM review_tasks"));
+    }
+
+    [Fact]
+    public async Task Two_different_valid_CURPs_arriving_for_the_two_persons_settle_their_task()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
+        await r.ApplyAsync("SSA-TAM", "social", Rosa(1, null, ClinicBirth));
+        var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks WHERE status = 'open'"))!;
+
+        // The clinic's Rosa brings her CURP: one side of the pair is known, the other is not: still a question.
+        await r.ApplyAsync("SSA-TAM", "social", Rosa(2, null, ClinicBirth, service: "B", curp: CurpOf("LOPEZ", ClinicBirth)));
+        Assert.Equal("open", await r.ScalarAsync($"SELECT status FROM review_tasks WHERE id = '{task}'"));
+        // DIF's Rosa brings another valid CURP: two persons, decided.
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(2, "CRUZ", DifBirth, service: "B", curp: CurpOf("CRUZ", DifBirth)));
+
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        Assert.Equal("settled|different-valid-curps|machine", await r.ScalarAsync($"SELECT concat_ws('|', status, settlement, decided_by) FROM review_tasks WHERE id = '{task}'"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
+        // The settlement names the record that brought the deciding CURP.
+        Assert.Equal(true, await r.ScalarAsync(
+            $"""
+            SELECT source_record_ids = ARRAY[(SELECT id FROM source_records WHERE agency_code = 'DIF-TAM' AND row_number = 2)]
+              FROM identity_events WHERE kind = 'review-settled' AND review_task_id = '{task}'
+            """));
+    }
+
+    private static string CurpOf(string maternal, DateOnly birth)
+    {
+        var first17 = Curp.Derive("MARTINEZ", maternal, "ROSA ELENA", birth, Sex.Female, "TS").First16 + "0";
+        return first17 + Curp.CheckDigit(first17);
+    }
+
+    private static SourceRow Rosa(int n, string? maternal, DateOnly birth, string service = "A", string? curp = null) => new()
+    {
+        RowNumber = n, RecordKey = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}", ContentHash = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}|{curp}",
+        Curp = curp, GivenNames = "ROSA ELENA", PaternalSurname = "MARTINEZ", MaternalSurname = maternal, BirthDate = birth, Sex = "M",
+        Programme = "P", ServiceType = service, ServiceDate = new DateOnly(2026, 10, 1),
+    };
+
+    private async Task<TestRegistry> NewRegistryAsync()
+    {
+        var cs = await servers.CreateDatabaseAsync();
+        await Migrator.ApplyAsync(cs, NullLogger.Instance);
+        return new TestRegistry(NpgsqlDataSource.Create(cs));
+    }
+
+    private sealed class TestRegistry(NpgsqlDataSource db) : IAsyncDisposable
+    {
+        public NpgsqlDataSource Db { get; } = db;
+        private int files;
+
+        public async Task ApplyAsync(string agency, string sector, params SourceRow[] rows)
+        {
+            var n = Interlocked.Increment(ref files);
+            var (id, _) = await new ExtractStore(Db).RegisterAsync("feed-" + agency, agency, sector, $"f{n}.csv",
+                n.ToString("x64", CultureInfo.InvariantCulture), rows.Length, "/dev/null", default);
+            Assert.True(await new ChunkResolver(Db).ApplyAsync(
+                new ResolveSourceRows(id, 0, rows[0].RowNumber, rows[^1].RowNumber, "feed-" + agency, agency, sector, rows), default));
+        }
+
+        public async Task<object?> ScalarAsync(string sql)
+        {
+            await using var command = Db.CreateCommand(sql);
+            return await command.ExecuteScalarAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try { await ResolverRegistry.AssertNoDanglingReferencesAsync(Db); }
+            finally { await Db.DisposeAsync(); }
+        }
+    }
+}
