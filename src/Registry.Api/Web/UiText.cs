@@ -53,6 +53,13 @@ public sealed class UiText(IHttpContextAccessor http)
         ["Un custodio decidió que son personas distintas"] = "A steward decided these are different persons",
         ["El registro une a dos personas del registro cuyos registros no concuerdan"] = "The record bridges two registry persons whose own records disagree",
         ["El registro une a dos personas del registro que no se pueden comparar"] = "The record bridges two registry persons that cannot be compared",
+        ["Solo coinciden los nombres: nada distingue a homónimos (fecha de nacimiento, CURP, otro identificador, teléfono, calle y número)"] =
+            "Only the names agree: nothing tells namesakes apart (birth date, CURP, another id, phone, street and number)",
+        ["Dos personas del registro que no concuerdan entre sí coinciden con este registro (homónimos)"] =
+            "Two registry persons who disagree with each other both match this record (namesakes)",
+        ["El identificador de la institución apunta a una persona que este registro contradice (¿identificador reutilizado o mal capturado?)"] =
+            "The agency's person id names a person this record contradicts (an id reused or mistyped?)",
+        ["La CURP apunta a una persona que este registro contradice (¿CURP de un familiar?)"] = "The CURP names a person this record contradicts (a relative's CURP?)",
         ["Revisión de coincidencias"] = "Match review",
         ["Registros que podrían ser la misma persona. Mientras nadie decida, cada registro sigue siendo su propia persona."] =
             "Records that may be the same person. Until someone decides, each record stays its own person.",

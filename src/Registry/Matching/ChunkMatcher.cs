@@ -367,9 +367,10 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     /// <summary>A key-linked row whose evidence against its person is at most this (log2 odds) is contradicted: the evidence says "someone else".</summary>
     public const double ContradictionThreshold = 0;
 
-    private static string ContradictedReason(string? rule) => rule == "exact-curp"
-        ? "the CURP names a person whose records this record contradicts (a relative's CURP?)"
-        : "the agency's person id names a person whose records this record contradicts (an id reused or mistyped?)";
+    public const string ContradictedCurpReason = "the CURP names a person whose records this record contradicts (a relative's CURP?)";
+    public const string ContradictedAgencyIdReason = "the agency's person id names a person whose records this record contradicts (an id reused or mistyped?)";
+
+    private static string ContradictedReason(string? rule) => rule == "exact-curp" ? ContradictedCurpReason : ContradictedAgencyIdReason;
 
     /// <summary>
     /// Rows whose deterministic key names a person that every one of that person's records (among the candidates) scores
