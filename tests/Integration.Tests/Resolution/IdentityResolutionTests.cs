@@ -100,12 +100,12 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     public async Task A_record_its_agency_id_links_still_merges_the_other_agencys_person_it_proves_to_be()
     {
         await using var r = await NewRegistryAsync();
-        await r.ApplyAsync("SSA-TAM", Row(1, "SANTIAGO", "VILLARREAL", null, Birth) with { AgencyPersonId = "EXP-1" });
+        await r.ApplyAsync("SSA-TAM", Row(1, "SANTIAGO", "VILLARREAL", "TORES", Birth) with { AgencyPersonId = "EXP-1" });
         await r.ApplyAsync("DIF-TAM", Row(1, "SANTIAGO", "VILLARREAL", "TORRES", new DateOnly(1984, 2, 28), phone: "8991234567"));
         Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
 
         // The clinic's next visit: its own patient id (a deterministic link), now with the second
-        // surname, the birth date DIF has (one day off from the first visit) and DIF's phone — the same man.
+        // surname spelt right, the birth date DIF has (one day off from the first visit) and DIF's phone — the same man.
         await r.ApplyAsync("SSA-TAM", Row(2, "SANTIAGO", "VILLARREAL", "TORRES", new DateOnly(1984, 2, 28), phone: "8991234567", service: "B") with { AgencyPersonId = "EXP-1" });
 
         Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
@@ -119,7 +119,7 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     {
         await using var r = await NewRegistryAsync();
         await r.ApplyAsync("DIF-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 9)));
-        await r.ApplyAsync("SSA-TAM", Row(1, "ROSA ELENA", "MARTINEZ", null, new DateOnly(1975, 6, 19)));
+        await r.ApplyAsync("SSA-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUS", new DateOnly(1975, 6, 19)));
 
         Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons"));
         var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks WHERE status = 'open'"))!;
@@ -161,7 +161,7 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     {
         await using var r = await NewRegistryAsync();
         await r.ApplyAsync("DIF-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 9)));
-        await r.ApplyAsync("SSA-TAM", Row(1, "ROSA ELENA", "MARTINEZ", null, new DateOnly(1975, 6, 19)));
+        await r.ApplyAsync("SSA-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUS", new DateOnly(1975, 6, 19)));
         var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks"))!;
         await new Stewardship(r.Db).DecideAsync(task, ReviewDecision.NonMatch, "steward.ana", "Different mothers on file", default);
 
