@@ -351,7 +351,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             if (recordsByPerson.Of(a) is { } ra && recordsByPerson.Of(b) is { } rb)
             {
                 var bestPair = ra.SelectMany(x => rb.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total)).DefaultIfEmpty(double.MinValue).Max();
-                if (bestPair < model.ReviewThreshold) return "the record bridges two registry persons whose own records disagree";
+                if (bestPair < model.BridgeThreshold) return "the record bridges two registry persons whose own records disagree";
             }
             else return "the record bridges two registry persons that cannot be compared";
         }
@@ -432,7 +432,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             return TwoCurpsReason;
         if (recordsByPerson.Of(a) is not { } ra || recordsByPerson.Of(b) is not { } rb) return AmbiguousReason;
         var bestPair = ra.SelectMany(x => rb.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total)).DefaultIfEmpty(double.MinValue).Max();
-        return bestPair < model.ReviewThreshold ? AmbiguousReason : null;
+        return bestPair < model.BridgeThreshold ? AmbiguousReason : null;
     }
 
     private const string StewardSeparatedReason = "a steward decided these are different persons";

@@ -28,6 +28,13 @@ public sealed record MatchModel
     public double ReviewThreshold { get; init; } = 16;
 
     /// <summary>
+    /// Two registry persons a record links to are one person only when their own records score at least this with each
+    /// other; below it they disagree (a merge is refused, the record goes to review). Lower than the review band: the
+    /// record that bridges them is the strong evidence, this only rules out persons that contradict each other.
+    /// </summary>
+    public double BridgeThreshold { get; init; } = 14;
+
+    /// <summary>
     /// Postal code, municipality and phone are shared by a whole household: a father and his
     /// namesake son agree on all of them. Their combined positive evidence is capped so a shared
     /// address never outweighs a birth date that disagrees.
@@ -46,7 +53,11 @@ public sealed record MatchModel
     public MatchModel AtSize(long records)
     {
         var shift = PriorShift(records);
-        return shift == 0 ? this : this with { LinkThreshold = Math.Round(LinkThreshold + shift, 3), ReviewThreshold = Math.Round(ReviewThreshold + shift, 3) };
+        return shift == 0 ? this : this with
+        {
+            LinkThreshold = Math.Round(LinkThreshold + shift, 3), ReviewThreshold = Math.Round(ReviewThreshold + shift, 3),
+            BridgeThreshold = Math.Round(BridgeThreshold + shift, 3),
+        };
     }
 
     /// <summary>Bits the thresholds rise by at <paramref name="records"/> records: log2(records / <see cref="PriorReferenceRecords"/>), never below 0.</summary>
