@@ -14,10 +14,15 @@ public sealed record MatchModel
     public required string Version { get; init; }
 
     /// <summary>Field name → m per level (index 0, "missing", is ignored).</summary>
-    public required IReadOnlyDictionary<string, double[]> M { get; init; }
+    public required IReadOnlyDictionary<string, double[]> M { get => m; init { m = value; weights = null; } }
 
     /// <summary>Field name → u per level (index 0 ignored).</summary>
-    public required IReadOnlyDictionary<string, double[]> U { get; init; }
+    // A `with` copies the cached weights too: setting m or u drops them, or a trained copy of a model
+    // would score with its parent's weights until stored and read back.
+    public required IReadOnlyDictionary<string, double[]> U { get => u; init { u = value; weights = null; } }
+
+    private IReadOnlyDictionary<string, double[]> m = null!;
+    private IReadOnlyDictionary<string, double[]> u = null!;
 
     public double LinkThreshold { get; init; } = 20;
     /// <summary>Below it a record is a new person without asking: on the hard synthetic run 97 % of the tasks scored 12–14 were different people.</summary>

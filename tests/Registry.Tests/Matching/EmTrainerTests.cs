@@ -23,7 +23,7 @@ public sealed class EmTrainerTests
         }).ToList();
         var wrongStart = truth with { M = truth.M.ToDictionary(kv => kv.Key, kv => kv.Value.Select((_, i) => i == 0 ? 0 : 1.0 / (kv.Value.Length - 1)).ToArray()) };
 
-        var (m, lambda, _) = EmTrainer.EstimateM(vectors, wrongStart, truth.U);
+        var (m, lambda, _) = EmTrainer.EstimateM([.. vectors.Select(v => new BlockedPair(v, 0))], wrongStart, truth.U);
 
         Assert.InRange(lambda, 0.18, 0.22);
         Assert.InRange(m["birth_date"][1], truth.M["birth_date"][1] - 0.03, truth.M["birth_date"][1] + 0.03);
