@@ -22,7 +22,7 @@ public readonly record struct BlockedPair(byte[] Vector, int Conditioned);
 /// loaded for the run). Thresholds are kept; the result is a new model version, which the governance
 /// gate (ModelGate) puts in force or keeps as a shadow.
 /// <para>
-/// What made the earlier EM worse than its starting values (docs/measurements.md, 2026-12-07): the
+/// What made the earlier EM worse than its starting values (docs/measurements.md, 2026-12-06): the
 /// blocked sample's non-matches are relatives and namesakes, who agree on the very names and dates
 /// the blocks were built from far more than u (random pairs) says; counted as evidence, they pulled
 /// EM's match class over them (match share 0.99 where the truth was 0.89) and it learnt that

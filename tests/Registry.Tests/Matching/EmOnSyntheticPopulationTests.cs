@@ -7,7 +7,7 @@ namespace Registry.Tests.Matching;
 /// EM trained on a synthetic registry's own records (20k rows of the hard profile, in memory, as the
 /// workers' candidate index holds them) against the starting values, on the candidate pairs that
 /// blocking gives, with the truth known. The earlier trainer linked 8 pairs of different persons
-/// here where the starting values link 3 (docs/measurements.md, 2026-12-07).
+/// here where the starting values link 3 (docs/measurements.md, 2026-12-06).
 /// </summary>
 public sealed class EmOnSyntheticPopulationTests(ITestOutputHelper output)
 {
