@@ -24,7 +24,8 @@ if (args.Contains("train-model"))
     builder.Services.AddSingleton<TrainMatchModelJob>();
     using var host = builder.Build();
     var result = await host.Services.GetRequiredService<TrainMatchModelJob>().RunAsync(default);
-    Console.WriteLine(result is null ? "Not enough records to train on; the current model stays." : $"Stored model {result.Model.Version}.");
+    Console.WriteLine(result is not { } trained ? "Not enough records to train on; the current model stays."
+        : $"Stored model {trained.Result.Model.Version} as {(trained.Report.Promoted ? "the model in force" : "a shadow")}: {trained.Report.Decision}");
     return;
 }
 

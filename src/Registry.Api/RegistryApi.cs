@@ -2,6 +2,7 @@ using Registry.Api.Access;
 using Registry.Api.Extracts;
 using Registry.Api.Households;
 using Registry.Api.Lineage;
+using Registry.Api.Models;
 using Registry.Api.Operations;
 using Registry.Api.Persons;
 using Registry.Api.Review;
@@ -33,6 +34,7 @@ public static class RegistryApi
         services.AddStewardshipStorage(configuration);
         services.AddSingleton(sp => new Stewardship(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<ReviewQueries>();
+        services.AddSingleton<ModelQueries>();
         services.AddRegistryBus(configuration);
         services.AddRegistryAuth(configuration);
         services.AddProxyForwarding(configuration);
@@ -81,6 +83,7 @@ public static class RegistryApi
         api.MapHouseholds();
         api.MapPersons();
         api.MapReview();
+        api.MapModels();
         api.MapLineage();
         api.MapExtracts();
         api.MapSummary();

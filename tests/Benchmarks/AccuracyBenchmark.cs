@@ -153,7 +153,8 @@ public static class AccuracyBenchmark
             await using var db = NpgsqlDataSource.Create(connectionString);
             if (model is { } m)
             {
-                await using var insert = db.CreateCommand("INSERT INTO match_models (version, parameters, trained_on) VALUES ($1, $2::jsonb, $3)");
+                // Put in force whatever the gate decided on the first registry: this pass measures the trained model.
+                await using var insert = db.CreateCommand("INSERT INTO match_models (version, parameters, trained_on, status) VALUES ($1, $2::jsonb, $3, 'active')");
                 insert.Parameters.AddWithValue(m.Version);
                 insert.Parameters.AddWithValue(m.Parameters);
                 insert.Parameters.AddWithValue(m.TrainedOn);
@@ -232,13 +233,14 @@ public static class AccuracyBenchmark
                 return null;
             }
             await using var db = NpgsqlDataSource.Create(Database(database));
-            await using var read = db.CreateCommand("SELECT version, parameters::text, trained_on FROM match_models ORDER BY created_at DESC LIMIT 1");
+            await using var read = db.CreateCommand("SELECT version, parameters::text, trained_on, status, report->>'decision' FROM match_models ORDER BY created_at DESC LIMIT 1");
             await using var r = await read.ExecuteReaderAsync();
             if (!await r.ReadAsync())
             {
                 Console.Error.WriteLine("train-model stored no model");
                 return null;
             }
+            Console.WriteLine($"gate: {r.GetString(3)} — {(r.IsDBNull(4) ? "no report" : r.GetString(4))}");
             return (r.GetString(0), r.GetString(1), r.GetString(2));
         }
 

@@ -14,12 +14,18 @@ public sealed class TrainingOptions
     public int MinRecords { get; set; } = 5_000;
     public int RandomPairs { get; set; } = 50_000;
     public int BlockedPairs { get; set; } = 50_000;
+    /// <summary>Decided review tasks needed before a trained model may go into force by itself (fewer: it stays a shadow).</summary>
+    public int MinLabels { get; set; } = ModelGate.DefaultMinLabels;
+    /// <summary>Existing probabilistic links re-scored for the report (how many the new model would not link).</summary>
+    public int LinkSample { get; set; } = ModelGate.DefaultLinkSample;
 }
 
 /// <summary>
-/// Trains a new model version by EM on the registry's own records and stores it; every worker
-/// uses it within <see cref="MatchModelStore.RefreshInterval"/>. Decisions already made keep the
-/// version they were made with.
+/// Trains a new model version by EM on the registry's own records and stores it with its gate
+/// report (<see cref="ModelGate"/>): in force only when its precision estimated from the stewards'
+/// decided review tasks does not drop, otherwise a shadow an admin may promote. Workers use a model
+/// put in force within <see cref="MatchModelStore.RefreshInterval"/>. Decisions already made keep
+/// the version they were made with.
 /// </summary>
 public sealed class TrainMatchModelJob(NpgsqlDataSource dataSource, CandidateIndex index, IOptions<TrainingOptions> options, ILogger<TrainMatchModelJob> logger)
 {
@@ -30,21 +36,26 @@ public sealed class TrainMatchModelJob(NpgsqlDataSource dataSource, CandidateInd
     [AutomaticRetry(Attempts = 0)]
     public async Task RunScheduledAsync(CancellationToken ct) => await RunAsync(ct);
 
-    public async Task<TrainingResult?> RunAsync(CancellationToken ct)
+    public async Task<(TrainingResult Result, ModelReport Report)?> RunAsync(CancellationToken ct)
     {
         var store = new MatchModelStore(dataSource);
         var current = await store.CurrentAsync(ct);
         var o = options.Value;
-        var result = await new EmTrainer(dataSource, index).TrainAsync(current, o.RandomPairs, o.BlockedPairs, o.MinRecords, ct);
+        // EM starts from the starting values, not from the model in force: each run is judged on its
+        // own, and a drifted model cannot become the prior of the next one.
+        var result = await new EmTrainer(dataSource, index).TrainAsync(MatchModel.Default with { LinkThreshold = current.LinkThreshold, ReviewThreshold = current.ReviewThreshold },
+            o.RandomPairs, o.BlockedPairs, o.MinRecords, ct);
         if (result is null)
         {
             logger.LogInformation("Model training skipped: fewer than {MinRecords} records to learn from; keeping {Version}", o.MinRecords, current.Version);
             return null;
         }
-        await store.SaveAsync(result.Model, $"{result.RandomPairs} random pairs, {result.BlockedPairs} blocked pairs, match share {result.MatchShare:F4}, {result.Iterations} EM iterations", ct);
-        logger.LogInformation("Trained match model {Version} from {Random} random and {Blocked} blocked pairs ({Iterations} EM iterations)",
-            result.Model.Version, result.RandomPairs, result.BlockedPairs, result.Iterations);
-        return result;
+        var trainedOn = $"{result.RandomPairs} random pairs, {result.BlockedPairs} blocked pairs ({result.RepeatedPairsSkipped} pairs of identical records skipped), match share {result.MatchShare:F4}, {result.Iterations} EM iterations";
+        var report = await new ModelGate(dataSource).EvaluateAsync(result.Model, current, o.MinLabels, o.LinkSample, trainedOn, ct);
+        await store.SaveTrainedAsync(result.Model, trainedOn, report, ct);
+        logger.LogInformation("Trained match model {Version} from {Random} random and {Blocked} blocked pairs ({Iterations} EM iterations): {Decision}",
+            result.Model.Version, result.RandomPairs, result.BlockedPairs, result.Iterations, report.Decision);
+        return (result, report);
     }
 }
 

@@ -20,6 +20,10 @@ public static class AccessKind
     public const string RejectedRowsCsv = "rejected-rows-csv";
     /// <summary>A read of the territory events (who moved where, and why).</summary>
     public const string TerritoryEvents = "territory-events";
+    /// <summary>A read of the matching models (list or one version's page); no personal data.</summary>
+    public const string MatchModels = "match-models";
+    /// <summary>An admin put a matching model in force (detail: version and reason).</summary>
+    public const string MatchModelPromotion = "match-model-promotion";
 }
 
 /// <summary>One entry (properties, not a positional record: Dapper sets the uuid[] column only through a setter).</summary>
@@ -111,7 +115,8 @@ public sealed class AccessLog(NpgsqlDataSource db)
 
     public static readonly string[] Kinds =
         [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search,
-         AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.TerritoryEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv];
+         AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.TerritoryEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv,
+         AccessKind.MatchModels, AccessKind.MatchModelPromotion];
 
     /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
     public static void Map(RouteGroupBuilder api) =>

@@ -20,7 +20,9 @@ public static class AccessPolicies
     public const string Stewardship = "stewardship";
     /// <summary>Counts and feed definitions: anyone with a registry role.</summary>
     public const string AnyRole = "any-role";
-    /// <summary>Operations (e.g. the job dashboard): admins only.</summary>
+    /// <summary>The matching model page and its API (weights, thresholds, label-estimated accuracy): stewards and admins.</summary>
+    public const string Models = "models";
+    /// <summary>Operations (e.g. the job dashboard, promoting a shadow matching model): admins only.</summary>
     public const string Admin = "admin";
 
     public static void Add(Microsoft.AspNetCore.Authorization.AuthorizationBuilder authorization) => authorization
@@ -31,6 +33,7 @@ public static class AccessPolicies
         .AddPolicy(AccessLog, p => p.RequireRole(RegistryRoles.Auditor))
         .AddPolicy(ReviewRead, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Auditor, RegistryRoles.Admin))
         .AddPolicy(Stewardship, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Admin))
+        .AddPolicy(Models, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Admin))
         .AddPolicy(AnyRole, p => p.RequireRole(RegistryRoles.All))
         .AddPolicy(Admin, p => p.RequireRole(RegistryRoles.Admin));
 }

@@ -14,10 +14,15 @@ public sealed record MatchModel
     public required string Version { get; init; }
 
     /// <summary>Field name → m per level (index 0, "missing", is ignored).</summary>
-    public required IReadOnlyDictionary<string, double[]> M { get; init; }
+    public required IReadOnlyDictionary<string, double[]> M { get => m; init { m = value; weights = null; } }
 
     /// <summary>Field name → u per level (index 0 ignored).</summary>
-    public required IReadOnlyDictionary<string, double[]> U { get; init; }
+    // A `with` copies the cached weights too: setting m or u drops them, or a trained copy of a model
+    // would score with its parent's weights until stored and read back.
+    public required IReadOnlyDictionary<string, double[]> U { get => u; init { u = value; weights = null; } }
+
+    private IReadOnlyDictionary<string, double[]> m = null!;
+    private IReadOnlyDictionary<string, double[]> u = null!;
 
     public double LinkThreshold { get; init; } = 20;
     /// <summary>
@@ -101,7 +106,33 @@ public sealed record MatchModel
     {
         ArgumentNullException.ThrowIfNull(vector);
         ArgumentNullException.ThrowIfNull(a);
+        Span<double> tf = stackalloc double[vector.Length];
+        for (var i = 0; i < vector.Length; i++)
+        {
+            var field = (MatchField)i;
+            tf[i] = vector[i] == 1 && termFrequency is not null && Array.IndexOf(Comparisons.TermFrequencyFields, field) >= 0
+                    && Comparisons.TermValue(a, field) is { } value && termFrequency(field, value) is { } f ? f : double.NaN;
+        }
         var w = new double[vector.Length];
+        var total = Weigh(vector, tf, w);
+        return new MatchScore(Math.Round(total, 3), w, vector);
+    }
+
+    /// <summary>
+    /// Scores a stored comparison vector (a decision's or review task's evidence) with this model:
+    /// <paramref name="termFrequencies"/> per field is the frequency the "exact" level was adjusted by
+    /// when the pair was scored (NaN when it was not), so a pair re-scored by another version is
+    /// weighed as that version would have weighed it then.
+    /// </summary>
+    public double ScoreStored(byte[] vector, ReadOnlySpan<double> termFrequencies)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return Weigh(vector, termFrequencies, new double[vector.Length]);
+    }
+
+    // One rule for both: level weights, the term-frequency adjustment of "exact" names, the household cap.
+    private double Weigh(byte[] vector, ReadOnlySpan<double> termFrequencies, double[] w)
+    {
         var total = 0.0;
         var household = 0.0;
         for (var i = 0; i < vector.Length; i++)
@@ -110,10 +141,10 @@ public sealed record MatchModel
             if (level == 0) continue;
             var field = (MatchField)i;
             var weight = Weights[i][level];
-            if (level == 1 && termFrequency is not null && Array.IndexOf(Comparisons.TermFrequencyFields, field) >= 0
-                && Comparisons.TermValue(a, field) is { } value && termFrequency(field, value) is { } tf)
+            if (level == 1 && !double.IsNaN(termFrequencies[i]))
             {
                 // Splink's adjustment: replace the average u of "exact" by this value's own frequency.
+                var tf = termFrequencies[i];
                 var u = Comparisons.TermFrequencyOnlyLowers(field) ? Math.Max(tf, Probabilities(U, Default.U, field)[1]) : Math.Max(tf, MinTermFrequency);
                 weight = Math.Log2(Probabilities(M, Default.M, field)[1] / u);
             }
@@ -126,7 +157,7 @@ public sealed record MatchModel
             w[i] = Math.Round(weight, 3);
             total += weight;
         }
-        return new MatchScore(Math.Round(total, 3), w, vector);
+        return total;
     }
 
     /// <summary>What the score means under this model's thresholds.</summary>

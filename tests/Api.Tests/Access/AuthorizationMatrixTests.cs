@@ -41,6 +41,9 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/api/review/tasks/{none}",                  [NoAuth, Deny, Deny, Deny, Deny, Deny, NotFound, NotFound, NotFound]),
         ("/api/persons/{p}/identity-events",          [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/api/territory-events",                     [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
+        // The matching model (weights, thresholds, label-estimated accuracy): stewards and admins.
+        ("/api/models",                               [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok]),
+        ("/api/models/{model}",                       [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok]),
         ("/health/live",                              [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         ("/health/ready",                             [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         ("/openapi/v1.json",                          [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
@@ -53,6 +56,7 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/extractos",                                [Login, Ok, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/auditoria",                                [Login, Deny, Deny, Deny, Deny, Deny, Deny, Ok, Deny]),
         ("/revision",                                 [Login, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
+        ("/modelos",                                  [Login, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok]),
         // Hangfire's dashboard (operations): admins only.
         ("/hangfire",                                 [Login, Deny, Deny, Deny, Deny, Deny, Deny, Deny, Ok]),
     ];
@@ -73,6 +77,8 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/api/households/search",                    [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
         ("/api/persons/{p}/residence",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
         ("/api/households/{hh}/residence",            [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
+        // Putting a matching model in force: admins only (a steward decides pairs, not the model).
+        ("/api/models/{model}/promote",               [NoAuth, Deny, Deny, Deny, Deny, Deny, Deny, Deny, BadRequest]),
     ];
 
     private const string ActionBody =
@@ -159,13 +165,14 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         .Replace("{se}", registry.HealthService.ToString(), StringComparison.Ordinal)
         .Replace("{ssa}", registry.SsaExtract.ToString(), StringComparison.Ordinal)
         .Replace("{dif}", registry.DifExtract.ToString(), StringComparison.Ordinal)
-        .Replace("{none}", Guid.Empty.ToString(), StringComparison.Ordinal);
+        .Replace("{none}", Guid.Empty.ToString(), StringComparison.Ordinal)
+        .Replace("{model}", Registry.Matching.MatchModel.Default.Version, StringComparison.Ordinal);
 
     /// <summary>The OpenAPI path a matrix row exercises ("/api/households/{hh}" → "/api/households/{id}").</summary>
     private static string Template(string path)
     {
         var p = path.Split('?')[0];
         foreach (var id in new[] { "{hh}", "{vh}", "{p}", "{se}", "{ssa}", "{dif}", "{none}" }) p = p.Replace(id, "{id}", StringComparison.Ordinal);
-        return p;
+        return p.Replace("{model}", "{version}", StringComparison.Ordinal);
     }
 }

@@ -47,6 +47,8 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
 
     private static readonly string[] CaseManagersAndAgencies = ["gestora.reynosa", "gestora.salud", "dif.datos", "ssa.datos"];
 
+    private static readonly string ModelVersion = Registry.Matching.MatchModel.Default.Version;
+
     public static readonly Probe[] Cases =
     [
         // Identifier searches are POSTs: the JSON body follows '#' in the template.
@@ -77,6 +79,10 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("GET", "/api/territory-events?person={p}", [], CaseManagersAndAgencies),
         new("POST", "/api/persons/{p}/residence", [], CaseManagersAndAgencies),
         new("POST", "/api/households/{hh}/residence", [], CaseManagersAndAgencies),
+        // The matching model holds no personal data; stewards and admins only (the starting values' version).
+        new("GET", "/api/models", [], CaseManagersAndAgencies),
+        new("GET", $"/api/models/{ModelVersion}", [], CaseManagersAndAgencies),
+        new("POST", $"/api/models/{ModelVersion}/promote", [], [.. CaseManagersAndAgencies, SeesAll]),
         // Pages, fetched with the same bearer token a browser's cookie stands for.
         new("GET", "/", [], ["dif.datos", "ssa.datos"]),
         new("GET", "/?nombre={name}", [], ["dif.datos", "ssa.datos"]),
@@ -87,6 +93,7 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("GET", "/extractos", [SeesAll], ["gestora.reynosa", "gestora.salud"]),
         new("GET", "/auditoria", [], [.. CaseManagersAndAgencies, SeesAll]),
         new("GET", "/revision", [], CaseManagersAndAgencies),
+        new("GET", "/modelos", [], CaseManagersAndAgencies),
         new("GET", "/login", [], []),
         new("GET", "/denegado", [], []),
         new("GET", "/proposito", [], []),
@@ -209,7 +216,7 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
     {
         var p = path.Split('?', '#')[0];
         foreach (var id in new[] { "{p}", "{hh}", "{se}", "{ext}", "{none}" }) p = p.Replace(id, "{id}", StringComparison.Ordinal);
-        return p;
+        return p.Replace(ModelVersion, "{version}", StringComparison.Ordinal);
     }
 
     /// <summary>The text a reader sees: JSON strings decoded (no \u escapes), HTML entities decoded.</summary>

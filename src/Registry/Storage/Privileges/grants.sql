@@ -43,6 +43,9 @@ BEGIN
         EXECUTE format('GRANT INSERT ON %s TO registry_stewardship', t);
     END LOOP;
 END $$;
+-- An admin's promotion of a shadow matching model (migration 0040): the status columns only; the
+-- event it writes is a *_events row. The parameters and report stay the trainer's.
+GRANT UPDATE (status, activated_at, activated_by) ON match_models TO registry_stewardship;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO registry_stewardship;
 REVOKE ALL ON SEQUENCE access_log_id_seq FROM registry_stewardship;
 REVOKE ALL ON access_log FROM registry_stewardship;
