@@ -58,8 +58,9 @@ public sealed record MatchModel
     public MatchModel AtSize(long records)
     {
         var shift = PriorShift(records);
-        return shift == 0 ? this : this with
+        return shift == 0 ? this with { RegistryRecords = records } : this with
         {
+            RegistryRecords = records,
             LinkThreshold = Math.Round(LinkThreshold + shift, 3), ReviewThreshold = Math.Round(ReviewThreshold + shift, 3),
             BridgeThreshold = Math.Round(BridgeThreshold + shift, 3),
         };
@@ -115,7 +116,7 @@ public sealed record MatchModel
         }
         var w = new double[vector.Length];
         var total = Weigh(vector, tf, w);
-        return new MatchScore(Math.Round(total, 3), w, vector);
+        return new MatchScore(Math.Round(total, 3), w, vector, NameBits(vector, tf));
     }
 
     /// <summary>
@@ -168,13 +169,51 @@ public sealed record MatchModel
     /// What a scored pair means: <see cref="Classify(double)"/>, except that a pair whose agreement stops at names (and
     /// the places a household shares) is at most a question for a steward. At a state's size every common name has
     /// namesakes in the same municipality; only a birth date, a CURP, another identifier, a phone or a street and
-    /// number tells them apart (<see cref="SeparatesNamesakes"/>).
+    /// number tells them apart (<see cref="SeparatesNamesakes"/>) — unless the registry's own frequencies make the full
+    /// name so rare that it should hold no namesake (<see cref="NameUnique"/>).
     /// </summary>
     public MatchOutcome Classify(MatchScore score)
     {
         ArgumentNullException.ThrowIfNull(score);
         var outcome = Classify(score.Total);
-        return outcome == MatchOutcome.Link && !SeparatesNamesakes(score.Vector) ? MatchOutcome.Review : outcome;
+        return outcome == MatchOutcome.Link && !SeparatesNamesakes(score.Vector) && !NameUnique(score) ? MatchOutcome.Review : outcome;
+    }
+
+    /// <summary>
+    /// How surprising the full name the two records share is, in bits: −log2 of the registry's frequencies of the given
+    /// name, first and second surname multiplied (Fellegi–Sunter's independence). NaN unless all three agree exactly and
+    /// their frequencies are known.
+    /// </summary>
+    private static double NameBits(byte[] vector, ReadOnlySpan<double> termFrequencies)
+    {
+        var bits = 0.0;
+        foreach (var field in (ReadOnlySpan<MatchField>)[MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname])
+        {
+            var tf = termFrequencies[(int)field];
+            if (vector[(int)field] != 1 || double.IsNaN(tf) || tf <= 0) return double.NaN;
+            bits -= Math.Log2(tf);
+        }
+        return bits;
+    }
+
+    /// <summary>
+    /// The registry's size in records when this model was taken for a chunk (<see cref="AtSize"/>); 0 when unknown.
+    /// </summary>
+    public long RegistryRecords { get; init; }
+
+    /// <summary>
+    /// A pair that agrees on names alone links only when the registry makes a namesake unlikely: its size times the
+    /// frequency of the full name (<see cref="MatchScore.NameBits"/>) — the other holders of that name it should hold —
+    /// is below this. 0.01: at most one such link in a hundred could be a namesake.
+    /// </summary>
+    public double MaxExpectedNamesakes { get; init; } = 0.01;
+
+    /// <summary>The full name the pair shares is rare enough in a registry of <see cref="RegistryRecords"/> that it has no namesake to fear.</summary>
+    public bool NameUnique(MatchScore score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        return RegistryRecords > 0 && !double.IsNaN(score.NameBits) && MaxExpectedNamesakes > 0
+            && score.NameBits >= Math.Log2(RegistryRecords / MaxExpectedNamesakes);
     }
 
     /// <summary>True when the score is high enough to link and the pair agrees on something that separates namesakes.</summary>
@@ -246,7 +285,8 @@ public enum MatchOutcome
 }
 
 /// <summary>A scored pair: total match weight, per-field weights and the comparison vector (the evidence).</summary>
-public sealed record MatchScore(double Total, double[] FieldWeights, byte[] Vector)
+/// <param name="NameBits">How rare the full name both records carry is (−log2 of its frequency in the registry); NaN when the names do not all agree exactly or are not counted.</param>
+public sealed record MatchScore(double Total, double[] FieldWeights, byte[] Vector, double NameBits = double.NaN)
 {
     /// <summary>Evidence as stored with the decision: field → level name and weight.</summary>
     public IReadOnlyDictionary<string, FieldEvidence> Evidence() =>

@@ -11,8 +11,9 @@ public sealed class RegistrySizePriorTests
     {
         var model = MatchModel.Default;
 
-        Assert.Same(model, model.AtSize(50_000));
-        Assert.Same(model, model.AtSize(model.PriorReferenceRecords));
+        Assert.Equal(model.LinkThreshold, model.AtSize(50_000).LinkThreshold);
+        Assert.Equal(model.ReviewThreshold, model.AtSize(model.PriorReferenceRecords).ReviewThreshold);
+        Assert.Equal(50_000, model.AtSize(50_000).RegistryRecords);
         var big = model.AtSize(1_000_000);
         Assert.Equal(model.LinkThreshold + Math.Log2(10), big.LinkThreshold, 3);
         Assert.Equal(model.ReviewThreshold + Math.Log2(10), big.ReviewThreshold, 3);
@@ -32,7 +33,26 @@ public sealed class RegistrySizePriorTests
         Assert.Equal(MatchOutcome.Review, MatchModel.Default.AtSize(1_000_000).Classify(score));
     }
 
-    private static MatchRecord Record(string given, string paternal, string maternal, DateOnly birth) =>
+    [Theory]
+    [InlineData(0.0001, 0.0001, 0.0002, 100_000, true)]   // ZOZAYA-like: no namesake expected among 100k records
+    [InlineData(0.0001, 0.0001, 0.0002, 10_000_000_000, false)] // the same name in a registry of 10^10 records
+    [InlineData(0.03, 0.06, 0.04, 100_000, false)]       // MARÍA HERNÁNDEZ GARCÍA: hundreds of namesakes
+    public void Names_alone_link_only_where_the_registry_makes_a_namesake_unlikely(double given, double paternal, double maternal, long records, bool links)
+    {
+        var a = Record("ANA", "ZOZAYA", "PEÑA", null);
+        var b = Record("ANA", "ZOZAYA", "PEÑA", null);
+        double? Frequency(MatchField field, string value) => field switch
+        {
+            MatchField.GivenNames => given, MatchField.PaternalSurname => paternal, MatchField.MaternalSurname => maternal, _ => null,
+        };
+        var model = MatchModel.Default with { LinkThreshold = 5 }; // the names' weights alone clear it: only the namesake rule decides
+        var score = model.Score(Comparisons.Compare(a, b), a, Frequency);
+
+        Assert.False(MatchModel.SeparatesNamesakes(score.Vector));
+        Assert.Equal(links, model.AtSize(records).Links(score));
+    }
+
+    private static MatchRecord Record(string given, string paternal, string maternal, DateOnly? birth) =>
         MatchRecord.From(new SourceRow
         {
             RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = given, PaternalSurname = paternal, MaternalSurname = maternal,
