@@ -413,8 +413,15 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     {
         var set = new HashSet<(Guid, Guid)>();
         if (ids.Length == 0) return set;
+        // A steward's "different persons" binds the persons they became: an exclusion names the ids of its day, and either
+        // may since have been merged into another person (merged_into always names the final survivor).
         await using var command = new NpgsqlCommand(
-            "SELECT person_a, person_b FROM person_exclusions WHERE person_a = ANY(@ids) OR person_b = ANY(@ids)", connection, tx);
+            """
+            WITH mine AS (SELECT id FROM persons WHERE id = ANY (@ids) OR merged_into = ANY (@ids))
+            SELECT coalesce(pa.merged_into, x.person_a), coalesce(pb.merged_into, x.person_b)
+              FROM person_exclusions x JOIN persons pa ON pa.id = x.person_a JOIN persons pb ON pb.id = x.person_b
+             WHERE x.person_a IN (SELECT id FROM mine) OR x.person_b IN (SELECT id FROM mine)
+            """, connection, tx);
         command.Parameters.AddWithValue("ids", ids);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) set.Add((reader.GetGuid(0), reader.GetGuid(1)));

@@ -174,6 +174,27 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_non_match_decision_still_binds_a_person_merged_into_another_afterwards()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 9)));
+        await r.ApplyAsync("SSA-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUS", new DateOnly(1975, 6, 19)));
+        var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks"))!;
+        await new Stewardship(r.Db).DecideAsync(task, ReviewDecision.NonMatch, "steward.ana", "Different mothers on file", default);
+        // SSA's person is then merged by hand into a person of a third agency (the survivor takes the exclusion with it).
+        await r.ApplyAsync("SEP-TAM", Row(1, "MARIA", "TORRES", "SALINAS", new DateOnly(1990, 7, 1)));
+        async Task<Guid> PersonOf(string agency) => (Guid)(await r.ScalarAsync($"SELECT person_id FROM source_records WHERE agency_code = '{agency}'"))!;
+        var (dif, ssa, sep) = (await PersonOf("DIF-TAM"), await PersonOf("SSA-TAM"), await PersonOf("SEP-TAM"));
+        await new Stewardship(r.Db).MergeAsync(sep, ssa, "steward.luis", "Same person on the paper file", default);
+
+        // A record matching both DIF's person and the survivor strongly would bridge them: the steward said DIF's is someone else.
+        await r.ApplyAsync("SEDESOL-TAM", Row(1, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 19)));
+
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM identity_events WHERE kind = 'merge'"));
+        Assert.Equal(true, await r.ScalarAsync($"SELECT merged_into IS NULL FROM persons WHERE id = '{dif}'"));
+    }
+
+    [Fact]
     public async Task A_steward_split_moves_records_to_a_new_person_and_keeps_the_history()
     {
         await using var r = await NewRegistryAsync();
