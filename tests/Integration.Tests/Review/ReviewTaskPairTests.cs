@@ -125,6 +125,41 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         return first17 + Curp.CheckDigit(first17);
     }
 
+    [Fact]
+    public async Task A_merge_that_folds_a_better_task_into_the_survivors_open_task_of_the_same_pair_completes()
+    {
+        // X and Y each have an open task about C; X's is the better. Merging X into Y folds X's task into Y's, which takes
+        // X's record and candidate in front while X's folded task keeps them too (a constraint once failed such merges).
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "ZOZAYA", new DateOnly(2001, 6, 9)));
+        await r.ApplyAsync("SEP-TAM", "education", Rosa(1, "GOMEZ", new DateOnly(1960, 1, 2)));
+        await r.ApplyAsync("SSA-TAM", "health", Rosa(1, "PEREZ", new DateOnly(1980, 3, 4)));
+        async Task<(Guid Person, Guid Record)> Of(string agency)
+        {
+            await using var command = r.Db.CreateCommand($"SELECT person_id, id FROM source_records WHERE agency_code = '{agency}'");
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            return (reader.GetGuid(0), reader.GetGuid(1));
+        }
+        var (x, y, c) = (await Of("DIF-TAM"), await Of("SEP-TAM"), await Of("SSA-TAM"));
+        await using (var insert = r.Db.CreateCommand(
+            """
+            INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version, person_a, person_b, band)
+            VALUES (gen_random_uuid(), $1, $3, 18.5, '{}', 'score between the review and link thresholds', 'fs-default-v2', least($2, $3), greatest($2, $3), 0.6),
+                   (gen_random_uuid(), $4, $3, 17.0, '{}', 'score between the review and link thresholds', 'fs-default-v2', least($5, $3), greatest($5, $3), 0.3)
+            """))
+        {
+            foreach (var v in new object[] { x.Record, x.Person, c.Person, y.Record, y.Person }) insert.Parameters.AddWithValue(v);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await new Stewardship(r.Db).MergeAsync(y.Person, x.Person, "steward.ana", "Same person: birth certificate on file", default);
+
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal($"{x.Record}|18.5", await r.ScalarAsync("SELECT concat_ws('|', source_record_id, score) FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'folded'"));
+    }
+
     private static SourceRow Rosa(int n, string? maternal, DateOnly birth, string service = "A", string? curp = null) => new()
     {
         RowNumber = n, RecordKey = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}", ContentHash = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}|{curp}",
