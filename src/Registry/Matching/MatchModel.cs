@@ -27,10 +27,10 @@ public sealed record MatchModel
     public double LinkThreshold { get; init; } = 20;
     /// <summary>
     /// Below it a record is a new person without asking. Tasks a steward answers "same person" were 3 % of those scored 12–14
-    /// and 7 % of those scored 14–16 on the hard synthetic population (200k records), 6 % of 16–18 at 1M: a queue of such
+    /// and 7 % of those scored 14–16 on the hard synthetic population (200k records), 5 % of 16–18 at 1M: a queue of such
     /// questions wastes the stewards' day.
     /// </summary>
-    public double ReviewThreshold { get; init; } = 16;
+    public double ReviewThreshold { get; init; } = 17;
 
     /// <summary>
     /// Two registry persons a record links to are one person only when their own records score at least this with each

@@ -117,13 +117,13 @@ public sealed class ReviewApiTests(RegistryServers servers)
     private static SourceRow Named(string given, string paternal, string? maternal, int day) => new()
     {
         RowNumber = 1, RecordKey = given + day, ContentHash = $"{given}{paternal}{day}", GivenNames = given, PaternalSurname = paternal,
-        MaternalSurname = maternal, BirthDate = new DateOnly(1975, 6, day), Sex = "M", Programme = "P", ServiceType = "S", ServiceDate = new DateOnly(2026, 10, 1),
+        MaternalSurname = maternal, BirthDate = new DateOnly(1975, 6, day), Sex = "M", Municipality = "REYNOSA", Programme = "P", ServiceType = "S", ServiceDate = new DateOnly(2026, 10, 1),
     };
 
     private static SourceRow Rosa(string? curp, string? maternal, int day) => new()
     {
         RowNumber = 1, RecordKey = "rosa", ContentHash = $"rosa{day}", Curp = curp, GivenNames = "ROSA ELENA", PaternalSurname = "MARTINEZ",
-        MaternalSurname = maternal, BirthDate = new DateOnly(1975, 6, day), Sex = "M", Programme = "P", ServiceType = "S", ServiceDate = new DateOnly(2026, 10, 1),
+        MaternalSurname = maternal, BirthDate = new DateOnly(1975, 6, day), Sex = "M", Municipality = "REYNOSA", Programme = "P", ServiceType = "S", ServiceDate = new DateOnly(2026, 10, 1),
     };
 
     private static async Task ResolveAsync(NpgsqlDataSource db, string agency, SourceRow row, string sector = "social")

@@ -163,7 +163,7 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
     private static SourceRow Rosa(int n, string? maternal, DateOnly birth, string service = "A", string? curp = null) => new()
     {
         RowNumber = n, RecordKey = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}", ContentHash = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}|{curp}",
-        Curp = curp, GivenNames = "ROSA ELENA", PaternalSurname = "MARTINEZ", MaternalSurname = maternal, BirthDate = birth, Sex = "M",
+        Curp = curp, GivenNames = "ROSA ELENA", PaternalSurname = "MARTINEZ", MaternalSurname = maternal, BirthDate = birth, Sex = "M", Municipality = "REYNOSA",
         Programme = "P", ServiceType = service, ServiceDate = new DateOnly(2026, 10, 1),
     };
 

@@ -93,8 +93,8 @@ public sealed class ChunkMatcherTests
     {
         var person = Guid.NewGuid();
         // Same names, one part of the birth date wrong, no maternal surname: neither clearly the same nor clearly not.
-        var registry = Record(person, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 9), "M");
-        var incoming = Row(1, Record(default, "ROSA ELENA", "MARTINEZ", null, new DateOnly(1975, 6, 19), "M"));
+        var registry = Record(person, "ROSA ELENA", "MARTINEZ", "CRUZ", new DateOnly(1975, 6, 9), "M", municipality: "REYNOSA");
+        var incoming = Row(1, Record(default, "ROSA ELENA", "MARTINEZ", null, new DateOnly(1975, 6, 19), "M", municipality: "REYNOSA"));
 
         var d = Decide([incoming], [new CandidateRecord(1, registry)]);
 
