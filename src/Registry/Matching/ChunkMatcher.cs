@@ -367,6 +367,9 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     /// <summary>A key-linked row whose evidence against its person is at most this (log2 odds) is contradicted: the evidence says "someone else".</summary>
     public const double ContradictionThreshold = 0;
 
+    private static readonly MatchField[] IdentityFields =
+        [MatchField.Curp, MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate, MatchField.Sex, MatchField.OtherId];
+
     public const string ContradictedCurpReason = "the CURP names a person whose records this record contradicts (a relative's CURP?)";
     public const string ContradictedAgencyIdReason = "the agency's person id names a person whose records this record contradicts (an id reused or mistyped?)";
 
@@ -374,14 +377,28 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
 
     /// <summary>
     /// Rows whose deterministic key names a person that every one of that person's records (among the candidates) scores
-    /// at most <see cref="ContradictionThreshold"/> against: row index → (person, best score, rule). A person none of
-    /// whose records the blocking found is not judged (nothing to compare with).
+    /// at most <see cref="ContradictionThreshold"/> against on identity fields: row index → (person, best score, rule). A
+    /// person none of whose records the blocking found is not judged (nothing to compare with).
     /// </summary>
     private Dictionary<int, (Guid Person, MatchScore Score, string? Rule)> Contradicted(
         IReadOnlyList<IncomingRow> rows, Dictionary<int, int> rowIndex, IReadOnlyList<CandidateRecord> candidates)
     {
-        // The key itself is no evidence here: a CURP's own agreement is left out of the judgement of a CURP-linked row.
-        static double Besides(MatchScore score, string? rule) => rule == "exact-curp" ? score.Total - score.FieldWeights[(int)MatchField.Curp] : score.Total;
+        // Judged on who the row says the person is — names, birth date, sex, another identifier, and the CURP unless it is
+        // the key itself — never on where they live (people move) and only when at least two of those could be compared:
+        // a row that carries little more than its key is not contradicted by what it lacks.
+        static double Besides(MatchScore score, string? rule)
+        {
+            var evidence = 0.0;
+            var compared = 0;
+            foreach (var field in IdentityFields)
+            {
+                if (field == MatchField.Curp && rule == "exact-curp") continue;
+                if (score.Vector[(int)field] == 0) continue;
+                compared++;
+                evidence += score.FieldWeights[(int)field];
+            }
+            return compared >= 2 ? evidence : double.PositiveInfinity;
+        }
         var best = new Dictionary<int, (MatchScore Score, double Evidence)>();
         foreach (var c in candidates)
         {

@@ -349,6 +349,21 @@ public sealed class ChunkMatcherTests
         Assert.Empty(d.Reviews);
     }
 
+    [Fact]
+    public void A_row_that_carries_little_more_than_its_key_is_not_contradicted_by_what_it_lacks()
+    {
+        // Only the agency id and a municipality: nothing to judge the person by, and people move.
+        var person = Guid.NewGuid();
+        var registry = Record(person, "JUAN", "PEREZ", "GARCIA", new DateOnly(1962, 8, 2), "H", municipality: "VICTORIA");
+        var incoming = KnownRow(1, MatchRecord.From(new SourceRow { RowNumber = 1, RecordKey = "k", ContentHash = "h", Municipality = "REYNOSA" },
+            Guid.NewGuid()), person, "agency-person-id");
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Empty(d.Reviews);
+    }
+
     private static ChunkDecisions Decide(IncomingRow[] rows, CandidateRecord[] candidates,
         Dictionary<Guid, string?>? curps = null, HashSet<(Guid, Guid)>? exclusions = null) =>
         new ChunkMatcher(MatchModel.Default).Decide(rows, candidates, curps ?? [], exclusions ?? [], Guid.CreateVersion7);
