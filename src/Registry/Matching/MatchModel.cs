@@ -34,8 +34,9 @@ public sealed record MatchModel
 
     /// <summary>
     /// Two registry persons a record links to are one person only when their own records score at least this with each
-    /// other; below it they disagree (a merge is refused, the record goes to review). Lower than the review band: the
-    /// record that bridges them is the strong evidence, this only rules out persons that contradict each other.
+    /// other; below it they disagree (a merge is refused, the record goes to review). Lower than the review band, and not
+    /// raised with the registry's size: the record that bridges them is the evidence, already judged against thresholds
+    /// for that size; this only rules out persons that contradict each other.
     /// </summary>
     public double BridgeThreshold { get; init; } = 14;
 
@@ -62,7 +63,6 @@ public sealed record MatchModel
         {
             RegistryRecords = records,
             LinkThreshold = Math.Round(LinkThreshold + shift, 3), ReviewThreshold = Math.Round(ReviewThreshold + shift, 3),
-            BridgeThreshold = Math.Round(BridgeThreshold + shift, 3),
         };
     }
 
