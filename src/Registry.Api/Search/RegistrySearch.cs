@@ -315,20 +315,24 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             : words.Length == 2 ? [words]
             : Enumerable.Range(0, words.Length).Select(skip => words.Where((_, i) => i != skip).ToArray()).ToList();
 
-        var given = new Given(Curp: Clean(c.Curp) is not null, AgencyKeys: agencyKeys is not null, Municipality: Clean(c.Municipality) is not null,
-            Poligono: Clean(c.Poligono) is not null, Address: Clean(c.Address) is not null);
+        // A value that cleans to nothing ("-") must still filter (and match nobody), never drop the filter.
+        var curp = Clean(c.Curp) is { } typed ? Curp.Clean(typed) ?? typed : null;
+        var municipality = Clean(c.Municipality);
+        var poligono = Clean(c.Poligono);
+        var address = Clean(c.Address) is { } a ? TextNormalizer.Normalize(a) : null;
+        var given = new Given(Curp: curp is not null, AgencyKeys: agencyKeys is not null, Municipality: municipality is not null,
+            Poligono: poligono is not null, Address: address is not null);
 
         DynamicParameters Args(int page)
         {
             var args = new DynamicParameters(new
             {
                 name,
-                // A value that cleans to nothing ("-") must still filter (and match nobody), never drop the filter.
-                curp = Clean(c.Curp) is { } curp ? Curp.Clean(curp) ?? curp : null,
+                curp,
                 agencyKeys,
-                municipality = Clean(c.Municipality),
-                poligono = Clean(c.Poligono),
-                address = Clean(c.Address) is { } a ? TextNormalizer.Normalize(a) : null,
+                municipality,
+                poligono,
+                address,
                 municipalities = user.Municipalities.ToArray(),
                 territoryGrace = territory.Grace,
                 hiddenSectors = user.HiddenSectors,

@@ -350,8 +350,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             // Merging two registry persons needs their own records to agree, not just the bridging record.
             if (recordsByPerson.Of(a) is { } ra && recordsByPerson.Of(b) is { } rb)
             {
-                var bestPair = ra.SelectMany(x => rb.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total)).DefaultIfEmpty(double.MinValue).Max();
-                if (bestPair < model.BridgeThreshold) return "the record bridges two registry persons whose own records disagree";
+                if (!OwnRecordsAgree(ra, rb)) return "the record bridges two registry persons whose own records disagree";
             }
             else return "the record bridges two registry persons that cannot be compared";
         }
@@ -448,9 +447,13 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         if (personCurps.GetValueOrDefault(a) is { } ca && personCurps.GetValueOrDefault(b) is { } cb && !string.Equals(ca, cb, StringComparison.Ordinal))
             return TwoCurpsReason;
         if (recordsByPerson.Of(a) is not { } ra || recordsByPerson.Of(b) is not { } rb) return AmbiguousReason;
-        var bestPair = ra.SelectMany(x => rb.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total)).DefaultIfEmpty(double.MinValue).Max();
-        return bestPair < model.BridgeThreshold ? AmbiguousReason : null;
+        return OwnRecordsAgree(ra, rb) ? null : AmbiguousReason;
     }
+
+    /// <summary>Two registry persons' own records agree: their best pair (never one of two different valid CURPs) reaches <see cref="MatchModel.BridgeThreshold"/>.</summary>
+    private bool OwnRecordsAgree(List<MatchRecord> a, List<MatchRecord> b) =>
+        a.SelectMany(x => b.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total))
+            .DefaultIfEmpty(double.MinValue).Max() >= model.BridgeThreshold;
 
     private const string StewardSeparatedReason = "a steward decided these are different persons";
     private const string TwoCurpsReason = "the records carry two different valid CURPs";
