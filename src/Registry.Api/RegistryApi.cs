@@ -36,7 +36,7 @@ public static class RegistryApi
         services.AddSingleton<ReviewQueries>();
         services.AddSingleton<ModelQueries>();
         services.AddRegistryBus(configuration);
-        services.AddSharedDataProtection();
+        services.AddSharedDataProtection(configuration);
         services.AddRegistryAuth(configuration);
         services.AddProxyForwarding(configuration);
         services.AddRegistrySecurityHeaders();

@@ -38,10 +38,18 @@ public sealed class DataProtectionKeys(NpgsqlDataSource dataSource) : IXmlReposi
 
 public static class DataProtectionSetup
 {
-    public static IServiceCollection AddSharedDataProtection(this IServiceCollection services)
+    /// <summary>
+    /// <c>DataProtection:Keys</c> = <c>database</c> (default: shared by the replicas) or <c>process</c> (ASP.NET Core's
+    /// default store; for a host without the registry's database, e.g. tests of the web layer alone).
+    /// </summary>
+    public static IServiceCollection AddSharedDataProtection(this IServiceCollection services, IConfiguration? configuration = null)
     {
         services.AddDataProtection().SetApplicationName(DataProtectionKeys.ApplicationName);
-        services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new DataProtectionKeys(db));
+        var store = configuration?["DataProtection:Keys"] ?? "database";
+        if (store == "database")
+            services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new DataProtectionKeys(db));
+        else if (store != "process")
+            throw new InvalidOperationException($"DataProtection:Keys must be 'database' or 'process', got '{store}'.");
         return services;
     }
 }

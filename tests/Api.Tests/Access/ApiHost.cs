@@ -40,6 +40,8 @@ public sealed partial class ApiHost : IAsyncDisposable
             b.UseSetting("ConnectionStrings:Registry", "Host=127.0.0.1;Port=1;Username=nobody;Database=nothing");
             b.UseSetting("ConnectionStrings:RabbitMq", "amqp://nobody:nobody@127.0.0.1:1/");
             b.UseSetting("Feeds:DefinitionsPath", RepoPaths.Feeds);
+            // No database here: the key ring stays in the process.
+            b.UseSetting("DataProtection:Keys", "process");
             b.UseSetting("Telemetry:Exporter", "none");
             b.UseSetting("Auth:DevIssuer:Enabled", devIssuer ? "true" : "false");
             if (devIssuer)

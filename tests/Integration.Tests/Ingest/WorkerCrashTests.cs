@@ -66,6 +66,41 @@ public sealed class WorkerCrashTests(RegistryServers servers)
         Assert.Equal(45, await Scalar(holder, "SELECT count(*) FROM service_events"));
     }
 
+    [Fact]
+    public async Task Chunks_re_sent_after_a_crash_hold_the_rows_they_first_held_whatever_the_chunk_size_is_now()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers, chunkSize: 5,
+            settings: new Dictionary<string, string?> { ["Inbox:StalledExtractAfter"] = "00:00:01" });
+        var sample = Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, "ssa-consultas")).Single();
+        await using var holder = new NpgsqlConnection(system.ConnectionString);
+        await holder.OpenAsync();
+        await using var db = NpgsqlDataSource.Create(system.ConnectionString);
+        var store = new ExtractStore(db);
+        await Execute(holder, $"SELECT pg_advisory_lock({ChunkResolver.ResolutionLock})");
+        await system.DropAsync("ssa-consultas", sample);
+        await WaitUntilAsync(async () =>
+            (await store.ListAsync(null, 1, default)) is [{ Status: ExtractStatus.Queued }] && (await Pids(holder)).Count > 0);
+        var stopping = system.StopWorkersAsync();
+        await Task.Delay(300);
+        foreach (var pid in await Pids(holder)) await Execute(holder, $"SELECT pg_terminate_backend({pid})");
+        await Execute(holder, $"SELECT pg_advisory_unlock({ChunkResolver.ResolutionLock})");
+        await stopping;
+        // The chunks still queued are lost too (a broker that lost its queue): only the re-send can bring them back.
+        Assert.True(await Registry.ServiceDefaults.BrokerCleanup.DeleteByPrefixAsync([system.QueuePrefix]) > 0);
+
+        // The operator changed the chunk size meanwhile: the missing chunks still go out as the first parse cut them.
+        system.StartWorkers(servers, chunkSize: 7);
+        _ = system.WorkerServices;
+        var extract = (await system.WaitForExtractsAsync(1)).Single();
+
+        Assert.Equal((ExtractStatus.Resolved, 45, 45), (extract.Status, extract.RowsAccepted, extract.RowsResolved));
+        Assert.Equal(9, extract.ChunksTotal);
+        Assert.Equal(0, await Scalar(holder,
+            "SELECT count(*) FROM extract_chunks c JOIN extract_chunk_plan p USING (extract_id, chunk_index) WHERE (c.first_row, c.last_row, c.rows) <> (p.first_row, p.last_row, p.rows)"));
+        Assert.Equal(9, await Scalar(holder, "SELECT count(*) FROM extract_chunks"));
+        Assert.Equal(45, await Scalar(holder, "SELECT count(*) FROM source_records"));
+    }
+
     private static async Task<List<int>> Pids(NpgsqlConnection db)
     {
         var pids = new List<int>();
