@@ -25,9 +25,11 @@
 #     reset-registry       hosts stopped, database `registry` dropped and migrated afresh, the broker's
 #                          queues deleted, hosts started: a clean slate for a test run
 #
-# Ports (defaults; override with CLUSTER_* variables, see below): PostgreSQL 56432 (first primary) and
-# 56433; RabbitMQ AMQP 56672/56682/56692, management 56673/56683/56693, distribution 56670/56680/56690,
-# epmd 56669, CLI distribution 56700-56710; workers 56181/56191, API 56180/56190.
+# Ports (defaults; override with CLUSTER_* variables, see below): PostgreSQL 26432 (first primary) and
+# 26433; RabbitMQ AMQP 26672/26682/26692, management 26673/26683/26693, distribution 26670/26680/26690,
+# epmd 26669, CLI distribution 26700-26710; workers 26181/26191, API 26180/26190. All below Linux's
+# ephemeral range (32768-60999): a port in it can be taken as the source port of any outgoing connection
+# (a health probe's curl left one in TIME_WAIT on a host's port, and the host could not bind it on restart).
 #
 # Inboxes: each workers process watches its own inbox root (.local/cluster/inbox/w1 and /w2); both
 # archive into one shared folder (.local/cluster/archive), which is where a worker that recovers another's
@@ -40,14 +42,14 @@ script_dir="$(CDPATH='' cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}
 root="$(CDPATH='' cd -- "$script_dir/../.." && pwd)"
 state="$root/.local/cluster"
 
-pg_ports=(${CLUSTER_PG_PORTS:-56432 56433})
-amqp_ports=(${CLUSTER_AMQP_PORTS:-56672 56682 56692})
-mgmt_ports=(${CLUSTER_MGMT_PORTS:-56673 56683 56693})
-dist_ports=(${CLUSTER_DIST_PORTS:-56670 56680 56690})
-epmd_port="${CLUSTER_EPMD_PORT:-56669}"
-ctl_dist_min="${CLUSTER_CTL_DIST_PORT_MIN:-56700}"
-worker_ports=(${CLUSTER_WORKER_PORTS:-56181 56191})
-api_ports=(${CLUSTER_API_PORTS:-56180 56190})
+pg_ports=(${CLUSTER_PG_PORTS:-26432 26433})
+amqp_ports=(${CLUSTER_AMQP_PORTS:-26672 26682 26692})
+mgmt_ports=(${CLUSTER_MGMT_PORTS:-26673 26683 26693})
+dist_ports=(${CLUSTER_DIST_PORTS:-26670 26680 26690})
+epmd_port="${CLUSTER_EPMD_PORT:-26669}"
+ctl_dist_min="${CLUSTER_CTL_DIST_PORT_MIN:-26700}"
+worker_ports=(${CLUSTER_WORKER_PORTS:-26181 26191})
+api_ports=(${CLUSTER_API_PORTS:-26180 26190})
 # A parsed extract still missing chunks while none was applied this long gets them re-sent
 # (Inbox:StalledExtractAfter, default 1 min); shorter here so a fault test does not wait a minute.
 stalled_after="${CLUSTER_STALLED_AFTER:-00:00:20}"
