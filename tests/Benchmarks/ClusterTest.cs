@@ -204,6 +204,7 @@ public static class ClusterTest
             await using (var reference = NpgsqlDataSource.Create(referenceCs))
                 ComparePartitions("same persons as the one-worker reference run", await PartitionAsync(reference), clusterPartition, checks,
                     exact ? 0 : tolerance, truth);
+            await CheckQuorumQueueAsync(checks);
             await CheckClusterWholeAsync(cluster, checks);
             return checks.Report(total.Elapsed, timings);
         }
@@ -606,6 +607,33 @@ public static class ClusterTest
             while (await reader.ReadAsync()) rows.Add((reader.GetString(0), Survivor(reader.GetGuid(1))));
         var groups = rows.GroupBy(r => r.Person).ToDictionary(g => g.Key, g => string.Join(" ", g.Select(r => r.Key).Order(StringComparer.Ordinal)));
         return rows.ToDictionary(r => r.Key, r => groups[r.Person]);
+    }
+
+    /// <summary>The chunks' queue is a quorum queue replicated on the three nodes (Bus:QuorumQueues), so losing one node loses no chunk.</summary>
+    private static async Task CheckQuorumQueueAsync(Checks checks)
+    {
+        const string name = "the chunks' queue is a quorum queue on three nodes";
+        if (BrokerCleanup.ManagementUri is not { Length: > 0 } raw)
+        {
+            checks.Fail(name, "RabbitMq__ManagementUri is not set");
+            return;
+        }
+        var uri = new Uri(raw);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(10) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo))));
+            using var queue = JsonDocument.Parse(await http.GetStringAsync("/api/queues/%2F/resolve-source-rows"));
+            var type = queue.RootElement.TryGetProperty("type", out var t) ? t.GetString() : "?";
+            var members = queue.RootElement.TryGetProperty("members", out var m) && m.ValueKind == JsonValueKind.Array ? m.GetArrayLength() : 0;
+            var leader = queue.RootElement.TryGetProperty("leader", out var l) ? l.GetString() : queue.RootElement.TryGetProperty("node", out var n) ? n.GetString() : "?";
+            checks.Check(name, type == "quorum" && members == 3, $"resolve-source-rows: type {type}, {members} members, leader {leader}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            checks.Fail(name, ex.Message);
+        }
     }
 
     private static async Task CheckClusterWholeAsync(Cluster cluster, Checks checks)
