@@ -14,7 +14,7 @@ using Registry.Storage;
 namespace Registry.Ingest;
 
 /// <summary>Everything the workers host runs, in start order: migrations, the bus with its consumers, the inboxes, the API pulls.</summary>
-public static class IngestWorkers
+public static partial class IngestWorkers
 {
     public const string TelemetrySource = "Registry.Ingest";
 
@@ -25,7 +25,13 @@ public static class IngestWorkers
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
         // One candidate index per process, shared by the resolver's consumers and model training.
-        services.AddSingleton<CandidateIndex>();
+        services.AddSingleton(sp =>
+        {
+            var index = new CandidateIndex();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<CandidateIndex>();
+            index.IndexRebuilt += (_, _) => LogIndexRebuilt(logger);
+            return index;
+        });
         services.AddSingleton<ChunkResolver>();
         services.AddOptions<InboxOptions>().BindConfiguration("Inbox");
         services.AddSingleton<ExtractIntake>();
@@ -44,4 +50,7 @@ public static class IngestWorkers
         services.AddHostedService<TrainMatchModelSchedule>();
         return services;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database is not the one the candidate index was built from (restored to an earlier point, or a standby promoted without the last commits): the index is rebuilt from it")]
+    private static partial void LogIndexRebuilt(ILogger logger);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Registry.Ingest;
 using Registry.Ingest.Jobs;
 using Registry.Ingest.Upload;
@@ -29,7 +30,7 @@ if (args.Contains("train-model"))
     return;
 }
 
-builder.AddServiceDefaults("ingest-workers", IngestWorkers.TelemetrySource);
+builder.AddServiceDefaults("ingest-workers", HealthStatus.Degraded, IngestWorkers.TelemetrySource);
 builder.Services.AddIngestWorkers(builder.Configuration);
 
 var app = builder.Build();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Registry.Api;
 using Registry.Api.Access;
 using Registry.ServiceDefaults;
@@ -11,7 +12,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // `dotnet Registry.Api.dll verify-access-log [--expect SEQ:HASH]`: check the access log's hash chain and exit.
 if (args.Contains("verify-access-log")) return await AccessLogVerifier.RunAsync(args, builder.Configuration, Console.Out);
 
-builder.AddServiceDefaults("registry-api", RegistryApi.TelemetrySource);
+builder.AddServiceDefaults("registry-api", HealthStatus.Unhealthy, RegistryApi.TelemetrySource);
 builder.Services.AddRegistryApi(builder.Configuration);
 
 var app = builder.Build();

@@ -23,7 +23,11 @@ public static class Extensions
 {
     public const string ReadyTag = "ready";
 
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName, params string[] ownSources)
+    /// <param name="databaseDown">
+    /// What readiness reports while PostgreSQL does not answer: the API cannot serve (unhealthy, 503); the
+    /// workers wait for it with their work in hand (degraded, 200), so an orchestrator does not restart them.
+    /// </param>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName, HealthStatus databaseDown, params string[] ownSources)
         where TBuilder : IHostApplicationBuilder
     {
         var exporter = builder.Configuration["Telemetry:Exporter"]
@@ -56,7 +60,7 @@ public static class Extensions
 
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"])
-            .AddCheck<PostgresHealthCheck>("postgresql", tags: [ReadyTag]);
+            .AddCheck<PostgresHealthCheck>("postgresql", failureStatus: databaseDown, tags: [ReadyTag]);
         return builder;
     }
 
@@ -85,7 +89,7 @@ public static class Extensions
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                return HealthCheckResult.Unhealthy("PostgreSQL does not answer", ex);
+                return new HealthCheckResult(context.Registration.FailureStatus, "PostgreSQL does not answer", ex);
             }
         }
     }

@@ -77,12 +77,75 @@ public sealed partial class ExtractIntake(
     /// <summary>Content in the archive: <c>&lt;ArchiveRoot&gt;/&lt;feed&gt;/&lt;sha256[0:2]&gt;/&lt;sha256&gt;&lt;extension&gt;</c>.</summary>
     public sealed record Archived(string Sha256, long SizeBytes, string Path);
 
-    /// <summary>Parses an archived extract and queues its rows; safe to repeat after a crash (chunks are idempotent).</summary>
-    public async Task ParseAndQueueAsync(Guid extractId, FeedDefinition feed, string archivePath, CancellationToken ct)
+    /// <summary>
+    /// Parses an archived extract and queues its rows; safe to repeat after a crash (chunks are idempotent).
+    /// The parse holds a lease on the extract (renewed while it runs), so of several replicas one parses it;
+    /// a repeat cuts the chunks with the chunk size and feed definition the first attempt recorded.
+    /// </summary>
+    public async Task ParseAndQueueAsync(Guid extractId, FeedDefinition currentFeed, string archivePath, CancellationToken ct)
     {
-        await store.BeginParseAsync(extractId, ct);
-        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{RegistryBus.ResolutionQueue(busOptions.Value)}"));
-        var chunkSize = Math.Max(1, inboxOptions.Value.ChunkSize);
+        var lease = inboxOptions.Value.ParseLease;
+        var claimId = Guid.NewGuid();
+        if (await store.BeginParseAsync(extractId, claimId, lease, Math.Max(1, inboxOptions.Value.ChunkSize), currentFeed.Json, ct) is not { } claim)
+        {
+            LogParsedElsewhere(extractId);
+            return;
+        }
+        var feed = DefinitionFor(extractId, currentFeed, claim.FeedDefinition);
+        var chunkSize = claim.ChunkSize;
+        using var parsing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewal = RenewLeaseAsync(extractId, claimId, lease, parsing);
+        try
+        {
+            await ParseClaimedAsync(extractId, feed, archivePath, chunkSize, parsing.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"Extract {extractId}: the parse lost its lease (the database was unreachable for longer than {lease}); another attempt parses it.");
+        }
+        finally
+        {
+            await parsing.CancelAsync();
+            await renewal;
+        }
+    }
+
+    /// <summary>Renews the parse's lease every third of its length; cancels the parse when the lease is lost.</summary>
+    private async Task RenewLeaseAsync(Guid extractId, Guid claimId, TimeSpan lease, CancellationTokenSource parsing)
+    {
+        var every = lease / 3;
+        var lastRenewed = DateTime.UtcNow;
+        while (!parsing.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, parsing.Token);
+                if (await store.RenewParseLeaseAsync(extractId, claimId, lease, parsing.Token)) lastRenewed = DateTime.UtcNow;
+                else await parsing.CancelAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (TransientFaults.IsTransient(ex))
+            {
+                // The database is away: the parse itself will fail or wait; past the lease another replica may take over.
+                if (DateTime.UtcNow - lastRenewed > lease) await parsing.CancelAsync();
+            }
+        }
+    }
+
+    /// <summary>The definition the extract's first parse used, when it differs from the one in force now.</summary>
+    private FeedDefinition DefinitionFor(Guid extractId, FeedDefinition current, string? recorded)
+    {
+        if (recorded is null || recorded == current.Json) return current;
+        LogRecordedDefinition(extractId, current.Code);
+        return FeedCatalog.LoadJson(recorded, $"feed '{current.Code}' as recorded by extract {extractId}");
+    }
+
+    private async Task ParseClaimedAsync(Guid extractId, FeedDefinition feed, string archivePath, int chunkSize, CancellationToken ct)
+    {
+        var endpoint = await bus.GetSendEndpoint(RegistryBus.ResolutionAddress(busOptions.Value));
 
         // Validate the whole file before anything is sent: a file-level fault must apply nothing.
         int rows = 0, accepted = 0, rejected = 0, chunks = 0;
@@ -100,6 +163,7 @@ public sealed partial class ExtractIntake(
         var chunk = new List<SourceRow>(chunkSize);
         var inFlight = new Queue<Task>(SendsInFlight);
         var rejects = new List<RejectedRow>(RejectBatch);
+        var plan = new List<ChunkRange>();
         var progress = new ParseProgress();
         long nextReport = 0;
         try
@@ -117,6 +181,7 @@ public sealed partial class ExtractIntake(
             return;
         }
         while (inFlight.Count > 0) await inFlight.Dequeue();
+        await store.RecordChunkPlanAsync(extractId, plan, ct);
         await store.WriteRejectsAsync(extractId, rejects, ct);
         await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, chunkSize, ct);
         LogParsed(extractId, rows, accepted, rejected, chunks);
@@ -150,23 +215,30 @@ public sealed partial class ExtractIntake(
         {
             var message = new ResolveSourceRows(extractId, index, chunk[0].RowNumber, chunk[^1].RowNumber,
                 feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray());
+            plan.Add(new ChunkRange(index, message.FirstRow, message.LastRow, chunk.Count));
             chunk.Clear();
             inFlight.Enqueue(endpoint.Send(message, ct));
             if (inFlight.Count >= SendsInFlight) await inFlight.Dequeue();
             await ReportProgressAsync(index + 1);
         }
 
-        // The acceptance report's progress: at the first chunk sent, then at most once per interval.
+        // The acceptance report's progress and the chunks' row ranges: at the first chunk sent, then at most once per interval.
         async Task ReportProgressAsync(int sent)
         {
             var now = Environment.TickCount64;
             if (now < nextReport) return;
             nextReport = now + (long)ProgressInterval.TotalMilliseconds;
+            await store.RecordChunkPlanAsync(extractId, plan, ct);
+            plan.Clear();
             await store.ReportParseProgressAsync(extractId, rows, progress.BytesRead, sent, ct);
         }
     }
 
-    /// <summary>Re-parses extracts whose parse never finished (the worker stopped mid-file).</summary>
+    /// <summary>
+    /// Parses again the extracts whose parse never finished and that no live parse holds (the worker stopped,
+    /// or lost the database or broker, mid-file); called at start and periodically by the inbox scanner.
+    /// One extract that cannot be parsed now stays unfinished and visible; it never stops the host.
+    /// </summary>
     public async Task RecoverUnfinishedAsync(CancellationToken ct)
     {
         foreach (var pending in await store.UnfinishedParsesAsync(ct))
@@ -181,66 +253,92 @@ public sealed partial class ExtractIntake(
             {
                 await ParseAndQueueAsync(pending.Id, feed, pending.ArchivePath, ct);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                // One extract that cannot be parsed now must not keep the workers from starting; it stays unfinished and visible.
                 LogRecoverFailed(ex, pending.Id, pending.FileName);
             }
         }
-        await ResendStalledAsync(ct);
     }
 
     /// <summary>
     /// Re-sends the missing chunks of parsed extracts that stalled (see <see cref="ExtractStore.ClaimStalledAsync"/>
-    /// and <see cref="InboxOptions.StalledExtractAfter"/>); called at start and periodically by the inbox scanner.
+    /// and <see cref="InboxOptions.StalledExtractAfter"/>); called periodically by the inbox scanner.
     /// </summary>
     public async Task ResendStalledAsync(CancellationToken ct)
     {
         foreach (var queued in await store.ClaimStalledAsync(inboxOptions.Value.StalledExtractAfter, ct))
         {
-            if (feeds.Find(queued.FeedCode) is not { } feed) continue;
+            if (feeds.Find(queued.FeedCode) is not { } current) continue;
             try
             {
-                await ResendMissingChunksAsync(queued, feed, ct);
+                await ResendMissingChunksAsync(queued, DefinitionFor(queued.Id, current, queued.FeedDefinition), ct);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                // One unreadable archive must not keep the workers from starting; the extract stays queued and visible.
                 LogResendFailed(ex, queued.Id, queued.FileName);
             }
         }
     }
 
     /// <summary>
-    /// Re-sends the chunks of a parsed extract that were never applied, cut exactly as the first parse
-    /// cut them (same file, same chunk size). Chunks still on the queue arrive twice; the second is a
-    /// no-op (claimed by (extract, chunk)). Counts and rejected rows are not touched.
+    /// Re-sends the chunks of a parsed extract that were never applied, each with exactly the rows it held when
+    /// first sent: the recorded row ranges, read with the recorded feed definition (extracts parsed before ranges
+    /// were recorded: cut with their recorded chunk size). Chunks still on the queue arrive twice; the second is
+    /// a no-op (claimed by (extract, chunk)). Counts and rejected rows are not touched.
     /// </summary>
     private async Task ResendMissingChunksAsync(QueuedExtract extract, FeedDefinition feed, CancellationToken ct)
     {
         var applied = extract.AppliedChunks;
         if (applied.Count >= extract.ChunksTotal) return;
-        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{RegistryBus.ResolutionQueue(busOptions.Value)}"));
+        var plan = extract.Plan.Count == extract.ChunksTotal ? extract.Plan : null;
+        var missing = new Queue<ChunkRange>((plan ?? []).Where(c => !applied.Contains(c.Index)));
+        var endpoint = await bus.GetSendEndpoint(RegistryBus.ResolutionAddress(busOptions.Value));
         var chunk = new List<SourceRow>(extract.ChunkSize);
         int index = 0, resent = 0;
         foreach (var parsed in ExtractReaders.Read(feed, extract.ArchivePath))
         {
             if (parsed.Accepted is not { } row) continue;
+            if (plan is null)
+            {
+                chunk.Add(row);
+                if (chunk.Count == extract.ChunkSize)
+                {
+                    await FlushAsync(index, send: !applied.Contains(index));
+                    index++;
+                }
+                continue;
+            }
+            if (missing.Count == 0) break;
+            if (row.RowNumber > missing.Peek().LastRow)
+            {
+                await FlushRangeAsync(); // throws: the range's last row is gone from the archive
+                if (missing.Count == 0) break;
+            }
+            if (row.RowNumber < missing.Peek().FirstRow) continue;
             chunk.Add(row);
-            if (chunk.Count == extract.ChunkSize) await FlushAsync();
+            if (row.RowNumber == missing.Peek().LastRow) await FlushRangeAsync();
         }
-        if (chunk.Count > 0) await FlushAsync();
+        if (plan is null && chunk.Count > 0) await FlushAsync(index, send: !applied.Contains(index));
+        if (plan is not null && missing.Count > 0) await FlushRangeAsync();
         LogResent(extract.Id, extract.FileName, resent, extract.ChunksTotal);
 
-        async Task FlushAsync()
+        async Task FlushRangeAsync()
         {
-            if (!applied.Contains(index))
+            var range = missing.Dequeue();
+            if (chunk.Count != range.Rows)
+                throw new InvalidOperationException(
+                    $"chunk {range.Index} held {range.Rows} rows ({range.FirstRow}–{range.LastRow}) when first sent, the archive now gives {chunk.Count}: not re-sent");
+            await FlushAsync(range.Index, send: true);
+        }
+
+        async Task FlushAsync(int chunkIndex, bool send)
+        {
+            if (send && chunk.Count > 0)
             {
-                await endpoint.Send(new ResolveSourceRows(extract.Id, index, chunk[0].RowNumber, chunk[^1].RowNumber,
+                await endpoint.Send(new ResolveSourceRows(extract.Id, chunkIndex, chunk[0].RowNumber, chunk[^1].RowNumber,
                     feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray()), ct);
                 resent++;
             }
-            index++;
             chunk.Clear();
         }
     }
@@ -298,13 +396,19 @@ public sealed partial class ExtractIntake(
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not re-send the missing chunks of extract {ExtractId} ({FileName})")]
     private partial void LogResendFailed(Exception exception, Guid extractId, string fileName);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not parse extract {ExtractId} ({FileName}) again after the last stop")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not parse extract {ExtractId} ({FileName}) again; it stays unfinished and is tried again later")]
     private partial void LogRecoverFailed(Exception exception, Guid extractId, string fileName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) stalled with chunks never applied: re-sent the {Resent} of its {Chunks} chunks not applied yet")]
     private partial void LogResent(Guid extractId, string fileName, int resent, int chunks);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was not fully parsed before the last stop: parsing it again")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Extract {ExtractId} is parsed already or being parsed by another worker: nothing to do")]
+    private partial void LogParsedElsewhere(Guid extractId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId}: feed {Feed} changed since its first parse; cutting its chunks with the definition that parse recorded")]
+    private partial void LogRecordedDefinition(Guid extractId, string feed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extract {ExtractId} ({FileName}) was not fully parsed (its worker stopped or lost a server mid-file): parsing it again")]
     private partial void LogRecovering(Guid extractId, string fileName);
 }
 

@@ -23,9 +23,16 @@ public sealed class InboxOptions
     public int ChunkSize { get; set; } = 2000;
 
     /// <summary>
-    /// A parsed extract still missing chunks while no chunk of any extract was applied for this long
-    /// has lost them (e.g. to the error queue when a worker stopped mid-chunk): its missing chunks are
-    /// sent again. Checked at start and then every scan, at most every 30 s.
+    /// A parsed extract none of whose chunks was applied for this long, while nothing at all was applied or
+    /// chunks queued after all of its own were, has lost chunks (e.g. a worker stopped mid-chunk): its missing
+    /// chunks are sent again (ExtractStore.ClaimStalledAsync). Unfinished parses are taken up again on the same
+    /// schedule. Checked at start and then at most every 30 s.
     /// </summary>
     public TimeSpan StalledExtractAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A parse holds its extract this long, renewed every third of it while it runs; a parse whose worker died or
+    /// lost the database for longer is taken up by another worker (or the same one) from the start.
+    /// </summary>
+    public TimeSpan ParseLease { get; set; } = TimeSpan.FromSeconds(30);
 }

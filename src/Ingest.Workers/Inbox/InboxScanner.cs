@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Registry.Feeds;
+using Registry.ServiceDefaults;
 
 namespace Registry.Ingest.Inbox;
 
@@ -29,21 +30,32 @@ public sealed partial class InboxScanner(
         watcher.Renamed += (_, _) => _signal.Release();
         watcher.Changed += (_, _) => _signal.Release();
 
-        await intake.RecoverUnfinishedAsync(stoppingToken);
-        var nextStallCheck = DateTime.UtcNow + StallCheckInterval();
+        // Unfinished parses and stalled extracts are taken up at start and then periodically (a busy system, a
+        // server that was away), each leased so that of several replicas one does it; a failure waits for the next round.
+        var nextRecovery = DateTime.UtcNow;
 
+        var outageWait = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
             var waitFor = options.Value.ScanInterval;
             try
             {
-                if (DateTime.UtcNow >= nextStallCheck)
+                if (DateTime.UtcNow >= nextRecovery)
                 {
-                    nextStallCheck = DateTime.UtcNow + StallCheckInterval();
+                    nextRecovery = DateTime.UtcNow + RecoveryInterval();
+                    await intake.RecoverUnfinishedAsync(stoppingToken);
                     await intake.ResendStalledAsync(stoppingToken);
                 }
                 var unsettled = await ScanOnceAsync(root, stoppingToken);
+                outageWait = TimeSpan.Zero;
                 if (unsettled) waitFor = TimeSpan.FromMilliseconds(Math.Min(waitFor.TotalMilliseconds, options.Value.SettleTime.TotalMilliseconds / 2));
+            }
+            catch (Exception ex) when (TransientFaults.IsTransient(ex))
+            {
+                // The database or broker is away: files stay in the inbox, parses are taken up again when it is back.
+                outageWait = outageWait == TimeSpan.Zero ? options.Value.ScanInterval : TimeSpan.FromTicks(Math.Min(outageWait.Ticks * 2, MaxOutageWait.Ticks));
+                waitFor = outageWait;
+                LogWaiting(ex.GetType().Name, ex.Message, outageWait);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -60,7 +72,9 @@ public sealed partial class InboxScanner(
         }
     }
 
-    private TimeSpan StallCheckInterval() =>
+    private static readonly TimeSpan MaxOutageWait = TimeSpan.FromSeconds(30);
+
+    private TimeSpan RecoveryInterval() =>
         TimeSpan.FromTicks(Math.Min(options.Value.StalledExtractAfter.Ticks, TimeSpan.FromSeconds(30).Ticks));
 
     /// <returns>True when some file is not settled yet (so the next scan comes sooner).</returns>
@@ -104,6 +118,9 @@ public sealed partial class InboxScanner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watching agency inboxes under {Root}")]
     private partial void LogWatching(string root);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox scan waits for the database or broker ({Error}: {Message}); next try in {Wait}")]
+    private partial void LogWaiting(string error, string message, TimeSpan wait);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Inbox scan failed; retrying at the next scan")]
     private partial void LogScanFailed(Exception ex);

@@ -94,10 +94,19 @@ public sealed record ExtractTimings(
 public sealed record PendingExtract(Guid Id, string FeedCode, string ArchivePath, string FileName);
 
 /// <summary>A parsed extract still waiting for chunks: which chunks it has, their size, and which were applied.</summary>
-public sealed record QueuedExtract(Guid Id, string FeedCode, string ArchivePath, string FileName, int ChunksTotal, int ChunkSize)
+public sealed record QueuedExtract(Guid Id, string FeedCode, string ArchivePath, string FileName, int ChunksTotal, int ChunkSize, string? FeedDefinition)
 {
     public IReadOnlySet<int> AppliedChunks { get; init; } = new HashSet<int>();
+
+    /// <summary>The row range of each chunk as first sent (empty for extracts parsed before ranges were recorded).</summary>
+    public IReadOnlyList<ChunkRange> Plan { get; init; } = [];
 }
+
+/// <summary>Chunk <paramref name="Index"/> holds the accepted rows numbered <paramref name="FirstRow"/>…<paramref name="LastRow"/>.</summary>
+public sealed record ChunkRange(int Index, int FirstRow, int LastRow, int Rows);
+
+/// <summary>A parse's claim on its extract: the chunk size and feed definition (JSON; null before they were recorded) to cut with.</summary>
+public sealed record ParseClaim(int ChunkSize, string? FeedDefinition);
 
 /// <summary>
 /// Everything written about an extract as a whole: its registration (content-addressed, so
@@ -139,18 +148,60 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         return (id, inserted is null);
     }
 
-    /// <summary>Starts (or restarts, after a crash) parsing: rejects of an unfinished earlier attempt are discarded.</summary>
-    public async Task BeginParseAsync(Guid id, CancellationToken ct)
+    /// <summary>
+    /// Claims the parse of an extract for <paramref name="lease"/> (renewed by <see cref="RenewParseLeaseAsync"/>) and
+    /// starts (or restarts, after a crash) it: rejects of an unfinished earlier attempt are discarded. The first
+    /// parse records the chunk size and feed definition it uses; a later attempt gets those back, so it cuts the
+    /// same chunks. Null when the extract is parsed already, or another parse holds a live lease on it.
+    /// </summary>
+    public async Task<ParseClaim?> BeginParseAsync(Guid id, Guid claim, TimeSpan lease, int chunkSize, string feedDefinition, CancellationToken ct)
     {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var claimed = await connection.QuerySingleOrDefaultAsync<ParseClaim>(new CommandDefinition(
+            """
+            UPDATE extracts
+               SET status = 'parsing', parse_started_at = now(), first_chunk_queued_at = NULL,
+                   rows_parsed = 0, bytes_parsed = 0, chunks_queued = 0,
+                   parse_lease_until = now() + @lease, parse_leased_by = @claim,
+                   chunk_size = coalesce(chunk_size, @chunkSize), feed_definition = coalesce(feed_definition, @feedDefinition)
+             WHERE id = @id AND status IN ('received', 'parsing')
+               AND (parse_lease_until IS NULL OR parse_lease_until < now())
+            RETURNING chunk_size, feed_definition
+            """, new { id, claim, lease, chunkSize, feedDefinition }, tx, cancellationToken: ct));
+        if (claimed is not null)
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM rejected_rows WHERE extract_id = @id", new { id }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return claimed;
+    }
+
+    /// <summary>Extends a running parse's lease; false when it was lost (it ran out and another parse took the extract).</summary>
+    public async Task<bool> RenewParseLeaseAsync(Guid id, Guid claim, TimeSpan lease, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE extracts SET parse_lease_until = now() + @lease WHERE id = @id AND parse_leased_by = @claim AND status = 'parsing'",
+            new { id, claim, lease }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>The row range of each chunk sent, recorded as it is sent (a re-send cuts exactly these).</summary>
+    public async Task RecordChunkPlanAsync(Guid id, IReadOnlyCollection<ChunkRange> chunks, CancellationToken ct)
+    {
+        if (chunks.Count == 0) return;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            DELETE FROM rejected_rows WHERE extract_id = @id;
-            UPDATE extracts
-               SET status = 'parsing', parse_started_at = now(), first_chunk_queued_at = NULL,
-                   rows_parsed = 0, bytes_parsed = 0, chunks_queued = 0
-             WHERE id = @id;
-            """, new { id }, cancellationToken: ct));
+            INSERT INTO extract_chunk_plan (extract_id, chunk_index, first_row, last_row, rows)
+            SELECT @id, * FROM unnest(@indexes, @firsts, @lasts, @rows)
+            ON CONFLICT DO NOTHING
+            """, new
+            {
+                id,
+                indexes = chunks.Select(c => c.Index).ToArray(),
+                firsts = chunks.Select(c => c.FirstRow).ToArray(),
+                lasts = chunks.Select(c => c.LastRow).ToArray(),
+                rows = chunks.Select(c => c.Rows).ToArray(),
+            }, cancellationToken: ct));
     }
 
     /// <summary>
@@ -197,7 +248,7 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
                SET rows_total = @rowsTotal, rows_accepted = @accepted, rows_rejected = @rejected, chunks_total = @chunks,
                    rows_parsed = @rowsTotal, bytes_parsed = size_bytes, chunks_queued = @chunks, chunk_size = @chunkSize,
                    first_chunk_queued_at = COALESCE(first_chunk_queued_at, CASE WHEN @chunks > 0 THEN now() END),
-                   parsed_at = now(),
+                   parsed_at = now(), parse_lease_until = NULL,
                    status = CASE WHEN rows_resolved >= @accepted THEN 'resolved' WHEN status = 'failed' THEN 'failed' ELSE 'queued' END,
                    resolved_at = CASE WHEN rows_resolved >= @accepted THEN now() END
              WHERE id = @id
@@ -227,45 +278,59 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM rejected_rows WHERE extract_id = @id;
-            UPDATE extracts SET status = 'rejected', error = @error, parsed_at = now() WHERE id = @id;
+            UPDATE extracts SET status = 'rejected', error = @error, parsed_at = now(), parse_lease_until = NULL WHERE id = @id;
             """, new { id, error }, cancellationToken: ct));
     }
 
-    /// <summary>Extracts whose parse never finished (e.g. the worker crashed): they are parsed again on start.</summary>
+    /// <summary>
+    /// Extracts whose parse never finished and nobody holds (the worker stopped, or lost the database or the
+    /// broker, mid-file): any replica parses them again (<see cref="BeginParseAsync"/> decides which one).
+    /// </summary>
     public async Task<IReadOnlyList<PendingExtract>> UnfinishedParsesAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<PendingExtract>(new CommandDefinition(
-            "SELECT id, feed_code, archive_path, file_name FROM extracts WHERE status IN ('received', 'parsing') ORDER BY received_at",
-            cancellationToken: ct));
+            """
+            SELECT id, feed_code, archive_path, file_name FROM extracts
+             WHERE status IN ('received', 'parsing') AND (parse_lease_until IS NULL OR parse_lease_until < now())
+             ORDER BY received_at
+            """, cancellationToken: ct));
         return [.. rows];
     }
 
     /// <summary>
-    /// Parsed extracts that lost chunks: still queued, while no chunk of any extract was applied for
-    /// <paramref name="stalledFor"/> (so their chunks are not waiting on a busy queue — a chunk in flight
-    /// when a worker stopped can end in the error queue). Each is claimed by setting <c>requeued_at</c>
-    /// in the same statement, so of several workers one re-sends an extract per stall period.
+    /// Parsed extracts that lost chunks, each judged on its own: still queued, none of its chunks applied for
+    /// <paramref name="stalledFor"/>, and either nothing at all was applied meanwhile (a chunk in flight when a
+    /// worker stopped can be lost) or chunks queued after all of its own were (the queue is first in, first
+    /// out: its missing chunks are no longer on it). Each is claimed by setting <c>requeued_at</c> in the same
+    /// statement, so of several replicas one re-sends an extract per stall period. Its chunks' recorded row
+    /// ranges, chunk size and feed definition come with it.
     /// </summary>
     public async Task<IReadOnlyList<QueuedExtract>> ClaimStalledAsync(TimeSpan stalledFor, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var stalled = await connection.QueryAsync<QueuedExtract>(new CommandDefinition(
             """
-            UPDATE extracts
+            UPDATE extracts e
                SET requeued_at = now()
-             WHERE status = 'queued' AND chunk_size IS NOT NULL AND chunks_total IS NOT NULL
-               AND parsed_at < now() - @stalledFor
-               AND (requeued_at IS NULL OR requeued_at < now() - @stalledFor)
-               AND NOT EXISTS (SELECT 1 FROM extract_chunks WHERE applied_at > now() - @stalledFor)
-            RETURNING id, feed_code, archive_path, file_name, chunks_total, chunk_size
+             WHERE e.status = 'queued' AND e.chunk_size IS NOT NULL AND e.chunks_total IS NOT NULL
+               AND e.parsed_at < now() - @stalledFor
+               AND (e.requeued_at IS NULL OR e.requeued_at < now() - @stalledFor)
+               AND NOT EXISTS (SELECT 1 FROM extract_chunks c WHERE c.extract_id = e.id AND c.applied_at > now() - @stalledFor)
+               AND (NOT EXISTS (SELECT 1 FROM extract_chunks c WHERE c.applied_at > now() - @stalledFor)
+                    OR EXISTS (SELECT 1 FROM extract_chunks c JOIN extracts later ON later.id = c.extract_id
+                                WHERE c.applied_at > now() - @stalledFor AND later.first_chunk_queued_at > greatest(e.parsed_at, e.requeued_at)))
+            RETURNING id, feed_code, archive_path, file_name, chunks_total, chunk_size, feed_definition
             """, new { stalledFor }, cancellationToken: ct));
         var result = new List<QueuedExtract>();
         foreach (var extract in stalled)
         {
             var applied = await connection.QueryAsync<int>(new CommandDefinition(
                 "SELECT chunk_index FROM extract_chunks WHERE extract_id = @id AND completed_at IS NOT NULL", new { id = extract.Id }, cancellationToken: ct));
-            result.Add(extract with { AppliedChunks = applied.ToHashSet() });
+            var plan = await connection.QueryAsync<ChunkRange>(new CommandDefinition(
+                "SELECT chunk_index AS index, first_row, last_row, rows FROM extract_chunk_plan WHERE extract_id = @id ORDER BY chunk_index",
+                new { id = extract.Id }, cancellationToken: ct));
+            result.Add(extract with { AppliedChunks = applied.ToHashSet(), Plan = [.. plan] });
         }
         return result;
     }

@@ -45,19 +45,26 @@ public sealed class FeedCatalog
         return new FeedCatalog(feeds);
     }
 
-    public static FeedDefinition LoadFile(string file)
+    public static FeedDefinition LoadFile(string file) => LoadJson(File.ReadAllText(file), file);
+
+    /// <summary>
+    /// A definition from its JSON text; <paramref name="origin"/> names it in errors (a file, or the extract whose
+    /// parse recorded it). The text is kept on the definition, so the definition an extract was parsed with can be
+    /// recorded and used again.
+    /// </summary>
+    public static FeedDefinition LoadJson(string json, string origin)
     {
         FeedFile? raw;
         try
         {
-            raw = JsonSerializer.Deserialize<FeedFile>(File.ReadAllText(file), Json);
+            raw = JsonSerializer.Deserialize<FeedFile>(json, Json);
         }
         catch (JsonException ex)
         {
-            throw new FeedDefinitionException($"{file}: not valid JSON at {ex.Path} (line {ex.LineNumber + 1}): {ex.Message}", ex);
+            throw new FeedDefinitionException($"{origin}: not valid JSON at {ex.Path} (line {ex.LineNumber + 1}): {ex.Message}", ex);
         }
-        if (raw is null) throw new FeedDefinitionException($"{file}: empty definition.");
-        return Validate(raw, file);
+        if (raw is null) throw new FeedDefinitionException($"{origin}: empty definition.");
+        return Validate(raw, origin) with { Json = json };
     }
 
     private static FeedDefinition Validate(FeedFile raw, string file)

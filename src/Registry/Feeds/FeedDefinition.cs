@@ -51,6 +51,9 @@ public sealed record FeedDefinition
 
     /// <summary>The file the definition was loaded from (for error messages).</summary>
     public string SourceFile { get; init; } = "";
+
+    /// <summary>The definition's JSON text as loaded (recorded on each extract parsed with it).</summary>
+    public string Json { get; init; } = "";
 }
 
 public sealed record AgencyInfo(string Code, string Name);

@@ -18,6 +18,12 @@ namespace Registry.Matching;
 /// the keys are always the code's own, so a change of <see cref="MatchRecord.BlockingKeys"/> needs no
 /// migration. Memory: about 0.5 KB a record. Thread-safe: one sync or lookup at a time.
 /// </para>
+/// <para>
+/// Generation check: each sync first asks whether the record the index last read (its seq and id) is still
+/// there. It is not when the database is not the one indexed — restored to an earlier point, or a promoted
+/// standby that missed the last commits — whose seqs may since have been given to other records the
+/// "seq &gt; horizon" read would never see. The index then drops everything and loads afresh.
+/// </para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
     "The gate's wait handle is never created, so there is nothing to dispose; a disposable singleton would be disposed at host shutdown under chunks still resolving.")]
@@ -36,7 +42,7 @@ public sealed class CandidateIndex
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly List<MatchRecord> records = [];
     private readonly Dictionary<Guid, int> ordinals = [];
-    private readonly BlockTable blocks = new(MaxBlockCandidates);
+    private BlockTable blocks = new(MaxBlockCandidates);
     // Every filing of a new record into a block's first MaxBlockCandidates members (key, ordinal), in
     // filing order, from the absolute position recentBase on: what a catch-up adds to an earlier lookup.
     private readonly List<(ulong Key, int Ordinal)> recent = [];
@@ -51,6 +57,10 @@ public sealed class CandidateIndex
     // The valid CURPs each person's records carry, counted: one, but for records a steward put together.
     private readonly Dictionary<Guid, List<CurpTally>> curps = [];
     private long horizon = -1;
+    // The record that took seq = horizon: still there, with that seq, while the database is the one indexed.
+    private Guid? anchor;
+    // Bumped by each rebuild: a lookup from before one cannot be caught up.
+    private int generation;
 
     private struct CurpTally(string curp, int latest)
     {
@@ -84,6 +94,7 @@ public sealed class CandidateIndex
             if (records.Count == 0 || horizon < 0 || first != horizon + 1 || last - first + 1 != records.Count) return false;
             foreach (var record in records) Add(MatchRecordRows.Interned(record, Intern));
             horizon = last;
+            anchor = records[^1].SourceRecordId;
             FiledFromWrites += records.Count;
             return true;
         }
@@ -106,7 +117,7 @@ public sealed class CandidateIndex
     internal CandidateLookup LookupInMemory(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
     {
         var looked = rows.ToList();
-        return new CandidateLookup(Lookup(looked), [.. looked.Select(r => r.RowNumber)], moved.Count, recentBase + recent.Count);
+        return new CandidateLookup(Lookup(looked), [.. looked.Select(r => r.RowNumber)], moved.Count, recentBase + recent.Count) { Generation = generation };
     }
 
     /// <summary>Benchmarks and tests, no database: <see cref="CatchUpAsync"/> without its sync.</summary>
@@ -149,8 +160,9 @@ public sealed class CandidateIndex
 
     private List<CandidateRecord> CatchUp(CandidateLookup earlier, IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
     {
-        // The log no longer reaches back to the earlier lookup (it is trimmed as it grows): look up afresh.
-        if (earlier.Recent < recentBase) return Lookup(rows);
+        // The log no longer reaches back to the earlier lookup (it is trimmed as it grows), or the index was
+        // rebuilt since: look up afresh.
+        if (earlier.Recent < recentBase || earlier.Generation != generation) return Lookup(rows);
         // Each row's earlier candidates are consecutive (looked up row by row).
         var ranges = new Dictionary<int, (int Start, int End)>();
         for (var i = 0; i < earlier.Candidates.Count; i++)
@@ -322,8 +334,12 @@ public sealed class CandidateIndex
         Registry.Resolution.ResolutionProfile.Add("index-gate-wait", System.Diagnostics.Stopwatch.GetTimestamp() - started);
     }
 
+    /// <summary>Rebuilds of the index after the database turned out not to be the one indexed.</summary>
+    public int Rebuilds => generation;
+
     private async Task SyncLockedAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, CancellationToken ct)
     {
+        if (anchor is { } expected && !await StillIndexedAsync(connection, tx, expected, ct)) Reset();
         // The first load takes every record, those from before seq existed (NULL) first; later syncs
         // only what was written since. Either way in seq order, so a block's members stay oldest first.
         await using var command = new NpgsqlCommand(horizon < 0
@@ -338,11 +354,44 @@ public sealed class CandidateIndex
         await using (var reader = await command.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
             {
-                Add(MatchRecordRows.Read(reader, 0, Intern));
-                latest = Math.Max(latest, reader.GetInt64(MatchRecordRows.Width));
+                var record = MatchRecordRows.Read(reader, 0, Intern);
+                Add(record);
+                var seq = reader.GetInt64(MatchRecordRows.Width);
+                if (seq >= latest && seq > 0)
+                {
+                    latest = seq;
+                    anchor = record.SourceRecordId;
+                }
             }
         horizon = latest;
     }
+
+    private async Task<bool> StillIndexedAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid expected, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT source_record_id FROM match_records WHERE seq = @horizon", connection, tx);
+        command.Parameters.AddWithValue("horizon", horizon);
+        return await command.ExecuteScalarAsync(ct) is Guid found && found == expected;
+    }
+
+    /// <summary>Forgets everything indexed, so the next read loads the whole table.</summary>
+    private void Reset()
+    {
+        records.Clear();
+        ordinals.Clear();
+        blocks = new BlockTable(MaxBlockCandidates);
+        recent.Clear();
+        recentBase = 0;
+        strings.Clear();
+        moved.Clear();
+        curps.Clear();
+        horizon = -1;
+        anchor = null;
+        generation++;
+        IndexRebuilt?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <summary>Raised when a sync found the database not the one indexed and dropped the index (logged by the host).</summary>
+    public event EventHandler? IndexRebuilt;
 
     private void Add(MatchRecord record)
     {
@@ -425,4 +474,5 @@ public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<in
     internal HashSet<int> Rows { get; } = rows;
     internal int Moves { get; } = moves;
     internal long Recent { get; } = recent;
+    internal int Generation { get; init; }
 }

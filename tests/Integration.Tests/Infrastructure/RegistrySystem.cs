@@ -45,11 +45,13 @@ public sealed class RegistrySystem : IAsyncDisposable
     /// <summary>Extra settings of both hosts (applied last, so they override the defaults below).</summary>
     private IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
 
-    public static async Task<RegistrySystem> StartAsync(RegistryServers servers, int chunkSize = 500, bool realHttp = false, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="workersVia">rewrites the workers host's connection string (e.g. through a <see cref="DatabaseOutage"/> relay)</param>
+    public static async Task<RegistrySystem> StartAsync(RegistryServers servers, int chunkSize = 500, bool realHttp = false,
+        IReadOnlyDictionary<string, string?>? settings = null, Func<string, string>? workersVia = null)
     {
         var system = new RegistrySystem { ConnectionString = await servers.CreateDatabaseAsync(), _settings = settings ?? new Dictionary<string, string?>() };
         var database = new Npgsql.NpgsqlConnectionStringBuilder(system.ConnectionString).Database!;
-        system.WorkersConnectionString = servers.WorkersConnectionString(database);
+        system.WorkersConnectionString = (workersVia ?? (c => c))(servers.WorkersConnectionString(database));
         system.ApiConnectionString = servers.ApiConnectionString(database);
         system.StartWorkers(servers, chunkSize);
         // Creating the client starts the workers host: migrations run, the bus and the inbox start.

@@ -244,7 +244,9 @@ public sealed class ApiPullTests(RegistryServers servers)
             var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(page));
             var (id, _) = await store.RegisterAsync(Feed, "SNE-TAM", "economy", "crash-p001.json", sha, page.Length, archived,
                 (tx, extractId, _, ct) => ApiPullCursorStore.AdvanceAsync(tx, Feed, null, next, extractId, runCompleted: false, ct), default);
-            await store.BeginParseAsync(id, default);
+            // A parse that crashed: its lease (one second) has run out by the time the workers start again.
+            await store.BeginParseAsync(id, Guid.NewGuid(), TimeSpan.FromSeconds(1), chunkSize: 500,
+                Registry.Feeds.FeedCatalog.LoadFile(Path.Combine(RepoPaths.Feeds, Feed + ".json")).Json, default);
         }
 
         system.StartWorkers(servers);

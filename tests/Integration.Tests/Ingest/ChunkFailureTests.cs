@@ -25,8 +25,7 @@ public sealed class ChunkFailureTests(RegistryServers servers)
         // Two rows claiming the same row number: the chunk's transaction fails on every attempt.
         SourceRow Row(string key) => new() { RowNumber = 1, RecordKey = key, ContentHash = key, GivenNames = "ANA", PaternalSurname = "RUIZ" };
         var bus = system.WorkerServices.GetRequiredService<IBus>();
-        var queue = RegistryBus.ResolutionQueue(system.WorkerServices.GetRequiredService<IOptions<BusOptions>>().Value);
-        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+        var endpoint = await bus.GetSendEndpoint(RegistryBus.ResolutionAddress(system.WorkerServices.GetRequiredService<IOptions<BusOptions>>().Value));
         await endpoint.Send(new ResolveSourceRows(extract, 0, 1, 1, "ssa-consultas", "SSA-TAM", "health", [Row("a"), Row("b")]));
 
         var report = (await system.WaitForExtractsAsync(1, timeout: TimeSpan.FromSeconds(90))).Single();

@@ -171,8 +171,9 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         {
             var store = new ExtractStore(db);
             var (id, _) = await store.RegisterAsync("ssa-consultas", "SSA-TAM", "health", "consultas.csv", new string('b', 64), 1, archived, default);
-            await store.BeginParseAsync(id, default);
             var feed = Registry.Feeds.FeedCatalog.LoadFile(Path.Combine(RepoPaths.Feeds, "ssa-consultas.json"));
+            // The crashed parse's lease (one second) has run out by the time the workers start again.
+            await store.BeginParseAsync(id, Guid.NewGuid(), TimeSpan.FromSeconds(1), chunkSize: 5, feed.Json, default);
             var firstRows = Registry.Ingest.Feeds.CsvExtractReader.Read(archived, feed).Select(r => r.Accepted).OfType<Registry.Contracts.SourceRow>().Take(5).ToArray();
             await new Registry.Resolution.ChunkResolver(db).ApplyAsync(
                 new Registry.Contracts.ResolveSourceRows(id, 0, firstRows[0].RowNumber, firstRows[^1].RowNumber, "ssa-consultas", "SSA-TAM", "health", firstRows), default);
