@@ -53,6 +53,9 @@ api_ports=(${CLUSTER_API_PORTS:-26180 26190})
 # A parsed extract still missing chunks while none was applied this long gets them re-sent
 # (Inbox:StalledExtractAfter, default 1 min); shorter here so a fault test does not wait a minute.
 stalled_after="${CLUSTER_STALLED_AFTER:-00:00:20}"
+# A parse holds its extract this long (Inbox:ParseLease, default 30 s); a killed worker's parse is taken up
+# by the other one after it.
+parse_lease="${CLUSTER_PARSE_LEASE:-00:00:15}"
 # Rows per chunk: smaller than the default 2000 so a few thousand rows make many chunks in flight.
 chunk_size="${CLUSTER_CHUNK_SIZE:-500}"
 
@@ -351,6 +354,14 @@ rmq_up() {
   rmqctl 1 -q set_user_tags registry administrator >/dev/null
   rmqctl 1 -q set_permissions -p / registry '.*' '.*' '.*' >/dev/null
   if rmqctl 1 -q list_users --no-table-headers | awk '{print $1}' | grep -qx guest; then rmqctl 1 -q delete_user guest >/dev/null; fi
+  # A queue is declared once with its type: a classic one left by hosts from before Bus:QuorumQueues would make
+  # theirs fail to start (PRECONDITION_FAILED x-queue-type). Empty ones go; one holding messages stops us.
+  local name type messages
+  while read -r name type messages; do
+    [[ -n "$name" && "$type" == classic ]] || continue
+    if [[ "$messages" == 0 ]]; then rmqctl 1 -q delete_queue "$name" </dev/null >/dev/null && say "deleted the empty classic queue $name (the hosts declare quorum queues)"
+    else die "classic queue $name holds $messages message(s); the hosts declare quorum queues: move or purge them first"; fi
+  done < <(rmqctl 1 -q list_queues name type messages --no-table-headers 2>/dev/null)
   say "RabbitMQ cluster up ($((SECONDS - started)) s): $(rmq_members)"
 }
 
@@ -465,7 +476,7 @@ worker_start() {
   launch "$name" env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$root/deploy/workers-runtime.env") $(common_host_env) \
     ConnectionStrings__Registry="$(pg_cs registry_workers "$(secret workers)")" \
     Inbox__Root="$state/inbox/w$n" Inbox__ArchiveRoot="$state/archive" \
-    Inbox__StalledExtractAfter="$stalled_after" Inbox__ChunkSize="$chunk_size" \
+    Inbox__StalledExtractAfter="$stalled_after" Inbox__ParseLease="$parse_lease" Inbox__ChunkSize="$chunk_size" \
     Hangfire__RecurringPulls=false Matching__Training__Schedule= \
     dotnet "$workers_dll" --urls "http://127.0.0.1:$port"
   wait_ready "$name" "$port"
