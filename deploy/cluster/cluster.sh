@@ -35,7 +35,9 @@
 # archive into one shared folder (.local/cluster/archive), which is where a worker that recovers another's
 # unfinished parse reads the file. Two scanners on one inbox would not apply a file twice (the extract is
 # unique per feed and content), but both may take the same file and record a second, spurious "duplicate"
-# receipt of it — so an agency drops into one of the two inboxes.
+# receipt of it — so an agency drops into one of the two inboxes. CLUSTER_SHARED_INBOX=1 gives both workers
+# one inbox root (.local/cluster/inbox/shared) instead, to check that claim (make cluster-test reports
+# the receipts).
 set -euo pipefail
 
 script_dir="$(CDPATH='' cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)"
@@ -464,23 +466,26 @@ common_host_env() {
     RabbitMq__ManagementUri="http://registry:registry@127.0.0.1:${mgmt_ports[0]}/"
 }
 
+inbox_root() { if [[ "${CLUSTER_SHARED_INBOX:-0}" == 1 ]]; then echo "$state/inbox/shared"; else echo "$state/inbox/w$1"; fi; }
+
 worker_start() {
   local n=$1 name="worker$1" port="${worker_ports[$(($1 - 1))]}"
   if [[ -n "$(host_pid "$name")" ]]; then return 0; fi
   [[ -f "$workers_dll" ]] || die "$workers_dll missing: build it (make cluster-up does: dotnet build src/Ingest.Workers -c Release)"
   require_free_port "$port" CLUSTER_WORKER_PORTS
   rm -f "$run_dir/$name.pid"
-  mkdir -p "$state/inbox/w$n" "$state/archive"
+  local inbox; inbox="$(inbox_root "$n")"
+  mkdir -p "$inbox" "$state/archive"
   echo "---- $(date -Is) start" >>"$log_dir/$name.log" 2>/dev/null || true
   # No scheduled API pulls nor EM training here: the cluster is for ingestion fault tests.
   launch "$name" env $(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$root/deploy/workers-runtime.env") $(common_host_env) \
     ConnectionStrings__Registry="$(pg_cs registry_workers "$(secret workers)")" \
-    Inbox__Root="$state/inbox/w$n" Inbox__ArchiveRoot="$state/archive" \
+    Inbox__Root="$inbox" Inbox__ArchiveRoot="$state/archive" \
     Inbox__StalledExtractAfter="$stalled_after" Inbox__ParseLease="$parse_lease" Inbox__ChunkSize="$chunk_size" \
     Hangfire__RecurringPulls=false Matching__Training__Schedule= \
     dotnet "$workers_dll" --urls "http://127.0.0.1:$port"
   wait_ready "$name" "$port"
-  say "workers $n (pid $(host_pid "$name")) ready on http://127.0.0.1:$port, inbox $state/inbox/w$n"
+  say "workers $n (pid $(host_pid "$name")) ready on http://127.0.0.1:$port, inbox $inbox"
 }
 
 api_start() {
