@@ -93,7 +93,7 @@ services-status:
 # streaming standby, three RabbitMQ nodes, two workers and two API processes (Release builds), on loopback.
 .PHONY: cluster-up cluster-down cluster-test
 CLUSTER := deploy/cluster/cluster.sh
-CLUSTER_RECORDS ?= 20000
+CLUSTER_RECORDS ?= 12000
 # e.g. --rabbit-node 2, --exact, --tolerance-per-10k N, --wave-timeout S (tests/Benchmarks/ClusterTest.cs)
 CLUSTER_TEST_ARGS ?=
 

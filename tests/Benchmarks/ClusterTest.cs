@@ -46,7 +46,7 @@ public static class ClusterTest
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var records = BenchArgs.Int(args, "--records", 6000);
+        var records = BenchArgs.Int(args, "--records", 12000);
         var profile = ErrorProfile.Named(BenchArgs.String(args, "--profile", "typical"));
         var seed = BenchArgs.Int(args, "--seed", 20261123);
         // 0: the node leading the chunks' quorum queue when the fault comes (the hardest one to lose).
