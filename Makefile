@@ -6,7 +6,7 @@ WITH_SERVICES := deploy/local/with-services.sh
 # The workers host's runtime settings (its garbage collector): whatever runs the resolver runs with them.
 WORKERS_ENV := $(shell grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env)
 
-.PHONY: demo test build migrate verify-access-log bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
+.PHONY: demo test build migrate requeue-failed verify-access-log bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
@@ -28,6 +28,11 @@ build:
 ## migrate: apply the numbered SQL migrations as the owner (ConnectionStrings__RegistryOwner, else ConnectionStrings__Registry; or the local services)
 migrate:
 	@bash $(WITH_SERVICES) dotnet run --project src/Ingest.Workers -- migrate
+
+## requeue-failed: after fixing what made chunks fail (docs/operations.md, "Poison chunks"), move the resolution error
+##   queue's messages back to resolution and mark the extracts that failed on them as queued again
+requeue-failed:
+	@bash $(WITH_SERVICES) dotnet run --project src/Ingest.Workers -c Release -- requeue-failed
 
 ## verify-access-log: recompute the access log's hash chain of ConnectionStrings__Registry (or the local services) and name the
 ##   first broken link; exit 1 when broken. EXPECT=SEQ:HASH (a head printed by an earlier run) also detects a rewritten chain

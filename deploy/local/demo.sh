@@ -87,6 +87,18 @@ for user in "${demo_users[@]}"; do
 done
 # The employment service's API (simulated) and where its key lives: configuration, never the feed file.
 export AgencyApis__SNE__BaseUrl="$simulator_url" AgencyApis__SNE__ApiKey=demo-sne-key
+# The resolution queues are quorum queues now; a broker kept from an older demo holds them as classic queues,
+# which RabbitMQ does not convert (the workers would fail to start): remove the demo's own classic ones while empty.
+if [[ -n "${RabbitMq__ManagementUri:-}" ]]; then
+  for queue in resolve-source-rows chunk-fault; do
+    info="$(curl -s "${RabbitMq__ManagementUri%/}/api/queues/%2F/$queue" || true)"
+    if [[ $info == *'"type":"classic"'* && $info == *'"messages":0,'* ]]; then
+      say "removing the old classic queue $queue (it is declared as a quorum queue now)"
+      curl -s -X DELETE "${RabbitMq__ManagementUri%/}/api/queues/%2F/$queue" >/dev/null || true
+    fi
+  done
+fi
+
 say "starting the agency API simulator ($simulator_url), workers ($workers_url) and API ($api_url); logs in $state/logs/"
 dotnet tests/AgencySimulator/bin/Release/net10.0/AgencySimulator.dll --urls "$simulator_url" --Simulator:ApiKey=demo-sne-key \
   >"$state/logs/simulator.log" 2>&1 &

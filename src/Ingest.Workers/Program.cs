@@ -30,6 +30,18 @@ if (args.Contains("train-model"))
     return;
 }
 
+if (args.Contains("requeue-failed"))
+{
+    // `dotnet run --project src/Ingest.Workers -- requeue-failed`: after fixing what made chunks fail, send them back to resolution.
+    var requeued = await Registry.Ingest.Resolution.PoisonChunks.RequeueAsync(
+        builder.Configuration.GetConnectionString(RegistryBus.ConnectionStringName) ?? "",
+        builder.Configuration.GetSection("Bus").Get<BusOptions>() ?? new BusOptions(),
+        RegistryStorage.RequireConnectionString(builder.Configuration), default);
+    Console.WriteLine($"Moved {requeued.Messages} chunk(s) from the error queue back to resolution; extracts queued again: " +
+        (requeued.Extracts.Count == 0 ? "none" : string.Join(", ", requeued.Extracts)));
+    return;
+}
+
 builder.AddServiceDefaults("ingest-workers", HealthStatus.Degraded, IngestWorkers.TelemetrySource);
 builder.Services.AddIngestWorkers(builder.Configuration);
 

@@ -36,6 +36,7 @@ public static class RegistryApi
         services.AddSingleton<ReviewQueries>();
         services.AddSingleton<ModelQueries>();
         services.AddRegistryBus(configuration);
+        services.AddSharedDataProtection();
         services.AddRegistryAuth(configuration);
         services.AddProxyForwarding(configuration);
         services.AddRegistrySecurityHeaders();

@@ -109,6 +109,9 @@ public static class RegistryBus
                     h.Username(broker.User);
                     h.Password(broker.Password);
                     h.PublisherConfirmation = true;
+                    // A frozen or partitioned worker's connection is closed by the broker after about two missed
+                    // heartbeats, and the chunk it held goes back on the queue for another worker.
+                    h.Heartbeat(TimeSpan.FromSeconds(20));
                     if (broker.Nodes.Count > 1)
                         h.UseCluster(c =>
                         {

@@ -24,7 +24,7 @@ public sealed partial class ChunkFaultConsumer(ExtractStore extracts, ILogger<Ch
         var reason = context.Message.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType}: {e.Message}" : "unknown error";
         LogChunkFailed(chunk.ExtractId, chunk.ChunkIndex, reason);
         await extracts.RecordChunkFailureAsync(chunk.ExtractId, chunk.ChunkIndex, chunk.FirstRow, chunk.LastRow,
-            reason + " — it waits in the resolution error queue; fix the cause and move it back to retry", context.CancellationToken);
+            reason + " — it waits in the resolution error queue; fix the cause, then `make requeue-failed` (docs/operations.md)", context.CancellationToken);
     }
 
     private static readonly HashSet<string> ShutdownExceptions = new(StringComparer.Ordinal)

@@ -38,6 +38,7 @@ public static class RegistryStorage
         services.AddSingleton(_ =>
         {
             var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "registry" };
+            ApplySessionLimits(builder.ConnectionStringBuilder, connectionString, interactive);
             if (interactive)
             {
                 var settings = builder.ConnectionStringBuilder;
@@ -62,6 +63,41 @@ public static class RegistryStorage
         services.AddKeyedSingleton(StewardshipDataSource, (_, _) =>
             new NpgsqlDataSourceBuilder(settings.ConnectionString) { Name = "registry-stewardship" }.Build());
         return services;
+    }
+
+    /// <summary>
+    /// Bounds that fit a cluster, each left alone when the connection string sets it:
+    /// <list type="bullet">
+    /// <item>TCP keepalives (after 30 s idle, every 10 s): a server that vanished without closing the connection
+    /// (a failed-over primary, a cut network) is noticed within about a minute instead of the kernel's two hours;</item>
+    /// <item><c>idle_in_transaction_session_timeout</c> 60 s: a frozen or partitioned worker holding the resolution lock
+    /// stalls the others at most this long; the server then ends its session, its chunk rolls back and is redelivered
+    /// (RabbitMQ notices the lost consumer by its heartbeat) and applied exactly once elsewhere;</item>
+    /// <item>for the workers, <c>lock_timeout</c> 120 s (a lock wait longer than a frozen holder can last is given up and
+    /// retried) and <c>statement_timeout</c> 10 min (the longest statement, the candidate index's first load, takes
+    /// about 20 s a million records), with the client's command timeout a minute beyond it.</item>
+    /// </list>
+    /// </summary>
+    public static void ApplySessionLimits(NpgsqlConnectionStringBuilder settings, string connectionString, bool interactive)
+    {
+        var raw = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Sets(params string[] keys) => keys.Any(raw.ContainsKey);
+        if (!Sets("Tcp Keepalive", "TcpKeepAlive"))
+        {
+            settings.TcpKeepAlive = true;
+            settings.TcpKeepAliveTime = 30;
+            settings.TcpKeepAliveInterval = 10;
+        }
+        var options = settings.Options ?? "";
+        if (!options.Contains("idle_in_transaction_session_timeout", StringComparison.Ordinal))
+            options += " -c idle_in_transaction_session_timeout=60s";
+        if (!interactive)
+        {
+            if (!options.Contains("lock_timeout", StringComparison.Ordinal)) options += " -c lock_timeout=120s";
+            if (!options.Contains("statement_timeout", StringComparison.Ordinal)) options += " -c statement_timeout=10min";
+            if (!Sets("Command Timeout", "CommandTimeout")) settings.CommandTimeout = 660;
+        }
+        settings.Options = options.Trim();
     }
 
     /// <summary>An interactive pool has the server prepare its repeated statements, unless the connection string says otherwise.</summary>

@@ -108,6 +108,21 @@ public sealed class RegistryServers : IAsyncLifetime
     }
 
     /// <summary>A fresh, empty database for one test; dropped when the run ends.</summary>
+    /// <summary>A copy of a test database as it stands (a backup to restore from); nobody may be connected to it meanwhile.</summary>
+    public async Task<string> CopyDatabaseAsync(string connectionString)
+    {
+        var source = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        var name = "t_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var admin = new NpgsqlConnection(AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE {source}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        lock (_databases) _databases.Add(name);
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+    }
+
     public async Task<string> CreateDatabaseAsync()
     {
         var name = "t_" + Guid.NewGuid().ToString("N")[..16];

@@ -37,4 +37,30 @@ public sealed class ChunkFailureTests(RegistryServers servers)
         await using var count = new NpgsqlCommand("SELECT count(*) FROM source_records", db);
         Assert.Equal(0L, await count.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task A_chunk_that_failed_for_a_cause_since_fixed_resolves_exactly_when_the_operator_requeues_it()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        await using var owner = new NpgsqlConnection(system.ConnectionString);
+        await owner.OpenAsync();
+        // The cause: a deployment that forgot a privilege — no waiting fixes it, so the chunk ends in the error queue.
+        await using (var revoke = new NpgsqlCommand("REVOKE INSERT ON service_events FROM registry_workers", owner)) await revoke.ExecuteNonQueryAsync();
+        await system.DropAsync("ssa-consultas", Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, "ssa-consultas")).Single());
+        var failed = (await system.WaitForExtractsAsync(1, timeout: TimeSpan.FromSeconds(90))).Single();
+        Assert.Equal(ExtractStatus.Failed, failed.Status);
+        Assert.Contains("permission denied", failed.Error, StringComparison.OrdinalIgnoreCase);
+
+        await using (var grant = new NpgsqlCommand("GRANT INSERT ON service_events TO registry_workers", owner)) await grant.ExecuteNonQueryAsync();
+        var requeued = await Registry.Ingest.Resolution.PoisonChunks.RequeueAsync(servers.BrokerUri,
+            system.WorkerServices.GetRequiredService<IOptions<BusOptions>>().Value, system.ConnectionString, default);
+
+        Assert.Equal(1, requeued.Messages);
+        Assert.Single(requeued.Extracts);
+        var extract = (await system.WaitForExtractsAsync(1, timeout: TimeSpan.FromSeconds(90))).Single();
+        Assert.Equal(ExtractStatus.Resolved, extract.Status);
+        Assert.Equal(extract.RowsAccepted, extract.RowsResolved);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM source_records", owner);
+        Assert.Equal((long)extract.RowsAccepted!, await count.ExecuteScalarAsync());
+    }
 }

@@ -27,6 +27,37 @@ public sealed class OutageTests(RegistryServers servers)
         Assert.Contains("Degraded", faulted.HealthDuringOutage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_frozen_worker_holding_the_resolution_lock_stalls_the_others_only_until_its_session_times_out()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 1);
+        await using var _ = db;
+        // The frozen worker's session, with the hosts' limits but a 3-second idle-in-transaction timeout (60 s by default).
+        var frozenSettings = new NpgsqlConnectionStringBuilder(servers.AdminConnectionString)
+        {
+            Database = new NpgsqlConnectionStringBuilder(db.ConnectionString).Database,
+            Options = "-c idle_in_transaction_session_timeout=3s",
+        };
+        Registry.Storage.RegistryStorage.ApplySessionLimits(frozenSettings, frozenSettings.ConnectionString, interactive: false);
+        await using var frozen = new NpgsqlConnection(frozenSettings.ConnectionString);
+        await frozen.OpenAsync();
+        await using var tx = await frozen.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({Registry.Resolution.ChunkResolver.ResolutionLock})", frozen, tx))
+            await take.ExecuteNonQueryAsync();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await new Registry.Resolution.ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0, new Registry.Contracts.SourceRow
+        {
+            RowNumber = 1, RecordKey = "r1", ContentHash = "1", GivenNames = "ANA", PaternalSurname = "RUIZ", BirthDate = new DateOnly(1990, 1, 1),
+        }), default);
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(30));
+        await using (var after = new NpgsqlCommand("SELECT 1", frozen, tx))
+            await Assert.ThrowsAnyAsync<Exception>(() => after.ExecuteScalarAsync()); // its session was ended, its transaction rolled back
+        await using var check = await db.OpenConnectionAsync();
+        Assert.Equal(1, await Scalar(check, "SELECT count(*) FROM source_records"));
+    }
+
     private sealed record RunResult(string[] Persons, string[] Counts, string HealthDuringOutage);
 
     private async Task<RunResult> RunAsync(DatabaseOutage? outage)

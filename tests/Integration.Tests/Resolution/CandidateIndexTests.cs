@@ -37,6 +37,31 @@ public sealed class CandidateIndexTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_worker_whose_database_was_restored_to_an_earlier_point_rebuilds_its_index_from_it()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 3);
+        await using var _ = db;
+        var index = new CandidateIndex();
+        await new ChunkResolver(db, index).ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, "RICARDO", new DateOnly(1978, 12, 17))), default);
+        db.Clear();
+        NpgsqlConnection.ClearAllPools(); // the migrations' own pool too: a database is copied only with nobody connected
+        var backup = await servers.CopyDatabaseAsync(db.ConnectionString);
+        await new ChunkResolver(db, index).ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(2, "ELENA", new DateOnly(1985, 3, 9))), default);
+        Assert.Equal(2, index.Count);
+
+        // The database is restored from the backup (taken before Elena); the same worker goes on against it, and
+        // Marta's record takes the seq Elena's had.
+        await using var restored = NpgsqlDataSource.Create(backup);
+        await new ChunkResolver(restored, index).ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(3, "MARTA", new DateOnly(1990, 5, 4))), default);
+
+        Assert.Equal(1, index.Rebuilds);
+        Assert.Equal(2, index.Count);
+        Assert.Empty(await CandidatesOfAsync(restored, index, Row(4, "ELENA", new DateOnly(1985, 3, 9))));
+        Assert.Equal([await ResolverRegistry.PersonOfRowAsync(restored, 3)],
+            (await CandidatesOfAsync(restored, index, Row(5, "MARTA", new DateOnly(1990, 5, 4)))).Select(c => c.Record.PersonId));
+    }
+
+    [Fact]
     public async Task A_crowded_block_gives_a_row_its_first_records_only()
     {
         var (db, extract) = await ResolverRegistry.NewAsync(servers, 250);

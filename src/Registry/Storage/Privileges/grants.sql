@@ -16,7 +16,7 @@ END $$;
 
 -- Workers: rows of every registry table, never the access log; the migration journal read-only.
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO registry_workers;
-REVOKE ALL ON access_log, schemaversions FROM registry_workers;
+REVOKE ALL ON access_log, schemaversions, data_protection_keys FROM registry_workers;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO registry_workers;
 
 -- API: reads; the access log only grows.
@@ -24,6 +24,9 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_api;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM registry_api;
 GRANT INSERT ON access_log TO registry_api;
 GRANT USAGE ON SEQUENCE access_log_id_seq TO registry_api;
+-- Its data-protection keys (migration 0044): shared by every API replica.
+GRANT INSERT ON data_protection_keys TO registry_api;
+GRANT USAGE ON SEQUENCE data_protection_keys_id_seq TO registry_api;
 
 -- Stewardship (decisions on review tasks, person and household merges and splits): what
 -- src/Registry/Review/Stewardship.cs, Persons/IdentityWriter.cs, Persons/GoldenRecordWriter.cs and
@@ -49,6 +52,7 @@ GRANT UPDATE (status, activated_at, activated_by) ON match_models TO registry_st
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO registry_stewardship;
 REVOKE ALL ON SEQUENCE access_log_id_seq FROM registry_stewardship;
 REVOKE ALL ON access_log FROM registry_stewardship;
+REVOKE ALL ON data_protection_keys FROM registry_stewardship;
 
 -- Schemas of the hosts' libraries, installed by the owner during migration (Hangfire's): the
 -- workers run jobs in them, the API's dashboard only reads.
