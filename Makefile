@@ -93,3 +93,28 @@ services-down:
 
 services-status:
 	@bash $(SERVICES) status
+
+# A cluster on one machine (issue 25; deploy/cluster/cluster.sh, docs/operations-cluster.md): PostgreSQL primary +
+# streaming standby, three RabbitMQ nodes, two workers and two API processes (Release builds), on loopback.
+.PHONY: cluster-up cluster-down cluster-test
+CLUSTER := deploy/cluster/cluster.sh
+CLUSTER_RECORDS ?= 12000
+# e.g. --rabbit-node 2, --exact, --tolerance-per-10k N, --wave-timeout S (tests/Benchmarks/ClusterTest.cs)
+CLUSTER_TEST_ARGS ?=
+
+## cluster-up: build the hosts (Release), start the cluster (idempotent); settings: eval "$(deploy/cluster/cluster.sh env)"
+cluster-up:
+	@dotnet build src/Ingest.Workers -c Release -v quiet -nologo >/dev/null
+	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
+	@bash $(CLUSTER) up
+
+cluster-down:
+	@bash $(CLUSTER) down
+
+## cluster-test: CLUSTER_RECORDS synthetic rows through the cluster in three waves, one fault each (PostgreSQL
+##   failover, a RabbitMQ node killed, a workers process killed), against a fault-free reference run; PASS/FAIL
+cluster-test:
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
+	@bash $(CLUSTER) up
+	@eval "$$(bash $(CLUSTER) env)" && dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll cluster --records $(CLUSTER_RECORDS) $(CLUSTER_TEST_ARGS)
