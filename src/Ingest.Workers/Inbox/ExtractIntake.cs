@@ -33,13 +33,13 @@ public sealed partial class ExtractIntake(
     /// <summary>How often a running parse writes its progress (rows, bytes, chunks) to the extract's report.</summary>
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>A file found in an inbox: registered, removed from the inbox, then parsed and queued.</summary>
-    public async Task<(Guid ExtractId, bool Duplicate)> ReceiveAsync(FeedDefinition feed, string path, CancellationToken ct)
+    /// <summary>A file found in an inbox (at <paramref name="path"/>, named <paramref name="fileName"/> by its agency): registered, removed from the inbox, then parsed and queued.</summary>
+    public async Task<(Guid ExtractId, bool Duplicate)> ReceiveAsync(FeedDefinition feed, string path, string fileName, CancellationToken ct)
     {
         Received received;
         await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
         {
-            received = await RegisterAsync(feed, source, Path.GetFileName(path), maxBytes: null, ct);
+            received = await RegisterAsync(feed, source, fileName, maxBytes: null, ct);
         }
         File.Delete(path);
         if (!received.Duplicate) await ParseAndQueueAsync(received.ExtractId, feed, received.ArchivePath, ct);

@@ -74,6 +74,27 @@ public sealed partial class InboxScanner(
 
     private static readonly TimeSpan MaxOutageWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>A file a replica took from the inbox and is receiving: <c>.taken-&lt;32 hex&gt;-&lt;agency's file name&gt;</c>.</summary>
+    private const string TakenPrefix = ".taken-";
+
+    /// <summary>A taken file still there this long after it was taken belongs to a replica that died while receiving it.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(30);
+
+    private void ReleaseIfAbandoned(string path, string folder)
+    {
+        try
+        {
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < AbandonedAfter) return;
+            var original = Path.GetFileName(path)[(TakenPrefix.Length + 33)..];
+            File.Move(path, Path.Combine(folder, original));
+            LogReleased(original);
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentOutOfRangeException)
+        {
+            LogFileSkipped(path, ex.Message);
+        }
+    }
+
     private TimeSpan RecoveryInterval() =>
         TimeSpan.FromTicks(Math.Min(options.Value.StalledExtractAfter.Ticks, TimeSpan.FromSeconds(30).Ticks));
 
@@ -88,6 +109,11 @@ public sealed partial class InboxScanner(
             foreach (var path in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileName(path);
+                if (name.StartsWith(TakenPrefix, StringComparison.Ordinal))
+                {
+                    ReleaseIfAbandoned(path, folder);
+                    continue;
+                }
                 if (name.StartsWith('.') || name.EndsWith(".part", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase))
                     continue;
                 var info = new FileInfo(path);
@@ -96,14 +122,27 @@ public sealed partial class InboxScanner(
                     unsettled = true;
                     continue;
                 }
+                // Take the file first, by an atomic rename no other replica scanning this folder can also win;
+                // until it is registered it waits under the hidden name, then goes back if receiving failed.
+                var taken = Path.Combine(folder, $"{TakenPrefix}{Guid.NewGuid():N}-{name}");
                 try
                 {
-                    await intake.ReceiveAsync(feed, path, ct);
+                    File.Move(path, taken);
+                    File.SetLastWriteTimeUtc(taken, DateTime.UtcNow);
                 }
                 catch (IOException ex)
                 {
-                    // Locked or vanished (another replica took it): the next scan decides.
-                    LogFileSkipped(path, ex.Message);
+                    LogFileSkipped(path, ex.Message); // vanished: another replica took it
+                    continue;
+                }
+                try
+                {
+                    await intake.ReceiveAsync(feed, taken, name, ct);
+                }
+                catch
+                {
+                    if (File.Exists(taken)) File.Move(taken, path);
+                    throw;
                 }
             }
         }
@@ -124,6 +163,9 @@ public sealed partial class InboxScanner(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Inbox scan failed; retrying at the next scan")]
     private partial void LogScanFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{FileName} was taken by a worker that stopped before receiving it: put back in the inbox")]
+    private partial void LogReleased(string fileName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path} for now: {Reason}")]
     private partial void LogFileSkipped(string path, string reason);

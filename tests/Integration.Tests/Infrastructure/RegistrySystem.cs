@@ -104,6 +104,14 @@ public sealed class RegistrySystem : IAsyncDisposable
             b.UseSetting("ConnectionStrings:RegistryOwner", ConnectionString);
         });
 
+    /// <summary>A second workers host on the same database, queue and inbox (a replica); the caller disposes it.</summary>
+    public WebApplicationFactory<ExtractIntake> AnotherWorkers(RegistryServers servers, int chunkSize = 500) =>
+        new WebApplicationFactory<ExtractIntake>().WithWebHostBuilder(b =>
+        {
+            Configure(b, servers, chunkSize, WorkersConnectionString);
+            b.UseSetting("ConnectionStrings:RegistryOwner", ConnectionString);
+        });
+
     /// <summary>Stops the workers host abruptly-ish (disposes it) — used to simulate a crash/restart.</summary>
     public async Task StopWorkersAsync()
     {

@@ -101,6 +101,20 @@ public sealed class WorkerCrashTests(RegistryServers servers)
         Assert.Equal(45, await Scalar(holder, "SELECT count(*) FROM source_records"));
     }
 
+    [Fact]
+    public async Task Two_workers_watching_one_inbox_receive_each_file_once()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        await using var replica = system.AnotherWorkers(servers);
+        _ = replica.Services; // started: its scanner watches the same inbox
+        var feeds = Directory.EnumerateDirectories(RepoPaths.Samples).Select(Path.GetFileName).ToArray();
+        foreach (var feed in feeds) await system.DropAsync(feed!, Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, feed!)).Single());
+
+        var extracts = await system.WaitForExtractsAsync(feeds.Length);
+
+        Assert.All(extracts, e => Assert.Equal((ExtractStatus.Resolved, 1), (e.Status, e.Receipts)));
+    }
+
     private static async Task<List<int>> Pids(NpgsqlConnection db)
     {
         var pids = new List<int>();
