@@ -33,11 +33,9 @@
 #
 # Inboxes: each workers process watches its own inbox root (.local/cluster/inbox/w1 and /w2); both
 # archive into one shared folder (.local/cluster/archive), which is where a worker that recovers another's
-# unfinished parse reads the file. Two scanners on one inbox would not apply a file twice (the extract is
-# unique per feed and content), but both may take the same file and record a second, spurious "duplicate"
-# receipt of it — so an agency drops into one of the two inboxes. CLUSTER_SHARED_INBOX=1 gives both workers
-# one inbox root (.local/cluster/inbox/shared) instead, to check that claim (make cluster-test reports
-# the receipts).
+# unfinished parse reads the file. Two scanners on one inbox take each file once (a scanner claims a file by
+# renaming it before receiving it). CLUSTER_SHARED_INBOX=1 gives both workers one inbox root
+# (.local/cluster/inbox/shared) instead, to check that claim (make cluster-test reports the receipts).
 set -euo pipefail
 
 script_dir="$(CDPATH='' cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd)"
