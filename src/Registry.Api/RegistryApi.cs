@@ -35,7 +35,6 @@ public static class RegistryApi
         services.AddSingleton(sp => new Stewardship(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<ReviewQueries>();
         services.AddSingleton<ModelQueries>();
-        services.AddRegistryBus(configuration);
         services.AddSharedDataProtection(configuration);
         services.AddRegistryAuth(configuration);
         services.AddProxyForwarding(configuration);

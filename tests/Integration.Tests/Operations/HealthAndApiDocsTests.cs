@@ -9,15 +9,23 @@ namespace Registry.Integration.Tests.Operations;
 public sealed class HealthAndApiDocsTests(RegistryServers servers)
 {
     [Fact]
-    public async Task Readiness_reports_PostgreSQL_and_RabbitMQ_healthy()
+    public async Task Readiness_reports_PostgreSQL_and_RabbitMQ_healthy_and_the_API_does_not_depend_on_the_broker()
     {
         await using var system = await RegistrySystem.StartAsync(servers);
-        using var response = await system.Api.GetAsync("/health/ready");
+        using var workers = system.CreateWorkersClient();
+        using var response = await workers.GetAsync(new Uri("/health/ready", UriKind.Relative));
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        using var api = await system.Api.GetAsync("/health/ready");
+        var apiBody = JsonDocument.Parse(await api.Content.ReadAsStringAsync()).RootElement;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("postgresql").GetProperty("status").GetString());
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("rabbitmq").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("waiting").GetProperty("status").GetString());
+        // The API reads and writes only the database: a broker outage or failover does not touch it.
+        Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+        Assert.Equal("Healthy", apiBody.GetProperty("checks").GetProperty("postgresql").GetProperty("status").GetString());
+        Assert.False(apiBody.GetProperty("checks").TryGetProperty("rabbitmq", out _));
     }
 
     [Fact]
