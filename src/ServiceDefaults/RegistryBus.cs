@@ -67,12 +67,13 @@ public static class RegistryBus
         services.AddSingleton(waits);
         services.AddHealthChecks().AddCheck<ResolutionWaits.HealthCheck>("waiting", tags: [Extensions.ReadyTag]);
 
-        // Start (and stop) the bus as part of the host: a host that is "started" consumes, and one
-        // being disposed has stopped consuming before its services go away.
+        // Start (and stop) the bus as part of the host: a host that is "started" consumes (its queues and
+        // their bindings are declared before anything sends to them), and one being disposed has stopped
+        // consuming before its services go away. A host started while the broker is away waits for it.
         services.AddOptions<MassTransitHostOptions>().Configure(o =>
         {
             o.WaitUntilStarted = true;
-            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StartTimeout = TimeSpan.FromMinutes(5);
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
         services.AddMassTransit(x =>

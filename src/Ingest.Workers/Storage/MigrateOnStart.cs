@@ -1,5 +1,8 @@
 using Hangfire.PostgreSql;
 using Npgsql;
+using Polly;
+using Polly.Retry;
+using Registry.ServiceDefaults;
 using Registry.Feeds;
 using Registry.Ingest.Jobs;
 using Registry.Storage;
@@ -10,15 +13,35 @@ namespace Registry.Ingest.Storage;
 /// Applies pending migrations before the bus and the inbox start (registered first, so it runs
 /// first). Off with <c>Registry:MigrateOnStart=false</c> when a deploy step migrates instead.
 /// Then, always, the feeds' residence flags the database reads (<see cref="FeedRegistry"/>).
+/// A host started while PostgreSQL is away (a restart during a failover) waits for it, with back-off
+/// up to 30 s between tries, instead of exiting.
 /// </summary>
-public sealed class MigrateOnStart(IConfiguration configuration, ILogger<MigrateOnStart> logger, NpgsqlDataSource db, FeedCatalog feeds) : IHostedService
+public sealed partial class MigrateOnStart(IConfiguration configuration, ILogger<MigrateOnStart> logger, NpgsqlDataSource db, FeedCatalog feeds) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private ResiliencePipeline WaitForDatabase => new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
     {
-        if (configuration.GetValue("Registry:MigrateOnStart", true))
-            await WorkersMigration.ApplyAsync(configuration, logger, cancellationToken);
-        await FeedRegistry.SyncAsync(db, feeds, cancellationToken);
-    }
+        ShouldHandle = new PredicateBuilder().Handle<Exception>(TransientFaults.IsTransient),
+        MaxRetryAttempts = int.MaxValue,
+        BackoffType = DelayBackoffType.Exponential,
+        Delay = TimeSpan.FromSeconds(1),
+        MaxDelay = TimeSpan.FromSeconds(30),
+        OnRetry = args =>
+        {
+            LogWaiting(args.Outcome.Exception?.Message ?? "", args.RetryDelay);
+            return ValueTask.CompletedTask;
+        },
+    }).Build();
+
+    public async Task StartAsync(CancellationToken cancellationToken) =>
+        await WaitForDatabase.ExecuteAsync(async ct =>
+        {
+            if (configuration.GetValue("Registry:MigrateOnStart", true))
+                await WorkersMigration.ApplyAsync(configuration, logger, ct);
+            await FeedRegistry.SyncAsync(db, feeds, ct);
+        }, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waiting for PostgreSQL before starting ({Reason}); next try in {Delay}")]
+    private partial void LogWaiting(string reason, TimeSpan delay);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
