@@ -6,7 +6,7 @@ WITH_SERVICES := deploy/local/with-services.sh
 # The workers host's runtime settings (its garbage collector): whatever runs the resolver runs with them.
 WORKERS_ENV := $(shell grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env)
 
-.PHONY: demo test build migrate requeue-failed verify-access-log bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
+.PHONY: demo test build migrate schema requeue-failed verify-access-log bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
@@ -28,6 +28,10 @@ build:
 ## migrate: apply the numbered SQL migrations as the owner (ConnectionStrings__RegistryOwner, else ConnectionStrings__Registry; or the local services)
 migrate:
 	@bash $(WITH_SERVICES) dotnet run --project src/Ingest.Workers -- migrate
+
+## schema: refresh src/Registry/Storage/schema.sql (the schema the migrations build, for reading) after adding a migration
+schema:
+	@bash $(WITH_SERVICES) env REGISTRY_WRITE_SCHEMA=1 dotnet test tests/Integration.Tests --filter "FullyQualifiedName~SchemaSnapshotTests" -v quiet
 
 ## requeue-failed: after fixing what made chunks fail (docs/operations.md, "Poison chunks"), move the resolution error
 ##   queue's messages back to resolution and mark the extracts that failed on them as queued again
