@@ -1,6 +1,7 @@
 using MassTransit;
 using Registry.Extracts;
 using Registry.Feeds;
+using Registry.Ingest.Events;
 using Registry.Ingest.Inbox;
 using Registry.Ingest.Jobs;
 using Registry.Ingest.Resolution;
@@ -48,6 +49,9 @@ public static partial class IngestWorkers
         services.AddSingleton<TrainMatchModelJob>();
         services.AddApiPulls(configuration);
         services.AddHostedService<TrainMatchModelSchedule>();
+        services.AddOptions<EventsOptions>().BindConfiguration("Events");
+        services.AddSingleton<OutboxRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         return services;
     }
 

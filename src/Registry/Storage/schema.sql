@@ -55,6 +55,106 @@ BEGIN
     RAISE EXCEPTION 'access_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
 END $$;
 
+CREATE FUNCTION public.outbox_extract_resolved() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.status = 'resolved' AND OLD.status IS DISTINCT FROM 'resolved' THEN
+        INSERT INTO outbox_events (type, payload)
+        VALUES ('ExtractResolved', jsonb_build_object(
+            'extractId', NEW.id, 'feedCode', NEW.feed_code, 'agencyCode', NEW.agency_code, 'sector', NEW.sector,
+            'rowsTotal', NEW.rows_total, 'rowsAccepted', NEW.rows_accepted, 'rowsRejected', NEW.rows_rejected,
+            'resolvedAt', coalesce(NEW.resolved_at, now())));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.outbox_identity_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO outbox_events (type, payload)
+    SELECT CASE e.kind WHEN 'merge' THEN 'PersonsMerged' ELSE 'PersonSplit' END,
+           CASE e.kind
+               WHEN 'merge' THEN jsonb_build_object('survivorId', e.person_id, 'mergedId', e.other_person_id,
+                                                    'byMachine', e.decided_by = 'machine', 'at', e.at)
+               ELSE jsonb_build_object('personId', e.person_id, 'newPersonId', e.other_person_id,
+                                       'sourceRecordIds', to_jsonb(e.source_record_ids), 'at', e.at)
+           END
+      FROM added e
+     WHERE e.kind IN ('merge', 'split')
+     ORDER BY e.id;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.outbox_memberships() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO outbox_events (type, payload)
+    SELECT 'HouseholdMembershipChanged', jsonb_build_object('changes', jsonb_agg(jsonb_build_object(
+               'householdId', c.household_id, 'personId', c.person_id, 'change', c.change) ORDER BY c.household_id, c.person_id))
+      FROM (
+        SELECT household_id, person_id, 'joined' AS change FROM (
+            SELECT household_id, person_id FROM new_members
+            EXCEPT SELECT household_id, person_id FROM old_members) j
+        UNION ALL
+        SELECT household_id, person_id, 'left' FROM (
+            SELECT household_id, person_id FROM old_members
+            EXCEPT SELECT household_id, person_id FROM new_members) l
+      ) c
+    HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.outbox_memberships_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO outbox_events (type, payload)
+    SELECT 'HouseholdMembershipChanged', jsonb_build_object('changes', jsonb_agg(jsonb_build_object(
+               'householdId', household_id, 'personId', person_id, 'change', 'left') ORDER BY household_id, person_id))
+      FROM (SELECT DISTINCT household_id, person_id FROM old_members) o
+    HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.outbox_memberships_inserted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO outbox_events (type, payload)
+    SELECT 'HouseholdMembershipChanged', jsonb_build_object('changes', jsonb_agg(jsonb_build_object(
+               'householdId', household_id, 'personId', person_id, 'change', 'joined') ORDER BY household_id, person_id))
+      FROM (SELECT DISTINCT household_id, person_id FROM new_members) n
+    HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.outbox_persons_created() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO outbox_events (type, payload)
+    SELECT 'PersonsCreated', jsonb_build_object('personIds', jsonb_agg(id ORDER BY id))
+      FROM created HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.outbox_services_recorded() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO outbox_events (type, payload)
+    SELECT 'ServicesRecorded', jsonb_build_object('services', jsonb_agg(jsonb_build_object(
+               'serviceEventId', s.id, 'personId', s.person_id, 'sector', s.sector,
+               'agencyCode', CASE WHEN s.sector IN ('health', 'security') THEN NULL ELSE s.agency_code END,
+               'serviceDate', s.service_date) ORDER BY s.id))
+      FROM recorded s
+    HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
 CREATE FUNCTION public.refuse_change() RETURNS trigger
     LANGUAGE plpgsql
     AS $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
@@ -837,6 +937,24 @@ CREATE TABLE public.match_records (
     seq bigint DEFAULT nextval('public.match_records_seq'::regclass)
 );
 
+CREATE TABLE public.outbox_events (
+    id bigint NOT NULL,
+    event_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    type text NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    published_at timestamp with time zone
+);
+
+CREATE SEQUENCE public.outbox_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.outbox_events_id_seq OWNED BY public.outbox_events.id;
+
 CREATE TABLE public.person_exclusions (
     person_a uuid NOT NULL,
     person_b uuid NOT NULL,
@@ -1046,6 +1164,8 @@ ALTER TABLE ONLY public.identity_events ALTER COLUMN id SET DEFAULT nextval('pub
 
 ALTER TABLE ONLY public.match_model_events ALTER COLUMN id SET DEFAULT nextval('public.match_model_events_id_seq'::regclass);
 
+ALTER TABLE ONLY public.outbox_events ALTER COLUMN id SET DEFAULT nextval('public.outbox_events_id_seq'::regclass);
+
 ALTER TABLE ONLY public.residence_claims ALTER COLUMN id SET DEFAULT nextval('public.residence_claims_id_seq'::regclass);
 
 ALTER TABLE ONLY public.schemaversions ALTER COLUMN schemaversionsid SET DEFAULT nextval('public.schemaversions_schemaversionsid_seq'::regclass);
@@ -1114,6 +1234,12 @@ ALTER TABLE ONLY public.match_models
 
 ALTER TABLE ONLY public.match_records
     ADD CONSTRAINT match_records_pkey PRIMARY KEY (source_record_id);
+
+ALTER TABLE ONLY public.outbox_events
+    ADD CONSTRAINT outbox_events_event_id_key UNIQUE (event_id);
+
+ALTER TABLE ONLY public.outbox_events
+    ADD CONSTRAINT outbox_events_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.person_exclusions
     ADD CONSTRAINT person_exclusions_pkey PRIMARY KEY (person_a, person_b);
@@ -1196,6 +1322,8 @@ CREATE UNIQUE INDEX match_models_one_active ON public.match_models USING btree (
 
 CREATE INDEX match_records_by_seq ON public.match_records USING btree (seq);
 
+CREATE INDEX outbox_events_unpublished ON public.outbox_events USING btree (id) WHERE (published_at IS NULL);
+
 CREATE INDEX person_keys_person ON public.person_keys USING btree (person_id);
 
 CREATE INDEX person_territories_municipality ON public.person_territories USING btree (municipality, person_id);
@@ -1246,7 +1374,15 @@ CREATE TRIGGER access_log_chain BEFORE INSERT ON public.access_log FOR EACH ROW 
 
 CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON public.access_log FOR EACH STATEMENT EXECUTE FUNCTION public.access_log_refuse_change();
 
+CREATE TRIGGER extracts_outbox AFTER UPDATE OF status ON public.extracts FOR EACH ROW EXECUTE FUNCTION public.outbox_extract_resolved();
+
 CREATE TRIGGER household_events_append_only BEFORE DELETE OR UPDATE ON public.household_events FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+CREATE TRIGGER household_members_outbox_delete AFTER DELETE ON public.household_members REFERENCING OLD TABLE AS old_members FOR EACH STATEMENT EXECUTE FUNCTION public.outbox_memberships_deleted();
+
+CREATE TRIGGER household_members_outbox_insert AFTER INSERT ON public.household_members REFERENCING NEW TABLE AS new_members FOR EACH STATEMENT EXECUTE FUNCTION public.outbox_memberships_inserted();
+
+CREATE TRIGGER household_members_outbox_update AFTER UPDATE ON public.household_members REFERENCING OLD TABLE AS old_members NEW TABLE AS new_members FOR EACH STATEMENT EXECUTE FUNCTION public.outbox_memberships();
 
 CREATE TRIGGER household_members_territories_delete AFTER DELETE ON public.household_members REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_territories_on_household_members();
 
@@ -1256,13 +1392,19 @@ CREATE TRIGGER household_members_territories_update AFTER UPDATE ON public.house
 
 CREATE TRIGGER identity_events_append_only BEFORE DELETE OR UPDATE ON public.identity_events FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
+CREATE TRIGGER identity_events_outbox AFTER INSERT ON public.identity_events REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.outbox_identity_events();
+
 CREATE TRIGGER match_decisions_residence_insert AFTER INSERT ON public.match_decisions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_residence_on_decisions();
 
 CREATE TRIGGER match_model_events_append_only BEFORE DELETE OR UPDATE ON public.match_model_events FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
 CREATE TRIGGER persons_name_words_update AFTER UPDATE ON public.persons REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_name_words_on_persons();
 
+CREATE TRIGGER persons_outbox AFTER INSERT ON public.persons REFERENCING NEW TABLE AS created FOR EACH STATEMENT EXECUTE FUNCTION public.outbox_persons_created();
+
 CREATE TRIGGER residence_claims_append_only BEFORE DELETE OR UPDATE ON public.residence_claims FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
+
+CREATE TRIGGER service_events_outbox AFTER INSERT ON public.service_events REFERENCING NEW TABLE AS recorded FOR EACH STATEMENT EXECUTE FUNCTION public.outbox_services_recorded();
 
 CREATE TRIGGER source_records_territories_delete AFTER DELETE ON public.source_records REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_territories_on_source_records();
 

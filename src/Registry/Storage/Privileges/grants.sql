@@ -49,6 +49,8 @@ END $$;
 -- An admin's promotion of a shadow matching model (migration 0040): the status columns only; the
 -- event it writes is a *_events row. The parameters and report stay the trainer's.
 GRANT UPDATE (status, activated_at, activated_by) ON match_models TO registry_stewardship;
+-- The domain events its changes raise (migration 0046's triggers run as the role that changes the row).
+GRANT INSERT ON outbox_events TO registry_stewardship;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO registry_stewardship;
 REVOKE ALL ON SEQUENCE access_log_id_seq FROM registry_stewardship;
 REVOKE ALL ON access_log FROM registry_stewardship;
