@@ -44,7 +44,7 @@ public static class GoldenBenchmark
         using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var sw = Stopwatch.StartNew();
-        var golden = new (string Document, string?[] Display, Guid? Anchor)[persons.Count];
+        var golden = new GoldenWrite[persons.Count];
         for (var i = 0; i < persons.Count; i++) golden[i] = GoldenRecordWriter.Compute(persons[i]);
         sw.Stop();
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;

@@ -6,7 +6,8 @@ namespace Registry.Benchmarks;
 /// Synthetic registry for `make bench-lookup`, written with set-based SQL: persons in households
 /// of four across ten Tamaulipas municipalities, a DIF record for everyone, an SSA (health)
 /// record for half and an SEP (education) record for a quarter, each with its match decision and
-/// service event — the same tables and shapes the resolver writes. Secondary indexes are set
+/// service event, and each person's golden record written by the resolver's own writer — the same
+/// tables and shapes the resolver writes. Secondary indexes are set
 /// aside during the load and rebuilt from their own definitions (those of the migrations).
 /// </summary>
 public static class LookupData
@@ -93,6 +94,7 @@ public static class LookupData
             INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, content_hash, person_id, data, record_key)
             SELECT sr_dif, '00000000-0000-0000-0000-00000000d1f0', i, 'dif-alimentaria', 'DIF-TAM', md5('dif' || i), person_id,
                    jsonb_build_object('RowNumber', i, 'AgencyPersonId', 'DIF-' || i, 'Curp', 'BN' || lpad(i::text, 13, '0') || 'TSX',
+                       'BirthDate', to_char(birth_date, 'YYYY-MM-DD'), 'Sex', CASE WHEN m IN (0, 3) THEN 'M' ELSE 'H' END,
                        'GivenNames', given, 'PaternalSurname', paternal, 'MaternalSurname', maternal, 'Street', street,
                        'HouseNumber', house_number, 'Colonia', colonia, 'Municipality', municipality, 'Poligono', poligono,
                        'AgencyHouseholdId', 'FAM-' || h, 'Programme', 'Lazos del Bienestar'),
@@ -146,6 +148,12 @@ public static class LookupData
         // Statistics first: the rebuild's residence lookups are planned per person and, on tables the planner has never
         // seen, it picks scans that grow with the registry for each of them.
         await Run("analyze before territories", "ANALYZE persons, source_records, match_decisions, household_members, residence_claims");
+        // Golden records as the resolver writes them (the fill above wrote only the persons' columns): each person's document
+        // and, beside it, what a case manager without a sensitive-sector grant sees (the health record, most trusted for
+        // names, is the survivor of half the persons' names) — by the writer itself, as migration 0042's backfill does.
+        var golden = System.Diagnostics.Stopwatch.StartNew();
+        var derived = await Registry.Persons.RestrictedGoldenBackfill.RunAsync(db, CancellationToken.None);
+        Console.WriteLine($"  {"golden records (" + derived.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + ")",-40} {golden.Elapsed.TotalSeconds,6:F1} s");
         await Run("territories", "SET session_replication_role = origin; SELECT registry_rebuild_territories()");
         await Run("analyze", "ANALYZE");
     }

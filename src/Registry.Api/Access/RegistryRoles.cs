@@ -24,7 +24,7 @@ public static class RegistryRoles
     public const string NameClaim = "preferred_username";
 
     /// <summary>Sectors whose programme, service type and status are hidden from case managers unless granted.</summary>
-    public static readonly IReadOnlySet<string> SensitiveSectors = new HashSet<string>(["health", "security"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> SensitiveSectors = Registry.Feeds.Sectors.Sensitive;
 }
 
 /// <summary>Who is asking, read once from the claims: roles, agency, municipalities, sensitive-sector grants.</summary>

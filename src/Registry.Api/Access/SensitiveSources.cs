@@ -50,8 +50,19 @@ public static class SensitiveSources
         $"({sector} <> ALL (@hiddenSectors::text[]) OR {agency} IS NOT DISTINCT FROM @ownAgency::text)";
 
     /// <summary>The golden fields a list or a household shows of a person: CURP, names, birth date.</summary>
-    public static readonly IReadOnlyList<string> IdentityFields =
-        [GoldenRecord.Curp, GoldenRecord.GivenNames, GoldenRecord.PaternalSurname, GoldenRecord.MaternalSurname, GoldenRecord.BirthDate];
+    public static IReadOnlyList<string> IdentityFields => RestrictedGolden.IdentityFields;
+
+    /// <summary>
+    /// Whether the reader sees exactly the sources the stored restricted golden record (<see cref="RestrictedGolden"/>,
+    /// persons.restricted_*, written with the golden record) was derived for: every source but the sensitive sectors' —
+    /// a case manager without any sensitive-sector grant. Such a reader's reads take the stored view; a reader with one
+    /// grant, or an agency's user (who also sees their own agency's sources), keeps the per-request path.
+    /// </summary>
+    public static bool ReadsRestrictedGolden(RegistryUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.OwnAgency is null && RegistryRoles.SensitiveSectors.All(user.HiddenSectors.Contains);
+    }
 
     /// <summary>
     /// SQL condition: the stored golden record of person <paramref name="person"/> (a table alias) cannot be shown as it is
@@ -64,6 +75,19 @@ public static class SensitiveSources
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(fields);
         if (user.SeesEverySource) return "false";
+        var perRequest = PerRequestGoldenHiddenSql(person, fields);
+        // The stored restricted view settles it for lists (identity fields) without a look at the records.
+        if (ReadsRestrictedGolden(user) && fields.All(RestrictedGolden.IdentityFields.Contains))
+            return $"""
+                (CASE WHEN {person}.restricted_view IS NULL THEN {perRequest}
+                      ELSE {person}.restricted_view IN ('{RestrictedGolden.Own}', '{RestrictedGolden.Hidden}') END)
+                """;
+        return perRequest;
+    }
+
+    /// <summary><see cref="GoldenHiddenSql"/> worked out from the person's records (a reader the stored view was not written for, or no view derived).</summary>
+    private static string PerRequestGoldenHiddenSql(string person, IReadOnlyList<string> fields)
+    {
         // Field names are the constants above, never user input. When every field of the document names the anchor record
         // (persons.golden_source_record_id) — a count on the text, no JSON parsing — the anchor alone is checked; parsing
         // the document costs more than the record's probe, and most persons have one record.
@@ -103,6 +127,9 @@ public static class SensitiveSources
         if (personIds.Count == 0) return result;
         var restricted = !user.SeesEverySource;
         var recompute = new List<Guid>();
+        var notDerived = ReadsRestrictedGolden(user) ? await StoredRestrictedAsync(connection, personIds, result, ct) : personIds;
+        if (notDerived.Count == 0) return result;
+        personIds = notDerived;
         if (hidden && restricted) recompute.AddRange(personIds);
         else await using (var command = new NpgsqlCommand(
             restricted
@@ -147,6 +174,38 @@ public static class SensitiveSources
         }
         foreach (var (id, list) in sources) result[id] = new VisibleGolden(id, GoldenRecord.Build(list), list.Count > 0, Recomputed: true);
         return result;
+    }
+
+    /// <summary>
+    /// The stored restricted golden record of each of <paramref name="personIds"/> (what <see cref="GoldenAsync"/> would
+    /// recompute for a reader without any sensitive-sector grant), into <paramref name="result"/>; returns the persons
+    /// whose view was never derived (they take the per-request path).
+    /// </summary>
+    private static async Task<IReadOnlyCollection<Guid>> StoredRestrictedAsync(
+        NpgsqlConnection connection, IReadOnlyCollection<Guid> personIds, Dictionary<Guid, VisibleGolden> result, CancellationToken ct)
+    {
+        var notDerived = new List<Guid>();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT p.id, p.restricted_view,
+                   CASE WHEN p.restricted_view = '{RestrictedGolden.AsGolden}' THEN p.golden::text ELSE p.restricted_golden::text END
+              FROM persons p WHERE p.id = ANY (@ids)
+            """, connection);
+        command.Parameters.AddWithValue("ids", personIds.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetGuid(0);
+            if (reader.IsDBNull(1))
+            {
+                notDerived.Add(id);
+                continue;
+            }
+            var view = reader.GetString(1);
+            var fields = reader.IsDBNull(2) ? [] : Parse(reader.GetString(2));
+            result[id] = new VisibleGolden(id, fields, HasVisibleSource: view != RestrictedGolden.Hidden, Recomputed: view != RestrictedGolden.AsGolden);
+        }
+        return notDerived;
     }
 
     /// <summary>Binds the reader's hidden sectors and own agency for <see cref="VisibleSql"/>.</summary>

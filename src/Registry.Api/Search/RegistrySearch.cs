@@ -91,7 +91,9 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
     /// <summary>Which criteria a search gives (the statement holds a condition only for those).</summary>
     private readonly record struct Given(bool Curp, bool AgencyKeys, bool Municipality, bool Poligono, bool Address);
 
-    private static string Candidates(NameMode mode, int pairs, bool territory, bool restricted, Given given)
+    /// <param name="restricted">The reader may not see every source.</param>
+    /// <param name="storedView">The reader is one the stored restricted golden record was written for (<see cref="SensitiveSources.ReadsRestrictedGolden"/>).</param>
+    private static string Candidates(NameMode mode, int pairs, bool territory, bool restricted, bool storedView, Given given)
     {
         var name = mode switch
         {
@@ -128,10 +130,20 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
 
                        AND replace(registry_fold(vs.data ->> 'Curp'), ' ', '') = @curp
             """;
-        var visible = !restricted ? "true" : $"""
+        var visibleRecord = $"""
             EXISTS (SELECT 1 FROM source_records vs JOIN extracts ve ON ve.id = vs.extract_id
                      WHERE vs.person_id = p.id AND {SensitiveSources.VisibleSql("ve.sector", "vs.agency_code")}
                        AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = vs.id){visibleName}{visibleCurp})
+            """;
+        // For a reader without any sensitive-sector grant the golden record's writer already knows (persons.restricted_*,
+        // migration 0042) whether the person has a visible current record at all, and whether one carries the golden name
+        // itself — then its folded name is the one scored, so with the score ≥ 0.5 every candidate needs, the record test
+        // above holds. Only a CURP search, or a person whose visible records carry other names, still looks at the records.
+        // (A merged person's view is dropped at the merge: its records are the survivor's.)
+        var settled = given.Curp ? "false" : mode == NameMode.None ? "true" : "p.restricted_name_seen";
+        var visible = !restricted ? "true" : !storedView ? visibleRecord : $"""
+            (p.restricted_view IS DISTINCT FROM '{Registry.Persons.RestrictedGolden.Hidden}'
+             AND ((p.restricted_view IS NOT NULL AND {settled}) OR {visibleRecord}))
             """;
         var visibleSource = !restricted ? "" : $" AND {SensitiveSources.VisibleSql("ve.sector", "sr.agency_code")}";
         var visibleJoin = !restricted ? "" : " JOIN extracts ve ON ve.id = sr.extract_id";
@@ -346,7 +358,8 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
 
         await using var connection = await db.OpenConnectionAsync(ct);
         async Task<List<T>> Run(NameMode mode, int page) =>
-            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource, given)), Args(page), cancellationToken: ct))).AsList();
+            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource,
+                SensitiveSources.ReadsRestrictedGolden(user), given)), Args(page), cancellationToken: ct))).AsList();
 
         if (name is null) return await Run(NameMode.None, c.Page);
         if (pairs.Count > 0)

@@ -81,7 +81,7 @@ public sealed class SearchConnections : IAsyncDisposable
         var timeoutMs = Math.Max(1, (long)options.Value.StatementTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         settings.Options = $"{settings.Options} -c statement_timeout={timeoutMs}".Trim();
         settings.MaxPoolSize = options.Value.MaxConnections;
-        RegistryStorage.PrepareRepeatedStatements(settings);
+        RegistryStorage.ConfigureForLookups(settings);
         DataSource = builder.Build();
     }
 

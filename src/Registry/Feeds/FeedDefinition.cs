@@ -183,4 +183,11 @@ public static class Sectors
     {
         "health", "education", "economy", "security", "housing", "social",
     };
+
+    /// <summary>
+    /// Sectors whose sources a reader sees only with a grant (hard rule 4): the API's need-to-know rule
+    /// (<c>RegistryUser.SeesSource</c>) and the golden record written for readers without a grant
+    /// (<see cref="Persons.RestrictedGolden"/>) both read this one set.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Sensitive = new HashSet<string>(StringComparer.Ordinal) { "health", "security" };
 }

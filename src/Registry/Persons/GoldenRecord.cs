@@ -170,12 +170,13 @@ public static class GoldenRecord
         // Chosen by the normalised value (accents and case do not split the vote); shown as the agency wrote it.
         if (withValue > 1)
             pick = Best(pool.FindAll(s => !string.IsNullOrWhiteSpace(get(s.Row))), s => TextNormalizer.Normalize(get(s.Row), EnyeMode.Keep));
-        fields.Add(new GoldenField(field, Display(get(pick.Row)!), pick.SourceRecordId, rule));
+        fields.Add(new GoldenField(field, DisplayName(get(pick.Row)!), pick.SourceRecordId, rule));
     }
 
     /// <summary>The name as written, upper case, single-spaced (most already are: then the value itself).</summary>
-    private static string Display(string name)
+    public static string DisplayName(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         var clean = name.Length > 0 && name[0] != ' ' && name[^1] != ' ' && !name.Contains("  ", StringComparison.Ordinal);
         for (var i = 0; clean && i < name.Length; i++) clean = char.ToUpperInvariant(name[i]) == name[i] && !char.IsSurrogate(name[i]) && (name[i] == ' ' || !char.IsWhiteSpace(name[i]));
         return clean ? name : string.Join(' ', name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToUpperInvariant();

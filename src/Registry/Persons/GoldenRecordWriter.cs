@@ -4,19 +4,32 @@ using Registry.Contracts;
 namespace Registry.Persons;
 
 /// <summary>
+/// A person's golden record as written: the per-field document (json text), the display copies in
+/// <see cref="GoldenRecordWriter.Display"/> order, the anchor (the record the paternal surname came from;
+/// null keeps the current one), and what a reader without a sensitive-sector grant sees of it.
+/// </summary>
+public sealed record GoldenWrite(string Document, string?[] Display, Guid? Anchor, RestrictedGolden Restricted)
+{
+    public void Deconstruct(out string document, out string?[] display, out Guid? anchor) =>
+        (document, display, anchor) = (Document, Display, Anchor);
+}
+
+/// <summary>
 /// Recomputes the golden record of persons from their current source records
 /// (<see cref="GoldenRecord"/>) and stores it on the person: a document with, per field, the
-/// value, the source record it came from and the rule, plus display copies in the person's columns.
+/// value, the source record it came from and the rule, plus display copies in the person's columns —
+/// and, beside it, the golden record a reader without a sensitive-sector grant sees
+/// (<see cref="RestrictedGolden"/>, persons.restricted_*). Every change of a person's sources ends here
+/// (a chunk's new persons through <see cref="Compute"/> in their INSERT, everyone else through
+/// <see cref="RefreshAsync"/>), so the two never disagree.
 /// </summary>
 public static class GoldenRecordWriter
 {
     /// <summary>
-    /// The golden record of a person from its sources: the per-field document (json text) and the
-    /// display copies in <see cref="Display"/> order, and the anchor: the record the paternal surname came
-    /// from (<c>persons.golden_source_record_id</c>; null keeps the current one). A person created by a
+    /// The golden record of a person from its sources, and the restricted one beside it. A person created by a
     /// chunk gets it in its INSERT.
     /// </summary>
-    public static (string Document, string?[] Display, Guid? Anchor) Compute(IReadOnlyList<GoldenSource> sources)
+    public static GoldenWrite Compute(IReadOnlyList<GoldenSource> sources)
     {
         var fields = GoldenRecord.Build(sources);
         var display = new string?[Display.Count];
@@ -27,7 +40,7 @@ public static class GoldenRecordWriter
             if (c >= 0) display[c] ??= f.Value;
             if (f.Field == GoldenRecord.PaternalSurname) anchor ??= f.SourceRecordId;
         }
-        return (Document(fields), display, anchor);
+        return new GoldenWrite(Document(fields), display, anchor, RestrictedGolden.Derive(sources, fields));
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
@@ -37,7 +50,7 @@ public static class GoldenRecordWriter
     }
 
     /// <summary>{"field": {"value": …, "sourceRecordId": …, "rule": …}, …}, written directly (it is computed for every row of every chunk).</summary>
-    private static string Document(IReadOnlyList<GoldenField> fields) => Storage.JsonText.Write(fields, static (json, fields) =>
+    internal static string Document(IReadOnlyList<GoldenField> fields) => Storage.JsonText.Write(fields, static (json, fields) =>
     {
         json.WriteStartObject();
         foreach (var f in fields)
@@ -115,26 +128,34 @@ public static class GoldenRecordWriter
         var anchors = new Guid?[sources.Count];
         var columns = new string?[6][];
         for (var c = 0; c < columns.Length; c++) columns[c] = new string?[sources.Count];
+        var views = new string[sources.Count];
+        var restrictedDocuments = new string?[sources.Count];
+        var namesSeen = new bool[sources.Count];
         var i = 0;
         foreach (var (person, list) in sources)
         {
-            var (document, display, anchor) = Compute(list);
+            var (document, display, anchor, restricted) = Compute(list);
             ids[i] = person;
             documents[i] = document;
             anchors[i] = anchor;
             for (var c = 0; c < Display.Count; c++) columns[c][i] = display[c];
+            (views[i], restrictedDocuments[i], namesSeen[i]) = (restricted.View, restricted.Document, restricted.NameSeen);
             i++;
         }
         Resolution.ResolutionProfile.Mark("golden-compute");
+        // The restricted view is compared too: a new non-sensitive record can change what a reader without a grant
+        // sees (a person no longer hidden from them) while every field of the golden record stays where it was.
         await using var update = new NpgsqlCommand(
             """
             UPDATE persons p
                SET golden = g.doc, curp = g.curp, given_names = g.given, paternal_surname = g.paternal,
                    maternal_surname = g.maternal, sex = g.sex, birth_date = g.birth::date,
-                   golden_source_record_id = coalesce(g.anchor, p.golden_source_record_id), updated_at = now()
-              FROM unnest(@ids, @docs, @curp, @given, @paternal, @maternal, @sex, @birth, @anchors)
-                   g(id, doc, curp, given, paternal, maternal, sex, birth, anchor)
-             WHERE p.id = g.id AND p.golden::text IS DISTINCT FROM g.doc::text
+                   golden_source_record_id = coalesce(g.anchor, p.golden_source_record_id),
+                   restricted_view = g.rview, restricted_golden = g.rdoc, restricted_name_seen = g.rname, updated_at = now()
+              FROM unnest(@ids, @docs, @curp, @given, @paternal, @maternal, @sex, @birth, @anchors, @rviews, @rdocs, @rnames)
+                   g(id, doc, curp, given, paternal, maternal, sex, birth, anchor, rview, rdoc, rname)
+             WHERE p.id = g.id AND (p.golden::text IS DISTINCT FROM g.doc::text OR p.restricted_view IS DISTINCT FROM g.rview
+                                    OR p.restricted_golden::text IS DISTINCT FROM g.rdoc::text OR p.restricted_name_seen IS DISTINCT FROM g.rname)
             """, connection, tx);
         update.Parameters.AddWithValue("ids", ids);
         // Bound as json[] (persons.golden is json, migration 0033): each document is validated once, and compared as text.
@@ -146,6 +167,9 @@ public static class GoldenRecordWriter
         update.Parameters.AddWithValue("maternal", columns[3]);
         update.Parameters.AddWithValue("sex", columns[4]);
         update.Parameters.AddWithValue("birth", columns[5]);
+        update.Parameters.AddWithValue("rviews", views);
+        update.Parameters.AddWithValue("rdocs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Json, restrictedDocuments);
+        update.Parameters.AddWithValue("rnames", namesSeen);
         await update.ExecuteNonQueryAsync(ct);
     }
 

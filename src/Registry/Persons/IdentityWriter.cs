@@ -58,8 +58,15 @@ public static class IdentityWriter
         command.Parameters.AddWithValue("task", (object?)reviewTask ?? DBNull.Value);
         var eventId = (long)(await command.ExecuteScalarAsync(ct))!;
         await MoveAsync(connection, tx, merged, survivor, sourceRecords: null, ct);
+        // The merged person keeps its golden record as it was (lineage), but its records are the survivor's now: what a
+        // reader without a sensitive-sector grant sees of it is no longer derived from them, so its stored restricted view
+        // is dropped (NULL: reads work it out from its records, which are none) — the survivor's is refreshed by the caller.
         await using var redirect = new NpgsqlCommand(
-            "UPDATE persons SET merged_into = @survivor, updated_at = now() WHERE id = @merged OR merged_into = @merged", connection, tx);
+            """
+            UPDATE persons SET merged_into = @survivor, updated_at = now(),
+                   restricted_view = NULL, restricted_golden = NULL, restricted_name_seen = NULL
+             WHERE id = @merged OR merged_into = @merged
+            """, connection, tx);
         redirect.Parameters.AddWithValue("survivor", survivor);
         redirect.Parameters.AddWithValue("merged", merged);
         await redirect.ExecuteNonQueryAsync(ct);

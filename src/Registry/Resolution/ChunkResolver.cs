@@ -267,12 +267,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     }
 
     private static async Task CopyStagingAsync(NpgsqlConnection connection, List<PreparedRow> rows,
-        Dictionary<Guid, (string Document, string?[] Display, Guid? Anchor)> singles, CancellationToken ct)
+        Dictionary<Guid, GoldenWrite> singles, CancellationToken ct)
     {
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_rows (source_record_id, row_number, record_key, content_hash, curp_key, agency_key, household_key, " +
             "curp, relationship, programme, service_type, service_date, service_status, service_event_id, data, " +
-            "golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor) FROM STDIN (FORMAT BINARY)", ct))
+            "golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor, r_view, r_golden, r_name_seen) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var (row, id, keys, _) in rows)
             {
@@ -429,11 +429,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     }
 
     private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions, Dictionary<int, KnownRow> known,
-        Dictionary<Guid, (string Document, string?[] Display, Guid? Anchor)> computed, CancellationToken ct)
+        Dictionary<Guid, GoldenWrite> computed, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_decisions (row_number, matched_key, prev_id, prev_version, person_id, created_person, rule, score, evidence, " +
-            "matched_source_record_id, golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor) FROM STDIN (FORMAT BINARY)", ct);
+            "matched_source_record_id, golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor, r_view, r_golden, r_name_seen) " +
+            "FROM STDIN (FORMAT BINARY)", ct);
         foreach (var d in decisions.Rows)
         {
             await writer.StartRowAsync(ct);
@@ -471,18 +472,22 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         await writer.CompleteAsync(ct);
     }
 
-    /// <summary>A golden record as the staging tables hold it: document, display columns, anchor.</summary>
-    private static async Task WriteGoldenAsync(NpgsqlBinaryImporter writer, (string Document, string?[] Display, Guid? Anchor) golden, CancellationToken ct)
+    /// <summary>A golden record as the staging tables hold it: document, display columns, anchor, and the restricted view.</summary>
+    private static async Task WriteGoldenAsync(NpgsqlBinaryImporter writer, GoldenWrite golden, CancellationToken ct)
     {
         await writer.WriteAsync(golden.Document, NpgsqlDbType.Json, ct);
         foreach (var value in golden.Display) await Nullable(writer, value, ct);
         if (golden.Anchor is { } anchor) await writer.WriteAsync(anchor, NpgsqlDbType.Uuid, ct);
         else await writer.WriteNullAsync(ct);
+        await writer.WriteAsync(golden.Restricted.View, NpgsqlDbType.Text, ct);
+        if (golden.Restricted.Document is { } restricted) await writer.WriteAsync(restricted, NpgsqlDbType.Json, ct);
+        else await writer.WriteNullAsync(ct);
+        await writer.WriteAsync(golden.Restricted.NameSeen, NpgsqlDbType.Boolean, ct);
     }
 
     private static async Task WriteNoGoldenAsync(NpgsqlBinaryImporter writer, CancellationToken ct)
     {
-        for (var c = 0; c < 1 + GoldenRecordWriter.Display.Count + 1; c++) await writer.WriteNullAsync(ct); // document, display, anchor
+        for (var c = 0; c < 1 + GoldenRecordWriter.Display.Count + 1 + 3; c++) await writer.WriteNullAsync(ct); // document, display, anchor, restricted
     }
 
     private static Task Nullable(NpgsqlBinaryImporter writer, string? value, CancellationToken ct) =>
@@ -512,7 +517,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             curp text, relationship text, programme text, service_type text, service_date date, service_status text,
             service_event_id uuid, data jsonb NOT NULL,
             -- The row's golden record were it a person on its own (computed and parsed before the lock).
-            golden json, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
+            golden json, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid,
+            -- What a reader without a sensitive-sector grant sees of it (persons.restricted_*, migration 0042).
+            r_view text, r_golden json, r_name_seen boolean
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_match (
             row_number int NOT NULL, valid_curp text, invalid_curp text, given_key text NOT NULL, given_significant text NOT NULL,
@@ -524,7 +531,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         CREATE TEMP TABLE stage_decisions (
             row_number int PRIMARY KEY, matched_key text, prev_id uuid, prev_version int, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
             score double precision, evidence json, matched_source_record_id uuid,
-            golden json, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid
+            golden json, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid,
+            -- What a reader without a sensitive-sector grant sees of it (persons.restricted_*, migration 0042).
+            r_view text, r_golden json, r_name_seen boolean
         ) ON COMMIT DROP;
         CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP
         """;
@@ -553,15 +562,19 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     // After the matcher decided: everything the chunk writes, set-based.
     private const string ApplySql =
         """
-        -- A new person's golden record: the decision's when the chunk gave it several records, else its row's.
-        INSERT INTO persons (id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id, golden)
+        -- A new person's golden record, and the restricted one beside it: the decision's when the chunk gave it several
+        -- records, else its row's.
+        INSERT INTO persons (id, curp, given_names, paternal_surname, maternal_surname, sex, birth_date, golden_source_record_id, golden,
+                             restricted_view, restricted_golden, restricted_name_seen)
         SELECT DISTINCT ON (d.person_id) d.person_id, g.curp, g.given, g.paternal, g.maternal, g.sex, g.birth::date,
-               coalesce(g.anchor, s.source_record_id), g.golden
+               coalesce(g.anchor, s.source_record_id), g.golden, g.r_view, g.r_golden, g.r_name_seen
           FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
-         CROSS JOIN LATERAL (SELECT d.golden, d.g_curp, d.g_given, d.g_paternal, d.g_maternal, d.g_sex, d.g_birth, d.g_anchor WHERE d.golden IS NOT NULL
+         CROSS JOIN LATERAL (SELECT d.golden, d.g_curp, d.g_given, d.g_paternal, d.g_maternal, d.g_sex, d.g_birth, d.g_anchor,
+                                    d.r_view, d.r_golden, d.r_name_seen WHERE d.golden IS NOT NULL
                              UNION ALL
-                             SELECT s.golden, s.g_curp, s.g_given, s.g_paternal, s.g_maternal, s.g_sex, s.g_birth, s.g_anchor WHERE d.golden IS NULL)
-               g(golden, curp, given, paternal, maternal, sex, birth, anchor)
+                             SELECT s.golden, s.g_curp, s.g_given, s.g_paternal, s.g_maternal, s.g_sex, s.g_birth, s.g_anchor,
+                                    s.r_view, s.r_golden, s.r_name_seen WHERE d.golden IS NULL)
+               g(golden, curp, given, paternal, maternal, sex, birth, anchor, r_view, r_golden, r_name_seen)
          WHERE d.created_person ORDER BY d.person_id, s.row_number;
 
         -- Remember each row's new deterministic keys for the person it was linked to (sorted: no lock-order

@@ -8,7 +8,8 @@ namespace Registry.Storage;
 /// <summary>
 /// Applies the numbered SQL scripts in Storage/Migrations (embedded, applied in name order,
 /// journaled by DbUp in <c>schemaversions</c>). A PostgreSQL advisory lock serialises
-/// concurrent starters, so N worker replicas can all call it safely. Runs as the owner of the
+/// concurrent starters, so N worker replicas can all call it safely. A backfill a migration asks for
+/// (registry_backfills) runs next, under the same lock. Runs as the owner of the
 /// registry's objects: after the scripts, <paramref name="installBeforeGrants"/> (e.g. Hangfire's
 /// schema) and then Storage/Privileges/grants.sql, every time, so the hosts' roles (migration 0036)
 /// reach every table whatever migration added it.
@@ -48,6 +49,8 @@ public static class Migrator
                 throw new InvalidOperationException(
                     $"Migration {result.ErrorScript?.Name ?? "?"} failed: {result.Error?.Message}", result.Error);
             }
+            // Data a migration asked for that only the registry's code can derive (migration 0042: survivorship is C#).
+            await Persons.RestrictedGoldenBackfill.RunIfRequestedAsync(lockConnection, logger, ct);
             if (installBeforeGrants is not null) await installBeforeGrants(lockConnection, ct);
             await using (var grant = new NpgsqlCommand(GrantsSql.Value, lockConnection))
                 await grant.ExecuteNonQueryAsync(ct);

@@ -23,7 +23,7 @@ public static class RegistryStorage
 
     /// <param name="interactive">
     /// For a host that answers people (the API): many short queries of a fixed shape. Its connections
-    /// prepare the statements they repeat (Npgsql auto-prepare), and its pool is capped near the
+    /// prepare the statements they repeat (Npgsql auto-prepare) and compile none (<see cref="ConfigureForLookups"/>), and its pool is capped near the
     /// machine's cores, max(12, 4 × cores), because a burst of requests otherwise opened dozens of
     /// PostgreSQL backends that then fought over two cores. Either is left alone when the connection
     /// string sets it (<c>Max Auto Prepare</c>, <c>Maximum Pool Size</c>). bench-lookup at 200
@@ -42,7 +42,7 @@ public static class RegistryStorage
             if (interactive)
             {
                 var settings = builder.ConnectionStringBuilder;
-                PrepareRepeatedStatements(settings);
+                ConfigureForLookups(settings);
                 if (!SetsPoolSize(connectionString)) settings.MaxPoolSize = Math.Max(12, 4 * Environment.ProcessorCount);
             }
             return builder.Build();
@@ -100,9 +100,18 @@ public static class RegistryStorage
         settings.Options = options.Trim();
     }
 
-    /// <summary>An interactive pool has the server prepare its repeated statements, unless the connection string says otherwise.</summary>
-    public static void PrepareRepeatedStatements(NpgsqlConnectionStringBuilder settings)
+    /// <summary>
+    /// An interactive pool has the server prepare its repeated statements, unless the connection string says otherwise,
+    /// and never JIT-compiles them. A lookup's statements are estimated (over a registry of wide persons rows) above
+    /// jit_above_cost, and then above the inlining and optimisation thresholds too, while they run in milliseconds: at
+    /// 1M persons PostgreSQL spent 0.1–3 s compiling each household search (bench-lookup, docs/measurements.md) and
+    /// every search hit the statement timeout. The resolver turns JIT off per transaction for the same reason.
+    /// </summary>
+    public static void ConfigureForLookups(NpgsqlConnectionStringBuilder settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Options is not { } options || !options.Contains("jit=", StringComparison.Ordinal))
+            settings.Options = $"{settings.Options} -c jit=off".Trim();
         if (settings.MaxAutoPrepare != 0) return;
         settings.MaxAutoPrepare = 64;
         settings.AutoPrepareMinUsages = 2;

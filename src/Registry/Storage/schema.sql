@@ -994,9 +994,19 @@ CREATE TABLE public.persons (
     merged_into uuid,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     golden json,
-    search_name text GENERATED ALWAYS AS (public.registry_person_name(given_names, paternal_surname, maternal_surname)) STORED
+    search_name text GENERATED ALWAYS AS (public.registry_person_name(given_names, paternal_surname, maternal_surname)) STORED,
+    restricted_view text,
+    restricted_golden json,
+    restricted_name_seen boolean,
+    CONSTRAINT persons_restricted_view_check CHECK ((restricted_view = ANY (ARRAY['as-golden'::text, 'identity-as-golden'::text, 'own'::text, 'hidden'::text])))
 )
 WITH (fillfactor='70');
+
+CREATE TABLE public.registry_backfills (
+    name text NOT NULL,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL,
+    done_at timestamp with time zone
+);
 
 CREATE TABLE public.rejected_rows (
     extract_id uuid NOT NULL,
@@ -1255,6 +1265,9 @@ ALTER TABLE ONLY public.person_territories
 
 ALTER TABLE ONLY public.persons
     ADD CONSTRAINT persons_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.registry_backfills
+    ADD CONSTRAINT registry_backfills_pkey PRIMARY KEY (name);
 
 ALTER TABLE ONLY public.rejected_rows
     ADD CONSTRAINT rejected_rows_pkey PRIMARY KEY (extract_id, row_number);
