@@ -217,7 +217,7 @@ public sealed partial class ExtractIntake(
                 feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray());
             plan.Add(new ChunkRange(index, message.FirstRow, message.LastRow, chunk.Count));
             chunk.Clear();
-            inFlight.Enqueue(endpoint.Send(message, ct));
+            inFlight.Enqueue(SendAsync(endpoint, message, ct));
             if (inFlight.Count >= SendsInFlight) await inFlight.Dequeue();
             await ReportProgressAsync(index + 1);
         }
@@ -335,13 +335,34 @@ public sealed partial class ExtractIntake(
         {
             if (send && chunk.Count > 0)
             {
-                await endpoint.Send(new ResolveSourceRows(extract.Id, chunkIndex, chunk[0].RowNumber, chunk[^1].RowNumber,
+                await SendAsync(endpoint, new ResolveSourceRows(extract.Id, chunkIndex, chunk[0].RowNumber, chunk[^1].RowNumber,
                     feed.Code, feed.Agency.Code, feed.Sector, chunk.ToArray()), ct);
                 resent++;
             }
             chunk.Clear();
         }
     }
+
+    /// <summary>
+    /// A chunk sent with its broker confirm awaited for at most <see cref="SendTimeout"/>: a send caught by a broker
+    /// that died can otherwise wait for ever while its parse keeps renewing the lease (seen in bench-faults); failing
+    /// lets the lease run out, and the parse is taken up again once the broker is back.
+    /// </summary>
+    private static async Task SendAsync(ISendEndpoint endpoint, ResolveSourceRows message, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(SendTimeout);
+        try
+        {
+            await endpoint.Send(message, bounded.Token).WaitAsync(SendTimeout + TimeSpan.FromSeconds(5), ct); // whether or not the send honours its token
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The broker did not confirm chunk {message.ChunkIndex} of extract {message.ExtractId} within {SendTimeout}.");
+        }
+    }
+
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromMinutes(1);
 
     /// <summary>Copies <paramref name="source"/> into the archive while hashing it (never held in memory).</summary>
     /// <exception cref="ExtractTooLargeException">more than <paramref name="maxBytes"/> arrived (nothing is kept).</exception>
