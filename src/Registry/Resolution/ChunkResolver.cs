@@ -35,9 +35,6 @@ namespace Registry.Resolution;
 /// </summary>
 public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? index = null)
 {
-    /// <summary>Advisory lock key of the decision phase ("registry-resolve").</summary>
-    public const long ResolutionLock = 0x5245_534F_4C56;
-
     private readonly MatchModelStore models = new(dataSource);
     private readonly CandidateIndex index = index ?? new CandidateIndex();
 
@@ -88,7 +85,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         await CopyStagingAsync(connection, prepared, singles, ct);
         ResolutionProfile.Mark("stage");
         if (BeforeLock is not null) await BeforeLock(ct);
-        await Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ResolutionLock));
+        await ResolutionLock.TakeAsync(connection, tx, ct);
         ResolutionProfile.Mark("lock-wait");
         var (rows, known) = await ReadKnownAsync(connection, tx, chunk.FeedCode, prepared, ct);
         ResolutionProfile.Mark("known");
@@ -491,7 +488,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     private static Task Nullable(NpgsqlBinaryImporter writer, DateOnly? value, CancellationToken ct) =>
         value is { } d ? writer.WriteAsync(d, NpgsqlDbType.Date, ct) : writer.WriteNullAsync(ct);
 
-    internal static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
         params (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, connection, tx);

@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
-using Registry.Resolution;
+using Registry.Storage;
 
 namespace Registry.Integration.Tests.Ingest;
 
@@ -33,7 +33,7 @@ public sealed class WorkerCrashTests(RegistryServers servers)
         await holder.OpenAsync();
         await using var db = NpgsqlDataSource.Create(system.ConnectionString);
         var store = new ExtractStore(db);
-        await Execute(holder, $"SELECT pg_advisory_lock({ChunkResolver.ResolutionLock})");
+        await Execute(holder, $"SELECT pg_advisory_lock({ResolutionLock.Key})");
         await system.DropAsync("ssa-consultas", sample);
         await WaitUntilAsync(async () =>
             (await store.ListAsync(null, 1, default)) is [{ Status: ExtractStatus.Queued }] && (await Pids(holder)).Count > 0);
@@ -46,7 +46,7 @@ public sealed class WorkerCrashTests(RegistryServers servers)
         await Task.Delay(300);
         var killed = await Pids(holder);
         foreach (var pid in killed) await Execute(holder, $"SELECT pg_terminate_backend({pid})");
-        await Execute(holder, $"SELECT pg_advisory_unlock({ChunkResolver.ResolutionLock})");
+        await Execute(holder, $"SELECT pg_advisory_unlock({ResolutionLock.Key})");
         await stopping;
         Assert.NotEmpty(killed);
         var appliedBeforeRestart = await Scalar(holder, "SELECT count(*) FROM extract_chunks");
