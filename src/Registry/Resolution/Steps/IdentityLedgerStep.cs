@@ -104,7 +104,7 @@ internal static class IdentityLedgerStep
             }
             await writer.WriteAsync(d.PersonId, NpgsqlDbType.Uuid, ct);
             await writer.WriteAsync(d.CreatedPerson, NpgsqlDbType.Boolean, ct);
-            await writer.WriteAsync(d.Rule, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(d.Rule.Code(), NpgsqlDbType.Text, ct);
             if (d.Score is { } score)
             {
                 await writer.WriteAsync(score.Total, NpgsqlDbType.Double, ct);

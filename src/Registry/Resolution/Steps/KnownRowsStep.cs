@@ -59,7 +59,7 @@ internal static class KnownRowsStep
                 Guid? person = reader.IsDBNull(4) ? null : reader.GetGuid(4);
                 known[p.Row.RowNumber] = new KnownRow(reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
                     person is null ? null : reader.GetString(5));
-                var rule = person is null ? null : reader.GetBoolean(6) ? "exact-curp" : "agency-person-id";
+                LinkRule? rule = person is null ? null : reader.GetBoolean(6) ? LinkRule.ExactCurp : LinkRule.AgencyPersonId;
                 rows.Add(new IncomingRow(p.Row.RowNumber, p.Features, person, rule, p.Keys.AgencyPerson));
             }
         }
