@@ -11,7 +11,13 @@ public sealed class ReviewTextTests
     {
         var context = new DefaultHttpContext();
         context.Request.Headers.Cookie = $"{UiText.Cookie}={lang}";
-        return new UiText(new HttpContextAccessor { HttpContext = context });
+        return new UiText(new FixedContext(context));
+    }
+
+    // HttpContextAccessor keeps its context in one static async-local: two of them in one test would share it.
+    private sealed class FixedContext(HttpContext context) : IHttpContextAccessor
+    {
+        public HttpContext? HttpContext { get => context; set { } }
     }
 
     [Fact]
