@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Registry.Ingest;
 using Registry.Ingest.Jobs;
 using Registry.Ingest.Upload;
+using Registry.Resolution;
 using Registry.ServiceDefaults;
 using Registry.Storage;
 
@@ -42,7 +43,7 @@ if (args.Contains("requeue-failed"))
     return;
 }
 
-builder.AddServiceDefaults("ingest-workers", HealthStatus.Degraded, IngestWorkers.TelemetrySource);
+builder.AddServiceDefaults("ingest-workers", HealthStatus.Degraded, IngestWorkers.TelemetrySource, ResolutionTelemetry.SourceName);
 builder.Services.AddIngestWorkers(builder.Configuration);
 
 var app = builder.Build();

@@ -91,6 +91,7 @@ public static class ResolveBenchmark
         var index = new CandidateIndex();
         var resolver = new ChunkResolver(db, index);
         using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOC") == "1" ? new AllocationSampler() : null;
+        using var profile = StepProfile.FromEnvironment();
         var first = await ResolveAsync(resolver, db, "initial", batches.Initial, chunkSize, consumers);
         sampler?.Print();
         var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers);

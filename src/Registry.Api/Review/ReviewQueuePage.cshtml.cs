@@ -72,23 +72,6 @@ public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stew
         _ => field,
     };
 
-    /// <summary>The matcher writes its reasons in English (they are stored for auditors); the page shows them in Spanish.</summary>
-    public static string ReasonLabel(string reason) => reason switch
-    {
-        "score between the review and link thresholds" => "Puntaje entre el umbral de revisión y el de enlace",
-        "the records carry two different valid CURPs" => "Los registros llevan dos CURP válidas distintas",
-        "a steward decided these are different persons" => "Un custodio decidió que son personas distintas",
-        "the record bridges two registry persons whose own records disagree" => "El registro une a dos personas del registro cuyos registros no concuerdan",
-        "the record bridges two registry persons that cannot be compared" => "El registro une a dos personas del registro que no se pueden comparar",
-        Registry.Matching.MatchModel.NamesOnlyReason =>
-            "Solo coinciden los nombres: nada distingue a homónimos (fecha de nacimiento, CURP, otro identificador, teléfono, calle y número)",
-        Registry.Matching.ChunkMatcher.AmbiguousReason => "Dos personas del registro que no concuerdan entre sí coinciden con este registro (homónimos)",
-        Registry.Matching.ChunkMatcher.ContradictedAgencyIdReason =>
-            "El identificador de la institución apunta a una persona que este registro contradice (¿identificador reutilizado o mal capturado?)",
-        Registry.Matching.ChunkMatcher.ContradictedCurpReason => "La CURP apunta a una persona que este registro contradice (¿CURP de un familiar?)",
-        _ => reason,
-    };
-
     /// <summary>The comparison table of a task, field by field, in the model's order.</summary>
     public static IReadOnlyList<ComparedField> Compare(ReviewTaskView task)
     {

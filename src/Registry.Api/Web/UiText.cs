@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Registry.Matching;
 
 namespace Registry.Api.Web;
 
@@ -27,8 +28,44 @@ public sealed class UiText(IHttpContextAccessor http)
         "housing" => "Vivienda", "social" => "Desarrollo social (DIF)", _ => sector,
     }];
 
+    /// <summary>Why a record was linked (<c>match_decisions.rule</c>, a <see cref="LinkRule"/> code); a code this build does not know shows as stored.</summary>
+    public string Rule(string? code) => !LinkRules.TryParse(code, out var rule) ? code ?? "" : this[rule switch
+    {
+        LinkRule.ExactCurp => "CURP conocida",
+        LinkRule.AgencyPersonId => "Identificador de la institución",
+        LinkRule.KnownKey => "Clave conocida",
+        LinkRule.Probabilistic => "Por puntaje",
+        LinkRule.ProbabilisticInChunk => "Por puntaje, con otra fila del mismo lote",
+        LinkRule.SameKeyInChunk => "Misma clave que otra fila del mismo lote",
+        LinkRule.NewPerson => "Persona nueva",
+        _ => code!,
+    }];
+
+    /// <summary>Why a record asks a steward (a <see cref="ReviewReason"/> code); text this build does not know shows as stored.</summary>
+    public string Reason(string? code) => !ReviewReasons.TryParse(code, out var reason) ? code ?? "" : this[reason switch
+    {
+        ReviewReason.ReviewBand => "Puntaje entre el umbral de revisión y el de enlace",
+        ReviewReason.TwoValidCurps => "Los registros llevan dos CURP válidas distintas",
+        ReviewReason.StewardSeparated => "Un custodio decidió que son personas distintas",
+        ReviewReason.BridgesDisagreeing => "El registro une a dos personas del registro cuyos registros no concuerdan",
+        ReviewReason.BridgesIncomparable => "El registro une a dos personas del registro que no se pueden comparar",
+        ReviewReason.NamesOnly => "Solo coinciden los nombres: nada distingue a homónimos (fecha de nacimiento, CURP, otro identificador, teléfono, calle y número)",
+        ReviewReason.AmbiguousNamesakes => "Dos personas del registro que no concuerdan entre sí coinciden con este registro (homónimos)",
+        ReviewReason.ContradictedAgencyId =>
+            "El identificador de la institución apunta a una persona que este registro contradice (¿identificador reutilizado o mal capturado?)",
+        ReviewReason.ContradictedCurp => "La CURP apunta a una persona que este registro contradice (¿CURP de un familiar?)",
+        _ => code!,
+    }];
+
     private static readonly Dictionary<string, string> En = new(StringComparer.Ordinal)
     {
+        ["CURP conocida"] = "Known CURP",
+        ["Identificador de la institución"] = "Agency's person id",
+        ["Clave conocida"] = "Known key",
+        ["Por puntaje"] = "By score",
+        ["Por puntaje, con otra fila del mismo lote"] = "By score, with another row of the same chunk",
+        ["Misma clave que otra fila del mismo lote"] = "Same key as another row of the same chunk",
+        ["Persona nueva"] = "New person",
         ["Registro de familias"] = "Family registry",
         ["Buscar"] = "Search",
         ["Extractos"] = "Extracts",

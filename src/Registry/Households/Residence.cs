@@ -1,6 +1,6 @@
 using Npgsql;
-using Registry.Resolution;
 using Registry.Review;
+using Registry.Storage;
 
 namespace Registry.Households;
 
@@ -21,7 +21,7 @@ public sealed class Residence(NpgsqlDataSource dataSource)
         Require(steward, municipality, reason);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await LockAsync(connection, tx, ct);
+        await ResolutionLock.TakeAsync(connection, tx, ct);
         await using (var check = new NpgsqlCommand("SELECT merged_into FROM persons WHERE id = @id", connection, tx))
         {
             check.Parameters.AddWithValue("id", person);
@@ -40,7 +40,7 @@ public sealed class Residence(NpgsqlDataSource dataSource)
         Require(steward, municipality, reason);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await LockAsync(connection, tx, ct);
+        await ResolutionLock.TakeAsync(connection, tx, ct);
         await using (var check = new NpgsqlCommand("SELECT merged_into FROM households WHERE id = @id", connection, tx))
         {
             check.Parameters.AddWithValue("id", household);
@@ -87,7 +87,4 @@ public sealed class Residence(NpgsqlDataSource dataSource)
         if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("A reason is required: auditors read it.");
         if (reason.Length > 2000) throw new ArgumentException("The reason is longer than 2000 characters.");
     }
-
-    private static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct) =>
-        ChunkResolver.Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ChunkResolver.ResolutionLock));
 }

@@ -331,7 +331,10 @@ public sealed class CandidateIndex
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await gate.WaitAsync(ct);
-        Registry.Resolution.ResolutionProfile.Add("index-gate-wait", System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        // A wait for another chunk's use of the index, as an event of the caller's span (a resolver step): under the
+        // resolution lock it holds every worker back.
+        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("index-gate-wait",
+            tags: new System.Diagnostics.ActivityTagsCollection { ["wait_ms"] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds }));
     }
 
     /// <summary>Rebuilds of the index after the database turned out not to be the one indexed.</summary>

@@ -1,7 +1,7 @@
 namespace Registry.Matching;
 
 /// <summary>A row of the chunk being resolved. <see cref="KnownPerson"/> is set when a deterministic key (valid CURP, agency person id) already names its person.</summary>
-public sealed record IncomingRow(int RowNumber, MatchRecord Record, Guid? KnownPerson, string? KnownRule, string? AgencyKey = null);
+public sealed record IncomingRow(int RowNumber, MatchRecord Record, Guid? KnownPerson, LinkRule? KnownRule, string? AgencyKey = null);
 
 /// <summary>A registry record retrieved for a row because they share a blocking key.</summary>
 public sealed record CandidateRecord(int RowNumber, MatchRecord Record);
@@ -11,12 +11,12 @@ public sealed record RowDecision(
     int RowNumber,
     Guid PersonId,
     bool CreatedPerson,
-    string Rule,
+    LinkRule Rule,
     MatchScore? Score,
     Guid? MatchedSourceRecordId);
 
 /// <summary>An uncertain pair for a steward: the row stays its own person (or where the certain evidence put it) until decided.</summary>
-public sealed record ReviewProposal(int RowNumber, Guid CandidatePersonId, MatchScore Score, string Reason);
+public sealed record ReviewProposal(int RowNumber, Guid CandidatePersonId, MatchScore Score, ReviewReason Reason);
 
 /// <summary>A record bridged two persons: they are the same person (append-only merge event).</summary>
 public sealed record MergeProposal(Guid Survivor, Guid Merged, int BridgingRow, MatchScore Score);
@@ -149,11 +149,11 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         foreach (var edge in edges.OrderByDescending(e => e.Score.Total))
         {
             var high = edge.Score.Total >= model.LinkThreshold;
-            var namesake = edge.B >= rows.Count && ambiguous.TryGetValue(edge.A, out var why) ? why : null;
+            var namesake = edge.B >= rows.Count && ambiguous.TryGetValue(edge.A, out var why) ? why : (ReviewReason?)null;
             var linkable = model.Links(edge.Score) && namesake is null;
             var refusal = linkable ? Refusal(clusters, edge, recordsByPerson, exclusions)
                 : !high ? null
-                : !model.Links(edge.Score) ? MatchModel.NamesOnlyReason
+                : !model.Links(edge.Score) ? ReviewReason.NamesOnly
                 : namesake;
             if (linkable && refusal is null)
             {
@@ -169,7 +169,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             // Review band, or a link the guards refused: the pair goes to a steward.
             if (clusters.Find(edge.A) == clusters.Find(edge.B)) continue;
             var (rowNode, other) = edge.A < rows.Count ? (edge.A, edge.B) : (edge.B, edge.A);
-            var reason = refusal ?? "score between the review and link thresholds";
+            var reason = refusal ?? ReviewReason.ReviewBand;
             reviews.Add(new ReviewProposal(rows[rowNode].RowNumber, other >= rows.Count ? nodePerson[other] : Guid.Empty, edge.Score, reason));
             if (other < rows.Count) pendingRowReviews.Add((reviews.Count - 1, other));
         }
@@ -191,10 +191,10 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             var row = rows[i];
             var isNew = created.Contains(i);
             decisions[i] = row.KnownPerson is not null
-                ? new RowDecision(row.RowNumber, person, false, row.KnownRule ?? "known-key", null, null)
+                ? new RowDecision(row.RowNumber, person, false, row.KnownRule ?? LinkRule.KnownKey, null, null)
                 : linkedBy.TryGetValue(i, out var edge) && !isNew
-                    ? new RowDecision(row.RowNumber, person, false, edge.B >= rows.Count || edge.A >= rows.Count ? "probabilistic" : "probabilistic-in-chunk", edge.Score, edge.Record)
-                    : new RowDecision(row.RowNumber, person, isNew, !isNew && keyLinked.Contains(i) ? "same-key-in-chunk" : "new-person", null, null);
+                    ? new RowDecision(row.RowNumber, person, false, edge.B >= rows.Count || edge.A >= rows.Count ? LinkRule.Probabilistic : LinkRule.ProbabilisticInChunk, edge.Score, edge.Record)
+                    : new RowDecision(row.RowNumber, person, isNew, !isNew && keyLinked.Contains(i) ? LinkRule.SameKeyInChunk : LinkRule.NewPerson, null, null);
         }
         // A row-to-row review names the person the other row ended up with.
         foreach (var (reviewIndex, otherRow) in pendingRowReviews)
@@ -337,28 +337,25 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     private static bool CurpConflict(string? curp, IReadOnlyDictionary<Guid, string?> personCurps, Guid person) =>
         curp is not null && personCurps.GetValueOrDefault(person) is { } other && !string.Equals(curp, other, StringComparison.Ordinal);
 
-    private string? Refusal(Clusters clusters, Edge edge, PersonRecords recordsByPerson, ISet<(Guid, Guid)> exclusions)
+    private ReviewReason? Refusal(Clusters clusters, Edge edge, PersonRecords recordsByPerson, ISet<(Guid, Guid)> exclusions)
     {
         if (clusters.Find(edge.A) == clusters.Find(edge.B)) return null;
-        if (clusters.CurpsConflict(edge.A, edge.B)) return TwoCurpsReason;
+        if (clusters.CurpsConflict(edge.A, edge.B)) return ReviewReason.TwoValidCurps;
         var left = clusters.PersonsOf(edge.A);
         var right = clusters.PersonsOf(edge.B);
         foreach (var a in left)
         foreach (var b in right)
         {
-            if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return StewardSeparatedReason;
+            if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return ReviewReason.StewardSeparated;
             // Merging two registry persons needs their own records to agree, not just the bridging record.
             if (recordsByPerson.Of(a) is { } ra && recordsByPerson.Of(b) is { } rb)
             {
-                if (!OwnRecordsAgree(ra, rb)) return "the record bridges two registry persons whose own records disagree";
+                if (!OwnRecordsAgree(ra, rb)) return ReviewReason.BridgesDisagreeing;
             }
-            else return "the record bridges two registry persons that cannot be compared";
+            else return ReviewReason.BridgesIncomparable;
         }
         return null;
     }
-
-    /// <summary>Why a row two disagreeing persons both match was not linked to either.</summary>
-    public const string AmbiguousReason = "two registry persons whose own records disagree both match this record (namesakes)";
 
     /// <summary>How many bits the best match must lead the next disagreeing person by to be linked (2^6 = 64 times likelier).</summary>
     public const double AmbiguityMargin = 6;
@@ -369,29 +366,26 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     private static readonly MatchField[] IdentityFields =
         [MatchField.Curp, MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate, MatchField.Sex, MatchField.OtherId];
 
-    public const string ContradictedCurpReason = "the CURP names a person whose records this record contradicts (a relative's CURP?)";
-    public const string ContradictedAgencyIdReason = "the agency's person id names a person whose records this record contradicts (an id reused or mistyped?)";
-
-    private static string ContradictedReason(string? rule) => rule == "exact-curp" ? ContradictedCurpReason : ContradictedAgencyIdReason;
+    private static ReviewReason ContradictedReason(LinkRule? rule) => rule == LinkRule.ExactCurp ? ReviewReason.ContradictedCurp : ReviewReason.ContradictedAgencyId;
 
     /// <summary>
     /// Rows whose deterministic key names a person that every one of that person's records (among the candidates) scores
     /// at most <see cref="ContradictionThreshold"/> against on identity fields: row index → (person, best score, rule). A
     /// person none of whose records the blocking found is not judged (nothing to compare with).
     /// </summary>
-    private Dictionary<int, (Guid Person, MatchScore Score, string? Rule)> Contradicted(
+    private Dictionary<int, (Guid Person, MatchScore Score, LinkRule? Rule)> Contradicted(
         IReadOnlyList<IncomingRow> rows, Dictionary<int, int> rowIndex, IReadOnlyList<CandidateRecord> candidates)
     {
         // Judged on who the row says the person is — names, birth date, sex, another identifier, and the CURP unless it is
         // the key itself — never on where they live (people move) and only when at least two of those could be compared:
         // a row that carries little more than its key is not contradicted by what it lacks.
-        static double Besides(MatchScore score, string? rule)
+        static double Besides(MatchScore score, LinkRule? rule)
         {
             var evidence = 0.0;
             var compared = 0;
             foreach (var field in IdentityFields)
             {
-                if (field == MatchField.Curp && rule == "exact-curp") continue;
+                if (field == MatchField.Curp && rule == LinkRule.ExactCurp) continue;
                 if (score.Vector[(int)field] == 0) continue;
                 compared++;
                 evidence += score.FieldWeights[(int)field];
@@ -406,7 +400,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             var evidence = Besides(score, rows[i].KnownRule);
             if (!best.TryGetValue(i, out var current) || evidence > current.Evidence) best[i] = (score, evidence);
         }
-        var result = new Dictionary<int, (Guid, MatchScore, string?)>();
+        var result = new Dictionary<int, (Guid, MatchScore, LinkRule?)>();
         foreach (var (i, (score, evidence)) in best)
             if (evidence <= ContradictionThreshold) result[i] = (rows[i].KnownPerson!.Value, score, rows[i].KnownRule);
         return result;
@@ -418,10 +412,10 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     /// at a state's size these are namesakes, and the row goes to a steward instead of the better-scoring one.
     /// </summary>
     /// <returns>Row index → why the persons cannot be one.</returns>
-    private Dictionary<int, string> AmbiguousRows(List<Edge> edges, int rowCount, Dictionary<int, Guid> nodePerson, PersonRecords recordsByPerson,
+    private Dictionary<int, ReviewReason> AmbiguousRows(List<Edge> edges, int rowCount, Dictionary<int, Guid> nodePerson, PersonRecords recordsByPerson,
         IReadOnlyDictionary<Guid, string?> personCurps, ISet<(Guid, Guid)> exclusions)
     {
-        var ambiguous = new Dictionary<int, string>();
+        var ambiguous = new Dictionary<int, ReviewReason>();
         foreach (var byRow in edges.Where(e => e.A < rowCount && e.B >= rowCount && model.Links(e.Score)).GroupBy(e => e.A))
         {
             var ranked = byRow.OrderByDescending(e => e.Score.Total).ToList();
@@ -441,22 +435,19 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     }
 
     /// <returns>Why persons <paramref name="a"/> and <paramref name="b"/> cannot be one person, or null when they may be.</returns>
-    private string? PersonsDisagree(Guid a, Guid b, PersonRecords recordsByPerson, IReadOnlyDictionary<Guid, string?> personCurps, ISet<(Guid, Guid)> exclusions)
+    private ReviewReason? PersonsDisagree(Guid a, Guid b, PersonRecords recordsByPerson, IReadOnlyDictionary<Guid, string?> personCurps, ISet<(Guid, Guid)> exclusions)
     {
-        if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return StewardSeparatedReason;
+        if (exclusions.Contains((a, b)) || exclusions.Contains((b, a))) return ReviewReason.StewardSeparated;
         if (personCurps.GetValueOrDefault(a) is { } ca && personCurps.GetValueOrDefault(b) is { } cb && !string.Equals(ca, cb, StringComparison.Ordinal))
-            return TwoCurpsReason;
-        if (recordsByPerson.Of(a) is not { } ra || recordsByPerson.Of(b) is not { } rb) return AmbiguousReason;
-        return OwnRecordsAgree(ra, rb) ? null : AmbiguousReason;
+            return ReviewReason.TwoValidCurps;
+        if (recordsByPerson.Of(a) is not { } ra || recordsByPerson.Of(b) is not { } rb) return ReviewReason.AmbiguousNamesakes;
+        return OwnRecordsAgree(ra, rb) ? null : ReviewReason.AmbiguousNamesakes;
     }
 
     /// <summary>Two registry persons' own records agree: their best pair (never one of two different valid CURPs) reaches <see cref="MatchModel.BridgeThreshold"/>.</summary>
     private bool OwnRecordsAgree(List<MatchRecord> a, List<MatchRecord> b) =>
         a.SelectMany(x => b.Select(y => Comparisons.ConflictingStrongIds(x, y) ? double.MinValue : Score(x, y).Total))
             .DefaultIfEmpty(double.MinValue).Max() >= model.BridgeThreshold;
-
-    private const string StewardSeparatedReason = "a steward decided these are different persons";
-    private const string TwoCurpsReason = "the records carry two different valid CURPs";
 
     private sealed record Edge(int A, int B, MatchScore Score, Guid? Record);
 

@@ -236,9 +236,6 @@ public sealed record MatchModel
             || vector[(int)MatchField.Street] == 1;
     }
 
-    /// <summary>Why a pair that scores at least the link threshold was not linked (<see cref="SeparatesNamesakes"/> false).</summary>
-    public const string NamesOnlyReason = "names agree but nothing that tells namesakes apart (birth date, CURP, another id, phone, street and number)";
-
     /// <summary>
     /// Starting values for an empty registry (no data to train on yet), chosen from published
     /// error rates of Mexican administrative records and checked on the synthetic population.

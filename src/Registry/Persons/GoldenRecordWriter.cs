@@ -86,7 +86,7 @@ public static class GoldenRecordWriter
             lockRows.Parameters.AddWithValue("ids", personIds);
             await lockRows.ExecuteNonQueryAsync(ct);
         }
-        Resolution.ResolutionProfile.Mark("golden-lock");
+        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("golden-lock"));
         // Driven person by person, the "not superseded" test inside (index probes): otherwise a planner
         // with lagging statistics hashes every source record of the registry (200 ms per chunk at 50k).
         // OFFSET 0 in the NOT EXISTS keeps it a subplan, one probe of the supersedes index per record: as an
@@ -121,7 +121,7 @@ public static class GoldenRecordWriter
             list.Add(row is null ? inHand!.Sources[id] : new GoldenSource(id, row, extracts[extract].Sector, extracts[extract].ReceivedAt));
         }
         if (sources.Count == 0) return;
-        Resolution.ResolutionProfile.Mark("golden-read");
+        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("golden-read"));
 
         var ids = new Guid[sources.Count];
         var documents = new string[sources.Count];
@@ -142,7 +142,7 @@ public static class GoldenRecordWriter
             (views[i], restrictedDocuments[i], namesSeen[i]) = (restricted.View, restricted.Document, restricted.NameSeen);
             i++;
         }
-        Resolution.ResolutionProfile.Mark("golden-compute");
+        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("golden-compute"));
         // The restricted view is compared too: a new non-sensitive record can change what a reader without a grant
         // sees (a person no longer hidden from them) while every field of the golden record stays where it was.
         await using var update = new NpgsqlCommand(

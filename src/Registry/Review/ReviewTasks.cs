@@ -36,7 +36,7 @@ public static class ReviewTasks
             command.Parameters.AddWithValue("candidates", reviews.Select(r => r.CandidatePersonId).ToArray());
             command.Parameters.AddWithValue("scores", reviews.Select(r => r.Score.Total).ToArray());
             command.Parameters.AddWithValue("evidence", reviews.Select(r => r.Score.EvidenceJson()).ToArray());
-            command.Parameters.AddWithValue("reasons", reviews.Select(r => r.Reason).ToArray());
+            command.Parameters.AddWithValue("reasons", reviews.Select(r => r.Reason.Code()).ToArray());
             command.Parameters.AddWithValue("model", model.Version);
             command.Parameters.AddWithValue("link", model.LinkThreshold);
             command.Parameters.AddWithValue("review", model.ReviewThreshold);

@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Households;
 using Registry.Persons;
-using Registry.Resolution;
+using Registry.Storage;
 
 namespace Registry.Review;
 
@@ -27,7 +27,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         RequireReason(steward, reason);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await LockAsync(connection, tx, ct);
+        await ResolutionLock.TakeAsync(connection, tx, ct);
 
         // The task is a pair of persons (migration 0039), both current: merges re-point open tasks to the survivor.
         Guid personA, personB, record;
@@ -87,7 +87,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         if (survivor == merged) throw new ArgumentException("A person cannot be merged with itself.");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await LockAsync(connection, tx, ct);
+        await ResolutionLock.TakeAsync(connection, tx, ct);
         await EnsureCurrentAsync(connection, tx, survivor, ct);
         await EnsureCurrentAsync(connection, tx, merged, ct);
         await EnsureNoCurpConflictAsync(connection, tx, survivor, merged, ct);
@@ -105,7 +105,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         if (sourceRecords.Count == 0) throw new ArgumentException("Name the source records to split off.");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await LockAsync(connection, tx, ct);
+        await ResolutionLock.TakeAsync(connection, tx, ct);
         await EnsureCurrentAsync(connection, tx, person, ct);
 
         long owned, total;
@@ -144,7 +144,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         if (survivor == merged) throw new ArgumentException("A household cannot be merged with itself.");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await LockAsync(connection, tx, ct);
+        await ResolutionLock.TakeAsync(connection, tx, ct);
         foreach (var id in new[] { survivor, merged }) await EnsureCurrentHouseholdAsync(connection, tx, id, ct);
         await HouseholdMerger.MergeAsync(connection, tx, survivor, merged, [], reason, steward, ct);
         await tx.CommitAsync(ct);
@@ -158,7 +158,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         if (members.Count == 0) throw new ArgumentException("Name the members to move to a new household.");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await LockAsync(connection, tx, ct);
+        await ResolutionLock.TakeAsync(connection, tx, ct);
         await EnsureCurrentHouseholdAsync(connection, tx, household, ct);
         await using (var check = new NpgsqlCommand(
             "SELECT count(*) FILTER (WHERE person_id = ANY(@members)), count(*) FROM household_members WHERE household_id = @id", connection, tx))
@@ -190,9 +190,6 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("A reason is required: auditors read it.");
         if (reason.Length > 2000) throw new ArgumentException("The reason is longer than 2000 characters.");
     }
-
-    private static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct) =>
-        ChunkResolver.Execute(connection, tx, "SELECT pg_advisory_xact_lock(@lock)", ct, ("lock", ChunkResolver.ResolutionLock));
 
     private static async Task EnsureCurrentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid person, CancellationToken ct)
     {

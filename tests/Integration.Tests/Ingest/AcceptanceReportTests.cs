@@ -3,7 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
-using Registry.Resolution;
+using Registry.Storage;
 
 namespace Registry.Integration.Tests.Ingest;
 
@@ -23,7 +23,7 @@ public sealed class AcceptanceReportTests(RegistryServers servers)
         await holder.OpenAsync();
         await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", holder))
         {
-            take.Parameters.AddWithValue("key", ChunkResolver.ResolutionLock);
+            take.Parameters.AddWithValue("key", ResolutionLock.Key);
             await take.ExecuteNonQueryAsync();
         }
         await system.DropAsync("ssa-consultas", Sample("ssa-consultas"));
@@ -45,7 +45,7 @@ public sealed class AcceptanceReportTests(RegistryServers servers)
 
         await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", holder))
         {
-            release.Parameters.AddWithValue("key", ChunkResolver.ResolutionLock);
+            release.Parameters.AddWithValue("key", ResolutionLock.Key);
             await release.ExecuteNonQueryAsync();
         }
         var done = (await system.WaitForExtractsAsync(1)).Single();

@@ -42,7 +42,7 @@ public sealed class OutageTests(RegistryServers servers)
         await using var frozen = new NpgsqlConnection(frozenSettings.ConnectionString);
         await frozen.OpenAsync();
         await using var tx = await frozen.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({Registry.Resolution.ChunkResolver.ResolutionLock})", frozen, tx))
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({Registry.Storage.ResolutionLock.Key})", frozen, tx))
             await take.ExecuteNonQueryAsync();
 
         var clock = System.Diagnostics.Stopwatch.StartNew();

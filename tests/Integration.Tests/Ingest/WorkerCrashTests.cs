@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
-using Registry.Resolution;
+using Registry.Storage;
 
 namespace Registry.Integration.Tests.Ingest;
 
@@ -33,7 +33,7 @@ public sealed class WorkerCrashTests(RegistryServers servers)
         await holder.OpenAsync();
         await using var db = NpgsqlDataSource.Create(system.ConnectionString);
         var store = new ExtractStore(db);
-        await Execute(holder, $"SELECT pg_advisory_lock({ChunkResolver.ResolutionLock})");
+        await Execute(holder, $"SELECT pg_advisory_lock({ResolutionLock.Key})");
         await system.DropAsync("ssa-consultas", sample);
         await WaitUntilAsync(async () =>
             (await store.ListAsync(null, 1, default)) is [{ Status: ExtractStatus.Queued }] && (await Pids(holder)).Count > 0);
@@ -46,7 +46,7 @@ public sealed class WorkerCrashTests(RegistryServers servers)
         await Task.Delay(300);
         var killed = await Pids(holder);
         foreach (var pid in killed) await Execute(holder, $"SELECT pg_terminate_backend({pid})");
-        await Execute(holder, $"SELECT pg_advisory_unlock({ChunkResolver.ResolutionLock})");
+        await Execute(holder, $"SELECT pg_advisory_unlock({ResolutionLock.Key})");
         await stopping;
         Assert.NotEmpty(killed);
         var appliedBeforeRestart = await Scalar(holder, "SELECT count(*) FROM extract_chunks");
@@ -76,14 +76,14 @@ public sealed class WorkerCrashTests(RegistryServers servers)
         await holder.OpenAsync();
         await using var db = NpgsqlDataSource.Create(system.ConnectionString);
         var store = new ExtractStore(db);
-        await Execute(holder, $"SELECT pg_advisory_lock({ChunkResolver.ResolutionLock})");
+        await Execute(holder, $"SELECT pg_advisory_lock({ResolutionLock.Key})");
         await system.DropAsync("ssa-consultas", sample);
         await WaitUntilAsync(async () =>
             (await store.ListAsync(null, 1, default)) is [{ Status: ExtractStatus.Queued }] && (await Pids(holder)).Count > 0);
         var stopping = system.StopWorkersAsync();
         await Task.Delay(300);
         foreach (var pid in await Pids(holder)) await Execute(holder, $"SELECT pg_terminate_backend({pid})");
-        await Execute(holder, $"SELECT pg_advisory_unlock({ChunkResolver.ResolutionLock})");
+        await Execute(holder, $"SELECT pg_advisory_unlock({ResolutionLock.Key})");
         await stopping;
         // The chunks still queued are lost too (a broker that lost its queue): only the re-send can bring them back.
         Assert.True(await Registry.ServiceDefaults.BrokerCleanup.DeleteByPrefixAsync([system.QueuePrefix]) > 0);

@@ -37,7 +37,7 @@ public sealed class ModelGovernanceTests(RegistryServers servers)
             await using var insert = db.CreateCommand(
                 """
                 INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version, status, decided_by, decided_at)
-                VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), $1, $2::json, 'score between the review and link thresholds', $3, $4, 'custodio', now())
+                VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), $1, $2::json, 'review-band', $3, $4, 'custodio', now())
                 """);
             insert.Parameters.AddWithValue(score.Total);
             insert.Parameters.AddWithValue(score.EvidenceJson());

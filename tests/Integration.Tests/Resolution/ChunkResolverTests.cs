@@ -30,6 +30,33 @@ public sealed class ChunkResolverTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_chunk_traces_each_step_in_pipeline_order_and_marks_the_ones_under_the_lock()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ResolutionTelemetry.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, AnaCurp, "P1"), Row(2, null, "P2")), default);
+
+        // Other tests resolve meanwhile: this chunk's spans are those of its trace.
+        var chunk = Assert.Single(stopped, a => a.DisplayName == ResolutionTelemetry.ChunkSpan && Equals(a.GetTagItem("registry.extract_id"), extract));
+        var steps = stopped.Where(a => a.TraceId == chunk.TraceId && a != chunk).OrderBy(a => a.StartTimeUtc).ToList();
+        Assert.Equal(["claim", "staging-tables", "candidates", "prescore", "staging", "lock-wait", "known-rows", "catch-up", "decide",
+            "identity-ledger", "households", "service-events", "identity-ledger-merges", "household-merges", "commit", "index-sync", "completion"],
+            steps.Select(a => a.DisplayName));
+        Assert.Equal(["known-rows", "catch-up", "decide", "identity-ledger", "households", "service-events", "identity-ledger-merges", "household-merges", "commit"],
+            steps.Where(a => a.GetTagItem(ResolutionTelemetry.LockedTag) is true).Select(a => a.DisplayName));
+    }
+
+    [Fact]
     public async Task A_chunk_whose_completion_failed_is_completed_by_its_redelivery_once()
     {
         var (db, extract) = await NewRegistryAsync();

@@ -145,8 +145,8 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         await using (var insert = r.Db.CreateCommand(
             """
             INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version, person_a, person_b, band)
-            VALUES (gen_random_uuid(), $1, $3, 18.5, '{}', 'score between the review and link thresholds', 'fs-default-v2', least($2, $3), greatest($2, $3), 0.6),
-                   (gen_random_uuid(), $4, $3, 17.0, '{}', 'score between the review and link thresholds', 'fs-default-v2', least($5, $3), greatest($5, $3), 0.3)
+            VALUES (gen_random_uuid(), $1, $3, 18.5, '{}', 'review-band', 'fs-default-v2', least($2, $3), greatest($2, $3), 0.6),
+                   (gen_random_uuid(), $4, $3, 17.0, '{}', 'review-band', 'fs-default-v2', least($5, $3), greatest($5, $3), 0.3)
             """))
         {
             foreach (var v in new object[] { x.Record, x.Person, c.Person, y.Record, y.Person }) insert.Parameters.AddWithValue(v);

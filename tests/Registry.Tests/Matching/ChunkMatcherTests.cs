@@ -19,7 +19,7 @@ public sealed class ChunkMatcherTests
         var d = Decide([incoming], [new CandidateRecord(1, registry)]);
 
         Assert.Equal(person, d.Rows[0].PersonId);
-        Assert.Equal("probabilistic", d.Rows[0].Rule);
+        Assert.Equal(LinkRule.Probabilistic, d.Rows[0].Rule);
         Assert.Equal("nickname-or-dropped-maria-jose", d.Rows[0].Score!.Evidence()["given_names"].Level);
         Assert.Empty(d.Reviews);
     }
@@ -51,7 +51,7 @@ public sealed class ChunkMatcherTests
         Assert.NotEqual(person, d.Rows[0].PersonId);
         var review = Assert.Single(d.Reviews);
         Assert.Equal(person, review.CandidatePersonId);
-        Assert.Contains("two different valid CURPs", review.Reason, StringComparison.Ordinal);
+        Assert.Equal(ReviewReason.TwoValidCurps, review.Reason);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ChunkMatcherTests
         var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)], curps: new() { [person] = curp });
 
         Assert.Equal(person, d.Rows[0].PersonId);
-        Assert.Equal("probabilistic", d.Rows[0].Rule);
+        Assert.Equal(LinkRule.Probabilistic, d.Rows[0].Rule);
         Assert.Equal("edit-distance-2", d.Rows[0].Score!.Evidence()["curp"].Level);
     }
 
@@ -131,13 +131,13 @@ public sealed class ChunkMatcherTests
         var known = Guid.CreateVersion7();
         var other = Record(older, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000");
         var own = Record(known, "SANTIAGO", "VILLARREAL", null, Birth, "H");
-        var row = new IncomingRow(1, Record(default, "SANTIAFGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000"), known, "agency-person-id");
+        var row = new IncomingRow(1, Record(default, "SANTIAFGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000"), known, LinkRule.AgencyPersonId);
 
         var d = Decide([row], [new CandidateRecord(1, other), new CandidateRecord(1, own)]);
 
         var merge = Assert.Single(d.Merges);
         Assert.Equal((older, known), (merge.Survivor, merge.Merged));
-        Assert.Equal("agency-person-id", d.Rows[0].Rule);
+        Assert.Equal(LinkRule.AgencyPersonId, d.Rows[0].Rule);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class ChunkMatcherTests
     {
         var known = Guid.CreateVersion7();
         var namesake = Record(Guid.CreateVersion7(), "SANTIAGO", "VILLARREAL", null, new DateOnly(1979, 3, 1), "H");
-        var row = new IncomingRow(1, Record(default, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H"), known, "agency-person-id");
+        var row = new IncomingRow(1, Record(default, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H"), known, LinkRule.AgencyPersonId);
 
         var d = Decide([row], [new CandidateRecord(1, namesake)]);
 
@@ -166,7 +166,7 @@ public sealed class ChunkMatcherTests
         var d = Decide([bridge], [new CandidateRecord(1, ra), new CandidateRecord(1, rb)], exclusions: [(a, b)]);
 
         Assert.Empty(d.Merges);
-        Assert.Contains(d.Reviews, r => r.Reason.Contains("steward", StringComparison.Ordinal));
+        Assert.Contains(d.Reviews, r => r.Reason == ReviewReason.StewardSeparated);
     }
 
     [Fact]
@@ -284,7 +284,7 @@ public sealed class ChunkMatcherTests
         Assert.NotEqual(person, d.Rows[0].PersonId);
         var review = Assert.Single(d.Reviews);
         Assert.Equal(person, review.CandidatePersonId);
-        Assert.Equal(MatchModel.NamesOnlyReason, review.Reason);
+        Assert.Equal(ReviewReason.NamesOnly, review.Reason);
     }
 
     [Fact]
@@ -324,7 +324,7 @@ public sealed class ChunkMatcherTests
         // The agency reused (or mistyped) its id: the row is someone else entirely.
         var person = Guid.NewGuid();
         var registry = Record(person, "JUAN", "PEREZ", "GARCIA", new DateOnly(1962, 8, 2), "H");
-        var incoming = KnownRow(1, Record(default, "LUCIA", "ZOZAYA", "PEÑA", new DateOnly(2001, 6, 9), "M"), person, "agency-person-id");
+        var incoming = KnownRow(1, Record(default, "LUCIA", "ZOZAYA", "PEÑA", new DateOnly(2001, 6, 9), "M"), person, LinkRule.AgencyPersonId);
 
         var d = Decide([incoming], [new CandidateRecord(1, registry)]);
 
@@ -332,7 +332,7 @@ public sealed class ChunkMatcherTests
         Assert.True(d.Rows[0].CreatedPerson);
         var review = Assert.Single(d.Reviews);
         Assert.Equal(person, review.CandidatePersonId);
-        Assert.Contains("agency's person id", review.Reason, StringComparison.Ordinal);
+        Assert.Equal(ReviewReason.ContradictedAgencyId, review.Reason);
     }
 
     [Fact]
@@ -340,12 +340,12 @@ public sealed class ChunkMatcherTests
     {
         var person = Guid.NewGuid();
         var registry = Record(person, "MARIA GUADALUPE", "TORRES", "DIAZ", new DateOnly(1980, 4, 12), "M");
-        var incoming = KnownRow(1, Record(default, "GUADALUPE", "TOREZ", null, new DateOnly(1980, 12, 4), "M"), person, "agency-person-id");
+        var incoming = KnownRow(1, Record(default, "GUADALUPE", "TOREZ", null, new DateOnly(1980, 12, 4), "M"), person, LinkRule.AgencyPersonId);
 
         var d = Decide([incoming], [new CandidateRecord(1, registry)]);
 
         Assert.Equal(person, d.Rows[0].PersonId);
-        Assert.Equal("agency-person-id", d.Rows[0].Rule);
+        Assert.Equal(LinkRule.AgencyPersonId, d.Rows[0].Rule);
         Assert.Empty(d.Reviews);
     }
 
@@ -356,7 +356,7 @@ public sealed class ChunkMatcherTests
         var person = Guid.NewGuid();
         var registry = Record(person, "JUAN", "PEREZ", "GARCIA", new DateOnly(1962, 8, 2), "H", municipality: "VICTORIA");
         var incoming = KnownRow(1, MatchRecord.From(new SourceRow { RowNumber = 1, RecordKey = "k", ContentHash = "h", Municipality = "REYNOSA" },
-            Guid.NewGuid()), person, "agency-person-id");
+            Guid.NewGuid()), person, LinkRule.AgencyPersonId);
 
         var d = Decide([incoming], [new CandidateRecord(1, registry)]);
 
@@ -370,7 +370,7 @@ public sealed class ChunkMatcherTests
 
     private static IncomingRow Row(int n, MatchRecord r) => new(n, r, null, null);
 
-    private static IncomingRow KnownRow(int n, MatchRecord r, Guid person, string rule) => new(n, r, person, rule);
+    private static IncomingRow KnownRow(int n, MatchRecord r, Guid person, LinkRule rule) => new(n, r, person, rule);
 
     private static string Curp17(string first17) => first17 + Curp.CheckDigit(first17);
 

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using Registry.Contracts;
+
+namespace Registry.Resolution;
+
+/// <summary>
+/// The resolver's traces: one span per chunk (<see cref="ChunkSpan"/>) with a child span per step, named
+/// as the step names itself (<c>Steps/</c>). A host records them by adding <see cref="SourceName"/> to its
+/// tracing (the workers host does); with no listener a span is never created and costs nothing. Spans of
+/// the steps that run under the resolution lock carry <see cref="LockedTag"/>, so a trace — or a
+/// benchmark's listener — shows how much of a chunk's time holds every other worker back.
+/// </summary>
+public static class ResolutionTelemetry
+{
+    public const string SourceName = "Registry.Resolution";
+
+    /// <summary>The span of one chunk, from its claim to its completion.</summary>
+    public const string ChunkSpan = "resolve-chunk";
+
+    /// <summary>Tag of a step span that ran under the resolution lock (true).</summary>
+    public const string LockedTag = "registry.resolution.locked";
+
+    private static readonly ActivitySource Source = new(SourceName);
+
+    internal static Activity? Chunk(ResolveSourceRows chunk)
+    {
+        var span = Source.StartActivity(ChunkSpan);
+        span?.SetTag("registry.extract_id", chunk.ExtractId);
+        span?.SetTag("registry.chunk_index", chunk.ChunkIndex);
+        span?.SetTag("registry.rows", chunk.Rows.Count);
+        return span;
+    }
+
+    internal static Activity? Step(string name, bool locked = false)
+    {
+        var span = Source.StartActivity(name);
+        if (locked) span?.SetTag(LockedTag, true);
+        return span;
+    }
+}

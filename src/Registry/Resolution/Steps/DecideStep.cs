@@ -1,0 +1,66 @@
+using Npgsql;
+using Registry.Matching;
+using Registry.Storage;
+
+namespace Registry.Resolution.Steps;
+
+/// <summary>
+/// Step 4: scoring and deciding (<see cref="ChunkMatcher"/>: link / review / new person / merge). Scores depend
+/// only on the two records' features, so the chunk's own pairs and its early candidates are scored before the
+/// lock (<see cref="PrescoreAsync"/>), with the name frequencies as they stand then; under the lock
+/// (<see cref="DecideAsync"/>) only the caught-up candidates are scored, and the guards of the persons a row can
+/// join are read as they stand: their CURPs and the stewards' exclusions.
+/// </summary>
+internal sealed class DecideStep
+{
+    private static readonly string ExclusionsSql = StepSql.Load("DecideStep.Exclusions.sql");
+
+    private readonly ChunkMatcher matcher;
+
+    private DecideStep(ChunkMatcher matcher, HashSet<int> linking)
+    {
+        this.matcher = matcher;
+        Linking = linking;
+    }
+
+    /// <summary>Rows that already score the link threshold with someone: they will most likely join a person.</summary>
+    public HashSet<int> Linking { get; }
+
+    public static async Task<DecideStep> PrescoreAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MatchModel model,
+        List<PreparedRow> prepared, CandidateLookup early, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("prescore");
+        var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), model, ct);
+        var matcher = new ChunkMatcher(model, frequencies.Lookup);
+        var linking = matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early.Candidates);
+        return new DecideStep(matcher, linking);
+    }
+
+    public async Task<ChunkDecisions> DecideAsync(NpgsqlConnection connection, NpgsqlTransaction tx, KnownRows known,
+        List<CandidateRecord> candidates, CandidateIndex index, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("decide", locked: true);
+        var rows = known.Rows;
+        // The guards of the persons a row can join (PersonsInReach): their CURPs, from the index as it stands
+        // under the lock (every record's valid CURP, counted per person), and the steward's exclusions.
+        var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
+            .Concat(matcher.PersonsInReach(rows.Select(r => (r.RowNumber, r.Record)), candidates)).Distinct().ToArray();
+        var personCurps = await index.CurpsOfAsync(personIds, ct);
+        // Exclusions are read under the lock, all of those persons': a steward's "not the same person" is never missed.
+        var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
+        return matcher.Decide(rows, candidates, personCurps, exclusions, TimeOrderedIds.Next);
+    }
+
+    private static async Task<HashSet<(Guid, Guid)>> ReadExclusionsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
+    {
+        var set = new HashSet<(Guid, Guid)>();
+        if (ids.Length == 0) return set;
+        // A steward's "different persons" binds the persons they became: an exclusion names the ids of its day, and either
+        // may since have been merged into another person (merged_into always names the final survivor).
+        await using var command = new NpgsqlCommand(ExclusionsSql, connection, tx);
+        command.Parameters.AddWithValue("ids", ids);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) set.Add((reader.GetGuid(0), reader.GetGuid(1)));
+        return set;
+    }
+}

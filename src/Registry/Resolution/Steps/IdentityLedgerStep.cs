@@ -1,0 +1,125 @@
+using Npgsql;
+using NpgsqlTypes;
+using Registry.Contracts;
+using Registry.Matching;
+using Registry.Persons;
+using static Registry.Resolution.Steps.StagingCopy;
+
+namespace Registry.Resolution.Steps;
+
+/// <summary>
+/// Step 5, under the resolution lock: <b>where a chunk's lineage is written</b> — who-is-who and why. Persons
+/// (a new one with its golden record), their deterministic keys, one source record per row, its match
+/// decision (rule, key or score with per-field evidence, thresholds, model version), the unchanged rows'
+/// links to the records they repeat, the match records later chunks are matched against, review tasks and
+/// merges (append-only identity events, <see cref="IdentityWriter"/>).
+/// In two parts, because a merge moves everything of the merged person — service events and household
+/// memberships too — to the survivor: <see cref="WriteLinksAsync"/> runs before the households and service
+/// events steps, <see cref="WriteMatchesAndMergesAsync"/> after them, so the merges move those too.
+/// </summary>
+internal static class IdentityLedgerStep
+{
+    private static readonly string LinksSql = StepSql.Load("IdentityLedgerStep.Links.sql");
+    private static readonly string UnchangedRowsSql = StepSql.Load("IdentityLedgerStep.UnchangedRows.sql");
+    // The chunk's match records, in row order: each takes the next match_records seq (0014) as it is inserted,
+    // and under the resolution lock no one else takes one, so the chunk's seqs run first..last without gaps
+    // in row order — what CandidateIndex.FileWrittenAsync needs to file them from memory.
+    private static readonly string MatchRecordsSql = StepSql.Load("IdentityLedgerStep.MatchRecords.sql");
+
+    /// <summary>
+    /// Persons, person keys, source records and match decisions, set-based from staging. Persons created by this
+    /// chunk get their golden record in their INSERT (all their records are in hand): a person of one record the
+    /// one staged with its row, any other computed now.
+    /// </summary>
+    /// <returns>The persons this chunk created, with their records.</returns>
+    public static async Task<Dictionary<Guid, List<GoldenSource>>> WriteLinksAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        ResolveSourceRows chunk, MatchModel model, List<PreparedRow> prepared, StagingStep.Staged staged, KnownRows known,
+        ChunkDecisions decisions, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("identity-ledger", locked: true);
+        var fresh = FreshPersons(prepared, staged.Sources, decisions);
+        var computed = fresh.Where(kv => kv.Value.Count > 1 || !staged.Singles.ContainsKey(kv.Value[0].SourceRecordId))
+            .ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
+        await CopyDecisionsAsync(connection, decisions, known.Known, computed, ct);
+        await StepSql.ExecuteAsync(connection, tx, LinksSql, ct, ("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
+            ("agency", chunk.AgencyCode), ("model", model.Version), ("link", model.LinkThreshold), ("review", model.ReviewThreshold));
+        return fresh;
+    }
+
+    /// <summary>Unchanged rows, match records, review tasks and merges.</summary>
+    /// <returns>The seqs the chunk's match records took, and how many there are.</returns>
+    public static async Task<(long First, long Last, int Count)> WriteMatchesAndMergesAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        ResolveSourceRows chunk, MatchModel model, List<PreparedRow> prepared, ChunkDecisions decisions, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("identity-ledger-merges", locked: true);
+        await StepSql.ExecuteAsync(connection, tx, UnchangedRowsSql, ct, ("extract", chunk.ExtractId));
+        var written = await WriteMatchRecordsAsync(connection, tx, ct);
+        await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model, ct);
+        var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
+        foreach (var merge in decisions.Merges)
+            await IdentityWriter.MergeAsync(connection, tx, merge, byRow[merge.BridgingRow].SourceRecordId, model.Version, ct);
+        return written;
+    }
+
+    /// <summary>Persons created by this chunk: all their records are in hand, nothing to read back.</summary>
+    private static Dictionary<Guid, List<GoldenSource>> FreshPersons(List<PreparedRow> prepared, Dictionary<Guid, GoldenSource> sources, ChunkDecisions decisions)
+    {
+        var created = decisions.Rows.Where(d => d.CreatedPerson).Select(d => d.PersonId).ToHashSet();
+        var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
+        return decisions.Rows.Where(d => created.Contains(d.PersonId))
+            .GroupBy(d => d.PersonId)
+            .ToDictionary(g => g.Key, g => g.Select(d => sources[byRow[d.RowNumber].SourceRecordId]).ToList());
+    }
+
+    private static async Task<(long First, long Last, int Count)> WriteMatchRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(MatchRecordsSql, connection, tx);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
+    }
+
+    // The COPY column list stays here, next to the values written in the same order.
+    private static async Task CopyDecisionsAsync(NpgsqlConnection connection, ChunkDecisions decisions, Dictionary<int, KnownRow> known,
+        Dictionary<Guid, GoldenWrite> computed, CancellationToken ct)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY stage_decisions (row_number, matched_key, prev_id, prev_version, person_id, created_person, rule, score, evidence, " +
+            "matched_source_record_id, golden, g_curp, g_given, g_paternal, g_maternal, g_sex, g_birth, g_anchor, r_view, r_golden, r_name_seen) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var d in decisions.Rows)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(d.RowNumber, NpgsqlDbType.Integer, ct);
+            var k = known[d.RowNumber];
+            await Nullable(writer, k.MatchedKey, ct);
+            if (k.PrevId is { } prev)
+            {
+                await writer.WriteAsync(prev, NpgsqlDbType.Uuid, ct);
+                await writer.WriteAsync(k.PrevVersion!.Value, NpgsqlDbType.Integer, ct);
+            }
+            else
+            {
+                await writer.WriteNullAsync(ct);
+                await writer.WriteNullAsync(ct);
+            }
+            await writer.WriteAsync(d.PersonId, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(d.CreatedPerson, NpgsqlDbType.Boolean, ct);
+            await writer.WriteAsync(d.Rule.Code(), NpgsqlDbType.Text, ct);
+            if (d.Score is { } score)
+            {
+                await writer.WriteAsync(score.Total, NpgsqlDbType.Double, ct);
+                await writer.WriteAsync(score.EvidenceJson(), NpgsqlDbType.Json, ct);
+            }
+            else
+            {
+                await writer.WriteNullAsync(ct);
+                await writer.WriteNullAsync(ct);
+            }
+            if (d.MatchedSourceRecordId is { } matched) await writer.WriteAsync(matched, NpgsqlDbType.Uuid, ct);
+            else await writer.WriteNullAsync(ct);
+            if (d.CreatedPerson && computed.TryGetValue(d.PersonId, out var golden)) await WriteGoldenAsync(writer, golden, ct);
+            else await WriteNoGoldenAsync(writer, ct);
+        }
+        await writer.CompleteAsync(ct);
+    }
+}

@@ -1,0 +1,1 @@
+SELECT sector, received_at FROM extracts WHERE id = @extract

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http;
+using Registry.Api.Web;
+using Registry.Matching;
+
+namespace Registry.Api.Tests.Review;
+
+/// <summary>Link rules and review reasons are stored as codes; stewards and auditors read them in their language.</summary>
+public sealed class ReviewTextTests
+{
+    private static UiText Text(string lang)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Cookie = $"{UiText.Cookie}={lang}";
+        return new UiText(new FixedContext(context));
+    }
+
+    // HttpContextAccessor keeps its context in one static async-local: two of them in one test would share it.
+    private sealed class FixedContext(HttpContext context) : IHttpContextAccessor
+    {
+        public HttpContext? HttpContext { get => context; set { } }
+    }
+
+    [Fact]
+    public void Every_review_reason_reads_as_a_sentence_in_Spanish_and_in_English()
+    {
+        var (es, en) = (Text("es"), Text("en"));
+        foreach (var reason in Enum.GetValues<ReviewReason>())
+        {
+            var (spanish, english) = (es.Reason(reason.Code()), en.Reason(reason.Code()));
+            Assert.NotEqual(reason.Code(), spanish);
+            Assert.NotEqual(spanish, english);
+        }
+        Assert.Equal("Only the names agree: nothing tells namesakes apart (birth date, CURP, another id, phone, street and number)",
+            en.Reason("names-only"));
+    }
+
+    [Fact]
+    public void Every_link_rule_reads_as_words_in_Spanish_and_in_English()
+    {
+        var (es, en) = (Text("es"), Text("en"));
+        foreach (var rule in Enum.GetValues<LinkRule>())
+        {
+            var (spanish, english) = (es.Rule(rule.Code()), en.Rule(rule.Code()));
+            Assert.NotEqual(rule.Code(), spanish);
+            Assert.NotEqual(spanish, english);
+        }
+        Assert.Equal("Por puntaje", es.Rule("probabilistic"));
+    }
+
+    [Fact]
+    public void A_stored_text_this_build_does_not_know_is_shown_as_stored()
+    {
+        Assert.Equal("a reason written by hand", Text("en").Reason("a reason written by hand"));
+        Assert.Equal("some-future-rule", Text("es").Rule("some-future-rule"));
+    }
+}
