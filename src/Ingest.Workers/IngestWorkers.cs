@@ -41,6 +41,9 @@ public static partial class IngestWorkers
             x.AddConsumer<ResolveSourceRowsConsumer, ResolveSourceRowsConsumerDefinition>();
             x.AddConsumer<ChunkFaultConsumer>();
         });
+        services.AddSingleton<ConsumerWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConsumerWatch>());
+        services.AddHealthChecks().AddCheck<ConsumerWatch.HealthCheck>("consumer", tags: ["live"]);
         services.AddHostedService<InboxScanner>();
         services.AddOptions<UploadOptions>().BindConfiguration("Upload");
         services.AddSingleton<UploadedExtractParser>();

@@ -24,6 +24,12 @@ public sealed class BusOptions
     /// up to one minute between tries) before it is given up to the error queue; 15 minutes by default.
     /// </summary>
     public TimeSpan OutageWait { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// A workers host whose resolution queue has held chunks with no consumer this long stops (exit code 75) so its
+    /// supervisor restarts it: the bus lost its consumer without noticing (Ingest.Workers ConsumerWatch).
+    /// </summary>
+    public TimeSpan ConsumerLostAfter { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>

@@ -67,4 +67,15 @@ public sealed class BusPolicyTests
         Assert.Contains("ConnectionStrings:RabbitMq", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(":p@", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_queue_is_judged_without_its_consumer_only_while_chunks_wait_on_it_with_none()
+    {
+        var strikes = 0;
+        strikes = Registry.Ingest.Resolution.ConsumerWatch.Next(strikes, messages: 40, consumers: 0);
+        strikes = Registry.Ingest.Resolution.ConsumerWatch.Next(strikes, messages: 213, consumers: 0);
+        Assert.Equal(2, strikes);
+        Assert.Equal(0, Registry.Ingest.Resolution.ConsumerWatch.Next(strikes, messages: 213, consumers: 1)); // consuming again
+        Assert.Equal(0, Registry.Ingest.Resolution.ConsumerWatch.Next(strikes, messages: 0, consumers: 0));   // idle, nothing waits
+    }
 }
