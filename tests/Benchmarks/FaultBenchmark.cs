@@ -81,6 +81,9 @@ public static class FaultBenchmark
         var pgStopMode = BenchArgs.String(args, "--pg-stop-mode", "fast");
         var runTimeout = TimeSpan.FromMinutes(BenchArgs.Int(args, "--run-timeout-minutes", 30));
         var workersPort = BenchArgs.Int(args, "--workers-port", 27181);
+        // A run in which no chunk is applied for this long after the fault is over is stuck (a failure): its evidence is kept,
+        // then the workers host is restarted once to see whether that alone finishes it.
+        var stuckAfter = TimeSpan.FromMinutes(BenchArgs.Int(args, "--stuck-minutes", 5));
         var keepFailed = !args.Contains("--drop-failed");
         var owner = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         var amqp = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
@@ -137,7 +140,7 @@ public static class FaultBenchmark
             $"fault after {triggerRows:N0} applied rows; PostgreSQL stopped with -m {pgStopMode}; logs and kept databases' notes in {work}"));
         Console.WriteLine($"load: {Uptime()}");
 
-        var runner = new Runner(root, workersDll, owner, amqp, extracts, services, work, workersPort, triggerRows, pgStopMode, runTimeout, keepFailed);
+        var runner = new Runner(root, workersDll, owner, amqp, extracts, services, work, workersPort, triggerRows, pgStopMode, runTimeout, stuckAfter, keepFailed);
         var results = new List<RunResult>();
         RunResult? reference = null;
 
@@ -246,7 +249,7 @@ public static class FaultBenchmark
 
     /// <summary>One run: a fresh database and queues, the workers host, the extracts dropped, maybe a fault, the checks.</summary>
     private sealed class Runner(string root, string workersDll, string owner, string amqp, List<Extract> extracts, LocalServices services,
-        string work, int port, int triggerRows, string pgStopMode, TimeSpan timeout, bool keepFailed)
+        string work, int port, int triggerRows, string pgStopMode, TimeSpan timeout, TimeSpan stuckAfter, bool keepFailed)
     {
         public async Task<RunResult> RunAsync(string name, Fault? fault, int trial)
         {
@@ -330,10 +333,30 @@ public static class FaultBenchmark
                     log.Mark(clock, $"fault {fault.Code} over");
                 }
 
-                // Until every extract has a final status.
+                // Until every extract has a final status; stuck when no chunk was applied for stuckAfter once the fault is over.
                 var lastPrint = TimeSpan.Zero;
+                var stuck = false;
+                long lastApplied = -1;
+                var progressAt = clock.Elapsed;
                 while (true)
                 {
+                    if (await AppliedRowsAsync(db) is { } appliedRows && appliedRows != lastApplied)
+                    {
+                        lastApplied = appliedRows;
+                        progressAt = clock.Elapsed;
+                    }
+                    var since = TimeSpan.FromSeconds(Math.Max(progressAt.TotalSeconds, faultEnd ?? 0));
+                    if (clock.Elapsed - since > stuckAfter && !await FinishedAsync(db, extracts.Count))
+                    {
+                        stuck = true;
+                        var extractsNow = await DescribeAsync(db);
+                        var brokerNow = await QueueStateAsync(database + "-resolve-source-rows");
+                        string readyNow;
+                        lock (readiness) readyNow = readiness.LastOrDefault().State ?? "-";
+                        result.Failures.Add(string.Create(C, $"stuck: no chunk applied from {since.TotalSeconds:F0} s to {clock.Elapsed.TotalSeconds:F0} s " +
+                            $"({lastApplied:N0} rows applied; {extractsNow}); broker: {brokerNow}; workers /health/ready: {readyNow}"));
+                        break;
+                    }
                     if (workers.HasExited)
                     {
                         result.Failures.Add($"the workers host exited with code {workers.ExitCode}");
@@ -358,8 +381,31 @@ public static class FaultBenchmark
                     }
                     await Task.Delay(500);
                 }
-                result.ResolvedAfter = clock.Elapsed.TotalSeconds;
-                if (faultEnd is { } end) result.ResolvedAfterRecovery = result.ResolvedAfter - end;
+                result.ResolvedAfter = result.Resolved ? clock.Elapsed.TotalSeconds : null;
+                if (faultEnd is { } end && result.Resolved) result.ResolvedAfterRecovery = result.ResolvedAfter - end;
+                if (stuck)
+                {
+                    Console.WriteLine("  " + result.Failures[^1]);
+                    await EvidenceAsync(db, result, log, folder);
+                    // What an operator would try first: restart the workers host. Still a failure (a human acted), but it tells what was lost.
+                    log.Mark(clock, "stuck: workers host restarted by the benchmark (as an operator would)");
+                    workers.Kill();
+                    await workers.WaitForExitAsync();
+                    workers.Dispose();
+                    workers = StartWorkers(cs, database, folder, log);
+                    var restartAt = clock.Elapsed;
+                    var afterRestart = false;
+                    while (clock.Elapsed - restartAt < stuckAfter && !workers.HasExited)
+                    {
+                        if (afterRestart = await FinishedAsync(db, extracts.Count)) break;
+                        await Task.Delay(500);
+                    }
+                    var note = afterRestart
+                        ? string.Create(C, $"after the benchmark restarted the workers host (human action) every extract finished {(clock.Elapsed - restartAt).TotalSeconds:F0} s later")
+                        : $"still not finished {stuckAfter.TotalMinutes:F0} min after the benchmark restarted the workers host: {await DescribeAsync(db)}";
+                    result.Failures.Add(note);
+                    Console.WriteLine("  " + note);
+                }
                 log.Mark(clock, "finished");
                 await stopPolling.CancelAsync();
                 await readinessPoll;
@@ -368,6 +414,8 @@ public static class FaultBenchmark
                     // What the workers said from the fault until a little after the service came back.
                     var during = readiness.Where(x => x.At >= fs && x.At <= fe + 5).Select(x => x.State).ToList();
                     result.Readiness = string.Join(", ", during.GroupBy(s => s).Select(g => $"{g.Key} ×{g.Count()}"));
+                    var after = readiness.Where(x => x.At > fe + 5).Select(x => x.State).Distinct().ToList();
+                    if (after.Count > 0) result.Readiness += $"; afterwards {string.Join(", ", after)}";
                     result.DegradedSeen = during.Any(s => s.StartsWith("Degraded", StringComparison.Ordinal));
                 }
 
@@ -426,7 +474,8 @@ public static class FaultBenchmark
                 {
                     try
                     {
-                        await BrokerCleanup.DeleteByPrefixAsync([database + "-"], Console.Error.WriteLine);
+                        // The resolution queue keeps the prefix as given, the endpoint formatter kebab-cases the fault queue's (bench-faults-…).
+                        await BrokerCleanup.DeleteByPrefixAsync([database + "-", database.Replace('_', '-') + "-"], Console.Error.WriteLine);
                         await BenchArgs.DropDatabasesAsync(owner, [database]);
                         Directory.Delete(Path.Combine(folder, "archive"), recursive: true);
                     }
@@ -612,6 +661,30 @@ public static class FaultBenchmark
             foreach (var l in lines.Take(40)) Console.WriteLine("    " + l);
             Console.WriteLine("  workers log, last lines:");
             foreach (var l in log.Tail(60)) Console.WriteLine("    " + l);
+        }
+
+        /// <summary>The broker's view of a queue: messages ready / unacknowledged and consumers (who would take them).</summary>
+        private static async Task<string> QueueStateAsync(string queue)
+        {
+            if (BrokerCleanup.ManagementUri is not { Length: > 0 } raw) return "management API not configured";
+            var uri = new Uri(raw);
+            try
+            {
+                using var http = new HttpClient { BaseAddress = new Uri(uri.GetLeftPart(UriPartial.Authority)), Timeout = TimeSpan.FromSeconds(15) };
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                    Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(uri.UserInfo))));
+                using var q = JsonDocument.Parse(await http.GetStringAsync("/api/queues/%2F/" + Uri.EscapeDataString(queue)));
+                long N(string name) => q.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : -1;
+                using var connections = JsonDocument.Parse(await http.GetStringAsync("/api/connections"));
+                using var channels = JsonDocument.Parse(await http.GetStringAsync("/api/channels"));
+                return string.Create(C, $"{queue}: {N("messages_ready")} ready, {N("messages_unacknowledged")} unacknowledged, {N("consumers")} consumers; " +
+                                        $"broker has {connections.RootElement.GetArrayLength()} connection(s), {channels.RootElement.GetArrayLength()} channel(s) with " +
+                                        $"{channels.RootElement.EnumerateArray().Sum(c => c.TryGetProperty("consumer_count", out var n) ? n.GetInt32() : 0)} consumer(s)");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                return "management API: " + ex.Message;
+            }
         }
 
         private static async Task<long?> ErrorQueueDepthAsync(string queue)
