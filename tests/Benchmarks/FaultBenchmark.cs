@@ -215,7 +215,9 @@ public static class FaultBenchmark
 
     private static string Line(RunResult r) => string.Create(C,
         $"{r.Name,-12} {(r.Exact ? "yes" : "NO"),5}  {(r.DifferingRows is { } d ? d.ToString("N0", C) : "-"),14}  {Secs(r.InjectedAt),11}  {Secs(r.FaultSeconds),12}  " +
-        $"{Secs(r.ResolvedAfter),20}  {Secs(r.ResolvedAfterRecovery),14}  {r.Readiness}{(r.Detail.Length > 0 ? "  | " + r.Detail : "")}");
+        $"{Secs(r.ResolvedAfter),20}  {Secs(r.ResolvedAfterRecovery),14}  {r.Readiness}" +
+        $"{(r.Partition is null && r.Score == default ? "" : $"  | pairwise against the truth: precision {r.Score.Precision:F4}, recall {r.Score.Recall:F4}")}" +
+        $"{(r.Detail.Length > 0 ? "  | " + r.Detail : "")}");
 
     private static string Secs(double? s) => s is { } v ? v.ToString("F1", C) + " s" : "-";
 
