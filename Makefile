@@ -6,7 +6,7 @@ WITH_SERVICES := deploy/local/with-services.sh
 # The workers host's runtime settings (its garbage collector): whatever runs the resolver runs with them.
 WORKERS_ENV := $(shell grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env)
 
-.PHONY: demo test build migrate schema requeue-failed verify-access-log bench-ingest bench-resolve bench-lookup bench-accuracy synth simulator services-up services-down services-status
+.PHONY: demo test build migrate schema requeue-failed verify-access-log bench-ingest bench-resolve bench-lookup bench-accuracy bench-faults synth simulator services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
@@ -73,6 +73,19 @@ bench-accuracy:
 	@dotnet build src/Ingest.Workers -c Release -v quiet -nologo >/dev/null
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
 	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll accuracy --profile $(PROFILE) --records $(ACCURACY_RECORDS) --seed $(SEED) $(if $(DATASET),--dataset $(DATASET),) $(if $(TRAINED),--trained,)
+
+## bench-faults: issue 25's fault table on this checkout's single-node services (deploy/local/services.sh; the REGISTRY_*_PORT
+##   variables pick them): FAULT_RECORDS synthetic rows (default 46686, profile typical, SEED) of seven feeds through the real
+##   workers host, clean twice, then TRIALS (default 3) of each fault mid-run — workers kill -9 (back 3 s later), RabbitMQ kill -9
+##   (back after 15 s), PostgreSQL stopped 20 s and 120 s; exact counts and the same persons as a clean run (last line: RESULT ...).
+##   It stops and kills these servers: not for a checkout whose services others use. FAULTS_ARGS: e.g. --faults pg20 --pg-stop-mode immediate
+TRIALS ?= 3
+FAULT_RECORDS ?= 46686
+FAULTS_ARGS ?=
+bench-faults:
+	@dotnet build src/Ingest.Workers -c Release -v quiet -nologo >/dev/null
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll faults --records $(FAULT_RECORDS) --seed $(SEED) --trials $(TRIALS) $(FAULTS_ARGS)
 
 ## synth: write a synthetic population's agency extracts (one folder per feed, inbox layout) + ground truth to OUT
 ## (default .local/synth); RECORDS (default 10000), PROFILE (clean|typical|hard), SEED, FEEDS (all or code,code)

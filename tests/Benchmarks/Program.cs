@@ -11,6 +11,7 @@ return args switch
     ["golden", ..] => GoldenBenchmark.Run(args[1..]),
     ["index", ..] => IndexBenchmark.Run(args[1..]),
     ["cluster", ..] => await ClusterTest.RunAsync(args[1..]),
+    ["faults", ..] => await FaultBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
