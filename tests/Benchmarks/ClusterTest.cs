@@ -114,14 +114,14 @@ public static class ClusterTest
             var dropped = 0;
             foreach (var wave in waves)
             {
-                var before = await Poll.AppliedRowsAsync(db) ?? 0;
+                var before = await RegistryPoll.AppliedRowsAsync(db) ?? 0;
                 var waveClock = Stopwatch.StartNew();
                 DropAlternating(cluster, wave.Extracts, dropped);
                 dropped += wave.Extracts.Count;
                 // The fault lands while chunks of this wave are being applied: after a fifth of its rows.
                 var triggerAt = before + Math.Max(1, wave.Rows / 5);
                 long lastSeen = before;
-                while (await Poll.AppliedRowsAsync(db) is not { } applied || (lastSeen = applied) < triggerAt)
+                while (await RegistryPoll.AppliedRowsAsync(db) is not { } applied || (lastSeen = applied) < triggerAt)
                 {
                     if (waveClock.Elapsed > waveTimeout) break;
                     await Task.Delay(100);
@@ -156,14 +156,14 @@ public static class ClusterTest
                         break;
                 }
                 var faultSeconds = faultClock.Elapsed.TotalSeconds;
-                var atFault = await Poll.AppliedRowsAsync(db) ?? lastSeen;
+                var atFault = await RegistryPoll.AppliedRowsAsync(db) ?? lastSeen;
                 double? resumedAfter = null;
                 var resolved = false;
                 while (waveClock.Elapsed < waveTimeout + TimeSpan.FromSeconds(injectedAfter))
                 {
-                    var applied = await Poll.AppliedRowsAsync(db);
+                    var applied = await RegistryPoll.AppliedRowsAsync(db);
                     if (resumedAfter is null && applied > atFault) resumedAfter = faultClock.Elapsed.TotalSeconds;
-                    if (await Poll.FinishedAsync(db, dropped))
+                    if (await RegistryPoll.FinishedAsync(db, dropped))
                     {
                         resolved = true;
                         break;
@@ -180,7 +180,7 @@ public static class ClusterTest
                     $"wave {(resolved ? "resolved" : "NOT resolved")} at {resolvedAfter:F1} s{(recovery is { } r ? $"; restored in {r:F1} s" : "")}"));
                 if (!resolved)
                 {
-                    checks.Fail($"{wave.Name} resolved", $"not within {waveTimeout.TotalSeconds:F0} s after the fault: {await Poll.DescribeAsync(db)}");
+                    checks.Fail($"{wave.Name} resolved", $"not within {waveTimeout.TotalSeconds:F0} s after the fault: {await RegistryPoll.DescribeAsync(db)}");
                     break;
                 }
             }
@@ -336,11 +336,11 @@ public static class ClusterTest
                 var waveClock = Stopwatch.StartNew();
                 foreach (var e in wave.Extracts) Drop(Path.Combine(work, "inbox", e.Feed), e);
                 dropped += wave.Extracts.Count;
-                while (!await Poll.FinishedAsync(db, dropped))
+                while (!await RegistryPoll.FinishedAsync(db, dropped))
                 {
                     if (workers.HasExited || waveClock.Elapsed > waveTimeout)
                     {
-                        Console.Error.WriteLine($"{wave.Name} not resolved in the reference run: {await Poll.DescribeAsync(db)}");
+                        Console.Error.WriteLine($"{wave.Name} not resolved in the reference run: {await RegistryPoll.DescribeAsync(db)}");
                         return null;
                     }
                     await Task.Delay(200);
@@ -359,60 +359,6 @@ public static class ClusterTest
         }
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Polling (every query may meet a failover: a failure is "no answer yet", never an error)
-    // ---------------------------------------------------------------------------------------------
-
-    private static class Poll
-    {
-        /// <summary>Rows applied so far (sum over applied chunks); null while the database does not answer.</summary>
-        public static async Task<long?> AppliedRowsAsync(NpgsqlDataSource db)
-        {
-            try
-            {
-                await using var command = db.CreateCommand("SELECT coalesce(sum(rows), 0) FROM extract_chunks");
-                return Convert.ToInt64(await command.ExecuteScalarAsync(), C);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                return null;
-            }
-        }
-
-        /// <summary>True when <paramref name="expected"/> extracts are registered and every one has a final status.</summary>
-        public static async Task<bool> FinishedAsync(NpgsqlDataSource db, int expected)
-        {
-            try
-            {
-                await using var command = db.CreateCommand("SELECT count(*), count(*) FILTER (WHERE status = ANY ($1)) FROM extracts");
-                command.Parameters.AddWithValue(Registry.Extracts.ExtractStatus.Finished);
-                await using var r = await command.ExecuteReaderAsync();
-                await r.ReadAsync();
-                return r.GetInt64(0) == expected && r.GetInt64(1) == expected;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                return false;
-            }
-        }
-
-        public static async Task<string> DescribeAsync(NpgsqlDataSource db)
-        {
-            try
-            {
-                await using var command = db.CreateCommand(
-                    "SELECT status, count(*), coalesce(sum(rows_total), 0), coalesce(sum(rows_resolved), 0) FROM extracts GROUP BY status ORDER BY status");
-                await using var r = await command.ExecuteReaderAsync();
-                var parts = new List<string>();
-                while (await r.ReadAsync()) parts.Add(string.Create(C, $"{r.GetInt64(1)} {r.GetString(0)} ({r.GetInt64(2)} rows, {r.GetInt64(3)} resolved)"));
-                return parts.Count == 0 ? "no extract registered" : string.Join(", ", parts);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                return "the database does not answer: " + ex.Message;
-            }
-        }
-    }
 
     // ---------------------------------------------------------------------------------------------
     // Assertions

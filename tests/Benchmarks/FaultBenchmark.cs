@@ -289,7 +289,7 @@ public static class FaultBenchmark
                 if (fault is not null)
                 {
                     long applied = 0;
-                    while (clock.Elapsed < timeout && (applied = await AppliedRowsAsync(db) ?? applied) < triggerRows)
+                    while (clock.Elapsed < timeout && (applied = await RegistryPoll.AppliedRowsAsync(db) ?? applied) < triggerRows)
                         await Task.Delay(100);
                     result.InjectedAt = clock.Elapsed.TotalSeconds;
                     result.AppliedAtFault = applied;
@@ -325,7 +325,7 @@ public static class FaultBenchmark
                             await Task.Delay(TimeSpan.FromSeconds(seconds));
                             // services.sh up starts PostgreSQL first, then asks RabbitMQ (slow): the outage ends when PostgreSQL answers.
                             var up = services.UpAsync();
-                            while (!up.IsCompleted && await AppliedRowsAsync(db) is null) await Task.Delay(200);
+                            while (!up.IsCompleted && await RegistryPoll.AppliedRowsAsync(db) is null) await Task.Delay(200);
                             faultEnd = clock.Elapsed.TotalSeconds;
                             await up;
                             Console.WriteLine($"  {clock.Elapsed.TotalSeconds:F1} s: PostgreSQL started again");
@@ -342,16 +342,16 @@ public static class FaultBenchmark
                 var progressAt = clock.Elapsed;
                 while (true)
                 {
-                    if (await AppliedRowsAsync(db) is { } appliedRows && appliedRows != lastApplied)
+                    if (await RegistryPoll.AppliedRowsAsync(db) is { } appliedRows && appliedRows != lastApplied)
                     {
                         lastApplied = appliedRows;
                         progressAt = clock.Elapsed;
                     }
                     var since = TimeSpan.FromSeconds(Math.Max(progressAt.TotalSeconds, faultEnd ?? 0));
-                    if (clock.Elapsed - since > stuckAfter && !await FinishedAsync(db, extracts.Count))
+                    if (clock.Elapsed - since > stuckAfter && !await RegistryPoll.FinishedAsync(db, extracts.Count))
                     {
                         stuck = true;
-                        var extractsNow = await DescribeAsync(db);
+                        var extractsNow = await RegistryPoll.DescribeAsync(db);
                         var brokerNow = await QueueStateAsync(database + "-resolve-source-rows");
                         string readyNow;
                         lock (readiness) readyNow = readiness.LastOrDefault().State ?? "-";
@@ -364,21 +364,21 @@ public static class FaultBenchmark
                         result.Failures.Add($"the workers host exited with code {workers.ExitCode}");
                         break;
                     }
-                    if (await FinishedAsync(db, extracts.Count))
+                    if (await RegistryPoll.FinishedAsync(db, extracts.Count))
                     {
                         result.Resolved = true;
                         break;
                     }
                     if (clock.Elapsed > timeout)
                     {
-                        result.Failures.Add($"not finished within {timeout.TotalMinutes:F0} min: {await DescribeAsync(db)}");
+                        result.Failures.Add($"not finished within {timeout.TotalMinutes:F0} min: {await RegistryPoll.DescribeAsync(db)}");
                         break;
                     }
                     if (clock.Elapsed - lastPrint >= TimeSpan.FromSeconds(30))
                     {
                         lastPrint = clock.Elapsed;
-                        var state = await DescribeAsync(db);
-                        var appliedNow = await AppliedRowsAsync(db);
+                        var state = await RegistryPoll.DescribeAsync(db);
+                        var appliedNow = await RegistryPoll.AppliedRowsAsync(db);
                         Console.WriteLine(string.Create(C, $"  {clock.Elapsed.TotalSeconds,6:F0} s  {state}; applied rows {appliedNow:N0}"));
                     }
                     await Task.Delay(500);
@@ -399,12 +399,12 @@ public static class FaultBenchmark
                     var afterRestart = false;
                     while (clock.Elapsed - restartAt < stuckAfter && !workers.HasExited)
                     {
-                        if (afterRestart = await FinishedAsync(db, extracts.Count)) break;
+                        if (afterRestart = await RegistryPoll.FinishedAsync(db, extracts.Count)) break;
                         await Task.Delay(500);
                     }
                     var note = afterRestart
                         ? string.Create(C, $"after the benchmark restarted the workers host (human action) every extract finished {(clock.Elapsed - restartAt).TotalSeconds:F0} s later")
-                        : $"still not finished {stuckAfter.TotalMinutes:F0} min after the benchmark restarted the workers host: {await DescribeAsync(db)}";
+                        : $"still not finished {stuckAfter.TotalMinutes:F0} min after the benchmark restarted the workers host: {await RegistryPoll.DescribeAsync(db)}";
                     result.Failures.Add(note);
                     Console.WriteLine("  " + note);
                 }
@@ -714,52 +714,6 @@ public static class FaultBenchmark
             Directory.CreateDirectory(folder);
             File.Copy(e.Path, Path.Combine(folder, e.File + ".part"));
             File.Move(Path.Combine(folder, e.File + ".part"), Path.Combine(folder, e.File));
-        }
-
-        private static async Task<long?> AppliedRowsAsync(NpgsqlDataSource db)
-        {
-            try
-            {
-                await using var command = db.CreateCommand("SELECT coalesce(sum(rows), 0) FROM extract_chunks");
-                return Convert.ToInt64(await command.ExecuteScalarAsync(), C);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                return null;
-            }
-        }
-
-        private static async Task<bool> FinishedAsync(NpgsqlDataSource db, int expected)
-        {
-            try
-            {
-                await using var command = db.CreateCommand("SELECT count(*), count(*) FILTER (WHERE status = ANY ($1)) FROM extracts");
-                command.Parameters.AddWithValue(Registry.Extracts.ExtractStatus.Finished);
-                await using var r = await command.ExecuteReaderAsync();
-                await r.ReadAsync();
-                return r.GetInt64(0) == expected && r.GetInt64(1) == expected;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                return false;
-            }
-        }
-
-        private static async Task<string> DescribeAsync(NpgsqlDataSource db)
-        {
-            try
-            {
-                await using var command = db.CreateCommand(
-                    "SELECT status, count(*), coalesce(sum(rows_total), 0), coalesce(sum(rows_resolved), 0) FROM extracts GROUP BY status ORDER BY status");
-                await using var r = await command.ExecuteReaderAsync();
-                var parts = new List<string>();
-                while (await r.ReadAsync()) parts.Add(string.Create(C, $"{r.GetInt64(1)} {r.GetString(0)} ({r.GetInt64(2):N0} rows, {r.GetInt64(3):N0} resolved)"));
-                return parts.Count == 0 ? "no extract registered" : string.Join(", ", parts);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                return "the database does not answer: " + ex.Message;
-            }
         }
 
         /// <summary>Row key (feed/file#row) → its person's rows as one canonical string, so equal groups compare equal across databases.</summary>
