@@ -36,7 +36,10 @@ public static class LookupBenchmark
             return 2;
         }
         var root = BenchArgs.RepoRoot();
-        var apiDll = Path.Combine(root, "src", "Registry.Api", "bin", "Release", "net10.0", "Registry.Api.dll");
+        // --api-dll <path>: another build of the API host (e.g. before a change, built with -o elsewhere) against the same database.
+        var apiDll = Array.IndexOf(args, "--api-dll") is var d and >= 0 && d + 1 < args.Length
+            ? Path.GetFullPath(args[d + 1])
+            : Path.Combine(root, "src", "Registry.Api", "bin", "Release", "net10.0", "Registry.Api.dll");
         if (!File.Exists(apiDll))
         {
             Console.Error.WriteLine($"{apiDll} missing: run through `make bench-lookup` (it builds the API in Release).");
