@@ -72,25 +72,30 @@ public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSiz
 /// </summary>
 public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, TerritoryScope territory)
 {
-    /// <summary>How a name is matched: not at all, by blocking on shared words, or by trigram similarity alone.</summary>
-    private enum NameMode { None, SharedWords, Trigram }
+    /// <summary>
+    /// How a name is matched: not at all, by blocking on shared words (all the query's words but one), by any one of
+    /// its words (in the reader's territory only), or by trigram similarity alone.
+    /// </summary>
+    private enum NameMode { None, SharedWords, AnyWord, Trigram }
 
     /// <summary>At most this many query words are used for blocking (5 blocks of 4 words).</summary>
     private const int MaxBlockingWords = 5;
 
-    /// <summary>
-    /// The candidate persons. A name is matched in two stages, like matching blocks before it
-    /// scores: first persons having all the query's (normalised) words but at most one — two at
-    /// least — ranked by trigram word similarity (fast: exact-word index); only when that finds
-    /// nobody (one word typed, or two of them misspelt) every person by trigram word similarity
-    /// alone. For a case manager only persons of their territory are candidates (a person of an
-    /// in-scope household is in scope, so no household is lost), before ranking: the 500 best are
-    /// then 500 they may see; their word blocks come from the territory's own name index. The SQL's shape depends only on how many words there are, which criteria are given and the
-    /// reader's scope; every value is a parameter.
-    /// </summary>
     /// <summary>Which criteria a search gives (the statement holds a condition only for those).</summary>
     private readonly record struct Given(bool Curp, bool AgencyKeys, bool Municipality, bool Poligono, bool Address);
 
+    /// <summary>
+    /// The candidate persons. A name is matched in stages, like matching blocks before it scores:
+    /// first persons having all the query's (normalised) words but at most one — two at least —
+    /// ranked by trigram word similarity (fast: exact-word index); when that finds nobody (one word
+    /// typed, or a misspelt word among two), for a case manager the persons of their territory
+    /// having any one of the words; only then every person by trigram word similarity alone. For a
+    /// case manager only persons of their territory are candidates (a person of an in-scope
+    /// household is in scope, so no household is lost), before ranking: the 500 best are then 500
+    /// they may see; their word blocks come from the territory's own name index. The SQL's shape
+    /// depends only on how many words there are, which criteria are given and the reader's scope;
+    /// every value is a parameter.
+    /// </summary>
     /// <param name="restricted">The reader may not see every source.</param>
     /// <param name="storedView">The reader is one the stored restricted golden record was written for (<see cref="SensitiveSources.ReadsRestrictedGolden"/>).</param>
     private static string Candidates(NameMode mode, int pairs, bool territory, bool restricted, bool storedView, Given given)
@@ -110,9 +115,17 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
                 """,
             NameMode.SharedWords =>
                 "(" + string.Join(" OR ", Enumerable.Range(0, pairs).Select(i => $"string_to_array(p.search_name, ' ') @> @pair{i}")) + ")",
+            // Persons of the reader's territory having any one of the query's words, from the same name index: a
+            // two-word query with one word misspelt, or a one-word query. Ranked like the rest, so the score decides.
+            NameMode.AnyWord => $"""
+                p.id IN (SELECT t.person_id FROM unnest(registry_fold_all(@municipalities)) m(municipality)
+                          JOIN person_territories t ON t.name_words && registry_territory_words(m.municipality, @name)
+                         WHERE {TerritoryScope.Grants("t")})
+                """,
             _ => "@name <% p.search_name",
         };
-        var inScope = !territory ? "true" : mode == NameMode.SharedWords ? "true /* the name index is per territory */" : TerritoryScope.PersonInScope("p.id");
+        var inScope = !territory ? "true"
+            : mode is NameMode.SharedWords or NameMode.AnyWord ? "true /* the name index is per territory */" : TerritoryScope.PersonInScope("p.id");
         // A reader who may not see every source finds a person only through a current record they may see, and by
         // the name and CURP that record carries: a value only a hidden (health, security) source supplied finds nobody.
         // The name: usually a visible record carries the golden name itself (a cheap comparison); otherwise the visible
@@ -375,13 +388,19 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource,
                 SensitiveSources.ReadsRestrictedGolden(user), given)), Args(page), cancellationToken: ct))).AsList();
 
-        if (name is null) return await Run(NameMode.None, c.Page);
-        if (pairs.Count > 0)
+        // Stay with a blocking mode when it found anyone (on this page, or — for later pages — on the first).
+        async Task<List<T>?> Blocked(NameMode mode)
         {
-            var blocked = await Run(NameMode.SharedWords, c.Page);
-            // Stay with blocking when it found anyone (on this page, or — for later pages — on the first).
-            if (blocked.Count > 0 || (c.Page > 1 && (await Run(NameMode.SharedWords, 1)).Count > 0)) return blocked;
+            var found = await Run(mode, c.Page);
+            return found.Count > 0 || (c.Page > 1 && (await Run(mode, 1)).Count > 0) ? found : null;
         }
+
+        if (name is null) return await Run(NameMode.None, c.Page);
+        if (pairs.Count > 0 && await Blocked(NameMode.SharedWords) is { } shared) return shared;
+        // A case manager's territory has its own name index: any one word there (tens to thousands of persons at a
+        // state's size) costs far less than trigram similarity over every person of the registry, checked for
+        // territory one by one (seconds at a million persons, past the statement timeout).
+        if (!user.SeesAllTerritories && await Blocked(NameMode.AnyWord) is { } any) return any;
         return await Run(NameMode.Trigram, c.Page);
     }
 

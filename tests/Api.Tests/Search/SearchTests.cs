@@ -21,6 +21,7 @@ public sealed class SearchTests(SeededRegistry registry)
     [InlineData("gonzalez cantu ximena")]      // surname first
     [InlineData("ximena")]                     // one word: no pair of words to block on, trigram similarity alone
     [InlineData("Ximena Gonsales Cantú")]      // blocked on XIMENA + CANTU, ranked by similarity
+    [InlineData("ximena gonsales")]            // two words, one misspelt: any one word in the case manager's territory
     public async Task A_misspelt_or_unaccented_name_finds_the_household(string name)
     {
         var page = await Get<HouseholdHit>("gestora.reynosa", "/api/households?name=" + Uri.EscapeDataString(name));
@@ -66,6 +67,18 @@ public sealed class SearchTests(SeededRegistry registry)
         Assert.True(all.Items.Count > reynosa.Items.Count, "ANA LAURA lives in several municipalities");
         Assert.All(reynosa.Items, h => Assert.Contains("REYNOSA", h.Municipalities));
         var victoria = await Get<HouseholdHit>("gestor.victoria", "/api/households?name=ximena gonzalez cantu");
+        Assert.DoesNotContain(victoria.Items, h => h.Id == registry.ReynosaHousehold);
+    }
+
+    [Theory]
+    [InlineData("ximena gonsales")]   // a misspelt word among two: found by the other word, in the territory's name index
+    [InlineData("laura")]             // one word
+    public async Task A_case_managers_fallback_search_stays_in_their_territory(string name)
+    {
+        var reynosa = await Get<HouseholdHit>("gestora.reynosa", "/api/households?name=" + Uri.EscapeDataString(name) + "&pageSize=100");
+        Assert.NotEmpty(reynosa.Items);
+        Assert.All(reynosa.Items, h => Assert.Contains("REYNOSA", h.Municipalities));
+        var victoria = await Get<HouseholdHit>("gestor.victoria", "/api/households?name=" + Uri.EscapeDataString(name) + "&pageSize=100");
         Assert.DoesNotContain(victoria.Items, h => h.Id == registry.ReynosaHousehold);
     }
 
