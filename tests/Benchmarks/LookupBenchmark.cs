@@ -26,6 +26,8 @@ public static class LookupBenchmark
         var rps = BenchArgs.Int(args, "--rps", 200);
         var seconds = BenchArgs.Int(args, "--seconds", 30);
         var keep = args.Contains("--keep");
+        // Long enough for the API host's tiered JIT to settle (its CPU per request is ~4× higher in its first seconds).
+        var warmup = BenchArgs.Int(args, "--warmup", 15);
         // --existing <db>: measure again on a database an earlier run kept (--keep), without refilling it.
         var existing = Array.IndexOf(args, "--existing") is var e and >= 0 && e + 1 < args.Length ? args[e + 1] : null;
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
@@ -88,16 +90,24 @@ public static class LookupBenchmark
             string Household() => $"/api/households/{households[random.Next(households.Count)]}";
             string Search() => "/api/households?name=" + Uri.EscapeDataString(LookupData.Misspell(names[random.Next(names.Count)], random));
 
-            Console.WriteLine($"warming up for 5 s at {rps} requests/s");
-            await LoadAsync(http, rps, 5, Household, Search);
+            Console.WriteLine($"warming up for {warmup} s at {rps} requests/s");
+            await LoadAsync(http, rps, warmup, Household, Search);
             Console.WriteLine($"measuring for {seconds} s at {rps} requests/s (half household 360, half name search) as gestora.reynosa");
+            var cpuBefore = await CpuTicksAsync(connectionString, database, api);
             var result = await LoadAsync(http, rps, seconds, Household, Search);
+            var cpuAfter = await CpuTicksAsync(connectionString, database, api);
 
             var c = CultureInfo.InvariantCulture;
             foreach (var (kind, lat) in new[] { ("household 360", result.Household), ("search", result.Search) })
                 Console.WriteLine(string.Create(c, $"{kind,-14} n={lat.Count,6}  p50={P(lat, 50),7:F1} ms  p95={P(lat, 95),7:F1} ms  p99={P(lat, 99),7:F1} ms  max={lat.Max(),7:F1} ms"));
             Console.WriteLine(string.Create(c, $"achieved {result.Rps:F1} requests/s, {result.Errors} errors"));
             if (result.Errors > 0) Console.WriteLine($"first error: {result.FirstError}");
+            // CPU per request is what the machine's cores allow (2 cores: 2,000 ms a second), whatever else runs on it;
+            // latency is not, on a shared machine. Linux /proc only; PostgreSQL on this machine.
+            var requests = rps * seconds;
+            double PerRequest(Func<CpuTicks, long> part) => (part(cpuAfter) - part(cpuBefore)) * 1000.0 / TicksPerSecond / requests;
+            if (cpuBefore.Known && cpuAfter.Known)
+                Console.WriteLine(string.Create(c, $"CPU per request: PostgreSQL {PerRequest(t => t.Postgres):F2} ms, API host {PerRequest(t => t.Api):F2} ms (load generator not counted)"));
             Console.WriteLine(string.Create(c, $"RESULT household_p95_ms={P(result.Household, 95):F1} search_p95_ms={P(result.Search, 95):F1} rps={result.Rps:F0}"));
             return result.Errors == 0 ? 0 : 1;
         }
@@ -118,6 +128,42 @@ public static class LookupBenchmark
                 Console.WriteLine($"kept database {database}");
             }
         }
+    }
+
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+    private sealed record CpuTicks(bool Known, long Postgres, long Api);
+
+    /// <summary>
+    /// User + system CPU ticks of the API host and of every PostgreSQL backend connected to the benchmark's database
+    /// (a backend that closes in between loses its ticks: the API's pool keeps its connections open).
+    /// </summary>
+    private static async Task<CpuTicks> CpuTicksAsync(string connectionString, string database, Process api)
+    {
+        static long Ticks(int pid)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                return -1;
+            }
+        }
+        if (!OperatingSystem.IsLinux()) return new CpuTicks(false, 0, 0);
+        await using var db = new NpgsqlConnection(connectionString);
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @db AND pid <> pg_backend_pid()", db);
+        command.Parameters.AddWithValue("db", database);
+        var postgres = 0L;
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                if (Ticks(reader.GetInt32(0)) is var t and >= 0) postgres += t;
+        var apiTicks = Ticks(api.Id);
+        return new CpuTicks(apiTicks >= 0, postgres, apiTicks);
     }
 
     private sealed record LoadResult(List<double> Household, List<double> Search, double Rps, int Errors, string? FirstError);
