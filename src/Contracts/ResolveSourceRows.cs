@@ -55,4 +55,14 @@ public sealed record SourceRow
     public string? ServiceType { get; init; }
     public DateOnly? ServiceDate { get; init; }
     public string? ServiceStatus { get; init; }
+
+    /// <summary>
+    /// Values the agency sent that were left out as invalid or implausible (a birth date in the future, a
+    /// CURP that is no CURP, …): the row was kept, the value is not used by matching or the golden record,
+    /// and this keeps it as sent with the reason. Null when every value was usable.
+    /// </summary>
+    public IReadOnlyList<FieldWarning>? Warnings { get; init; }
 }
+
+/// <summary>One value left out of a row: the canonical field, the value as the agency sent it (trimmed), and why.</summary>
+public sealed record FieldWarning(string Field, string Value, string Reason);

@@ -34,8 +34,9 @@ public interface IRowValues
 
 /// <summary>
 /// Where a source row becomes a <see cref="SourceRow"/>, for every feed kind: trims values, bounds
-/// their length, applies the feed's code lists, checks required fields and dates, and computes the
-/// record key and content hash. CSV columns and API properties reach it the same way (as slots),
+/// their length, applies the feed's code lists, has <see cref="FieldQuality"/> check required fields,
+/// dates, identifiers and attribution (an invalid optional value is left out with a warning), and
+/// computes the record key and content hash (over the values as sent, warned ones included). CSV columns and API properties reach it the same way (as slots),
 /// so a CSV drop and an API page of the same records yield the same rows.
 /// </summary>
 public static class SourceRowMapper
@@ -64,27 +65,13 @@ public static class SourceRowMapper
             content.Append(field).Append('=').Append(value).Append('\u001f');
         }
 
-        foreach (var field in feed.Required)
-        {
-            if (values.GetValueOrDefault(field) is null)
-                return Reject(row, rowNumber, $"required field {field} ({sourceWord} '{feed.Fields[field][0]}') is empty");
-        }
-
-        // Dates only in the feed's declared formats (no guessing: 03/04 is ambiguous); a birth date in the future is refused.
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        DateOnly? birth = null, service = null;
-        if (values.GetValueOrDefault(CanonicalFields.BirthDate) is { } b)
-        {
-            var parsed = Dates.ParseBirthDate(b, feed.DateFormats, today, lenient: false);
-            if (!parsed.Ok) return Reject(row, rowNumber, DateError(CanonicalFields.BirthDate, b, parsed.Error, feed, sourceWord));
-            birth = parsed.Date;
-        }
-        if (values.GetValueOrDefault(CanonicalFields.ServiceDate) is { } s)
-        {
-            var parsed = Dates.Parse(s, feed.DateFormats, today, lenient: false);
-            if (!parsed.Ok) return Reject(row, rowNumber, DateError(CanonicalFields.ServiceDate, s, parsed.Error, feed, sourceWord));
-            service = parsed.Date;
-        }
+        // Required fields, dates, identifiers, attribution: one rule set for every feed (FieldQuality). An invalid
+        // optional value is left out of the row with a warning; only a missing required field or a row that names
+        // no one is rejected.
+        // The record key is the agency's identity of the record: made of the values as sent, before any is left out.
+        var recordKey = string.Join('|', feed.RecordKey.Select(k => values.GetValueOrDefault(k)?.Replace("|", "||", StringComparison.Ordinal)));
+        var quality = FieldQuality.Check(values, feed, DateOnly.FromDateTime(DateTime.UtcNow), sourceWord);
+        if (quality.Rejection is { } reason) return Reject(row, rowNumber, reason);
 
         string? V(string field) => values.GetValueOrDefault(field);
         // A single full-name column is split here, so matching, survivorship and display see name
@@ -95,7 +82,7 @@ public static class SourceRowMapper
         var mappedRow = new SourceRow
         {
             RowNumber = rowNumber,
-            RecordKey = string.Join('|', feed.RecordKey.Select(k => values.GetValueOrDefault(k)?.Replace("|", "||", StringComparison.Ordinal))),
+            RecordKey = recordKey,
             ContentHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content.ToString()))),
             AgencyPersonId = V(CanonicalFields.AgencyPersonId),
             Curp = V(CanonicalFields.Curp),
@@ -104,7 +91,7 @@ public static class SourceRowMapper
             MaternalSurname = split is null ? V(CanonicalFields.MaternalSurname) : split.Maternal,
             FullName = fullName,
             Sex = V(CanonicalFields.Sex),
-            BirthDate = birth,
+            BirthDate = quality.BirthDate,
             OtherId = V(CanonicalFields.OtherId),
             Phone = V(CanonicalFields.Phone),
             Street = V(CanonicalFields.Street),
@@ -117,8 +104,9 @@ public static class SourceRowMapper
             RelationshipToHead = V(CanonicalFields.RelationshipToHead),
             Programme = V(CanonicalFields.Programme),
             ServiceType = V(CanonicalFields.ServiceType),
-            ServiceDate = service,
+            ServiceDate = quality.ServiceDate,
             ServiceStatus = V(CanonicalFields.ServiceStatus),
+            Warnings = quality.Warnings,
         };
         return new ParsedRow(mappedRow, null);
     }
@@ -132,7 +120,4 @@ public static class SourceRowMapper
     }
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
-
-    private static string DateError(string field, string value, string? why, FeedDefinition feed, string sourceWord) =>
-        $"{field} '{value}' ({sourceWord} '{feed.Fields[field][0]}') is not a valid date in the feed's formats ({string.Join(", ", feed.DateFormats)}): {why}";
 }

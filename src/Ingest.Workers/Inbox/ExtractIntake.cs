@@ -163,6 +163,7 @@ public sealed partial class ExtractIntake(
         var chunk = new List<SourceRow>(chunkSize);
         var inFlight = new Queue<Task>(SendsInFlight);
         var rejects = new List<RejectedRow>(RejectBatch);
+        var warnings = new List<RowWarning>(RejectBatch);
         var plan = new List<ChunkRange>();
         var progress = new ParseProgress();
         long nextReport = 0;
@@ -183,6 +184,7 @@ public sealed partial class ExtractIntake(
         while (inFlight.Count > 0) await inFlight.Dequeue();
         await store.RecordChunkPlanAsync(extractId, plan, ct);
         await store.WriteRejectsAsync(extractId, rejects, ct);
+        await store.WriteWarningsAsync(extractId, warnings, ct);
         await store.FinishParseAsync(extractId, rows, accepted, rejected, chunks, chunkSize, ct);
         LogParsed(extractId, rows, accepted, rejected, chunks);
 
@@ -195,6 +197,7 @@ public sealed partial class ExtractIntake(
                 {
                     accepted++;
                     chunk.Add(row);
+                    if (row.Warnings is { } left) await KeepWarningsAsync(row.RowNumber, left);
                     if (chunk.Count == chunkSize) await SendChunkAsync(chunks++);
                 }
                 else
@@ -209,6 +212,18 @@ public sealed partial class ExtractIntake(
                 }
             }
             if (chunk.Count > 0) await SendChunkAsync(chunks++);
+        }
+
+        // Values left out of accepted rows, for the acceptance report: batched like the rejects.
+        async Task KeepWarningsAsync(int rowNumber, IReadOnlyList<FieldWarning> left)
+        {
+            foreach (var w in left)
+                warnings.Add(new RowWarning(rowNumber, w.Field, feed.Fields[w.Field][0], w.Value, w.Reason));
+            if (warnings.Count >= RejectBatch)
+            {
+                await store.WriteWarningsAsync(extractId, warnings, ct);
+                warnings.Clear();
+            }
         }
 
         async Task SendChunkAsync(int index)

@@ -13,8 +13,8 @@ namespace Registry.Api.Access;
 /// <item>a refused attempt of a signed-in user is logged (kind <c>denied</c>): what was asked and
 ///   why — a role policy (<see cref="AuditedAuthorizationResultHandler"/>) or the reader's scope
 ///   (territory, agency), refused by the endpoint itself;</item>
-/// <item>a rejected-rows CSV download (raw lines of an agency's file) is logged before its first
-///   byte leaves: no entry, no download.</item>
+/// <item>a rejected-rows or warnings CSV download (raw lines and values of an agency's file) is logged
+///   before its first byte leaves: no entry, no download.</item>
 /// </list>
 /// Reads of persons, households, lineage and searches are logged by their endpoints (with what they
 /// returned). Registered after authorisation, so unauthenticated requests are answered 401 first.
@@ -31,7 +31,12 @@ public sealed class AccessAudit(RequestDelegate next, AccessLog log, ILogger<Acc
         "personas/{id:guid}", "hogares/{id:guid}", "linaje/",
     ];
 
-    private const string RejectedRowsCsv = "api/extracts/{id:guid}/rejected.csv";
+    /// <summary>CSV downloads of an agency's values as sent, and the access-log kind each is logged as.</summary>
+    private static readonly Dictionary<string, string> CsvDownloads = new(StringComparer.Ordinal)
+    {
+        ["api/extracts/{id:guid}/rejected.csv"] = AccessKind.RejectedRowsCsv,
+        ["api/extracts/{id:guid}/warnings.csv"] = AccessKind.RowWarningsCsv,
+    };
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -78,9 +83,9 @@ public sealed class AccessAudit(RequestDelegate next, AccessLog log, ILogger<Acc
                 : "refused by the endpoint";
             await RecordDeniedAsync(log, context, reason);
         }
-        else if (status is >= 200 and < 300 && pattern == RejectedRowsCsv)
+        else if (status is >= 200 and < 300 && pattern is not null && CsvDownloads.TryGetValue(pattern, out var kind))
         {
-            await log.RecordAsync(context, user, AccessKind.RejectedRowsCsv, TargetOf(context), $"{context.Request.Path}", ct: context.RequestAborted);
+            await log.RecordAsync(context, user, kind, TargetOf(context), $"{context.Request.Path}", ct: context.RequestAborted);
         }
         else
         {

@@ -18,6 +18,8 @@ public static class AccessKind
     public const string Denied = "denied";
     /// <summary>A download of an extract's rejected rows (raw lines, personal data) as CSV.</summary>
     public const string RejectedRowsCsv = "rejected-rows-csv";
+    /// <summary>A download of an extract's warnings (values left out of accepted rows, as sent: personal data) as CSV.</summary>
+    public const string RowWarningsCsv = "row-warnings-csv";
     /// <summary>A read of the territory events (who moved where, and why).</summary>
     public const string TerritoryEvents = "territory-events";
     /// <summary>A read of the matching models (list or one version's page); no personal data.</summary>
@@ -46,7 +48,7 @@ public sealed record AccessLogPage(IReadOnlyList<AccessLogEntry> Items, int Page
 
 /// <summary>
 /// The append-only access log: every read of a person, household or lineage (PROV export), every
-/// search with the ids it returned, rejected-row CSV downloads and denied attempts, with who, role,
+/// search with the ids it returned, rejected-row and warning CSV downloads and denied attempts, with who, role,
 /// what, when and the declared purpose. The API's database role may only INSERT (migration 0036);
 /// each entry is hash-chained to the one before by the database (migration 0037), which
 /// <see cref="AccessLogVerifier"/> checks.
@@ -116,7 +118,7 @@ public sealed class AccessLog(NpgsqlDataSource db)
     public static readonly string[] Kinds =
         [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search,
          AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.TerritoryEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv,
-         AccessKind.MatchModels, AccessKind.MatchModelPromotion];
+         AccessKind.MatchModels, AccessKind.MatchModelPromotion, AccessKind.RowWarningsCsv];
 
     /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
     public static void Map(RouteGroupBuilder api) =>

@@ -27,6 +27,7 @@ public sealed class AccessLogPageModel(AccessLog log) : PageModel
         AccessKind.IdentityEvents => "Historial de identidad",
         AccessKind.Denied => "Intento denegado",
         AccessKind.RejectedRowsCsv => "Descarga CSV de filas rechazadas",
+        AccessKind.RowWarningsCsv => "Descarga CSV de avisos de calidad",
         AccessKind.MatchModels => "Modelo de coincidencia",
         AccessKind.MatchModelPromotion => "Modelo de coincidencia puesto en vigor",
         _ => kind,

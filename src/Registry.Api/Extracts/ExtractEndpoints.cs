@@ -6,7 +6,7 @@ using Registry.Feeds;
 
 namespace Registry.Api.Extracts;
 
-/// <summary>Agencies' extracts and their acceptance reports; rejected rows as CSV to fix and resend.</summary>
+/// <summary>Agencies' extracts and their acceptance reports; rejected rows and values left out (warnings) as CSV to fix and resend.</summary>
 public static class ExtractEndpoints
 {
     public static void MapExtracts(this RouteGroupBuilder api)
@@ -54,6 +54,23 @@ public static class ExtractEndpoints
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"rejected-{id}.csv");
         }).RequireAuthorization(AccessPolicies.Extracts)
           .WithName("GetRejectedRows").WithSummary("Rejected rows with row number and error, as CSV");
+
+        // Values left out of accepted rows, as the agency sent them: personal data like the rejected rows' raw
+        // lines, so the same rule (own agency, a sector the reader may see) and the same access-log entry.
+        api.MapGet("/extracts/{id:guid}/warnings.csv", async (ExtractStore store, HttpContext http, Guid id, CancellationToken ct) =>
+        {
+            if (await store.GetAsync(id, ct) is not { } report) return Results.NotFound();
+            if (!MaySee(http, report)) return OtherAgency();
+            var rows = await store.RowWarningsAsync(id, ct);
+            var csv = new StringBuilder("row,field,column,value,reason\n");
+            foreach (var w in rows)
+            {
+                csv.Append(w.RowNumber.ToString(CultureInfo.InvariantCulture)).Append(',').Append(CsvCell(w.Field)).Append(',')
+                    .Append(CsvCell(w.SourceColumn)).Append(',').Append(CsvCell(w.RawValue)).Append(',').Append(CsvCell(w.Reason)).Append('\n');
+            }
+            return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"warnings-{id}.csv");
+        }).RequireAuthorization(AccessPolicies.Extracts)
+          .WithName("GetRowWarnings").WithSummary("Values left out of accepted rows (invalid or implausible) with row, field, value as sent and reason, as CSV");
     }
 
     /// <summary>The agency an agency user is confined to; null for roles that see every agency.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Registry.Contracts;
 using Dapper;
 using Npgsql;
 
@@ -59,7 +60,9 @@ public sealed record LineageGraph(
     IReadOnlyList<LineageIdentityEvent> IdentityEvents, IReadOnlyList<LineageHouseholdEvent> HouseholdEvents);
 
 /// <summary>A service event traced to its file and row: the row's fields as the agency sent them, and the decision.</summary>
-public sealed record ServiceEventTrace(LineageService Service, LineageRecord Record, IReadOnlyDictionary<string, string?> RowFields);
+/// <param name="Warnings">Values of the row left out as invalid or implausible (not used by matching or the golden record), as the agency sent them.</param>
+public sealed record ServiceEventTrace(LineageService Service, LineageRecord Record, IReadOnlyDictionary<string, string?> RowFields,
+    IReadOnlyList<FieldWarning> Warnings);
 
 /// <summary>Loads lineage (the source records, their extracts and decisions) for persons, households and service events.</summary>
 public sealed class LineageQueries(NpgsqlDataSource db)
@@ -117,15 +120,24 @@ public sealed class LineageQueries(NpgsqlDataSource db)
         var json = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
             "SELECT data::text FROM source_records WHERE id = @id", new { id = graph.Records[0].SourceRecordId }, cancellationToken: ct));
         var fields = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        var warnings = new List<FieldWarning>();
         using (var doc = JsonDocument.Parse(json ?? "{}"))
         {
             foreach (var p in doc.RootElement.EnumerateObject())
             {
                 if (p.Value.ValueKind == JsonValueKind.Null) continue;
+                if (p.Name == nameof(SourceRow.Warnings) && p.Value.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var w in p.Value.EnumerateArray())
+                        warnings.Add(new FieldWarning(Text(w, nameof(FieldWarning.Field)), Text(w, nameof(FieldWarning.Value)), Text(w, nameof(FieldWarning.Reason))));
+                    continue;
+                }
                 fields[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText();
             }
         }
-        return new ServiceEventTrace(graph.Services[0], graph.Records[0], fields);
+        return new ServiceEventTrace(graph.Services[0], graph.Records[0], fields, warnings);
+
+        static string Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
     }
 
     private static async Task<LineageGraph> LoadAsync(NpgsqlConnection connection, string kind, Guid id, Guid[] persons, CancellationToken ct)

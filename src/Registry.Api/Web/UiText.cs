@@ -28,6 +28,13 @@ public sealed class UiText(IHttpContextAccessor http)
         "housing" => "Vivienda", "social" => "Desarrollo social (DIF)", _ => sector,
     }];
 
+    /// <summary>A canonical field of a feed (<c>birth_date</c>, <c>curp</c>…) as the UI names it; a field without a label shows as stored.</summary>
+    public string Field(string field) => this[field switch
+    {
+        "birth_date" => "Fecha de nacimiento", "service_date" => "Fecha del servicio", "curp" => "CURP", "phone" => "Teléfono",
+        "postal_code" => "Código postal", "other_id" => "Otro identificador", "sex" => "Sexo", _ => field,
+    }];
+
     /// <summary>Why a record was linked (<c>match_decisions.rule</c>, a <see cref="LinkRule"/> code); a code this build does not know shows as stored.</summary>
     public string Rule(string? code) => !LinkRules.TryParse(code, out var rule) ? code ?? "" : this[rule switch
     {
@@ -240,6 +247,15 @@ public sealed class UiText(IHttpContextAccessor http)
         ["Resueltas"] = "Resolved",
         ["Sin cambios"] = "Unchanged",
         ["Descargar filas rechazadas (CSV)"] = "Download rejected rows (CSV)",
+        ["Avisos"] = "Warnings",
+        ["Valores no usados de filas aceptadas, por campo"] = "Values left out of accepted rows, by field",
+        ["Descargar avisos (CSV)"] = "Download warnings (CSV)",
+        ["Fecha del servicio"] = "Service date",
+        ["Otro identificador"] = "Other identifier",
+        ["Valores no usados (avisos)"] = "Values left out (warnings)",
+        ["Valor enviado"] = "Value sent",
+        ["Descarga CSV de filas rechazadas"] = "Rejected rows CSV download",
+        ["Descarga CSV de avisos de calidad"] = "Warnings CSV download",
         ["Procesando…"] = "Processing…",
         ["Avance"] = "Progress",
         ["Filas leídas"] = "Rows read",

@@ -23,12 +23,21 @@ public static class ExtractStatus
 
 public sealed record RejectedRow(int RowNumber, string Reason, string? RawLine);
 
+/// <summary>A value of an accepted row left out as invalid or implausible: where it was, as sent, and why.</summary>
+public sealed record RowWarning(int RowNumber, string Field, string SourceColumn, string RawValue, string Reason);
+
 public sealed record ExtractReport(
     Guid Id, string FeedCode, string AgencyCode, string Sector, string FileName, string Sha256, long SizeBytes,
     string Status, string? Error, int? RowsTotal, int? RowsAccepted, int? RowsRejected, int RowsResolved, int RowsUnchanged,
     int? ChunksTotal, int Receipts, DateTime ReceivedAt, DateTime? ParsedAt, DateTime? ResolvedAt,
     DateTime? ParseStartedAt, DateTime? FirstChunkQueuedAt, int RowsParsed, long BytesParsed, int ChunksQueued, int ChunksResolved)
 {
+    /// <summary>
+    /// Values left out of accepted rows as invalid or implausible, counted per canonical field (empty when none);
+    /// the rows themselves were accepted. The values, with row and reason: <c>warnings.csv</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Warnings { get; init; } = new Dictionary<string, int>();
+
     /// <summary>How far the extract is, while it runs (see <see cref="ExtractProgress"/>).</summary>
     public ExtractProgress Progress => ExtractProgress.Of(this);
 
@@ -150,7 +159,7 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Claims the parse of an extract for <paramref name="lease"/> (renewed by <see cref="RenewParseLeaseAsync"/>) and
-    /// starts (or restarts, after a crash) it: rejects of an unfinished earlier attempt are discarded. The first
+    /// starts (or restarts, after a crash) it: rejects and warnings of an unfinished earlier attempt are discarded. The first
     /// parse records the chunk size and feed definition it uses; a later attempt gets those back, so it cuts the
     /// same chunks. Null when the extract is parsed already, or another parse holds a live lease on it.
     /// </summary>
@@ -170,7 +179,8 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
             RETURNING chunk_size, feed_definition
             """, new { id, claim, lease, chunkSize, feedDefinition }, tx, cancellationToken: ct));
         if (claimed is not null)
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM rejected_rows WHERE extract_id = @id", new { id }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM rejected_rows WHERE extract_id = @id; DELETE FROM row_warnings WHERE extract_id = @id", new { id }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return claimed;
     }
@@ -238,6 +248,26 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         await writer.CompleteAsync(ct);
     }
 
+    /// <summary>The values left out of accepted rows, written in batches as the parse goes (like the rejects).</summary>
+    public async Task WriteWarningsAsync(Guid id, IReadOnlyCollection<RowWarning> warnings, CancellationToken ct)
+    {
+        if (warnings.Count == 0) return;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY row_warnings (extract_id, row_number, field, source_column, raw_value, reason) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var w in warnings)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(w.RowNumber, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(w.Field, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(w.SourceColumn, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(w.RawValue, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(w.Reason, NpgsqlDbType.Text, ct);
+        }
+        await writer.CompleteAsync(ct);
+    }
+
     /// <summary>Records the final counts of a parse; resolved at once if the consumers already caught up.</summary>
     public async Task FinishParseAsync(Guid id, int rowsTotal, int accepted, int rejected, int chunks, int chunkSize, CancellationToken ct)
     {
@@ -278,6 +308,7 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM rejected_rows WHERE extract_id = @id;
+            DELETE FROM row_warnings WHERE extract_id = @id;
             UPDATE extracts SET status = 'rejected', error = @error, parsed_at = now(), parse_lease_until = NULL WHERE id = @id;
             """, new { id, error }, cancellationToken: ct));
     }
@@ -338,8 +369,9 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
     public async Task<ExtractReport?> GetAsync(Guid id, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<ExtractReport>(new CommandDefinition(
+        var report = await connection.QuerySingleOrDefaultAsync<ExtractReport>(new CommandDefinition(
             ReportSql + " WHERE e.id = @id", new { id }, cancellationToken: ct));
+        return report is null ? null : (await WithWarningsAsync(connection, [report], ct))[0];
     }
 
     public async Task<IReadOnlyList<ExtractReport>> ListAsync(string? agencyCode, int limit, CancellationToken ct)
@@ -348,7 +380,22 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
         var rows = await connection.QueryAsync<ExtractReport>(new CommandDefinition(
             ReportSql + " WHERE (@agencyCode::text IS NULL OR e.agency_code = @agencyCode) ORDER BY e.received_at DESC LIMIT @limit",
             new { agencyCode, limit }, cancellationToken: ct));
-        return [.. rows];
+        return await WithWarningsAsync(connection, [.. rows], ct);
+    }
+
+    /// <summary>The reports with their warnings counted per field (one query for all of them).</summary>
+    private static async Task<IReadOnlyList<ExtractReport>> WithWarningsAsync(NpgsqlConnection connection, IReadOnlyList<ExtractReport> reports, CancellationToken ct)
+    {
+        if (reports.Count == 0) return reports;
+        var counts = await connection.QueryAsync<FieldCount>(new CommandDefinition(
+            """
+            SELECT extract_id, field, count(*)::int AS count FROM row_warnings
+             WHERE extract_id = ANY (@ids) GROUP BY extract_id, field ORDER BY extract_id, field
+            """, new { ids = reports.Select(r => r.Id).ToArray() }, cancellationToken: ct));
+        var byExtract = counts.ToLookup(c => c.ExtractId);
+        return [.. reports.Select(r => byExtract.Contains(r.Id)
+            ? r with { Warnings = byExtract[r.Id].ToDictionary(c => c.Field, c => c.Count, StringComparer.Ordinal) }
+            : r)];
     }
 
     public async Task<IReadOnlyList<RejectedRow>> RejectedRowsAsync(Guid id, CancellationToken ct)
@@ -359,6 +406,17 @@ public sealed class ExtractStore(NpgsqlDataSource dataSource)
             new { id }, cancellationToken: ct));
         return [.. rows];
     }
+
+    public async Task<IReadOnlyList<RowWarning>> RowWarningsAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<RowWarning>(new CommandDefinition(
+            "SELECT row_number, field, source_column, raw_value, reason FROM row_warnings WHERE extract_id = @id ORDER BY row_number, field",
+            new { id }, cancellationToken: ct));
+        return [.. rows];
+    }
+
+    private sealed record FieldCount(Guid ExtractId, string Field, int Count);
 
     private const string ReportSql =
         """

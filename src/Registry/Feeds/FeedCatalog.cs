@@ -125,6 +125,10 @@ public sealed class FeedCatalog
         {
             if (!fields.ContainsKey(name)) Fail($"values.{name}", "has a code list but the field is not mapped in 'fields'");
         }
+        var quality = raw.Quality ?? new FieldQualitySettings();
+        var thisYear = DateTime.UtcNow.Year;
+        if (quality.EarliestBirthYear < FieldQualitySettings.FirstReadableYear || quality.EarliestBirthYear > thisYear)
+            Fail("quality.earliestBirthYear", $"{quality.EarliestBirthYear} is not between {FieldQualitySettings.FirstReadableYear} (no earlier date is read) and {thisYear}");
 
         return new FeedDefinition
         {
@@ -140,6 +144,7 @@ public sealed class FeedCatalog
             RecordKey = recordKey,
             FullNameOrder = raw.FullNameOrder ?? FullNameOrders.GivenFirst,
             ResidenceAuthoritative = raw.ResidenceAuthoritative ?? false,
+            Quality = quality,
             Values = (raw.Values ?? []).ToDictionary(
                 kv => kv.Key,
                 kv => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(kv.Value, StringComparer.OrdinalIgnoreCase),
@@ -235,7 +240,8 @@ public sealed class FeedCatalog
         List<string>? RecordKey,
         Dictionary<string, Dictionary<string, string>>? Values,
         string? FullNameOrder,
-        bool? ResidenceAuthoritative);
+        bool? ResidenceAuthoritative,
+        FieldQualitySettings? Quality);
 }
 
 public sealed class FeedDefinitionException : Exception

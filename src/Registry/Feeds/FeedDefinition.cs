@@ -49,6 +49,9 @@ public sealed record FeedDefinition
     /// </summary>
     public bool ResidenceAuthoritative { get; init; }
 
+    /// <summary>What this feed's values may plausibly be (earliest birth year); an implausible optional value is left out with a warning.</summary>
+    public FieldQualitySettings Quality { get; init; } = new();
+
     /// <summary>The file the definition was loaded from (for error messages).</summary>
     public string SourceFile { get; init; } = "";
 
@@ -63,6 +66,20 @@ public sealed record CsvDialect
     public string Delimiter { get; init; } = ",";
     public string Encoding { get; init; } = "utf-8";
     public IReadOnlyList<string> DateFormats { get; init; } = ["dd/MM/yyyy", "yyyy-MM-dd"];
+}
+
+/// <summary>
+/// Plausible ranges of a feed's values (the <c>quality</c> section of a definition). A value outside
+/// them is not evidence: it is left out of matching and the golden record with a warning
+/// (<see cref="FieldQuality"/>), and the row is kept unless the field is required.
+/// </summary>
+public sealed record FieldQualitySettings
+{
+    /// <summary>The registry reads no date before 1900 at all.</summary>
+    public const int FirstReadableYear = 1900;
+
+    /// <summary>A birth date before this year is implausible (a placeholder such as 01/01/1900, a mistyped century).</summary>
+    public int EarliestBirthYear { get; init; } = FirstReadableYear;
 }
 
 public static class FullNameOrders

@@ -17,7 +17,7 @@ CREATE TABLE public.access_log (
     seq bigint,
     prev_hash bytea,
     hash bytea,
-    CONSTRAINT access_log_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'household'::text, 'lineage-person'::text, 'lineage-household'::text, 'lineage-service-event'::text, 'search'::text, 'review-queue'::text, 'review-task'::text, 'identity-events'::text, 'territory-events'::text, 'denied'::text, 'rejected-rows-csv'::text, 'match-models'::text, 'match-model-promotion'::text])))
+    CONSTRAINT access_log_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'household'::text, 'lineage-person'::text, 'lineage-household'::text, 'lineage-service-event'::text, 'search'::text, 'review-queue'::text, 'review-task'::text, 'identity-events'::text, 'territory-events'::text, 'denied'::text, 'rejected-rows-csv'::text, 'match-models'::text, 'match-model-promotion'::text, 'row-warnings-csv'::text])))
 );
 
 CREATE FUNCTION public.access_log_canonical(e public.access_log) RETURNS bytea
@@ -1078,6 +1078,15 @@ END)::double precision)) STORED,
     CONSTRAINT review_tasks_status_check CHECK ((status = ANY (ARRAY['open'::text, 'match'::text, 'non-match'::text, 'settled'::text, 'folded'::text])))
 );
 
+CREATE TABLE public.row_warnings (
+    extract_id uuid NOT NULL,
+    row_number integer NOT NULL,
+    field text NOT NULL,
+    source_column text NOT NULL,
+    raw_value text NOT NULL,
+    reason text NOT NULL
+);
+
 CREATE TABLE public.schemaversions (
     schemaversionsid integer NOT NULL,
     scriptname character varying(255) NOT NULL,
@@ -1280,6 +1289,9 @@ ALTER TABLE ONLY public.review_task_records
 
 ALTER TABLE ONLY public.review_tasks
     ADD CONSTRAINT review_tasks_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.row_warnings
+    ADD CONSTRAINT row_warnings_pkey PRIMARY KEY (extract_id, row_number, field);
 
 ALTER TABLE ONLY public.service_events
     ADD CONSTRAINT service_events_pkey PRIMARY KEY (id);
@@ -1486,6 +1498,9 @@ ALTER TABLE ONLY public.rejected_rows
 
 ALTER TABLE ONLY public.review_task_records
     ADD CONSTRAINT review_task_records_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.review_tasks(id);
+
+ALTER TABLE ONLY public.row_warnings
+    ADD CONSTRAINT row_warnings_extract_id_fkey FOREIGN KEY (extract_id) REFERENCES public.extracts(id);
 
 ALTER TABLE ONLY public.unchanged_rows
     ADD CONSTRAINT unchanged_rows_extract_id_fkey FOREIGN KEY (extract_id) REFERENCES public.extracts(id);

@@ -123,6 +123,39 @@ public sealed class AccessLogTests(SeededRegistry registry)
     }
 
     [Fact]
+    public async Task A_warnings_download_is_logged_before_it_is_sent()
+    {
+        var agency = await registry.ClientAsync("dif.datos");
+        var before = (await LogFor(registry.DifExtract)).Items.Count(e => e.Kind == AccessKind.RowWarningsCsv);
+        using var csv = await agency.GetAsync($"/api/extracts/{registry.DifExtract}/warnings.csv");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        // The DIF sample's planted impossible birth date, as sent: the row itself was accepted.
+        Assert.Contains("\"birth_date\",\"FECHA NAC\",\"1990-13-01\"", await csv.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var downloads = (await LogFor(registry.DifExtract)).Items.Where(e => e.Kind == AccessKind.RowWarningsCsv).ToList();
+        Assert.Equal(before + 1, downloads.Count);
+        Assert.Equal(("dif.datos", "agency", "DIF-TAM"), (downloads[0].Subject, downloads[0].Role, downloads[0].AgencyCode));
+    }
+
+    [Fact]
+    public async Task A_reader_who_may_not_see_a_sensitive_feeds_sector_cannot_download_its_warnings_and_the_attempt_is_logged()
+    {
+        // The security agency's extract carries a warned value (an impossible birth date); DIF's data officer may not see security.
+        var agency = await registry.ClientAsync("dif.datos");
+        using var csv = await agency.GetAsync($"/api/extracts/{registry.SsptExtract}/warnings.csv");
+        var body = await csv.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, csv.StatusCode);
+        Assert.DoesNotContain("20090230", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("birth_date", body, StringComparison.Ordinal);
+        var entries = (await LogFor(registry.SsptExtract)).Items.Where(e => e.Subject == "dif.datos").ToList();
+        Assert.Contains(entries, e => e.Kind == AccessKind.Denied && e.Detail!.Contains("warnings.csv", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.Kind == AccessKind.RowWarningsCsv);
+        // Whoever may see it finds the value there (so the refusal above is not vacuous).
+        using var allowed = await (await registry.ClientAsync("custodio")).GetAsync($"/api/extracts/{registry.SsptExtract}/warnings.csv");
+        Assert.Contains("20090230", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_auditors_page_shows_denied_attempts_downloads_and_whom_a_search_returned()
     {
         var manager = await registry.ClientAsync("gestora.reynosa");

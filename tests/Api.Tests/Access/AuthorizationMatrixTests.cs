@@ -33,6 +33,8 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/api/extracts/{dif}",                       [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/api/extracts/{ssa}/rejected.csv",          [NoAuth, Ok, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/api/extracts/{dif}/rejected.csv",          [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
+        ("/api/extracts/{ssa}/warnings.csv",          [NoAuth, Ok, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
+        ("/api/extracts/{dif}/warnings.csv",          [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/api/feeds",                                [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         ("/api/summary",                              [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         ("/api/summary.txt",                          [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),

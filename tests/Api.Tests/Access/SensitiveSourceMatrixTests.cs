@@ -65,6 +65,7 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("GET", "/api/extracts", [SeesAll], ["gestora.reynosa", "gestora.salud"]),
         new("GET", "/api/extracts/{ext}", [SeesAll], ["gestora.reynosa", "gestora.salud", "dif.datos"]),
         new("GET", "/api/extracts/{ext}/rejected.csv", [], ["gestora.reynosa", "gestora.salud", "dif.datos"]),
+        new("GET", "/api/extracts/{ext}/warnings.csv", [], ["gestora.reynosa", "gestora.salud", "dif.datos"]),
         new("GET", "/api/feeds", [WithGrant, SeesAll], []),
         new("GET", "/api/summary", [], []),
         new("GET", "/api/summary.txt", [WithGrant, SeesAll], []),

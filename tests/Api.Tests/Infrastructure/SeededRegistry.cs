@@ -56,7 +56,8 @@ public sealed class SeededRegistry : IAsyncLifetime
         SsaExtract = extracts.Single(e => e.AgencyCode == "SSA-TAM").Id;
         DifExtract = extracts.Single(e => e.AgencyCode == "DIF-TAM").Id;
         SsptExtract = extracts.Single(e => e.AgencyCode == "SSPT-CEPD").Id;
-        // A person only the prevention centre knows, in Reynosa (every SSPT person of the sample is also known to DIF).
+        // A person only the prevention centre knows, in Reynosa (every SSPT person of the sample is also known to DIF, but for
+        // Brenda Castillo, whose row is kept now with its impossible birth date left out).
         var onlySspt = Path.Combine(Path.GetTempPath(), $"atenciones-{Guid.NewGuid():N}.csv");
         await File.WriteAllTextAsync(onlySspt, File.ReadLines(Sample("sspt-prevencion")).First() + "\n" + OnlySsptRow + "\n");
         await System.DropAsync("sspt-prevencion", onlySspt, "atenciones-2026-11.csv");

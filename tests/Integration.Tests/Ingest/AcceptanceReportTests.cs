@@ -32,7 +32,7 @@ public sealed class AcceptanceReportTests(RegistryServers servers)
         var running = await system.Api.GetFromJsonAsync<JsonElement>($"/api/extracts/{id}");
         var progress = running.GetProperty("progress");
         Assert.Equal(47, progress.GetProperty("rowsParsed").GetInt32());
-        Assert.Equal(9, progress.GetProperty("chunksQueued").GetInt32());          // 45 accepted rows in chunks of 5
+        Assert.Equal(10, progress.GetProperty("chunksQueued").GetInt32());         // 46 accepted rows in chunks of 5
         Assert.Equal(0, progress.GetProperty("chunksResolved").GetInt32());
         Assert.Equal(50, progress.GetProperty("percent").GetInt32());              // read, not resolved
         Assert.Equal(running.GetProperty("rowsTotal").GetInt32(), running.GetProperty("rowsAccepted").GetInt32() + running.GetProperty("rowsRejected").GetInt32());
@@ -41,7 +41,7 @@ public sealed class AcceptanceReportTests(RegistryServers servers)
         Assert.True(timings.GetProperty("parseSeconds").GetDouble() >= 0);
         var page = await (await system.Api.GetAsync("/extractos")).Content.ReadAsStringAsync();
         Assert.Contains("value=\"50\"", page, StringComparison.Ordinal);
-        Assert.Contains("0 / 9", page, StringComparison.Ordinal);
+        Assert.Contains("0 / 10", page, StringComparison.Ordinal);
 
         await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", holder))
         {
@@ -50,14 +50,14 @@ public sealed class AcceptanceReportTests(RegistryServers servers)
         }
         var done = (await system.WaitForExtractsAsync(1)).Single();
 
-        Assert.Equal((100, 9, 9, 47), (done.Progress.Percent, done.Progress.ChunksQueued, done.Progress.ChunksResolved, done.Progress.RowsParsed));
+        Assert.Equal((100, 10, 10, 47), (done.Progress.Percent, done.Progress.ChunksQueued, done.Progress.ChunksResolved, done.Progress.RowsParsed));
         Assert.Equal(done.RowsTotal, done.RowsAccepted + done.RowsRejected);
         var t = done.Timings;
         Assert.True(t.ReceivedAt <= t.ParseStartedAt && t.ParseStartedAt <= t.FirstChunkQueuedAt && t.FirstChunkQueuedAt <= t.ParseEndedAt && t.ParseEndedAt <= t.ResolvedAt,
             $"stages out of order: {t}");
         Assert.True(t.ParseRowsPerSecond > 0 && t.RowsPerSecond > 0 && t.TotalSeconds >= t.ParseSeconds, $"{t}");
         page = await (await system.Api.GetAsync("/extractos")).Content.ReadAsStringAsync();
-        Assert.Contains("9 / 9", page, StringComparison.Ordinal);
+        Assert.Contains("10 / 10", page, StringComparison.Ordinal);
         Assert.Contains("filas/s", page, StringComparison.Ordinal);
     }
 

@@ -33,7 +33,7 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
             Assert.Equal(lines, extract.RowsTotal);
             Assert.Equal(extract.RowsTotal, extract.RowsAccepted + extract.RowsRejected);
             Assert.Equal(extract.RowsAccepted, extract.RowsResolved);
-            Assert.True(extract.RowsRejected > 0, $"{extract.FeedCode}: the sample carries bad rows that must be rejected");
+            Assert.True(extract.RowsRejected + extract.Warnings.Values.Sum() > 0, $"{extract.FeedCode}: the sample carries bad rows that must be rejected or bad values that must be warned of");
         }
 
         // Exactly one source record per accepted row, and one rejected_rows entry per rejected row.
@@ -43,6 +43,7 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
         {
             Assert.Equal(extract.RowsAccepted, await Count(db, "SELECT count(*) FROM source_records WHERE extract_id = @id", extract.Id));
             Assert.Equal(extract.RowsRejected, await Count(db, "SELECT count(*) FROM rejected_rows WHERE extract_id = @id", extract.Id));
+            Assert.Equal(extract.Warnings.Values.Sum(), await Count(db, "SELECT count(*) FROM row_warnings WHERE extract_id = @id", extract.Id));
         }
     }
 
@@ -154,8 +155,8 @@ public sealed class ExtractEndToEndTests(RegistryServers servers)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("row,error,raw_line", csv, StringComparison.Ordinal);
-        Assert.Contains("service_date", csv, StringComparison.Ordinal);
-        Assert.Contains("birth_date '31/02/1975'", csv, StringComparison.Ordinal);
+        Assert.Contains("required field service_date (column 'FECHA_ATENCION') is empty", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("31/02/1975", csv, StringComparison.Ordinal); // an impossible birth date is a warning, not a rejection
     }
 
     [Fact]

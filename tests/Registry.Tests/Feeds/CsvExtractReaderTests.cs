@@ -31,7 +31,7 @@ public sealed class CsvExtractReaderTests : IDisposable
     }
 
     [Fact]
-    public void Bad_rows_are_rejected_with_row_number_reason_and_raw_line_and_the_rest_accepted()
+    public void Bad_rows_are_rejected_with_row_number_reason_and_raw_line_and_a_bad_optional_value_only_warns()
     {
         var path = Write(Header + "\n" +
             "DIF-1;;ANA;LOPEZ;;M;1980-05-01;FAM-1;JEFA;P;A;2026-10-01;E;C;V;N\n" +
@@ -43,8 +43,12 @@ public sealed class CsvExtractReaderTests : IDisposable
 
         Assert.Equal(4, rows.Count);
         Assert.NotNull(rows[0].Accepted);
-        Assert.Equal(2, rows[1].Rejected!.RowNumber);
-        Assert.Contains("birth_date '1980-13-01'", rows[1].Rejected!.Reason, StringComparison.Ordinal);
+        // An impossible birth date is left out with a warning; the row (and its service) is kept.
+        var warned = rows[1].Accepted!;
+        Assert.Null(warned.BirthDate);
+        var warning = Assert.Single(warned.Warnings!);
+        Assert.Equal(("birth_date", "1980-13-01"), (warning.Field, warning.Value));
+        Assert.Contains("month 13 does not exist", warning.Reason, StringComparison.Ordinal);
         Assert.Contains("required field agency_household_id (column 'FOLIO_FAMILIA') is empty", rows[2].Rejected!.Reason, StringComparison.Ordinal);
         Assert.Contains("4 fields but the header has 16", rows[3].Rejected!.Reason, StringComparison.Ordinal);
         Assert.Equal("DIF-4;;ANA;LOPEZ", rows[3].Rejected!.RawLine);

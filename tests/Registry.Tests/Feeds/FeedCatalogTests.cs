@@ -43,12 +43,22 @@ public sealed class FeedCatalogTests : IDisposable
     [InlineData("\"required\": [\"agency_person_id\"]", "\"required\": [\"birth_date\"]", "'birth_date' is required but not mapped")]
     [InlineData("\"kind\": \"csv-drop\"", "\"kind\": \"email\"", "field 'kind'")]
     [InlineData("\"required\": [\"agency_person_id\"]", "\"required\": [], \"recordKey\": [\"phone\"]", "field 'recordKey': 'phone' is not mapped")]
+    [InlineData("\"required\": [\"agency_person_id\"]", "\"required\": [\"agency_person_id\"], \"quality\": { \"earliestBirthYear\": 1850 }", "field 'quality.earliestBirthYear': 1850 is not between 1900")]
     public void A_definition_with_a_mistake_names_the_file_the_field_and_the_problem(string good, string bad, string expected)
     {
         var path = Write("broken.json", Valid.Replace(good, bad, StringComparison.Ordinal));
         var error = Assert.Throws<FeedDefinitionException>(() => FeedCatalog.LoadFile(path));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_feed_sets_its_earliest_plausible_birth_year_or_gets_1900()
+    {
+        var strict = FeedCatalog.LoadFile(Write("estricto.json", Valid.Replace(
+            "\"required\": [\"agency_person_id\"]", "\"required\": [\"agency_person_id\"], \"quality\": { \"earliestBirthYear\": 1920 }", StringComparison.Ordinal)));
+        var plain = FeedCatalog.LoadFile(Write("salud.json", Valid));
+        Assert.Equal((1920, 1900), (strict.Quality.EarliestBirthYear, plain.Quality.EarliestBirthYear));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Registry.Tests.Feeds;
 public sealed class MillionRowExtractTests : IDisposable
 {
     private const int Rows = 1_000_000;
-    private const int BadEvery = 100;            // every 100th row carries an impossible birth date
+    private const int BadEvery = 100;            // every 100th row carries an impossible service date (a required field)
     private const int ChunkSize = 500;           // the intake's default chunk
 
     /// <summary>Largest read-ahead allowed: the StreamReader's 64 KiB byte buffer plus CsvHelper's char buffer, with room to spare.</summary>
@@ -50,7 +50,7 @@ public sealed class MillionRowExtractTests : IDisposable
             else
             {
                 rejected++;
-                Assert.Contains("birth_date '31/02/1980'", parsed.Rejected!.Reason, StringComparison.Ordinal);
+                Assert.Contains("service_date '31/02/2026'", parsed.Rejected!.Reason, StringComparison.Ordinal);
             }
             if (rows % 10_000 == 0) maxAhead = Math.Max(maxAhead, progress.BytesRead - rowEnds[rows / 10_000 - 1]);
             if (rows == Rows / 2) heldAtMidpoint = GC.GetTotalMemory(forceFullCollection: true) - baseline;
@@ -73,8 +73,8 @@ public sealed class MillionRowExtractTests : IDisposable
         for (var i = 1; i <= Rows; i++)
         {
             line.Clear().Append("EXP-").Append(i).Append(",,MARÍA JOSÉ,GONZÁLEZ,CANTÚ,M,")
-                .Append(i % BadEvery == 0 ? "31/02/1980" : "04/09/1967")
-                .Append(",REYNOSA,CONSULTA GENERAL,Atención primaria,").Append(1 + i % 28).Append("/10/2026,ATENDIDO\n");
+                .Append("04/09/1967,REYNOSA,CONSULTA GENERAL,Atención primaria,")
+                .Append(i % BadEvery == 0 ? "31/02/2026" : $"{1 + i % 28}/10/2026").Append(",ATENDIDO\n");
             writer.Write(line);
             if (i % 10_000 == 0)
             {

@@ -5,27 +5,28 @@ namespace Registry.Tests.Feeds;
 
 /// <summary>
 /// Every shipped sample extract reads with its own feed definition (its delimiter, encoding, date
-/// format, code lists), and exactly the bad rows planted in it are rejected, each with a reason an
-/// agency can act on. These are the counts `make demo` shows per extract.
+/// format, code lists), exactly the bad rows planted in it are rejected, each with a reason an
+/// agency can act on, and its planted bad optional values (birth dates) are left out with a warning. These are the counts `make demo` shows per extract.
 /// </summary>
 public sealed class ShippedSampleTests
 {
     private static readonly FeedCatalog Feeds = FeedCatalog.LoadFolder(Path.Combine(FeedCatalogTests.RepoRoot(), "deploy", "feeds"));
 
-    public static TheoryData<string, int, string[]> Samples => new()
+    /// <summary>Per sample: rows, the reasons of the rows rejected, and the values left out of accepted rows (field, value as sent).</summary>
+    public static TheoryData<string, int, string[], string[]> Samples => new()
     {
-        { "ssa-consultas", 47, ["service_date", "birth_date '31/02/1975'"] },
-        { "dif-alimentaria", 57, ["birth_date '1990-13-01'"] },
-        { "sep-inscripciones", 45, ["service_date '31/09/2026'", "required field agency_person_id (column 'MATRICULA') is empty", "the row has 9 fields but the header has 16"] },
-        { "bienestar-microcreditos", 45, ["service_date 'N/D'", "required field agency_person_id (column 'ID_ACREDITADO') is empty", "birth date 2031-02-21 is in the future"] },
-        { "sspt-prevencion", 40, ["birth_date '20090230'", "required field programme (column 'PROGRAMA') is empty"] },
-        { "itavu-mejoramiento", 46, ["service_date '30-2-26'", "required field agency_person_id (column 'FOLIO') is empty"] },
-        { "osc-comedores", 50, ["required field full_name (column 'NOMBRE COMPLETO') is empty", "service_date '31/9/2026'"] },
+        { "ssa-consultas", 47, ["required field service_date"], ["birth_date=31/02/1975"] },
+        { "dif-alimentaria", 57, [], ["birth_date=1990-13-01", "curp=XXXX"] },
+        { "sep-inscripciones", 45, ["service_date '31/09/2026'", "required field agency_person_id (column 'MATRICULA') is empty", "the row has 9 fields but the header has 16"], [] },
+        { "bienestar-microcreditos", 45, ["service_date 'N/D'", "required field agency_person_id (column 'ID_ACREDITADO') is empty"], ["birth_date=47900"] },
+        { "sspt-prevencion", 40, ["required field programme (column 'PROGRAMA') is empty"], ["birth_date=20090230"] },
+        { "itavu-mejoramiento", 46, ["service_date '30-2-26'", "required field agency_person_id (column 'FOLIO') is empty"], [] },
+        { "osc-comedores", 50, ["required field full_name (column 'NOMBRE COMPLETO') is empty", "service_date '31/9/2026'"], [] },
     };
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void A_shipped_sample_rejects_exactly_its_planted_bad_rows(string feedCode, int rows, string[] reasons)
+    public void A_shipped_sample_rejects_exactly_its_planted_bad_rows_and_warns_of_its_bad_optional_values(string feedCode, int rows, string[] reasons, string[] warnings)
     {
         var feed = Feeds.Find(feedCode)!;
         var sample = Directory.EnumerateFiles(Path.Combine(FeedCatalogTests.RepoRoot(), "deploy", "samples", feedCode)).Single();
@@ -38,6 +39,7 @@ public sealed class ShippedSampleTests
         Assert.Equal(reasons.Length, rejected.Count);
         foreach (var reason in reasons) Assert.Contains(rejected, r => r.Reason.Contains(reason, StringComparison.Ordinal));
         var accepted = parsed.Select(p => p.Accepted).OfType<Registry.Contracts.SourceRow>().ToList();
+        Assert.Equal(warnings.Order(StringComparer.Ordinal), accepted.SelectMany(r => r.Warnings ?? []).Select(w => $"{w.Field}={w.Value}").Order(StringComparer.Ordinal));
         Assert.All(accepted, r => Assert.False(string.IsNullOrWhiteSpace(r.PaternalSurname) && string.IsNullOrWhiteSpace(r.GivenNames), $"row {r.RowNumber} has no name"));
         Assert.All(accepted, r => Assert.NotNull(r.ServiceDate));
     }
