@@ -32,7 +32,11 @@ public static class FhirEndpoints
     {
         var fhir = app.MapGroup("/fhir").WithTags("FHIR").RequireAuthorization(AccessPolicies.RegistryRead).AddEndpointFilter<FhirRequestFilter>();
         fhir.MapPost("/Patient/$match", MatchAsync).WithName("FhirPatientMatch")
-            .Accepts<object>(FhirJson.MediaType, "application/json")
+            // No Accepts(...) metadata: routing would refuse other content types with an empty 415 before the handler, which
+            // answers them with an OperationOutcome.
+            .WithDescription($"Body: a FHIR R4 Parameters resource ({FhirJson.MediaType}) with a Patient in 'resource', optional 'onlyCertainMatches' " +
+                             "(valueBoolean) and 'count' (valueInteger, at most 100). Answer: a searchset Bundle, each entry with search.score (0–1) and " +
+                             "the match-grade extension.")
             .Produces(StatusCodes.Status200OK, contentType: FhirJson.MediaType)
             .WithSummary("FHIR R4 Patient/$match: the registry persons a Patient may be, graded certain / probable / possible by the registry's matcher");
         fhir.MapGet("/Patient/{id}", ReadAsync).WithName("FhirPatientRead")
@@ -180,7 +184,7 @@ public sealed class FhirRequestFilter : IEndpointFilter
         var purpose = AccessLog.PurposeOf(context.HttpContext);
         if (purpose is null)
             return FhirJson.Outcome(StatusCodes.Status400BadRequest, Hl7.Fhir.Model.OperationOutcome.IssueType.Required,
-                $"A purpose is required to read persons: send the {AccessLog.PurposeHeader} header (e.g. \"{AccessLog.PurposeHeader}: atención médica\", " +
+                $"A purpose is required to read persons: send the {AccessLog.PurposeHeader} header (e.g. \"{AccessLog.PurposeHeader}: referencia clinica\", " +
                 $"at most {AccessLog.MaxPurposeLength} characters). Nothing was read.");
         if (purpose.Length > AccessLog.MaxPurposeLength)
             return FhirJson.Outcome(StatusCodes.Status400BadRequest, Hl7.Fhir.Model.OperationOutcome.IssueType.Invalid,
