@@ -1,5 +1,6 @@
 using Registry.Api.Access;
 using Registry.Api.Extracts;
+using Registry.Api.Fhir;
 using Registry.Api.Households;
 using Registry.Api.Lineage;
 using Registry.Api.Models;
@@ -49,6 +50,7 @@ public static class RegistryApi
         // Residence decisions are stewards' actions: they write through the stewardship role's pool.
         services.AddSingleton(sp => new Residence(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<TerritoryEvents>();
+        services.AddFhir();
         services.AddOpenApi();
         services.AddProblemDetails();
         // Pages live beside the endpoints of their feature (Households/, Persons/, ...), hence the root "/".
@@ -89,6 +91,8 @@ public static class RegistryApi
         api.MapSummary();
         api.MapTerritory();
         AccessLog.Map(api);
+        // FHIR R4 (Patient/$match, Patient read) for health systems: reads of persons like /api/persons/{id}.
+        app.MapFhir();
         app.MapUi();
         app.MapRazorPages();
         app.MapHangfireDashboard();

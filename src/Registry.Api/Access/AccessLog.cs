@@ -26,6 +26,10 @@ public static class AccessKind
     public const string MatchModels = "match-models";
     /// <summary>An admin put a matching model in force (detail: version and reason).</summary>
     public const string MatchModelPromotion = "match-model-promotion";
+    /// <summary>A FHIR <c>Patient/{id}</c> read (a partner system's or any reader's read of a person).</summary>
+    public const string FhirPatient = "fhir-patient";
+    /// <summary>A FHIR <c>Patient/$match</c>: returned ids are the persons the Bundle held.</summary>
+    public const string FhirMatch = "fhir-match";
 }
 
 /// <summary>One entry (properties, not a positional record: Dapper sets the uuid[] column only through a setter).</summary>
@@ -118,7 +122,7 @@ public sealed class AccessLog(NpgsqlDataSource db)
     public static readonly string[] Kinds =
         [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search,
          AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.TerritoryEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv,
-         AccessKind.MatchModels, AccessKind.MatchModelPromotion, AccessKind.RowWarningsCsv];
+         AccessKind.MatchModels, AccessKind.MatchModelPromotion, AccessKind.RowWarningsCsv, AccessKind.FhirPatient, AccessKind.FhirMatch];
 
     /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
     public static void Map(RouteGroupBuilder api) =>

@@ -30,6 +30,8 @@ public sealed class AccessLogPageModel(AccessLog log) : PageModel
         AccessKind.RowWarningsCsv => "Descarga CSV de avisos de calidad",
         AccessKind.MatchModels => "Modelo de coincidencia",
         AccessKind.MatchModelPromotion => "Modelo de coincidencia puesto en vigor",
+        AccessKind.FhirPatient => "FHIR: lectura de paciente",
+        AccessKind.FhirMatch => "FHIR: búsqueda de coincidencias ($match)",
         _ => kind,
     };
 

@@ -140,7 +140,8 @@ public static class AuthSetup
 
     private static Task ApiAnswer(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        // Machine clients (the REST API, FHIR) get the status; pages a redirect to sign in.
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/fhir"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -17,7 +17,7 @@ CREATE TABLE public.access_log (
     seq bigint,
     prev_hash bytea,
     hash bytea,
-    CONSTRAINT access_log_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'household'::text, 'lineage-person'::text, 'lineage-household'::text, 'lineage-service-event'::text, 'search'::text, 'review-queue'::text, 'review-task'::text, 'identity-events'::text, 'territory-events'::text, 'denied'::text, 'rejected-rows-csv'::text, 'match-models'::text, 'match-model-promotion'::text, 'row-warnings-csv'::text])))
+    CONSTRAINT access_log_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'household'::text, 'lineage-person'::text, 'lineage-household'::text, 'lineage-service-event'::text, 'search'::text, 'review-queue'::text, 'review-task'::text, 'identity-events'::text, 'territory-events'::text, 'denied'::text, 'rejected-rows-csv'::text, 'match-models'::text, 'match-model-promotion'::text, 'row-warnings-csv'::text, 'fhir-patient'::text, 'fhir-match'::text])))
 );
 
 CREATE FUNCTION public.access_log_canonical(e public.access_log) RETURNS bytea

@@ -41,6 +41,8 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/api/access-log",                           [NoAuth, Deny, Deny, Deny, Deny, Deny, Deny, Ok, Deny]),
         ("/api/review/tasks",                         [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/api/review/tasks/{none}",                  [NoAuth, Deny, Deny, Deny, Deny, Deny, NotFound, NotFound, NotFound]),
+        // FHIR Patient read: a read of a person, as /api/persons/{id}.
+        ("/fhir/Patient/{p}",                         [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok]),
         ("/api/persons/{p}/identity-events",          [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
         ("/api/territory-events",                     [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
         // The matching model (weights, thresholds, label-estimated accuracy): stewards and admins.
@@ -77,6 +79,8 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         // Searches sent by POST: the body holds no search criterion, so every reader gets 400.
         ("/api/persons/search",                       [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
         ("/api/households/search",                    [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        // FHIR Patient/$match: the body is no Parameters resource, so every reader gets 400 (an OperationOutcome).
+        ("/fhir/Patient/$match",                      [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
         ("/api/persons/{p}/residence",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
         ("/api/households/{hh}/residence",            [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
         // Putting a matching model in force: admins only (a steward decides pairs, not the model).

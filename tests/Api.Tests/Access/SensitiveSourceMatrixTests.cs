@@ -58,6 +58,10 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("GET", "/api/households?name={name}", [], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/persons/{p}", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/households/{hh}", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        // FHIR (health systems): a Patient read and a $match by the CURP a visible source gave, as person reads.
+        new("GET", "/fhir/Patient/{p}", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        new("POST", "/fhir/Patient/$match#{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"resource\",\"resource\":{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"https://www.gob.mx/curp\",\"value\":\"{curp}\"}]}}]}",
+            [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/persons/{p}/identity-events", [], CaseManagersAndAgencies),
         new("GET", "/api/lineage/persons/{p}", [SeesAll], CaseManagersAndAgencies),
         new("GET", "/api/lineage/households/{hh}", [SeesAll], CaseManagersAndAgencies),
