@@ -72,16 +72,18 @@ public sealed class CaseManagerAndAuditorJourneyTests(SeededRegistry registry) :
     }
 
     [Fact]
-    public async Task An_agency_sees_its_extract_status_and_downloads_its_rejected_rows()
+    public async Task An_agency_sees_its_extract_status_and_downloads_the_values_it_was_warned_of()
     {
         var page = await SignInAsync("dif.datos");
         Assert.EndsWith("/extractos", page.Url, StringComparison.Ordinal);
         await Assertions.Expect(page.Locator("#extracts")).ToContainTextAsync("apoyos-2026-10.csv");
         await Assertions.Expect(page.Locator("#extracts")).Not.ToContainTextAsync("consultas-2026-10.csv");
-        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Descargar filas rechazadas (CSV)" }).ClickAsync());
+        // DIF's sample rejects no row: its impossible birth date and its CURP "XXXX" are left out with a warning each.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Descargar avisos (CSV)" }).ClickAsync());
         var path = await download.PathAsync();
         var csv = await File.ReadAllTextAsync(path);
-        Assert.StartsWith("row,error,raw_line", csv, StringComparison.Ordinal);
+        Assert.StartsWith("row,field,column,value,reason", csv, StringComparison.Ordinal);
+        Assert.Contains("1990-13-01", csv, StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("agency-extracts"), FullPage = true });
     }
 
