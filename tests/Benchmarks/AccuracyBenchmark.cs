@@ -376,6 +376,12 @@ public static class AccuracyBenchmark
         await using var tx = await connection.BeginTransactionAsync();
         var tf = await Registry.Matching.TermFrequencies.LoadAsync(connection, tx, records.Values, model, default);
         int unblocked = 0, below = 0, band = 0, above = 0;
+        // Which feeds each lost fragment joins (fragment | main part), and why a pair above the link threshold stayed apart.
+        var feedsOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var aboveWhy = new Dictionary<string, int>(StringComparer.Ordinal);
+        var bandWhy = new Dictionary<string, int>(StringComparer.Ordinal);
+        string Feeds(Guid[] ids) => string.Join('+', ids.Where(rowOf.ContainsKey).Select(id => rowOf[id].Feed.Split('-')[0]).Distinct().Order(StringComparer.Ordinal));
+        static void Count(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
         var unblockedTags = new Dictionary<string, int>(StringComparer.Ordinal);
         var unblockedExamples = new List<string>();
         var aboveExamples = new List<string>();
@@ -384,6 +390,7 @@ public static class AccuracyBenchmark
             var best = double.MinValue;
             var blocked = false;
             var bestPair = (Guid.Empty, Guid.Empty);
+            byte[]? bestVector = null;
             foreach (var a in part.Where(records.ContainsKey).Select(id => records[id]))
             {
                 var stored = a.BlockingKeys().ToHashSet(StringComparer.Ordinal);
@@ -393,10 +400,17 @@ public static class AccuracyBenchmark
                     // Whichever came second looks the other up: either direction blocks the pair.
                     if (!b.BlockingKeys().Any(looked.Contains) && !b.QueryKeys().Any(stored.Contains)) continue;
                     blocked = true;
-                    var score = model.Score(Registry.Matching.Comparisons.Compare(a, b), a, tf.Lookup).Total;
-                    if (score > best) (best, bestPair) = (score, (a.SourceRecordId, b.SourceRecordId));
+                    var vector = Registry.Matching.Comparisons.Compare(a, b);
+                    var score = model.Score(vector, a, tf.Lookup).Total;
+                    if (score > best) (best, bestPair, bestVector) = (score, (a.SourceRecordId, b.SourceRecordId), vector);
                 }
             }
+            var feedPair = Feeds(part) + " | " + Feeds(main);
+            var namesOnly = bestVector is not null && !Registry.Matching.MatchModel.SeparatesNamesakes(bestVector) ? "names only" : "separating evidence";
+            var dateless = bestVector is not null && bestVector[(int)Registry.Matching.MatchField.BirthDate] == 0 ? ", a birth date missing" : "";
+            if (!blocked) Count(feedsOf, "unblocked " + feedPair);
+            else if (best >= model.ReviewThreshold && best < model.LinkThreshold) Count(bandWhy, namesOnly + dateless);
+            else if (best >= model.LinkThreshold) Count(aboveWhy, $"{namesOnly}{dateless}, {feedPair}");
             if (!blocked)
             {
                 unblocked++;
@@ -415,6 +429,10 @@ public static class AccuracyBenchmark
         }
         Console.WriteLine(string.Create(C, $"  where the fragments were lost (best pair with the main part): no shared blocking key {unblocked:N0}, " +
                                            $"below review {below:N0}, review band {band:N0}, above link yet apart {above:N0}"));
+        static string List(Dictionary<string, int> counts) => string.Join("; ", counts.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}"));
+        Console.WriteLine("  no shared blocking key, by feeds (fragment | main part): " + List(feedsOf));
+        Console.WriteLine("  review band, by evidence of the best pair: " + List(bandWhy));
+        Console.WriteLine("  above link yet apart, by evidence of the best pair and feeds: " + List(aboveWhy));
         Console.WriteLine("  errors on either side of a fragment no blocking key reached: " +
                           string.Join(", ", unblockedTags.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}")));
         foreach (var e in unblockedExamples) Console.WriteLine("    " + e);

@@ -199,16 +199,12 @@ public sealed record MatchRecord
         // blocked within its chunk, indexed), and formatting the dates was a third of the cost.
         var k = keyBuffer ??= new System.Text.StringBuilder(128);
         var birth = BlockingBirthDate;
-        // Birth date and either surname, in either position: a typo in the other surname and the
-        // given name, a missing second surname, swapped surnames.
-        if (birth is { } dob)
-        {
-            if (PaternalPhonetic is not null) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(PaternalPhonetic));
-            if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(MaternalPhonetic));
-            if (GivenPhonetic.Length > 0) sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(GivenPhonetic));
-            // Birth date and the initials of the given name and first surname: typos in both names.
-            if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(Date(k.Clear().Append("di:"), dob).Append(':').Append(GivenKey[0]).Append(PaternalKey[0]));
-        }
+        // The dated keys are filed under the row's birth date and, when its CURP (key or not) says another
+        // date, under that one too: a slip in the row's date (or in the CURP's) leaves the other copy intact.
+        var curpDate = BirthDate is not null && (ValidCurp ?? InvalidCurp) is { } dated ? Curp.BirthDate(dated) : null;
+        if (curpDate == birth) curpDate = null;
+        if (birth is { } dob) DatedKeys(k, dob, ref sink);
+        if (curpDate is { } other) DatedKeys(k, other, ref sink);
         // Surnames in either order with the given name, no date: a birth date missing on either side.
         // Every record is stored under pg; one without a birth date also under pn. A record without
         // a date looks up pg (everyone of that name), one with a date only pn (the dateless ones).
@@ -223,20 +219,31 @@ public sealed record MatchRecord
             }
             else sink.Add(k.Clear().Append(query ? "pn:" : "pg:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
         }
-        if (birth is { } y && GivenPhonetic.Length > 0)
-        {
-            // A surname typo and a wrong day or month: given name, either surname and birth year.
-            // (Not a span of years: such a block grows with the registry — at 1M records a five-year
-            // span held ~14 records per key and was most of a row's candidates.)
-            if (PaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("py:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y.Year, 1));
-            if (MaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("my:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y.Year, 1));
-            // A wrong year and a typo in the other surname: either surname, given name, day and month.
-            if (PaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("pm:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y));
-            if (MaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("mm:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y));
-        }
         if ((ValidCurp ?? InvalidCurp) is { } curp) sink.Add(k.Clear().Append("c10:").Append(curp.AsSpan(0, 10)));
         if (Phone is not null) sink.Add(k.Clear().Append("ph:").Append(Phone));
         if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(OtherId));
+    }
+
+    /// <summary>The keys that carry a birth date (or its year, or its day and month), for one date of the record.</summary>
+    private void DatedKeys<TSink>(System.Text.StringBuilder k, DateOnly dob, ref TSink sink) where TSink : struct, IKeySink
+    {
+        // Birth date and either surname, in either position: a typo in the other surname and the
+        // given name, a missing second surname, swapped surnames.
+        if (PaternalPhonetic is not null) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(PaternalPhonetic));
+        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(MaternalPhonetic));
+        if (GivenPhonetic.Length > 0) sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(GivenPhonetic));
+        // Birth date and the initials of the given name and first surname: typos in both names.
+        if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(Date(k.Clear().Append("di:"), dob).Append(':').Append(GivenKey[0]).Append(PaternalKey[0]));
+        if (GivenPhonetic.Length == 0) return;
+        // A surname typo and a wrong day or month: given name, either surname (in either position, so that
+        // swapped surnames with a missing one or a typo in the other still meet) and birth year. (Not a span of
+        // years: such a block grows with the registry — at 1M records a five-year span held ~14 records per key
+        // and was most of a row's candidates.)
+        if (PaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("sy:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), dob.Year, 1));
+        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Digits(k.Clear().Append("sy:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), dob.Year, 1));
+        // A wrong year and a typo in the other surname: either surname, given name, day and month.
+        if (PaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("sm:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), dob));
+        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(MonthDay(k.Clear().Append("sm:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), dob));
     }
 
     // yyyy-MM-dd

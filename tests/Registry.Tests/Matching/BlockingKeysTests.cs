@@ -48,6 +48,38 @@ public sealed class BlockingKeysTests
     }
 
     [Fact]
+    public void Swapped_surnames_with_a_slip_in_the_day_still_share_a_key()
+    {
+        // DIEGO SOTO RAMÍREZ 1954-08-13 and DIEGO RAMÍREZ SOTO 1954-08-23: the surname + given + year key
+        // takes either surname in either position (it had taken the first surname under one prefix and the
+        // second under another, so a swap met nothing).
+        var a = Record("DIEGO", "SOTO", "RAMIREZ", new DateOnly(1954, 8, 13));
+        var b = Record("DIEGO", "RAMIREZ", "SOTO", new DateOnly(1954, 8, 23));
+        Assert.NotEmpty(Finds(a, b));
+        Assert.NotEmpty(Finds(b, a));
+        // Swapped, the second surname missing on one side and the year wrong: either surname + given + day and month.
+        var c = Record("JOSE LUIS", "RAMIREZ", "CRUZ", new DateOnly(1992, 6, 27));
+        var d = Record("JOSE LUIS", "CRUZ", null, new DateOnly(1993, 6, 27));
+        Assert.NotEmpty(Finds(c, d));
+        Assert.NotEmpty(Finds(d, c));
+    }
+
+    [Fact]
+    public void A_row_whose_CURP_says_another_birth_date_is_filed_under_both()
+    {
+        // YOLANDA SÁNCHEZ MALDONADO 2011-12-07, and YLANDA SÁNCHEZ 2011-07-12 (day and month swapped, a typo in
+        // the given name, no second surname) whose CURP says 2011-12-07: only the CURP's date is shared.
+        var clean = Record("YOLANDA", "SANCHEZ", "MALDONADO", new DateOnly(2011, 12, 7));
+        var faulty = MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = "YLANDA", PaternalSurname = "SANCHEZ",
+            BirthDate = new DateOnly(2011, 7, 12), Curp = "SAMY111207MTSNLLA5",
+        }, Guid.NewGuid(), Guid.NewGuid());
+        Assert.NotEmpty(Finds(faulty, clean));
+        Assert.NotEmpty(Finds(clean, faulty));
+    }
+
+    [Fact]
     public void Namesakes_born_in_different_years_share_no_key_unless_their_day_and_month_agree()
     {
         // Keys by year, not by a span of years: a span's block grows with the registry (at 1M records a
