@@ -212,16 +212,24 @@ public sealed record MatchRecord
         {
             var (first, second) = string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
                 ? (PaternalPhonetic, MaternalPhonetic) : (MaternalPhonetic, PaternalPhonetic);
-            if (birth is null)
-            {
-                sink.Add(k.Clear().Append("pg:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
-                if (!query) sink.Add(k.Clear().Append("pn:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
-            }
-            else sink.Add(k.Clear().Append(query ? "pn:" : "pg:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
+            NamesKeys(k, query, birth is null, first, second, GivenPhonetic, ref sink);
+            foreach (var given in NicknamePhonetics(GivenSignificant, GivenKey))
+                if (given != GivenPhonetic) NamesKeys(k, query, birth is null, first, second, given, ref sink);
         }
         if ((ValidCurp ?? InvalidCurp) is { } curp) sink.Add(k.Clear().Append("c10:").Append(curp.AsSpan(0, 10)));
         if (Phone is not null) sink.Add(k.Clear().Append("ph:").Append(Phone));
         if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(OtherId));
+    }
+
+    private static void NamesKeys<TSink>(System.Text.StringBuilder k, bool query, bool dateless, string first, string second, string given, ref TSink sink)
+        where TSink : struct, IKeySink
+    {
+        if (dateless)
+        {
+            sink.Add(k.Clear().Append("pg:").Append(first).Append(':').Append(second).Append(':').Append(given));
+            if (!query) sink.Add(k.Clear().Append("pn:").Append(first).Append(':').Append(second).Append(':').Append(given));
+        }
+        else sink.Add(k.Clear().Append(query ? "pn:" : "pg:").Append(first).Append(':').Append(second).Append(':').Append(given));
     }
 
     /// <summary>The keys that carry a birth date (or its year, or its day and month), for one date of the record.</summary>
@@ -235,15 +243,43 @@ public sealed record MatchRecord
         // Birth date and the initials of the given name and first surname: typos in both names.
         if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(Date(k.Clear().Append("di:"), dob).Append(':').Append(GivenKey[0]).Append(PaternalKey[0]));
         if (GivenPhonetic.Length == 0) return;
+        foreach (var given in NicknamePhonetics(GivenSignificant, GivenKey))
+            if (given != GivenPhonetic) sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(given));
+        GivenDatedKeys(k, dob, GivenPhonetic, ref sink);
+        foreach (var given in NicknamePhonetics(GivenSignificant, GivenKey))
+            if (given != GivenPhonetic) GivenDatedKeys(k, dob, given, ref sink);
+    }
+
+    private void GivenDatedKeys<TSink>(System.Text.StringBuilder k, DateOnly dob, string given, ref TSink sink) where TSink : struct, IKeySink
+    {
         // A surname typo and a wrong day or month: given name, either surname (in either position, so that
         // swapped surnames with a missing one or a typo in the other still meet) and birth year. (Not a span of
         // years: such a block grows with the registry — at 1M records a five-year span held ~14 records per key
         // and was most of a row's candidates.)
-        if (PaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("sy:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), dob.Year, 1));
-        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Digits(k.Clear().Append("sy:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), dob.Year, 1));
+        if (PaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("sy:").Append(PaternalPhonetic).Append(':').Append(given).Append(':'), dob.Year, 1));
+        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Digits(k.Clear().Append("sy:").Append(MaternalPhonetic).Append(':').Append(given).Append(':'), dob.Year, 1));
         // A wrong year and a typo in the other surname: either surname, given name, day and month.
-        if (PaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("sm:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), dob));
-        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(MonthDay(k.Clear().Append("sm:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), dob));
+        if (PaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("sm:").Append(PaternalPhonetic).Append(':').Append(given).Append(':'), dob));
+        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(MonthDay(k.Clear().Append("sm:").Append(MaternalPhonetic).Append(':').Append(given).Append(':'), dob));
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NicknameCache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The phonetic keys of the given names a nickname stands for (LUPE → GUADALUPE, CHEMA → JOSÉ MARÍA's MARIA; the
+    /// significant name, or the whole given names), so a row registered by nickname shares the name keys of its
+    /// person's other rows: with one more error (a wrong year, a missing surname) the nickname had been the one key
+    /// field left apart. Empty for a name that is no nickname (most rows: one lookup in the nickname table).
+    /// </summary>
+    private static IEnumerable<string> NicknamePhonetics(string significant, string givenKey)
+    {
+        foreach (var name in significant == givenKey ? [significant] : new[] { significant, givenKey })
+        {
+            if (name.Length == 0 || !Normalization.PersonName.Nicknames.ContainsKey(name)) continue;
+            foreach (var phonetic in NicknameCache.GetOrAdd(name, static n => [.. Normalization.PersonName.CanonicalGivenNames(n)
+                         .Select(c => SpanishPhonetic.Encode(Normalization.PersonName.SignificantGivenName(c))).Where(p => p.Length > 0).Distinct()]))
+                yield return phonetic;
+        }
     }
 
     // yyyy-MM-dd

@@ -80,6 +80,22 @@ public sealed class BlockingKeysTests
     }
 
     [Fact]
+    public void A_row_registered_by_nickname_shares_the_name_keys_of_the_full_name()
+    {
+        // LUPE VARGAS 1986-05-31 (no second surname, a digit of the year wrong) and GUADALUPE VARGAS SILVA 1981-05-31:
+        // the surname + given + day-month key, with LUPE read as GUADALUPE.
+        var nickname = Record("LUPE", "VARGAS", null, new DateOnly(1986, 5, 31));
+        var full = Record("MARIA GUADALUPE", "VARGAS", "SILVA", new DateOnly(1981, 5, 31));
+        Assert.NotEmpty(Finds(nickname, full));
+        Assert.NotEmpty(Finds(full, nickname));
+        // Without a birth date: both surnames and the given name, CHEMA read as JOSÉ MARÍA.
+        var chema = Record("CHEMA", "HERRERA", "MENDOZA", null);
+        var joseMaria = Record("J. MARIA", "HERRERA", "MENDOZA", new DateOnly(1990, 11, 30));
+        Assert.NotEmpty(Finds(chema, joseMaria));
+        Assert.NotEmpty(Finds(joseMaria, chema));
+    }
+
+    [Fact]
     public void Namesakes_born_in_different_years_share_no_key_unless_their_day_and_month_agree()
     {
         // Keys by year, not by a span of years: a span's block grows with the registry (at 1M records a
