@@ -14,7 +14,7 @@ using Registry.ServiceDefaults;
 namespace Registry.Benchmarks;
 
 /// <summary>
-/// `make bench-accuracy`: generates agency extracts with ground truth (or takes FEBRL dataset2),
+/// `make bench-accuracy`: generates agency extracts with ground truth (or takes FEBRL dataset1 or dataset2),
 /// starts the real workers host (Release build, its own process) on a fresh database, drops the
 /// extracts into its inbox the way agencies do (*.part, then rename), waits until every extract
 /// is resolved, then compares the registry with the truth: each accepted row's source record →
@@ -70,21 +70,24 @@ public static class AccuracyBenchmark
             string label;
             if (dataset.Length > 0)
             {
-                if (!dataset.Equals("febrl2", StringComparison.OrdinalIgnoreCase))
+                // FEBRL dataset1 (1,000 rows) and dataset2 (5,000), the same columns and rec-N-org / rec-N-dup-K ids.
+                var number = dataset.ToLowerInvariant() switch { "febrl1" => "1", "febrl2" => "2", _ => null };
+                if (number is null)
                 {
-                    Console.Error.WriteLine($"unknown dataset '{dataset}': the one known is febrl2");
+                    Console.Error.WriteLine($"unknown dataset '{dataset}': the ones known are febrl1 and febrl2");
                     return 2;
                 }
                 var folder = Environment.GetEnvironmentVariable("FEBRL_DIR") ?? Path.Combine(root, "..", "shared", "data", "febrl");
-                var file = Path.GetFullPath(Path.Combine(folder, "dataset2.csv"));
+                var name = $"dataset{number}.csv";
+                var file = Path.GetFullPath(Path.Combine(folder, name));
                 if (!File.Exists(file))
                 {
-                    Console.Error.WriteLine($"{file} not found (set FEBRL_DIR to the folder holding dataset2.csv)");
+                    Console.Error.WriteLine($"{file} not found (set FEBRL_DIR to the folder holding {name})");
                     return 2;
                 }
-                extracts = [new Extract("febrl-registro", "dataset2.csv", file)];
-                truth = FebrlTruth(file);
-                label = "FEBRL dataset2 through feed febrl-registro";
+                extracts = [new Extract("febrl-registro", name, file)];
+                truth = FebrlTruth(file, name);
+                label = $"FEBRL dataset{number} through feed febrl-registro";
             }
             else
             {
@@ -509,7 +512,7 @@ public static class AccuracyBenchmark
     }
 
     /// <summary>FEBRL: rec-N-org and rec-N-dup-K are the same person N; rows are numbered from 1 after the header, as the feed reader does.</summary>
-    private static Dictionary<(string, string, int), TruthRow> FebrlTruth(string path)
+    private static Dictionary<(string, string, int), TruthRow> FebrlTruth(string path, string fileName)
     {
         var truth = new Dictionary<(string, string, int), TruthRow>();
         var row = 0;
@@ -519,7 +522,7 @@ public static class AccuracyBenchmark
             row++;
             var recId = line.Split(',')[0].Trim();
             var parts = recId.Split('-');
-            truth[("febrl-registro", "dataset2.csv", row)] = new TruthRow("F" + parts[1], recId, "F" + parts[1], parts[2] == "org" ? "original" : "duplicate");
+            truth[("febrl-registro", fileName, row)] = new TruthRow("F" + parts[1], recId, "F" + parts[1], parts[2] == "org" ? "original" : "duplicate");
         }
         return truth;
     }

@@ -216,6 +216,25 @@ public sealed record MatchRecord
             foreach (var given in NicknamePhonetics(GivenSignificant, GivenKey))
                 if (given != GivenPhonetic) NamesKeys(k, query, birth is null, first, second, given, ref sink);
         }
+        // One surname only (no second surname, as in data from countries with one) and a birth date missing on either
+        // side: the names-only key above needs both surnames. Records with one surname are stored under s1, records
+        // without a date under s1n by each surname; a record without a date looks up s1 by each of its surnames, a
+        // dated record with one surname only s1n (the dateless ones).
+        if (PaternalPhonetic is not null && GivenPhonetic.Length > 0)
+        {
+            if (MaternalPhonetic is null && !query) sink.Add(k.Clear().Append("s1:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
+            if (birth is null && !query)
+            {
+                sink.Add(k.Clear().Append("s1n:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
+                if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(k.Clear().Append("s1n:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic));
+            }
+            if (query && birth is null)
+            {
+                sink.Add(k.Clear().Append("s1:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
+                if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(k.Clear().Append("s1:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic));
+            }
+            if (query && birth is not null && MaternalPhonetic is null) sink.Add(k.Clear().Append("s1n:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
+        }
         if ((ValidCurp ?? InvalidCurp) is { } curp) sink.Add(k.Clear().Append("c10:").Append(curp.AsSpan(0, 10)));
         if (Phone is not null) sink.Add(k.Clear().Append("ph:").Append(Phone));
         if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(OtherId));
@@ -239,7 +258,12 @@ public sealed record MatchRecord
         // given name, a missing second surname, swapped surnames.
         if (PaternalPhonetic is not null) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(PaternalPhonetic));
         if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(MaternalPhonetic));
-        if (GivenPhonetic.Length > 0) sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(GivenPhonetic));
+        if (GivenPhonetic.Length > 0)
+        {
+            sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(GivenPhonetic));
+            // The given name as if it were the surname (the columns swapped): birth date + surname of the other record.
+            if (GivenPhonetic != PaternalPhonetic && GivenPhonetic != MaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(GivenPhonetic));
+        }
         // Birth date and the initials of the given name and first surname: typos in both names.
         if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(Date(k.Clear().Append("di:"), dob).Append(':').Append(GivenKey[0]).Append(PaternalKey[0]));
         if (GivenPhonetic.Length == 0) return;

@@ -96,6 +96,33 @@ public sealed class BlockingKeysTests
     }
 
     [Fact]
+    public void One_surname_only_and_a_birth_date_missing_on_one_side_still_share_a_key()
+    {
+        // FEBRL's GEORGIA WHITE 1944-09-18 and GEORGIA WHITE without a date; LUIS ÁNGEL PÉREZ (no second surname, dated)
+        // and LUIS ÁNGEL PÉREZ BARRERA without a date: the names-only key needs both surnames.
+        var dated = Record("GEORGIA", "WHITE", null, new DateOnly(1944, 9, 18));
+        var dateless = Record("GEORGIA", "WHITE", null, null);
+        Assert.NotEmpty(Finds(dated, dateless));
+        Assert.NotEmpty(Finds(dateless, dated));
+        var single = Record("LUIS ANGEL", "PEREZ", null, new DateOnly(1953, 6, 19));
+        var both = Record("LUIS ANGEL", "PEREZ", "BARRERA", null);
+        Assert.NotEmpty(Finds(single, both));
+        Assert.NotEmpty(Finds(both, single));
+        // Two dated records with one surname each and different dates are namesakes: no names-only key between them.
+        Assert.Empty(Finds(Record("GEORGIA", "WHITE", null, new DateOnly(1971, 2, 5)), dated));
+    }
+
+    [Fact]
+    public void Given_name_and_surname_written_in_each_other_s_column_share_a_key()
+    {
+        // FEBRL: MONTALVAN / AMELIA and AMELIA / MONTALVAN, 1907-01-01.
+        var a = Record("AMELIA", "MONTALVAN", null, new DateOnly(1907, 1, 1));
+        var b = Record("MONTALVAN", "AMELIA", null, new DateOnly(1907, 1, 1));
+        Assert.NotEmpty(Finds(a, b));
+        Assert.NotEmpty(Finds(b, a));
+    }
+
+    [Fact]
     public void Namesakes_born_in_different_years_share_no_key_unless_their_day_and_month_agree()
     {
         // Keys by year, not by a span of years: a span's block grows with the registry (at 1M records a
