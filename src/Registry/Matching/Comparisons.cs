@@ -78,7 +78,7 @@ public static class Comparisons
             DateAgreement.Exact => 1,
             DateAgreement.DayMonthSwapped => 2,
             DateAgreement.YearOffByOne => 3,
-            DateAgreement.OneComponentDiffers => 4,
+            DateAgreement.OneComponentDiffers when OneSlip(a.BirthDate!.Value, b.BirthDate!.Value) => 4,
             _ => 5,
         };
         v[(int)MatchField.Sex] = Same(a.Sex, b.Sex);
@@ -90,6 +90,30 @@ public static class Comparisons
             : EditDistance.DamerauLevenshtein(a.OtherId, b.OtherId, 2) <= 1 ? (byte)2 : (byte)3;
         v[(int)MatchField.Street] = CompareStreet(a.StreetKey, b.StreetKey);
         return v;
+    }
+
+    /// <summary>
+    /// Two dates that agree on two of day, month and year differ by one slip of the hand in the third: one digit
+    /// (1962 / 1960, 03 / 08) or its two adjacent digits transposed (1987 / 1978, 12 / 21). A year 27 apart on the same
+    /// day and month is no slip: at a state's size namesakes born on the same day of another year are many, and
+    /// "one part differs" had counted as a birth date that tells them apart.
+    /// </summary>
+    internal static bool OneSlip(DateOnly a, DateOnly b) =>
+        a.Year != b.Year ? Slip(a.Year, b.Year, 4) : a.Month != b.Month ? Slip(a.Month, b.Month, 2) : Slip(a.Day, b.Day, 2);
+
+    private static bool Slip(int x, int y, int width)
+    {
+        Span<char> a = stackalloc char[width];
+        Span<char> b = stackalloc char[width];
+        if (!x.TryFormat(a, out var na, "D" + width, System.Globalization.CultureInfo.InvariantCulture) || na != width
+            || !y.TryFormat(b, out var nb, "D" + width, System.Globalization.CultureInfo.InvariantCulture) || nb != width) return false;
+        int first = -1, count = 0;
+        for (var i = 0; i < width; i++)
+            if (a[i] != b[i])
+            {
+                if (count++ == 0) first = i;
+            }
+        return count == 1 || (count == 2 && first + 1 < width && a[first] == b[first + 1] && a[first + 1] == b[first]);
     }
 
     /// <summary>Two different valid CURPs are two people, whatever else agrees (hard rule 3).</summary>

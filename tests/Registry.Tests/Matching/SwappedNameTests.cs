@@ -37,3 +37,30 @@ public sealed class SwappedNameTests
         Assert.Equal("different", other.Evidence()["given_names"].Level);
     }
 }
+
+/// <summary>"One part of the birth date differs" means one slip of the hand, not another year on the same day.</summary>
+public sealed class BirthDateSlipTests
+{
+    [Theory]
+    [InlineData("1962-06-21", "1960-06-21", true)]  // one digit of the year
+    [InlineData("1987-04-14", "1978-04-14", true)]  // two adjacent digits transposed
+    [InlineData("2009-03-29", "2009-08-29", true)]  // one digit of the month
+    [InlineData("2009-11-29", "2009-09-29", false)] // PEDRO SANDOVAL and PEDRO SANDOVAL MARTÍNEZ, namesakes at 1M records
+    [InlineData("1990-03-12", "1990-03-21", true)]  // the day's digits transposed
+    [InlineData("1974-12-18", "2001-12-18", false)] // LUPITA MORENO and GUADALUPE MORENO: namesakes 27 years apart
+    [InlineData("1972-06-04", "1985-06-04", false)] // two digits of the year
+    [InlineData("1987-04-24", "1987-04-06", false)] // both digits of the day, not transposed
+    public void Only_a_slip_of_one_digit_or_a_transposition_counts_as_one_part_differing(string a, string b, bool slip)
+    {
+        var x = DateOnly.Parse(a, System.Globalization.CultureInfo.InvariantCulture);
+        var y = DateOnly.Parse(b, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(slip, Comparisons.OneSlip(x, y));
+        var level = Comparisons.Compare(Record(x), Record(y))[(int)MatchField.BirthDate];
+        Assert.Equal(slip ? "one-part-differs" : "different", Comparisons.LevelNames[MatchField.BirthDate][level]);
+    }
+
+    private static MatchRecord Record(DateOnly birth) => MatchRecord.From(new Registry.Contracts.SourceRow
+    {
+        RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = "GUADALUPE", PaternalSurname = "MORENO", BirthDate = birth,
+    }, Guid.NewGuid(), Guid.NewGuid());
+}
