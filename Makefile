@@ -63,7 +63,7 @@ bench-lookup:
 	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll lookup --persons $(PERSONS) --rps $(RPS) --seconds $(SECONDS)
 
 ## bench-accuracy: PROFILE=clean|typical|hard (default hard) synthetic extracts of RECORDS rows (default 100000; SEED=) or
-## DATASET=febrl2, through the real workers host and feeds into a fresh database; pairwise precision/recall/F1 against
+## DATASET=febrl1|febrl2, through the real workers host and feeds into a fresh database; pairwise precision/recall/F1 against
 ## ground truth and the review queue (last line: RESULT precision=… recall=… f1=… review=… records=…)
 PROFILE ?= hard
 SEED ?= 20261123

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -13,7 +14,7 @@ using Registry.ServiceDefaults;
 namespace Registry.Benchmarks;
 
 /// <summary>
-/// `make bench-accuracy`: generates agency extracts with ground truth (or takes FEBRL dataset2),
+/// `make bench-accuracy`: generates agency extracts with ground truth (or takes FEBRL dataset1 or dataset2),
 /// starts the real workers host (Release build, its own process) on a fresh database, drops the
 /// extracts into its inbox the way agencies do (*.part, then rename), waits until every extract
 /// is resolved, then compares the registry with the truth: each accepted row's source record →
@@ -69,21 +70,24 @@ public static class AccuracyBenchmark
             string label;
             if (dataset.Length > 0)
             {
-                if (!dataset.Equals("febrl2", StringComparison.OrdinalIgnoreCase))
+                // FEBRL dataset1 (1,000 rows) and dataset2 (5,000), the same columns and rec-N-org / rec-N-dup-K ids.
+                var number = dataset.ToLowerInvariant() switch { "febrl1" => "1", "febrl2" => "2", _ => null };
+                if (number is null)
                 {
-                    Console.Error.WriteLine($"unknown dataset '{dataset}': the one known is febrl2");
+                    Console.Error.WriteLine($"unknown dataset '{dataset}': the ones known are febrl1 and febrl2");
                     return 2;
                 }
                 var folder = Environment.GetEnvironmentVariable("FEBRL_DIR") ?? Path.Combine(root, "..", "shared", "data", "febrl");
-                var file = Path.GetFullPath(Path.Combine(folder, "dataset2.csv"));
+                var name = $"dataset{number}.csv";
+                var file = Path.GetFullPath(Path.Combine(folder, name));
                 if (!File.Exists(file))
                 {
-                    Console.Error.WriteLine($"{file} not found (set FEBRL_DIR to the folder holding dataset2.csv)");
+                    Console.Error.WriteLine($"{file} not found (set FEBRL_DIR to the folder holding {name})");
                     return 2;
                 }
-                extracts = [new Extract("febrl-registro", "dataset2.csv", file)];
-                truth = FebrlTruth(file);
-                label = "FEBRL dataset2 through feed febrl-registro";
+                extracts = [new Extract("febrl-registro", name, file)];
+                truth = FebrlTruth(file, name);
+                label = $"FEBRL dataset{number} through feed febrl-registro";
             }
             else
             {
@@ -204,7 +208,7 @@ public static class AccuracyBenchmark
                 Console.WriteLine(string.Create(C, $"review tasks open: {review:N0} = {100.0 * review / Math.Max(1, rows.Count):F2} % of records"));
                 var inForce = await new Registry.Matching.MatchModelStore(db).CurrentAsync(default);
                 await ReviewQueueAsync(db, evaluated, r => truth[(r.Feed, r.File, r.Row)].PersonId, survivor, inForce.LinkThreshold);
-                await ErrorAnalysisAsync(db, inForce, evaluated, truth);
+                await ErrorAnalysisAsync(db, inForce, evaluated, truth, survivor);
                 return string.Create(C, $"RESULT precision={all.Precision:F4} recall={all.Recall:F4} f1={all.F1:F4} review={review} records={rows.Count}");
             }
             finally
@@ -277,7 +281,7 @@ public static class AccuracyBenchmark
     }
 
     /// <summary>Which errors the rows carry that the registry split from their person, and what the false merges joined.</summary>
-    private static async Task ErrorAnalysisAsync(NpgsqlDataSource db, Registry.Matching.MatchModel model, List<RegistryRow> rows, Dictionary<(string, string, int), TruthRow> truth)
+    private static async Task ErrorAnalysisAsync(NpgsqlDataSource db, Registry.Matching.MatchModel model, List<RegistryRow> rows, Dictionary<(string, string, int), TruthRow> truth, Func<Guid, Guid> survivor)
     {
         TruthRow T(RegistryRow r) => truth[(r.Feed, r.File, r.Row)];
 
@@ -325,7 +329,7 @@ public static class AccuracyBenchmark
             }
         }
         Console.WriteLine($"  {fragments:N0} split-off fragments, {inReview:N0} of them (or their main part) with an open review task");
-        await WhyMissedAsync(db, model, split, r => T(r).Errors);
+        await WhyMissedAsync(db, model, split, r => T(r).Errors, survivor);
         Console.WriteLine($"  errors present on either side of a split (a fragment may count several): " +
                           string.Join(", ", tags.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}")));
         Console.WriteLine($"  {benign.Count:N0} splits where neither side has more than a missing CURP, dropped accents or mixed case (same name, birth date, sex):");
@@ -348,16 +352,25 @@ public static class AccuracyBenchmark
     /// </summary>
     private static string Show(RegistryRow r) => string.Create(C, $"{r.Display} [{r.Rule} {r.Score:F1}{(r.InReview ? ", in review" : "")}]");
 
-    private static async Task WhyMissedAsync(NpgsqlDataSource db, Registry.Matching.MatchModel model, List<IGrouping<string, RegistryRow>> split, Func<RegistryRow, string> errors)
+    private static async Task WhyMissedAsync(NpgsqlDataSource db, Registry.Matching.MatchModel model, List<IGrouping<string, RegistryRow>> split, Func<RegistryRow, string> errors, Func<Guid, Guid> survivor)
     {
-        var pairs = new List<(Guid[] Part, Guid[] Main, string Errors, string Example)>();
+        // The open review tasks' reasons by pair of (surviving) persons.
+        var taskReasons = new Dictionary<(Guid, Guid), string>();
+        await using (var tasks = db.CreateCommand("SELECT person_a, person_b, reason FROM review_tasks WHERE status = 'open' AND person_a IS NOT NULL AND person_b IS NOT NULL"))
+        await using (var reader = await tasks.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+            {
+                var (a, b) = (survivor(reader.GetGuid(0)), survivor(reader.GetGuid(1)));
+                taskReasons[a.CompareTo(b) < 0 ? (a, b) : (b, a)] = reader.GetString(2);
+            }
+        var pairs = new List<(Guid[] Part, Guid[] Main, string Errors, string Example, long Lost)>();
         foreach (var g in split)
         {
             var parts = g.GroupBy(r => r.Person).OrderByDescending(p => p.Count()).ToList();
             var main = parts[0].Select(r => r.SourceRecordId).Distinct().Take(6).ToArray();
             pairs.AddRange(parts.Skip(1).Select(p => (p.Select(r => r.SourceRecordId).Distinct().Take(6).ToArray(), main,
                 string.Join('+', p.Concat(parts[0]).SelectMany(r => errors(r).Split('+')).Distinct().Order(StringComparer.Ordinal)),
-                $"{Show(p.First())} | {Show(parts[0].First())}")));
+                $"{Show(p.First())} | {Show(parts[0].First())}", (long)p.Count() * parts[0].Count())));
         }
         var ids = pairs.SelectMany(p => p.Part.Concat(p.Main)).Distinct().ToArray();
         var rowOf = split.SelectMany(g => g).GroupBy(r => r.SourceRecordId).ToDictionary(g => g.Key, g => g.First());
@@ -376,14 +389,36 @@ public static class AccuracyBenchmark
         await using var tx = await connection.BeginTransactionAsync();
         var tf = await Registry.Matching.TermFrequencies.LoadAsync(connection, tx, records.Values, model, default);
         int unblocked = 0, below = 0, band = 0, above = 0;
+        // Which feeds each lost fragment joins (fragment | main part), and why a pair above the link threshold stayed apart.
+        var feedsOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var aboveWhy = new Dictionary<string, int>(StringComparer.Ordinal);
+        var bandWhy = new Dictionary<string, int>(StringComparer.Ordinal);
+        var separatingWhy = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unblockedWould = new Dictionary<string, int>(StringComparer.Ordinal);
+        var where = new Dictionary<string, int>(StringComparer.Ordinal);
+        var separatingExamples = new List<string>();
+        string Feeds(Guid[] ids) => string.Join('+', ids.Where(rowOf.ContainsKey).Select(id => rowOf[id].Feed.Split('-')[0]).Distinct().Order(StringComparer.Ordinal));
+        // Each count is of fragments; beside it the record pairs the fragments lost (rows of the fragment × rows of the main part).
+        var lostPairs = new Dictionary<string, long>(StringComparer.Ordinal);
+        long pairsNow = 0;
+        void Count(Dictionary<string, int> counts, string key)
+        {
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+            var tagged = RuntimeHelpers.GetHashCode(counts) + "/" + key;
+            lostPairs[tagged] = lostPairs.GetValueOrDefault(tagged) + pairsNow;
+        }
         var unblockedTags = new Dictionary<string, int>(StringComparer.Ordinal);
         var unblockedExamples = new List<string>();
         var aboveExamples = new List<string>();
-        foreach (var (part, main, tags, example) in pairs)
+        foreach (var (part, main, tags, example, lost) in pairs)
         {
+            pairsNow = lost;
             var best = double.MinValue;
             var blocked = false;
             var bestPair = (Guid.Empty, Guid.Empty);
+            byte[]? bestVector = null;
+            var bestUnblocked = double.MinValue;
+            var bestUnblockedClass = "";
             foreach (var a in part.Where(records.ContainsKey).Select(id => records[id]))
             {
                 var stored = a.BlockingKeys().ToHashSet(StringComparer.Ordinal);
@@ -391,10 +426,43 @@ public static class AccuracyBenchmark
                 foreach (var b in main.Where(records.ContainsKey).Select(id => records[id]))
                 {
                     // Whichever came second looks the other up: either direction blocks the pair.
-                    if (!b.BlockingKeys().Any(looked.Contains) && !b.QueryKeys().Any(stored.Contains)) continue;
+                    if (!b.BlockingKeys().Any(looked.Contains) && !b.QueryKeys().Any(stored.Contains))
+                    {
+                        // What the pair would have been, had a key reached it.
+                        var unseen = Registry.Matching.Comparisons.Compare(a, b);
+                        var unseenScore = model.Score(unseen, a, tf.Lookup);
+                        if (unseenScore.Total > bestUnblocked) (bestUnblocked, bestUnblockedClass) = (unseenScore.Total, model.Classify(unseenScore) switch
+                        {
+                            Registry.Matching.MatchOutcome.Link => "link",
+                            _ when unseenScore.Total >= model.LinkThreshold => "names only above link",
+                            Registry.Matching.MatchOutcome.Review => "review band",
+                            _ => "below review",
+                        });
+                        continue;
+                    }
                     blocked = true;
-                    var score = model.Score(Registry.Matching.Comparisons.Compare(a, b), a, tf.Lookup).Total;
-                    if (score > best) (best, bestPair) = (score, (a.SourceRecordId, b.SourceRecordId));
+                    var vector = Registry.Matching.Comparisons.Compare(a, b);
+                    var score = model.Score(vector, a, tf.Lookup).Total;
+                    if (score > best) (best, bestPair, bestVector) = (score, (a.SourceRecordId, b.SourceRecordId), vector);
+                }
+            }
+            var feedPair = Feeds(part) + " | " + Feeds(main);
+            var namesOnly = bestVector is not null && !Registry.Matching.MatchModel.SeparatesNamesakes(bestVector) ? "names only" : "separating evidence";
+            var dateless = bestVector is not null && bestVector[(int)Registry.Matching.MatchField.BirthDate] == 0 ? ", a birth date missing" : "";
+            Count(where, !blocked ? "no shared blocking key" : best < model.ReviewThreshold ? "below review" : best < model.LinkThreshold ? "review band" : "above link yet apart");
+            if (!blocked) Count(feedsOf, feedPair);
+            if (!blocked) Count(unblockedWould, bestUnblockedClass);
+            else if (best >= model.ReviewThreshold && best < model.LinkThreshold) Count(bandWhy, namesOnly + dateless);
+            else if (best >= model.LinkThreshold)
+            {
+                Count(aboveWhy, $"{namesOnly}{dateless}, {feedPair}");
+                if (namesOnly == "separating evidence")
+                {
+                    var (pa, pb) = (rowOf[bestPair.Item1].Person, rowOf[bestPair.Item2].Person);
+                    var reason = taskReasons.GetValueOrDefault(pa.CompareTo(pb) < 0 ? (pa, pb) : (pb, pa), "no open task");
+                    Count(separatingWhy, reason);
+                    if (separatingExamples.Count < 12)
+                        separatingExamples.Add(string.Create(C, $"{Show(rowOf[bestPair.Item1])} | {Show(rowOf[bestPair.Item2])}  [{tags}] best pair {best:F1}, task: {reason}, vector {string.Join("", bestVector!)}"));
                 }
             }
             if (!blocked)
@@ -413,8 +481,18 @@ public static class AccuracyBenchmark
                     aboveExamples.Add(string.Create(C, $"{Show(rowOf[bestPair.Item1])} | {Show(rowOf[bestPair.Item2])}  [{tags}] best pair {best:F1}"));
             }
         }
+        Console.WriteLine(string.Create(C, $"  record pairs lost: {pairs.Sum(p => p.Lost):N0}"));
         Console.WriteLine(string.Create(C, $"  where the fragments were lost (best pair with the main part): no shared blocking key {unblocked:N0}, " +
                                            $"below review {below:N0}, review band {band:N0}, above link yet apart {above:N0}"));
+        string List(Dictionary<string, int> counts) => string.Join("; ", counts.OrderByDescending(x => x.Value)
+            .Select(x => $"{x.Key} {x.Value:N0} ({lostPairs.GetValueOrDefault(RuntimeHelpers.GetHashCode(counts) + "/" + x.Key):N0} pairs)"));
+        Console.WriteLine("  the same, with the record pairs each lost: " + List(where));
+        Console.WriteLine("  no shared blocking key, by feeds (fragment | main part): " + List(feedsOf));
+        Console.WriteLine("  no shared blocking key, what the best pair would have been: " + List(unblockedWould));
+        Console.WriteLine("  review band, by evidence of the best pair: " + List(bandWhy));
+        Console.WriteLine("  above link yet apart, by evidence of the best pair and feeds: " + List(aboveWhy));
+        Console.WriteLine("  above link yet apart with separating evidence, by the open task between the two persons: " + List(separatingWhy));
+        foreach (var e in separatingExamples) Console.WriteLine("    " + e);
         Console.WriteLine("  errors on either side of a fragment no blocking key reached: " +
                           string.Join(", ", unblockedTags.OrderByDescending(x => x.Value).Select(x => $"{x.Key} {x.Value:N0}")));
         foreach (var e in unblockedExamples) Console.WriteLine("    " + e);
@@ -434,7 +512,7 @@ public static class AccuracyBenchmark
     }
 
     /// <summary>FEBRL: rec-N-org and rec-N-dup-K are the same person N; rows are numbered from 1 after the header, as the feed reader does.</summary>
-    private static Dictionary<(string, string, int), TruthRow> FebrlTruth(string path)
+    private static Dictionary<(string, string, int), TruthRow> FebrlTruth(string path, string fileName)
     {
         var truth = new Dictionary<(string, string, int), TruthRow>();
         var row = 0;
@@ -444,7 +522,7 @@ public static class AccuracyBenchmark
             row++;
             var recId = line.Split(',')[0].Trim();
             var parts = recId.Split('-');
-            truth[("febrl-registro", "dataset2.csv", row)] = new TruthRow("F" + parts[1], recId, "F" + parts[1], parts[2] == "org" ? "original" : "duplicate");
+            truth[("febrl-registro", fileName, row)] = new TruthRow("F" + parts[1], recId, "F" + parts[1], parts[2] == "org" ? "original" : "duplicate");
         }
         return truth;
     }

@@ -46,7 +46,8 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         IReadOnlyList<CandidateRecord> candidates,
         IReadOnlyDictionary<Guid, string?> personCurps,
         ISet<(Guid, Guid)> exclusions,
-        Func<Guid> newPersonId)
+        Func<Guid> newPersonId,
+        IReadOnlyList<MatchRecord>? keyedPersonRecords = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(candidates);
@@ -138,7 +139,11 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             }
         }
         // The candidate records of each person, for the merge guard: chained when a link first joins two registry persons.
-        var recordsByPerson = new PersonRecords(candidates);
+        // A row's deterministic key names its person whether or not the blocking reached that person's records (a
+        // registration typed again with other errors shares no key with the first): the resolver reads those records
+        // (keyedPersonRecords), so a row that bridges its key's person to another can be judged, not refused as incomparable.
+        var recordsByPerson = new PersonRecords(keyedPersonRecords is not { Count: > 0 } ? candidates
+            : [.. candidates, .. keyedPersonRecords.Select(r => new CandidateRecord(-1, r))]);
         var ambiguous = AmbiguousRows(edges, rows.Count, nodePerson, recordsByPerson, personCurps, exclusions);
         var reviews = new List<ReviewProposal>();
         foreach (var (i, person) in contradicted)

@@ -31,7 +31,8 @@ public static class Comparisons
     {
         [MatchField.Curp] = ["missing", "exact", "same-first-10", "edit-distance-2", "different",
             "agrees-with-other-record", "one-part-differs-from-other-record", "disagrees-with-other-record"],
-        [MatchField.GivenNames] = ["missing", "exact", "nickname-or-dropped-maria-jose", "jaro-winkler-0.92-or-phonetic", "contained", "jaro-winkler-0.80", "different"],
+        [MatchField.GivenNames] = ["missing", "exact", "nickname-or-dropped-maria-jose", "jaro-winkler-0.92-or-phonetic", "contained", "jaro-winkler-0.80",
+            "swapped-with-first-surname", "different"],
         [MatchField.PaternalSurname] = ["missing", "exact", "jaro-winkler-0.92-or-phonetic", "swapped-with-maternal", "jaro-winkler-0.80", "different"],
         [MatchField.MaternalSurname] = ["missing", "exact", "jaro-winkler-0.92-or-phonetic", "swapped-with-paternal", "different"],
         [MatchField.BirthDate] = ["missing", "exact", "day-month-swapped", "year-off-by-one", "one-part-differs", "different"],
@@ -66,6 +67,10 @@ public static class Comparisons
             : CompareCurpWithRecord(b, a);
         v[(int)MatchField.GivenNames] = CompareGiven(a, b);
         v[(int)MatchField.PaternalSurname] = CompareSurname(a.PaternalKey, a.PaternalPhonetic, b.PaternalKey, b.PaternalPhonetic, a.MaternalKey, b.MaternalKey, hasWeakBand: true);
+        // Given name and first surname written in each other's column (AMELIA MONTALVAN / MONTALVAN AMELIA): one level of
+        // the given names that speaks for both, the first surname then no evidence of its own.
+        if (v[(int)MatchField.GivenNames] == GivenDifferent && v[(int)MatchField.PaternalSurname] >= 4 && GivenSwappedWithSurname(a, b))
+            (v[(int)MatchField.GivenNames], v[(int)MatchField.PaternalSurname]) = (GivenSwapped, 0);
         v[(int)MatchField.MaternalSurname] = CompareSurname(a.MaternalKey, a.MaternalPhonetic, b.MaternalKey, b.MaternalPhonetic, a.PaternalKey, b.PaternalKey, hasWeakBand: false);
         v[(int)MatchField.BirthDate] = Dates.Compare(a.BirthDate, b.BirthDate) switch
         {
@@ -73,7 +78,7 @@ public static class Comparisons
             DateAgreement.Exact => 1,
             DateAgreement.DayMonthSwapped => 2,
             DateAgreement.YearOffByOne => 3,
-            DateAgreement.OneComponentDiffers => 4,
+            DateAgreement.OneComponentDiffers when OneSlip(a.BirthDate!.Value, b.BirthDate!.Value) => 4,
             _ => 5,
         };
         v[(int)MatchField.Sex] = Same(a.Sex, b.Sex);
@@ -85,6 +90,30 @@ public static class Comparisons
             : EditDistance.DamerauLevenshtein(a.OtherId, b.OtherId, 2) <= 1 ? (byte)2 : (byte)3;
         v[(int)MatchField.Street] = CompareStreet(a.StreetKey, b.StreetKey);
         return v;
+    }
+
+    /// <summary>
+    /// Two dates that agree on two of day, month and year differ by one slip of the hand in the third: one digit
+    /// (1962 / 1960, 03 / 08) or its two adjacent digits transposed (1987 / 1978, 12 / 21). A year 27 apart on the same
+    /// day and month is no slip: at a state's size namesakes born on the same day of another year are many, and
+    /// "one part differs" had counted as a birth date that tells them apart.
+    /// </summary>
+    internal static bool OneSlip(DateOnly a, DateOnly b) =>
+        a.Year != b.Year ? Slip(a.Year, b.Year, 4) : a.Month != b.Month ? Slip(a.Month, b.Month, 2) : Slip(a.Day, b.Day, 2);
+
+    private static bool Slip(int x, int y, int width)
+    {
+        Span<char> a = stackalloc char[width];
+        Span<char> b = stackalloc char[width];
+        if (!x.TryFormat(a, out var na, "D" + width, System.Globalization.CultureInfo.InvariantCulture) || na != width
+            || !y.TryFormat(b, out var nb, "D" + width, System.Globalization.CultureInfo.InvariantCulture) || nb != width) return false;
+        int first = -1, count = 0;
+        for (var i = 0; i < width; i++)
+            if (a[i] != b[i])
+            {
+                if (count++ == 0) first = i;
+            }
+        return count == 1 || (count == 2 && first + 1 < width && a[first] == b[first + 1] && a[first + 1] == b[first]);
     }
 
     /// <summary>Two different valid CURPs are two people, whatever else agrees (hard rule 3).</summary>
@@ -133,6 +162,24 @@ public static class Comparisons
         + check.BirthDate switch { DateAgreement.Exact or DateAgreement.Missing => 0, DateAgreement.Different => 2, _ => 1 }
         + (check.Sex == PartAgreement.Differs ? 1 : 0);
 
+    private const byte GivenSwapped = 6;
+    private const byte GivenDifferent = 7;
+
+    /// <summary>
+    /// A's given names are B's first surname and A's first surname B's given names (both exactly or Jaro–Winkler ≥ 0.92;
+    /// at least one exactly): the two columns were swapped. Single given name and surname words only — a compound
+    /// given name is not a surname.
+    /// </summary>
+    private static bool GivenSwappedWithSurname(MatchRecord a, MatchRecord b)
+    {
+        if (a.PaternalKey is not { } ap || b.PaternalKey is not { } bp || a.GivenKey.Length == 0 || b.GivenKey.Length == 0) return false;
+        var given = string.Equals(a.GivenKey, bp, StringComparison.Ordinal);
+        var surname = string.Equals(ap, b.GivenKey, StringComparison.Ordinal);
+        return (given || surname)
+            && (given || JaroWinkler.Similarity(a.GivenKey, bp) >= 0.92)
+            && (surname || JaroWinkler.Similarity(ap, b.GivenKey) >= 0.92);
+    }
+
     private static byte CompareGiven(MatchRecord a, MatchRecord b)
     {
         if (a.GivenKey.Length == 0 || b.GivenKey.Length == 0) return 0;
@@ -147,7 +194,7 @@ public static class Comparisons
                            && JaroWinkler.Similarity(a.GivenSignificant, b.GivenSignificant) >= 0.85))
             return 3;
         if (PersonName.CompareGivenNames(a.GivenKey, b.GivenKey) == GivenNameAgreement.Contained) return 4;
-        return jw >= 0.80 ? (byte)5 : (byte)6;
+        return jw >= 0.80 ? (byte)5 : GivenDifferent;
     }
 
     private static byte CompareSurname(string? a, string? aPhonetic, string? b, string? bPhonetic, string? aOther, string? bOther, bool hasWeakBand)

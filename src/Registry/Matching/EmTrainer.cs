@@ -115,7 +115,8 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource, CandidateIndex? index
             "dg" => Bits(MatchField.BirthDate, MatchField.GivenNames),
             "di" => Bits(MatchField.BirthDate, MatchField.GivenNames, MatchField.PaternalSurname),
             "pg" or "pn" => Bits(MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname),
-            "py" or "my" or "pm" or "mm" => Bits(MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate),
+            "s1" or "s1n" => Bits(MatchField.GivenNames, MatchField.PaternalSurname),
+            "sy" or "sm" => Bits(MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate),
             // The CURP's first ten characters are the name's letters and the birth date.
             "c10" => Bits(MatchField.Curp, MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate),
             "ph" => Bits(MatchField.Phone),

@@ -242,11 +242,11 @@ public sealed record MatchModel
     /// </summary>
     public static MatchModel Default { get; } = new()
     {
-        Version = "fs-default-v2",
+        Version = "fs-default-v3",
         M = new Dictionary<string, double[]>
         {
             ["curp"] = [0, 0.80, 0.08, 0.07, 0.05, 0.55, 0.25, 0.20],
-            ["given_names"] = [0, 0.80, 0.08, 0.06, 0.03, 0.015, 0.015],
+            ["given_names"] = [0, 0.80, 0.08, 0.06, 0.03, 0.015, 0.005, 0.01],
             ["paternal_surname"] = [0, 0.88, 0.07, 0.02, 0.01, 0.02],
             ["maternal_surname"] = [0, 0.85, 0.07, 0.03, 0.05],
             ["birth_date"] = [0, 0.862, 0.03, 0.03, 0.076, 0.002],
@@ -260,7 +260,7 @@ public sealed record MatchModel
         U = new Dictionary<string, double[]>
         {
             ["curp"] = [0, 0.000001, 0.0001, 0.00001, 0.999889, 0.02, 0.03, 0.95],
-            ["given_names"] = [0, 0.02, 0.002, 0.005, 0.003, 0.02, 0.95],
+            ["given_names"] = [0, 0.02, 0.002, 0.005, 0.003, 0.02, 0.00002, 0.95],
             ["paternal_surname"] = [0, 0.015, 0.005, 0.002, 0.02, 0.958],
             ["maternal_surname"] = [0, 0.015, 0.005, 0.002, 0.978],
             ["birth_date"] = [0, 0.00005, 0.00005, 0.0001, 0.003, 0.99685],

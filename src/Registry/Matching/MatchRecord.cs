@@ -199,16 +199,12 @@ public sealed record MatchRecord
         // blocked within its chunk, indexed), and formatting the dates was a third of the cost.
         var k = keyBuffer ??= new System.Text.StringBuilder(128);
         var birth = BlockingBirthDate;
-        // Birth date and either surname, in either position: a typo in the other surname and the
-        // given name, a missing second surname, swapped surnames.
-        if (birth is { } dob)
-        {
-            if (PaternalPhonetic is not null) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(PaternalPhonetic));
-            if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(MaternalPhonetic));
-            if (GivenPhonetic.Length > 0) sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(GivenPhonetic));
-            // Birth date and the initials of the given name and first surname: typos in both names.
-            if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(Date(k.Clear().Append("di:"), dob).Append(':').Append(GivenKey[0]).Append(PaternalKey[0]));
-        }
+        // The dated keys are filed under the row's birth date and, when its CURP (key or not) says another
+        // date, under that one too: a slip in the row's date (or in the CURP's) leaves the other copy intact.
+        var curpDate = BirthDate is not null && (ValidCurp ?? InvalidCurp) is { } dated ? Curp.BirthDate(dated) : null;
+        if (curpDate == birth) curpDate = null;
+        if (birth is { } dob) DatedKeys(k, dob, ref sink);
+        if (curpDate is { } other) DatedKeys(k, other, ref sink);
         // Surnames in either order with the given name, no date: a birth date missing on either side.
         // Every record is stored under pg; one without a birth date also under pn. A record without
         // a date looks up pg (everyone of that name), one with a date only pn (the dateless ones).
@@ -216,27 +212,98 @@ public sealed record MatchRecord
         {
             var (first, second) = string.CompareOrdinal(PaternalPhonetic, MaternalPhonetic) <= 0
                 ? (PaternalPhonetic, MaternalPhonetic) : (MaternalPhonetic, PaternalPhonetic);
-            if (birth is null)
-            {
-                sink.Add(k.Clear().Append("pg:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
-                if (!query) sink.Add(k.Clear().Append("pn:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
-            }
-            else sink.Add(k.Clear().Append(query ? "pn:" : "pg:").Append(first).Append(':').Append(second).Append(':').Append(GivenPhonetic));
+            NamesKeys(k, query, birth is null, first, second, GivenPhonetic, ref sink);
+            foreach (var given in NicknamePhonetics(GivenSignificant, GivenKey))
+                if (given != GivenPhonetic) NamesKeys(k, query, birth is null, first, second, given, ref sink);
         }
-        if (birth is { } y && GivenPhonetic.Length > 0)
+        // One surname only (no second surname, as in data from countries with one) and a birth date missing on either
+        // side: the names-only key above needs both surnames. Records with one surname are stored under s1, records
+        // without a date under s1n by each surname; a record without a date looks up s1 by each of its surnames, a
+        // dated record with one surname only s1n (the dateless ones).
+        if (PaternalPhonetic is not null && GivenPhonetic.Length > 0)
         {
-            // A surname typo and a wrong day or month: given name, either surname and birth year.
-            // (Not a span of years: such a block grows with the registry — at 1M records a five-year
-            // span held ~14 records per key and was most of a row's candidates.)
-            if (PaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("py:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y.Year, 1));
-            if (MaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("my:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y.Year, 1));
-            // A wrong year and a typo in the other surname: either surname, given name, day and month.
-            if (PaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("pm:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y));
-            if (MaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("mm:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic).Append(':'), y));
+            if (MaternalPhonetic is null && !query) sink.Add(k.Clear().Append("s1:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
+            if (birth is null && !query)
+            {
+                sink.Add(k.Clear().Append("s1n:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
+                if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(k.Clear().Append("s1n:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic));
+            }
+            if (query && birth is null)
+            {
+                sink.Add(k.Clear().Append("s1:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
+                if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(k.Clear().Append("s1:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic));
+            }
+            if (query && birth is not null && MaternalPhonetic is null) sink.Add(k.Clear().Append("s1n:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
         }
         if ((ValidCurp ?? InvalidCurp) is { } curp) sink.Add(k.Clear().Append("c10:").Append(curp.AsSpan(0, 10)));
         if (Phone is not null) sink.Add(k.Clear().Append("ph:").Append(Phone));
         if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(OtherId));
+    }
+
+    private static void NamesKeys<TSink>(System.Text.StringBuilder k, bool query, bool dateless, string first, string second, string given, ref TSink sink)
+        where TSink : struct, IKeySink
+    {
+        if (dateless)
+        {
+            sink.Add(k.Clear().Append("pg:").Append(first).Append(':').Append(second).Append(':').Append(given));
+            if (!query) sink.Add(k.Clear().Append("pn:").Append(first).Append(':').Append(second).Append(':').Append(given));
+        }
+        else sink.Add(k.Clear().Append(query ? "pn:" : "pg:").Append(first).Append(':').Append(second).Append(':').Append(given));
+    }
+
+    /// <summary>The keys that carry a birth date (or its year, or its day and month), for one date of the record.</summary>
+    private void DatedKeys<TSink>(System.Text.StringBuilder k, DateOnly dob, ref TSink sink) where TSink : struct, IKeySink
+    {
+        // Birth date and either surname, in either position: a typo in the other surname and the
+        // given name, a missing second surname, swapped surnames.
+        if (PaternalPhonetic is not null) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(PaternalPhonetic));
+        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(MaternalPhonetic));
+        if (GivenPhonetic.Length > 0)
+        {
+            sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(GivenPhonetic));
+            // The given name as if it were the surname (the columns swapped): birth date + surname of the other record.
+            if (GivenPhonetic != PaternalPhonetic && GivenPhonetic != MaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(GivenPhonetic));
+        }
+        // Birth date and the initials of the given name and first surname: typos in both names.
+        if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(Date(k.Clear().Append("di:"), dob).Append(':').Append(GivenKey[0]).Append(PaternalKey[0]));
+        if (GivenPhonetic.Length == 0) return;
+        foreach (var given in NicknamePhonetics(GivenSignificant, GivenKey))
+            if (given != GivenPhonetic) sink.Add(Date(k.Clear().Append("dg:"), dob).Append(':').Append(given));
+        GivenDatedKeys(k, dob, GivenPhonetic, ref sink);
+        foreach (var given in NicknamePhonetics(GivenSignificant, GivenKey))
+            if (given != GivenPhonetic) GivenDatedKeys(k, dob, given, ref sink);
+    }
+
+    private void GivenDatedKeys<TSink>(System.Text.StringBuilder k, DateOnly dob, string given, ref TSink sink) where TSink : struct, IKeySink
+    {
+        // A surname typo and a wrong day or month: given name, either surname (in either position, so that
+        // swapped surnames with a missing one or a typo in the other still meet) and birth year. (Not a span of
+        // years: such a block grows with the registry — at 1M records a five-year span held ~14 records per key
+        // and was most of a row's candidates.)
+        if (PaternalPhonetic is not null) sink.Add(Digits(k.Clear().Append("sy:").Append(PaternalPhonetic).Append(':').Append(given).Append(':'), dob.Year, 1));
+        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(Digits(k.Clear().Append("sy:").Append(MaternalPhonetic).Append(':').Append(given).Append(':'), dob.Year, 1));
+        // A wrong year and a typo in the other surname: either surname, given name, day and month.
+        if (PaternalPhonetic is not null) sink.Add(MonthDay(k.Clear().Append("sm:").Append(PaternalPhonetic).Append(':').Append(given).Append(':'), dob));
+        if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(MonthDay(k.Clear().Append("sm:").Append(MaternalPhonetic).Append(':').Append(given).Append(':'), dob));
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NicknameCache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The phonetic keys of the given names a nickname stands for (LUPE → GUADALUPE, CHEMA → JOSÉ MARÍA's MARIA; the
+    /// significant name, or the whole given names), so a row registered by nickname shares the name keys of its
+    /// person's other rows: with one more error (a wrong year, a missing surname) the nickname had been the one key
+    /// field left apart. Empty for a name that is no nickname (most rows: one lookup in the nickname table).
+    /// </summary>
+    private static IEnumerable<string> NicknamePhonetics(string significant, string givenKey)
+    {
+        foreach (var name in significant == givenKey ? [significant] : new[] { significant, givenKey })
+        {
+            if (name.Length == 0 || !Normalization.PersonName.Nicknames.ContainsKey(name)) continue;
+            foreach (var phonetic in NicknameCache.GetOrAdd(name, static n => [.. Normalization.PersonName.CanonicalGivenNames(n)
+                         .Select(c => SpanishPhonetic.Encode(Normalization.PersonName.SignificantGivenName(c))).Where(p => p.Length > 0).Distinct()]))
+                yield return phonetic;
+        }
     }
 
     // yyyy-MM-dd

@@ -21,13 +21,16 @@ public sealed class BlockingKeyTextTests
         var (p, m, g) = (record.PaternalPhonetic, record.MaternalPhonetic, record.GivenPhonetic);
         var (first, second) = string.CompareOrdinal(p, m) <= 0 ? (p, m) : (m, p);
 
+        // The row's own date (0984-03-07), then the other date its CURP says (1984-03-17).
         Assert.Equal(
         [
-            $"dp:0984-03-07:{p}", $"dp:0984-03-07:{m}", $"dg:0984-03-07:{g}", "di:0984-03-07:CT",
-            $"pg:{first}:{second}:{g}", $"py:{p}:{g}:984", $"my:{m}:{g}:984", $"pm:{p}:{g}:0307", $"mm:{m}:{g}:0307",
-            "c10:TEEC840317", $"ph:{record.Phone}", "oi:AB12345",
+            $"dp:0984-03-07:{p}", $"dp:0984-03-07:{m}", $"dg:0984-03-07:{g}", $"dp:0984-03-07:{g}", "di:0984-03-07:CT",
+            $"sy:{p}:{g}:984", $"sy:{m}:{g}:984", $"sm:{p}:{g}:0307", $"sm:{m}:{g}:0307",
+            $"dp:1984-03-17:{p}", $"dp:1984-03-17:{m}", $"dg:1984-03-17:{g}", $"dp:1984-03-17:{g}", "di:1984-03-17:CT",
+            $"sy:{p}:{g}:1984", $"sy:{m}:{g}:1984", $"sm:{p}:{g}:0317", $"sm:{m}:{g}:0317",
+            $"pg:{first}:{second}:{g}", "c10:TEEC840317", $"ph:{record.Phone}", "oi:AB12345",
         ], record.BlockingKeys());
-        Assert.Equal($"pn:{first}:{second}:{g}", record.QueryKeys().ElementAt(4));
+        Assert.Equal($"pn:{first}:{second}:{g}", record.QueryKeys().ElementAt(18));
     }
 
     [Fact]
@@ -40,8 +43,8 @@ public sealed class BlockingKeyTextTests
         var (p, m, g) = (dateless.PaternalPhonetic, dateless.MaternalPhonetic, dateless.GivenPhonetic);
         var (first, second) = string.CompareOrdinal(p, m) <= 0 ? (p, m) : (m, p);
 
-        Assert.Equal([$"pg:{first}:{second}:{g}", $"pn:{first}:{second}:{g}"], dateless.BlockingKeys());
-        Assert.Equal([$"pg:{first}:{second}:{g}"], dateless.QueryKeys());
+        Assert.Equal([$"pg:{first}:{second}:{g}", $"pn:{first}:{second}:{g}", $"s1n:{p}:{g}", $"s1n:{m}:{g}"], dateless.BlockingKeys());
+        Assert.Equal([$"pg:{first}:{second}:{g}", $"s1:{p}:{g}", $"s1:{m}:{g}"], dateless.QueryKeys());
     }
 
     [Fact]

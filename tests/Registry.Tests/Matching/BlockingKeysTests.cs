@@ -48,6 +48,81 @@ public sealed class BlockingKeysTests
     }
 
     [Fact]
+    public void Swapped_surnames_with_a_slip_in_the_day_still_share_a_key()
+    {
+        // DIEGO SOTO RAMÍREZ 1954-08-13 and DIEGO RAMÍREZ SOTO 1954-08-23: the surname + given + year key
+        // takes either surname in either position (it had taken the first surname under one prefix and the
+        // second under another, so a swap met nothing).
+        var a = Record("DIEGO", "SOTO", "RAMIREZ", new DateOnly(1954, 8, 13));
+        var b = Record("DIEGO", "RAMIREZ", "SOTO", new DateOnly(1954, 8, 23));
+        Assert.NotEmpty(Finds(a, b));
+        Assert.NotEmpty(Finds(b, a));
+        // Swapped, the second surname missing on one side and the year wrong: either surname + given + day and month.
+        var c = Record("JOSE LUIS", "RAMIREZ", "CRUZ", new DateOnly(1992, 6, 27));
+        var d = Record("JOSE LUIS", "CRUZ", null, new DateOnly(1993, 6, 27));
+        Assert.NotEmpty(Finds(c, d));
+        Assert.NotEmpty(Finds(d, c));
+    }
+
+    [Fact]
+    public void A_row_whose_CURP_says_another_birth_date_is_filed_under_both()
+    {
+        // YOLANDA SÁNCHEZ MALDONADO 2011-12-07, and YLANDA SÁNCHEZ 2011-07-12 (day and month swapped, a typo in
+        // the given name, no second surname) whose CURP says 2011-12-07: only the CURP's date is shared.
+        var clean = Record("YOLANDA", "SANCHEZ", "MALDONADO", new DateOnly(2011, 12, 7));
+        var faulty = MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = "YLANDA", PaternalSurname = "SANCHEZ",
+            BirthDate = new DateOnly(2011, 7, 12), Curp = "SAMY111207MTSNLLA5",
+        }, Guid.NewGuid(), Guid.NewGuid());
+        Assert.NotEmpty(Finds(faulty, clean));
+        Assert.NotEmpty(Finds(clean, faulty));
+    }
+
+    [Fact]
+    public void A_row_registered_by_nickname_shares_the_name_keys_of_the_full_name()
+    {
+        // LUPE VARGAS 1986-05-31 (no second surname, a digit of the year wrong) and GUADALUPE VARGAS SILVA 1981-05-31:
+        // the surname + given + day-month key, with LUPE read as GUADALUPE.
+        var nickname = Record("LUPE", "VARGAS", null, new DateOnly(1986, 5, 31));
+        var full = Record("MARIA GUADALUPE", "VARGAS", "SILVA", new DateOnly(1981, 5, 31));
+        Assert.NotEmpty(Finds(nickname, full));
+        Assert.NotEmpty(Finds(full, nickname));
+        // Without a birth date: both surnames and the given name, CHEMA read as JOSÉ MARÍA.
+        var chema = Record("CHEMA", "HERRERA", "MENDOZA", null);
+        var joseMaria = Record("J. MARIA", "HERRERA", "MENDOZA", new DateOnly(1990, 11, 30));
+        Assert.NotEmpty(Finds(chema, joseMaria));
+        Assert.NotEmpty(Finds(joseMaria, chema));
+    }
+
+    [Fact]
+    public void One_surname_only_and_a_birth_date_missing_on_one_side_still_share_a_key()
+    {
+        // FEBRL's GEORGIA WHITE 1944-09-18 and GEORGIA WHITE without a date; LUIS ÁNGEL PÉREZ (no second surname, dated)
+        // and LUIS ÁNGEL PÉREZ BARRERA without a date: the names-only key needs both surnames.
+        var dated = Record("GEORGIA", "WHITE", null, new DateOnly(1944, 9, 18));
+        var dateless = Record("GEORGIA", "WHITE", null, null);
+        Assert.NotEmpty(Finds(dated, dateless));
+        Assert.NotEmpty(Finds(dateless, dated));
+        var single = Record("LUIS ANGEL", "PEREZ", null, new DateOnly(1953, 6, 19));
+        var both = Record("LUIS ANGEL", "PEREZ", "BARRERA", null);
+        Assert.NotEmpty(Finds(single, both));
+        Assert.NotEmpty(Finds(both, single));
+        // Two dated records with one surname each and different dates are namesakes: no names-only key between them.
+        Assert.Empty(Finds(Record("GEORGIA", "WHITE", null, new DateOnly(1971, 2, 5)), dated));
+    }
+
+    [Fact]
+    public void Given_name_and_surname_written_in_each_other_s_column_share_a_key()
+    {
+        // FEBRL: MONTALVAN / AMELIA and AMELIA / MONTALVAN, 1907-01-01.
+        var a = Record("AMELIA", "MONTALVAN", null, new DateOnly(1907, 1, 1));
+        var b = Record("MONTALVAN", "AMELIA", null, new DateOnly(1907, 1, 1));
+        Assert.NotEmpty(Finds(a, b));
+        Assert.NotEmpty(Finds(b, a));
+    }
+
+    [Fact]
     public void Namesakes_born_in_different_years_share_no_key_unless_their_day_and_month_agree()
     {
         // Keys by year, not by a span of years: a span's block grows with the registry (at 1M records a

@@ -141,6 +141,47 @@ public sealed class ChunkMatcherTests
     }
 
     [Fact]
+    public async Task A_record_its_agency_id_linked_bridges_its_person_even_when_no_blocking_key_reached_that_person_s_records()
+    {
+        // The clinic's first visit: SANTIAGO VILLARREAL, no second surname, the birth year one off. This visit, typed
+        // again: the second surname and the right date, plainly DIF's person. When no key of this row reaches the first
+        // visit's record, the merge guard had no records of the clinic's person and refused to judge (a review task).
+        // The resolver now reads the key's person's records for it.
+        var older = Guid.CreateVersion7();
+        await Task.Delay(5);
+        var known = Guid.CreateVersion7();
+        var other = Record(older, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000");
+        var own = Record(known, "SANTIAGO", "VILLARREAL", null, Birth.AddYears(1), "H");
+        var row = new IncomingRow(1, Record(default, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000"), known, LinkRule.AgencyPersonId);
+
+        var before = Decide([row], [new CandidateRecord(1, other)]);
+        Assert.Empty(before.Merges);
+        Assert.Contains(before.Reviews, r => r.Reason == ReviewReason.BridgesIncomparable);
+
+        var d = new ChunkMatcher(MatchModel.Default).Decide([row], [new CandidateRecord(1, other)], new Dictionary<Guid, string?>(),
+            new HashSet<(Guid, Guid)>(), Guid.CreateVersion7, keyedPersonRecords: [own]);
+        var merge = Assert.Single(d.Merges);
+        Assert.Equal((older, known), (merge.Survivor, merge.Merged));
+    }
+
+    [Fact]
+    public void A_key_s_person_whose_own_records_disagree_with_the_other_person_is_still_not_merged()
+    {
+        // The same, but the clinic's person is a namesake born on another date: its records, read for the guard, disagree.
+        var other = Guid.CreateVersion7();
+        var known = Guid.CreateVersion7();
+        var theirs = Record(other, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000");
+        var own = Record(known, "SANTIAGO", "VILLARREAL", "TORRES", new DateOnly(1961, 10, 2), "H");
+        var row = new IncomingRow(1, Record(default, "SANTIAGO", "VILLARREAL", "TORRES", Birth, "H", postal: "89000"), known, LinkRule.AgencyPersonId);
+
+        var d = new ChunkMatcher(MatchModel.Default).Decide([row], [new CandidateRecord(1, theirs)], new Dictionary<Guid, string?>(),
+            new HashSet<(Guid, Guid)>(), Guid.CreateVersion7, keyedPersonRecords: [own]);
+
+        Assert.Empty(d.Merges);
+        Assert.Contains(d.Reviews, r => r.Reason == ReviewReason.BridgesDisagreeing);
+    }
+
+    [Fact]
     public void A_record_a_key_already_linked_asks_no_question_about_a_middling_namesake()
     {
         var known = Guid.CreateVersion7();

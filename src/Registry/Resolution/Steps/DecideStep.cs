@@ -48,7 +48,33 @@ internal sealed class DecideStep
         var personCurps = await index.CurpsOfAsync(personIds, ct);
         // Exclusions are read under the lock, all of those persons': a steward's "not the same person" is never missed.
         var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
-        return matcher.Decide(rows, candidates, personCurps, exclusions, TimeOrderedIds.Next);
+        var keyed = await KeyedPersonRecordsAsync(connection, tx, rows, candidates, ct);
+        return matcher.Decide(rows, candidates, personCurps, exclusions, TimeOrderedIds.Next, keyed);
+    }
+
+    private static readonly string KeyedRecordsSql =
+        $"SELECT {MatchRecordRows.Columns("m")} FROM source_records s JOIN match_records m ON m.source_record_id = s.id " +
+        "WHERE s.person_id = ANY(@ids) AND m.person_id = ANY(@ids)";
+
+    /// <summary>
+    /// The match records of the persons a row's deterministic key names, when the row scored the link threshold
+    /// with someone (it may bridge its person to another: the merge guard compares the two persons' own records)
+    /// and the blocking found none of its person's records. Read under the lock, as the registry stands.
+    /// </summary>
+    private async Task<List<MatchRecord>> KeyedPersonRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        List<IncomingRow> rows, List<CandidateRecord> candidates, CancellationToken ct)
+    {
+        var reached = new HashSet<(int, Guid)>();
+        foreach (var c in candidates) reached.Add((c.RowNumber, c.Record.PersonId));
+        var ids = rows.Where(r => r.KnownPerson is { } p && Linking.Contains(r.RowNumber) && !reached.Contains((r.RowNumber, p)))
+            .Select(r => r.KnownPerson!.Value).Distinct().ToArray();
+        var records = new List<MatchRecord>();
+        if (ids.Length == 0) return records;
+        await using var command = new NpgsqlCommand(KeyedRecordsSql, connection, tx);
+        command.Parameters.AddWithValue("ids", ids);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) records.Add(MatchRecordRows.Read(reader, 0));
+        return records;
     }
 
     private static async Task<HashSet<(Guid, Guid)>> ReadExclusionsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
