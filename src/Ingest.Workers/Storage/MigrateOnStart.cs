@@ -60,12 +60,36 @@ public static class WorkersMigration
         if (configuration.GetConnectionString(RegistryStorage.OwnerConnectionStringName) is not { Length: > 0 })
             logger.LogWarning("ConnectionStrings:{Owner} is not set: migrating with the host's own connection", RegistryStorage.OwnerConnectionStringName);
         var schema = (configuration.GetSection("Hangfire").Get<HangfireOptions>() ?? new HangfireOptions()).SchemaName;
-        return Migrator.ApplyAsync(owner, logger, (_, _) =>
+        return Migrator.ApplyAsync(owner, logger, (_, token) => InstallHangfireAsync(owner, schema, logger, token), ct);
+    }
+
+    /// <summary>
+    /// Hangfire installs (and upgrades) its schema when a storage is built with PrepareSchemaIfNecessary, one script per
+    /// version — but it logs and swallows a script that fails (seen under load: a host then started without
+    /// <c>hangfire.set</c>). So the version reached is checked against the newest script the package carries, and the
+    /// install tried again (each script it already applied is skipped) before the host is let start.
+    /// </summary>
+    private static async Task InstallHangfireAsync(string owner, string schema, ILogger logger, CancellationToken ct)
+    {
+        var wanted = typeof(PostgreSqlStorage).Assembly.GetManifestResourceNames()
+            .Select(n => System.Text.RegularExpressions.Regex.Match(n, @"Install\.v(\d+)\.sql$"))
+            .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(0).Max();
+        for (var attempt = 1; ; attempt++)
         {
-            // Hangfire installs (and upgrades) its schema when a storage is built with PrepareSchemaIfNecessary.
             _ = new PostgreSqlStorage(new OwnerConnections(owner), new PostgreSqlStorageOptions { SchemaName = schema, PrepareSchemaIfNecessary = true });
-            return Task.CompletedTask;
-        }, ct);
+            await using var connection = new NpgsqlConnection(owner);
+            await connection.OpenAsync(ct);
+            // The schema name is configuration, never user input; quoted as an identifier all the same.
+            await using var read = new NpgsqlCommand($"SELECT max(version) FROM \"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".\"schema\"", connection);
+            var reached = await read.ExecuteScalarAsync(ct) is int v ? v : 0;
+            if (reached >= wanted) return;
+            if (attempt == 5)
+                throw new InvalidOperationException(
+                    $"Hangfire's schema \"{schema}\" stopped at version {reached}; this Hangfire.PostgreSql needs {wanted}. Its installer logged why (\"Error while executing install/upgrade\").");
+            logger.LogWarning("Hangfire's schema {Schema} reached version {Reached} of {Wanted}: installing again ({Attempt}/5)", schema, reached, wanted, attempt);
+            await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+        }
     }
 
     private sealed class OwnerConnections(string connectionString) : IConnectionFactory
