@@ -160,9 +160,10 @@ public static class Addresses
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var tokens = Tokenize(text);
-        var postal = FindPostalCode(tokens, new bool[tokens.Count]);
-        if (postal is not null) return postal;
-        return tokens.Count == 1 && tokens[0].Length == 4 && IsDigits(tokens[0]) ? "0" + tokens[0] : null; // leading zero lost by a spreadsheet
+        // A column holding the code alone: five digits (four when a spreadsheet dropped the leading zero); zeros only are a placeholder.
+        if (tokens.Count == 1 && tokens[0].Length is 4 or 5 && IsDigits(tokens[0]))
+            return tokens[0].Trim('0').Length == 0 ? null : tokens[0].PadLeft(5, '0');
+        return FindPostalCode(tokens, new bool[tokens.Count]);
     }
 
     public static string CompactKey(string? text, bool dropStreetTypes)

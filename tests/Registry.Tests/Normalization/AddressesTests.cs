@@ -99,6 +99,17 @@ public sealed class AddressesTests
         Assert.Null(Addresses.ExtractPostalCode("sin datos"));
     }
 
+    [Theory]
+    [InlineData("88540", "88540")]   // a postal-code column holds the code alone
+    [InlineData(" 88540 ", "88540")]
+    [InlineData("8540", "08540")]    // leading zero lost by a spreadsheet
+    [InlineData("00000", null)]      // a placeholder
+    [InlineData("885401", null)]
+    public void A_postal_code_column_holding_the_code_alone_is_read(string column, string? expected)
+    {
+        Assert.Equal(expected, Addresses.ExtractPostalCode(column));
+    }
+
     [Fact]
     public void A_Colombian_plate_keeps_its_cross_street()
     {
