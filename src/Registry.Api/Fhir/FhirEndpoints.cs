@@ -31,7 +31,8 @@ public static class FhirEndpoints
     public static void MapFhir(this IEndpointRouteBuilder app)
     {
         var fhir = app.MapGroup("/fhir").WithTags("FHIR").RequireAuthorization(AccessPolicies.RegistryRead).AddEndpointFilter<FhirRequestFilter>();
-        fhir.MapPost("/Patient/$match", MatchAsync).WithName("FhirPatientMatch")
+        // A $match is a search: it counts against the user's search budget (429 with an OperationOutcome over it).
+        fhir.MapPost("/Patient/$match", MatchAsync).WithName("FhirPatientMatch").RequireRateLimiting(Search.SearchLimits.RateLimitPolicy)
             // No Accepts(...) metadata: routing would refuse other content types with an empty 415 before the handler, which
             // answers them with an OperationOutcome.
             .WithDescription($"Body: a FHIR R4 Parameters resource ({FhirJson.MediaType}) with a Patient in 'resource', optional 'onlyCertainMatches' " +

@@ -92,7 +92,7 @@ public sealed class SearchConnections : IAsyncDisposable
 
 /// <summary>
 /// One fixed window per signed-in user. Showing the empty search form costs nothing; every search
-/// (API GET or POST, the UI's POST) counts. Over the limit: 429 with Retry-After and what to do.
+/// (API GET or POST, the UI's POST, a FHIR Patient/$match) counts. Over the limit: 429 with Retry-After and what to do.
 /// </summary>
 public sealed class SearchRateLimit(IOptions<SearchOptions> options) : IRateLimiterPolicy<string>
 {
@@ -123,10 +123,15 @@ public sealed class SearchRateLimit(IOptions<SearchOptions> options) : IRateLimi
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var window = limit.Window.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var message = $"Too many searches: at most {limit.PermitLimit} every {window} s per user. Try again in {seconds} s.";
+        if (http.Request.Path.StartsWithSegments("/fhir"))
+        {
+            await Fhir.FhirJson.Outcome(StatusCodes.Status429TooManyRequests, Hl7.Fhir.Model.OperationOutcome.IssueType.Throttled, message).ExecuteAsync(http);
+            return;
+        }
         if (http.Request.Path.StartsWithSegments("/api"))
         {
-            await Results.Problem(
-                $"Too many searches: at most {limit.PermitLimit} every {window} s per user. Try again in {seconds} s.",
+            await Results.Problem(message,
                 statusCode: StatusCodes.Status429TooManyRequests, title: "Too many searches").ExecuteAsync(http);
             return;
         }

@@ -47,6 +47,30 @@ public sealed class SearchLimitsTests(SeededRegistry registry)
     }
 
     [Fact]
+    public async Task A_FHIR_match_counts_as_a_search_and_over_the_limit_gets_429_with_an_OperationOutcome()
+    {
+        await using var system = await StartAsync(new() { ["Search:RateLimit:PermitLimit"] = "2", ["Search:RateLimit:Window"] = "00:10:00" });
+        var client = await system.ApiClientAsync("custodio");
+        const string match = """
+            {"resourceType":"Parameters","parameter":[{"name":"resource","resource":{"resourceType":"Patient",
+             "name":[{"given":["XIMENA"],"family":"GONZALEZ CANTU"}],"birthDate":"1967-09-04"}}]}
+            """;
+        async Task<HttpResponseMessage> MatchAsync() =>
+            await client.PostAsync("/fhir/Patient/$match", new StringContent(match, System.Text.Encoding.UTF8, "application/fhir+json"));
+
+        using (var first = await MatchAsync()) Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using (var search = await client.GetAsync(new Uri("/api/households?name=ximena", UriKind.Relative))) Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        using var limited = await MatchAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        var body = await limited.Content.ReadAsStringAsync();
+        Assert.Contains("\"resourceType\":\"OperationOutcome\"", body, StringComparison.Ordinal);
+        Assert.Contains("throttled", body, StringComparison.Ordinal);
+        Assert.Contains("Too many searches: at most 2 every 600 s per user.", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_search_running_past_the_statement_timeout_gets_a_clear_422_and_gives_its_connection_back()
     {
         await using var system = await StartAsync(new() { ["Search:StatementTimeout"] = "00:00:00.300" });
