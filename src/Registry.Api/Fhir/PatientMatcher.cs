@@ -82,7 +82,7 @@ public sealed class PatientMatcher(NpgsqlDataSource db, CandidateIndex index, Ma
 
         var golden = await SensitiveSources.GoldenAsync(connection, persons, user, ct);
         var personCurps = persons.ToDictionary(p => p, p => golden.TryGetValue(p, out var g) && Curp.IsValid(g.Curp) ? g.Curp : null);
-        var exclusions = await ExclusionsAsync(connection, tx, persons, ct);
+        var exclusions = await Registry.Review.StewardExclusions.ReadAsync(connection, tx, [.. persons], ct);
         var incoming = new IncomingRow(Row, record, known, known is null ? null : LinkRule.ExactCurp);
         var decisions = new ChunkMatcher(model, frequencies.Lookup).Decide([incoming], candidates, personCurps, exclusions, Guid.NewGuid);
         await tx.CommitAsync(ct);
@@ -144,18 +144,5 @@ public sealed class PatientMatcher(NpgsqlDataSource db, CandidateIndex index, Ma
         return (await connection.QueryAsync<Guid>(new CommandDefinition(
             $"SELECT p.id FROM persons p WHERE p.id = ANY (@ids) AND p.merged_into IS NULL AND {inScope} ORDER BY p.id",
             new { ids, municipalities = user.Municipalities.ToArray(), territoryGrace = scope.Grace }, tx, cancellationToken: ct))).AsList();
-    }
-
-    /// <summary>Stewards' "not the same person" among these persons, as the ids they have now (merged_into names the survivor).</summary>
-    private static async Task<HashSet<(Guid, Guid)>> ExclusionsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<Guid> ids, CancellationToken ct)
-    {
-        var pairs = await connection.QueryAsync<(Guid, Guid)>(new CommandDefinition(
-            """
-            WITH mine AS (SELECT id FROM persons WHERE id = ANY (@ids) OR merged_into = ANY (@ids))
-            SELECT coalesce(pa.merged_into, x.person_a), coalesce(pb.merged_into, x.person_b)
-              FROM person_exclusions x JOIN persons pa ON pa.id = x.person_a JOIN persons pb ON pb.id = x.person_b
-             WHERE x.person_a IN (SELECT id FROM mine) OR x.person_b IN (SELECT id FROM mine)
-            """, new { ids = ids.ToArray() }, tx, cancellationToken: ct));
-        return [.. pairs];
     }
 }

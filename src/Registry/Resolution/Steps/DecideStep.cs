@@ -13,8 +13,6 @@ namespace Registry.Resolution.Steps;
 /// </summary>
 internal sealed class DecideStep
 {
-    private static readonly string ExclusionsSql = StepSql.Load("DecideStep.Exclusions.sql");
-
     private readonly ChunkMatcher matcher;
 
     private DecideStep(ChunkMatcher matcher, HashSet<int> linking)
@@ -47,7 +45,7 @@ internal sealed class DecideStep
             .Concat(matcher.PersonsInReach(rows.Select(r => (r.RowNumber, r.Record)), candidates)).Distinct().ToArray();
         var personCurps = await index.CurpsOfAsync(personIds, ct);
         // Exclusions are read under the lock, all of those persons': a steward's "not the same person" is never missed.
-        var exclusions = await ReadExclusionsAsync(connection, tx, personIds, ct);
+        var exclusions = await Review.StewardExclusions.ReadAsync(connection, tx, personIds, ct);
         var keyed = await KeyedPersonRecordsAsync(connection, tx, rows, candidates, ct);
         return matcher.Decide(rows, candidates, personCurps, exclusions, TimeOrderedIds.Next, keyed);
     }
@@ -75,18 +73,5 @@ internal sealed class DecideStep
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) records.Add(MatchRecordRows.Read(reader, 0));
         return records;
-    }
-
-    private static async Task<HashSet<(Guid, Guid)>> ReadExclusionsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
-    {
-        var set = new HashSet<(Guid, Guid)>();
-        if (ids.Length == 0) return set;
-        // A steward's "different persons" binds the persons they became: an exclusion names the ids of its day, and either
-        // may since have been merged into another person (merged_into always names the final survivor).
-        await using var command = new NpgsqlCommand(ExclusionsSql, connection, tx);
-        command.Parameters.AddWithValue("ids", ids);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) set.Add((reader.GetGuid(0), reader.GetGuid(1)));
-        return set;
     }
 }
