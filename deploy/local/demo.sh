@@ -92,9 +92,18 @@ export AgencyApis__SNE__BaseUrl="$simulator_url" AgencyApis__SNE__ApiKey=demo-sn
 if [[ -n "${RabbitMq__ManagementUri:-}" ]]; then
   for queue in resolve-source-rows chunk-fault; do
     info="$(curl -s "${RabbitMq__ManagementUri%/}/api/queues/%2F/$queue" || true)"
-    if [[ $info == *'"type":"classic"'* && $info == *'"messages":0,'* ]]; then
+    [[ $info == *'"type":"classic"'* ]] || continue
+    if [[ $info == *'"messages":0,'* ]]; then
       say "removing the old classic queue $queue (it is declared as a quorum queue now)"
       curl -s -X DELETE "${RabbitMq__ManagementUri%/}/api/queues/%2F/$queue" >/dev/null || true
+    else
+      # Never drop messages silently: say what holds the workers back and how to go on.
+      messages="$(sed -n 's/.*"messages":\([0-9]*\),.*/\1/p' <<<"$info" | head -n 1)"
+      say "the broker still holds $queue as an old classic queue with ${messages:-some} messages; the workers declare it as a"
+      say "quorum queue now and cannot start beside it. They are from an earlier run on this machine's demo broker:"
+      say "  look at them:  ${RabbitMq__ManagementUri%/}/#/queues/%2F/$queue (management UI), or"
+      say "  drop them:     curl -X DELETE '${RabbitMq__ManagementUri%/}/api/queues/%2F/$queue'   then run make demo again"
+      exit 1
     fi
   done
 fi
