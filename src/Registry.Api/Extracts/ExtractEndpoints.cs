@@ -45,13 +45,7 @@ public static class ExtractEndpoints
             if (await store.GetAsync(id, ct) is not { } report) return Results.NotFound();
             if (!MaySee(http, report)) return OtherAgency();
             var rows = await store.RejectedRowsAsync(id, ct);
-            var csv = new StringBuilder("row,error,raw_line\n");
-            foreach (var row in rows)
-            {
-                csv.Append(row.RowNumber.ToString(CultureInfo.InvariantCulture)).Append(',')
-                    .Append(CsvCell(row.Reason)).Append(',').Append(CsvCell(row.RawLine)).Append('\n');
-            }
-            return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"rejected-{id}.csv");
+            return CsvFile($"rejected-{id}.csv", "row,error,raw_line", rows.Select(r => (r.RowNumber, new string?[] { r.Reason, r.RawLine })));
         }).RequireAuthorization(AccessPolicies.Extracts)
           .WithName("GetRejectedRows").WithSummary("Rejected rows with row number and error, as CSV");
 
@@ -62,13 +56,8 @@ public static class ExtractEndpoints
             if (await store.GetAsync(id, ct) is not { } report) return Results.NotFound();
             if (!MaySee(http, report)) return OtherAgency();
             var rows = await store.RowWarningsAsync(id, ct);
-            var csv = new StringBuilder("row,field,column,value,reason\n");
-            foreach (var w in rows)
-            {
-                csv.Append(w.RowNumber.ToString(CultureInfo.InvariantCulture)).Append(',').Append(CsvCell(w.Field)).Append(',')
-                    .Append(CsvCell(w.SourceColumn)).Append(',').Append(CsvCell(w.RawValue)).Append(',').Append(CsvCell(w.Reason)).Append('\n');
-            }
-            return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"warnings-{id}.csv");
+            return CsvFile($"warnings-{id}.csv", "row,field,column,value,reason",
+                rows.Select(w => (w.RowNumber, new string?[] { w.Field, w.SourceColumn, w.RawValue, w.Reason })));
         }).RequireAuthorization(AccessPolicies.Extracts)
           .WithName("GetRowWarnings").WithSummary("Values left out of accepted rows (invalid or implausible) with row, field, value as sent and reason, as CSV");
     }
@@ -87,6 +76,19 @@ public static class ExtractEndpoints
     private static IResult OtherAgency() => Results.Problem("Another agency's extract.", statusCode: StatusCodes.Status403Forbidden);
 
     /// <summary>Quotes a cell and neutralises spreadsheet formulas (=, +, -, @) so a re-exported value is never executed.</summary>
+    /// <summary>A CSV download: each line the row number, then its cells (<see cref="CsvCell"/>).</summary>
+    private static IResult CsvFile(string fileName, string header, IEnumerable<(int Row, string?[] Cells)> lines)
+    {
+        var csv = new StringBuilder(header).Append('\n');
+        foreach (var (row, line) in lines)
+        {
+            csv.Append(row.ToString(CultureInfo.InvariantCulture));
+            foreach (var cell in line) csv.Append(',').Append(CsvCell(cell));
+            csv.Append('\n');
+        }
+        return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", fileName);
+    }
+
     internal static string CsvCell(string? value)
     {
         if (string.IsNullOrEmpty(value)) return "";
