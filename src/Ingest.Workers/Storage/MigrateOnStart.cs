@@ -64,36 +64,32 @@ public static class WorkersMigration
     }
 
     /// <summary>
-    /// Hangfire installs (and upgrades) its schema when a storage is built with PrepareSchemaIfNecessary, one script per
-    /// version — but it logs and swallows a script that fails (seen under load: a host then started without
-    /// <c>hangfire.set</c>). So the version reached is checked against the newest script the package carries, and the
-    /// install tried again (each script it already applied is skipped) before the host is let start.
+    /// Hangfire's schema, installed (and upgraded) by the package's own installer, one script per version. Not through
+    /// <c>new PostgreSqlStorage(…, PrepareSchemaIfNecessary)</c>: that constructor retries six times over ~30 s and
+    /// then starts "degraded", swallowing why — seen in CI as every host failing later on <c>hangfire.schema</c> with
+    /// the cause lost. Called directly the installer throws; a fault that waiting can fix (a serialization failure, a
+    /// dropped connection) is tried again, anything else stops the migration with PostgreSQL's own message.
     /// </summary>
     private static async Task InstallHangfireAsync(string owner, string schema, ILogger logger, CancellationToken ct)
     {
-        var wanted = typeof(PostgreSqlStorage).Assembly.GetManifestResourceNames()
-            .Select(n => System.Text.RegularExpressions.Regex.Match(n, @"Install\.v(\d+)\.sql$"))
-            .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
-            .DefaultIfEmpty(0).Max();
         for (var attempt = 1; ; attempt++)
         {
-            _ = new PostgreSqlStorage(new OwnerConnections(owner), new PostgreSqlStorageOptions { SchemaName = schema, PrepareSchemaIfNecessary = true });
-            await using var connection = new NpgsqlConnection(owner);
-            await connection.OpenAsync(ct);
-            // The schema name is configuration, never user input; quoted as an identifier all the same.
-            await using var read = new NpgsqlCommand($"SELECT max(version) FROM \"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\".\"schema\"", connection);
-            var reached = await read.ExecuteScalarAsync(ct) is int v ? v : 0;
-            if (reached >= wanted) return;
-            if (attempt == 5)
-                throw new InvalidOperationException(
-                    $"Hangfire's schema \"{schema}\" stopped at version {reached}; this Hangfire.PostgreSql needs {wanted}. Its installer logged why (\"Error while executing install/upgrade\").");
-            logger.LogWarning("Hangfire's schema {Schema} reached version {Reached} of {Wanted}: installing again ({Attempt}/5)", schema, reached, wanted, attempt);
-            await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+            try
+            {
+                await using var connection = new NpgsqlConnection(owner);
+                await connection.OpenAsync(ct);
+                PostgreSqlObjectsInstaller.Install(connection, schema);
+                return;
+            }
+            catch (Exception ex) when (attempt < 5 && TransientFaults.IsTransient(ex))
+            {
+                logger.LogWarning("Installing Hangfire's schema {Schema} failed ({Reason}): trying again ({Attempt}/5)", schema, ex.Message, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new InvalidOperationException($"Could not install Hangfire's schema \"{schema}\": {ex.Message}", ex);
+            }
         }
-    }
-
-    private sealed class OwnerConnections(string connectionString) : IConnectionFactory
-    {
-        public NpgsqlConnection GetOrCreateConnection() => new(connectionString);
     }
 }
