@@ -1,3 +1,4 @@
+using Registry.ServiceDefaults;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
@@ -52,7 +53,8 @@ public static class HangfireSetup
                 EnableLongPolling = true,
             }));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+        services.AddHangfire((sp, c) => c.UseLogProvider(HangfireLogs.For(sp.GetRequiredService<ILoggerFactory>()))
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
         services.AddHangfireServer((_, server) =>

@@ -24,7 +24,8 @@ public static class HangfireDashboard
         services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(
             new DataSourceConnections(sp.GetRequiredService<NpgsqlDataSource>()),
             new PostgreSqlStorageOptions { SchemaName = schema, PrepareSchemaIfNecessary = false }));
-        services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+        services.AddHangfire((sp, c) => c.UseLogProvider(HangfireLogs.For(sp.GetRequiredService<ILoggerFactory>()))
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
         return services;
