@@ -145,10 +145,27 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource, CandidateIndex? index
     /// else free tells from the same person with a mistyped date (measured: m of a year off by one 0.16
     /// where the truth was 0.035). Nor for a CURP checked against the other record (levels 5–7): it
     /// restates that record's name letters and birth date, so it is not independent of them given a
-    /// match. Both keep their starting m (household-shared fields too, see <see cref="HouseholdFields"/>).
+    /// match. Nor for the surnames, which a family shares: EM's estimates are near the truth among true matches (a
+    /// surname pair swapped: m 0.09, the truth 0.10, the starting value 0.02), but the model's independence fails
+    /// for them among the non-matches the resolver scores — relatives and namesakes agree on a family's surnames, in
+    /// either order, far more than random pairs' u says — and with EM's surname m, namesakes outscored the link
+    /// threshold (in memory, 1M rows of the hard profile: 6,910 false links against 5,144 with the starting values,
+    /// 5,022 with EM and the surnames' starting m; docs/measurements.md). All keep their starting m (household-shared
+    /// fields too, see <see cref="HouseholdFields"/>).
     /// </summary>
     public static bool Identifiable(MatchField field, int[] group) =>
-        field != MatchField.BirthDate && !(field == MatchField.Curp && group[0] == 5) && Array.IndexOf(HouseholdFields, field) < 0;
+        field is not (MatchField.BirthDate or MatchField.PaternalSurname or MatchField.MaternalSurname)
+        && !(field == MatchField.Curp && group[0] == 5) && Array.IndexOf(HouseholdFields, field) < 0;
+
+    /// <summary>
+    /// Why the birth date's u is not read off random pairs. The pairs the resolver scores were found by blocking keys
+    /// that hold the year, the day and month or the whole date, so they already agree on part of it: among them two
+    /// different persons' dates one slip apart (1963 / 1993, 12-14 / 12-24) are far more common than among random
+    /// pairs (u of "one part differs" 0.0011 there, against the starting 0.003). With the random-pair u that level
+    /// weighed 1.5 bits more, and namesakes a digit apart in the year linked (in memory, 100k rows of the hard profile:
+    /// 78 false links against 66 with the starting u and 62 with the starting values; docs/measurements.md).
+    /// </summary>
+    public static readonly MatchField[] UnlikeRandomPairs = [MatchField.BirthDate];
 
     /// <summary>A level seen fewer times among random pairs keeps its starting u: its estimate would be mostly the smoothing.</summary>
     public const int MinLevelObservations = 20;
@@ -174,6 +191,12 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource, CandidateIndex? index
             var counts = new double[startU.Length];
             foreach (var v in vectors) counts[v[(int)field]]++;
             var estimate = (double[])startU.Clone();
+            // The birth date keeps its starting u (and m): see UnlikeRandomPairs.
+            if (Array.IndexOf(UnlikeRandomPairs, field) >= 0)
+            {
+                u[MatchModel.Key(field)] = estimate;
+                continue;
+            }
             foreach (var group in LevelGroups(field))
             {
                 if (field == MatchField.Curp && group[0] == 5) continue;
