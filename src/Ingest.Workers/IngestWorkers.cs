@@ -31,6 +31,7 @@ public static partial class IngestWorkers
             var index = new CandidateIndex();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<CandidateIndex>();
             index.IndexRebuilt += (_, _) => LogIndexRebuilt(logger);
+            index.OverFullBlocks += (_, e) => LogOverFullBlocks(logger, e.Rows, e.Records, CandidateIndex.MaxBlockCandidates);
             return index;
         });
         services.AddSingleton<ChunkResolver>();
@@ -60,4 +61,8 @@ public static partial class IngestWorkers
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database is not the one the candidate index was built from (restored to an earlier point, or a standby promoted without the last commits): the index is rebuilt from it")]
     private static partial void LogIndexRebuilt(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Rows} row(s) so far met only blocking keys with more than {Cap} records (registry of {Records} records): " +
+        "they were compared with the oldest {Cap} of each, so a match filed later may have been missed. Metric registry.resolution.rows_in_full_blocks; see docs/identity-resolution.md, \"Over-full blocks\".")]
+    private static partial void LogOverFullBlocks(ILogger logger, long rows, int records, int cap);
 }

@@ -97,7 +97,8 @@ public static class ResolveBenchmark
         var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers);
         // What the process holds after both phases beyond what it held before: the index, in the main.
         Console.WriteLine($"candidate index: {index.Count:N0} records; managed heap grew by {(GC.GetTotalMemory(forceFullCollection: true) - before) / (1 << 20):N0} MB; " +
-            $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB");
+            $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB; " +
+            $"rows that met only over-full blocks (> {CandidateIndex.MaxBlockCandidates} records a key): {index.RowsOnlyInFullBlocks:N0}");
 
         await using (var command = db.CreateCommand(
             "SELECT (SELECT count(*) FROM persons WHERE merged_into IS NULL), (SELECT count(*) FROM review_tasks), (SELECT count(*) FROM identity_events WHERE kind = 'merge')"))

@@ -62,9 +62,13 @@ internal sealed class BlockTable(int stored)
     }
 
     /// <summary>The block's first members (at most <c>stored</c>), oldest first; empty for an unknown key.</summary>
-    public ReadOnlySpan<int> Members(ulong key)
+    public ReadOnlySpan<int> Members(ulong key) => Members(key, out _);
+
+    /// <summary>As <see cref="Members(ulong)"/>; <paramref name="full"/> says the block holds more records than those.</summary>
+    public ReadOnlySpan<int> Members(ulong key, out bool full)
     {
         ref var slot = ref Find(slots, key);
+        full = slot.Count > stored;
         return slot.Count switch
         {
             0 => [],

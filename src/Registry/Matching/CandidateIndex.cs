@@ -117,7 +117,19 @@ public sealed class CandidateIndex
     internal CandidateLookup LookupInMemory(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
     {
         var looked = rows.ToList();
-        return new CandidateLookup(Lookup(looked), [.. looked.Select(r => r.RowNumber)], moved.Count, recentBase + recent.Count) { Generation = generation };
+        var found = Lookup(looked, out var metFull, out var onlyFull);
+        if (onlyFull > 0)
+        {
+            var before = RowsOnlyInFullBlocks;
+            RowsOnlyInFullBlocks += onlyFull;
+            // Said once, then each time the count doubles: an alarm that grows with the problem, not a line per chunk.
+            if (before == 0 || System.Numerics.BitOperations.Log2((ulong)RowsOnlyInFullBlocks) > System.Numerics.BitOperations.Log2((ulong)before))
+                OverFullBlocks?.Invoke(this, new OverFullBlocksEventArgs(RowsOnlyInFullBlocks, Count));
+        }
+        return new CandidateLookup(found, [.. looked.Select(r => r.RowNumber)], moved.Count, recentBase + recent.Count)
+        {
+            Generation = generation, RowsMeetingFullBlocks = metFull, RowsOnlyInFullBlocks = onlyFull,
+        };
     }
 
     /// <summary>Benchmarks and tests, no database: <see cref="CatchUpAsync"/> without its sync.</summary>
@@ -282,23 +294,49 @@ public sealed class CandidateIndex
         }
     }
 
-    private List<CandidateRecord> Lookup(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows)
+    private List<CandidateRecord> Lookup(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows) => Lookup(rows, out _, out _);
+
+    /// <param name="metFull">Rows that met a block holding more records than it gives (<see cref="MaxBlockCandidates"/>).</param>
+    /// <param name="onlyFull">Rows whose every key that found anyone was such a block.</param>
+    private List<CandidateRecord> Lookup(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows, out int metFull, out int onlyFull)
     {
         var found = new List<CandidateRecord>();
         var seen = new HashSet<int>();
         var mine = new List<MatchRecord>();
+        (metFull, onlyFull) = (0, 0);
         foreach (var (row, keys) in rows)
         {
             seen.Clear();
             mine.Clear();
+            bool anyFull = false, anyWhole = false;
             foreach (var key in keys)
-                foreach (var member in blocks.Members(key))
+            {
+                var members = blocks.Members(key, out var full);
+                if (full) anyFull = true;
+                else if (!members.IsEmpty) anyWhole = true;
+                foreach (var member in members)
                     if (seen.Add(member)) mine.Add(records[member]);
+            }
+            if (anyFull)
+            {
+                metFull++;
+                if (!anyWhole) onlyFull++;
+            }
             mine.Sort((a, b) => a.SourceRecordId.CompareTo(b.SourceRecordId));
             foreach (var record in mine) found.Add(new CandidateRecord(row, record));
         }
         return found;
     }
+
+    /// <summary>
+    /// Rows looked up since the process started whose every blocking key that found anyone had more than
+    /// <see cref="MaxBlockCandidates"/> records (a common name born on a common date, at a state's size): they met
+    /// only the oldest records of those blocks, so a true match filed later may not have been a candidate.
+    /// </summary>
+    public long RowsOnlyInFullBlocks { get; private set; }
+
+    /// <summary>Raised when <see cref="RowsOnlyInFullBlocks"/> first grows past zero and each time it doubles (logged by the host).</summary>
+    public event EventHandler<OverFullBlocksEventArgs>? OverFullBlocks;
 
     /// <summary>Tests, no database: <see cref="SampleBlockedPairsAsync"/> without its sync.</summary>
     internal List<(MatchRecord A, MatchRecord B)> SampleBlockedPairsInMemory(int k, Random random) => SampleBlockedPairs(k, random);
@@ -471,6 +509,13 @@ public sealed class CandidateIndex
 /// A lookup's candidates (by row, then record id) and where the index stood when it answered: the
 /// records filed and re-filed by then, from which <see cref="CandidateIndex.CatchUpAsync"/> goes on.
 /// </summary>
+/// <summary>How many rows so far met only over-full blocks, out of how many records indexed.</summary>
+public sealed class OverFullBlocksEventArgs(long rows, int records) : EventArgs
+{
+    public long Rows { get; } = rows;
+    public int Records { get; } = records;
+}
+
 public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<int> rows, int moves, long recent)
 {
     public List<CandidateRecord> Candidates { get; } = candidates;
@@ -478,4 +523,10 @@ public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<in
     internal int Moves { get; } = moves;
     internal long Recent { get; } = recent;
     internal int Generation { get; init; }
+
+    /// <summary>Rows of this lookup that met a block holding more than <see cref="CandidateIndex.MaxBlockCandidates"/> records.</summary>
+    public int RowsMeetingFullBlocks { get; init; }
+
+    /// <summary>Rows of this lookup that met only such blocks: their candidates are the oldest records of common keys.</summary>
+    public int RowsOnlyInFullBlocks { get; init; }
 }

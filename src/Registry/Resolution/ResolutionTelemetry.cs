@@ -21,6 +21,24 @@ public static class ResolutionTelemetry
     public const string LockedTag = "registry.resolution.locked";
 
     private static readonly ActivitySource Source = new(SourceName);
+    private static readonly System.Diagnostics.Metrics.Meter Meter = new(SourceName);
+
+    /// <summary>
+    /// Rows whose candidate lookup met a blocking key with more records than the index gives a row
+    /// (<c>registry.all_keys_full</c>: whether every key that found anyone was such a block — then a true match
+    /// filed after a common key's first records may not have been a candidate). Grows with the registry: the alarm
+    /// that candidates are being lost, where a silent cap would not say.
+    /// </summary>
+    private static readonly System.Diagnostics.Metrics.Counter<long> FullBlockRows = Meter.CreateCounter<long>(
+        "registry.resolution.rows_in_full_blocks", unit: "{row}", description: "Rows whose candidate lookup met over-full blocking keys");
+
+    internal static void CountFullBlocks(Activity? span, int metFull, int onlyFull)
+    {
+        span?.SetTag("registry.rows_in_full_blocks", metFull);
+        span?.SetTag("registry.rows_only_in_full_blocks", onlyFull);
+        if (metFull - onlyFull > 0) FullBlockRows.Add(metFull - onlyFull, new KeyValuePair<string, object?>("registry.all_keys_full", false));
+        if (onlyFull > 0) FullBlockRows.Add(onlyFull, new KeyValuePair<string, object?>("registry.all_keys_full", true));
+    }
 
     internal static Activity? Chunk(ResolveSourceRows chunk)
     {

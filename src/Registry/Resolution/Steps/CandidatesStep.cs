@@ -16,7 +16,9 @@ internal sealed class CandidatesStep(CandidateIndex index)
     public async Task<CandidateLookup> LookupAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<PreparedRow> prepared, CancellationToken ct)
     {
         using var span = ResolutionTelemetry.Step("candidates");
-        return await index.LookupAsync(connection, tx, Lookups(prepared), ct);
+        var lookup = await index.LookupAsync(connection, tx, Lookups(prepared), ct);
+        ResolutionTelemetry.CountFullBlocks(span, lookup.RowsMeetingFullBlocks, lookup.RowsOnlyInFullBlocks);
+        return lookup;
     }
 
     /// <summary>Under the lock: the early candidates of the live rows, plus what was written since the lookup.</summary>
