@@ -19,7 +19,7 @@ public sealed record ErrorProfile
     public double NameTypo { get; init; }
     /// <summary>An OCR slip in a name (O→0, I→1, S→5).</summary>
     public double NameOcr { get; init; }
-    /// <summary>The person is registered by nickname (PEPE, LUPITA, CHUY — Data/nicknames.txt), of eligible.</summary>
+    /// <summary>The person is registered by nickname (PEPE, LUPITA, CHUY — Data/nicknames-es.txt), of eligible.</summary>
     public double Nickname { get; init; }
     /// <summary>A leading MARÍA/JOSÉ dropped (MARÍA GUADALUPE → GUADALUPE), of eligible.</summary>
     public double DropMariaJose { get; init; }

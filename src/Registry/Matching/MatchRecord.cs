@@ -287,7 +287,19 @@ public sealed record MatchRecord
         if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(MonthDay(k.Clear().Append("sm:").Append(MaternalPhonetic).Append(':').Append(given).Append(':'), dob));
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NicknameCache = new(StringComparer.Ordinal);
+    // Phonetic keys per nickname, for the table in force (a new table, in tests, starts a new cache).
+    private static (int Generation, System.Collections.Concurrent.ConcurrentDictionary<string, string[]> Keys) nicknameCache = (0, new(StringComparer.Ordinal));
+
+    private static System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NicknameCache
+    {
+        get
+        {
+            var cache = nicknameCache;
+            if (cache.Generation == NicknameTable.Generation) return cache.Keys;
+            nicknameCache = cache = (NicknameTable.Generation, new(StringComparer.Ordinal));
+            return cache.Keys;
+        }
+    }
 
     /// <summary>
     /// The phonetic keys of the given names a nickname stands for (LUPE → GUADALUPE, CHEMA → JOSÉ MARÍA's MARIA; the
