@@ -63,6 +63,11 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         // the person it names: an id the agency reused or mistyped, a relative's CURP. Contradicted rows are detached
         // from the key (a steward is asked) and matched like any other row.
         var contradicted = Contradicted(rows, rowIndex, candidates);
+        // The typed documents (CC, TI, RC…) of each candidate person's records: two different ones of one type never merge.
+        var personDocuments = PersonDocuments(candidates, keyedPersonRecords);
+        // Nor does an agency's person id put them on one person (hard rule 3; a CURP key is refused for a person with
+        // another CURP before it gets here): the row is detached from its key like a contradicted one, a steward asked.
+        DocumentsContradictKeys(rows, candidates, keyedPersonRecords, personDocuments, contradicted);
         if (contradicted.Count > 0)
             rows = [.. rows.Select((r, i) => contradicted.ContainsKey(i) ? r with { KnownPerson = null, KnownRule = null } : r)];
 
@@ -77,8 +82,6 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         foreach (var row in rows) if (row.KnownPerson is { } p) PersonNode(p);
 
         var edges = new List<Edge>();
-        // The typed documents (CC, TI, RC…) of each candidate person's records: two different ones of one type never merge.
-        var personDocuments = PersonDocuments(candidates, keyedPersonRecords);
 
         // 1. Each row against the registry: best record per candidate person.
         var best = new Dictionary<(int Row, Guid Person), (MatchScore Score, Guid Record)>();
@@ -343,6 +346,24 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         // instances — a record a merge re-filed — only share a bucket.
         public int GetHashCode((MatchRecord, MatchRecord) pair) =>
             HashCode.Combine(pair.Item1.SourceRecordId, pair.Item2.SourceRecordId);
+    }
+
+    private void DocumentsContradictKeys(IReadOnlyList<IncomingRow> rows, IReadOnlyList<CandidateRecord> candidates, IReadOnlyList<MatchRecord>? keyed,
+        Dictionary<Guid, List<string>> personDocuments, Dictionary<int, (Guid Person, MatchScore Score, LinkRule? Rule)> contradicted)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (row.KnownPerson is not { } known || contradicted.ContainsKey(i) || !DocumentConflict(row.Record.OtherId, personDocuments, known)) continue;
+            MatchScore? best = null;
+            foreach (var record in candidates.Select(c => c.Record).Concat(keyed ?? []))
+            {
+                if (record.PersonId != known) continue;
+                var score = Score(row.Record, record);
+                if (best is null || score.Total > best.Total) best = score;
+            }
+            if (best is not null) contradicted[i] = (known, best, row.KnownRule);
+        }
     }
 
     private static bool DocumentConflict(string? document, Dictionary<Guid, List<string>> personDocuments, Guid person) =>

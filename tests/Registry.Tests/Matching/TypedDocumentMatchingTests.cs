@@ -44,6 +44,26 @@ public sealed class TypedDocumentMatchingTests
     }
 
     [Fact]
+    public void An_agency_id_does_not_put_a_second_cedula_on_its_person_a_steward_is_asked()
+    {
+        // The agency reused a member id for the head's sister: same surnames, another cédula.
+        var person = Guid.NewGuid();
+        var registry = Record(person, "LUZ MARINA", "GIRALDO", "OSPINA", new DateOnly(1971, 2, 3), "M", "CC:43512890", phone: "3104567890");
+        var incoming = new IncomingRow(1, Record(default, "LUZ MARINA", "GIRALDO", "OSPINA", new DateOnly(1971, 2, 3), "M", "CC:43998877", phone: "3104567890"),
+            person, LinkRule.AgencyPersonId);
+
+        var d = Decide([incoming], [new CandidateRecord(1, registry)]);
+
+        Assert.NotEqual(person, d.Rows[0].PersonId);
+        Assert.Contains(d.Reviews, r => r.CandidatePersonId == person && r.Reason == ReviewReason.ContradictedAgencyId);
+        // Its own earlier document of the succession is no conflict: the key links.
+        var child = Guid.NewGuid();
+        var rc = Record(child, "SALOME", "ARANGO", "ZAPATA", new DateOnly(2016, 2, 2), "M", "RC:1020304050");
+        var ti = new IncomingRow(1, Record(default, "SALOME", "ARANGO", "ZAPATA", new DateOnly(2016, 2, 2), "M", "TI:1020304050"), child, LinkRule.AgencyPersonId);
+        Assert.Equal(child, Decide([ti], [new CandidateRecord(1, rc)]).Rows[0].PersonId);
+    }
+
+    [Fact]
     public void A_row_without_a_document_does_not_bridge_two_persons_holding_different_cedulas()
     {
         // Two registry persons, same name and birth date, different cédulas; a row without any document matches both.
