@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the whole system on this machine, without Docker.
 # Starts PostgreSQL and RabbitMQ (if not running), builds, migrates, starts the workers and the
-# API, drops the hand-written sample extracts of seven agencies and a synthetic population's extracts
+# API, drops the hand-written sample extracts of eight agencies (seven Mexican, Medellín's visits) and a synthetic population's extracts
 # (src/SyntheticPopulation; DEMO_SYNTH_RECORDS rows, default 20000, 0 for none) into their inboxes, starts the agency API
 # simulator (employment service, port 5082) and has the workers pull it, waits until everything
 # is resolved, prints a summary and the API's address, and runs until Ctrl+C — then stops what it

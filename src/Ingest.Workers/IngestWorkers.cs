@@ -23,6 +23,8 @@ public static partial class IngestWorkers
     {
         services.AddHostedService<MigrateOnStart>();
         services.AddRegistryStorage(configuration);
+        // Before any row is normalised: the lists and files of Matching:Nicknames (a mistake stops the start).
+        Registry.Normalization.NicknameTable.Configure(configuration);
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
         // One candidate index per process, shared by the resolver's consumers and model training.

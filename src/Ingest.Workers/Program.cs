@@ -21,6 +21,7 @@ if (args.Contains("train-model"))
 {
     // `dotnet run --project src/Ingest.Workers -- train-model`: one EM training run now, then exit.
     builder.Services.AddRegistryStorage(builder.Configuration);
+    Registry.Normalization.NicknameTable.Configure(builder.Configuration);
     builder.Services.AddOptions<TrainingOptions>().BindConfiguration("Matching:Training");
     builder.Services.AddSingleton<Registry.Matching.CandidateIndex>();
     builder.Services.AddSingleton<TrainMatchModelJob>();

@@ -29,6 +29,8 @@ public static class RegistryApi
     public static IServiceCollection AddRegistryApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRegistryStorage(configuration, interactive: true);
+        // The same nickname table as the workers (search and review read names through it).
+        Registry.Normalization.NicknameTable.Configure(configuration);
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
         // Stewards' actions write through their own role (migration 0036); every other query of this host only reads.

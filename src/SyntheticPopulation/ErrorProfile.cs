@@ -19,7 +19,7 @@ public sealed record ErrorProfile
     public double NameTypo { get; init; }
     /// <summary>An OCR slip in a name (O→0, I→1, S→5).</summary>
     public double NameOcr { get; init; }
-    /// <summary>The person is registered by nickname (PEPE, LUPITA, CHUY — Data/nicknames.txt), of eligible.</summary>
+    /// <summary>The person is registered by nickname (PEPE, LUPITA, CHUY — Data/nicknames-es.txt), of eligible.</summary>
     public double Nickname { get; init; }
     /// <summary>A leading MARÍA/JOSÉ dropped (MARÍA GUADALUPE → GUADALUPE), of eligible.</summary>
     public double DropMariaJose { get; init; }
@@ -47,6 +47,12 @@ public sealed record ErrorProfile
     public double DuplicateRegistration { get; init; }
     /// <summary>A service row typed again by hand (its own errors, not the registration's).</summary>
     public double Retyped { get; init; }
+    /// <summary>Colombia: the identity document is not captured.</summary>
+    public double DocumentMissing { get; init; }
+    /// <summary>Colombia: the agency holds the person's earlier document (the child's registro civil for a teenager's TI), of eligible.</summary>
+    public double DocumentEarlier { get; init; }
+    /// <summary>Colombia: one digit of the document number typed wrong (no check digit catches it: another valid document).</summary>
+    public double DocumentTypo { get; init; }
 
     /// <summary>Exact data; only the CURP is sometimes not captured (agencies that never ask for it).</summary>
     public static readonly ErrorProfile Clean = new() { Name = "clean", CurpMissing = 0.10 };
@@ -67,11 +73,26 @@ public sealed record ErrorProfile
         AccentsDropped = 0.7, MixedCase = 0.10, DuplicateRegistration = 0.08, Retyped = 0.25,
     };
 
+    /// <summary>
+    /// A Colombian population (<see cref="Country"/> CO) with the hard profile's name, date and registration errors,
+    /// and document errors in place of the CURP's: 30 % of registrations without a document, 30 % of eligible with the
+    /// earlier document of the person's succession (RC for a TI, TI for a CC), 2 % with a digit typed wrong.
+    /// </summary>
+    public static readonly ErrorProfile Colombia = Hard with
+    {
+        Name = "colombia", Country = "CO", CurpMissing = 0, CurpTypo = 0, CurpOcr = 0,
+        DocumentMissing = 0.30, DocumentEarlier = 0.30, DocumentTypo = 0.02,
+    };
+
+    /// <summary>The country whose population the profile draws: MX (default) or CO.</summary>
+    public string Country { get; init; } = "MX";
+
     public static ErrorProfile Named(string name) => name.ToLowerInvariant() switch
     {
         "clean" => Clean,
         "typical" => Typical,
         "hard" => Hard,
-        _ => throw new ArgumentException($"unknown error profile '{name}': use clean, typical or hard", nameof(name)),
+        "colombia" => Colombia,
+        _ => throw new ArgumentException($"unknown error profile '{name}': use clean, typical, hard or colombia", nameof(name)),
     };
 }

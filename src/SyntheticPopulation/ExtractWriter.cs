@@ -71,6 +71,10 @@ public sealed class ExtractWriter
             "street" => p.Street,
             "house_number" => p.HouseNumber,
             "colonia" => id.Colonia.StartsWith("COL", StringComparison.Ordinal) ? id.Colonia : "COL. " + id.Colonia,
+            "barrio" => id.Colonia,
+            "comuna" or "corregimiento" => p.Poligono,
+            "document_type" => id.DocumentType is null ? null : DocumentTypeCode(id.DocumentType),
+            "document_number" => id.DocumentNumber,
             "postal_code" => p.PostalCode,
             "municipality" => id.Municipality,
             "poligono" => p.Poligono,
@@ -86,6 +90,23 @@ public sealed class ExtractWriter
             "service_date" => Date(row.ServiceDate),
             "service_status" => row.Status,
             _ => null,
+        };
+    }
+
+    // The feed's own code for a document type (its code list), else the type's name as forms print it.
+    private string DocumentTypeCode(string type)
+    {
+        if (_feed.Values.TryGetValue("document_type", out var codes))
+        {
+            if (codes.TryGetValue(type, out var same) && same == type) return type;
+            foreach (var (code, value) in codes) if (value == type) return code;
+        }
+        return type switch
+        {
+            "CC" => "Cédula de ciudadanía",
+            "TI" => "Tarjeta de identidad",
+            "RC" => "Registro civil",
+            _ => type,
         };
     }
 

@@ -29,7 +29,11 @@ public sealed record Person(
     string PostalCode,
     string Street,
     string HouseNumber,
-    string? Phone)
+    string? Phone,
+    string? DocumentType = null,
+    string? DocumentNumber = null,
+    string? EarlierDocumentType = null,
+    string? EarlierDocumentNumber = null)
 {
     public int AgeOn(DateOnly day) => day.Year - BirthDate.Year - (day.DayOfYear < BirthDate.DayOfYear ? 1 : 0);
 }
@@ -46,9 +50,18 @@ public sealed record Household(string Id, IReadOnlyList<Person> Members);
 /// unique per first 16 characters, check digit by <see cref="Curp.CheckDigit"/>).
 /// Deterministic: the same <see cref="Random"/> sequence gives the same people.
 /// </summary>
-public sealed class PopulationGenerator(Random random, DateOnly today)
+/// <para>
+/// For Colombia (<paramref name="country"/> <c>CO</c>): Antioquia's names and Medellín's territory
+/// (<see cref="ColombiaCatalogs"/>; the polígono slot holds the comuna or corregimiento, the colonia slot the barrio),
+/// and each person's identity documents as they age: registro civil under 7, tarjeta de identidad 7–17, cédula from 18.
+/// Born since 2000, one NUIP (10 digits) is carried from the registro civil to the cédula; an older adult's cédula
+/// has its own number, and one born 1975–1999 once had a tarjeta de identidad with another (date-based, 11 digits).
+/// </para>
+public sealed class PopulationGenerator(Random random, DateOnly today, string country = "MX")
 {
     private readonly Dictionary<string, int> _homonyms = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _documents = new(StringComparer.Ordinal);
+    private readonly bool _colombia = country == "CO";
     private int _households;
     private int _persons;
 
@@ -57,13 +70,22 @@ public sealed class PopulationGenerator(Random random, DateOnly today)
     public Household NextHousehold()
     {
         var id = "H" + (++_households).ToString("D7", CultureInfo.InvariantCulture);
-        var municipality = Catalogs.MunicipalityPicker.Pick(random);
-        var poligono = "Polígono " + municipality.Poligonos[random.Next(municipality.Poligonos.Length)];
+        var municipality = (_colombia ? ColombiaCatalogs.MunicipalityPicker : Catalogs.MunicipalityPicker).Pick(random);
+        var territory = municipality.Poligonos[random.Next(municipality.Poligonos.Length)];
+        var poligono = _colombia ? territory : "Polígono " + territory;
         var colonia = municipality.Colonias[random.Next(municipality.Colonias.Length)];
-        var postal = (municipality.PostalBase + random.Next(0, 90)).ToString("D5", CultureInfo.InvariantCulture);
-        var street = Catalogs.Streets[random.Next(Catalogs.Streets.Length)];
-        var number = random.NextDouble() < 0.05 ? "S/N" : random.Next(1, 2500).ToString(CultureInfo.InvariantCulture);
-        var phone = random.NextDouble() < 0.8 ? municipality.AreaCode + random.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture) : null;
+        var postal = _colombia
+            ? (municipality.PostalBase + random.Next(1, 40)).ToString("D6", CultureInfo.InvariantCulture)
+            : (municipality.PostalBase + random.Next(0, 90)).ToString("D5", CultureInfo.InvariantCulture);
+        var street = _colombia
+            ? ColombiaCatalogs.StreetTypes[random.Next(ColombiaCatalogs.StreetTypes.Length)] + " " + random.Next(1, 120).ToString(CultureInfo.InvariantCulture)
+            : Catalogs.Streets[random.Next(Catalogs.Streets.Length)];
+        var number = _colombia
+            ? string.Create(CultureInfo.InvariantCulture, $"{random.Next(1, 120)}-{random.Next(1, 99):D2}")
+            : random.NextDouble() < 0.05 ? "S/N" : random.Next(1, 2500).ToString(CultureInfo.InvariantCulture);
+        // A Colombian address is one line: street type and number, then the cross street and distance ("CL 56 # 49-12").
+        if (_colombia) street += " # " + number;
+        var phone = random.NextDouble() < 0.8 ? PhoneNumber(municipality) : null;
         var address = (municipality, poligono, colonia, postal, street, number, phone);
 
         var members = new List<Person>();
@@ -140,15 +162,52 @@ public sealed class PopulationGenerator(Random random, DateOnly today)
         var id = "P" + (++_persons).ToString("D7", CultureInfo.InvariantCulture);
         // Adults carry their own phone more often than the household's.
         var phone = birth.AddYears(18) <= Today && random.NextDouble() < 0.4
-            ? address.Municipality.AreaCode + random.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture)
+            ? PhoneNumber(address.Municipality)
             : address.Phone;
-        return new Person(id, household, relationship, given, paternal, maternal, sex, birth, state, curp,
+        var person = new Person(id, household, relationship, given, paternal, maternal, sex, birth, state, curp,
             address.Municipality, address.Poligono, address.Colonia, address.Postal, address.Street, address.Number, phone);
+        return _colombia ? WithDocuments(person) : person;
     }
 
-    private string Given(char sex) => (sex == 'M' ? Catalogs.FemaleGivenNames : Catalogs.MaleGivenNames).Pick(random);
+    private string PhoneNumber(Municipality municipality) => _colombia
+        ? "3" + random.Next(0, 3).ToString(CultureInfo.InvariantCulture) + random.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture)
+        : municipality.AreaCode + random.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
 
-    private string Surname() => Catalogs.Surnames.Pick(random);
+    /// <summary>The person's current document for their age, and the earlier one an agency may still hold.</summary>
+    private Person WithDocuments(Person person)
+    {
+        var age = person.AgeOn(Today);
+        var current = age < 7 ? "RC" : age < 18 ? "TI" : "CC";
+        if (person.BirthDate.Year >= 2000)
+        {
+            // One NUIP for life: RC → TI → CC keep the number.
+            var nuip = Unique(() => "10" + random.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture));
+            var earlier = current switch { "TI" => "RC", "CC" => "TI", _ => null };
+            return person with { DocumentType = current, DocumentNumber = nuip, EarlierDocumentType = earlier, EarlierDocumentNumber = earlier is null ? null : nuip };
+        }
+        // Before the NUIP: a cédula of its own (10 digits from 2003 on, 8 before), and a date-based TI for those born 1975–1999.
+        var cc = person.BirthDate.Year >= 1985
+            ? Unique(() => "10" + random.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture))
+            : Unique(() => (person.Sex == 'M' ? random.Next(21_000_000, 44_000_000) : random.Next(70_000_000, 99_000_000)).ToString(CultureInfo.InvariantCulture));
+        var ti = person.BirthDate.Year >= 1975
+            ? Unique(() => person.BirthDate.ToString("yyMMdd", CultureInfo.InvariantCulture) + random.Next(10_000, 99_999).ToString(CultureInfo.InvariantCulture))
+            : null;
+        return person with { DocumentType = "CC", DocumentNumber = cc, EarlierDocumentType = ti is null ? null : "TI", EarlierDocumentNumber = ti };
+    }
+
+    private string Unique(Func<string> draw)
+    {
+        string number;
+        do number = draw();
+        while (!_documents.Add(number));
+        return number;
+    }
+
+    private string Given(char sex) => _colombia
+        ? (sex == 'M' ? ColombiaCatalogs.FemaleGivenNames : ColombiaCatalogs.MaleGivenNames).Pick(random)
+        : (sex == 'M' ? Catalogs.FemaleGivenNames : Catalogs.MaleGivenNames).Pick(random);
+
+    private string Surname() => (_colombia ? ColombiaCatalogs.Surnames : Catalogs.Surnames).Pick(random);
 
     private DateOnly BirthOf(int age) => Today.AddYears(-age).AddDays(-random.Next(0, 365));
 }

@@ -14,15 +14,19 @@ public sealed record ReportedIdentity(
     DateOnly? BirthDate,
     string Municipality,
     string Colonia,
-    IReadOnlyList<string> Errors);
+    IReadOnlyList<string> Errors,
+    string? DocumentType = null,
+    string? DocumentNumber = null);
 
 /// <summary>
 /// Applies an <see cref="ErrorProfile"/> to a true <see cref="Person"/>: the errors agencies make
 /// when they type a family's data. Every error is named in <see cref="ReportedIdentity.Errors"/>
 /// (the ground truth carries them, so the benchmark can say which errors cost matches).
 /// </summary>
-public sealed class RecordErrors(Random random, ErrorProfile profile, DateOnly today)
+public sealed class RecordErrors(Random random, ErrorProfile profile, DateOnly today, string country = "MX")
 {
+    private readonly Municipality[] _municipalities = country == "CO" ? ColombiaCatalogs.Municipalities : Catalogs.Municipalities;
+
     // Nickname table of the registry (nickname → canonical), reversed: canonical given name → nicknames.
     private static readonly Dictionary<string, string[]> NicknamesOf = PersonName.Nicknames
         .SelectMany(e => e.Value.Select(canonical => (Canonical: canonical, Nickname: e.Key)))
@@ -90,15 +94,16 @@ public sealed class RecordErrors(Random random, ErrorProfile profile, DateOnly t
         if (Roll(profile.SexWrong, "sex-wrong")) sex = sex == 'M' ? 'H' : 'M';
 
         string? curp = person.Curp;
-        if (Roll(profile.CurpMissing, "curp-missing")) curp = null;
+        if (country == "CO") curp = null; // no CURP in Colombia: its documents below
+        else if (Roll(profile.CurpMissing, "curp-missing")) curp = null;
         else if (Roll(profile.CurpTypo, "curp-typo")) curp = CurpTypo(curp);
         else if (Roll(profile.CurpOcr, "curp-ocr")) curp = OcrSlip(curp) ?? CurpTypo(curp);
 
         var municipality = person.Municipality.Name;
         if (Roll(profile.MunicipalityOther, "municipality-other"))
         {
-            var other = Catalogs.Municipalities[random.Next(Catalogs.Municipalities.Length)];
-            if (other.Name == municipality) other = Catalogs.Municipalities[(Array.IndexOf(Catalogs.Municipalities, other) + 1) % Catalogs.Municipalities.Length];
+            var other = _municipalities[random.Next(_municipalities.Length)];
+            if (other.Name == municipality) other = _municipalities[(Array.IndexOf(_municipalities, other) + 1) % _municipalities.Length];
             municipality = other.Name;
         }
         var colonia = person.Colonia;
@@ -118,7 +123,17 @@ public sealed class RecordErrors(Random random, ErrorProfile profile, DateOnly t
             paternal = TitleCase(paternal);
             maternal = maternal is null ? null : TitleCase(maternal);
         }
-        return new ReportedIdentity(curp, given, paternal, maternal, sex, birth, municipality, colonia, errors);
+        // A typed document (Colombia): missing, the earlier one of the person's succession (an agency that registered
+        // the child and never updated it), or one digit typed wrong — which makes it another valid document.
+        string? documentType = person.DocumentType, documentNumber = person.DocumentNumber;
+        if (documentNumber is not null)
+        {
+            if (Roll(profile.DocumentMissing, "document-missing")) (documentType, documentNumber) = (null, null);
+            else if (person.EarlierDocumentNumber is not null && Roll(profile.DocumentEarlier, "document-earlier"))
+                (documentType, documentNumber) = (person.EarlierDocumentType, person.EarlierDocumentNumber);
+            if (documentNumber is not null && Roll(profile.DocumentTypo, "document-typo")) documentNumber = DigitTypo(documentNumber);
+        }
+        return new ReportedIdentity(curp, given, paternal, maternal, sex, birth, municipality, colonia, errors, documentType, documentNumber);
     }
 
     private string? NicknameFor(string given)
@@ -178,6 +193,15 @@ public sealed class RecordErrors(Random random, ErrorProfile profile, DateOnly t
         if (positions.Length == 0) return null;
         var p = positions[random.Next(positions.Length)];
         return string.Concat(text.AsSpan(0, p), Ocr[text[p]].ToString(), text.AsSpan(p + 1));
+    }
+
+    private string DigitTypo(string number)
+    {
+        var p = random.Next(1, number.Length); // never the leading digit (a leading zero is no document)
+        char replacement;
+        do replacement = (char)('0' + random.Next(10));
+        while (replacement == number[p]);
+        return string.Concat(number.AsSpan(0, p), replacement.ToString(), number.AsSpan(p + 1));
     }
 
     private string CurpTypo(string curp)

@@ -40,10 +40,10 @@ public static class SyntheticDataset
     public const string PersonsFile = "persons.csv";
 
     /// <summary>The catalog's feeds the generator writes extracts for: every csv-drop feed but FEBRL's (a fixed public file).</summary>
-    public static List<FeedDefinition> AgencyFeeds(FeedCatalog catalog)
+    public static List<FeedDefinition> AgencyFeeds(FeedCatalog catalog, string country = Countries.Mexico)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return [.. catalog.All.Where(f => f.Kind == FeedKinds.CsvDrop && f.Code != "febrl-registro")];
+        return [.. catalog.All.Where(f => f.Kind == FeedKinds.CsvDrop && f.Code != "febrl-registro" && f.Country == country)];
     }
 
     public static DatasetSummary Write(string folder, DatasetOptions options)
@@ -52,10 +52,12 @@ public static class SyntheticDataset
         if (options.Records < 1) throw new ArgumentOutOfRangeException(nameof(options), "Records must be at least 1");
         var feeds = options.Feeds.Where(f => f.Kind == FeedKinds.CsvDrop).OrderBy(f => f.Code, StringComparer.Ordinal).ToList();
         if (feeds.Count == 0) throw new ArgumentException("no csv-drop feed to write", nameof(options));
+        if (feeds.FirstOrDefault(f => f.Country != options.Profile.Country) is { } foreign)
+            throw new ArgumentException($"feed {foreign.Code} is of country {foreign.Country}, the profile {options.Profile.Name} draws a population of {options.Profile.Country}", nameof(options));
 
         var random = new Random(options.Seed);
-        var population = new PopulationGenerator(random, options.Today);
-        var errors = new RecordErrors(random, options.Profile, options.Today);
+        var population = new PopulationGenerator(random, options.Today, options.Profile.Country);
+        var errors = new RecordErrors(random, options.Profile, options.Today, options.Profile.Country);
         var rows = feeds.ToDictionary(f => f.Code, _ => new List<ExtractRow>(), StringComparer.Ordinal);
         var ids = feeds.ToDictionary(f => f.Code, _ => 0, StringComparer.Ordinal);
         var persons = new List<Person>();
@@ -148,7 +150,7 @@ public static class SyntheticDataset
         foreach (var p in persons)
         {
             people.Append(CultureInfo.InvariantCulture,
-                $"{p.Id},{p.HouseholdId},{p.Relationship},{p.Curp},{p.GivenNames},{p.Paternal},{p.Maternal},{p.Sex},{p.BirthDate:yyyy-MM-dd},{p.BirthState},{p.Municipality.Name},{p.Poligono},{p.Colonia},{p.PostalCode},{p.Street},{p.HouseNumber},{p.Phone}\n");
+                $"{p.Id},{p.HouseholdId},{p.Relationship},{(p.DocumentNumber is null ? p.Curp : p.DocumentType + ":" + p.DocumentNumber)},{p.GivenNames},{p.Paternal},{p.Maternal},{p.Sex},{p.BirthDate:yyyy-MM-dd},{p.BirthState},{p.Municipality.Name},{p.Poligono},{p.Colonia},{p.PostalCode},{p.Street},{p.HouseNumber},{p.Phone}\n");
         }
         var personsPath = Path.Combine(folder, PersonsFile);
         File.WriteAllText(personsPath, people.ToString(), new UTF8Encoding(false));
@@ -188,7 +190,7 @@ public static class SyntheticDataset
     private static (ServiceKind Service, DateOnly Date) Draw(FeedDefinition feed, Person person, Random random, DateOnly today)
     {
         var age = person.AgeOn(today);
-        var fitting = Catalogs.ServicesOf(feed.Sector).Where(s => age >= s.MinAge && age <= s.MaxAge && (s.Sex is null || s.Sex == person.Sex)).ToList();
+        var fitting = (feed.Country == Countries.Colombia ? ColombiaCatalogs.ServicesOf(feed.Sector) : Catalogs.ServicesOf(feed.Sector)).Where(s => age >= s.MinAge && age <= s.MaxAge && (s.Sex is null || s.Sex == person.Sex)).ToList();
         if (fitting.Count == 0) return (null!, default);
         var service = new WeightedList<ServiceKind>(fitting.Select(s => (s, s.Weight))).Pick(random);
         var start = new DateOnly(today.Year, 1, 1);

@@ -95,7 +95,10 @@ public static class AccuracyBenchmark
                 var summary = SyntheticDataset.Write(Path.Combine(work, "extracts"), new DatasetOptions
                 {
                     Records = records, Profile = profile, Seed = seed,
-                    Feeds = [feeds.Find("ssa-consultas")!, feeds.Find("dif-alimentaria")!],
+                    // A health and a social agency of the profile's country (Medellín's for the Colombian population).
+                    Feeds = profile.Country == Countries.Colombia
+                        ? [feeds.Find("medellin-salud")!, feeds.Find("medellin-acompanamiento")!]
+                        : [feeds.Find("ssa-consultas")!, feeds.Find("dif-alimentaria")!],
                 });
                 extracts = [.. summary.Extracts.Select(e => new Extract(e.FeedCode, e.FileName, e.Path))];
                 truth = GeneratedTruth(summary.GroundTruthPath);

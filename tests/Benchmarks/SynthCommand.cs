@@ -17,19 +17,21 @@ public static class SynthCommand
         var output = BenchArgs.String(args, "--out", "");
         if (output.Length == 0)
         {
-            Console.Error.WriteLine("usage: Benchmarks synth --out FOLDER [--records N] [--profile clean|typical|hard] [--seed N] [--feeds all|code,code]");
+            Console.Error.WriteLine("usage: Benchmarks synth --out FOLDER [--records N] [--profile clean|typical|hard|colombia] [--seed N] [--feeds all|code,code]");
             return 2;
         }
         var root = BenchArgs.RepoRoot();
         var catalog = FeedCatalog.LoadFolder(Path.Combine(root, "deploy", "feeds"));
-        var feedArg = BenchArgs.String(args, "--feeds", "ssa-consultas,dif-alimentaria");
+        var profile = ErrorProfile.Named(BenchArgs.String(args, "--profile", "typical"));
+        var colombia = profile.Country == Countries.Colombia;
+        var feedArg = BenchArgs.String(args, "--feeds", colombia ? "medellin-salud,medellin-acompanamiento" : "ssa-consultas,dif-alimentaria");
         var feeds = feedArg == "all"
-            ? SyntheticDataset.AgencyFeeds(catalog)
+            ? SyntheticDataset.AgencyFeeds(catalog, profile.Country)
             : feedArg.Split(',').Select(code => catalog.Find(code.Trim()) ?? throw new ArgumentException($"no feed '{code}' in deploy/feeds")).ToList();
         var options = new DatasetOptions
         {
             Records = BenchArgs.Int(args, "--records", 10_000),
-            Profile = ErrorProfile.Named(BenchArgs.String(args, "--profile", "typical")),
+            Profile = profile,
             Seed = BenchArgs.Int(args, "--seed", 20261123),
             Feeds = feeds,
         };

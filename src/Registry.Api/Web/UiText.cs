@@ -8,11 +8,18 @@ namespace Registry.Api.Web;
 /// <summary>
 /// The web UI's words: Spanish by default, English when the user switches (cookie
 /// <c>registry.lang</c>). Keys are the Spanish text itself, so a page reads naturally and a
-/// missing translation shows Spanish rather than a key.
+/// missing translation shows Spanish rather than a key. Territory and document words follow the
+/// deployment's country (<c>Registry:Country</c>: <c>MX</c> polígono / colonia, <c>CO</c> comuna o
+/// corregimiento / barrio and cédula, TI, registro civil).
 /// </summary>
-public sealed class UiText(IHttpContextAccessor http)
+public sealed class UiText(IHttpContextAccessor http, IConfiguration? configuration = null)
 {
     public const string Cookie = "registry.lang";
+
+    /// <summary>The deployment's country (ISO code), MX unless <c>Registry:Country</c> says CO.</summary>
+    public string Country { get; } = configuration?["Registry:Country"]?.Trim().ToUpperInvariant() is "CO" ? "CO" : "MX";
+
+    public bool Colombia => Country == "CO";
 
     public bool English => http.HttpContext?.Request.Cookies[Cookie] == "en";
     public string Lang => English ? "en" : "es";
@@ -32,8 +39,18 @@ public sealed class UiText(IHttpContextAccessor http)
     public string Field(string field) => this[field switch
     {
         "birth_date" => "Fecha de nacimiento", "service_date" => "Fecha del servicio", "curp" => "CURP", "phone" => "Teléfono",
-        "postal_code" => "Código postal", "other_id" => "Otro identificador", "sex" => "Sexo", _ => field,
+        "postal_code" => "Código postal", "other_id" => Colombia ? "Documento de identidad" : "Otro identificador", "sex" => "Sexo",
+        "document_number" => "Número de documento", "document_type" => "Tipo de documento",
+        "municipality" => "Municipio", "poligono" or "comuna" or "corregimiento" => TerritoryWord, "colonia" or "barrio" => NeighbourhoodWord,
+        "given_names" => "Nombre(s)", "paternal_surname" => "Primer apellido", "maternal_surname" => "Segundo apellido",
+        "street" => "Calle", "house_number" => "Número", _ => field,
     }];
+
+    /// <summary>The territory inside a municipality: Mexico's polígono, Colombia's comuna (urban) or corregimiento (rural).</summary>
+    public string TerritoryWord => Colombia ? "Comuna o corregimiento" : "Polígono";
+
+    /// <summary>The neighbourhood: Mexico's colonia, Colombia's barrio (or vereda).</summary>
+    public string NeighbourhoodWord => Colombia ? "Barrio" : "Colonia";
 
     /// <summary>Why a record was linked (<c>match_decisions.rule</c>, a <see cref="LinkRule"/> code); a code this build does not know shows as stored.</summary>
     public string Rule(string? code) => !LinkRules.TryParse(code, out var rule) ? code ?? "" : this[rule switch
@@ -61,6 +78,7 @@ public sealed class UiText(IHttpContextAccessor http)
         ReviewReason.ContradictedAgencyId =>
             "El identificador de la institución apunta a una persona que este registro contradice (¿identificador reutilizado o mal capturado?)",
         ReviewReason.ContradictedCurp => "La CURP apunta a una persona que este registro contradice (¿CURP de un familiar?)",
+        ReviewReason.TwoValidDocuments => "Los registros llevan dos documentos válidos distintos del mismo tipo (dos cédulas, dos NUIP)",
         _ => code!,
     }];
 
@@ -94,6 +112,7 @@ public sealed class UiText(IHttpContextAccessor http)
         ["Teléfono"] = "Phone",
         ["Puntaje entre el umbral de revisión y el de enlace"] = "Score between the review and link thresholds",
         ["Los registros llevan dos CURP válidas distintas"] = "The records carry two different valid CURPs",
+        ["Los registros llevan dos documentos válidos distintos del mismo tipo (dos cédulas, dos NUIP)"] = "The records carry two different valid documents of one type (two cédulas, two NUIPs)",
         ["Un custodio decidió que son personas distintas"] = "A steward decided these are different persons",
         ["El registro une a dos personas del registro cuyos registros no concuerdan"] = "The record bridges two registry persons whose own records disagree",
         ["El registro une a dos personas del registro que no se pueden comparar"] = "The record bridges two registry persons that cannot be compared",
@@ -184,6 +203,13 @@ public sealed class UiText(IHttpContextAccessor http)
         ["Domicilio"] = "Address",
         ["Municipio"] = "Municipality",
         ["Polígono"] = "Polígono",
+        ["Comuna o corregimiento"] = "Comuna or corregimiento",
+        ["Barrio"] = "Barrio (neighbourhood)",
+        ["Documento de identidad"] = "Identity document",
+        ["Número de documento"] = "Document number",
+        ["Tipo de documento"] = "Document type",
+        ["Calle"] = "Street",
+        ["Número"] = "Number",
         ["Id de la persona en la institución"] = "Agency person id",
         ["Institución"] = "Agency",
         ["Propósito de la consulta"] = "Purpose of this lookup",

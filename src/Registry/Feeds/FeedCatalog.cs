@@ -109,6 +109,14 @@ public sealed class FeedCatalog
             fields[name] = headers!;
         }
         ValidateNameFields(fields, raw.FullNameOrder, Fail);
+        if (fields.ContainsKey(CanonicalFields.DocumentNumber) != fields.ContainsKey(CanonicalFields.DocumentType))
+            Fail(fields.ContainsKey(CanonicalFields.DocumentNumber) ? "fields.document_number" : "fields.document_type",
+                "a typed document needs both 'document_type' and 'document_number' mapped (the same digits are another person in another type)");
+        // One territory slot each: Mexico's polígono or Colombia's comuna / corregimiento; colonia or barrio.
+        if (fields.ContainsKey(CanonicalFields.Poligono) && (fields.ContainsKey(CanonicalFields.Comuna) || fields.ContainsKey(CanonicalFields.Corregimiento)))
+            Fail("fields.poligono", "a feed maps either 'poligono' (Mexico) or 'comuna' / 'corregimiento' (Colombia), not both");
+        if (fields.ContainsKey(CanonicalFields.Colonia) && fields.ContainsKey(CanonicalFields.Barrio))
+            Fail("fields.colonia", "a feed maps either 'colonia' (Mexico) or 'barrio' (Colombia), not both");
         foreach (var req in raw.Required ?? [])
         {
             if (!fields.ContainsKey(req)) Fail("required", $"'{req}' is required but not mapped in 'fields'");
@@ -125,6 +133,8 @@ public sealed class FeedCatalog
         {
             if (!fields.ContainsKey(name)) Fail($"values.{name}", "has a code list but the field is not mapped in 'fields'");
         }
+        if (raw.Country is not null && !Countries.All.Contains(raw.Country))
+            Fail("country", $"'{raw.Country}' is not one of {string.Join(", ", Countries.All)}");
         var quality = raw.Quality ?? new FieldQualitySettings();
         var thisYear = DateTime.UtcNow.Year;
         if (quality.EarliestBirthYear < FieldQualitySettings.FirstReadableYear || quality.EarliestBirthYear > thisYear)
@@ -136,6 +146,7 @@ public sealed class FeedCatalog
             Version = raw.Version ?? 1,
             Agency = raw.Agency,
             Sector = raw.Sector!,
+            Country = raw.Country ?? Countries.Mexico,
             Kind = raw.Kind!,
             Csv = csv,
             Api = api,
@@ -232,6 +243,7 @@ public sealed class FeedCatalog
         int? Version,
         AgencyInfo? Agency,
         string? Sector,
+        string? Country,
         string? Kind,
         CsvDialect? Csv,
         ApiPullSettings? Api,

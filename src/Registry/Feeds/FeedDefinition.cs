@@ -10,6 +10,12 @@ public sealed record FeedDefinition
     public int Version { get; init; } = 1;
     public required AgencyInfo Agency { get; init; }
     public required string Sector { get; init; }
+    /// <summary>
+    /// The country whose documents and territory the agency's data carries: <c>MX</c> (default: CURP, municipio +
+    /// polígono + colonia) or <c>CO</c> (cédula / tarjeta de identidad / registro civil, municipio + comuna or
+    /// corregimiento + barrio). The synthetic population writes a country's feeds for that country's people.
+    /// </summary>
+    public string Country { get; init; } = Countries.Mexico;
     public required string Kind { get; init; }
     public CsvDialect Csv { get; init; } = new();
 
@@ -153,6 +159,15 @@ public static class ApiPaging
     public const string UpdatedSince = "updated-since";
 }
 
+/// <summary>The countries a feed's data may come from (ISO 3166-1 alpha-2).</summary>
+public static class Countries
+{
+    public const string Mexico = "MX";
+    public const string Colombia = "CO";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Mexico, Colombia };
+}
+
 /// <summary>The registry's vocabulary: every feed maps its columns onto these names.</summary>
 public static class CanonicalFields
 {
@@ -167,6 +182,10 @@ public static class CanonicalFields
     public const string BirthDate = "birth_date";
     /// <summary>Another personal identifier (NSS, cédula, a benchmark's soc_sec_id): compared by matching, never a key by itself.</summary>
     public const string OtherId = "other_id";
+    /// <summary>A typed identity document's type (CC, TI, RC, CE, PA, PPT, CURP — or the agency's codes, through <c>values</c>); with <see cref="DocumentNumber"/>.</summary>
+    public const string DocumentType = "document_type";
+    /// <summary>The document's number: validated for its type and carried as the typed other identifier (<c>CC:1036612345</c>), or as the CURP.</summary>
+    public const string DocumentNumber = "document_number";
     public const string Phone = "phone";
     public const string Street = "street";
     public const string HouseNumber = "house_number";
@@ -174,6 +193,12 @@ public static class CanonicalFields
     public const string PostalCode = "postal_code";
     public const string Municipality = "municipality";
     public const string Poligono = "poligono";
+    /// <summary>Colombia: the urban comuna (Medellín's 16), in the territory slot Mexico fills with the polígono.</summary>
+    public const string Comuna = "comuna";
+    /// <summary>Colombia: the rural corregimiento (Medellín's 5), in the same slot as the comuna.</summary>
+    public const string Corregimiento = "corregimiento";
+    /// <summary>Colombia: the barrio (urban) or vereda, in the slot Mexico fills with the colonia.</summary>
+    public const string Barrio = "barrio";
     public const string AgencyHouseholdId = "agency_household_id";
     public const string RelationshipToHead = "relationship_to_head";
     public const string Programme = "programme";
@@ -183,8 +208,8 @@ public static class CanonicalFields
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        AgencyPersonId, Curp, GivenNames, PaternalSurname, MaternalSurname, FullName, Sex, BirthDate, OtherId, Phone, Street,
-        HouseNumber, Colonia, PostalCode, Municipality, Poligono, AgencyHouseholdId, RelationshipToHead,
+        AgencyPersonId, Curp, GivenNames, PaternalSurname, MaternalSurname, FullName, Sex, BirthDate, OtherId, DocumentType, DocumentNumber,
+        Phone, Street, HouseNumber, Colonia, Barrio, PostalCode, Municipality, Poligono, Comuna, Corregimiento, AgencyHouseholdId, RelationshipToHead,
         Programme, ServiceType, ServiceDate, ServiceStatus,
     };
 

@@ -57,6 +57,15 @@ public static class FieldQuality
         }
 
         List<FieldWarning>? warnings = null;
+        if (values.GetValueOrDefault(CanonicalFields.DocumentNumber) is { } documentNumber)
+        {
+            var (problem, required) = TypedDocument(values, feed);
+            if (problem is not null)
+            {
+                if (required) return Reject($"{CanonicalFields.DocumentNumber} '{documentNumber}' ({Where(CanonicalFields.DocumentNumber, feed, sourceWord)}) is {problem}");
+                (warnings ??= []).Add(new FieldWarning(CanonicalFields.DocumentNumber, documentNumber, problem));
+            }
+        }
         DateOnly? birth = null, service = null;
         foreach (var field in CheckedFields)
         {
@@ -125,6 +134,39 @@ public static class FieldQuality
             default:
                 return (null, true);
         }
+    }
+
+    /// <summary>
+    /// A typed document (<c>document_type</c> + <c>document_number</c>, <see cref="IdentityDocuments"/>): a valid one
+    /// becomes the row's typed other identifier (<c>CC:1036612345</c>), a CURP goes to the CURP field (checked there).
+    /// An unknown type or a number that is no valid document of its type is left out with a warning (rejected only when
+    /// the feed requires the number). Returns the problem and whether the feed requires the number.
+    /// </summary>
+    private static (string? Problem, bool Required) TypedDocument(Dictionary<string, string?> values, FeedDefinition feed)
+    {
+        var number = values[CanonicalFields.DocumentNumber]!;
+        var required = feed.Required.Contains(CanonicalFields.DocumentNumber);
+        var typeText = values.GetValueOrDefault(CanonicalFields.DocumentType);
+        if (IdentityDocuments.ParseType(typeText) is not { } type)
+        {
+            values[CanonicalFields.DocumentNumber] = null;
+            return (typeText is null
+                ? "a document number without its type (document_type): left out, as the same digits mean another person in another type"
+                : $"a document of unknown type '{typeText}' (known: {string.Join(", ", IdentityDocuments.Types)}; map the agency's codes with the feed's values)", required);
+        }
+        values[CanonicalFields.DocumentType] = type;
+        if (type == IdentityDocuments.Curp)
+        {
+            if (values.GetValueOrDefault(CanonicalFields.Curp) is null) values[CanonicalFields.Curp] = number; // the CURP's own rules apply below
+            return (null, required);
+        }
+        if (IdentityDocuments.Problem(type, number, out var clean) is { } problem)
+        {
+            values[CanonicalFields.DocumentNumber] = null;
+            return (problem, required);
+        }
+        if (values.GetValueOrDefault(CanonicalFields.OtherId) is null) values[CanonicalFields.OtherId] = IdentityDocuments.Typed(type, clean);
+        return (null, required);
     }
 
     private static (string?, bool) CurpProblem(string value)

@@ -1,3 +1,4 @@
+using Registry.Normalization;
 namespace Registry.Matching;
 
 /// <summary>A row of the chunk being resolved. <see cref="KnownPerson"/> is set when a deterministic key (valid CURP, agency person id) already names its person.</summary>
@@ -62,6 +63,11 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         // the person it names: an id the agency reused or mistyped, a relative's CURP. Contradicted rows are detached
         // from the key (a steward is asked) and matched like any other row.
         var contradicted = Contradicted(rows, rowIndex, candidates);
+        // The typed documents (CC, TI, RC…) of each candidate person's records: two different ones of one type never merge.
+        var personDocuments = PersonDocuments(candidates, keyedPersonRecords);
+        // Nor does an agency's person id put them on one person (hard rule 3; a CURP key is refused for a person with
+        // another CURP before it gets here): the row is detached from its key like a contradicted one, a steward asked.
+        DocumentsContradictKeys(rows, candidates, keyedPersonRecords, personDocuments, contradicted);
         if (contradicted.Count > 0)
             rows = [.. rows.Select((r, i) => contradicted.ContainsKey(i) ? r with { KnownPerson = null, KnownRule = null } : r)];
 
@@ -88,7 +94,8 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             if (score.Total < model.ReviewThreshold) continue; // most candidates: no edge whatever the guards say
             // Two different valid CURPs never link (the guard refuses below); when all else says "same
             // person" — one mistyped character a check digit cannot catch — a steward is asked.
-            if ((Comparisons.ConflictingStrongIds(row.Record, c.Record) || CurpConflict(row.Record.ValidCurp, personCurps, c.Record.PersonId))
+            if ((Comparisons.ConflictingStrongIds(row.Record, c.Record) || CurpConflict(row.Record.ValidCurp, personCurps, c.Record.PersonId)
+                 || DocumentConflict(row.Record.OtherId, personDocuments, c.Record.PersonId))
                 && score.Total < model.LinkThreshold) continue;
             // A row a key already linked only matters when it bridges to another person (a merge, or a
             // steward when a guard refuses); a middling score against someone else is no question.
@@ -117,11 +124,13 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         for (var i = 0; i < rows.Count; i++)
         {
             clusters.AddCurp(i, rows[i].Record.ValidCurp);
+            clusters.AddDocument(i, rows[i].Record.OtherId);
             if (rows[i].KnownPerson is { } p) clusters.Union(i, personNodes[p]);
         }
         foreach (var (person, node) in personNodes)
         {
             clusters.AddCurp(node, personCurps.GetValueOrDefault(person));
+            foreach (var document in personDocuments.GetValueOrDefault(person) ?? []) clusters.AddDocument(node, document);
             clusters.AddPerson(node, person);
         }
         // Rows of this chunk sharing a deterministic key new to the registry are one person.
@@ -133,7 +142,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             var first = group.First().i;
             foreach (var (_, i) in group.Skip(1))
             {
-                if (clusters.Find(first) == clusters.Find(i) || clusters.CurpsConflict(first, i)) continue;
+                if (clusters.Find(first) == clusters.Find(i) || clusters.CurpsConflict(first, i) || clusters.DocumentsConflict(first, i)) continue;
                 clusters.Union(first, i);
                 keyLinked.Add(i);
             }
@@ -339,6 +348,40 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             HashCode.Combine(pair.Item1.SourceRecordId, pair.Item2.SourceRecordId);
     }
 
+    private void DocumentsContradictKeys(IReadOnlyList<IncomingRow> rows, IReadOnlyList<CandidateRecord> candidates, IReadOnlyList<MatchRecord>? keyed,
+        Dictionary<Guid, List<string>> personDocuments, Dictionary<int, (Guid Person, MatchScore Score, LinkRule? Rule)> contradicted)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (row.KnownPerson is not { } known || contradicted.ContainsKey(i) || !DocumentConflict(row.Record.OtherId, personDocuments, known)) continue;
+            MatchScore? best = null;
+            foreach (var record in candidates.Select(c => c.Record).Concat(keyed ?? []))
+            {
+                if (record.PersonId != known) continue;
+                var score = Score(row.Record, record);
+                if (best is null || score.Total > best.Total) best = score;
+            }
+            if (best is not null) contradicted[i] = (known, best, row.KnownRule);
+        }
+    }
+
+    private static bool DocumentConflict(string? document, Dictionary<Guid, List<string>> personDocuments, Guid person) =>
+        document is not null && personDocuments.GetValueOrDefault(person) is { } documents && documents.Any(d => IdentityDocuments.Conflict(document, d));
+
+    /// <summary>Each person's distinct typed documents among the records the chunk sees (candidates and the keys' persons).</summary>
+    private static Dictionary<Guid, List<string>> PersonDocuments(IReadOnlyList<CandidateRecord> candidates, IReadOnlyList<MatchRecord>? keyed)
+    {
+        var documents = new Dictionary<Guid, List<string>>();
+        foreach (var record in candidates.Select(c => c.Record).Concat(keyed ?? []))
+        {
+            if (record.OtherId is not { } id || IdentityDocuments.Split(id).Type is null) continue;
+            if (!documents.TryGetValue(record.PersonId, out var list)) documents[record.PersonId] = list = [];
+            if (!list.Contains(id, StringComparer.Ordinal)) list.Add(id);
+        }
+        return documents;
+    }
+
     private static bool CurpConflict(string? curp, IReadOnlyDictionary<Guid, string?> personCurps, Guid person) =>
         curp is not null && personCurps.GetValueOrDefault(person) is { } other && !string.Equals(curp, other, StringComparison.Ordinal);
 
@@ -346,6 +389,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     {
         if (clusters.Find(edge.A) == clusters.Find(edge.B)) return null;
         if (clusters.CurpsConflict(edge.A, edge.B)) return ReviewReason.TwoValidCurps;
+        if (clusters.DocumentsConflict(edge.A, edge.B)) return ReviewReason.TwoValidDocuments;
         var left = clusters.PersonsOf(edge.A);
         var right = clusters.PersonsOf(edge.B);
         foreach (var a in left)
@@ -496,6 +540,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         private readonly int[] parent = Enumerable.Range(0, size).ToArray();
         private readonly Dictionary<int, HashSet<string>> curps = [];
         private readonly Dictionary<int, HashSet<Guid>> persons = [];
+        private readonly Dictionary<int, HashSet<string>> documents = [];
 
         public int Find(int x)
         {
@@ -509,6 +554,22 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             var root = Find(node);
             if (!curps.TryGetValue(root, out var set)) curps[root] = set = [];
             set.Add(curp);
+        }
+
+        public void AddDocument(int node, string? document)
+        {
+            if (document is null || IdentityDocuments.Split(document).Type is null) return;
+            var root = Find(node);
+            if (!documents.TryGetValue(root, out var set)) documents[root] = set = [];
+            set.Add(document);
+        }
+
+        /// <summary>Joining the two clusters would put two different documents of one type (two CCs) in one person.</summary>
+        public bool DocumentsConflict(int a, int b)
+        {
+            var (ra, rb) = (Find(a), Find(b));
+            return documents.TryGetValue(ra, out var da) && documents.TryGetValue(rb, out var db)
+                && da.Any(x => db.Any(y => IdentityDocuments.Conflict(x, y)));
         }
 
         public void AddPerson(int node, Guid person)
@@ -535,6 +596,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             parent[rb] = ra;
             Move(curps, rb, ra);
             Move(persons, rb, ra);
+            Move(documents, rb, ra);
         }
 
         private static void Move<T>(Dictionary<int, HashSet<T>> sets, int from, int to)

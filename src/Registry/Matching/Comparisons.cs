@@ -85,9 +85,8 @@ public static class Comparisons
         v[(int)MatchField.PostalCode] = Same(a.PostalCode, b.PostalCode);
         v[(int)MatchField.Municipality] = Same(a.Municipality, b.Municipality);
         v[(int)MatchField.Phone] = Same(a.Phone, b.Phone);
-        v[(int)MatchField.OtherId] = a.OtherId is null || b.OtherId is null ? (byte)0
-            : string.Equals(a.OtherId, b.OtherId, StringComparison.Ordinal) ? (byte)1
-            : EditDistance.DamerauLevenshtein(a.OtherId, b.OtherId, 2) <= 1 ? (byte)2 : (byte)3;
+        // Typed documents: RC → TI → CC with one NUIP agree; other numbers of other types are no evidence (IdentityDocuments).
+        v[(int)MatchField.OtherId] = IdentityDocuments.Compare(a.OtherId, b.OtherId);
         v[(int)MatchField.Street] = CompareStreet(a.StreetKey, b.StreetKey);
         return v;
     }
@@ -116,9 +115,10 @@ public static class Comparisons
         return count == 1 || (count == 2 && first + 1 < width && a[first] == b[first + 1] && a[first + 1] == b[first]);
     }
 
-    /// <summary>Two different valid CURPs are two people, whatever else agrees (hard rule 3).</summary>
+    /// <summary>Two different valid CURPs, or two different valid documents of one type (two CCs), are two people, whatever else agrees (hard rule 3).</summary>
     public static bool ConflictingStrongIds(MatchRecord a, MatchRecord b) =>
-        a.ValidCurp is not null && b.ValidCurp is not null && !string.Equals(a.ValidCurp, b.ValidCurp, StringComparison.Ordinal);
+        a.ValidCurp is not null && b.ValidCurp is not null && !string.Equals(a.ValidCurp, b.ValidCurp, StringComparison.Ordinal)
+        || IdentityDocuments.Conflict(a.OtherId, b.OtherId);
 
     private static byte CompareCurp(string? a, string? b)
     {

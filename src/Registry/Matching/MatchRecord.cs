@@ -90,10 +90,15 @@ public sealed record MatchRecord
             SexCodes.Parse(row.Sex, SexConvention.Mexican));
     }
 
-    /// <summary>Letters and digits, upper case; placeholders (too short, one repeated character) are no identifier.</summary>
+    /// <summary>
+    /// Letters and digits, upper case; placeholders (too short, one repeated character) are no identifier. A typed
+    /// document (<c>CC:1036612345</c>, <see cref="IdentityDocuments"/>) keeps its type: it was validated on reading.
+    /// </summary>
     public static string? NormalizeOtherId(string? id)
     {
         if (string.IsNullOrWhiteSpace(id)) return null;
+        if (IdentityDocuments.Split(id) is ({ } type, var number))
+            return IdentityDocuments.Problem(type, number, out var typed) is null ? IdentityDocuments.Typed(type, typed) : null;
         var clean = string.Concat(id.Where(char.IsLetterOrDigit)).ToUpperInvariant();
         return clean.Length < 5 || clean.All(c => c == clean[0]) ? null : clean;
     }
@@ -237,7 +242,8 @@ public sealed record MatchRecord
         }
         if ((ValidCurp ?? InvalidCurp) is { } curp) sink.Add(k.Clear().Append("c10:").Append(curp.AsSpan(0, 10)));
         if (Phone is not null) sink.Add(k.Clear().Append("ph:").Append(Phone));
-        if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(OtherId));
+        // The number without its type: RC, TI and CC of one person carry one NUIP (IdentityDocuments).
+        if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(IdentityDocuments.Split(OtherId).Number));
     }
 
     private static void NamesKeys<TSink>(System.Text.StringBuilder k, bool query, bool dateless, string first, string second, string given, ref TSink sink)
@@ -287,7 +293,19 @@ public sealed record MatchRecord
         if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(MonthDay(k.Clear().Append("sm:").Append(MaternalPhonetic).Append(':').Append(given).Append(':'), dob));
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NicknameCache = new(StringComparer.Ordinal);
+    // Phonetic keys per nickname, for the table in force (a new table, in tests, starts a new cache).
+    private static (int Generation, System.Collections.Concurrent.ConcurrentDictionary<string, string[]> Keys) nicknameCache = (0, new(StringComparer.Ordinal));
+
+    private static System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NicknameCache
+    {
+        get
+        {
+            var cache = nicknameCache;
+            if (cache.Generation == NicknameTable.Generation) return cache.Keys;
+            nicknameCache = cache = (NicknameTable.Generation, new(StringComparer.Ordinal));
+            return cache.Keys;
+        }
+    }
 
     /// <summary>
     /// The phonetic keys of the given names a nickname stands for (LUPE → GUADALUPE, CHEMA → JOSÉ MARÍA's MARIA; the

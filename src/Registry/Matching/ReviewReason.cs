@@ -25,6 +25,8 @@ public enum ReviewReason
     BridgesDisagreeing,
     /// <summary>The record bridges two registry persons that cannot be compared (their records are not among the candidates).</summary>
     BridgesIncomparable,
+    /// <summary>The records carry two different valid documents of one type (two cédulas, two NUIPs of registro civil).</summary>
+    TwoValidDocuments,
 }
 
 public static class ReviewReasons
@@ -41,6 +43,7 @@ public static class ReviewReasons
         ReviewReason.ContradictedAgencyId => "contradicted-agency-id",
         ReviewReason.BridgesDisagreeing => "bridges-disagreeing",
         ReviewReason.BridgesIncomparable => "bridges-incomparable",
+        ReviewReason.TwoValidDocuments => "two-valid-documents",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

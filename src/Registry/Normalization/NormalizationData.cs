@@ -14,7 +14,6 @@ internal static class NormalizationData
     private static readonly Lazy<FrozenSet<string>> LazyGivenSkip = new(() => LoadSet("given-name-skip.txt"));
     private static readonly Lazy<FrozenSet<string>> LazyGivenNames = new(() => LoadSet("given-names.txt"));
     private static readonly Lazy<FrozenDictionary<string, string>> LazyAbbreviations = new(() => LoadMap("given-name-abbreviations.txt"));
-    private static readonly Lazy<FrozenDictionary<string, string[]>> LazyNicknames = new(LoadNicknames);
     private static readonly Lazy<FrozenDictionary<string, FrozenDictionary<string, string>>> LazyAddressWords = new(LoadAddressWords);
 
     public static FrozenSet<string> Particles => LazyParticles.Value;
@@ -22,24 +21,30 @@ internal static class NormalizationData
     public static FrozenSet<string> GivenNameSkip => LazyGivenSkip.Value;
     public static FrozenSet<string> CommonGivenNames => LazyGivenNames.Value;
     public static FrozenDictionary<string, string> GivenAbbreviations => LazyAbbreviations.Value;
-    public static FrozenDictionary<string, string[]> Nicknames => LazyNicknames.Value;
+    /// <summary>The nickname table in force (<see cref="NicknameTable"/>: shipped lists and the deployment's files).</summary>
+    public static FrozenDictionary<string, string[]> Nicknames => NicknameTable.Current;
 
     /// <summary>Section of address-words.txt (street, settlement, number, interior, postal, stop).</summary>
     public static FrozenDictionary<string, string> AddressWords(string section) =>
         LazyAddressWords.Value.TryGetValue(section, out var words) ? words : FrozenDictionary<string, string>.Empty;
 
     /// <summary>Non-blank, non-comment lines of an embedded data file.</summary>
-    public static IEnumerable<string> Lines(string file)
+    public static IEnumerable<string> Lines(string file) => NumberedLines(file).Select(l => l.Text);
+
+    /// <summary>Non-blank, non-comment lines of an embedded data file, with their line numbers.</summary>
+    public static IEnumerable<(int Line, string Text)> NumberedLines(string file)
     {
         var name = "Registry.Normalization.Data." + file;
         using var stream = typeof(NormalizationData).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"Embedded resource {name} is missing from {typeof(NormalizationData).Assembly.GetName().Name}.");
         using var reader = new StreamReader(stream);
+        var number = 0;
         while (reader.ReadLine() is { } line)
         {
+            number++;
             var trimmed = line.Trim();
             if (trimmed.Length == 0 || trimmed[0] == '#' && trimmed.Length > 1 && trimmed[1] != '=') continue;
-            yield return trimmed;
+            yield return (number, trimmed);
         }
     }
 
@@ -54,22 +59,6 @@ internal static class NormalizationData
             var eq = line.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0) continue;
             map[TextNormalizer.Normalize(line[..eq])] = TextNormalizer.Normalize(line[(eq + 1)..]);
-        }
-        return map.ToFrozenDictionary(StringComparer.Ordinal);
-    }
-
-    private static FrozenDictionary<string, string[]> LoadNicknames()
-    {
-        var map = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var line in Lines("nicknames.txt"))
-        {
-            var eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) continue;
-            var canonical = line[(eq + 1)..].Split('|')
-                .Select(c => TextNormalizer.Normalize(c))
-                .Where(c => c.Length > 0)
-                .ToArray();
-            if (canonical.Length > 0) map[TextNormalizer.Normalize(line[..eq])] = canonical;
         }
         return map.ToFrozenDictionary(StringComparer.Ordinal);
     }

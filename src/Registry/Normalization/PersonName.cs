@@ -77,7 +77,7 @@ public static class PersonName
     }
 
     /// <summary>
-    /// The nickname table (Data/nicknames.txt) as loaded: normalised nickname → canonical given
+    /// The nickname table in force (<see cref="NicknameTable"/>: Data/nicknames-es.txt by default): normalised nickname → canonical given
     /// name(s). Read-only; the synthetic population uses it to write the nicknames this code resolves.
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> Nicknames => NormalizationData.Nicknames;

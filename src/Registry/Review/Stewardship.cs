@@ -67,6 +67,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
             if (personA != personB)
             {
                 await EnsureNoCurpConflictAsync(connection, tx, personA, personB, ct);
+                await EnsureNoDocumentConflictAsync(connection, tx, personA, personB, ct);
                 var (survivor, merged) = personA.CompareTo(personB) < 0 ? (personA, personB) : (personB, personA);
                 await IdentityWriter.MergeAsync(connection, tx, survivor, merged, steward, reason, null, null, null, record, taskId, ct);
                 await GoldenRecordWriter.RefreshAsync(connection, tx, [survivor], ct);
@@ -91,6 +92,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         await EnsureCurrentAsync(connection, tx, survivor, ct);
         await EnsureCurrentAsync(connection, tx, merged, ct);
         await EnsureNoCurpConflictAsync(connection, tx, survivor, merged, ct);
+        await EnsureNoDocumentConflictAsync(connection, tx, survivor, merged, ct);
         await IdentityWriter.MergeAsync(connection, tx, survivor, merged, steward, reason, null, null, null, null, null, ct);
         await GoldenRecordWriter.RefreshAsync(connection, tx, [survivor], ct);
         await tx.CommitAsync(ct);
@@ -212,6 +214,24 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("b", b);
         if ((long)(await command.ExecuteScalarAsync(ct))! > 1)
             throw new StewardshipException("The two persons carry different valid CURPs; they cannot be merged. Split the record with the wrong CURP first.");
+    }
+
+    /// <summary>Two different valid documents of one type (two cédulas, two NUIPs) are two people, for a steward too (hard rule 3, as for CURPs).</summary>
+    private static async Task EnsureNoDocumentConflictAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid a, Guid b, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT string_agg(DISTINCT m.other_id, ', ' ORDER BY m.other_id)
+              FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
+             WHERE sr.person_id IN (@a, @b) AND m.other_id ~ '^(CC|TI|RC|CE|PA|PPT):'
+             GROUP BY split_part(m.other_id, ':', 1)
+            HAVING count(DISTINCT m.other_id) > 1
+             LIMIT 1
+            """, connection, tx);
+        command.Parameters.AddWithValue("a", a);
+        command.Parameters.AddWithValue("b", b);
+        if (await command.ExecuteScalarAsync(ct) is string documents)
+            throw new StewardshipException($"The two persons carry different valid documents of one type ({documents}); they cannot be merged. Split the record with the wrong number first.");
     }
 
     private static async Task<long> EventAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string kind, Guid person, Guid other,

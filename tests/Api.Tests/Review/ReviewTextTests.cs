@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Registry.Api.Web;
 using Registry.Matching;
 
@@ -52,5 +53,20 @@ public sealed class ReviewTextTests
     {
         Assert.Equal("a reason written by hand", Text("en").Reason("a reason written by hand"));
         Assert.Equal("some-future-rule", Text("es").Rule("some-future-rule"));
+    }
+
+    [Fact]
+    public void Territory_words_follow_the_deployments_country()
+    {
+        var context = new DefaultHttpContext();
+        UiText For(string? country) => new(new FixedContext(context), new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:Country"] = country }).Build());
+        var (mexico, colombia, unset) = (For("MX"), For("co"), new UiText(new FixedContext(context)));
+        Assert.Equal(("Polígono", "Colonia", "Otro identificador"), (mexico.Field("poligono"), mexico.Field("colonia"), mexico.Field("other_id")));
+        Assert.Equal(("Comuna o corregimiento", "Barrio", "Documento de identidad"), (colombia.Field("comuna"), colombia.Field("barrio"), colombia.Field("other_id")));
+        // The territory slot is one: a Colombian deployment names Mexico's field by its own word.
+        Assert.Equal("Comuna o corregimiento", colombia.Field("poligono"));
+        Assert.Equal("Polígono", unset.TerritoryWord);
+        Assert.Equal("Los registros llevan dos documentos válidos distintos del mismo tipo (dos cédulas, dos NUIP)", colombia.Reason("two-valid-documents"));
     }
 }

@@ -160,10 +160,24 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'folded'"));
     }
 
-    private static SourceRow Rosa(int n, string? maternal, DateOnly birth, string service = "A", string? curp = null) => new()
+    [Fact]
+    public async Task Two_cedulas_one_digit_apart_ask_a_steward_who_cannot_merge_them_without_splitting_the_wrong_record()
     {
-        RowNumber = n, RecordKey = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}", ContentHash = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}|{curp}",
-        Curp = curp, GivenNames = "ROSA ELENA", PaternalSurname = "MARTINEZ", MaternalSurname = maternal, BirthDate = birth, Sex = "M", Municipality = "REYNOSA",
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("UFM-MED", "social", Rosa(1, "CRUZ", DifBirth, document: "CC:43512890"));
+        await r.ApplyAsync("SSM-MED", "health", Rosa(1, "CRUZ", DifBirth, document: "CC:43512891"));
+
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        Assert.Equal("two-valid-documents", await r.ScalarAsync("SELECT reason FROM review_tasks WHERE status = 'open'"));
+        var (a, b) = ((Guid)(await r.ScalarAsync("SELECT person_a FROM review_tasks"))!, (Guid)(await r.ScalarAsync("SELECT person_b FROM review_tasks"))!);
+        var refused = await Assert.ThrowsAsync<StewardshipException>(() => new Stewardship(r.Db).MergeAsync(a, b, "steward.ana", "Same person", default));
+        Assert.Contains("CC:43512890, CC:43512891", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static SourceRow Rosa(int n, string? maternal, DateOnly birth, string service = "A", string? curp = null, string? document = null) => new()
+    {
+        RowNumber = n, RecordKey = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}", ContentHash = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}|{curp}|{document}",
+        Curp = curp, OtherId = document, GivenNames = "ROSA ELENA", PaternalSurname = "MARTINEZ", MaternalSurname = maternal, BirthDate = birth, Sex = "M", Municipality = "REYNOSA",
         Programme = "P", ServiceType = service, ServiceDate = new DateOnly(2026, 10, 1),
     };
 

@@ -52,6 +52,26 @@ public sealed class FeedCatalogTests : IDisposable
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"given_names\": \"NOMBRE\"", "\"given_names\": \"NOMBRE\", \"document_number\": \"NUMERO_DOC\"", "field 'fields.document_number': a typed document needs both")]
+    [InlineData("\"given_names\": \"NOMBRE\"", "\"given_names\": \"NOMBRE\", \"poligono\": \"POLIGONO\", \"comuna\": \"COMUNA\"", "field 'fields.poligono': a feed maps either 'poligono' (Mexico) or 'comuna'")]
+    [InlineData("\"given_names\": \"NOMBRE\"", "\"given_names\": \"NOMBRE\", \"colonia\": \"COLONIA\", \"barrio\": \"BARRIO\"", "field 'fields.colonia'")]
+    [InlineData("\"kind\": \"csv-drop\",", "\"kind\": \"csv-drop\", \"country\": \"AR\",", "field 'country': 'AR' is not one of")]
+    public void Colombian_fields_are_checked_too(string good, string bad, string expected)
+    {
+        var path = Write("colombia.json", Valid.Replace(good, bad, StringComparison.Ordinal));
+        var error = Assert.Throws<FeedDefinitionException>(() => FeedCatalog.LoadFile(path));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_Colombian_feed_names_its_country_and_a_Mexican_one_gets_MX()
+    {
+        var colombian = FeedCatalog.LoadFile(Write("medellin.json", Valid.Replace("\"kind\": \"csv-drop\",", "\"kind\": \"csv-drop\", \"country\": \"CO\",", StringComparison.Ordinal)));
+        var mexican = FeedCatalog.LoadFile(Write("salud.json", Valid));
+        Assert.Equal((Countries.Colombia, Countries.Mexico), (colombian.Country, mexican.Country));
+    }
+
     [Fact]
     public void A_feed_sets_its_earliest_plausible_birth_year_or_gets_1900()
     {

@@ -153,4 +153,54 @@ public sealed class FieldQualityTests
         var (q, _) = Check(Feed, ("agency_person_id", null), ("given_names", null), ("paternal_surname", null), (field, value));
         Assert.False(q.Rejected, q.Rejection);
     }
+
+    private static readonly FeedDefinition Colombian = Feed with
+    {
+        Code = "medellin", Country = Countries.Colombia,
+        Fields = Feed.Fields.Concat(new[] { "document_type", "document_number" }.ToDictionary(f => f, f => (IReadOnlyList<string>)[f.ToUpperInvariant()]))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+    };
+
+    [Theory]
+    [InlineData("C.C.", "1.036.612.345", "CC:1036612345")]
+    [InlineData("Tarjeta de identidad", "1012345678", "TI:1012345678")]
+    [InlineData("NUIP", "1012345678", "RC:1012345678")]
+    public void A_valid_typed_document_travels_as_the_typed_other_identifier(string type, string number, string typed)
+    {
+        var (q, values) = Check(Colombian, ("document_type", type), ("document_number", number));
+        Assert.False(q.Rejected);
+        Assert.Null(q.Warnings);
+        Assert.Equal(typed, values["other_id"]);
+    }
+
+    [Theory]
+    [InlineData("TI", "123456789", "not a tarjeta de identidad: 9 digits, 10 to 11 expected")]
+    [InlineData("CC", "00000000", "a leading zero")]
+    [InlineData("LIBRETA", "1036612345", "a document of unknown type 'LIBRETA'")]
+    [InlineData(null, "1036612345", "a document number without its type")]
+    public void An_invalid_document_is_left_out_with_a_warning_and_the_row_is_kept(string? type, string number, string reason)
+    {
+        var (q, values) = Check(Colombian, ("document_type", type), ("document_number", number));
+        Assert.False(q.Rejected);
+        var warning = Assert.Single(q.Warnings!);
+        Assert.Equal(("document_number", number), (warning.Field, warning.Value));
+        Assert.Contains(reason, warning.Reason, StringComparison.Ordinal);
+        Assert.Null(values.GetValueOrDefault("other_id"));
+    }
+
+    [Fact]
+    public void A_CURP_sent_as_a_document_type_is_the_rows_CURP_and_its_own_rules_apply()
+    {
+        var (q, values) = Check(Colombian, ("document_type", "CURP"), ("document_number", "XXXX"));
+        Assert.Null(values["curp"]);
+        Assert.Equal("curp", Assert.Single(q.Warnings!).Field);
+    }
+
+    [Fact]
+    public void A_row_known_only_by_its_document_is_attributed_to_someone()
+    {
+        var (q, _) = Check(Colombian, ("agency_person_id", null), ("given_names", null), ("paternal_surname", null),
+            ("document_type", "CC"), ("document_number", "43512890"));
+        Assert.False(q.Rejected);
+    }
 }

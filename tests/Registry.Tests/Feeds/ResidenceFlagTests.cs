@@ -17,10 +17,11 @@ public sealed class ResidenceFlagTests : IDisposable
         """;
 
     [Fact]
-    public void Only_the_household_census_and_the_dwelling_feeds_are_trusted_for_residence()
+    public void Only_the_household_census_the_dwelling_and_the_home_visit_feeds_are_trusted_for_residence()
     {
         var catalog = FeedCatalog.LoadFolder(Path.Combine(RepoRoot(), "deploy", "feeds"));
-        Assert.Equal(["dif-alimentaria", "itavu-mejoramiento"],
+        // Medellín's family accompaniment: the cogestor visits the family at home.
+        Assert.Equal(["dif-alimentaria", "itavu-mejoramiento", "medellin-acompanamiento"],
             catalog.All.Where(f => f.ResidenceAuthoritative).Select(f => f.Code).Order(StringComparer.Ordinal));
     }
 

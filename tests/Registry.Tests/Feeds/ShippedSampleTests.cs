@@ -17,6 +17,8 @@ public sealed class ShippedSampleTests
     {
         { "ssa-consultas", 47, ["required field service_date"], ["birth_date=31/02/1975"] },
         { "dif-alimentaria", 57, [], ["birth_date=1990-13-01", "curp=XXXX"] },
+        { "medellin-acompanamiento", 25, ["required field service_date (column 'FECHA_VISITA') is empty", "required field agency_person_id (column 'ID_INTEGRANTE') is empty"],
+            ["birth_date=31/02/2015", "document_number=101122334"] },
         { "sep-inscripciones", 45, ["service_date '31/09/2026'", "required field agency_person_id (column 'MATRICULA') is empty", "the row has 9 fields but the header has 16"], [] },
         { "bienestar-microcreditos", 45, ["service_date 'N/D'", "required field agency_person_id (column 'ID_ACREDITADO') is empty"], ["birth_date=47900"] },
         { "sspt-prevencion", 40, ["required field programme (column 'PROGRAMA') is empty"], ["birth_date=20090230"] },
@@ -77,5 +79,29 @@ public sealed class ShippedSampleTests
         Assert.Equal("ASISTIÓ", kitchen.ServiceStatus);
         var school = First("sep-inscripciones");
         Assert.Equal(("H", "Inscripción escolar", "ACTIVO"), (school.Sex, school.Programme, school.ServiceStatus));
+    }
+
+    [Fact]
+    public void Medellins_visits_resolve_to_thirteen_people_a_childs_registro_civil_and_tarjeta_de_identidad_as_one()
+    {
+        var feed = Feeds.Find("medellin-acompanamiento")!;
+        var sample = Directory.EnumerateFiles(Path.Combine(FeedCatalogTests.RepoRoot(), "deploy", "samples", feed.Code)).Single();
+        var rows = CsvExtractReader.Read(sample, feed).Select(p => p.Accepted).OfType<Registry.Contracts.SourceRow>().ToList();
+        // Colombian territory in the territory slots, documents typed.
+        var first = rows[0];
+        Assert.Equal(("1 - Popular", "SANTO DOMINGO SAVIO NO. 1", "CC:43512890", "M"), (first.Poligono, first.Colonia, first.OtherId, first.Sex));
+
+        // One chunk, as the resolver would see the file: rows of one agency id are one person, the rest is scored.
+        var incoming = rows.Select(r => new Registry.Matching.IncomingRow(r.RowNumber,
+            Registry.Matching.MatchRecord.From(r, Guid.NewGuid(), default), null, null, feed.Agency.Code + ":" + r.AgencyPersonId)).ToList();
+        var decisions = new Registry.Matching.ChunkMatcher(Registry.Matching.MatchModel.Default)
+            .Decide(incoming, [], new Dictionary<Guid, string?>(), new HashSet<(Guid, Guid)>(), Guid.CreateVersion7);
+        var personOf = decisions.Rows.ToDictionary(d => d.RowNumber, d => d.PersonId);
+        Assert.Equal(13, personOf.Values.Distinct().Count());
+        // JUAN DAVID: registered as a child with his registro civil under an old id, visited now with his TI (same NUIP, no birth date).
+        var juan = rows.Where(r => r.GivenNames == "JUAN DAVID").Select(r => personOf[r.RowNumber]).Distinct();
+        Assert.Single(juan);
+        // CARLOS MARIO: his old TI number and his cédula differ — no evidence either way; names, birth date and phone link him.
+        Assert.Single(rows.Where(r => r.GivenNames == "CARLOS MARIO").Select(r => personOf[r.RowNumber]).Distinct());
     }
 }

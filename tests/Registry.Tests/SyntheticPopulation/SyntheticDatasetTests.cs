@@ -205,4 +205,27 @@ public sealed class SyntheticDatasetTests : IDisposable
         if (profile == ErrorProfile.Clean)
             Assert.All(all, x => Assert.True(x.Errors is "none" or "curp-missing", x.Errors));
     }
+
+    [Fact]
+    public void A_Colombian_population_carries_the_document_of_its_age_and_its_earlier_one_keeps_the_NUIP()
+    {
+        var medellin = new[] { Feeds.Find("medellin-salud")!, Feeds.Find("medellin-acompanamiento")! };
+        var summary = SyntheticDataset.Write(Path.Combine(_work, "co"), new DatasetOptions { Records = 4_000, Profile = ErrorProfile.Colombia, Seed = 3, Feeds = medellin });
+        var today = new DateOnly(2026, 11, 1);
+        Assert.All(summary.People, p =>
+        {
+            var age = p.AgeOn(today);
+            Assert.Equal(age < 7 ? "RC" : age < 18 ? "TI" : "CC", p.DocumentType);
+            if (p.BirthDate.Year >= 2000 && age >= 7) Assert.Equal(p.DocumentNumber, p.EarlierDocumentNumber);
+        });
+        Assert.Equal(summary.People.Count, summary.People.Select(p => p.DocumentNumber).Distinct().Count());
+        // Read back by the feeds' own reader: Colombian territory and typed documents, no CURP.
+        var rows = Read(summary);
+        Assert.All(rows, r => Assert.Null(r.Row.Curp));
+        Assert.Contains(rows, r => r.Row.OtherId is { } id && id.StartsWith("TI:", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Errors.Contains("document-earlier", StringComparison.Ordinal) && r.Row.OtherId == r.Truth.EarlierDocumentType + ":" + r.Truth.EarlierDocumentNumber);
+        Assert.All(rows.Where(r => r.Row.Poligono is not null), r => Assert.Equal(r.Truth.Poligono, r.Row.Poligono));
+        Assert.Throws<ArgumentException>(() => SyntheticDataset.Write(Path.Combine(_work, "mixed"),
+            new DatasetOptions { Records = 100, Profile = ErrorProfile.Hard, Seed = 3, Feeds = medellin }));
+    }
 }
