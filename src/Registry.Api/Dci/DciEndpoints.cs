@@ -27,6 +27,7 @@ public static class DciEndpoints
         services.AddSingleton<DciExchanges>();
         services.AddSingleton<DciRegistryReader>();
         services.AddSingleton<DciNotifier>();
+        services.AddSingleton<DciServices>();
         services.AddHttpClient(DciCallbackSender.HttpClientName).ConfigureHttpClient((sp, c) =>
             c.Timeout = sp.GetRequiredService<IOptions<DciOptions>>().Value.CallbackTimeout);
         services.AddHostedService<DciCallbackSender>();
@@ -36,18 +37,18 @@ public static class DciEndpoints
     public static void MapDci(this IEndpointRouteBuilder app)
     {
         var dci = app.MapGroup("/dci/registry").WithTags("DCI Social Registry").RequireAuthorization(AccessPolicies.RegistryRead);
-        dci.MapPost("/search", (HttpContext http, DciServices s, CancellationToken ct) => SearchAsync(http, s, sync: false, ct))
+        dci.MapPost("/search", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) => SearchAsync(http, s, sync: false, ct))
             .RequireRateLimiting(SearchLimits.RateLimitPolicy).WithName("DciSearch")
             .WithSummary("DCI async search: ACK now, results posted to sender_uri's on-search (NACK without one: ask txn/status)");
-        dci.MapPost("/sync/search", (HttpContext http, DciServices s, CancellationToken ct) => SearchAsync(http, s, sync: true, ct))
+        dci.MapPost("/sync/search", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) => SearchAsync(http, s, sync: true, ct))
             .RequireRateLimiting(SearchLimits.RateLimitPolicy).WithName("DciSyncSearch")
             .WithSummary("DCI sync search: idtype-value (UIN, CURP, NIN, PERSON_ID, HOUSEHOLD_ID, an agency code), expression, predicate");
         dci.MapPost("/subscribe", SubscribeAsync).WithName("DciSubscribe")
             .WithSummary("DCI subscribe: notify callbacks when a person an identifier names is registered or updated");
         dci.MapPost("/unsubscribe", UnsubscribeAsync).WithName("DciUnsubscribe").WithSummary("DCI unsubscribe by subscription code");
-        dci.MapPost("/txn/status", (HttpContext http, DciServices s, CancellationToken ct) => TxnStatusAsync(http, s, sync: false, ct))
+        dci.MapPost("/txn/status", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) => TxnStatusAsync(http, s, sync: false, ct))
             .WithName("DciTxnStatus").WithSummary("DCI async transaction status (answer posted to txn/on-status)");
-        dci.MapPost("/sync/txn/status", (HttpContext http, DciServices s, CancellationToken ct) => TxnStatusAsync(http, s, sync: true, ct))
+        dci.MapPost("/sync/txn/status", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) => TxnStatusAsync(http, s, sync: true, ct))
             .WithName("DciSyncTxnStatus").WithSummary("DCI sync transaction status: what became of one of your transactions");
     }
 
@@ -117,7 +118,7 @@ public static class DciEndpoints
         return $"DCI {request.Action} from {request.SenderId}";
     }
 
-    private static async Task<IResult> SearchAsync(HttpContext http, DciServices s, bool sync, CancellationToken ct)
+    private static async Task<IResult> SearchAsync(HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, bool sync, CancellationToken ct)
     {
         var (request, refusal) = await ReadAsync(http, s, Dci.Actions.Search, ct);
         if (request is null) return refusal!;
@@ -159,7 +160,7 @@ public static class DciEndpoints
     /// <summary>Registry events a subscription may ask for (<c>reg_event_type</c>).</summary>
     public static readonly string[] EventTypes = [DciNotifier.Register, DciNotifier.Update, DciNotifier.NewHouseholdMember];
 
-    private static async Task<IResult> SubscribeAsync(HttpContext http, DciServices s, CancellationToken ct)
+    private static async Task<IResult> SubscribeAsync(HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct)
     {
         var (request, refusal) = await ReadAsync(http, s, Dci.Actions.Subscribe, ct);
         if (request is null) return refusal!;
@@ -220,7 +221,7 @@ public static class DciEndpoints
         return Results.Json(DciEnvelope.Ack(callbacks.Length > 0 ? "ACK" : "NACK", correlationId), statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> UnsubscribeAsync(HttpContext http, DciServices s, CancellationToken ct)
+    private static async Task<IResult> UnsubscribeAsync(HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct)
     {
         var (request, refusal) = await ReadAsync(http, s, Dci.Actions.Unsubscribe, ct);
         if (request is null) return refusal!;
@@ -262,7 +263,7 @@ public static class DciEndpoints
         return Results.Json(DciEnvelope.Ack(callbacks.Length > 0 ? "ACK" : "NACK", correlationId), statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> TxnStatusAsync(HttpContext http, DciServices s, bool sync, CancellationToken ct)
+    private static async Task<IResult> TxnStatusAsync(HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, bool sync, CancellationToken ct)
     {
         var (request, refusal) = await ReadAsync(http, s, Dci.Actions.TxnStatus, ct);
         if (request is null) return refusal!;
