@@ -178,6 +178,28 @@ public sealed class DciSearchTests(SeededRegistry registry)
     }
 
     [Fact]
+    public async Task A_partner_system_gets_its_token_with_OAuth_client_credentials_and_reads_as_its_role()
+    {
+        using var anonymous = new HttpClient { BaseAddress = registry.System.ApiAddress };
+        using var tokenResponse = await anonymous.PostAsync("/auth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "gestor.victoria",
+            ["client_secret"] = Registry.Integration.Tests.Infrastructure.RegistrySystem.PasswordOf("gestor.victoria"),
+        }));
+        var token = JsonNode.Parse(await tokenResponse.Content.ReadAsStringAsync())!;
+        Assert.True(tokenResponse.IsSuccessStatusCode, token.ToJsonString());
+        Assert.Equal("Bearer", (string?)token["token_type"]);
+        using var partner = new HttpClient { BaseAddress = registry.System.ApiAddress };
+        partner.DefaultRequestHeaders.Authorization = new("Bearer", (string)token["access_token"]!);
+        using var response = await partner.PostAsync("/dci/registry/sync/search",
+            new StringContent(ById("CURP", "MOGA751002MTSRRN09").ToJsonString(), Encoding.UTF8, "application/json"));
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToJsonString());
+        // A Victoria household member: in this partner's territory.
+        Assert.Single(body["message"]!["search_response"]![0]!["data"]!["reg_records"]!.AsArray());
+    }
+
+    [Fact]
     public async Task An_async_search_without_a_callback_address_is_kept_for_txn_status()
     {
         var search = ById("CURP", SeededRegistry.XimenaCurp);
