@@ -50,6 +50,23 @@ public static class DciEndpoints
             .WithName("DciTxnStatus").WithSummary("DCI async transaction status (answer posted to txn/on-status)");
         dci.MapPost("/sync/txn/status", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) => TxnStatusAsync(http, s, sync: true, ct))
             .WithName("DciSyncTxnStatus").WithSummary("DCI sync transaction status: what became of one of your transactions");
+
+        // IBR v1.0.0 (beneficiary view): the same searches answering Beneficiary records — a person's programmes and services
+        // across agencies (DciRegistryReader.BeneficiariesAsync). Enrolment updates pushed by programmes are not taken here: a
+        // programme sends its roster as a feed, like every agency (docs/api.md).
+        var ibr = app.MapGroup("/dci/ibr/registry").WithTags("DCI Integrated Beneficiary Registry").RequireAuthorization(AccessPolicies.RegistryRead);
+        ibr.MapPost("/search", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) =>
+                SearchAsync(http, s, sync: false, ct, DciRegistryKind.Beneficiaries))
+            .RequireRateLimiting(SearchLimits.RateLimitPolicy).WithName("DciIbrSearch")
+            .WithSummary("DCI IBR async search: a person's enrolments and services across programmes, posted to sender_uri's on-search");
+        ibr.MapPost("/sync/search", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) =>
+                SearchAsync(http, s, sync: true, ct, DciRegistryKind.Beneficiaries))
+            .RequireRateLimiting(SearchLimits.RateLimitPolicy).WithName("DciIbrSyncSearch")
+            .WithSummary("DCI IBR sync search: Beneficiary records (programmes, enrolment dates and status, services) by the same queries as the Social Registry");
+        ibr.MapPost("/txn/status", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) => TxnStatusAsync(http, s, sync: false, ct))
+            .WithName("DciIbrTxnStatus").WithSummary("DCI IBR async transaction status");
+        ibr.MapPost("/sync/txn/status", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) => TxnStatusAsync(http, s, sync: true, ct))
+            .WithName("DciIbrSyncTxnStatus").WithSummary("DCI IBR sync transaction status");
     }
 
     /// <summary>The services every DCI endpoint uses, injected as one.</summary>
@@ -118,7 +135,8 @@ public static class DciEndpoints
         return $"DCI {request.Action} from {request.SenderId}";
     }
 
-    private static async Task<IResult> SearchAsync(HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, bool sync, CancellationToken ct)
+    private static async Task<IResult> SearchAsync(HttpContext http, DciServices s, bool sync, CancellationToken ct,
+        DciRegistryKind kind = DciRegistryKind.Social)
     {
         var (request, refusal) = await ReadAsync(http, s, Dci.Actions.Search, ct);
         if (request is null) return refusal!;
@@ -132,12 +150,12 @@ public static class DciEndpoints
         var responses = new JsonArray();
         foreach (var item in items.Cast<JsonObject>())
         {
-            var outcome = await s.Reader.SearchAsync(item, user, ct);
+            var outcome = await s.Reader.SearchAsync(item, user, ct, kind);
             responses.Add(outcome.Item);
             var queryType = DciEnvelope.Text(item["search_criteria"] as JsonObject, "query_type") ?? "?";
             var idType = queryType == "idtype-value" ? " " + (DciEnvelope.Text(item["search_criteria"]?["query"] as JsonObject, "type") ?? "?") : "";
             await s.Log.RecordAsync(http, user, AccessKind.DciSearch, null,
-                $"DCI {(sync ? "sync " : "")}search from {request.SenderId}: {queryType}{idType}, {outcome.Item["status"]}, {outcome.Returned.Count} returned",
+                $"DCI {(kind == DciRegistryKind.Beneficiaries ? "IBR " : "")}{(sync ? "sync " : "")}search from {request.SenderId}: {queryType}{idType}, {outcome.Item["status"]}, {outcome.Returned.Count} returned",
                 PurposeOf(http, request, item["search_criteria"] as JsonObject), outcome.Returned, ct);
         }
         var message = new JsonObject

@@ -9,6 +9,8 @@ public static class Dci
     public const string Version = "1.0.0";
     public const string RegType = "ns:org:RegistryType:Social";
     public const string RecordType = "Member";
+    public const string IbrRegType = "ns:org:RegistryType:IBR";
+    public const string IbrRecordType = "Beneficiary";
 
     public static class Actions
     {

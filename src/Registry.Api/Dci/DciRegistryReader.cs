@@ -9,6 +9,9 @@ using Registry.Feeds;
 
 namespace Registry.Api.Dci;
 
+/// <summary>Which DCI registry a request speaks to: the Social Registry (persons as Member records) or the IBR (persons as Beneficiary records).</summary>
+public enum DciRegistryKind { Social, Beneficiaries }
+
 /// <summary>What one search request of a batch found: its response item and the persons it returned (for the access log).</summary>
 public sealed record DciSearchOutcome(JsonObject Item, IReadOnlyList<Guid> Returned, bool Succeeded);
 
@@ -42,7 +45,7 @@ public sealed class DciRegistryReader(RegistrySearch search, TerritoryScope terr
     /// <summary>At most this many persons of one query are ranked (the registry search's own cap), so total_count is at most this.</summary>
     public const int MaxRanked = 500;
 
-    public async Task<DciSearchOutcome> SearchAsync(JsonObject request, RegistryUser user, CancellationToken ct)
+    public async Task<DciSearchOutcome> SearchAsync(JsonObject request, RegistryUser user, CancellationToken ct, DciRegistryKind kind = DciRegistryKind.Social)
     {
         var referenceId = DciEnvelope.Text(request, "reference_id");
         if (string.IsNullOrWhiteSpace(referenceId) || referenceId.Length > DciEnvelope.MaxIdLength)
@@ -82,7 +85,7 @@ public sealed class DciRegistryReader(RegistrySearch search, TerritoryScope terr
                     return Reject(referenceId, "rjct.search_criteria.invalid", "query_type is one of idtype-value, expression, predicate.");
             }
             var page = found.Skip((pageNumber - 1) * pageSize).Take(pageSize).ToList();
-            var records = await RecordsAsync(page, user, ct);
+            var records = kind == DciRegistryKind.Beneficiaries ? await BeneficiariesAsync(page, user, ct) : await RecordsAsync(page, user, ct);
             var item = new JsonObject
             {
                 ["reference_id"] = referenceId,
@@ -91,8 +94,8 @@ public sealed class DciRegistryReader(RegistrySearch search, TerritoryScope terr
                 ["data"] = new JsonObject
                 {
                     ["version"] = Dci.Version,
-                    ["reg_type"] = Dci.RegType,
-                    ["reg_record_type"] = Dci.RecordType,
+                    ["reg_type"] = kind == DciRegistryKind.Beneficiaries ? Dci.IbrRegType : Dci.RegType,
+                    ["reg_record_type"] = kind == DciRegistryKind.Beneficiaries ? Dci.IbrRecordType : Dci.RecordType,
                     ["reg_records"] = new JsonArray([.. records.Select(r => (JsonNode)r)]),
                 },
                 ["pagination"] = new JsonObject { ["page_size"] = pageSize, ["page_number"] = pageNumber, ["total_count"] = found.Count },
@@ -214,6 +217,85 @@ public sealed class DciRegistryReader(RegistrySearch search, TerritoryScope terr
             records.Add(member);
         }
         return records;
+    }
+
+    /// <summary>One service event as a beneficiary view reads it: its sector and date always, the rest only when the reader may see its source.</summary>
+    private sealed record ServiceRow
+    {
+        public Guid PersonId { get; init; }
+        public string Sector { get; init; } = "";
+        public string? AgencyCode { get; init; }
+        public string? Programme { get; init; }
+        public string? ServiceType { get; init; }
+        public DateOnly? ServiceDate { get; init; }
+        public string? Status { get; init; }
+        public bool Visible { get; init; }
+    }
+
+    /// <summary>
+    /// IBR v1.0.0 <c>Beneficiary</c> records: the <c>Member</c> record plus, in <c>member.programme_identifier</c>, one entry per
+    /// programme the person was served in (agency and programme as the feed named them; enrolment date = first service,
+    /// status Active when served in the last 12 months, else Inactive; benefits = the services: type, date, status). A
+    /// service of a sector whose sources the reader may not see is one entry per sector with only its dates — "a service of
+    /// sector X on date D", no agency, programme or type. Amounts and frequencies are not kept by the registry (data
+    /// minimisation), so <c>benefit_value</c> and <c>benefit_frequency</c> are absent.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> BeneficiariesAsync(IReadOnlyList<Guid> ids, RegistryUser user, CancellationToken ct)
+    {
+        var members = await RecordsAsync(ids, user, ct);
+        if (members.Count == 0) return members;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var services = (await connection.QueryAsync<ServiceRow>(new CommandDefinition(
+            $"""
+            SELECT se.person_id, se.sector, se.agency_code, se.programme, se.service_type, se.service_date, se.status,
+                   {SensitiveSources.VisibleSql("se.sector", "se.agency_code")} AS visible
+              FROM service_events se
+             WHERE se.person_id = ANY (@ids) AND se.superseded_by IS NULL
+             ORDER BY se.service_date NULLS LAST, se.id
+            """,
+            new { ids = members.Select(m => Guid.Parse(m["@id"]!.GetValue<string>())).ToArray(), hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency },
+            cancellationToken: ct))).ToLookup(s => s.PersonId);
+        var activeSince = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(-12);
+        var beneficiaries = new List<JsonObject>();
+        foreach (var member in members)
+        {
+            var id = Guid.Parse(member["@id"]!.GetValue<string>());
+            var enrolments = new JsonArray();
+            foreach (var programme in services[id].GroupBy(s => s.Visible ? $"{s.AgencyCode}:{s.Programme}" : "sector:" + s.Sector, StringComparer.Ordinal))
+            {
+                var first = programme.First();
+                var dates = programme.Select(s => s.ServiceDate).OfType<DateOnly>().ToList();
+                var entry = new JsonObject
+                {
+                    ["programme"] = first.Visible
+                        ? new JsonObject
+                        {
+                            ["programme_identifier"] = programme.Key, ["programme_name"] = first.Programme, ["agency"] = first.AgencyCode, ["sector"] = first.Sector,
+                        }
+                        : new JsonObject { ["programme_identifier"] = programme.Key, ["sector"] = first.Sector, ["detail_withheld"] = true },
+                    ["enrolment_status"] = dates.Count > 0 && dates.Max() >= activeSince ? "Active" : "Inactive",
+                    ["benefits"] = new JsonArray([.. programme.Select(s =>
+                    {
+                        var benefit = new JsonObject();
+                        if (s.Visible && s.ServiceType is { } type) benefit["benefit_type"] = type;
+                        if (s.ServiceDate is { } date) benefit["benefit_date"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                        if (s.Visible && s.Status is { } status) benefit["benefit_status"] = status;
+                        return (JsonNode)benefit;
+                    })]),
+                };
+                if (dates.Count > 0)
+                {
+                    entry["enrolment_date"] = dates.Min().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    entry["status_change_date"] = dates.Max().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                }
+                enrolments.Add(entry);
+            }
+            var inner = member.DeepClone().AsObject();
+            inner.Remove("@id");
+            inner["programme_identifier"] = enrolments;
+            beneficiaries.Add(new JsonObject { ["@type"] = Dci.IbrRecordType, ["@id"] = id.ToString(), ["member"] = inner });
+        }
+        return beneficiaries;
     }
 
     private static JsonObject Identifier(string type, string value) =>

@@ -92,6 +92,10 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/dci/registry/unsubscribe",                 [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
         ("/dci/registry/txn/status",                  [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
         ("/dci/registry/sync/txn/status",             [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/ibr/registry/search",                  [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/ibr/registry/sync/search",             [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/ibr/registry/txn/status",              [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/ibr/registry/sync/txn/status",         [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
     ];
 
     private const string ActionBody =

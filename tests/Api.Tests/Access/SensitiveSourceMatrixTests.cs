@@ -71,6 +71,11 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("POST", "/dci/registry/unsubscribe", [], ["dif.datos", "ssa.datos"]),
         new("POST", "/dci/registry/txn/status", [], ["dif.datos", "ssa.datos"]),
         new("POST", "/dci/registry/sync/txn/status", [], ["dif.datos", "ssa.datos"]),
+        // IBR (beneficiary view): a person's programmes and services — a sensitive service as sector and date only without the grant.
+        new("POST", "/dci/ibr/registry/sync/search#" + DciSearch("CURP", "{curp}"), [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/ibr/registry/search#" + DciSearch("PERSON_ID", "{p}"), [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/ibr/registry/txn/status", [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/ibr/registry/sync/txn/status", [], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/persons/{p}/identity-events", [], CaseManagersAndAgencies),
         new("GET", "/api/lineage/persons/{p}", [SeesAll], CaseManagersAndAgencies),
         new("GET", "/api/lineage/households/{hh}", [SeesAll], CaseManagersAndAgencies),

@@ -127,6 +127,31 @@ public sealed class DciSearchTests(SeededRegistry registry)
     }
 
     [Fact]
+    public async Task The_beneficiary_view_lists_her_programmes_and_a_health_service_only_as_sector_and_date_without_the_grant()
+    {
+        static async Task<JsonArray> ProgrammesAsync(DciSearchTests t, string user)
+        {
+            var (status, body) = await t.PostAsync(user, "/dci/ibr/registry/sync/search", ById("CURP", SeededRegistry.XimenaCurp));
+            Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+            var data = body["message"]!["search_response"]![0]!["data"]!;
+            Assert.Equal("ns:org:RegistryType:IBR", (string?)data["reg_type"]);
+            var record = Assert.Single(data["reg_records"]!.AsArray())!;
+            Assert.Equal("Beneficiary", (string?)record["@type"]);
+            return record["member"]!["programme_identifier"]!.AsArray();
+        }
+
+        var withoutGrant = await ProgrammesAsync(this, "gestora.reynosa");
+        Assert.Contains(withoutGrant, p => (string?)p!["programme"]!["agency"] == "DIF-TAM" && (string?)p["programme"]!["programme_name"] == "Asistencia Alimentaria");
+        var health = Assert.Single(withoutGrant, p => (string?)p!["programme"]!["sector"] == "health")!;
+        Assert.True((bool)health["programme"]!["detail_withheld"]!);
+        Assert.All(health["benefits"]!.AsArray(), b => Assert.Equal(["benefit_date"], b!.AsObject().Select(kv => kv.Key)));
+        Assert.DoesNotContain("SSA-TAM", withoutGrant.ToJsonString(), StringComparison.Ordinal);
+
+        var granted = await ProgrammesAsync(this, "gestora.salud");
+        Assert.Contains(granted, p => (string?)p!["programme"]!["agency"] == "SSA-TAM" && p["benefits"]![0]!["benefit_type"] is not null);
+    }
+
+    [Fact]
     public async Task An_attribute_the_registry_does_not_hold_is_rejected_with_the_spec_reason_code()
     {
         var item = await SyncSearchAsync("custodio", SearchBy("predicate", new JsonArray(new JsonObject
