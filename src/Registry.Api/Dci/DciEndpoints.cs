@@ -36,7 +36,8 @@ public static class DciEndpoints
 
     public static void MapDci(this IEndpointRouteBuilder app)
     {
-        var dci = app.MapGroup("/dci/registry").WithTags("DCI Social Registry").RequireAuthorization(AccessPolicies.RegistryRead);
+        var dci = app.MapGroup("/dci/registry").WithTags("DCI Social Registry").RequireAuthorization(AccessPolicies.RegistryRead)
+            .AddEndpointFilter<DciFaultFilter>();
         dci.MapPost("/search", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) => SearchAsync(http, s, sync: false, ct))
             .RequireRateLimiting(SearchLimits.RateLimitPolicy).WithName("DciSearch")
             .WithSummary("DCI async search: ACK now, results posted to sender_uri's on-search (NACK without one: ask txn/status)");
@@ -54,7 +55,8 @@ public static class DciEndpoints
         // IBR v1.0.0 (beneficiary view): the same searches answering Beneficiary records — a person's programmes and services
         // across agencies (DciRegistryReader.BeneficiariesAsync). Enrolment updates pushed by programmes are not taken here: a
         // programme sends its roster as a feed, like every agency (docs/api.md).
-        var ibr = app.MapGroup("/dci/ibr/registry").WithTags("DCI Integrated Beneficiary Registry").RequireAuthorization(AccessPolicies.RegistryRead);
+        var ibr = app.MapGroup("/dci/ibr/registry").WithTags("DCI Integrated Beneficiary Registry").RequireAuthorization(AccessPolicies.RegistryRead)
+            .AddEndpointFilter<DciFaultFilter>();
         ibr.MapPost("/search", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] DciServices s, CancellationToken ct) =>
                 SearchAsync(http, s, sync: false, ct, DciRegistryKind.Beneficiaries))
             .RequireRateLimiting(SearchLimits.RateLimitPolicy).WithName("DciIbrSearch")
@@ -333,4 +335,32 @@ public static class DciEndpoints
         await s.Exchanges.RecordAsync(request, correlationId, user.Name, status, null, callbacks, ct);
         return Results.Json(DciEnvelope.Ack(callbacks.Length > 0 ? "ACK" : "NACK", correlationId), statusCode: StatusCodes.Status202Accepted);
     }
+}
+
+/// <summary>
+/// A DCI request the registry cannot serve right now (PostgreSQL away: a restart, a failover) gets the spec's answer —
+/// 503 with <c>err.service.unavailable</c> in an HttpErrorResponse and a Retry-After — instead of an empty 500; nothing was
+/// acknowledged, so the partner sends it again. Other faults stay 500 (logged by the host), with the spec's body.
+/// </summary>
+public sealed partial class DciFaultFilter(ILogger<DciFaultFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException && !context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            LogUnavailable(logger, ex);
+            context.HttpContext.Response.Headers.RetryAfter = "30";
+            return Results.Json(DciEnvelope.HttpError(StatusCodes.Status503ServiceUnavailable, "err.service.unavailable",
+                "The registry's database is not reachable right now; nothing was done. Send the request again shortly."), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DCI request refused: the registry's database is unavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception ex);
 }
