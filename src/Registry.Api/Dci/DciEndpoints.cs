@@ -99,6 +99,7 @@ public static class DciEndpoints
         if (http.Request.ContentType is { } type && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
             return (null, Error(new DciError(Dci.Errors.Bad, "Send the envelope as application/json.", 415)));
         JsonNode? body;
+        byte[] raw;
         try
         {
             using var limited = new MemoryStream();
@@ -109,13 +110,14 @@ public static class DciEndpoints
                 if (limited.Length + read > MaxBodyBytes) return (null, Error(new DciError(Dci.Errors.Bad, $"The body is larger than {MaxBodyBytes} bytes.", 413)));
                 limited.Write(buffer, 0, read);
             }
-            body = limited.Length == 0 ? null : JsonNode.Parse(limited.ToArray());
+            raw = limited.ToArray();
+            body = raw.Length == 0 ? null : JsonNode.Parse(raw);
         }
         catch (JsonException ex)
         {
             return (null, Error(new DciError(Dci.Errors.Bad, "The body is not JSON: " + ex.Message)));
         }
-        var (request, error) = DciEnvelope.Read(body, action, s.Signatures, s.Options);
+        var (request, error) = DciEnvelope.Read(body, raw, action, s.Signatures, s.Options);
         return error is not null ? (null, Error(error)) : (request, null);
     }
 

@@ -27,8 +27,8 @@ public sealed class DciOptions
     /// <summary>Whether every request must carry a verifiable signature (err.signature.missing without one).</summary>
     public bool RequireSignature { get; set; }
 
-    /// <summary>Public keys of partners' signing keys, by kid (<c>{sender_id}|{key_id}|ed25519</c>), base64 (32 bytes).</summary>
-    public Dictionary<string, string> SigningKeys { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Partners' signing keys (<c>Dci:SigningKeys:N:Kid</c> = <c>{sender_id}|{key_id}|ed25519</c>, <c>…:PublicKey</c> base64, 32 bytes).</summary>
+    public List<DciSigningKey> SigningKeys { get; set; } = [];
 
     /// <summary>How often the callback sender and the notifier look for work.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -65,7 +65,7 @@ public static class DciEnvelope
 {
     public const int MaxIdLength = 99;
 
-    public static (DciRequest? Request, DciError? Error) Read(JsonNode? body, string expectedAction, DciSignatures signatures, DciOptions options)
+    public static (DciRequest? Request, DciError? Error) Read(JsonNode? body, ReadOnlyMemory<byte> raw, string expectedAction, DciSignatures signatures, DciOptions options)
     {
         if (body is not JsonObject envelope) return Fail("The body is not a JSON object with signature, header and message.");
         if (envelope["header"] is not JsonObject header) return Fail("The envelope has no header object.");
@@ -99,7 +99,7 @@ public static class DciEnvelope
             || envelope["message"] is JsonObject m && m.ContainsKey("ciphertext"))
             return (null, new DciError(Dci.Errors.Encryption, "Encrypted messages are not accepted: send the message in clear; the transport is TLS."));
         if (envelope["message"] is not JsonObject message) return Fail("message is not an object.");
-        if (signatures.Check(envelope, senderId) is { } signatureError) return (null, signatureError);
+        if (signatures.Check(envelope, senderId, raw) is { } signatureError) return (null, signatureError);
         return (new DciRequest(header, message, action, senderId, messageId, senderUri), null);
 
         static (DciRequest?, DciError?) Fail(string why) => (null, new DciError(Dci.Errors.Bad, why));
