@@ -27,6 +27,11 @@ public sealed partial class DciCallbackSender(NpgsqlDataSource db, IHttpClientFa
             {
                 busy |= await notifier.RunOnceAsync(stoppingToken);
                 busy |= await DeliverDueAsync(stoppingToken) > 0;
+                if (DateTime.UtcNow >= _nextCleanup)
+                {
+                    await ForgetOldExchangesAsync(stoppingToken);
+                    _nextCleanup = DateTime.UtcNow.AddMinutes(10);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -39,6 +44,23 @@ public sealed partial class DciCallbackSender(NpgsqlDataSource db, IHttpClientFa
             }
             if (!busy) await Task.Delay(options.Value.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    private DateTime _nextCleanup = DateTime.MinValue;
+
+    /// <summary>
+    /// Deletes transactions and finished callbacks older than <see cref="DciOptions.Retention"/>: a stored search response is
+    /// personal data kept only so its sender can ask txn/status about it (data minimisation); the reads themselves stay in the
+    /// access log, which is never deleted here.
+    /// </summary>
+    public async Task ForgetOldExchangesAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM dci_transactions WHERE created_at < now() - @retention;
+            DELETE FROM dci_callbacks WHERE created_at < now() - @retention AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL);
+            """, new { retention = options.Value.Retention }, cancellationToken: ct));
     }
 
     /// <summary>Posts the due callbacks (at most <see cref="Batch"/>, side by side); how many it tried.</summary>

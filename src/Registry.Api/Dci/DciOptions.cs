@@ -41,6 +41,12 @@ public sealed class DciOptions
     /// <summary>How long one callback POST may take.</summary>
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long exchanges are kept: transactions (with the search results txn/status returns — personal data) and callbacks
+    /// delivered or given up are deleted after it. Subscriptions stay until unsubscribed.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Search requests in one message (a batch), at most.</summary>
     public int MaxBatch { get; set; } = 20;
 
