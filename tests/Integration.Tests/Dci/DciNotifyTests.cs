@@ -76,7 +76,7 @@ public sealed class DciNotifyTests(RegistryServers servers)
         public void Dispose() => _listener.Close();
     }
 
-    private static JsonObject Subscribe(string sender, Uri onSubscribe, string uin) => new()
+    private static JsonObject Subscribe(string sender, Uri onSubscribe, string idType, string id) => new()
     {
         ["signature"] = "unsigned",
         ["header"] = new JsonObject
@@ -94,7 +94,7 @@ public sealed class DciNotifyTests(RegistryServers servers)
                 ["subscribe_criteria"] = new JsonObject
                 {
                     ["reg_event_type"] = "REGISTER",
-                    ["filter"] = new JsonObject { ["type"] = "UIN", ["value"] = uin },
+                    ["filter"] = new JsonObject { ["type"] = idType, ["value"] = id },
                     ["notify_record_type"] = "Member",
                 },
             }),
@@ -112,14 +112,19 @@ public sealed class DciNotifyTests(RegistryServers servers)
             ["Dci:PollInterval"] = "00:00:00.200",
         });
 
-        // Two partners subscribe to UIN TEST-001 (not in the registry yet): one works in Reynosa, one in Victoria.
-        // The Reynosa partner's callback server is down at first: its on-subscribe is retried until it answers.
+        // Two partners subscribe to DIF's beneficiary DIF-5001 (Ximena, not in the registry yet): one works in Reynosa, where she
+        // lives, one in Victoria. A third, a registry-wide reader, subscribes to UIN TEST-001 (the conformance feed's person).
+        // The partners' callback server is down at first: the on-subscribe callbacks are retried until it answers.
         receiver.Refuse = true;
-        foreach (var (user, sender) in new[] { ("gestora.reynosa", "spmis-reynosa"), ("gestor.victoria", "spmis-victoria") })
+        foreach (var (user, sender, idType, id) in new[]
+                 {
+                     ("gestora.reynosa", "spmis-reynosa", "DIF-TAM", "DIF-5001"), ("gestor.victoria", "spmis-victoria", "DIF-TAM", "DIF-5001"),
+                     ("custodio", "registro-nacional", "UIN", "TEST-001"),
+                 })
         {
             var client = await system.ApiClientAsync(user);
             using var response = await client.PostAsync("/dci/registry/subscribe",
-                new StringContent(Subscribe(sender, receiver.Address($"/{sender}/registry/on-subscribe"), "TEST-001").ToJsonString(), Encoding.UTF8, "application/json"));
+                new StringContent(Subscribe(sender, receiver.Address($"/{sender}/registry/on-subscribe"), idType, id).ToJsonString(), Encoding.UTF8, "application/json"));
             var ack = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{user}: {(int)response.StatusCode} {ack.ToJsonString()}");
             Assert.Equal("ACK", (string?)ack["message"]!["ack_status"]);
@@ -127,7 +132,7 @@ public sealed class DciNotifyTests(RegistryServers servers)
         await using var db = new NpgsqlConnection(system.ConnectionString);
         await db.OpenAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await ScalarAsync(db, "SELECT count(*) FROM dci_callbacks WHERE attempts > 0 AND delivered_at IS NULL") < 2 && DateTime.UtcNow < deadline)
+        while (await ScalarAsync(db, "SELECT count(*) FROM dci_callbacks WHERE attempts > 0 AND delivered_at IS NULL") < 3 && DateTime.UtcNow < deadline)
             await Task.Delay(100);
         Assert.Empty(receiver.Received);
         receiver.Refuse = false;
@@ -137,9 +142,10 @@ public sealed class DciNotifyTests(RegistryServers servers)
         Assert.Equal("succ", (string?)subscription["status"]);
         Assert.Equal("subscribe", (string?)subscription["subscriptions"]![0]!["status"]);
 
-        // The person arrives as any agency data does: a feed's extract.
+        // The persons arrive as any agency data does: feeds' extracts.
+        await system.DropAsync("dif-alimentaria", Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, "dif-alimentaria")).Single());
         await system.DropAsync("spdci-conformidad", Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, "spdci-conformidad")).Single());
-        await system.WaitForExtractsAsync(1);
+        await system.WaitForExtractsAsync(2);
 
         var notify = await receiver.WaitForAsync((path, _) => path == "/spmis-reynosa/registry/notify", TimeSpan.FromSeconds(60));
         Assert.NotNull(notify);
@@ -147,10 +153,17 @@ public sealed class DciNotifyTests(RegistryServers servers)
         var data = notify["message"]!["notify_event"]![0]!["data"]!;
         Assert.Equal("REGISTER", (string?)data["reg_event_type"]);
         var identifiers = data["reg_records"]!["member_identifier"]!.AsArray();
-        Assert.Contains(identifiers, i => (string?)i!["identifier_type"] == "UIN" && (string?)i["identifier_value"] == "TEST-001");
+        Assert.Contains(identifiers, i => (string?)i!["identifier_type"] == "DIF-TAM" && (string?)i["identifier_value"] == "DIF-5001");
+        Assert.Contains(identifiers, i => (string?)i!["identifier_type"] == "CURP" && (string?)i["identifier_value"] == "GOCX670904MTSNNM02");
         Assert.Equal("REYNOSA", (string?)data["reg_records"]!["demographic_info"]!["address"]!["city"]);
 
-        // The Victoria partner subscribed to the same UIN, but the person lives in Reynosa: nothing is sent to it.
+        // The UIN subscriber hears of the conformance person, by the UIN the feed gave.
+        var byUin = await receiver.WaitForAsync((path, _) => path == "/registro-nacional/registry/notify", TimeSpan.FromSeconds(60));
+        Assert.NotNull(byUin);
+        Assert.Contains(byUin!["message"]!["notify_event"]![0]!["data"]!["reg_records"]!["member_identifier"]!.AsArray(),
+            i => (string?)i!["identifier_type"] == "UIN" && (string?)i["identifier_value"] == "TEST-001");
+
+        // The Victoria partner subscribed to the same person, but she lives in Reynosa: nothing is sent to it.
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.DoesNotContain(receiver.Received, r => r.Path == "/spmis-victoria/registry/notify");
         var personId = Guid.Parse((string)data["reg_records"]!["@id"]!);
