@@ -17,7 +17,8 @@ public sealed class DciOptions
     /// <summary>
     /// Hosts (<c>host</c> or <c>host:port</c>) this registry will call back (<c>sender_uri</c>, notify addresses):
     /// a callback is a request the registry makes on a partner's word, so only to partners' known addresses.
-    /// Empty: none — async requests are answered NACK and kept for txn/status.
+    /// Empty: none — a request naming a sender_uri is refused (err.sender_uri.invalid); one without is answered NACK and
+    /// kept for txn/status.
     /// </summary>
     public List<string> CallbackHosts { get; set; } = [];
 
