@@ -367,13 +367,14 @@ public sealed class DciRegistryReader(RegistrySearch search, TerritoryScope terr
         $"'{attribute}' is not an attribute this registry can search: it keeps identities, households, territory and service metadata, " +
         $"not means tests or scores. Searchable: {string.Join(", ", Attributes.Keys.Order(StringComparer.Ordinal))} (eq, joined by and).";
 
+    /// <summary>The conditions as the registry's search criteria: name parts (given_name, surname) joined into one name, else the first value given.</summary>
     private static SearchCriteria Criteria(List<(string Attribute, string Value)> conditions)
     {
-        string? Of(string field) => conditions.Where(c => Attributes[c.Attribute] == field).Select(c => c.Value).FirstOrDefault() is { } first
-            ? string.Join(' ', conditions.Where(c => Attributes[c.Attribute] == field).Select(c => c.Value)) is var all && field == "name" ? all : first
-            : null;
-        return new SearchCriteria(Name: Of("name"), Curp: Of("curp"), Address: Of("address"), Municipality: Of("municipality"), Poligono: Of("poligono"),
-            PageSize: MaxRanked);
+        List<string> Values(string field) => [.. conditions.Where(c => Attributes[c.Attribute] == field).Select(c => c.Value)];
+        string? First(string field) => Values(field).FirstOrDefault();
+        var name = Values("name");
+        return new SearchCriteria(Name: name.Count == 0 ? null : string.Join(' ', name), Curp: First("curp"), Address: First("address"),
+            Municipality: First("municipality"), Poligono: First("poligono"), PageSize: MaxRanked);
     }
 
     private static DciSearchOutcome Reject(string referenceId, string code, string message) => new(new JsonObject
