@@ -85,6 +85,9 @@ for user in "${demo_users[@]}"; do
   # User names hold dots, which a shell variable cannot: they reach the API through env(1).
   password_env+=("Auth__DevIssuer__Passwords__$user=${password[$user]}")
 done
+# DCI Social Registry API: UINs are the conformance feed's person ids (deploy/feeds/spdci-conformidad.json, a sample like the
+# others); callbacks only to partners on this machine.
+export Dci__UinAgency=SPDCI-CONFORMIDAD Dci__CallbackHosts__0=127.0.0.1 Dci__CallbackHosts__1=localhost
 # The employment service's API (simulated) and where its key lives: configuration, never the feed file.
 export AgencyApis__SNE__BaseUrl="$simulator_url" AgencyApis__SNE__ApiKey=demo-sne-key
 # The resolution queues are quorum queues now; a broker kept from an older demo holds them as classic queues,
@@ -195,6 +198,12 @@ Web UI:         $api_url/login   (Spanish; "English" in the top bar)
 API:            $api_url   (interactive reference: $api_url/scalar, OpenAPI: $api_url/openapi/v1.json)
 Token:          curl -d username=gestora.reynosa -d password=${password[gestora.reynosa]} $api_url/auth/token
 Find a family:  curl -H "Authorization: Bearer <token>" -H 'X-Purpose: seguimiento' '$api_url/api/households?name=ximena%20gonzalez'
+DCI (SPDCI):    $api_url/dci/   Social Registry API v1.0.0 (registry/sync/search, search, subscribe, unsubscribe, txn/status)
+  try           curl -H "Authorization: Bearer <token>" -H 'Content-Type: application/json' $api_url/dci/registry/sync/search -d \
+                  '{"header":{"version":"1.0.0","message_id":"m1","message_ts":"2026-11-30T12:00:00Z","action":"search","sender_id":"spmis-demo","total_count":1},
+                    "message":{"transaction_id":"t1","search_request":[{"reference_id":"r1","timestamp":"2026-11-30T12:00:00Z",
+                    "search_criteria":{"query_type":"idtype-value","query":{"type":"UIN","value":"TEST-001"}}}]}}'
+FHIR R4:        $api_url/fhir/   (POST Patient/\$match, GET Patient/{id}; send X-Purpose)
 Extracts:       $api_url/api/extracts   (agency, steward, auditor, admin)
 Workers health: $workers_url/health/ready
 Jobs:           $api_url/hangfire   (Hangfire dashboard, read-only; sign in as admin)

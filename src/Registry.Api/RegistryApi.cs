@@ -1,4 +1,5 @@
 using Registry.Api.Access;
+using Registry.Api.Dci;
 using Registry.Api.Extracts;
 using Registry.Api.Fhir;
 using Registry.Api.Households;
@@ -53,6 +54,7 @@ public static class RegistryApi
         services.AddSingleton(sp => new Residence(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<TerritoryEvents>();
         services.AddFhir();
+        services.AddDci();
         services.AddOpenApi();
         services.AddProblemDetails();
         // Pages live beside the endpoints of their feature (Households/, Persons/, ...), hence the root "/".
@@ -95,6 +97,8 @@ public static class RegistryApi
         AccessLog.Map(api);
         // FHIR R4 (Patient/$match, Patient read) for health systems: reads of persons like /api/persons/{id}.
         app.MapFhir();
+        // DCI Social Registry API v1.0.0 for partner systems (search, subscribe/notify, transaction status): reads like /api's search.
+        app.MapDci();
         app.MapUi();
         app.MapRazorPages();
         app.MapHangfireDashboard();

@@ -16,7 +16,8 @@ namespace Registry.Ingest.Storage;
 /// A host started while PostgreSQL is away (a restart during a failover) waits for it, with back-off
 /// up to 30 s between tries, instead of exiting.
 /// </summary>
-public sealed partial class MigrateOnStart(IConfiguration configuration, ILogger<MigrateOnStart> logger, NpgsqlDataSource db, FeedCatalog feeds) : IHostedService
+public sealed partial class MigrateOnStart(IConfiguration configuration, ILogger<MigrateOnStart> logger, NpgsqlDataSource db, FeedCatalog feeds,
+    ILoggerFactory loggerFactory) : IHostedService
 {
     private ResiliencePipeline WaitForDatabase => new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
     {
@@ -36,7 +37,15 @@ public sealed partial class MigrateOnStart(IConfiguration configuration, ILogger
         await WaitForDatabase.ExecuteAsync(async ct =>
         {
             if (configuration.GetValue("Registry:MigrateOnStart", true))
+            {
+                // Hangfire's installer takes its logger from Hangfire's process-wide log provider the first time it runs, and
+                // this runs before the host's Hangfire configuration sets that provider: in a process that ran an earlier host
+                // (the test assemblies) the provider still holds that host's disposed LoggerFactory and the installer's type
+                // initializer fails for the rest of the process. This host's own factory, set first, is what its Hangfire
+                // configuration sets anyway.
+                Hangfire.GlobalConfigurationExtensions.UseLogProvider(Hangfire.GlobalConfiguration.Configuration, new Hangfire.AspNetCore.AspNetCoreLogProvider(loggerFactory));
                 await WorkersMigration.ApplyAsync(configuration, logger, ct);
+            }
             await FeedRegistry.SyncAsync(db, feeds, ct);
         }, cancellationToken);
 

@@ -129,6 +129,12 @@ public sealed class AuditedAuthorizationResultHandler(AccessLog log) : IAuthoriz
                          (roles.Count == 0 ? "" : $" requires {string.Join(" or ", roles)}");
             await AccessAudit.RecordDeniedAsync(log, context, reason);
         }
+        // DCI partners get the spec's HttpErrorResponse body with their 401 / 403, not an empty answer.
+        if ((authorizeResult.Challenged || authorizeResult.Forbidden) && context.Request.Path.StartsWithSegments("/dci", StringComparison.Ordinal))
+        {
+            await Dci.DciEndpoints.WriteRefusalAsync(context, challenged: authorizeResult.Challenged);
+            return;
+        }
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 }

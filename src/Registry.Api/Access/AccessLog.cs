@@ -30,6 +30,10 @@ public static class AccessKind
     public const string FhirPatient = "fhir-patient";
     /// <summary>A FHIR <c>Patient/$match</c>: returned ids are the persons the Bundle held.</summary>
     public const string FhirMatch = "fhir-match";
+    /// <summary>A DCI Social Registry search (sync or async) by a partner system, with the ids it returned.</summary>
+    public const string DciSearch = "dci-search";
+    /// <summary>A DCI notify callback: the records it carried to a subscriber.</summary>
+    public const string DciNotify = "dci-notify";
 }
 
 /// <summary>One entry (properties, not a positional record: Dapper sets the uuid[] column only through a setter).</summary>
@@ -79,10 +83,14 @@ public sealed class AccessLog(NpgsqlDataSource db)
             : null;
 
     /// <param name="returned">What a search returned (person or household ids), so an auditor finds every search that showed someone.</param>
-    public async Task RecordAsync(HttpContext context, RegistryUser user, string kind, Guid? targetId, string? detail = null,
-        string? purpose = null, IEnumerable<Guid>? returned = null, CancellationToken ct = default)
+    public Task RecordAsync(HttpContext context, RegistryUser user, string kind, Guid? targetId, string? detail = null,
+        string? purpose = null, IEnumerable<Guid>? returned = null, CancellationToken ct = default) =>
+        RecordAsync(user, kind, targetId, detail, string.IsNullOrWhiteSpace(purpose) ? PurposeOf(context) : purpose.Trim(), returned, ct);
+
+    /// <summary>A read made outside a request (a DCI notify computed for a subscriber): its purpose given, not read from a header.</summary>
+    public async Task RecordAsync(RegistryUser user, string kind, Guid? targetId, string? detail, string? purpose,
+        IEnumerable<Guid>? returned = null, CancellationToken ct = default)
     {
-        purpose = string.IsNullOrWhiteSpace(purpose) ? PurposeOf(context) : purpose.Trim();
         if (purpose is { Length: > MaxPurposeLength }) purpose = purpose[..MaxPurposeLength];
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
@@ -122,7 +130,8 @@ public sealed class AccessLog(NpgsqlDataSource db)
     public static readonly string[] Kinds =
         [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search,
          AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.TerritoryEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv,
-         AccessKind.MatchModels, AccessKind.MatchModelPromotion, AccessKind.RowWarningsCsv, AccessKind.FhirPatient, AccessKind.FhirMatch];
+         AccessKind.MatchModels, AccessKind.MatchModelPromotion, AccessKind.RowWarningsCsv, AccessKind.FhirPatient, AccessKind.FhirMatch,
+         AccessKind.DciSearch, AccessKind.DciNotify];
 
     /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
     public static void Map(RouteGroupBuilder api) =>

@@ -141,7 +141,7 @@ public static class AuthSetup
     private static Task ApiAnswer(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         // Machine clients (the REST API, FHIR) get the status; pages a redirect to sign in.
-        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/fhir"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/fhir") || context.Request.Path.StartsWithSegments("/dci"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

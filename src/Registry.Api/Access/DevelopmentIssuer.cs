@@ -149,7 +149,12 @@ public sealed class DevelopmentIssuer
                 if (!request.HasFormContentType)
                     return Results.Problem("Send username and password as form fields.", statusCode: StatusCodes.Status400BadRequest);
                 var form = await request.ReadFormAsync();
-                var outcome = issuer.Authenticate(form["username"], form["password"]);
+                // Partner systems ask as OAuth 2.0 clients do (grant_type=client_credentials, client_id, client_secret): the
+                // client is a seeded user, scoped by its role, agency, municipalities and grants like any other.
+                var clientCredentials = form["grant_type"] == "client_credentials";
+                var outcome = clientCredentials
+                    ? issuer.Authenticate(form["client_id"], form["client_secret"])
+                    : issuer.Authenticate(form["username"], form["password"]);
                 if (outcome.LockedUntil is { } until)
                 {
                     request.HttpContext.Response.Headers.RetryAfter = SignInLockout.RetryAfterSeconds(until, issuer._clock);
@@ -159,11 +164,16 @@ public sealed class DevelopmentIssuer
                 }
                 if (outcome.User is not { } user) return Results.Problem("Unknown user or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
                 var (token, expires) = issuer.IssueToken(user, auth.Value.Audience);
-                return Results.Ok(new TokenResponse(token, "Bearer", (int)(expires - issuer._clock.GetUtcNow()).TotalSeconds));
+                var seconds = (int)(expires - issuer._clock.GetUtcNow()).TotalSeconds;
+                // RFC 6749's field names for OAuth clients; the API's own camelCase otherwise.
+                return clientCredentials
+                    ? Results.Json(new Dictionary<string, object> { ["access_token"] = token, ["token_type"] = "Bearer", ["expires_in"] = seconds })
+                    : Results.Ok(new TokenResponse(token, "Bearer", seconds));
             })
             .AllowAnonymous().DisableAntiforgery()
             .RequireRateLimiting(SignInLimits.Policy)
             .WithName("IssueDevelopmentToken").WithTags("Auth")
-            .WithSummary("Development issuer: a bearer token for a seeded user (form fields username, password). Absent unless Auth:DevIssuer:Enabled. " +
+            .WithSummary("Development issuer: a bearer token for a seeded user (form fields username, password; or OAuth client credentials: " +
+                "grant_type=client_credentials, client_id, client_secret → access_token). Absent unless Auth:DevIssuer:Enabled. " +
                 "Rate-limited per client address; a user name locks after repeated wrong passwords (429).");
 }

@@ -17,7 +17,7 @@ CREATE TABLE public.access_log (
     seq bigint,
     prev_hash bytea,
     hash bytea,
-    CONSTRAINT access_log_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'household'::text, 'lineage-person'::text, 'lineage-household'::text, 'lineage-service-event'::text, 'search'::text, 'review-queue'::text, 'review-task'::text, 'identity-events'::text, 'territory-events'::text, 'denied'::text, 'rejected-rows-csv'::text, 'match-models'::text, 'match-model-promotion'::text, 'row-warnings-csv'::text, 'fhir-patient'::text, 'fhir-match'::text])))
+    CONSTRAINT access_log_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'household'::text, 'lineage-person'::text, 'lineage-household'::text, 'lineage-service-event'::text, 'search'::text, 'review-queue'::text, 'review-task'::text, 'identity-events'::text, 'territory-events'::text, 'denied'::text, 'rejected-rows-csv'::text, 'match-models'::text, 'match-model-promotion'::text, 'row-warnings-csv'::text, 'fhir-patient'::text, 'fhir-match'::text, 'dci-search'::text, 'dci-notify'::text])))
 );
 
 CREATE FUNCTION public.access_log_canonical(e public.access_log) RETURNS bytea
@@ -710,6 +710,71 @@ CREATE SEQUENCE public.data_protection_keys_id_seq
 
 ALTER SEQUENCE public.data_protection_keys_id_seq OWNED BY public.data_protection_keys.id;
 
+CREATE TABLE public.dci_callbacks (
+    id bigint NOT NULL,
+    uri text NOT NULL,
+    action text NOT NULL,
+    payload jsonb NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    delivered_at timestamp with time zone,
+    failed_at timestamp with time zone,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE public.dci_callbacks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.dci_callbacks_id_seq OWNED BY public.dci_callbacks.id;
+
+CREATE TABLE public.dci_event_cursor (
+    id integer NOT NULL,
+    last_event bigint NOT NULL,
+    CONSTRAINT dci_event_cursor_id_check CHECK ((id = 1))
+);
+
+CREATE TABLE public.dci_subscriptions (
+    code text NOT NULL,
+    sender_id text NOT NULL,
+    subject text NOT NULL,
+    scope jsonb NOT NULL,
+    event_type text NOT NULL,
+    filter jsonb NOT NULL,
+    notify_record_type text NOT NULL,
+    notify_uri text,
+    status text DEFAULT 'subscribe'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    CONSTRAINT dci_subscriptions_status_check CHECK ((status = ANY (ARRAY['subscribe'::text, 'unsubscribe'::text])))
+);
+
+CREATE TABLE public.dci_transactions (
+    id bigint NOT NULL,
+    sender_id text NOT NULL,
+    transaction_id text NOT NULL,
+    correlation_id text NOT NULL,
+    action text NOT NULL,
+    subject text NOT NULL,
+    status text NOT NULL,
+    response jsonb,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT dci_transactions_status_check CHECK ((status = ANY (ARRAY['rcvd'::text, 'pdng'::text, 'succ'::text, 'rjct'::text])))
+);
+
+CREATE SEQUENCE public.dci_transactions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.dci_transactions_id_seq OWNED BY public.dci_transactions.id;
+
 CREATE TABLE public.extract_chunk_plan (
     extract_id uuid NOT NULL,
     chunk_index integer NOT NULL,
@@ -1175,6 +1240,10 @@ ALTER TABLE ONLY public.access_log ALTER COLUMN id SET DEFAULT nextval('public.a
 
 ALTER TABLE ONLY public.data_protection_keys ALTER COLUMN id SET DEFAULT nextval('public.data_protection_keys_id_seq'::regclass);
 
+ALTER TABLE ONLY public.dci_callbacks ALTER COLUMN id SET DEFAULT nextval('public.dci_callbacks_id_seq'::regclass);
+
+ALTER TABLE ONLY public.dci_transactions ALTER COLUMN id SET DEFAULT nextval('public.dci_transactions_id_seq'::regclass);
+
 ALTER TABLE ONLY public.extract_receipts ALTER COLUMN id SET DEFAULT nextval('public.extract_receipts_id_seq'::regclass);
 
 ALTER TABLE ONLY public.household_events ALTER COLUMN id SET DEFAULT nextval('public.household_events_id_seq'::regclass);
@@ -1205,6 +1274,21 @@ ALTER TABLE ONLY public.api_pull_cursors
 
 ALTER TABLE ONLY public.data_protection_keys
     ADD CONSTRAINT data_protection_keys_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.dci_callbacks
+    ADD CONSTRAINT dci_callbacks_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.dci_event_cursor
+    ADD CONSTRAINT dci_event_cursor_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.dci_subscriptions
+    ADD CONSTRAINT dci_subscriptions_pkey PRIMARY KEY (code);
+
+ALTER TABLE ONLY public.dci_transactions
+    ADD CONSTRAINT dci_transactions_correlation_id_key UNIQUE (correlation_id);
+
+ALTER TABLE ONLY public.dci_transactions
+    ADD CONSTRAINT dci_transactions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.extract_chunk_plan
     ADD CONSTRAINT extract_chunk_plan_pkey PRIMARY KEY (extract_id, chunk_index);
@@ -1326,6 +1410,10 @@ CREATE UNIQUE INDEX access_log_seq ON public.access_log USING btree (seq);
 CREATE INDEX access_log_subject ON public.access_log USING btree (subject, at DESC);
 
 CREATE INDEX access_log_target ON public.access_log USING btree (target_id, at DESC);
+
+CREATE INDEX dci_callbacks_due ON public.dci_callbacks USING btree (next_attempt_at) WHERE ((delivered_at IS NULL) AND (failed_at IS NULL));
+
+CREATE INDEX dci_transactions_by_sender ON public.dci_transactions USING btree (sender_id, transaction_id);
 
 CREATE INDEX extract_chunks_applied_at ON public.extract_chunks USING btree (applied_at);
 

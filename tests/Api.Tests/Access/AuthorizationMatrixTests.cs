@@ -85,6 +85,17 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
         ("/api/households/{hh}/residence",            [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
         // Putting a matching model in force: admins only (a steward decides pairs, not the model).
         ("/api/models/{model}/promote",               [NoAuth, Deny, Deny, Deny, Deny, Deny, Deny, Deny, BadRequest]),
+        // DCI Social Registry: readers of persons (as /api's search); the body is no DCI envelope, so every reader gets 400 (ERR err.request.bad).
+        ("/dci/registry/search",                      [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/registry/sync/search",                 [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/registry/subscribe",                   [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/registry/unsubscribe",                 [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/registry/txn/status",                  [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/registry/sync/txn/status",             [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/ibr/registry/search",                  [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/ibr/registry/sync/search",             [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/ibr/registry/txn/status",              [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/ibr/registry/sync/txn/status",         [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
     ];
 
     private const string ActionBody =

@@ -62,6 +62,20 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("GET", "/fhir/Patient/{p}", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
         new("POST", "/fhir/Patient/$match#{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"resource\",\"resource\":{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"https://www.gob.mx/curp\",\"value\":\"{curp}\"}]}}]}",
             [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        // DCI Social Registry (partner systems): searches by the registry's identifiers answer Member records from the golden record
+        // the reader may see; the other operations carry no registry data (an empty body is an ERR).
+        new("POST", "/dci/registry/sync/search#" + DciSearch("CURP", "{curp}"), [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/registry/sync/search#" + DciSearch("HOUSEHOLD_ID", "{hh}"), [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/registry/search#" + DciSearch("PERSON_ID", "{p}"), [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/registry/subscribe", [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/registry/unsubscribe", [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/registry/txn/status", [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/registry/sync/txn/status", [], ["dif.datos", "ssa.datos"]),
+        // IBR (beneficiary view): a person's programmes and services — a sensitive service as sector and date only without the grant.
+        new("POST", "/dci/ibr/registry/sync/search#" + DciSearch("CURP", "{curp}"), [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/ibr/registry/search#" + DciSearch("PERSON_ID", "{p}"), [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/ibr/registry/txn/status", [], ["dif.datos", "ssa.datos"]),
+        new("POST", "/dci/ibr/registry/sync/txn/status", [], ["dif.datos", "ssa.datos"]),
         new("GET", "/api/persons/{p}/identity-events", [], CaseManagersAndAgencies),
         new("GET", "/api/lineage/persons/{p}", [SeesAll], CaseManagersAndAgencies),
         new("GET", "/api/lineage/households/{hh}", [SeesAll], CaseManagersAndAgencies),
@@ -103,6 +117,12 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("GET", "/denegado", [], []),
         new("GET", "/proposito", [], []),
     ];
+
+    /// <summary>A DCI search envelope (idtype-value) as a probe's JSON body; placeholders stay for <see cref="SensitiveFacts.Expand"/>.</summary>
+    private static string DciSearch(string type, string value) =>
+        "{\"header\":{\"version\":\"1.0.0\",\"message_id\":\"m1\",\"message_ts\":\"2026-11-30T12:00:00Z\",\"action\":\"search\",\"sender_id\":\"matriz\",\"total_count\":1}," +
+        "\"message\":{\"transaction_id\":\"t1\",\"search_request\":[{\"reference_id\":\"r1\",\"timestamp\":\"2026-11-30T12:00:00Z\"," +
+        $"\"search_criteria\":{{\"query_type\":\"idtype-value\",\"query\":{{\"type\":\"{type}\",\"value\":\"{value}\"}}}}}}]}}}}";
 
     public static IEnumerable<object[]> Matrix() =>
         from c in Cases from r in Readers select new object[] { c.Method, c.Path, r.User };

@@ -27,6 +27,11 @@ GRANT USAGE ON SEQUENCE access_log_id_seq TO registry_api;
 -- Its data-protection keys (migration 0044): shared by every API replica.
 GRANT INSERT ON data_protection_keys TO registry_api;
 GRANT USAGE ON SEQUENCE data_protection_keys_id_seq TO registry_api;
+-- The DCI API's exchanges (migration 0051): transactions, subscriptions, callbacks to deliver, the notifier's cursor.
+GRANT INSERT, UPDATE ON dci_transactions, dci_subscriptions, dci_callbacks, dci_event_cursor TO registry_api;
+-- …and forgets old transactions and finished callbacks (Dci:Retention): stored search results are personal data.
+GRANT DELETE ON dci_transactions, dci_callbacks TO registry_api;
+GRANT USAGE ON SEQUENCE dci_transactions_id_seq, dci_callbacks_id_seq TO registry_api;
 
 -- Stewardship (decisions on review tasks, person and household merges and splits): what
 -- src/Registry/Review/Stewardship.cs, Persons/IdentityWriter.cs, Persons/GoldenRecordWriter.cs and
