@@ -38,12 +38,9 @@ public sealed partial class MigrateOnStart(IConfiguration configuration, ILogger
         {
             if (configuration.GetValue("Registry:MigrateOnStart", true))
             {
-                // Hangfire's installer takes its logger from Hangfire's process-wide log provider the first time it runs, and
-                // this runs before the host's Hangfire configuration sets that provider: in a process that ran an earlier host
-                // (the test assemblies) the provider still holds that host's disposed LoggerFactory and the installer's type
-                // initializer fails for the rest of the process. This host's own factory, set first, is what its Hangfire
-                // configuration sets anyway.
-                Hangfire.GlobalConfigurationExtensions.UseLogProvider(Hangfire.GlobalConfiguration.Configuration, new Hangfire.AspNetCore.AspNetCoreLogProvider(loggerFactory));
+                // Hangfire's installer takes its logger from Hangfire's process-wide log provider the first time it runs, before
+                // this host's Hangfire configuration sets that provider: set it first (HangfireLogs outlives the host).
+                Hangfire.GlobalConfigurationExtensions.UseLogProvider(Hangfire.GlobalConfiguration.Configuration, HangfireLogs.For(loggerFactory));
                 await WorkersMigration.ApplyAsync(configuration, logger, ct);
             }
             await FeedRegistry.SyncAsync(db, feeds, ct);
