@@ -36,6 +36,9 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_stewardship;
 GRANT INSERT, UPDATE, DELETE ON persons, person_keys, person_exclusions, person_territories, review_tasks, review_task_records,
     source_records, match_records, service_events, households, household_members, household_keys,
     household_territories, residence_claims, person_residences, territory_excluded_records TO registry_stewardship;
+-- The coverage aggregates their triggers keep current (migration 0050) when a steward's action changes a household.
+GRANT INSERT, UPDATE, DELETE ON coverage_households, coverage_facts, coverage_household_last, coverage_cells,
+    coverage_last_cells TO registry_stewardship;
 DO $$
 DECLARE
     t regclass;

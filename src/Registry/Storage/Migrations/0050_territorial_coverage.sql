@@ -1,0 +1,328 @@
+-- 0050: coverage by territory (issue 29) — households and persons reached per territory, sector,
+-- programme and month, kept current as records arrive so a coordinator's page reads a few hundred
+-- pre-counted cells instead of scanning the households of a municipality.
+--
+-- Definitions (registry_coverage_facts_of computes them for any households, from scratch):
+--   a household's place   = its municipality (the lowest of its live household_territories: residence,
+--                           migration 0035) + the polígono and colonia of its current members' membership
+--                           records in that municipality (newest extract first), upper case, no accents.
+--                           A household with no live territory is not counted anywhere.
+--   reached               = a live (not superseded) service event with a date, of a current member
+--                           (household_members.valid_to IS NULL), in that calendar month.
+--   a fact                = one (household, person or the household itself, sector, programme, month)
+--                           reached; sector '*' = any sector, programme '*' = any programme of the sector.
+--                           prev_month = the previous month the same household (or person) was reached
+--                           under the same sector and programme ('-infinity' when never before).
+-- prev_month makes counts over any period [a, b] additive: a household reached in the period is counted
+-- exactly once, by its first month in the period — the one whose prev_month < a. That month's prev_month
+-- also says new (never reached before: -infinity) or returning.
+--   coverage_cells        = facts counted per (place, sector, programme, month, prev_month).
+--   coverage_last_cells   = households per (place, sector, last month reached under that sector); sector '*'
+--                           = any ('-infinity' for a household never reached: every counted household has one
+--                           '*' row), '*2' = the second most recent of its sectors' last months (a household
+--                           reached by two or more sectors since month m has '*2' >= m). Gaps and "one sector
+--                           vs several" over the last 12 months are differences of these counts.
+-- Statement triggers on service_events, household_members, household_territories and households pass the
+-- households a statement touched to registry_coverage_refresh, which replaces their facts and applies the
+-- difference to the cells, in the writer's transaction. registry_coverage_recount() is the from-scratch
+-- answer `make bench-coverage` and the tests compare the cells with.
+
+CREATE FUNCTION registry_coverage_place(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(nullif(btrim(regexp_replace(translate(upper(value), 'ÁÀÂÄÉÈÊËÍÌÎÏÓÒÔÖÚÙÛÜ', 'AAAAEEEEIIIIOOOOUUUU'), '\s+', ' ', 'g')), ''), '')
+$$;
+
+CREATE TABLE coverage_households (
+    household_id uuid PRIMARY KEY,
+    municipality text NOT NULL,
+    poligono     text NOT NULL,
+    colonia      text NOT NULL,
+    members      integer NOT NULL
+);
+CREATE INDEX coverage_households_place ON coverage_households (municipality, poligono, colonia);
+
+CREATE TABLE coverage_facts (
+    household_id uuid NOT NULL,
+    -- The household itself: the nil uuid.
+    person_id    uuid NOT NULL,
+    sector       text NOT NULL,
+    programme    text NOT NULL,
+    month        date NOT NULL,
+    prev_month   date NOT NULL,
+    PRIMARY KEY (household_id, person_id, sector, programme, month)
+);
+
+CREATE TABLE coverage_household_last (
+    household_id uuid NOT NULL,
+    sector       text NOT NULL,
+    last_month   date NOT NULL,
+    PRIMARY KEY (household_id, sector)
+);
+
+CREATE TABLE coverage_cells (
+    municipality text   NOT NULL,
+    poligono     text   NOT NULL,
+    colonia      text   NOT NULL,
+    sector       text   NOT NULL,
+    programme    text   NOT NULL,
+    month        date   NOT NULL,
+    prev_month   date   NOT NULL,
+    households   bigint NOT NULL,
+    persons      bigint NOT NULL,
+    PRIMARY KEY (municipality, sector, programme, month, prev_month, poligono, colonia)
+);
+
+CREATE TABLE coverage_last_cells (
+    municipality text   NOT NULL,
+    poligono     text   NOT NULL,
+    colonia      text   NOT NULL,
+    sector       text   NOT NULL,
+    last_month   date   NOT NULL,
+    households   bigint NOT NULL,
+    PRIMARY KEY (municipality, sector, last_month, poligono, colonia)
+);
+
+-- Place and members of each household (NULL place: no live territory, not counted).
+CREATE FUNCTION registry_coverage_places_of(p_households uuid[])
+RETURNS TABLE (household_id uuid, municipality text, poligono text, colonia text, members integer)
+LANGUAGE sql STABLE AS $$
+    WITH m AS (
+        SELECT ht.household_id, min(ht.municipality) AS municipality
+          FROM household_territories ht JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
+         WHERE ht.household_id = ANY (p_households) AND ht.ended_at IS NULL AND ht.municipality <> ''
+         GROUP BY ht.household_id
+    )
+    SELECT m.household_id, m.municipality,
+           coalesce(pl.poligono, ''), coalesce(pl.colonia, ''),
+           (SELECT count(*)::int FROM household_members c WHERE c.household_id = m.household_id AND c.valid_to IS NULL)
+      FROM m
+      LEFT JOIN LATERAL (
+          SELECT registry_coverage_place(sr.data ->> 'Poligono') AS poligono, registry_coverage_place(sr.data ->> 'Colonia') AS colonia
+            FROM household_members hm
+            JOIN source_records sr ON sr.id = hm.source_record_id
+            JOIN extracts e ON e.id = sr.extract_id
+           WHERE hm.household_id = m.household_id AND hm.valid_to IS NULL
+             AND registry_fold(sr.data ->> 'Municipality') = m.municipality
+             AND coalesce(sr.data ->> 'Poligono', sr.data ->> 'Colonia') IS NOT NULL
+           ORDER BY e.received_at DESC, sr.id DESC
+           LIMIT 1) pl ON true
+$$;
+
+CREATE FUNCTION registry_coverage_facts_of(p_households uuid[])
+RETURNS TABLE (household_id uuid, person_id uuid, sector text, programme text, month date, prev_month date)
+LANGUAGE sql STABLE AS $$
+    WITH ev AS (
+        SELECT DISTINCT hm.household_id, se.person_id, se.sector, se.programme, date_trunc('month', se.service_date)::date AS month
+          FROM household_members hm
+          JOIN service_events se ON se.person_id = hm.person_id AND se.superseded_by IS NULL AND se.service_date IS NOT NULL
+         WHERE hm.household_id = ANY (p_households) AND hm.valid_to IS NULL
+           AND EXISTS (SELECT 1 FROM household_territories ht JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
+                        WHERE ht.household_id = hm.household_id AND ht.ended_at IS NULL AND ht.municipality <> '')
+    ), keyed AS (
+        SELECT ev.household_id, ev.person_id, '*' AS sector, '*' AS programme, ev.month FROM ev
+        UNION SELECT ev.household_id, ev.person_id, ev.sector, '*', ev.month FROM ev
+        UNION SELECT ev.household_id, ev.person_id, ev.sector, ev.programme, ev.month FROM ev WHERE ev.programme IS NOT NULL AND ev.programme <> ''
+    ), both_levels AS (
+        SELECT k.household_id, k.person_id, k.sector, k.programme, k.month FROM keyed k
+        UNION SELECT k.household_id, '00000000-0000-0000-0000-000000000000'::uuid, k.sector, k.programme, k.month FROM keyed k
+    )
+    SELECT b.household_id, b.person_id, b.sector, b.programme, b.month,
+           coalesce(lag(b.month) OVER (PARTITION BY b.household_id, b.person_id, b.sector, b.programme ORDER BY b.month), '-infinity'::date)
+      FROM both_levels b
+$$;
+
+-- Last month per sector of each household ('*' any, '*2' second most recent sector); '*' = -infinity when never reached.
+CREATE FUNCTION registry_coverage_last_of(p_households uuid[])
+RETURNS TABLE (household_id uuid, sector text, last_month date)
+LANGUAGE sql STABLE AS $$
+    WITH per_sector AS (
+        SELECT f.household_id, f.sector, max(f.month) AS last_month
+          FROM registry_coverage_facts_of(p_households) f
+         WHERE f.person_id = '00000000-0000-0000-0000-000000000000' AND f.programme = '*' AND f.sector <> '*'
+         GROUP BY f.household_id, f.sector
+    ), ranked AS (
+        SELECT ps.*, row_number() OVER (PARTITION BY ps.household_id ORDER BY ps.last_month DESC) AS n FROM per_sector ps
+    )
+    SELECT r.household_id, r.sector, r.last_month FROM ranked r
+    UNION ALL
+    SELECT p.household_id, '*', coalesce((SELECT r.last_month FROM ranked r WHERE r.household_id = p.household_id AND r.n = 1), '-infinity'::date)
+      FROM registry_coverage_places_of(p_households) p
+    UNION ALL
+    SELECT r.household_id, '*2', r.last_month FROM ranked r WHERE r.n = 2
+$$;
+
+-- Replaces the facts of p_households and applies the difference to the cells (in the caller's transaction).
+-- Cells are upserted in key order, so two writers touching the same cells wait for each other, never deadlock.
+CREATE FUNCTION registry_coverage_refresh(p_households uuid[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_households IS NULL OR cardinality(p_households) = 0 THEN RETURN; END IF;
+    SELECT array_agg(DISTINCT h ORDER BY h) INTO p_households FROM unnest(p_households) h WHERE h IS NOT NULL;
+    IF p_households IS NULL THEN RETURN; END IF;
+
+    -- Out with the old contributions…
+    INSERT INTO coverage_cells AS c (municipality, poligono, colonia, sector, programme, month, prev_month, households, persons)
+    SELECT ch.municipality, ch.poligono, ch.colonia, f.sector, f.programme, f.month, f.prev_month,
+           -count(*) FILTER (WHERE f.person_id = '00000000-0000-0000-0000-000000000000'),
+           -count(*) FILTER (WHERE f.person_id <> '00000000-0000-0000-0000-000000000000')
+      FROM coverage_facts f JOIN coverage_households ch ON ch.household_id = f.household_id
+     WHERE f.household_id = ANY (p_households)
+     GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 4, 5, 6, 7, 2, 3
+    ON CONFLICT (municipality, sector, programme, month, prev_month, poligono, colonia)
+    DO UPDATE SET households = c.households + excluded.households, persons = c.persons + excluded.persons;
+    INSERT INTO coverage_last_cells AS c (municipality, poligono, colonia, sector, last_month, households)
+    SELECT ch.municipality, ch.poligono, ch.colonia, l.sector, l.last_month, -count(*)
+      FROM coverage_household_last l JOIN coverage_households ch ON ch.household_id = l.household_id
+     WHERE l.household_id = ANY (p_households)
+     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3
+    ON CONFLICT (municipality, sector, last_month, poligono, colonia) DO UPDATE SET households = c.households + excluded.households;
+    DELETE FROM coverage_facts WHERE household_id = ANY (p_households);
+    DELETE FROM coverage_household_last WHERE household_id = ANY (p_households);
+    DELETE FROM coverage_households WHERE household_id = ANY (p_households);
+
+    -- …in with the current ones.
+    INSERT INTO coverage_households (household_id, municipality, poligono, colonia, members)
+    SELECT * FROM registry_coverage_places_of(p_households);
+    INSERT INTO coverage_facts (household_id, person_id, sector, programme, month, prev_month)
+    SELECT * FROM registry_coverage_facts_of(p_households);
+    INSERT INTO coverage_household_last (household_id, sector, last_month)
+    WITH per_sector AS (
+        SELECT f.household_id, f.sector, max(f.month) AS last_month,
+               row_number() OVER (PARTITION BY f.household_id ORDER BY max(f.month) DESC) AS n
+          FROM coverage_facts f
+         WHERE f.household_id = ANY (p_households) AND f.person_id = '00000000-0000-0000-0000-000000000000'
+           AND f.programme = '*' AND f.sector <> '*'
+         GROUP BY f.household_id, f.sector
+    )
+    SELECT ps.household_id, ps.sector, ps.last_month FROM per_sector ps
+    UNION ALL
+    SELECT ch.household_id, '*', coalesce((SELECT ps.last_month FROM per_sector ps WHERE ps.household_id = ch.household_id AND ps.n = 1), '-infinity'::date)
+      FROM coverage_households ch WHERE ch.household_id = ANY (p_households)
+    UNION ALL
+    SELECT ps.household_id, '*2', ps.last_month FROM per_sector ps WHERE ps.n = 2;
+    INSERT INTO coverage_cells AS c (municipality, poligono, colonia, sector, programme, month, prev_month, households, persons)
+    SELECT ch.municipality, ch.poligono, ch.colonia, f.sector, f.programme, f.month, f.prev_month,
+           count(*) FILTER (WHERE f.person_id = '00000000-0000-0000-0000-000000000000'),
+           count(*) FILTER (WHERE f.person_id <> '00000000-0000-0000-0000-000000000000')
+      FROM coverage_facts f JOIN coverage_households ch ON ch.household_id = f.household_id
+     WHERE f.household_id = ANY (p_households)
+     GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 4, 5, 6, 7, 2, 3
+    ON CONFLICT (municipality, sector, programme, month, prev_month, poligono, colonia)
+    DO UPDATE SET households = c.households + excluded.households, persons = c.persons + excluded.persons;
+    INSERT INTO coverage_last_cells AS c (municipality, poligono, colonia, sector, last_month, households)
+    SELECT ch.municipality, ch.poligono, ch.colonia, l.sector, l.last_month, count(*)
+      FROM coverage_household_last l JOIN coverage_households ch ON ch.household_id = l.household_id
+     WHERE l.household_id = ANY (p_households)
+     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3
+    ON CONFLICT (municipality, sector, last_month, poligono, colonia) DO UPDATE SET households = c.households + excluded.households;
+END $$;
+
+-- The cells from scratch, for comparison with the maintained ones (zero cells left out of both).
+CREATE FUNCTION registry_coverage_recount()
+RETURNS TABLE (municipality text, poligono text, colonia text, sector text, programme text, month date, prev_month date, households bigint, persons bigint)
+LANGUAGE sql STABLE AS $$
+    WITH h AS (SELECT array_agg(id) AS ids FROM households WHERE merged_into IS NULL),
+    places AS (SELECT p.* FROM h, registry_coverage_places_of(h.ids) p)
+    SELECT pl.municipality, pl.poligono, pl.colonia, f.sector, f.programme, f.month, f.prev_month,
+           count(*) FILTER (WHERE f.person_id = '00000000-0000-0000-0000-000000000000'),
+           count(*) FILTER (WHERE f.person_id <> '00000000-0000-0000-0000-000000000000')
+      FROM h CROSS JOIN LATERAL registry_coverage_facts_of(h.ids) f JOIN places pl ON pl.household_id = f.household_id
+     GROUP BY 1, 2, 3, 4, 5, 6, 7
+$$;
+
+CREATE FUNCTION registry_coverage_last_recount()
+RETURNS TABLE (municipality text, poligono text, colonia text, sector text, last_month date, households bigint)
+LANGUAGE sql STABLE AS $$
+    WITH h AS (SELECT array_agg(id) AS ids FROM households WHERE merged_into IS NULL),
+    places AS (SELECT p.* FROM h, registry_coverage_places_of(h.ids) p)
+    SELECT pl.municipality, pl.poligono, pl.colonia, l.sector, l.last_month, count(*)
+      FROM h CROSS JOIN LATERAL registry_coverage_last_of(h.ids) l JOIN places pl ON pl.household_id = l.household_id
+     GROUP BY 1, 2, 3, 4, 5
+$$;
+
+-- From scratch (bulk loaders that ran with triggers off, and this migration).
+CREATE FUNCTION registry_rebuild_coverage() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    ids uuid[];
+BEGIN
+    TRUNCATE coverage_households, coverage_facts, coverage_household_last, coverage_cells, coverage_last_cells;
+    SELECT coalesce(array_agg(id), '{}') INTO ids FROM households WHERE merged_into IS NULL;
+    INSERT INTO coverage_households SELECT * FROM registry_coverage_places_of(ids);
+    INSERT INTO coverage_facts SELECT * FROM registry_coverage_facts_of(ids);
+    INSERT INTO coverage_household_last SELECT * FROM registry_coverage_last_of(ids);
+    INSERT INTO coverage_cells SELECT * FROM registry_coverage_recount();
+    INSERT INTO coverage_last_cells SELECT * FROM registry_coverage_last_recount();
+END $$;
+
+-- Which households a statement touched, by table.
+CREATE FUNCTION registry_coverage_on_service_events() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    people uuid[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT person_id) INTO people FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT x) INTO people FROM (SELECT person_id AS x FROM new_rows UNION SELECT person_id FROM old_rows) p;
+    ELSE
+        SELECT array_agg(DISTINCT person_id) INTO people FROM old_rows;
+    END IF;
+    PERFORM registry_coverage_refresh(ARRAY(SELECT DISTINCT hm.household_id FROM household_members hm WHERE hm.person_id = ANY (people)));
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION registry_coverage_on_household_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    touched uuid[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT household_id) INTO touched FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT x) INTO touched FROM (SELECT household_id AS x FROM new_rows UNION SELECT household_id FROM old_rows) h;
+    ELSE
+        SELECT array_agg(DISTINCT household_id) INTO touched FROM old_rows;
+    END IF;
+    PERFORM registry_coverage_refresh(touched);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION registry_coverage_on_households() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM registry_coverage_refresh(ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows));
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER coverage_service_events_insert AFTER INSERT ON service_events REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_service_events();
+CREATE TRIGGER coverage_service_events_update AFTER UPDATE ON service_events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_service_events();
+CREATE TRIGGER coverage_service_events_delete AFTER DELETE ON service_events REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_service_events();
+CREATE TRIGGER coverage_household_members_insert AFTER INSERT ON household_members REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_household_rows();
+CREATE TRIGGER coverage_household_members_update AFTER UPDATE ON household_members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_household_rows();
+CREATE TRIGGER coverage_household_members_delete AFTER DELETE ON household_members REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_household_rows();
+CREATE TRIGGER coverage_household_territories_insert AFTER INSERT ON household_territories REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_household_rows();
+CREATE TRIGGER coverage_household_territories_update AFTER UPDATE ON household_territories REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_household_rows();
+CREATE TRIGGER coverage_household_territories_delete AFTER DELETE ON household_territories REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_household_rows();
+CREATE TRIGGER coverage_households_update AFTER UPDATE ON households REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION registry_coverage_on_households();
+
+-- Coverage reads in the access log.
+ALTER TABLE access_log DROP CONSTRAINT access_log_kind_check;
+ALTER TABLE access_log ADD CONSTRAINT access_log_kind_check CHECK (kind IN (
+    'person', 'household', 'lineage-person', 'lineage-household', 'lineage-service-event', 'search',
+    'review-queue', 'review-task', 'identity-events', 'territory-events', 'denied', 'rejected-rows-csv',
+    'match-models', 'match-model-promotion', 'row-warnings-csv', 'fhir-patient', 'fhir-match', 'coverage'));
+
+SELECT registry_rebuild_coverage();
+ANALYZE coverage_households;
+ANALYZE coverage_facts;
+ANALYZE coverage_household_last;
+ANALYZE coverage_cells;
+ANALYZE coverage_last_cells;
