@@ -1,4 +1,5 @@
 using Registry.Api.Access;
+using Registry.Api.Coverage;
 using Registry.Api.Extracts;
 using Registry.Api.Fhir;
 using Registry.Api.Households;
@@ -17,6 +18,7 @@ using Registry.Households;
 using Registry.Review;
 using Registry.ServiceDefaults;
 using Registry.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
 namespace Registry.Api;
@@ -50,6 +52,8 @@ public static class RegistryApi
         // Residence decisions are stewards' actions: they write through the stewardship role's pool.
         services.AddSingleton(sp => new Residence(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<TerritoryEvents>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<CoverageQueries>();
         services.AddFhir();
         services.AddOpenApi();
         services.AddProblemDetails();
@@ -90,6 +94,7 @@ public static class RegistryApi
         api.MapExtracts();
         api.MapSummary();
         api.MapTerritory();
+        api.MapCoverage();
         AccessLog.Map(api);
         // FHIR R4 (Patient/$match, Patient read) for health systems: reads of persons like /api/persons/{id}.
         app.MapFhir();

@@ -30,6 +30,8 @@ public static class AccessKind
     public const string FhirPatient = "fhir-patient";
     /// <summary>A FHIR <c>Patient/$match</c>: returned ids are the persons the Bundle held.</summary>
     public const string FhirMatch = "fhir-match";
+    /// <summary>A read of coverage by territory (page, JSON, CSV, or its list of households with a gap; detail: what was asked).</summary>
+    public const string Coverage = "coverage";
 }
 
 /// <summary>One entry (properties, not a positional record: Dapper sets the uuid[] column only through a setter).</summary>
@@ -122,7 +124,7 @@ public sealed class AccessLog(NpgsqlDataSource db)
     public static readonly string[] Kinds =
         [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search,
          AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.TerritoryEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv,
-         AccessKind.MatchModels, AccessKind.MatchModelPromotion, AccessKind.RowWarningsCsv, AccessKind.FhirPatient, AccessKind.FhirMatch];
+         AccessKind.MatchModels, AccessKind.MatchModelPromotion, AccessKind.RowWarningsCsv, AccessKind.FhirPatient, AccessKind.FhirMatch, AccessKind.Coverage];
 
     /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
     public static void Map(RouteGroupBuilder api) =>
