@@ -5,7 +5,8 @@
 -- Definitions (registry_coverage_facts_of computes them for any households, from scratch):
 --   a household's place   = its municipality (the lowest of its live household_territories: residence,
 --                           migration 0035) + the polígono and colonia of its current members' membership
---                           records in that municipality (newest extract first), upper case, no accents.
+--                           records in that municipality (newest extract first; never a health or security
+--                           record), upper case, no accents.
 --                           A household with no live territory is not counted anywhere.
 --   reached               = a live (not superseded) service event with a date, of a current member
 --                           (household_members.valid_to IS NULL), in that calendar month.
@@ -103,6 +104,9 @@ LANGUAGE sql STABLE AS $$
             JOIN extracts e ON e.id = sr.extract_id
            WHERE hm.household_id = m.household_id AND hm.valid_to IS NULL
              AND registry_fold(sr.data ->> 'Municipality') = m.municipality
+             -- Never from a sensitive source (Registry.Feeds.Sectors.Sensitive): a place only health or security gave must
+             -- not appear on a page of readers without their grant (hard rule 4).
+             AND e.sector NOT IN ('health', 'security')
              AND coalesce(sr.data ->> 'Poligono', sr.data ->> 'Colonia') IS NOT NULL
            ORDER BY e.received_at DESC, sr.id DESC
            LIMIT 1) pl ON true
