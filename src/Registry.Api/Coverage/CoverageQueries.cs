@@ -244,13 +244,13 @@ public sealed class CoverageQueries(NpgsqlDataSource db, IConfiguration configur
              ORDER BY ch.poligono, ch.colonia, ch.household_id LIMIT @limit OFFSET @offset
             """, args, cancellationToken: ct)))
             .Select(g => new GapHousehold(g.HouseholdId, g.Poligono, g.Colonia, g.Members,
-                g.LastMonth is { } d && d > DateTime.MinValue ? DateOnly.FromDateTime(d) : null))
+                g.LastMonth is { } d && d > DateOnly.MinValue ? d : null))
             .ToList();
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) {from}", args, cancellationToken: ct));
         return new GapHouseholdPage(r.Municipality, r.Poligono, r.Colonia, r.Sector, gapFrom, items, page, GapPageSize, total);
     }
 
-    private sealed record GapRow(Guid HouseholdId, string Poligono, string Colonia, int Members, DateTime? LastMonth);
+    private sealed record GapRow(Guid HouseholdId, string Poligono, string Colonia, int Members, DateOnly? LastMonth);
 
     /// <summary>The name of the whole territory in tables (the row of totals).</summary>
     public const string TotalArea = "";
