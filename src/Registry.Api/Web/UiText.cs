@@ -32,7 +32,10 @@ public sealed class UiText(IHttpContextAccessor http)
     public string Field(string field) => this[field switch
     {
         "birth_date" => "Fecha de nacimiento", "service_date" => "Fecha del servicio", "curp" => "CURP", "phone" => "Teléfono",
-        "postal_code" => "Código postal", "other_id" => "Otro identificador", "sex" => "Sexo", _ => field,
+        "postal_code" => "Código postal", "other_id" => "Otro identificador", "sex" => "Sexo",
+        "given_names" => "Nombre(s)", "paternal_surname" => "Primer apellido", "maternal_surname" => "Segundo apellido",
+        "street" => "Calle", "house_number" => "Número", "colonia" => "Colonia", "municipality" => "Municipio", "poligono" => "Polígono",
+        _ => field,
     }];
 
     /// <summary>Why a record was linked (<c>match_decisions.rule</c>, a <see cref="LinkRule"/> code); a code this build does not know shows as stored.</summary>
@@ -328,6 +331,15 @@ public sealed class UiText(IHttpContextAccessor http)
         ["Colonia"] = "Colonia",
         ["Último servicio del sector"] = "Last service of the sector",
         ["nunca"] = "never",
+        ["Calle"] = "Street",
+        ["Motivos"] = "Reasons",
+        ["Orden"] = "Order",
+        ["Antigüedad (más antiguas primero)"] = "Age (oldest first)",
+        ["Número"] = "Number",
+        ["Familia de"] = "Family of",
+        ["integrante"] = "member",
+        ["integrantes"] = "members",
+        ["Id del hogar"] = "Household id",
     };
 }
 
