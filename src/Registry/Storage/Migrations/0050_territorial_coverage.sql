@@ -89,8 +89,10 @@ RETURNS TABLE (household_id uuid, municipality text, poligono text, colonia text
 LANGUAGE sql STABLE AS $$
     WITH m AS (
         SELECT ht.household_id, min(ht.municipality) AS municipality
-          FROM household_territories ht JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
-         WHERE ht.household_id = ANY (p_households) AND ht.ended_at IS NULL AND ht.municipality <> ''
+          FROM unnest(p_households) want(id)
+          JOIN household_territories ht ON ht.household_id = want.id
+          JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
+         WHERE ht.ended_at IS NULL AND ht.municipality <> ''
          GROUP BY ht.household_id
     )
     SELECT m.household_id, m.municipality,
@@ -117,9 +119,10 @@ RETURNS TABLE (household_id uuid, person_id uuid, sector text, programme text, m
 LANGUAGE sql STABLE AS $$
     WITH ev AS (
         SELECT DISTINCT hm.household_id, se.person_id, se.sector, se.programme, date_trunc('month', se.service_date)::date AS month
-          FROM household_members hm
+          FROM unnest(p_households) want(id)
+          JOIN household_members hm ON hm.household_id = want.id
           JOIN service_events se ON se.person_id = hm.person_id AND se.superseded_by IS NULL AND se.service_date IS NOT NULL
-         WHERE hm.household_id = ANY (p_households) AND hm.valid_to IS NULL
+         WHERE hm.valid_to IS NULL
            AND EXISTS (SELECT 1 FROM household_territories ht JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
                         WHERE ht.household_id = hm.household_id AND ht.ended_at IS NULL AND ht.municipality <> '')
     ), keyed AS (
@@ -156,6 +159,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Replaces the facts of p_households and applies the difference to the cells (in the caller's transaction).
+-- The households are joined as a set (unnest), never filtered with = ANY: a filter compares each row with the
+-- whole array, which for a bulk load's tens of thousands of households turned minutes long.
 -- Cells are upserted in key order, so two writers touching the same cells wait for each other, never deadlock.
 CREATE FUNCTION registry_coverage_refresh(p_households uuid[]) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -169,20 +174,22 @@ BEGIN
     SELECT ch.municipality, ch.poligono, ch.colonia, f.sector, f.programme, f.month, f.prev_month,
            -count(*) FILTER (WHERE f.person_id = '00000000-0000-0000-0000-000000000000'),
            -count(*) FILTER (WHERE f.person_id <> '00000000-0000-0000-0000-000000000000')
-      FROM coverage_facts f JOIN coverage_households ch ON ch.household_id = f.household_id
-     WHERE f.household_id = ANY (p_households)
+      FROM unnest(p_households) want(id)
+      JOIN coverage_facts f ON f.household_id = want.id
+      JOIN coverage_households ch ON ch.household_id = f.household_id
      GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 4, 5, 6, 7, 2, 3
     ON CONFLICT (municipality, sector, programme, month, prev_month, poligono, colonia)
     DO UPDATE SET households = c.households + excluded.households, persons = c.persons + excluded.persons;
     INSERT INTO coverage_last_cells AS c (municipality, poligono, colonia, sector, last_month, households)
     SELECT ch.municipality, ch.poligono, ch.colonia, l.sector, l.last_month, -count(*)
-      FROM coverage_household_last l JOIN coverage_households ch ON ch.household_id = l.household_id
-     WHERE l.household_id = ANY (p_households)
+      FROM unnest(p_households) want(id)
+      JOIN coverage_household_last l ON l.household_id = want.id
+      JOIN coverage_households ch ON ch.household_id = l.household_id
      GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3
     ON CONFLICT (municipality, sector, last_month, poligono, colonia) DO UPDATE SET households = c.households + excluded.households;
-    DELETE FROM coverage_facts WHERE household_id = ANY (p_households);
-    DELETE FROM coverage_household_last WHERE household_id = ANY (p_households);
-    DELETE FROM coverage_households WHERE household_id = ANY (p_households);
+    DELETE FROM coverage_facts f USING unnest(p_households) want(id) WHERE f.household_id = want.id;
+    DELETE FROM coverage_household_last l USING unnest(p_households) want(id) WHERE l.household_id = want.id;
+    DELETE FROM coverage_households ch USING unnest(p_households) want(id) WHERE ch.household_id = want.id;
 
     -- …in with the current ones.
     INSERT INTO coverage_households (household_id, municipality, poligono, colonia, members)
@@ -193,30 +200,33 @@ BEGIN
     WITH per_sector AS (
         SELECT f.household_id, f.sector, max(f.month) AS last_month,
                row_number() OVER (PARTITION BY f.household_id ORDER BY max(f.month) DESC) AS n
-          FROM coverage_facts f
-         WHERE f.household_id = ANY (p_households) AND f.person_id = '00000000-0000-0000-0000-000000000000'
+          FROM unnest(p_households) want(id)
+          JOIN coverage_facts f ON f.household_id = want.id
+         WHERE f.person_id = '00000000-0000-0000-0000-000000000000'
            AND f.programme = '*' AND f.sector <> '*'
          GROUP BY f.household_id, f.sector
     )
     SELECT ps.household_id, ps.sector, ps.last_month FROM per_sector ps
     UNION ALL
     SELECT ch.household_id, '*', coalesce((SELECT ps.last_month FROM per_sector ps WHERE ps.household_id = ch.household_id AND ps.n = 1), '-infinity'::date)
-      FROM coverage_households ch WHERE ch.household_id = ANY (p_households)
+      FROM unnest(p_households) want(id) JOIN coverage_households ch ON ch.household_id = want.id
     UNION ALL
     SELECT ps.household_id, '*2', ps.last_month FROM per_sector ps WHERE ps.n = 2;
     INSERT INTO coverage_cells AS c (municipality, poligono, colonia, sector, programme, month, prev_month, households, persons)
     SELECT ch.municipality, ch.poligono, ch.colonia, f.sector, f.programme, f.month, f.prev_month,
            count(*) FILTER (WHERE f.person_id = '00000000-0000-0000-0000-000000000000'),
            count(*) FILTER (WHERE f.person_id <> '00000000-0000-0000-0000-000000000000')
-      FROM coverage_facts f JOIN coverage_households ch ON ch.household_id = f.household_id
-     WHERE f.household_id = ANY (p_households)
+      FROM unnest(p_households) want(id)
+      JOIN coverage_facts f ON f.household_id = want.id
+      JOIN coverage_households ch ON ch.household_id = f.household_id
      GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 4, 5, 6, 7, 2, 3
     ON CONFLICT (municipality, sector, programme, month, prev_month, poligono, colonia)
     DO UPDATE SET households = c.households + excluded.households, persons = c.persons + excluded.persons;
     INSERT INTO coverage_last_cells AS c (municipality, poligono, colonia, sector, last_month, households)
     SELECT ch.municipality, ch.poligono, ch.colonia, l.sector, l.last_month, count(*)
-      FROM coverage_household_last l JOIN coverage_households ch ON ch.household_id = l.household_id
-     WHERE l.household_id = ANY (p_households)
+      FROM unnest(p_households) want(id)
+      JOIN coverage_household_last l ON l.household_id = want.id
+      JOIN coverage_households ch ON ch.household_id = l.household_id
      GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3
     ON CONFLICT (municipality, sector, last_month, poligono, colonia) DO UPDATE SET households = c.households + excluded.households;
 END $$;
@@ -271,7 +281,8 @@ BEGIN
     ELSE
         SELECT array_agg(DISTINCT person_id) INTO people FROM old_rows;
     END IF;
-    PERFORM registry_coverage_refresh(ARRAY(SELECT DISTINCT hm.household_id FROM household_members hm WHERE hm.person_id = ANY (people)));
+    PERFORM registry_coverage_refresh(ARRAY(
+        SELECT DISTINCT hm.household_id FROM unnest(people) p(id) JOIN household_members hm ON hm.person_id = p.id));
     RETURN NULL;
 END $$;
 
