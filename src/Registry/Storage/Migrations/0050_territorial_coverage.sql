@@ -23,9 +23,10 @@
 --                           '*' row), '*2' = the second most recent of its sectors' last months (a household
 --                           reached by two or more sectors since month m has '*2' >= m). Gaps and "one sector
 --                           vs several" over the last 12 months are differences of these counts.
--- Statement triggers on service_events, household_members, household_territories and households pass the
--- households a statement touched to registry_coverage_refresh, which replaces their facts and applies the
--- difference to the cells, in the writer's transaction. registry_coverage_recount() is the from-scratch
+-- Statement triggers on service_events, household_members, household_territories and households mark the
+-- households a statement touched (coverage_dirty); at the transaction's commit a deferred trigger passes them,
+-- once, to registry_coverage_refresh, which replaces their facts and applies the difference to the cells — in the
+-- writer's transaction, so the aggregates commit with the records or not at all. registry_coverage_recount() is the from-scratch
 -- answer `make bench-coverage` and the tests compare the cells with.
 
 CREATE FUNCTION registry_coverage_place(value text) RETURNS text
@@ -94,48 +95,58 @@ LANGUAGE sql STABLE AS $$
           JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
          WHERE ht.ended_at IS NULL AND ht.municipality <> ''
          GROUP BY ht.household_id
+    ), current_members AS (
+        SELECT m.household_id, m.municipality, hm.source_record_id
+          FROM m JOIN household_members hm ON hm.household_id = m.household_id AND hm.valid_to IS NULL
+    ), place AS (
+        SELECT DISTINCT ON (c.household_id) c.household_id,
+               registry_coverage_place(sr.data ->> 'Poligono') AS poligono, registry_coverage_place(sr.data ->> 'Colonia') AS colonia
+          FROM current_members c
+          JOIN source_records sr ON sr.id = c.source_record_id
+          -- Never from a sensitive source (Registry.Feeds.Sectors.Sensitive): a place only health or security gave must
+          -- not appear on a page of readers without their grant (hard rule 4).
+          JOIN extracts e ON e.id = sr.extract_id AND e.sector NOT IN ('health', 'security')
+         WHERE coalesce(sr.data ->> 'Poligono', sr.data ->> 'Colonia') IS NOT NULL
+           AND registry_fold(sr.data ->> 'Municipality') = c.municipality
+         ORDER BY c.household_id, e.received_at DESC, sr.id DESC
     )
-    SELECT m.household_id, m.municipality,
-           coalesce(pl.poligono, ''), coalesce(pl.colonia, ''),
-           (SELECT count(*)::int FROM household_members c WHERE c.household_id = m.household_id AND c.valid_to IS NULL)
-      FROM m
-      LEFT JOIN LATERAL (
-          SELECT registry_coverage_place(sr.data ->> 'Poligono') AS poligono, registry_coverage_place(sr.data ->> 'Colonia') AS colonia
-            FROM household_members hm
-            JOIN source_records sr ON sr.id = hm.source_record_id
-            JOIN extracts e ON e.id = sr.extract_id
-           WHERE hm.household_id = m.household_id AND hm.valid_to IS NULL
-             AND registry_fold(sr.data ->> 'Municipality') = m.municipality
-             -- Never from a sensitive source (Registry.Feeds.Sectors.Sensitive): a place only health or security gave must
-             -- not appear on a page of readers without their grant (hard rule 4).
-             AND e.sector NOT IN ('health', 'security')
-             AND coalesce(sr.data ->> 'Poligono', sr.data ->> 'Colonia') IS NOT NULL
-           ORDER BY e.received_at DESC, sr.id DESC
-           LIMIT 1) pl ON true
+    SELECT m.household_id, m.municipality, coalesce(place.poligono, ''), coalesce(place.colonia, ''),
+           (SELECT count(*)::int FROM current_members c WHERE c.household_id = m.household_id)
+      FROM m LEFT JOIN place ON place.household_id = m.household_id
 $$;
 
 CREATE FUNCTION registry_coverage_facts_of(p_households uuid[])
 RETURNS TABLE (household_id uuid, person_id uuid, sector text, programme text, month date, prev_month date)
 LANGUAGE sql STABLE AS $$
-    WITH ev AS (
-        SELECT DISTINCT hm.household_id, se.person_id, se.sector, se.programme, date_trunc('month', se.service_date)::date AS month
+    WITH live AS (
+        SELECT DISTINCT ht.household_id
           FROM unnest(p_households) want(id)
-          JOIN household_members hm ON hm.household_id = want.id
+          JOIN household_territories ht ON ht.household_id = want.id
+          JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
+         WHERE ht.ended_at IS NULL AND ht.municipality <> ''
+    ), ev AS (
+        SELECT live.household_id, se.person_id, se.sector, nullif(se.programme, '') AS programme,
+               date_trunc('month', se.service_date)::date AS month
+          FROM live
+          JOIN household_members hm ON hm.household_id = live.household_id AND hm.valid_to IS NULL
           JOIN service_events se ON se.person_id = hm.person_id AND se.superseded_by IS NULL AND se.service_date IS NOT NULL
-         WHERE hm.valid_to IS NULL
-           AND EXISTS (SELECT 1 FROM household_territories ht JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
-                        WHERE ht.household_id = hm.household_id AND ht.ended_at IS NULL AND ht.municipality <> '')
     ), keyed AS (
-        SELECT ev.household_id, ev.person_id, '*' AS sector, '*' AS programme, ev.month FROM ev
-        UNION SELECT ev.household_id, ev.person_id, ev.sector, '*', ev.month FROM ev
-        UNION SELECT ev.household_id, ev.person_id, ev.sector, ev.programme, ev.month FROM ev WHERE ev.programme IS NOT NULL AND ev.programme <> ''
-    ), both_levels AS (
-        SELECT k.household_id, k.person_id, k.sector, k.programme, k.month FROM keyed k
-        UNION SELECT k.household_id, '00000000-0000-0000-0000-000000000000'::uuid, k.sector, k.programme, k.month FROM keyed k
+        -- One pass: the household and each person, under any sector, each sector, each programme.
+        SELECT ev.household_id,
+               CASE WHEN grouping(ev.person_id) = 1 THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE ev.person_id END AS person_id,
+               CASE WHEN grouping(ev.sector) = 1 THEN '*' ELSE ev.sector END AS sector,
+               CASE WHEN grouping(ev.programme) = 1 THEN '*' ELSE ev.programme END AS programme,
+               ev.month
+          FROM ev
+         GROUP BY GROUPING SETS (
+             (ev.household_id, ev.month), (ev.household_id, ev.sector, ev.month), (ev.household_id, ev.sector, ev.programme, ev.month),
+             (ev.household_id, ev.person_id, ev.month), (ev.household_id, ev.person_id, ev.sector, ev.month),
+             (ev.household_id, ev.person_id, ev.sector, ev.programme, ev.month))
     )
-    SELECT b.household_id, b.person_id, b.sector, b.programme, b.month,
-           coalesce(lag(b.month) OVER (PARTITION BY b.household_id, b.person_id, b.sector, b.programme ORDER BY b.month), '-infinity'::date)
-      FROM both_levels b
+    SELECT k.household_id, k.person_id, k.sector, k.programme, k.month,
+           coalesce(lag(k.month) OVER (PARTITION BY k.household_id, k.person_id, k.sector, k.programme ORDER BY k.month), '-infinity'::date)
+      FROM keyed k
+     WHERE k.programme IS NOT NULL
 $$;
 
 -- Last month per sector of each household ('*' any, '*2' second most recent sector); '*' = -infinity when never reached.
@@ -168,6 +179,9 @@ BEGIN
     IF p_households IS NULL OR cardinality(p_households) = 0 THEN RETURN; END IF;
     SELECT array_agg(DISTINCT h ORDER BY h) INTO p_households FROM unnest(p_households) h WHERE h IS NOT NULL;
     IF p_households IS NULL THEN RETURN; END IF;
+    -- One refresh at a time, to the writer's commit: the next one then reads the facts this one wrote (READ COMMITTED
+    -- takes a new snapshot per statement), so two transactions touching one household cannot both subtract its old facts.
+    PERFORM pg_advisory_xact_lock(290050);
 
     -- Out with the old contributions…
     INSERT INTO coverage_cells AS c (municipality, poligono, colonia, sector, programme, month, prev_month, households, persons)
@@ -260,7 +274,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     ids uuid[];
 BEGIN
-    TRUNCATE coverage_households, coverage_facts, coverage_household_last, coverage_cells, coverage_last_cells;
+    TRUNCATE coverage_households, coverage_facts, coverage_household_last, coverage_cells, coverage_last_cells, coverage_dirty;
     SELECT coalesce(array_agg(id), '{}') INTO ids FROM households WHERE merged_into IS NULL;
     INSERT INTO coverage_households SELECT * FROM registry_coverage_places_of(ids);
     INSERT INTO coverage_facts SELECT * FROM registry_coverage_facts_of(ids);
@@ -269,7 +283,32 @@ BEGIN
     INSERT INTO coverage_last_cells SELECT * FROM registry_coverage_last_recount();
 END $$;
 
--- Which households a statement touched, by table.
+-- Which households a statement touched, by table: marked dirty, refreshed once per transaction at its commit
+-- (a resolver chunk touches the same households through memberships, territories and services: one refresh, not three).
+CREATE TABLE coverage_dirty (household_id uuid PRIMARY KEY);
+
+CREATE FUNCTION registry_coverage_mark(p_households uuid[]) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO coverage_dirty (household_id)
+    SELECT DISTINCT h FROM unnest(p_households) h WHERE h IS NOT NULL ORDER BY 1
+    ON CONFLICT DO NOTHING
+$$;
+
+-- A deferred trigger per dirty row: the first to fire at commit refreshes every household this transaction marked
+-- and notes it in a transaction-local setting, so the others return at once.
+CREATE FUNCTION registry_coverage_flush() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids uuid[];
+BEGIN
+    IF current_setting('registry.coverage_flushed', true) = txid_current()::text THEN RETURN NULL; END IF;
+    WITH d AS (DELETE FROM coverage_dirty RETURNING household_id) SELECT array_agg(household_id) INTO ids FROM d;
+    PERFORM set_config('registry.coverage_flushed', txid_current()::text, true);
+    PERFORM registry_coverage_refresh(ids);
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER coverage_dirty_flush AFTER INSERT ON coverage_dirty DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION registry_coverage_flush();
+
 CREATE FUNCTION registry_coverage_on_service_events() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     people uuid[];
@@ -281,7 +320,7 @@ BEGIN
     ELSE
         SELECT array_agg(DISTINCT person_id) INTO people FROM old_rows;
     END IF;
-    PERFORM registry_coverage_refresh(ARRAY(
+    PERFORM registry_coverage_mark(ARRAY(
         SELECT DISTINCT hm.household_id FROM unnest(people) p(id) JOIN household_members hm ON hm.person_id = p.id));
     RETURN NULL;
 END $$;
@@ -297,13 +336,13 @@ BEGIN
     ELSE
         SELECT array_agg(DISTINCT household_id) INTO touched FROM old_rows;
     END IF;
-    PERFORM registry_coverage_refresh(touched);
+    PERFORM registry_coverage_mark(touched);
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION registry_coverage_on_households() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM registry_coverage_refresh(ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows));
+    PERFORM registry_coverage_mark(ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows));
     RETURN NULL;
 END $$;
 

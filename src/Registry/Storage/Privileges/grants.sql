@@ -38,7 +38,7 @@ GRANT INSERT, UPDATE, DELETE ON persons, person_keys, person_exclusions, person_
     household_territories, residence_claims, person_residences, territory_excluded_records TO registry_stewardship;
 -- The coverage aggregates their triggers keep current (migration 0050) when a steward's action changes a household.
 GRANT INSERT, UPDATE, DELETE ON coverage_households, coverage_facts, coverage_household_last, coverage_cells,
-    coverage_last_cells TO registry_stewardship;
+    coverage_last_cells, coverage_dirty TO registry_stewardship;
 DO $$
 DECLARE
     t regclass;
