@@ -110,9 +110,10 @@ LANGUAGE sql STABLE AS $$
            AND registry_fold(sr.data ->> 'Municipality') = c.municipality
          ORDER BY c.household_id, e.received_at DESC, sr.id DESC
     )
-    SELECT m.household_id, m.municipality, coalesce(place.poligono, ''), coalesce(place.colonia, ''),
-           (SELECT count(*)::int FROM current_members c WHERE c.household_id = m.household_id)
-      FROM m LEFT JOIN place ON place.household_id = m.household_id
+    , counted AS (SELECT c.household_id, count(*)::int AS members FROM current_members c GROUP BY c.household_id)
+    -- Joins, not correlated subqueries: a CTE read twice is materialised, and a subquery per household would scan all of it.
+    SELECT m.household_id, m.municipality, coalesce(place.poligono, ''), coalesce(place.colonia, ''), coalesce(counted.members, 0)
+      FROM m LEFT JOIN place ON place.household_id = m.household_id LEFT JOIN counted ON counted.household_id = m.household_id
 $$;
 
 CREATE FUNCTION registry_coverage_facts_of(p_households uuid[])
@@ -163,8 +164,8 @@ LANGUAGE sql STABLE AS $$
     )
     SELECT r.household_id, r.sector, r.last_month FROM ranked r
     UNION ALL
-    SELECT p.household_id, '*', coalesce((SELECT r.last_month FROM ranked r WHERE r.household_id = p.household_id AND r.n = 1), '-infinity'::date)
-      FROM registry_coverage_places_of(p_households) p
+    SELECT p.household_id, '*', coalesce(r.last_month, '-infinity'::date)
+      FROM registry_coverage_places_of(p_households) p LEFT JOIN ranked r ON r.household_id = p.household_id AND r.n = 1
     UNION ALL
     SELECT r.household_id, '*2', r.last_month FROM ranked r WHERE r.n = 2
 $$;
@@ -222,8 +223,9 @@ BEGIN
     )
     SELECT ps.household_id, ps.sector, ps.last_month FROM per_sector ps
     UNION ALL
-    SELECT ch.household_id, '*', coalesce((SELECT ps.last_month FROM per_sector ps WHERE ps.household_id = ch.household_id AND ps.n = 1), '-infinity'::date)
+    SELECT ch.household_id, '*', coalesce(ps.last_month, '-infinity'::date)
       FROM unnest(p_households) want(id) JOIN coverage_households ch ON ch.household_id = want.id
+      LEFT JOIN per_sector ps ON ps.household_id = ch.household_id AND ps.n = 1
     UNION ALL
     SELECT ps.household_id, '*2', ps.last_month FROM per_sector ps WHERE ps.n = 2;
     INSERT INTO coverage_cells AS c (municipality, poligono, colonia, sector, programme, month, prev_month, households, persons)
