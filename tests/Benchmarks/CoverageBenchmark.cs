@@ -179,7 +179,7 @@ public static class CoverageBenchmark
                 (SELECT * FROM registry_coverage_last_recount()
                  EXCEPT ALL SELECT municipality, poligono, colonia, sector, last_month, households FROM coverage_last_cells)) d
             """);
-        var total = await ScalarAsync<long>(db, "SELECT coalesce(sum(households), 0) FROM coverage_last_cells WHERE sector = '*'");
+        var total = await ScalarAsync<long>(db, "SELECT coalesce(sum(households), 0)::bigint FROM coverage_last_cells WHERE sector = '*'");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"recount {when}: {(cells == 0 && last == 0 ? "exact" : $"{cells} cells and {last} last-month cells DIFFER")} " +
             $"({total:N0} households counted; recount took {sw.Elapsed.TotalSeconds:F1} s)"));
