@@ -84,22 +84,42 @@ public static class CoverageBenchmark
                 Console.WriteLine("  " + timings[^1]);
             }
             Console.WriteLine($"changes through the triggers ({changes:N0} of each):");
-            await Timed("new housing services (one statement, as a chunk writes them)", """
+            // Each service has a source record of its own (service_events.source_record_id is unique): both are written, as a chunk does.
+            await Timed("new housing services with their records (one statement, as a chunk writes them)", """
+                WITH ex AS (
+                    INSERT INTO extracts (id, feed_code, agency_code, sector, file_name, sha256, size_bytes, archive_path, status,
+                                          rows_total, rows_accepted, rows_rejected, rows_resolved, chunks_total, parsed_at, resolved_at)
+                    VALUES ('00000000-0000-0000-0000-0000000001b1', 'itavu-mejoramiento', 'ITAVU', 'housing', 'bench-itavu.csv', repeat('b', 64),
+                            0, '-', 'resolved', 0, 0, 0, 0, 0, now(), now())
+                    RETURNING id),
+                picked AS (SELECT id AS person_id, gen_random_uuid() AS sr, row_number() OVER () AS n FROM persons ORDER BY md5(id::text) LIMIT @n),
+                records AS (
+                    INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, content_hash, person_id, data, record_key)
+                    SELECT p.sr, (SELECT id FROM ex), p.n, 'itavu-mejoramiento', 'ITAVU', md5(p.sr::text), p.person_id, '{}'::jsonb, 'bench:itavu:' || p.sr
+                      FROM picked p
+                    RETURNING id, person_id)
                 INSERT INTO service_events (id, source_record_id, person_id, agency_code, sector, programme, service_type, service_date, status)
-                SELECT gen_random_uuid(), p.golden_source_record_id, p.id, 'ITAVU', 'housing', 'Mejoramiento de vivienda', 'Techo firme',
-                       current_date - abs(hashtext(p.id::text)) % 200, 'ENTREGADO'
-                  FROM (SELECT id, golden_source_record_id FROM persons ORDER BY md5(id::text) LIMIT @n) p
+                SELECT gen_random_uuid(), r.id, r.person_id, 'ITAVU', 'housing', 'Mejoramiento de vivienda', 'Techo firme',
+                       current_date - abs(hashtext(r.person_id::text)) % 200, 'ENTREGADO'
+                  FROM records r
                 """);
-            await Timed("services superseded by a new version", """
-                WITH old AS (SELECT id FROM service_events WHERE sector = 'social' AND superseded_by IS NULL ORDER BY md5(id::text) LIMIT @n),
-                     fresh AS (
-                         INSERT INTO service_events (id, source_record_id, person_id, agency_code, sector, programme, service_type, service_date, status)
-                         SELECT gen_random_uuid(), se.source_record_id, se.person_id, se.agency_code, se.sector, se.programme, se.service_type,
-                                se.service_date + 40, se.status
-                           FROM service_events se JOIN old ON old.id = se.id
-                         RETURNING id, person_id, source_record_id)
-                UPDATE service_events se SET superseded_by = fresh.id
-                  FROM old, fresh WHERE se.id = old.id AND fresh.source_record_id = se.source_record_id AND fresh.person_id = se.person_id
+            await Timed("services superseded by a new version (new record and service, old one marked)", """
+                WITH old AS (
+                    SELECT se.id, se.person_id, se.agency_code, se.sector, se.programme, se.service_type, se.service_date, se.status,
+                           gen_random_uuid() AS new_sr, gen_random_uuid() AS new_se, row_number() OVER () AS n
+                      FROM service_events se WHERE se.sector = 'social' AND se.superseded_by IS NULL ORDER BY md5(se.id::text) LIMIT @n),
+                records AS (
+                    INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, content_hash, person_id, data, record_key)
+                    SELECT o.new_sr, '00000000-0000-0000-0000-0000000001b1', 1000000 + o.n, 'itavu-mejoramiento', 'ITAVU', md5(o.new_sr::text),
+                           o.person_id, '{}'::jsonb, 'bench:v2:' || o.new_sr
+                      FROM old o
+                    RETURNING id),
+                fresh AS (
+                    INSERT INTO service_events (id, source_record_id, person_id, agency_code, sector, programme, service_type, service_date, status)
+                    SELECT o.new_se, o.new_sr, o.person_id, o.agency_code, o.sector, o.programme, o.service_type, o.service_date + 40, o.status
+                      FROM old o JOIN records r ON r.id = o.new_sr
+                    RETURNING id)
+                UPDATE service_events se SET superseded_by = o.new_se FROM old o JOIN fresh f ON f.id = o.new_se WHERE se.id = o.id
                 """);
             await Timed("memberships ended (people who moved out)", """
                 UPDATE household_members SET valid_to = current_date
