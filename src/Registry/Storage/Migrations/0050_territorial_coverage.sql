@@ -186,6 +186,7 @@ BEGIN
 
     -- The households' new place, facts and last months, beside the stored ones (temporary tables of this transaction).
     SET LOCAL client_min_messages = warning;  -- not a notice per call that the temporary tables exist
+    SET LOCAL work_mem = '64MB';               -- the differences of a chunk's households sort in memory
     CREATE TEMP TABLE IF NOT EXISTS coverage_new_places (household_id uuid, municipality text, poligono text, colonia text, members integer)
         ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE IF NOT EXISTS coverage_new_facts (household_id uuid, person_id uuid, sector text, programme text, month date, prev_month date)
