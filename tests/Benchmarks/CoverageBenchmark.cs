@@ -74,11 +74,14 @@ public static class CoverageBenchmark
 
             // Changes through the triggers, as the resolver and stewards make them.
             var timings = new List<string>();
+            // A new extract per run, so a kept database can be measured again (--existing).
+            var extractId = Guid.NewGuid();
             async Task Timed(string label, string sql)
             {
                 var sw = Stopwatch.StartNew();
                 await using var command = new NpgsqlCommand(sql, db) { CommandTimeout = 0 };
                 command.Parameters.AddWithValue("n", changes);
+                command.Parameters.AddWithValue("extract", extractId);
                 var rows = await command.ExecuteNonQueryAsync();
                 timings.Add(string.Create(c, $"{label}: {rows:N0} rows in {sw.Elapsed.TotalMilliseconds:F0} ms"));
                 Console.WriteLine("  " + timings[^1]);
@@ -89,7 +92,7 @@ public static class CoverageBenchmark
                 WITH ex AS (
                     INSERT INTO extracts (id, feed_code, agency_code, sector, file_name, sha256, size_bytes, archive_path, status,
                                           rows_total, rows_accepted, rows_rejected, rows_resolved, chunks_total, parsed_at, resolved_at)
-                    VALUES ('00000000-0000-0000-0000-0000000001b1', 'itavu-mejoramiento', 'ITAVU', 'housing', 'bench-itavu.csv', repeat('b', 64),
+                    VALUES (@extract, 'itavu-mejoramiento', 'ITAVU', 'housing', 'bench-itavu-' || @extract || '.csv', repeat('b', 64),
                             0, '-', 'resolved', 0, 0, 0, 0, 0, now(), now())
                     RETURNING id),
                 picked AS (SELECT id AS person_id, gen_random_uuid() AS sr, row_number() OVER () AS n FROM persons ORDER BY md5(id::text) LIMIT @n),
@@ -110,7 +113,7 @@ public static class CoverageBenchmark
                       FROM service_events se WHERE se.sector = 'social' AND se.superseded_by IS NULL ORDER BY md5(se.id::text) LIMIT @n),
                 records AS (
                     INSERT INTO source_records (id, extract_id, row_number, feed_code, agency_code, content_hash, person_id, data, record_key)
-                    SELECT o.new_sr, '00000000-0000-0000-0000-0000000001b1', 1000000 + o.n, 'itavu-mejoramiento', 'ITAVU', md5(o.new_sr::text),
+                    SELECT o.new_sr, @extract, 1000000 + o.n, 'itavu-mejoramiento', 'ITAVU', md5(o.new_sr::text),
                            o.person_id, '{}'::jsonb, 'bench:v2:' || o.new_sr
                       FROM old o
                     RETURNING id),
