@@ -383,67 +383,84 @@ BEGIN
     -- takes a new snapshot per statement), so two transactions touching one household cannot both subtract its old facts.
     PERFORM pg_advisory_xact_lock(290050);
 
-    -- Out with the old contributions…
-    INSERT INTO coverage_cells AS c (municipality, poligono, colonia, sector, programme, month, prev_month, households, persons)
-    SELECT ch.municipality, ch.poligono, ch.colonia, f.sector, f.programme, f.month, f.prev_month,
-           -count(*) FILTER (WHERE f.person_id = '00000000-0000-0000-0000-000000000000'),
-           -count(*) FILTER (WHERE f.person_id <> '00000000-0000-0000-0000-000000000000')
-      FROM unnest(p_households) want(id)
-      JOIN coverage_facts f ON f.household_id = want.id
-      JOIN coverage_households ch ON ch.household_id = f.household_id
-     GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 4, 5, 6, 7, 2, 3
-    ON CONFLICT (municipality, sector, programme, month, prev_month, poligono, colonia)
-    DO UPDATE SET households = c.households + excluded.households, persons = c.persons + excluded.persons;
-    INSERT INTO coverage_last_cells AS c (municipality, poligono, colonia, sector, last_month, households)
-    SELECT ch.municipality, ch.poligono, ch.colonia, l.sector, l.last_month, -count(*)
-      FROM unnest(p_households) want(id)
-      JOIN coverage_household_last l ON l.household_id = want.id
-      JOIN coverage_households ch ON ch.household_id = l.household_id
-     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3
-    ON CONFLICT (municipality, sector, last_month, poligono, colonia) DO UPDATE SET households = c.households + excluded.households;
-    DELETE FROM coverage_facts f USING unnest(p_households) want(id) WHERE f.household_id = want.id;
-    DELETE FROM coverage_household_last l USING unnest(p_households) want(id) WHERE l.household_id = want.id;
-    DELETE FROM coverage_households ch USING unnest(p_households) want(id) WHERE ch.household_id = want.id;
-
-    -- …in with the current ones.
-    INSERT INTO coverage_households (household_id, municipality, poligono, colonia, members)
-    SELECT * FROM registry_coverage_places_of(p_households);
-    INSERT INTO coverage_facts (household_id, person_id, sector, programme, month, prev_month)
-    SELECT * FROM registry_coverage_facts_of(p_households);
-    INSERT INTO coverage_household_last (household_id, sector, last_month)
+    -- The households' new place, facts and last months, beside the stored ones (temporary tables of this transaction).
+    SET LOCAL client_min_messages = warning;  -- not a notice per call that the temporary tables exist
+    SET LOCAL work_mem = '64MB';               -- the differences of a chunk's households sort in memory
+    CREATE TEMP TABLE IF NOT EXISTS coverage_new_places (household_id uuid, municipality text, poligono text, colonia text, members integer)
+        ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS coverage_new_facts (household_id uuid, person_id uuid, sector text, programme text, month date, prev_month date)
+        ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS coverage_new_last (household_id uuid, sector text, last_month date) ON COMMIT DELETE ROWS;
+    TRUNCATE coverage_new_places, coverage_new_facts, coverage_new_last;
+    INSERT INTO coverage_new_places SELECT * FROM registry_coverage_places_of(p_households);
+    INSERT INTO coverage_new_facts SELECT * FROM registry_coverage_facts_of(p_households);
+    INSERT INTO coverage_new_last (household_id, sector, last_month)
     WITH per_sector AS (
         SELECT f.household_id, f.sector, max(f.month) AS last_month,
                row_number() OVER (PARTITION BY f.household_id ORDER BY max(f.month) DESC) AS n
-          FROM unnest(p_households) want(id)
-          JOIN coverage_facts f ON f.household_id = want.id
-         WHERE f.person_id = '00000000-0000-0000-0000-000000000000'
-           AND f.programme = '*' AND f.sector <> '*'
+          FROM coverage_new_facts f
+         WHERE f.person_id = '00000000-0000-0000-0000-000000000000' AND f.programme = '*' AND f.sector <> '*'
          GROUP BY f.household_id, f.sector
     )
     SELECT ps.household_id, ps.sector, ps.last_month FROM per_sector ps
     UNION ALL
-    SELECT ch.household_id, '*', coalesce(ps.last_month, '-infinity'::date)
-      FROM unnest(p_households) want(id) JOIN coverage_households ch ON ch.household_id = want.id
-      LEFT JOIN per_sector ps ON ps.household_id = ch.household_id AND ps.n = 1
+    SELECT pl.household_id, '*', coalesce(ps.last_month, '-infinity'::date)
+      FROM coverage_new_places pl LEFT JOIN per_sector ps ON ps.household_id = pl.household_id AND ps.n = 1
     UNION ALL
     SELECT ps.household_id, '*2', ps.last_month FROM per_sector ps WHERE ps.n = 2;
+    -- Temporary tables have no statistics until analysed: without them the anti-joins below may be planned as loops.
+    ANALYZE coverage_new_places, coverage_new_facts, coverage_new_last;
+
+    -- The cells change by the difference between the old contributions and the new, only where it is not zero: a
+    -- household that gained one service moves a handful of cells, not the few dozen it counts in.
     INSERT INTO coverage_cells AS c (municipality, poligono, colonia, sector, programme, month, prev_month, households, persons)
-    SELECT ch.municipality, ch.poligono, ch.colonia, f.sector, f.programme, f.month, f.prev_month,
-           count(*) FILTER (WHERE f.person_id = '00000000-0000-0000-0000-000000000000'),
-           count(*) FILTER (WHERE f.person_id <> '00000000-0000-0000-0000-000000000000')
-      FROM unnest(p_households) want(id)
-      JOIN coverage_facts f ON f.household_id = want.id
-      JOIN coverage_households ch ON ch.household_id = f.household_id
-     GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 4, 5, 6, 7, 2, 3
+    SELECT d.municipality, d.poligono, d.colonia, d.sector, d.programme, d.month, d.prev_month, sum(d.dh), sum(d.dp)
+      FROM (SELECT ch.municipality, ch.poligono, ch.colonia, f.sector, f.programme, f.month, f.prev_month,
+                   -(f.person_id = '00000000-0000-0000-0000-000000000000')::int AS dh, -(f.person_id <> '00000000-0000-0000-0000-000000000000')::int AS dp
+              FROM unnest(p_households) want(id)
+              JOIN coverage_facts f ON f.household_id = want.id
+              JOIN coverage_households ch ON ch.household_id = f.household_id
+            UNION ALL
+            SELECT pl.municipality, pl.poligono, pl.colonia, f.sector, f.programme, f.month, f.prev_month,
+                   (f.person_id = '00000000-0000-0000-0000-000000000000')::int, (f.person_id <> '00000000-0000-0000-0000-000000000000')::int
+              FROM coverage_new_facts f JOIN coverage_new_places pl ON pl.household_id = f.household_id) d
+     GROUP BY 1, 2, 3, 4, 5, 6, 7
+    HAVING sum(d.dh) <> 0 OR sum(d.dp) <> 0
+     ORDER BY 1, 4, 5, 6, 7, 2, 3
     ON CONFLICT (municipality, sector, programme, month, prev_month, poligono, colonia)
     DO UPDATE SET households = c.households + excluded.households, persons = c.persons + excluded.persons;
     INSERT INTO coverage_last_cells AS c (municipality, poligono, colonia, sector, last_month, households)
-    SELECT ch.municipality, ch.poligono, ch.colonia, l.sector, l.last_month, count(*)
-      FROM unnest(p_households) want(id)
-      JOIN coverage_household_last l ON l.household_id = want.id
-      JOIN coverage_households ch ON ch.household_id = l.household_id
-     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 4, 5, 2, 3
+    SELECT d.municipality, d.poligono, d.colonia, d.sector, d.last_month, sum(d.dh)
+      FROM (SELECT ch.municipality, ch.poligono, ch.colonia, l.sector, l.last_month, -1 AS dh
+              FROM unnest(p_households) want(id)
+              JOIN coverage_household_last l ON l.household_id = want.id
+              JOIN coverage_households ch ON ch.household_id = l.household_id
+            UNION ALL
+            SELECT pl.municipality, pl.poligono, pl.colonia, l.sector, l.last_month, 1
+              FROM coverage_new_last l JOIN coverage_new_places pl ON pl.household_id = l.household_id) d
+     GROUP BY 1, 2, 3, 4, 5
+    HAVING sum(d.dh) <> 0
+     ORDER BY 1, 4, 5, 2, 3
     ON CONFLICT (municipality, sector, last_month, poligono, colonia) DO UPDATE SET households = c.households + excluded.households;
+
+    -- Then the stored rows become the new ones, touching only what differs.
+    DELETE FROM coverage_facts f USING unnest(p_households) want(id)
+     WHERE f.household_id = want.id
+       AND NOT EXISTS (SELECT 1 FROM coverage_new_facts n
+                        WHERE n.household_id = f.household_id AND n.person_id = f.person_id AND n.sector = f.sector
+                          AND n.programme = f.programme AND n.month = f.month AND n.prev_month = f.prev_month);
+    INSERT INTO coverage_facts AS f (household_id, person_id, sector, programme, month, prev_month)
+    SELECT * FROM coverage_new_facts
+    ON CONFLICT (household_id, person_id, sector, programme, month) DO NOTHING;
+    DELETE FROM coverage_household_last l USING unnest(p_households) want(id)
+     WHERE l.household_id = want.id
+       AND NOT EXISTS (SELECT 1 FROM coverage_new_last n WHERE n.household_id = l.household_id AND n.sector = l.sector AND n.last_month = l.last_month);
+    INSERT INTO coverage_household_last SELECT * FROM coverage_new_last ON CONFLICT (household_id, sector) DO NOTHING;
+    DELETE FROM coverage_households ch USING unnest(p_households) want(id)
+     WHERE ch.household_id = want.id
+       AND NOT EXISTS (SELECT 1 FROM coverage_new_places n WHERE n.household_id = ch.household_id AND n.municipality = ch.municipality
+                          AND n.poligono = ch.poligono AND n.colonia = ch.colonia AND n.members = ch.members);
+    INSERT INTO coverage_households SELECT * FROM coverage_new_places ON CONFLICT (household_id) DO NOTHING;
 END $$;
 
 CREATE FUNCTION public.registry_dangling_references() RETURNS TABLE(table_name text, column_name text, dangling bigint)
