@@ -92,7 +92,7 @@ public static class CoverageBenchmark
                 WITH ex AS (
                     INSERT INTO extracts (id, feed_code, agency_code, sector, file_name, sha256, size_bytes, archive_path, status,
                                           rows_total, rows_accepted, rows_rejected, rows_resolved, chunks_total, parsed_at, resolved_at)
-                    VALUES (@extract, 'itavu-mejoramiento', 'ITAVU', 'housing', 'bench-itavu-' || @extract || '.csv', repeat('b', 64),
+                    VALUES (@extract, 'itavu-mejoramiento', 'ITAVU', 'housing', 'bench-itavu-' || @extract || '.csv', md5(@extract::text) || md5(@extract::text),
                             0, '-', 'resolved', 0, 0, 0, 0, 0, now(), now())
                     RETURNING id),
                 picked AS (SELECT id AS person_id, gen_random_uuid() AS sr, row_number() OVER () AS n FROM persons ORDER BY md5(id::text) LIMIT @n),
