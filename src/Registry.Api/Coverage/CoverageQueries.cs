@@ -39,14 +39,13 @@ public sealed class CoverageQueries(NpgsqlDataSource db, IConfiguration configur
     /// <summary>The default period: the gap window.</summary>
     public (DateOnly From, DateOnly To) DefaultPeriod() => GapWindow();
 
-    /// <summary>Municipalities this reader may see coverage of (folded as stored), with the number of households counted in each.</summary>
+    /// <summary>Municipalities this reader may see coverage of (folded as stored): every one counted for stewards, auditors and admins, their own for others.</summary>
     public async Task<IReadOnlyList<string>> MunicipalitiesAsync(RegistryUser user, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var own = await FoldAsync(connection, user, ct);
-        var all = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT DISTINCT municipality FROM coverage_last_cells WHERE sector = '*' ORDER BY 1", cancellationToken: ct))).AsList();
-        return user.SeesAllTerritories ? all : [.. own.Where(m => all.Contains(m)).Concat(own.Where(m => !all.Contains(m))).Distinct().Order(StringComparer.Ordinal)];
+        if (!user.SeesAllTerritories) return [.. (await FoldAsync(connection, user, ct)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT municipality FROM coverage_last_cells WHERE sector = '*' AND households > 0 ORDER BY 1", cancellationToken: ct))).AsList();
     }
 
     /// <summary>Validates the request and the reader's scope; returns the request with its municipality folded as stored.</summary>
