@@ -6,7 +6,7 @@ WITH_SERVICES := deploy/local/with-services.sh
 # The workers host's runtime settings (its garbage collector): whatever runs the resolver runs with them.
 WORKERS_ENV := $(shell grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env)
 
-.PHONY: demo test build migrate schema requeue-failed verify-access-log bench-ingest bench-resolve bench-lookup bench-accuracy bench-faults synth simulator services-up services-down services-status
+.PHONY: demo test build migrate schema requeue-failed verify-access-log bench-ingest bench-resolve bench-lookup bench-coverage bench-accuracy bench-faults synth simulator services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
@@ -61,6 +61,16 @@ bench-lookup:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
 	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
 	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll lookup --persons $(PERSONS) --rps $(RPS) --seconds $(SECONDS)
+
+## bench-coverage: bench-lookup's registry of PERSONS persons, its coverage aggregates checked exactly against a full recount (after
+##   the fill and after CHANGES changes through the triggers), then COVERAGE_RPS (default 20) requests/s for SECONDS against
+##   REYNOSA's coverage (JSON and page) as a coordinator (last line: RESULT municipality_p95_ms=… recount=exact|DIFFERENT)
+COVERAGE_RPS ?= 20
+CHANGES ?= 2000
+bench-coverage:
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
+	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll coverage --persons $(PERSONS) --rps $(COVERAGE_RPS) --seconds $(SECONDS) --changes $(CHANGES)
 
 ## bench-accuracy: PROFILE=clean|typical|hard (default hard) synthetic extracts of RECORDS rows (default 100000; SEED=) or
 ## DATASET=febrl1|febrl2, through the real workers host and feeds into a fresh database; pairwise precision/recall/F1 against

@@ -77,7 +77,7 @@ export Upload__ApiKeys__1__Agency=DIF-TAM Upload__ApiKeys__1__KeySha256="$(sha d
 # The session cookie stays Secure even on http://127.0.0.1: browsers treat loopback as a secure origin.
 export Auth__DevIssuer__Enabled=true Auth__DevIssuer__AllowOutsideDevelopment=true
 export Auth__DevIssuer__SigningKey="demo-$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
-demo_users=(gestora.reynosa gestora.salud gestor.victoria ssa.datos dif.datos custodio auditora admin)
+demo_users=(gestora.reynosa gestora.salud gestor.victoria coordinadora.lazos coordinador.reynosa ssa.datos dif.datos custodio auditora admin)
 declare -A password
 password_env=()
 for user in "${demo_users[@]}"; do
@@ -188,6 +188,8 @@ Web UI:         $api_url/login   (Spanish; "English" in the top bar)
                 gestora.reynosa   ${password[gestora.reynosa]}   case manager, REYNOSA (health and security detail hidden)
                 gestora.salud     ${password[gestora.salud]}   case manager, REYNOSA + MATAMOROS, sees health and security detail
                 gestor.victoria   ${password[gestor.victoria]}   case manager, VICTORIA
+                coordinadora.lazos  ${password[coordinadora.lazos]}   coordinator, REYNOSA + VICTORIA (coverage aggregates only)
+                coordinador.reynosa ${password[coordinador.reynosa]}   coordinator and case manager, REYNOSA (gaps down to households)
                 ssa.datos         ${password[ssa.datos]}   agency data officer, SSA-TAM (its own extracts)
                 dif.datos         ${password[dif.datos]}   agency data officer, DIF-TAM
                 custodio          ${password[custodio]}   steward
@@ -195,6 +197,7 @@ Web UI:         $api_url/login   (Spanish; "English" in the top bar)
                 admin             ${password[admin]}   admin
   note          5 wrong passwords in a row lock a user for 15 minutes
   try           search "Ximena Gonsalez" → household → "rastrear" (as auditora) → file and row
+Coverage:       $api_url/cobertura?municipio=REYNOSA   (sign in as coordinadora.lazos; JSON: $api_url/api/coverage?municipality=REYNOSA)
 API:            $api_url   (interactive reference: $api_url/scalar, OpenAPI: $api_url/openapi/v1.json)
 Token:          curl -d username=gestora.reynosa -d password=${password[gestora.reynosa]} $api_url/auth/token
 Find a family:  curl -H "Authorization: Bearer <token>" -H 'X-Purpose: seguimiento' '$api_url/api/households?name=ximena%20gonzalez'

@@ -58,6 +58,7 @@ public static partial class IngestWorkers
         services.AddOptions<EventsOptions>().BindConfiguration("Events");
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        services.AddHostedService<Coverage.CoverageRefresher>();
         return services;
     }
 

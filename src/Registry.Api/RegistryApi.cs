@@ -1,5 +1,7 @@
 using Registry.Api.Access;
 using Registry.Api.Dci;
+
+using Registry.Api.Coverage;
 using Registry.Api.Extracts;
 using Registry.Api.Fhir;
 using Registry.Api.Households;
@@ -18,6 +20,7 @@ using Registry.Households;
 using Registry.Review;
 using Registry.ServiceDefaults;
 using Registry.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
 
 namespace Registry.Api;
@@ -53,6 +56,8 @@ public static class RegistryApi
         // Residence decisions are stewards' actions: they write through the stewardship role's pool.
         services.AddSingleton(sp => new Residence(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<TerritoryEvents>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<CoverageQueries>();
         services.AddFhir();
         services.AddDci();
         services.AddOpenApi();
@@ -94,6 +99,7 @@ public static class RegistryApi
         api.MapExtracts();
         api.MapSummary();
         api.MapTerritory();
+        api.MapCoverage();
         AccessLog.Map(api);
         // FHIR R4 (Patient/$match, Patient read) for health systems: reads of persons like /api/persons/{id}.
         app.MapFhir();

@@ -214,15 +214,15 @@ public static class LookupBenchmark
         return new LoadResult(householdLatencies, searchLatencies, total / clock.Elapsed.TotalSeconds, errors, firstError);
     }
 
-    private static double P(List<double> values, int percentile)
+    internal static double P(List<double> values, int percentile)
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
-    private static readonly string BenchPassword = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+    internal static readonly string BenchPassword = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 
-    private static Process StartApi(string root, string dll, string connectionString, string amqp, Uri address)
+    internal static Process StartApi(string root, string dll, string connectionString, string amqp, Uri address, string user = "gestora.reynosa")
     {
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", address.ToString()])
         {
@@ -239,7 +239,7 @@ public static class LookupBenchmark
         start.Environment["Auth__DevIssuer__Enabled"] = "true";
         start.Environment["Auth__DevIssuer__SigningKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         start.Environment["Auth__DevIssuer__AllowOutsideDevelopment"] = "true";
-        start.Environment["Auth__DevIssuer__Passwords__gestora.reynosa"] = BenchPassword;
+        start.Environment[$"Auth__DevIssuer__Passwords__{user}"] = BenchPassword;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("[api] " + e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("[api] " + e.Data); };
@@ -248,7 +248,7 @@ public static class LookupBenchmark
         return process;
     }
 
-    private static async Task WaitReadyAsync(HttpClient http, Process api)
+    internal static async Task WaitReadyAsync(HttpClient http, Process api)
     {
         for (var i = 0; i < 120; i++)
         {

@@ -5,6 +5,7 @@ return args switch
     ["ingest", ..] => await IngestBenchmark.RunAsync(args[1..]),
     ["resolve", ..] => await ResolveBenchmark.RunAsync(args[1..]),
     ["lookup", ..] => await LookupBenchmark.RunAsync(args[1..]),
+    ["coverage", ..] => await CoverageBenchmark.RunAsync(args[1..]),
     ["accuracy", ..] => await AccuracyBenchmark.RunAsync(args[1..]),
     ["blocks", ..] => BlocksBenchmark.Run(args[1..]),
     ["synth", ..] => SynthCommand.Run(args[1..]),
@@ -20,6 +21,7 @@ static int Usage()
     Console.Error.WriteLine("usage: Benchmarks ingest [--rows N] [--chunk N]");
     Console.Error.WriteLine("       Benchmarks resolve [--records N] [--incremental N] [--chunk N] [--consumers N] [--keep]");
     Console.Error.WriteLine("       Benchmarks lookup [--persons N] [--rps N] [--seconds N] [--keep]");
+    Console.Error.WriteLine("       Benchmarks coverage [--persons N] [--rps N] [--seconds N] [--changes N] [--keep] [--existing DB]");
     Console.Error.WriteLine("       Benchmarks accuracy [--profile clean|typical|hard] [--records N] [--seed N] [--dataset febrl2] [--keep]");
     Console.Error.WriteLine("       Benchmarks blocks [--records N] [--source bench|synth] [--profile P] [--seed N]");
     Console.Error.WriteLine("       Benchmarks index [--records N] [--chunk N]");

@@ -78,7 +78,7 @@ public sealed class AccessAudit(RequestDelegate next, AccessLog log, ILogger<Acc
         var user = RegistryUser.From(context.User);
         if (refused)
         {
-            var reason = user.Is(RegistryRoles.CaseManager) ? "outside the reader's territory"
+            var reason = user.Is(RegistryRoles.CaseManager) || user.Is(RegistryRoles.Coordinator) ? "outside the reader's territory"
                 : user.Is(RegistryRoles.Agency) ? "another agency's data"
                 : "refused by the endpoint";
             await RecordDeniedAsync(log, context, reason);

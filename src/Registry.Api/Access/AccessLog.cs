@@ -34,6 +34,8 @@ public static class AccessKind
     public const string DciSearch = "dci-search";
     /// <summary>A DCI notify callback: the records it carried to a subscriber.</summary>
     public const string DciNotify = "dci-notify";
+    /// <summary>A read of coverage by territory (page, JSON, CSV, or its list of households with a gap; detail: what was asked).</summary>
+    public const string Coverage = "coverage";
 }
 
 /// <summary>One entry (properties, not a positional record: Dapper sets the uuid[] column only through a setter).</summary>
@@ -131,7 +133,7 @@ public sealed class AccessLog(NpgsqlDataSource db)
         [AccessKind.Person, AccessKind.Household, AccessKind.LineagePerson, AccessKind.LineageHousehold, AccessKind.LineageServiceEvent, AccessKind.Search,
          AccessKind.ReviewQueue, AccessKind.ReviewTask, AccessKind.IdentityEvents, AccessKind.TerritoryEvents, AccessKind.Denied, AccessKind.RejectedRowsCsv,
          AccessKind.MatchModels, AccessKind.MatchModelPromotion, AccessKind.RowWarningsCsv, AccessKind.FhirPatient, AccessKind.FhirMatch,
-         AccessKind.DciSearch, AccessKind.DciNotify];
+         AccessKind.DciSearch, AccessKind.DciNotify, AccessKind.Coverage];
 
     /// <summary>GET /api/access-log — auditors only; filters by subject, kind, target and time range; paged.</summary>
     public static void Map(RouteGroupBuilder api) =>

@@ -22,6 +22,8 @@ public static class AccessPolicies
     public const string AnyRole = "any-role";
     /// <summary>The matching model page and its API (weights, thresholds, label-estimated accuracy): stewards and admins.</summary>
     public const string Models = "models";
+    /// <summary>Coverage by territory (aggregates): coordinators and case managers (their municipalities), stewards, auditors, admins.</summary>
+    public const string Coverage = "coverage";
     /// <summary>Operations (e.g. the job dashboard, promoting a shadow matching model): admins only.</summary>
     public const string Admin = "admin";
 
@@ -34,6 +36,7 @@ public static class AccessPolicies
         .AddPolicy(ReviewRead, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Auditor, RegistryRoles.Admin))
         .AddPolicy(Stewardship, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Admin))
         .AddPolicy(Models, p => p.RequireRole(RegistryRoles.Steward, RegistryRoles.Admin))
+        .AddPolicy(Coverage, p => p.RequireRole(RegistryRoles.Coordinator, RegistryRoles.CaseManager, RegistryRoles.Steward, RegistryRoles.Auditor, RegistryRoles.Admin))
         .AddPolicy(AnyRole, p => p.RequireRole(RegistryRoles.All))
         .AddPolicy(Admin, p => p.RequireRole(RegistryRoles.Admin));
 }

@@ -11,7 +11,8 @@ namespace Registry.Api.Access;
 
 /// <summary>A seeded user of the development issuer.</summary>
 public sealed record DevelopmentUser(
-    string UserName, string DisplayName, string Role, string? Agency = null, string[]? Municipalities = null, string[]? SensitiveSectors = null)
+    string UserName, string DisplayName, string Role, string? Agency = null, string[]? Municipalities = null, string[]? SensitiveSectors = null,
+    string[]? AlsoRoles = null)
 {
     public IEnumerable<Claim> Claims()
     {
@@ -19,6 +20,7 @@ public sealed record DevelopmentUser(
         yield return new Claim("sub", UserName);
         yield return new Claim("name", DisplayName);
         yield return new Claim(RegistryRoles.RoleClaim, Role);
+        foreach (var r in AlsoRoles ?? []) yield return new Claim(RegistryRoles.RoleClaim, r);
         if (Agency is not null) yield return new Claim(RegistryRoles.AgencyClaim, Agency);
         foreach (var m in Municipalities ?? []) yield return new Claim(RegistryRoles.MunicipalityClaim, m);
         foreach (var s in SensitiveSectors ?? []) yield return new Claim(RegistryRoles.SensitiveSectorClaim, s);
@@ -49,6 +51,9 @@ public sealed class DevelopmentIssuer
         new("gestor.victoria", "Gestor Victoria", RegistryRoles.CaseManager, Municipalities: ["VICTORIA"]),
         new("gestora.salud", "Gestora Reynosa (salud y seguridad)", RegistryRoles.CaseManager, Municipalities: ["REYNOSA", "MATAMOROS"],
             SensitiveSectors: ["health", "security"]),
+        new("coordinadora.lazos", "Coordinadora Lazos del Bienestar", RegistryRoles.Coordinator, Municipalities: ["REYNOSA", "VICTORIA"]),
+        new("coordinador.reynosa", "Coordinador y gestor Reynosa", RegistryRoles.Coordinator, Municipalities: ["REYNOSA"],
+            AlsoRoles: [RegistryRoles.CaseManager]),
         new("custodio", "Custodio de datos", RegistryRoles.Steward),
         new("auditora", "Auditora", RegistryRoles.Auditor),
         new("admin", "Administración", RegistryRoles.Admin),

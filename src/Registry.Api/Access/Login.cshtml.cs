@@ -46,5 +46,10 @@ public sealed class LoginModel(IOptions<AuthOptions> options, DevelopmentIssuer 
         Oidc ? Challenge(new AuthenticationProperties { RedirectUri = UiEndpoints.LocalOnly(returnUrl) }, AuthSetup.OidcScheme) : NotFound();
 
     /// <summary>Where each role starts: agencies at their extracts, everyone else at search.</summary>
-    private static string Landing(DevelopmentUser user) => user.Role == RegistryRoles.Agency ? "/extractos" : "/";
+    private static string Landing(DevelopmentUser user) => user.Role switch
+    {
+        RegistryRoles.Agency => "/extractos",
+        RegistryRoles.Coordinator => "/cobertura",
+        _ => "/",
+    };
 }

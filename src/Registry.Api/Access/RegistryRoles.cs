@@ -10,8 +10,10 @@ public static class RegistryRoles
     public const string Steward = "steward";
     public const string Auditor = "auditor";
     public const string Admin = "admin";
+    /// <summary>A programme coordinator: coverage aggregates of their municipalities; opens households only if also a case manager there.</summary>
+    public const string Coordinator = "coordinator";
 
-    public static readonly string[] All = [Agency, CaseManager, Steward, Auditor, Admin];
+    public static readonly string[] All = [Agency, CaseManager, Steward, Auditor, Admin, Coordinator];
 
     /// <summary>Claim carrying the role(s); configurable for providers that name it otherwise (Auth:RoleClaim).</summary>
     public const string RoleClaim = "role";
@@ -59,6 +61,16 @@ public sealed record RegistryUser(
     public string? OwnAgency => Is(RegistryRoles.Agency) ? Agency : null;
 
     public string RoleText => string.Join(',', Roles);
+
+    /// <summary>Whether this reader may see coverage aggregates of <paramref name="municipality"/> (folded, as stored): everywhere for
+    /// stewards, auditors and admins; in their own municipalities (<paramref name="ownFolded"/>, folded) for coordinators and case managers.</summary>
+    public bool SeesCoverageOf(string municipality, IReadOnlyCollection<string> ownFolded) =>
+        SeesAllTerritories || ((Is(RegistryRoles.Coordinator) || Is(RegistryRoles.CaseManager)) && ownFolded.Contains(municipality));
+
+    /// <summary>Whether this reader may open the households of <paramref name="municipality"/> from a coverage list: a coordinator
+    /// only when also a case manager there (the household's own page checks its territory again).</summary>
+    public bool OpensHouseholdsOf(string municipality, IReadOnlyCollection<string> ownFolded) =>
+        SeesAllTerritories || (Is(RegistryRoles.CaseManager) && ownFolded.Contains(municipality));
 
     public static RegistryUser From(ClaimsPrincipal principal)
     {

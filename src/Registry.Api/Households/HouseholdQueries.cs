@@ -34,7 +34,16 @@ public sealed record SectorServices(string Sector, int Count, DateOnly? Latest, 
 public sealed record Household360(
     Guid Id, IReadOnlyList<HouseholdMember> Members, IReadOnlyList<ServiceEventView> Timeline,
     IReadOnlyDictionary<string, int> ServicesBySector, IReadOnlyList<string> Agencies,
-    IReadOnlyList<SectorServices> Sectors, IReadOnlyList<string> SectorsWithoutRecentService, DateOnly AsOf);
+    IReadOnlyList<SectorServices> Sectors, IReadOnlyList<string> SectorsWithoutRecentService, DateOnly AsOf,
+    HouseholdHeading? Heading = null);
+
+/// <summary>
+/// What a household page is headed by: the family, not its id — the head's name (the member named head by a source, else the
+/// eldest current member), how many current members, the head's address as this reader may see it (golden fields from
+/// visible sources only) and the territory (municipality where it lives; polígono and colonia as coverage counts it).
+/// </summary>
+public sealed record HouseholdHeading(
+    Guid? HeadId, string? HeadName, int CurrentMembers, string? Address, IReadOnlyList<string> Municipalities, string? Poligono, string? Colonia);
 
 /// <summary>The household 360 query, shared by the REST endpoint and the household page.</summary>
 public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
@@ -101,7 +110,40 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
             id, members, timeline,
             timeline.GroupBy(s => s.Sector).ToDictionary(g => g.Key, g => g.Count()),
             [.. timeline.Where(s => !s.Redacted).Select(s => s.AgencyCode!).Distinct().Order(StringComparer.Ordinal)],
-            sectors, gaps, day);
+            sectors, gaps, day, await HeadingAsync(connection, id, members, user, ct));
+    }
+
+    /// <summary>Relationships that name the head of a household, as agencies write them (folded: upper case, no accents).</summary>
+    private static readonly HashSet<string> HeadRelationships = new(StringComparer.Ordinal)
+    {
+        "JEFA", "JEFE", "JEFA DE FAMILIA", "JEFE DE FAMILIA", "JEFA DE HOGAR", "JEFE DE HOGAR", "TITULAR", "SOLICITANTE", "HEAD",
+    };
+
+    private static async Task<HouseholdHeading> HeadingAsync(NpgsqlConnection connection, Guid id, IReadOnlyList<HouseholdMember> members, RegistryUser user, CancellationToken ct)
+    {
+        var current = members.Where(m => m.ValidTo is null).ToList();
+        var head = current.FirstOrDefault(m => m.Relationship is { } r && HeadRelationships.Contains(Normalization.TextNormalizer.Normalize(r)))
+                   ?? current.OrderBy(m => m.BirthDate ?? DateOnly.MaxValue).FirstOrDefault();
+        string? address = null;
+        if (head is not null)
+        {
+            // The head's address as this reader may see it: golden fields that survived from sources they may see.
+            var golden = await SensitiveSources.GoldenAsync(connection, [head.PersonId], user, ct);
+            if (golden.TryGetValue(head.PersonId, out var g))
+            {
+                var street = string.Join(' ', new[] { g.Value("street"), g.Value("house_number") }.Where(v => !string.IsNullOrWhiteSpace(v)));
+                var parts = new[] { street, g.Value("colonia"), g.Value("postal_code") }.Where(v => !string.IsNullOrWhiteSpace(v)).ToList();
+                address = parts.Count == 0 ? null : string.Join(", ", parts);
+            }
+        }
+        var municipalities = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT municipality FROM household_territories WHERE household_id = @id AND ended_at IS NULL AND municipality <> '' ORDER BY 1",
+            new { id }, cancellationToken: ct))).AsList();
+        // Polígono and colonia as coverage counts the household (migration 0050: never from a health or security record).
+        var place = await connection.QueryFirstOrDefaultAsync<(string Poligono, string Colonia)?>(new CommandDefinition(
+            "SELECT poligono, colonia FROM coverage_households WHERE household_id = @id", new { id }, cancellationToken: ct));
+        return new HouseholdHeading(head?.PersonId, head?.FullName is { Length: > 0 } n ? n : null, current.Count, address, municipalities,
+            place?.Poligono is { Length: > 0 } p ? p : null, place?.Colonia is { Length: > 0 } c ? c : null);
     }
 
     /// <summary>A member as read, with whether their stored golden identity fields may be shown to the reader as they are.</summary>

@@ -30,7 +30,16 @@ public sealed record ReviewTaskView(
 public sealed record ReviewTaskRecord(Guid SourceRecordId, Guid PersonId, string AgencyCode, string FileName, int RowNumber, double Score, string Reason,
     string ModelVersion, DateTime CreatedAt);
 
-public sealed record ReviewPage(IReadOnlyList<ReviewTaskView> Items, int Page, int PageSize, long Total);
+public sealed record ReviewPage(IReadOnlyList<ReviewTaskView> Items, int Page, int PageSize, long Total)
+{
+    /// <summary>Tasks of the status (and feed, when filtered) per reason, most first — whatever the reason filter.</summary>
+    public IReadOnlyList<ReasonCount> ByReason { get; init; } = [];
+    public string? Reason { get; init; }
+    public string? Feed { get; init; }
+    public string Sort { get; init; } = "priority";
+}
+
+public sealed record ReasonCount(string Reason, long Count);
 
 public sealed record DecisionRequest(string Decision, string Reason);
 public sealed record MergeRequest(Guid OtherPersonId, string Reason);
@@ -53,7 +62,8 @@ public static class ReviewEndpoints
     {
         var read = api.MapGroup("").RequireAuthorization(AccessPolicies.ReviewRead).WithTags("Review");
         read.MapGet("/review/tasks", List).WithName("ListReviewTasks")
-            .WithSummary("Review queue: one task per uncertain pair of persons, highest priority first, paged (pageSize 50 by default, at most 200)");
+            .WithSummary("Review queue: one task per uncertain pair of persons, paged (pageSize 50 by default, at most 200); sort=priority " +
+                         "(default), score or age; filter by reason (code) and feed; byReason counts the tasks per reason");
         read.MapGet("/review/tasks/{id:guid}", Get).WithName("GetReviewTask");
         var act = api.MapGroup("").RequireAuthorization(AccessPolicies.Stewardship).WithTags("Review");
         act.MapPost("/review/tasks/{id:guid}/decision", Decide).WithName("DecideReviewTask")
@@ -65,14 +75,20 @@ public static class ReviewEndpoints
         read.MapGet("/persons/{id:guid}/identity-events", Events).WithName("PersonIdentityEvents").WithSummary("Merge/split history of a person (append-only)");
     }
 
-    private static async Task<IResult> List(ReviewQueries queries, AccessLog log, HttpContext http, string? status, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> List(ReviewQueries queries, AccessLog log, HttpContext http, string? status, int? page, int? pageSize,
+        string? reason, string? feed, string? sort, CancellationToken ct)
     {
         if (AccessLog.CheckPurpose(http) is { } badPurpose) return badPurpose;
         var st = status ?? "open";
         if (st is not ("open" or "match" or "non-match" or "settled" or "folded"))
             return Results.Problem("status must be open, match, non-match, settled or folded", statusCode: 400);
-        var result = await queries.ListAsync(st, page ?? 1, pageSize ?? ReviewQueries.DefaultPageSize, ct);
-        await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.ReviewQueue, null, $"status={st} page={result.Page}", ct: ct);
+        if (sort is not null && !ReviewQueries.Sorts.Contains(sort))
+            return Results.Problem($"sort is one of {string.Join(", ", ReviewQueries.Sorts)}", statusCode: 400);
+        if ((reason?.Length ?? 0) > 100 || (feed?.Length ?? 0) > 100) return Results.Problem("reason and feed are at most 100 characters", statusCode: 400);
+        var result = await queries.ListAsync(st, page ?? 1, pageSize ?? ReviewQueries.DefaultPageSize, ct,
+            string.IsNullOrWhiteSpace(reason) ? null : reason, string.IsNullOrWhiteSpace(feed) ? null : feed, sort);
+        await log.RecordAsync(http, RegistryUser.From(http.User), AccessKind.ReviewQueue, null,
+            $"status={st} page={result.Page}" + (reason is null ? "" : $" reason={reason}") + (feed is null ? "" : $" feed={feed}"), ct: ct);
         return Results.Ok(result);
     }
 

@@ -13,22 +13,54 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
     public const int MaxPageSize = 200;
     public const int DefaultPageSize = 50;
 
+    /// <summary>How a page of the queue is ordered: priority (default for open tasks), score (highest first), age (oldest first).</summary>
+    public static readonly IReadOnlyList<string> Sorts = ["priority", "score", "age"];
+
     /// <summary>
-    /// A page of tasks of one status. Open tasks come highest priority first (the index <c>review_tasks_queue</c>
-    /// of migration 0039 serves the order, so a page is an index scan); decided and settled ones newest decision first.
+    /// A page of tasks of one status, optionally of one reason (a <see cref="Registry.Matching.ReviewReason"/> code) and one feed
+    /// (the feed of the record that asked), with the count per reason of the tasks that feed filter leaves. Open tasks come
+    /// highest priority first unless <paramref name="sort"/> says score or age (the index <c>review_tasks_queue</c> of
+    /// migration 0039 serves the priority order); decided and settled ones newest decision first.
     /// </summary>
-    public async Task<ReviewPage> ListAsync(string status, int page, int pageSize, CancellationToken ct)
+    public async Task<ReviewPage> ListAsync(string status, int page, int pageSize, CancellationToken ct,
+        string? reason = null, string? feed = null, string? sort = null)
     {
         var size = Math.Clamp(pageSize, 1, MaxPageSize);
         var p = Math.Max(page, 1);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var order = status == "open" ? "t.priority DESC, t.created_at, t.id" : "t.decided_at DESC, t.id";
+        // Fixed strings chosen by name, never text from the request.
+        var order = sort switch
+        {
+            "score" => "t.score DESC, t.created_at, t.id",
+            "age" => "t.created_at, t.id",
+            _ => status == "open" ? "t.priority DESC, t.created_at, t.id" : "t.decided_at DESC, t.id",
+        };
+        const string filter = """
+             WHERE t.status = @status AND (@reason::text IS NULL OR t.reason = @reason)
+               AND (@feed::text IS NULL OR EXISTS (SELECT 1 FROM source_records fr WHERE fr.id = t.source_record_id AND fr.feed_code = @feed))
+            """;
+        var args = new { status, reason, feed, size, offset = (p - 1) * size };
         var rows = await connection.QueryAsync<TaskRow>(new CommandDefinition(
-            TaskSql + $" WHERE t.status = @status ORDER BY {order} LIMIT @size OFFSET @offset",
-            new { status, size, offset = (p - 1) * size }, cancellationToken: ct));
+            TaskSql + filter + $" ORDER BY {order} LIMIT @size OFFSET @offset", args, cancellationToken: ct));
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM review_tasks WHERE status = @status", new { status }, cancellationToken: ct));
-        return new ReviewPage(rows.Select(View).ToList(), p, size, total);
+            "SELECT count(*) FROM review_tasks t" + filter, args, cancellationToken: ct));
+        var byReason = (await connection.QueryAsync<(string Reason, long Count)>(new CommandDefinition(
+            """
+            SELECT t.reason, count(*) FROM review_tasks t
+             WHERE t.status = @status
+               AND (@feed::text IS NULL OR EXISTS (SELECT 1 FROM source_records fr WHERE fr.id = t.source_record_id AND fr.feed_code = @feed))
+             GROUP BY t.reason ORDER BY count(*) DESC, t.reason
+            """, args, cancellationToken: ct))).Select(r => new ReasonCount(r.Reason, r.Count)).ToList();
+        return new ReviewPage(rows.Select(View).ToList(), p, size, total) { ByReason = byReason, Reason = reason, Feed = feed, Sort = sort ?? "priority" };
+    }
+
+    /// <summary>The feeds whose records asked about open tasks (for the queue's filter).</summary>
+    public async Task<IReadOnlyList<string>> FeedsAsync(string status, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT sr.feed_code FROM review_tasks t JOIN source_records sr ON sr.id = t.source_record_id WHERE t.status = @status ORDER BY 1",
+            new { status }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>Merges, splits and steward decisions that involved a person, oldest first (append-only <c>identity_events</c>).</summary>

@@ -26,10 +26,31 @@ public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stew
     /// <summary>Pages of the open queue (at least 1, so an empty queue reads "page 1 of 1").</summary>
     public long Pages => Result is { } r ? Math.Max(1, (r.Total + r.PageSize - 1) / r.PageSize) : 1;
 
+    public IReadOnlyList<string> Feeds { get; private set; } = [];
+    [BindProperty(SupportsGet = true, Name = "motivo")] public string? Reason { get; set; }
+    [BindProperty(SupportsGet = true, Name = "fuente")] public string? Feed { get; set; }
+    [BindProperty(SupportsGet = true, Name = "orden")] public string? Sort { get; set; }
+
     public async Task OnGetAsync(int? pagina, string? hecho, CancellationToken ct)
     {
         Message = hecho;
         await LoadAsync(pagina ?? 1, ct);
+    }
+
+    /// <summary>The queue's address with the current filters and one of them (or the page) changed.</summary>
+    public string Link(int page = 1, string? reason = "", string? feed = "", string? sort = "")
+    {
+        var q = new List<string>();
+        void Add(string name, string? value, string? current)
+        {
+            var v = value == "" ? current : value;
+            if (!string.IsNullOrEmpty(v)) q.Add(name + "=" + Uri.EscapeDataString(v));
+        }
+        Add("motivo", reason, Reason);
+        Add("fuente", feed, Feed);
+        Add("orden", sort, Sort);
+        if (page > 1) q.Add("pagina=" + page.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return "/revision" + (q.Count == 0 ? "" : "?" + string.Join('&', q));
     }
 
     public async Task<IActionResult> OnPostAsync(Guid id, string decision, string? reason, CancellationToken ct)
@@ -53,8 +74,13 @@ public sealed class ReviewQueuePageModel(ReviewQueries queries, Stewardship stew
     private async Task LoadAsync(int page, CancellationToken ct)
     {
         CanDecide = (await authorization.AuthorizeAsync(User, AccessPolicies.Stewardship)).Succeeded;
-        Result = await queries.ListAsync("open", page, ReviewQueries.DefaultPageSize, ct);
-        await log.RecordAsync(HttpContext, RegistryUser.From(User), AccessKind.ReviewQueue, null, $"ui page={page}", ct: ct);
+        if (Sort is not null && !ReviewQueries.Sorts.Contains(Sort)) Sort = null;
+        Reason = string.IsNullOrWhiteSpace(Reason) || Reason.Length > 100 ? null : Reason;
+        Feed = string.IsNullOrWhiteSpace(Feed) || Feed.Length > 100 ? null : Feed;
+        Result = await queries.ListAsync("open", page, ReviewQueries.DefaultPageSize, ct, Reason, Feed, Sort);
+        Feeds = await queries.FeedsAsync("open", ct);
+        await log.RecordAsync(HttpContext, RegistryUser.From(User), AccessKind.ReviewQueue, null,
+            $"ui page={page}" + (Reason is null ? "" : $" reason={Reason}") + (Feed is null ? "" : $" feed={Feed}"), ct: ct);
     }
 
     /// <summary>Spanish labels of the compared fields (the UI text table translates them back for English).</summary>

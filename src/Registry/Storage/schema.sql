@@ -17,7 +17,7 @@ CREATE TABLE public.access_log (
     seq bigint,
     prev_hash bytea,
     hash bytea,
-    CONSTRAINT access_log_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'household'::text, 'lineage-person'::text, 'lineage-household'::text, 'lineage-service-event'::text, 'search'::text, 'review-queue'::text, 'review-task'::text, 'identity-events'::text, 'territory-events'::text, 'denied'::text, 'rejected-rows-csv'::text, 'match-models'::text, 'match-model-promotion'::text, 'row-warnings-csv'::text, 'fhir-patient'::text, 'fhir-match'::text, 'dci-search'::text, 'dci-notify'::text])))
+    CONSTRAINT access_log_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'household'::text, 'lineage-person'::text, 'lineage-household'::text, 'lineage-service-event'::text, 'search'::text, 'review-queue'::text, 'review-task'::text, 'identity-events'::text, 'territory-events'::text, 'denied'::text, 'rejected-rows-csv'::text, 'match-models'::text, 'match-model-promotion'::text, 'row-warnings-csv'::text, 'fhir-patient'::text, 'fhir-match'::text, 'dci-search'::text, 'dci-notify'::text, 'coverage'::text])))
 );
 
 CREATE FUNCTION public.access_log_canonical(e public.access_log) RETURNS bytea
@@ -196,6 +196,278 @@ CREATE FUNCTION public.registry_address(data jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$SELECT public.registry_fold(coalesce(data ->> 'Street', '') || ' ' || coalesce(data ->> 'HouseNumber', '') || ' ' || coalesce(data ->> 'Colonia', '') || ' ' || coalesce(data ->> 'PostalCode', ''))$$;
 
+CREATE FUNCTION public.registry_coverage_facts_of(p_households uuid[]) RETURNS TABLE(household_id uuid, person_id uuid, sector text, programme text, month date, prev_month date)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH live AS (
+        SELECT DISTINCT ht.household_id
+          FROM unnest(p_households) want(id)
+          JOIN household_territories ht ON ht.household_id = want.id
+          JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
+         WHERE ht.ended_at IS NULL AND ht.municipality <> ''
+    ), ev AS (
+        SELECT live.household_id, se.person_id, se.sector, nullif(se.programme, '') AS programme,
+               date_trunc('month', se.service_date)::date AS month
+          FROM live
+          JOIN household_members hm ON hm.household_id = live.household_id AND hm.valid_to IS NULL
+          JOIN service_events se ON se.person_id = hm.person_id AND se.superseded_by IS NULL AND se.service_date IS NOT NULL
+    ), keyed AS (
+        -- One pass: the household and each person, under any sector, each sector, each programme.
+        SELECT ev.household_id,
+               CASE WHEN grouping(ev.person_id) = 1 THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE ev.person_id END AS person_id,
+               CASE WHEN grouping(ev.sector) = 1 THEN '*' ELSE ev.sector END AS sector,
+               CASE WHEN grouping(ev.programme) = 1 THEN '*' ELSE ev.programme END AS programme,
+               ev.month
+          FROM ev
+         GROUP BY GROUPING SETS (
+             (ev.household_id, ev.month), (ev.household_id, ev.sector, ev.month), (ev.household_id, ev.sector, ev.programme, ev.month),
+             (ev.household_id, ev.person_id, ev.month), (ev.household_id, ev.person_id, ev.sector, ev.month),
+             (ev.household_id, ev.person_id, ev.sector, ev.programme, ev.month))
+    )
+    SELECT k.household_id, k.person_id, k.sector, k.programme, k.month,
+           coalesce(lag(k.month) OVER (PARTITION BY k.household_id, k.person_id, k.sector, k.programme ORDER BY k.month), '-infinity'::date)
+      FROM keyed k
+     WHERE k.programme IS NOT NULL
+$$;
+
+CREATE FUNCTION public.registry_coverage_last_of(p_households uuid[]) RETURNS TABLE(household_id uuid, sector text, last_month date)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH per_sector AS (
+        SELECT f.household_id, f.sector, max(f.month) AS last_month
+          FROM registry_coverage_facts_of(p_households) f
+         WHERE f.person_id = '00000000-0000-0000-0000-000000000000' AND f.programme = '*' AND f.sector <> '*'
+         GROUP BY f.household_id, f.sector
+    ), ranked AS (
+        SELECT ps.*, row_number() OVER (PARTITION BY ps.household_id ORDER BY ps.last_month DESC) AS n FROM per_sector ps
+    )
+    SELECT r.household_id, r.sector, r.last_month FROM ranked r
+    UNION ALL
+    SELECT p.household_id, '*', coalesce(r.last_month, '-infinity'::date)
+      FROM registry_coverage_places_of(p_households) p LEFT JOIN ranked r ON r.household_id = p.household_id AND r.n = 1
+    UNION ALL
+    SELECT r.household_id, '*2', r.last_month FROM ranked r WHERE r.n = 2
+$$;
+
+CREATE FUNCTION public.registry_coverage_last_recount() RETURNS TABLE(municipality text, poligono text, colonia text, sector text, last_month date, households bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH h AS (SELECT array_agg(id) AS ids FROM households WHERE merged_into IS NULL),
+    places AS (SELECT p.* FROM h, registry_coverage_places_of(h.ids) p)
+    SELECT pl.municipality, pl.poligono, pl.colonia, l.sector, l.last_month, count(*)
+      FROM h CROSS JOIN LATERAL registry_coverage_last_of(h.ids) l JOIN places pl ON pl.household_id = l.household_id
+     GROUP BY 1, 2, 3, 4, 5
+$$;
+
+CREATE FUNCTION public.registry_coverage_mark(p_households uuid[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+    INSERT INTO coverage_dirty (household_id)
+    SELECT DISTINCT h FROM unnest(p_households) h WHERE h IS NOT NULL ORDER BY 1
+    ON CONFLICT (household_id) DO UPDATE SET mark = nextval('coverage_dirty_mark')
+$$;
+
+CREATE FUNCTION public.registry_coverage_on_household_rows() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    touched uuid[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT household_id) INTO touched FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT x) INTO touched FROM (SELECT household_id AS x FROM new_rows UNION SELECT household_id FROM old_rows) h;
+    ELSE
+        SELECT array_agg(DISTINCT household_id) INTO touched FROM old_rows;
+    END IF;
+    PERFORM registry_coverage_mark(touched);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.registry_coverage_on_households() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM registry_coverage_mark(ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows));
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.registry_coverage_on_service_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    people uuid[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT person_id) INTO people FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT x) INTO people FROM (SELECT person_id AS x FROM new_rows UNION SELECT person_id FROM old_rows) p;
+    ELSE
+        SELECT array_agg(DISTINCT person_id) INTO people FROM old_rows;
+    END IF;
+    PERFORM registry_coverage_mark(ARRAY(
+        SELECT DISTINCT hm.household_id FROM unnest(people) p(id) JOIN household_members hm ON hm.person_id = p.id));
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.registry_coverage_place(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(nullif(btrim(regexp_replace(translate(upper(value), 'ÁÀÂÄÉÈÊËÍÌÎÏÓÒÔÖÚÙÛÜ', 'AAAAEEEEIIIIOOOOUUUU'), '\s+', ' ', 'g')), ''), '')
+$$;
+
+CREATE FUNCTION public.registry_coverage_places_of(p_households uuid[]) RETURNS TABLE(household_id uuid, municipality text, poligono text, colonia text, members integer)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH m AS (
+        SELECT ht.household_id, min(ht.municipality) AS municipality
+          FROM unnest(p_households) want(id)
+          JOIN household_territories ht ON ht.household_id = want.id
+          JOIN households h ON h.id = ht.household_id AND h.merged_into IS NULL
+         WHERE ht.ended_at IS NULL AND ht.municipality <> ''
+         GROUP BY ht.household_id
+    ), current_members AS (
+        SELECT m.household_id, m.municipality, hm.source_record_id
+          FROM m JOIN household_members hm ON hm.household_id = m.household_id AND hm.valid_to IS NULL
+    ), place AS (
+        SELECT DISTINCT ON (c.household_id) c.household_id,
+               registry_coverage_place(sr.data ->> 'Poligono') AS poligono, registry_coverage_place(sr.data ->> 'Colonia') AS colonia
+          FROM current_members c
+          JOIN source_records sr ON sr.id = c.source_record_id
+          -- Never from a sensitive source (Registry.Feeds.Sectors.Sensitive): a place only health or security gave must
+          -- not appear on a page of readers without their grant (hard rule 4).
+          JOIN extracts e ON e.id = sr.extract_id AND e.sector NOT IN ('health', 'security')
+         WHERE coalesce(sr.data ->> 'Poligono', sr.data ->> 'Colonia') IS NOT NULL
+           AND registry_fold(sr.data ->> 'Municipality') = c.municipality
+         ORDER BY c.household_id, e.received_at DESC, sr.id DESC
+    )
+    , counted AS (SELECT c.household_id, count(*)::int AS members FROM current_members c GROUP BY c.household_id)
+    -- Joins, not correlated subqueries: a CTE read twice is materialised, and a subquery per household would scan all of it.
+    SELECT m.household_id, m.municipality, coalesce(place.poligono, ''), coalesce(place.colonia, ''), coalesce(counted.members, 0)
+      FROM m LEFT JOIN place ON place.household_id = m.household_id LEFT JOIN counted ON counted.household_id = m.household_id
+$$;
+
+CREATE FUNCTION public.registry_coverage_recount() RETURNS TABLE(municipality text, poligono text, colonia text, sector text, programme text, month date, prev_month date, households bigint, persons bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH h AS (SELECT array_agg(id) AS ids FROM households WHERE merged_into IS NULL),
+    places AS (SELECT p.* FROM h, registry_coverage_places_of(h.ids) p)
+    SELECT pl.municipality, pl.poligono, pl.colonia, f.sector, f.programme, f.month, f.prev_month,
+           count(*) FILTER (WHERE f.person_id = '00000000-0000-0000-0000-000000000000'),
+           count(*) FILTER (WHERE f.person_id <> '00000000-0000-0000-0000-000000000000')
+      FROM h CROSS JOIN LATERAL registry_coverage_facts_of(h.ids) f JOIN places pl ON pl.household_id = f.household_id
+     GROUP BY 1, 2, 3, 4, 5, 6, 7
+$$;
+
+CREATE FUNCTION public.registry_coverage_refresh(p_households uuid[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF p_households IS NULL OR cardinality(p_households) = 0 THEN RETURN; END IF;
+    SELECT array_agg(DISTINCT h ORDER BY h) INTO p_households FROM unnest(p_households) h WHERE h IS NOT NULL;
+    IF p_households IS NULL THEN RETURN; END IF;
+    -- One refresh at a time, to the writer's commit: the next one then reads the facts this one wrote (READ COMMITTED
+    -- takes a new snapshot per statement), so two transactions touching one household cannot both subtract its old facts.
+    PERFORM pg_advisory_xact_lock(290050);
+
+    -- The households' new place, facts and last months, beside the stored ones (temporary tables of this transaction).
+    SET LOCAL client_min_messages = warning;  -- not a notice per call that the temporary tables exist
+    SET LOCAL work_mem = '64MB';               -- the differences of a chunk's households sort in memory
+    CREATE TEMP TABLE IF NOT EXISTS coverage_new_places (household_id uuid, municipality text, poligono text, colonia text, members integer)
+        ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS coverage_new_facts (household_id uuid, person_id uuid, sector text, programme text, month date, prev_month date)
+        ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS coverage_new_last (household_id uuid, sector text, last_month date) ON COMMIT DELETE ROWS;
+    TRUNCATE coverage_new_places, coverage_new_facts, coverage_new_last;
+    INSERT INTO coverage_new_places SELECT * FROM registry_coverage_places_of(p_households);
+    INSERT INTO coverage_new_facts SELECT * FROM registry_coverage_facts_of(p_households);
+    INSERT INTO coverage_new_last (household_id, sector, last_month)
+    WITH per_sector AS (
+        SELECT f.household_id, f.sector, max(f.month) AS last_month,
+               row_number() OVER (PARTITION BY f.household_id ORDER BY max(f.month) DESC) AS n
+          FROM coverage_new_facts f
+         WHERE f.person_id = '00000000-0000-0000-0000-000000000000' AND f.programme = '*' AND f.sector <> '*'
+         GROUP BY f.household_id, f.sector
+    )
+    SELECT ps.household_id, ps.sector, ps.last_month FROM per_sector ps
+    UNION ALL
+    SELECT pl.household_id, '*', coalesce(ps.last_month, '-infinity'::date)
+      FROM coverage_new_places pl LEFT JOIN per_sector ps ON ps.household_id = pl.household_id AND ps.n = 1
+    UNION ALL
+    SELECT ps.household_id, '*2', ps.last_month FROM per_sector ps WHERE ps.n = 2;
+    -- Temporary tables have no statistics until analysed: without them the anti-joins below may be planned as loops.
+    ANALYZE coverage_new_places, coverage_new_facts, coverage_new_last;
+
+    -- The cells change by the difference between the old contributions and the new, only where it is not zero: a
+    -- household that gained one service moves a handful of cells, not the few dozen it counts in.
+    INSERT INTO coverage_cells AS c (municipality, poligono, colonia, sector, programme, month, prev_month, households, persons)
+    SELECT d.municipality, d.poligono, d.colonia, d.sector, d.programme, d.month, d.prev_month, sum(d.dh), sum(d.dp)
+      FROM (SELECT ch.municipality, ch.poligono, ch.colonia, f.sector, f.programme, f.month, f.prev_month,
+                   -(f.person_id = '00000000-0000-0000-0000-000000000000')::int AS dh, -(f.person_id <> '00000000-0000-0000-0000-000000000000')::int AS dp
+              FROM unnest(p_households) want(id)
+              JOIN coverage_facts f ON f.household_id = want.id
+              JOIN coverage_households ch ON ch.household_id = f.household_id
+            UNION ALL
+            SELECT pl.municipality, pl.poligono, pl.colonia, f.sector, f.programme, f.month, f.prev_month,
+                   (f.person_id = '00000000-0000-0000-0000-000000000000')::int, (f.person_id <> '00000000-0000-0000-0000-000000000000')::int
+              FROM coverage_new_facts f JOIN coverage_new_places pl ON pl.household_id = f.household_id) d
+     GROUP BY 1, 2, 3, 4, 5, 6, 7
+    HAVING sum(d.dh) <> 0 OR sum(d.dp) <> 0
+     ORDER BY 1, 4, 5, 6, 7, 2, 3
+    ON CONFLICT (municipality, sector, programme, month, prev_month, poligono, colonia)
+    DO UPDATE SET households = c.households + excluded.households, persons = c.persons + excluded.persons;
+    INSERT INTO coverage_last_cells AS c (municipality, poligono, colonia, sector, last_month, households)
+    SELECT d.municipality, d.poligono, d.colonia, d.sector, d.last_month, sum(d.dh)
+      FROM (SELECT ch.municipality, ch.poligono, ch.colonia, l.sector, l.last_month, -1 AS dh
+              FROM unnest(p_households) want(id)
+              JOIN coverage_household_last l ON l.household_id = want.id
+              JOIN coverage_households ch ON ch.household_id = l.household_id
+            UNION ALL
+            SELECT pl.municipality, pl.poligono, pl.colonia, l.sector, l.last_month, 1
+              FROM coverage_new_last l JOIN coverage_new_places pl ON pl.household_id = l.household_id) d
+     GROUP BY 1, 2, 3, 4, 5
+    HAVING sum(d.dh) <> 0
+     ORDER BY 1, 4, 5, 2, 3
+    ON CONFLICT (municipality, sector, last_month, poligono, colonia) DO UPDATE SET households = c.households + excluded.households;
+
+    -- Then the stored rows become the new ones, touching only what differs.
+    DELETE FROM coverage_facts f USING unnest(p_households) want(id)
+     WHERE f.household_id = want.id
+       AND NOT EXISTS (SELECT 1 FROM coverage_new_facts n
+                        WHERE n.household_id = f.household_id AND n.person_id = f.person_id AND n.sector = f.sector
+                          AND n.programme = f.programme AND n.month = f.month AND n.prev_month = f.prev_month);
+    INSERT INTO coverage_facts AS f (household_id, person_id, sector, programme, month, prev_month)
+    SELECT * FROM coverage_new_facts
+    ON CONFLICT (household_id, person_id, sector, programme, month) DO NOTHING;
+    DELETE FROM coverage_household_last l USING unnest(p_households) want(id)
+     WHERE l.household_id = want.id
+       AND NOT EXISTS (SELECT 1 FROM coverage_new_last n WHERE n.household_id = l.household_id AND n.sector = l.sector AND n.last_month = l.last_month);
+    INSERT INTO coverage_household_last SELECT * FROM coverage_new_last ON CONFLICT (household_id, sector) DO NOTHING;
+    DELETE FROM coverage_households ch USING unnest(p_households) want(id)
+     WHERE ch.household_id = want.id
+       AND NOT EXISTS (SELECT 1 FROM coverage_new_places n WHERE n.household_id = ch.household_id AND n.municipality = ch.municipality
+                          AND n.poligono = ch.poligono AND n.colonia = ch.colonia AND n.members = ch.members);
+    INSERT INTO coverage_households SELECT * FROM coverage_new_places ON CONFLICT (household_id) DO NOTHING;
+END $$;
+
+CREATE FUNCTION public.registry_coverage_refresh_pending(p_limit integer) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids uuid[];
+    marks bigint[];
+BEGIN
+    -- One refresher at a time (registry_coverage_refresh takes the same lock): each reads the facts the last one wrote.
+    PERFORM pg_advisory_xact_lock(290050);
+    SELECT array_agg(household_id), array_agg(mark) INTO ids, marks
+      FROM (SELECT household_id, mark FROM coverage_dirty ORDER BY mark LIMIT p_limit) d;
+    IF ids IS NULL THEN RETURN 0; END IF;
+    PERFORM registry_coverage_refresh(ids);
+    DELETE FROM coverage_dirty d USING unnest(ids, marks) AS x(household_id, mark)
+     WHERE d.household_id = x.household_id AND d.mark = x.mark;
+    RETURN cardinality(ids);
+END $$;
+
 CREATE FUNCTION public.registry_dangling_references() RETURNS TABLE(table_name text, column_name text, dangling bigint)
     LANGUAGE sql STABLE
     AS $$
@@ -295,6 +567,21 @@ $$;
 CREATE FUNCTION public.registry_person_name(given_names text, paternal text, maternal text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$SELECT public.registry_fold(coalesce(given_names, '') || ' ' || coalesce(paternal, '') || ' ' || coalesce(maternal, ''))$$;
+
+CREATE FUNCTION public.registry_rebuild_coverage() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids uuid[];
+BEGIN
+    TRUNCATE coverage_households, coverage_facts, coverage_household_last, coverage_cells, coverage_last_cells, coverage_dirty;
+    SELECT coalesce(array_agg(id), '{}') INTO ids FROM households WHERE merged_into IS NULL;
+    INSERT INTO coverage_households SELECT * FROM registry_coverage_places_of(ids);
+    INSERT INTO coverage_facts SELECT * FROM registry_coverage_facts_of(ids);
+    INSERT INTO coverage_household_last SELECT * FROM registry_coverage_last_of(ids);
+    INSERT INTO coverage_cells SELECT * FROM registry_coverage_recount();
+    INSERT INTO coverage_last_cells SELECT * FROM registry_coverage_last_recount();
+END $$;
 
 CREATE FUNCTION public.registry_rebuild_territories() RETURNS void
     LANGUAGE sql
@@ -692,6 +979,62 @@ CREATE TABLE public.api_pull_cursors (
     last_error text,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT api_pull_cursors_paging_check CHECK ((paging = ANY (ARRAY['page-token'::text, 'updated-since'::text])))
+);
+
+CREATE TABLE public.coverage_cells (
+    municipality text NOT NULL,
+    poligono text NOT NULL,
+    colonia text NOT NULL,
+    sector text NOT NULL,
+    programme text NOT NULL,
+    month date NOT NULL,
+    prev_month date NOT NULL,
+    households bigint NOT NULL,
+    persons bigint NOT NULL
+);
+
+CREATE SEQUENCE public.coverage_dirty_mark
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+CREATE TABLE public.coverage_dirty (
+    household_id uuid NOT NULL,
+    mark bigint DEFAULT nextval('public.coverage_dirty_mark'::regclass) NOT NULL
+);
+
+CREATE TABLE public.coverage_facts (
+    household_id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    sector text NOT NULL,
+    programme text NOT NULL,
+    month date NOT NULL,
+    prev_month date NOT NULL
+);
+
+CREATE TABLE public.coverage_household_last (
+    household_id uuid NOT NULL,
+    sector text NOT NULL,
+    last_month date NOT NULL
+);
+
+CREATE TABLE public.coverage_households (
+    household_id uuid NOT NULL,
+    municipality text NOT NULL,
+    poligono text NOT NULL,
+    colonia text NOT NULL,
+    members integer NOT NULL
+);
+
+CREATE TABLE public.coverage_last_cells (
+    municipality text NOT NULL,
+    poligono text NOT NULL,
+    colonia text NOT NULL,
+    sector text NOT NULL,
+    last_month date NOT NULL,
+    households bigint NOT NULL
 );
 
 CREATE TABLE public.data_protection_keys (
@@ -1272,6 +1615,24 @@ ALTER TABLE ONLY public.access_log
 ALTER TABLE ONLY public.api_pull_cursors
     ADD CONSTRAINT api_pull_cursors_pkey PRIMARY KEY (feed_code);
 
+ALTER TABLE ONLY public.coverage_cells
+    ADD CONSTRAINT coverage_cells_pkey PRIMARY KEY (municipality, sector, programme, month, prev_month, poligono, colonia);
+
+ALTER TABLE ONLY public.coverage_dirty
+    ADD CONSTRAINT coverage_dirty_pkey PRIMARY KEY (household_id);
+
+ALTER TABLE ONLY public.coverage_facts
+    ADD CONSTRAINT coverage_facts_pkey PRIMARY KEY (household_id, person_id, sector, programme, month);
+
+ALTER TABLE ONLY public.coverage_household_last
+    ADD CONSTRAINT coverage_household_last_pkey PRIMARY KEY (household_id, sector);
+
+ALTER TABLE ONLY public.coverage_households
+    ADD CONSTRAINT coverage_households_pkey PRIMARY KEY (household_id);
+
+ALTER TABLE ONLY public.coverage_last_cells
+    ADD CONSTRAINT coverage_last_cells_pkey PRIMARY KEY (municipality, sector, last_month, poligono, colonia);
+
 ALTER TABLE ONLY public.data_protection_keys
     ADD CONSTRAINT data_protection_keys_pkey PRIMARY KEY (id);
 
@@ -1411,6 +1772,8 @@ CREATE INDEX access_log_subject ON public.access_log USING btree (subject, at DE
 
 CREATE INDEX access_log_target ON public.access_log USING btree (target_id, at DESC);
 
+CREATE INDEX coverage_households_place ON public.coverage_households USING btree (municipality, poligono, colonia);
+
 CREATE INDEX dci_callbacks_due ON public.dci_callbacks USING btree (next_attempt_at) WHERE ((delivered_at IS NULL) AND (failed_at IS NULL));
 
 CREATE INDEX dci_transactions_by_sender ON public.dci_transactions USING btree (sender_id, transaction_id);
@@ -1486,6 +1849,26 @@ CREATE TRIGGER access_log_append_only BEFORE DELETE OR UPDATE ON public.access_l
 CREATE TRIGGER access_log_chain BEFORE INSERT ON public.access_log FOR EACH ROW EXECUTE FUNCTION public.access_log_chain_entry();
 
 CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON public.access_log FOR EACH STATEMENT EXECUTE FUNCTION public.access_log_refuse_change();
+
+CREATE TRIGGER coverage_household_members_delete AFTER DELETE ON public.household_members REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_household_rows();
+
+CREATE TRIGGER coverage_household_members_insert AFTER INSERT ON public.household_members REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_household_rows();
+
+CREATE TRIGGER coverage_household_members_update AFTER UPDATE ON public.household_members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_household_rows();
+
+CREATE TRIGGER coverage_household_territories_delete AFTER DELETE ON public.household_territories REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_household_rows();
+
+CREATE TRIGGER coverage_household_territories_insert AFTER INSERT ON public.household_territories REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_household_rows();
+
+CREATE TRIGGER coverage_household_territories_update AFTER UPDATE ON public.household_territories REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_household_rows();
+
+CREATE TRIGGER coverage_households_update AFTER UPDATE ON public.households REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_households();
+
+CREATE TRIGGER coverage_service_events_delete AFTER DELETE ON public.service_events REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_service_events();
+
+CREATE TRIGGER coverage_service_events_insert AFTER INSERT ON public.service_events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_service_events();
+
+CREATE TRIGGER coverage_service_events_update AFTER UPDATE ON public.service_events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_coverage_on_service_events();
 
 CREATE TRIGGER extracts_outbox AFTER UPDATE OF status ON public.extracts FOR EACH ROW EXECUTE FUNCTION public.outbox_extract_resolved();
 

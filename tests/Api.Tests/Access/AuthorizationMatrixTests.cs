@@ -11,58 +11,73 @@ namespace Registry.Api.Tests.Access;
 [Collection(SeededCollection.Name)]
 public sealed class AuthorizationMatrixTests(SeededRegistry registry)
 {
-    // Columns: anonymous, ssa.datos, dif.datos, gestora.reynosa, gestor.victoria, gestora.salud, custodio, auditora, admin
-    private static readonly string?[] Users = [null, "ssa.datos", "dif.datos", "gestora.reynosa", "gestor.victoria", "gestora.salud", "custodio", "auditora", "admin"];
+    // Columns: anonymous, ssa.datos, dif.datos, gestora.reynosa, gestor.victoria, gestora.salud, custodio, auditora, admin,
+    // coordinadora.lazos (coordinator of REYNOSA and VICTORIA), coordinador.reynosa (coordinator and case manager of REYNOSA)
+    private static readonly string?[] Users = [null, "ssa.datos", "dif.datos", "gestora.reynosa", "gestor.victoria", "gestora.salud", "custodio", "auditora", "admin",
+        "coordinadora.lazos", "coordinador.reynosa"];
 
     private const int Ok = 200, Login = 302, BadRequest = 400, NoAuth = 401, Deny = 403, NotFound = 404;
 
     /// <summary>(path template, expected status per user column). {hh} Reynosa household, {vh} Victoria household, {p} Ximena, {se} her health service.</summary>
     public static readonly (string Path, int[] Expected)[] Matrix =
     [
-        ("/api/households?name=ximena",              [NoAuth, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/api/persons?municipality=victoria",       [NoAuth, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/api/households/{hh}",                      [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok]),
-        ("/api/households/{vh}",                      [NoAuth, Deny, Deny, Deny, Ok, Deny, Ok, Ok, Ok]),
-        ("/api/persons/{p}",                          [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok]),
-        ("/api/lineage/persons/{p}",                  [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/lineage/households/{hh}",              [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/lineage/service-events/{se}",          [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/extracts",                             [NoAuth, Ok, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/extracts?agency=DIF-TAM",              [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/extracts/{ssa}",                       [NoAuth, Ok, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/extracts/{dif}",                       [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/extracts/{ssa}/rejected.csv",          [NoAuth, Ok, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/extracts/{dif}/rejected.csv",          [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/extracts/{ssa}/warnings.csv",          [NoAuth, Ok, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/extracts/{dif}/warnings.csv",          [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/feeds",                                [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/api/summary",                              [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/api/summary.txt",                          [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/api/access-log",                           [NoAuth, Deny, Deny, Deny, Deny, Deny, Deny, Ok, Deny]),
-        ("/api/review/tasks",                         [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/review/tasks/{none}",                  [NoAuth, Deny, Deny, Deny, Deny, Deny, NotFound, NotFound, NotFound]),
+        ("/api/households?name=ximena",              [NoAuth, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/api/persons?municipality=victoria",       [NoAuth, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/api/households/{hh}",                      [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/api/households/{vh}",                      [NoAuth, Deny, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/persons/{p}",                          [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/api/lineage/persons/{p}",                  [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/lineage/households/{hh}",              [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/lineage/service-events/{se}",          [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/extracts",                             [NoAuth, Ok, Ok, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/extracts?agency=DIF-TAM",              [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/extracts/{ssa}",                       [NoAuth, Ok, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/extracts/{dif}",                       [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/extracts/{ssa}/rejected.csv",          [NoAuth, Ok, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/extracts/{dif}/rejected.csv",          [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/extracts/{ssa}/warnings.csv",          [NoAuth, Ok, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/extracts/{dif}/warnings.csv",          [NoAuth, Deny, Ok, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/feeds",                                [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/api/summary",                              [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/api/summary.txt",                          [NoAuth, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/api/access-log",                           [NoAuth, Deny, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Deny, Deny]),
+        ("/api/review/tasks",                         [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/review/tasks/{none}",                  [NoAuth, Deny, Deny, Deny, Deny, Deny, NotFound, NotFound, NotFound, Deny, Deny]),
         // FHIR Patient read: a read of a person, as /api/persons/{id}.
-        ("/fhir/Patient/{p}",                         [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok]),
-        ("/api/persons/{p}/identity-events",          [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/api/territory-events",                     [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
+        ("/fhir/Patient/{p}",                         [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/api/persons/{p}/identity-events",          [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/territory-events",                     [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
         // The matching model (weights, thresholds, label-estimated accuracy): stewards and admins.
-        ("/api/models",                               [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok]),
-        ("/api/models/{model}",                       [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok]),
-        ("/health/live",                              [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/health/ready",                             [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/openapi/v1.json",                          [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/login",                                    [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/api/models",                               [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok, Deny, Deny]),
+        ("/api/models/{model}",                       [NoAuth, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok, Deny, Deny]),
+        ("/health/live",                              [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/health/ready",                             [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/openapi/v1.json",                          [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/login",                                    [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         // Pages: without credentials the browser is sent to the login page.
-        ("/",                                         [Login, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("/hogares/{hh}",                             [Login, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok]),
-        ("/personas/{p}",                             [Login, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok]),
-        ("/linaje/servicio/{se}",                     [Login, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/extractos",                                [Login, Ok, Ok, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/auditoria",                                [Login, Deny, Deny, Deny, Deny, Deny, Deny, Ok, Deny]),
-        ("/revision",                                 [Login, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok]),
-        ("/modelos",                                  [Login, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok]),
+        ("/",                                         [Login, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/hogares/{hh}",                             [Login, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/personas/{p}",                             [Login, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/linaje/servicio/{se}",                     [Login, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/extractos",                                [Login, Ok, Ok, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/auditoria",                                [Login, Deny, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Deny, Deny]),
+        ("/revision",                                 [Login, Deny, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Deny, Deny]),
+        ("/modelos",                                  [Login, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Ok, Deny, Deny]),
+        // Coverage by territory: aggregates for coordinators and case managers of the municipality, stewards, auditors, admins;
+        // its household list only for those who may open the households (a coordinator only when also a case manager there).
+        ("/api/coverage?municipality=REYNOSA",        [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/api/coverage?municipality=victoria",       [NoAuth, Deny, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny]),
+        ("/api/coverage?municipality=MATAMOROS",      [NoAuth, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Ok, Deny, Deny]),
+        ("/api/coverage.csv?municipality=REYNOSA",    [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/api/coverage/households?municipality=REYNOSA&sector=health", [NoAuth, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny, Ok]),
+        ("/api/coverage/municipalities",              [NoAuth, Deny, Deny, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        // Programme detail of a sensitive sector: only with the grant (or seeing every sector).
+        ("/api/coverage?municipality=REYNOSA&sector=health&programme=Atención primaria", [NoAuth, Deny, Deny, Deny, Deny, Ok, Ok, Ok, Ok, Deny, Deny]),
+        ("/cobertura?municipio=REYNOSA",              [Login, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("/cobertura?municipio=VICTORIA",             [Login, Deny, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny]),
+        ("/cobertura/hogares?municipio=REYNOSA&sector=social", [Login, Deny, Deny, Ok, Deny, Ok, Ok, Ok, Ok, Deny, Ok]),
         // Hangfire's dashboard (operations): admins only.
-        ("/hangfire",                                 [Login, Deny, Deny, Deny, Deny, Deny, Deny, Deny, Ok]),
+        ("/hangfire",                                 [Login, Deny, Deny, Deny, Deny, Deny, Deny, Deny, Ok, Deny, Deny]),
     ];
 
     /// <summary>
@@ -71,31 +86,31 @@ public sealed class AuthorizationMatrixTests(SeededRegistry registry)
     /// </summary>
     public static readonly (string Path, int[] Expected)[] Actions =
     [
-        ("/api/review/tasks/{none}/decision",         [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
-        ("/api/persons/{p}/merge",                    [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
-        ("/api/persons/{p}/split",                    [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
-        ("/api/households/{hh}/merge",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
-        ("/api/households/{hh}/split",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
+        ("/api/review/tasks/{none}/decision",         [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest, Deny, Deny]),
+        ("/api/persons/{p}/merge",                    [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest, Deny, Deny]),
+        ("/api/persons/{p}/split",                    [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest, Deny, Deny]),
+        ("/api/households/{hh}/merge",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest, Deny, Deny]),
+        ("/api/households/{hh}/split",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest, Deny, Deny]),
         // Searches sent by POST: the body holds no search criterion, so every reader gets 400.
-        ("/api/persons/search",                       [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/api/households/search",                    [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/api/persons/search",                       [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/api/households/search",                    [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
         // FHIR Patient/$match: the body is no Parameters resource, so every reader gets 400 (an OperationOutcome).
-        ("/fhir/Patient/$match",                      [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/api/persons/{p}/residence",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
-        ("/api/households/{hh}/residence",            [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest]),
+        ("/fhir/Patient/$match",                      [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/api/persons/{p}/residence",                [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest, Deny, Deny]),
+        ("/api/households/{hh}/residence",            [NoAuth, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, BadRequest, Deny, Deny]),
         // Putting a matching model in force: admins only (a steward decides pairs, not the model).
-        ("/api/models/{model}/promote",               [NoAuth, Deny, Deny, Deny, Deny, Deny, Deny, Deny, BadRequest]),
+        ("/api/models/{model}/promote",               [NoAuth, Deny, Deny, Deny, Deny, Deny, Deny, Deny, BadRequest, Deny, Deny]),
         // DCI Social Registry: readers of persons (as /api's search); the body is no DCI envelope, so every reader gets 400 (ERR err.request.bad).
-        ("/dci/registry/search",                      [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/registry/sync/search",                 [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/registry/subscribe",                   [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/registry/unsubscribe",                 [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/registry/txn/status",                  [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/registry/sync/txn/status",             [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/ibr/registry/search",                  [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/ibr/registry/sync/search",             [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/ibr/registry/txn/status",              [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
-        ("/dci/ibr/registry/sync/txn/status",         [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest]),
+        ("/dci/registry/search",                      [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/registry/sync/search",                 [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/registry/subscribe",                   [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/registry/unsubscribe",                 [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/registry/txn/status",                  [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/registry/sync/txn/status",             [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/ibr/registry/search",                  [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/ibr/registry/sync/search",             [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/ibr/registry/txn/status",              [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
+        ("/dci/ibr/registry/sync/txn/status",         [NoAuth, Deny, Deny, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, BadRequest, Deny, BadRequest]),
     ];
 
     private const string ActionBody =

@@ -31,6 +31,7 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         ("ssa.datos", ["SSPT-CEPD"]),
         ("gestora.salud", []),
         ("custodio", []),
+        ("coordinadora.lazos", ["SSA-TAM", "SSPT-CEPD"]),
     ];
 
     private const string WithGrant = "gestora.salud", SeesAll = "custodio";
@@ -113,6 +114,14 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
         new("GET", "/auditoria", [], [.. CaseManagersAndAgencies, SeesAll]),
         new("GET", "/revision", [], CaseManagersAndAgencies),
         new("GET", "/modelos", [], CaseManagersAndAgencies),
+        // Coverage by territory: sector counts for everyone allowed, programmes of health and security only with the grant.
+        new("GET", "/api/coverage?municipality=REYNOSA&sector=health", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        new("GET", "/api/coverage?municipality=REYNOSA&sector=security", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        new("GET", "/api/coverage.csv?municipality=REYNOSA", [], ["dif.datos", "ssa.datos"]),
+        new("GET", "/api/coverage/households?municipality=REYNOSA&sector=health", [], ["dif.datos", "ssa.datos", "coordinadora.lazos"]),
+        new("GET", "/api/coverage/municipalities", [], ["dif.datos", "ssa.datos"]),
+        new("GET", "/cobertura?municipio=REYNOSA&sector=health", [WithGrant, SeesAll], ["dif.datos", "ssa.datos"]),
+        new("GET", "/cobertura/hogares?municipio=REYNOSA&sector=security", [], ["dif.datos", "ssa.datos", "coordinadora.lazos"]),
         new("GET", "/login", [], []),
         new("GET", "/denegado", [], []),
         new("GET", "/proposito", [], []),

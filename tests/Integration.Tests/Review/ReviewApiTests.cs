@@ -114,6 +114,47 @@ public sealed class ReviewApiTests(RegistryServers servers)
         }
     }
 
+    [Fact]
+    public async Task The_queue_sorts_by_score_or_age_filters_by_reason_and_feed_and_counts_each_reason()
+    {
+        await using var system = await RegistrySystem.StartAsync(servers);
+        await using var db = NpgsqlDataSource.Create(system.ConnectionString);
+        (string Given, string Paternal, int Day)[] pairs = [("ROSA ELENA", "MARTINEZ", 9), ("LUCIA ELENA", "GONZALEZ", 11), ("ANA SOFIA", "RAMIREZ", 13)];
+        foreach (var (given, paternal, day) in pairs)
+        {
+            await ResolveAsync(db, "DIF-TAM", Named(given, paternal, "CRUZ", day));
+            await ResolveAsync(db, "SSA-TAM", Named(given, paternal, null, day + 10), "health");
+        }
+        var steward = await system.ApiClientAsync("custodio");
+        var all = (await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks"))!;
+        Assert.Equal(3, all.Total);
+        Assert.Equal(all.Total, all.ByReason.Sum(r => r.Count));
+
+        var byScore = (await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks?sort=score"))!.Items;
+        Assert.Equal(byScore.Select(t => t.Score).OrderDescending(), byScore.Select(t => t.Score));
+        var byAge = (await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks?sort=age"))!.Items;
+        Assert.Equal(byAge.Select(t => t.CreatedAt).Order(), byAge.Select(t => t.CreatedAt));
+        Assert.Equal(["ROSA ELENA", "LUCIA ELENA", "ANA SOFIA"], byAge.Select(t => t.Candidate.GivenNames));
+
+        // The record that asked comes from the clinic's feed: filtering by the DIF feed leaves nothing.
+        Assert.Equal(3, (await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks?feed=feed-SSA-TAM"))!.Total);
+        var dif = (await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks?feed=feed-DIF-TAM"))!;
+        Assert.Equal(0, dif.Total);
+        Assert.Empty(dif.ByReason);
+        var reason = all.ByReason[0];
+        var ofReason = (await steward.GetFromJsonAsync<ReviewPage>($"/api/review/tasks?reason={reason.Reason}"))!;
+        Assert.Equal(reason.Count, ofReason.Total);
+        Assert.All(ofReason.Items, t => Assert.Equal(reason.Reason, t.Reason));
+        Assert.Equal(0, (await steward.GetFromJsonAsync<ReviewPage>("/api/review/tasks?reason=not-a-reason"))!.Total);
+        Assert.Equal(HttpStatusCode.BadRequest, (await steward.GetAsync("/api/review/tasks?sort=name")).StatusCode);
+
+        // The page shows the count of each reason, in words, and keeps the filters in its links.
+        var html = System.Net.WebUtility.HtmlDecode(await steward.GetStringAsync("/revision?orden=age&fuente=feed-SSA-TAM"));
+        Assert.Contains($"data-reason=\"{reason.Reason}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"(<span class=\"reason-count\">{reason.Count}</span>)", html, StringComparison.Ordinal);
+        Assert.Contains($"/revision?motivo={reason.Reason}&fuente=feed-SSA-TAM&orden=age", html, StringComparison.Ordinal);
+    }
+
     private static SourceRow Named(string given, string paternal, string? maternal, int day) => new()
     {
         RowNumber = 1, RecordKey = given + day, ContentHash = $"{given}{paternal}{day}", GivenNames = given, PaternalSurname = paternal,

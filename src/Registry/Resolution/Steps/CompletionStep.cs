@@ -7,7 +7,7 @@ namespace Registry.Resolution.Steps;
 /// <summary>
 /// Step 8, the chunk's second transaction, outside the resolution lock (nothing in it feeds a later chunk's
 /// decisions): golden records of the existing persons it added records to or merged, the name and birth-date
-/// frequencies its new records add, the extract's progress, and the chunk's completion mark. Runs once per
+/// frequencies its new records add, the coverage of the households it touched, the extract's progress, and the chunk's completion mark. Runs once per
 /// chunk: after the identity phase, or — when that committed but this did not (a crash, a deadlock) — on the
 /// chunk's redelivery, with the persons read back from its source records.
 /// </summary>
@@ -50,6 +50,9 @@ internal static class CompletionStep
             affected = [.. ids];
         }
         await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct, inHand);
+        // Coverage of the households the identity phase marked (migration 0052): here, outside the resolution lock, and
+        // before the chunk counts as complete, so an extract reported resolved has its coverage current.
+        await StepSql.ExecuteAsync(connection, tx, Registry.Coverage.CoverageRefresh.PendingSql, ct);
         await StepSql.ExecuteAsync(connection, tx, CompletionSql, ct, [.. range, ("n", chunk.Rows.Count)]);
         await tx.CommitAsync(ct);
         return true;
