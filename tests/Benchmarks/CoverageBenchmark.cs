@@ -213,50 +213,7 @@ public static class CoverageBenchmark
         return cells == 0 && last == 0;
     }
 
-    private sealed record LoadResult(List<double>[] Latencies, double Rps, int Errors, string? FirstError);
-
-    /// <summary>Open loop, as bench-lookup: request k starts at k/rps; latency counts from that scheduled start.</summary>
-    private static async Task<LoadResult> LoadAsync(HttpClient http, int rps, int seconds, string[] paths)
-    {
-        var total = rps * seconds;
-        var latencies = paths.Select(_ => new List<double>(total)).ToArray();
-        var errors = 0;
-        string? firstError = null;
-        var tasks = new List<Task>(total);
-        var clock = Stopwatch.StartNew();
-        for (var k = 0; k < total; k++)
-        {
-            var scheduled = TimeSpan.FromSeconds((double)k / rps);
-            var wait = scheduled - clock.Elapsed;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait);
-            var which = k % paths.Length;
-            var path = paths[which];
-            tasks.Add(Task.Run(async () =>
-            {
-                string? error;
-                try
-                {
-                    using var response = await http.GetAsync(path);
-                    await response.Content.ReadAsByteArrayAsync();
-                    error = response.StatusCode == HttpStatusCode.OK ? null : $"{(int)response.StatusCode} {path}";
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    error = $"{ex.GetType().Name} {path}";
-                }
-                var ms = (clock.Elapsed - scheduled).TotalMilliseconds;
-                lock (tasks)
-                {
-                    latencies[which].Add(ms);
-                    if (error is not null)
-                    {
-                        errors++;
-                        firstError ??= error;
-                    }
-                }
-            }));
-        }
-        await Task.WhenAll(tasks);
-        return new LoadResult(latencies, total / clock.Elapsed.TotalSeconds, errors, firstError);
-    }
+    /// <summary>Open loop, as bench-lookup (<see cref="OpenLoad"/>): the paths in turn.</summary>
+    private static Task<OpenLoadResult> LoadAsync(HttpClient http, int rps, int seconds, string[] paths) =>
+        OpenLoad.RunAsync(http, rps, seconds, paths.Length, kind => paths[kind]);
 }

@@ -168,50 +168,11 @@ public static class LookupBenchmark
 
     private sealed record LoadResult(List<double> Household, List<double> Search, double Rps, int Errors, string? FirstError);
 
-    /// <summary>Open loop: request k starts at k/rps whatever happened to the others; latency counts from that scheduled start.</summary>
+    /// <summary>Half household reads (even requests), half searches: <see cref="OpenLoad"/>.</summary>
     private static async Task<LoadResult> LoadAsync(HttpClient http, int rps, int seconds, Func<string> household, Func<string> search)
     {
-        var total = rps * seconds;
-        var householdLatencies = new List<double>(total);
-        var searchLatencies = new List<double>(total);
-        var errors = 0;
-        string? firstError = null;
-        var tasks = new List<Task>(total);
-        var clock = Stopwatch.StartNew();
-        for (var k = 0; k < total; k++)
-        {
-            var scheduled = TimeSpan.FromSeconds((double)k / rps);
-            var wait = scheduled - clock.Elapsed;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait);
-            var isHousehold = k % 2 == 0;
-            var path = isHousehold ? household() : search();
-            tasks.Add(Task.Run(async () =>
-            {
-                string? error;
-                try
-                {
-                    using var response = await http.GetAsync(path);
-                    await response.Content.ReadAsByteArrayAsync();
-                    error = response.StatusCode == HttpStatusCode.OK ? null : $"{(int)response.StatusCode} {path}";
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    error = $"{ex.GetType().Name} {path}";
-                }
-                var ms = (clock.Elapsed - scheduled).TotalMilliseconds;
-                lock (tasks)
-                {
-                    (isHousehold ? householdLatencies : searchLatencies).Add(ms);
-                    if (error is not null)
-                    {
-                        errors++;
-                        firstError ??= error;
-                    }
-                }
-            }));
-        }
-        await Task.WhenAll(tasks);
-        return new LoadResult(householdLatencies, searchLatencies, total / clock.Elapsed.TotalSeconds, errors, firstError);
+        var run = await OpenLoad.RunAsync(http, rps, seconds, kinds: 2, kind => kind == 0 ? household() : search());
+        return new LoadResult(run.Latencies[0], run.Latencies[1], run.Rps, run.Errors, run.FirstError);
     }
 
     internal static double P(List<double> values, int percentile)
