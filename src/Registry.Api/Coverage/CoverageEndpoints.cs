@@ -116,16 +116,18 @@ public static class CoverageEndpoints
             csv.Append(Cell(table)).Append(',').Append(Cell(area)).Append(',').Append(Cell(sector)).Append(',').Append(month).Append(',')
                .Append(measure).Append(',').Append(Cell(value.ToString())).Append('\n');
         var sector = r.Programme is null ? r.Sector ?? "*" : $"{r.Sector}/{r.Programme}";
+        // An area with no name holds the households whose polígono or colonia is not known.
+        static string AreaName(string a) => a.Length == 0 ? "(sin dato)" : a;
         foreach (var a in r.Areas.Prepend(r.Total))
         {
-            var area = a.Area.Length == 0 ? "(total)" : a.Area;
+            var area = ReferenceEquals(a, r.Total) ? "(total)" : AreaName(a.Area);
             Line("reached", area, sector, "", "households", a.Households);
             Line("reached", area, sector, "", "persons", a.Persons);
             Line("reached", area, sector, "", "new_households", a.NewHouseholds);
             Line("reached", area, sector, "", "returning_households", a.ReturningHouseholds);
         }
         foreach (var s in r.Sectors) Line("sector_by_area", "(total)", s.Sector, "", "households", s.Households);
-        foreach (var s in r.SectorsByArea) Line("sector_by_area", s.Area, s.Sector, "", "households", s.Households);
+        foreach (var s in r.SectorsByArea) Line("sector_by_area", AreaName(s.Area), s.Sector, "", "households", s.Households);
         foreach (var m in r.Months)
         {
             Line("months", "(total)", sector, m.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture), "households", m.Households);
@@ -133,14 +135,14 @@ public static class CoverageEndpoints
         }
         foreach (var b in r.BreadthByArea.Prepend(r.Breadth))
         {
-            var area = b.Area.Length == 0 ? "(total)" : b.Area;
+            var area = ReferenceEquals(b, r.Breadth) ? "(total)" : AreaName(b.Area);
             Line("sectors_last_12_months", area, "", "", "households", b.Households);
             Line("sectors_last_12_months", area, "", "", "no_sector", b.NoSector);
             Line("sectors_last_12_months", area, "", "", "one_sector", b.OneSector);
             Line("sectors_last_12_months", area, "", "", "several_sectors", b.SeveralSectors);
         }
         foreach (var g in r.Gaps) Line("gaps_last_12_months", "(total)", g.Sector, "", "households", g.Households);
-        foreach (var g in r.GapsByArea) Line("gaps_last_12_months", g.Area, g.Sector, "", "households", g.Households);
+        foreach (var g in r.GapsByArea) Line("gaps_last_12_months", AreaName(g.Area), g.Sector, "", "households", g.Households);
         return csv.ToString();
     }
 

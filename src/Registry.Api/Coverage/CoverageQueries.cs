@@ -205,8 +205,9 @@ public sealed class CoverageQueries(NpgsqlDataSource db, IConfiguration configur
 
         var hidden = SmallCellSuppression.Apply(book.Values, book.Groups, MinimumCell);
         CoverageCount C(int i) => new(book.Values[i], hidden[i], MinimumCell);
-        ReachedCounts Reached(string a) => new(a, C(reachedCells[(a, "h")]), C(reachedCells[(a, "p")]), C(reachedCells[(a, "new")]), C(reachedCells[(a, "ret")]));
-        SectorBreadth Breadth(string a) => new(a, C(breadth[(a, "all")]), C(breadth[(a, "none")]), C(breadth[(a, "one")]), C(breadth[(a, "several")]));
+        static string Name(string a) => a == TotalArea ? "" : a;
+        ReachedCounts Reached(string a) => new(Name(a), C(reachedCells[(a, "h")]), C(reachedCells[(a, "p")]), C(reachedCells[(a, "new")]), C(reachedCells[(a, "ret")]));
+        SectorBreadth Breadth(string a) => new(Name(a), C(breadth[(a, "all")]), C(breadth[(a, "none")]), C(breadth[(a, "one")]), C(breadth[(a, "several")]));
 
         return new CoverageReport(
             r.Municipality, r.Poligono, r.Colonia, r.From, r.To, r.Sector, r.Programme, MinimumCell, r.AreaLevel, gapFrom, gapTo,
@@ -251,8 +252,12 @@ public sealed class CoverageQueries(NpgsqlDataSource db, IConfiguration configur
 
     private sealed record GapRow(Guid HouseholdId, string Poligono, string Colonia, int Members, DateOnly? LastMonth);
 
-    /// <summary>The name of the whole territory in tables (the row of totals).</summary>
-    public const string TotalArea = "";
+    /// <summary>
+    /// The key of the whole territory while the report is computed: a string no area has. Not "": that is the area of the
+    /// households whose polígono or colonia is not known, which would then have taken the totals' counts. In the report
+    /// the totals are fields of their own and keep an empty area name.
+    /// </summary>
+    private const string TotalArea = "\u0000total";
 
     public static DateOnly FirstOfMonth(DateOnly d) => new(d.Year, d.Month, 1);
 
