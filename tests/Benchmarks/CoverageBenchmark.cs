@@ -61,7 +61,7 @@ public static class CoverageBenchmark
             {
                 var sw = Stopwatch.StartNew();
                 await LookupData.FillAsync(connectionString, persons);
-                Console.WriteLine($"filled {persons:N0} persons in {sw.Elapsed.TotalSeconds:F0} s (coverage aggregates built by their triggers, in the territories step)");
+                Console.WriteLine($"filled {persons:N0} persons in {sw.Elapsed.TotalSeconds:F0} s (the households whose coverage changed marked by the triggers, in the territories step; refreshed below)");
             }
             await using var db = new NpgsqlConnection(connectionString);
             await db.OpenAsync();
