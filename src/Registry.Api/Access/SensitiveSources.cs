@@ -85,6 +85,34 @@ public static class SensitiveSources
         return perRequest;
     }
 
+    /// <summary>SQL expressions for the identity fields a list shows of a person, as one reader may see them (<see cref="ListedIdentitySql"/>).</summary>
+    /// <param name="Recompute">True when the values cannot be shown as read: the caller asks <see cref="GoldenAsync"/> for them (rare).</param>
+    public sealed record ListedIdentity(string Curp, string GivenNames, string PaternalSurname, string MaternalSurname, string BirthDate, string Recompute);
+
+    /// <summary>
+    /// The identity fields of person <paramref name="person"/> (a table alias) as a list shows them to <paramref name="user"/>, read in the
+    /// list's own statement: the stored golden record's columns; for a reader of the stored restricted view
+    /// (<see cref="ReadsRestrictedGolden"/>) its document where an identity field survived from a sensitive source, and nothing
+    /// for a person with no source they may see. Only what cannot be settled there (a person whose view was never derived, or
+    /// a reader with a sensitive grant or an agency of their own) is flagged <see cref="ListedIdentity.Recompute"/>.
+    /// Birth dates are text (yyyy-MM-dd).
+    /// </summary>
+    public static ListedIdentity ListedIdentitySql(RegistryUser user, string person)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var plain = new ListedIdentity($"{person}.curp", $"{person}.given_names", $"{person}.paternal_surname", $"{person}.maternal_surname",
+            $"{person}.birth_date::text", GoldenHiddenSql(user, person, IdentityFields));
+        if (!ReadsRestrictedGolden(user)) return plain;
+        string Field(string column, string field) => $"""
+            (CASE {person}.restricted_view WHEN '{RestrictedGolden.Own}' THEN {person}.restricted_golden -> '{field}' ->> 'value'
+                  WHEN '{RestrictedGolden.Hidden}' THEN NULL ELSE {column} END)
+            """;
+        return new ListedIdentity(Field(plain.Curp, GoldenRecord.Curp), Field(plain.GivenNames, GoldenRecord.GivenNames),
+            Field(plain.PaternalSurname, GoldenRecord.PaternalSurname), Field(plain.MaternalSurname, GoldenRecord.MaternalSurname),
+            Field(plain.BirthDate, GoldenRecord.BirthDate),
+            $"({person}.restricted_view IS NULL AND {PerRequestGoldenHiddenSql(person, IdentityFields)})");
+    }
+
     /// <summary><see cref="GoldenHiddenSql"/> worked out from the person's records (a reader the stored view was not written for, or no view derived).</summary>
     private static string PerRequestGoldenHiddenSql(string person, IReadOnlyList<string> fields)
     {

@@ -197,16 +197,19 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
 
     public async Task<SearchPage<PersonHit>> PersonsAsync(SearchCriteria criteria, RegistryUser user, CancellationToken ct)
     {
-        // Candidates are already the reader's (PersonInScope in the candidate query).
+        // Candidates are already the reader's (PersonInScope in the candidate query). Identity fields as the reader may see
+        // them, settled here but for the rare person flagged golden_hidden (SensitiveSources.ListedIdentitySql).
+        var identity = SensitiveSources.ListedIdentitySql(user, "p");
         var rows = await QueryAsync<PersonRow>(criteria, user, candidates =>
             $"""
             {candidates}
-            SELECT p.id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
+            SELECT p.id, {identity.Curp} AS curp, {identity.GivenNames} AS given_names, {identity.PaternalSurname} AS paternal_surname,
+                   {identity.MaternalSurname} AS maternal_surname, ({identity.BirthDate})::date AS birth_date,
                    coalesce((SELECT array_agg(hm.household_id ORDER BY hm.household_id) FROM household_members hm WHERE hm.person_id = p.id), ARRAY[]::uuid[]) AS households,
                    c.score::real AS score,
-                   {SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} AS golden_hidden
+                   {identity.Recompute} AS golden_hidden
               FROM candidates c JOIN persons p ON p.id = c.id
-             ORDER BY c.score DESC, p.paternal_surname, p.given_names, p.id
+             ORDER BY c.score DESC, paternal_surname, given_names, p.id
              LIMIT @limit OFFSET @offset
             """, ct);
         var hits = rows.Select(r => r.Hit).ToList();
@@ -244,7 +247,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
         };
     }
 
-    /// <summary>A household hit as read: its current members (oldest first) with their stored names, and which of those the reader may not see as stored.</summary>
+    /// <summary>A household hit as read: its current members (oldest first) with their names as the reader may see them, and which of those could not be settled in the query.</summary>
     private sealed record HouseholdRow
     {
         public Guid Id { get; init; }
@@ -286,24 +289,28 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             """, ct);
         if (page.Count == 0) return Page(new List<HouseholdHit>(), criteria);
         await using var connection = await db.OpenConnectionAsync(ct);
+        // Each member's names and birth date as this reader may see them, settled in this statement (the stored restricted view
+        // for a case manager without sensitive grants); only members flagged `recompute` take a second look. The municipalities
+        // are where the household lives, as its page shows them (household_territories: never decided by a sensitive source).
+        var identity = SensitiveSources.ListedIdentitySql(user, "p");
         var rows = (await connection.QueryAsync<HouseholdRow>(new CommandDefinition(
             $"""
-            SELECT pg.household_id AS id,
-                   (SELECT count(*)::int FROM household_members m WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) AS members,
+            SELECT pg.household_id AS id, ml.members,
                    coalesce(ml.member_ids, ARRAY[]::uuid[]) AS member_ids, coalesce(ml.member_name_list, ARRAY[]::text[]) AS member_name_list,
                    coalesce(ml.member_hidden, ARRAY[]::boolean[]) AS member_hidden, coalesce(ml.member_births, ARRAY[]::text[]) AS member_births,
-                   coalesce((SELECT array_agg(DISTINCT sr.data ->> 'Municipality')
-                               FROM household_members m JOIN source_records sr ON sr.person_id = m.person_id JOIN extracts e ON e.id = sr.extract_id
-                              WHERE m.household_id = pg.household_id AND sr.data ->> 'Municipality' IS NOT NULL
-                                AND {SensitiveSources.VisibleSql("e.sector", "sr.agency_code")}), ARRAY[]::text[]) AS municipalities
+                   coalesce((SELECT array_agg(ht.municipality ORDER BY ht.municipality) FROM household_territories ht
+                              WHERE ht.household_id = pg.household_id AND ht.ended_at IS NULL AND ht.municipality <> ''), ARRAY[]::text[]) AS municipalities
               FROM unnest(@ids::uuid[]) WITH ORDINALITY AS pg(household_id, n)
              CROSS JOIN LATERAL (
-                   SELECT array_agg(m.person_id ORDER BY p.birth_date NULLS LAST, p.id) AS member_ids,
-                          array_agg(concat_ws(' ', p.given_names, p.paternal_surname, p.maternal_surname) ORDER BY p.birth_date NULLS LAST, p.id) AS member_name_list,
-                          array_agg({SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} ORDER BY p.birth_date NULLS LAST, p.id) AS member_hidden,
-                          array_agg(p.birth_date::text ORDER BY p.birth_date NULLS LAST, p.id) AS member_births
-                     FROM household_members m JOIN persons p ON p.id = m.person_id
-                    WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) ml
+                   SELECT count(*)::int AS members,
+                          array_agg(v.person_id ORDER BY v.birth NULLS LAST, v.person_id) AS member_ids,
+                          array_agg(v.name ORDER BY v.birth NULLS LAST, v.person_id) AS member_name_list,
+                          array_agg(v.recompute ORDER BY v.birth NULLS LAST, v.person_id) AS member_hidden,
+                          array_agg(v.birth ORDER BY v.birth NULLS LAST, v.person_id) AS member_births
+                     FROM (SELECT m.person_id, concat_ws(' ', {identity.GivenNames}, {identity.PaternalSurname}, {identity.MaternalSurname}) AS name,
+                                  {identity.BirthDate} AS birth, {identity.Recompute} AS recompute
+                             FROM household_members m JOIN persons p ON p.id = m.person_id
+                            WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) v) ml
              ORDER BY pg.n
             """,
             new { ids = page.Select(r => r.Id).ToArray(), hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency },
@@ -313,8 +320,8 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
         var hidden = rows.SelectMany(r => r.MemberIds.Where((_, i) => r.MemberHidden[i])).Distinct().ToList();
         if (hidden.Count > 0)
         {
-            // Members whose stored names the reader may not see as they are: names (and birth dates, for the order) from the
-            // sources they may see; a member with none is left out of the list.
+            // Members whose names could not be settled above: names (and birth dates, for the order) from the sources the
+            // reader may see; a member with none is left out of the list.
             golden = await SensitiveSources.GoldenAsync(connection, hidden, user, ct, hidden: true);
         }
         var hits = rows.Select(r => new HouseholdHit

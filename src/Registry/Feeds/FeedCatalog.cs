@@ -129,6 +129,10 @@ public sealed class FeedCatalog
         }
         if (raw.ResidenceAuthoritative == true && !fields.ContainsKey(CanonicalFields.Municipality))
             Fail("residenceAuthoritative", "a feed trusted for residence must map 'municipality' in 'fields' (the municipality it attests)");
+        // Where a household lives decides who may see it and is shown on its pages: a clinic's or a protection programme's
+        // address (a victim's shelter) must never decide it, nor be shown to readers without that sector's grant.
+        if (raw.ResidenceAuthoritative == true && Sectors.Sensitive.Contains(raw.Sector!))
+            Fail("residenceAuthoritative", $"a feed of the sensitive sector '{raw.Sector}' is never trusted for residence (its address must not decide or reveal where a family lives)");
         foreach (var (name, _) in raw.Values ?? [])
         {
             if (!fields.ContainsKey(name)) Fail($"values.{name}", "has a code list but the field is not mapped in 'fields'");

@@ -41,6 +41,18 @@ public sealed class ResidenceFlagTests : IDisposable
         Assert.Contains("municipality", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("health")]
+    [InlineData("security")]
+    public void A_sensitive_feed_is_never_trusted_for_residence(string sector)
+    {
+        // A shelter's or a clinic's address would otherwise decide, and show on the household's pages, where a family lives.
+        var path = Write("refugio.json", Census.Replace("\"sector\": \"social\"", $"\"sector\": \"{sector}\"", StringComparison.Ordinal));
+        var error = Assert.Throws<FeedDefinitionException>(() => FeedCatalog.LoadFile(path));
+        Assert.Contains("field 'residenceAuthoritative'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(sector, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_residence_flag_that_is_not_true_or_false_names_the_field()
     {
