@@ -113,6 +113,29 @@ public static class SensitiveSources
             $"({person}.restricted_view IS NULL AND {PerRequestGoldenHiddenSql(person, IdentityFields)})");
     }
 
+    /// <summary>
+    /// SQL for one golden field of person <paramref name="person"/> as <paramref name="user"/> may see it, from the stored documents:
+    /// the golden record for a reader who sees every source, the stored restricted view for a reader of it; null for any other
+    /// reader (their view is worked out by <see cref="GoldenAsync"/>). Holds only where <see cref="StoredFieldsSettledSql"/> is true.
+    /// </summary>
+    public static string? StoredFieldSql(RegistryUser user, string person, string field)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.SeesEverySource) return $"({person}.golden -> '{field}' ->> 'value')";
+        if (!ReadsRestrictedGolden(user)) return null;
+        return $"""
+            (CASE {person}.restricted_view WHEN '{RestrictedGolden.AsGolden}' THEN {person}.golden -> '{field}' ->> 'value'
+                  WHEN '{RestrictedGolden.Hidden}' THEN NULL ELSE {person}.restricted_golden -> '{field}' ->> 'value' END)
+            """;
+    }
+
+    /// <summary>SQL condition: <see cref="StoredFieldSql"/> holds for person <paramref name="person"/> and this reader.</summary>
+    public static string StoredFieldsSettledSql(RegistryUser user, string person)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.SeesEverySource ? "true" : ReadsRestrictedGolden(user) ? $"({person}.restricted_view IS NOT NULL)" : "false";
+    }
+
     /// <summary><see cref="GoldenHiddenSql"/> worked out from the person's records (a reader the stored view was not written for, or no view derived).</summary>
     private static string PerRequestGoldenHiddenSql(string person, IReadOnlyList<string> fields)
     {

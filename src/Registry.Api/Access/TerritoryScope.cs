@@ -55,6 +55,19 @@ public sealed class TerritoryScope(NpgsqlDataSource db, IConfiguration configura
             $"SELECT {HouseholdInScope("@id")}", new { id, municipalities = user.Municipalities.ToArray(), territoryGrace = Grace }, cancellationToken: ct));
     }
 
+    /// <summary>Where a household id stands for this reader, in one round trip: unknown (null), merged into another, or current and in scope or not.</summary>
+    public async Task<HouseholdStanding?> HouseholdStandingAsync(RegistryUser user, Guid id, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var inScope = user.SeesAllTerritories ? "true"
+            : !user.Is(RegistryRoles.CaseManager) || user.Municipalities.Count == 0 ? "false"
+            : HouseholdInScope("h.id");
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<HouseholdStanding>(new CommandDefinition(
+            $"SELECT h.merged_into, {inScope} AS visible FROM households h WHERE h.id = @id",
+            new { id, municipalities = user.Municipalities.ToArray(), territoryGrace = Grace }, cancellationToken: ct));
+    }
+
     public async Task<bool> PersonVisibleAsync(RegistryUser user, Guid id, CancellationToken ct)
     {
         if (user.SeesAllTerritories) return true;
@@ -76,3 +89,6 @@ public sealed class TerritoryScope(NpgsqlDataSource db, IConfiguration configura
         return grace;
     }
 }
+
+/// <summary>A known household id: the household it was merged into (null when current), and whether the reader's territory holds it.</summary>
+public sealed record HouseholdStanding(Guid? MergedInto, bool Visible);

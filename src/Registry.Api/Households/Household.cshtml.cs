@@ -15,8 +15,12 @@ public sealed class HouseholdModel(HouseholdQueries households, TerritoryScope s
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         var user = RegistryUser.From(User);
-        if (await households.SurvivorOfAsync(id, ct) is { } survivor) return RedirectPermanent($"/hogares/{survivor}");
-        if (!await scope.HouseholdVisibleAsync(user, id, ct)) return Forbid();
+        switch (await scope.HouseholdStandingAsync(user, id, ct))
+        {
+            case null: return NotFound();
+            case { MergedInto: { } survivor }: return RedirectPermanent($"/hogares/{survivor}");
+            case { Visible: false }: return Forbid();
+        }
         Household = await households.LoadAsync(id, user, null, ct);
         if (Household is null) return NotFound();
         CanTrace = user.Is(RegistryRoles.Auditor) || user.Is(RegistryRoles.Steward) || user.Is(RegistryRoles.Admin);

@@ -15,15 +15,16 @@ public static class HouseholdEndpoints
         if (AccessLog.CheckPurpose(http) is { } bad) return bad;
         var user = RegistryUser.From(http.User);
         // A merged household's id stays valid: it redirects to the household it was merged into.
-        if (await households.SurvivorOfAsync(id, ct) is { } survivor)
-            return Results.Redirect($"/api/households/{survivor}{http.Request.QueryString}", permanent: true);
-        if (!await scope.HouseholdVisibleAsync(user, id, ct)) return await NotFoundOrOutOfScope(households, id, user, ct);
+        switch (await scope.HouseholdStandingAsync(user, id, ct))
+        {
+            case null: return Results.NotFound();
+            case { MergedInto: { } survivor }: return Results.Redirect($"/api/households/{survivor}{http.Request.QueryString}", permanent: true);
+            case { Visible: false }: return TerritoryScope.OutOfScope();
+        }
         var household = await households.LoadAsync(id, user, asOf, ct);
         if (household is null) return Results.NotFound();
         await log.RecordAsync(http, user, AccessKind.Household, id, ct: ct);
         return Results.Ok(household);
     }
 
-    private static async Task<IResult> NotFoundOrOutOfScope(HouseholdQueries households, Guid id, RegistryUser user, CancellationToken ct) =>
-        await households.LoadAsync(id, user, null, ct) is null ? Results.NotFound() : TerritoryScope.OutOfScope();
 }

@@ -52,24 +52,20 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
     public static readonly IReadOnlyList<string> SectorOrder = ["social", "health", "education", "economy", "housing", "security"];
 
     /// <param name="asOf">The day gaps are measured back from (default: today, UTC).</param>
-    /// <summary>The household a merged id now redirects to, or null when the id is current (or unknown).</summary>
-    public async Task<Guid?> SurvivorOfAsync(Guid id, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-            "SELECT merged_into FROM households WHERE id = @id", new { id }, cancellationToken: ct));
-    }
-
     public async Task<Household360?> LoadAsync(Guid id, RegistryUser user, DateOnly? asOf, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        // Names, CURP and birth date as this reader may see them: the stored golden record when every one of those fields
-        // survived from a source they may see (the usual case, settled in this query), else recomputed from those sources.
+        // Names, CURP and birth date as this reader may see them, settled in this query (SensitiveSources.ListedIdentitySql);
+        // only members flagged golden_hidden are recomputed from the sources the reader may see. The address fields too, for
+        // whoever turns out to head the household, where the stored documents settle them (address_settled).
+        var identity = SensitiveSources.ListedIdentitySql(user, "p");
+        var address = string.Concat(AddressFields.Select(f => $", {SensitiveSources.StoredFieldSql(user, "p", f) ?? "NULL::text"} AS {f}"));
         var rows = (await connection.QueryAsync<MemberRow>(new CommandDefinition(
             $"""
-            SELECT p.id AS person_id, p.curp, p.given_names, p.paternal_surname, p.maternal_surname, p.birth_date,
-                   hm.relationship, hm.valid_from, hm.valid_to,
-                   {SensitiveSources.GoldenHiddenSql(user, "p", SensitiveSources.IdentityFields)} AS golden_hidden
+            SELECT p.id AS person_id, {identity.Curp} AS curp, {identity.GivenNames} AS given_names, {identity.PaternalSurname} AS paternal_surname,
+                   {identity.MaternalSurname} AS maternal_surname, ({identity.BirthDate})::date AS birth_date,
+                   hm.relationship, hm.valid_from, hm.valid_to, {identity.Recompute} AS golden_hidden,
+                   {SensitiveSources.StoredFieldsSettledSql(user, "p")} AS address_settled{address}
               FROM household_members hm JOIN persons p ON p.id = hm.person_id
              WHERE hm.household_id = @id
             """, new { id, hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency }, cancellationToken: ct))).AsList();
@@ -85,7 +81,11 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
             .OrderBy(m => m.BirthDate ?? DateOnly.MaxValue).ThenBy(m => m.PersonId)
             .ToList();
 
-        var timeline = (await connection.QueryAsync<ServiceEventView>(new CommandDefinition(
+        // The timeline and the territory in one round trip.
+        List<ServiceEventView> timeline;
+        List<string> municipalities;
+        (string Poligono, string Colonia)? place;
+        await using (var batch = await connection.QueryMultipleAsync(new CommandDefinition(
             """
             SELECT se.id, se.person_id, se.agency_code, se.sector, se.programme, se.service_type, se.service_date, se.status,
                    sr.extract_id, e.sha256 AS file_sha256, sr.row_number, false AS redacted
@@ -94,8 +94,16 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
               JOIN source_records sr ON sr.id = se.source_record_id
               JOIN extracts e ON e.id = sr.extract_id
              WHERE hm.household_id = @id
-             ORDER BY se.service_date DESC NULLS LAST, se.id
-            """, new { id }, cancellationToken: ct))).Select(s => Redact(s, user)).ToList();
+             ORDER BY se.service_date DESC NULLS LAST, se.id;
+            SELECT municipality FROM household_territories WHERE household_id = @id AND ended_at IS NULL AND municipality <> '' ORDER BY 1;
+            -- Polígono and colonia as coverage counts the household (migration 0050: never from a health or security record).
+            SELECT poligono, colonia FROM coverage_households WHERE household_id = @id;
+            """, new { id }, cancellationToken: ct)))
+        {
+            timeline = [.. (await batch.ReadAsync<ServiceEventView>()).Select(s => Redact(s, user))];
+            municipalities = (await batch.ReadAsync<string>()).AsList();
+            place = await batch.ReadFirstOrDefaultAsync<(string Poligono, string Colonia)?>();
+        }
 
         var day = asOf ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var since = day.AddMonths(-12);
@@ -110,8 +118,11 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
             id, members, timeline,
             timeline.GroupBy(s => s.Sector).ToDictionary(g => g.Key, g => g.Count()),
             [.. timeline.Where(s => !s.Redacted).Select(s => s.AgencyCode!).Distinct().Order(StringComparer.Ordinal)],
-            sectors, gaps, day, await HeadingAsync(connection, id, members, user, ct));
+            sectors, gaps, day, await HeadingAsync(connection, members, rows, municipalities, place, user, ct));
     }
+
+    /// <summary>The golden fields a household's heading shows of its head, in the order they are written.</summary>
+    private static readonly string[] AddressFields = ["street", "house_number", "colonia", "postal_code"];
 
     /// <summary>Relationships that name the head of a household, as agencies write them (folded: upper case, no accents).</summary>
     private static readonly HashSet<string> HeadRelationships = new(StringComparer.Ordinal)
@@ -119,7 +130,9 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
         "JEFA", "JEFE", "JEFA DE FAMILIA", "JEFE DE FAMILIA", "JEFA DE HOGAR", "JEFE DE HOGAR", "TITULAR", "SOLICITANTE", "HEAD",
     };
 
-    private static async Task<HouseholdHeading> HeadingAsync(NpgsqlConnection connection, Guid id, IReadOnlyList<HouseholdMember> members, RegistryUser user, CancellationToken ct)
+    private static async Task<HouseholdHeading> HeadingAsync(
+        NpgsqlConnection connection, IReadOnlyList<HouseholdMember> members, IReadOnlyList<MemberRow> rows, List<string> municipalities,
+        (string Poligono, string Colonia)? place, RegistryUser user, CancellationToken ct)
     {
         var current = members.Where(m => m.ValidTo is null).ToList();
         var head = current.FirstOrDefault(m => m.Relationship is { } r && HeadRelationships.Contains(Normalization.TextNormalizer.Normalize(r)))
@@ -127,21 +140,18 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
         string? address = null;
         if (head is not null)
         {
-            // The head's address as this reader may see it: golden fields that survived from sources they may see.
-            var golden = await SensitiveSources.GoldenAsync(connection, [head.PersonId], user, ct);
-            if (golden.TryGetValue(head.PersonId, out var g))
-            {
-                var street = string.Join(' ', new[] { g.Value("street"), g.Value("house_number") }.Where(v => !string.IsNullOrWhiteSpace(v)));
-                var parts = new[] { street, g.Value("colonia"), g.Value("postal_code") }.Where(v => !string.IsNullOrWhiteSpace(v)).ToList();
-                address = parts.Count == 0 ? null : string.Join(", ", parts);
-            }
+            // The head's address as this reader may see it: golden fields that survived from sources they may see — read with the
+            // members where the stored documents settle it, else worked out from the sources.
+            var row = rows.First(r => r.PersonId == head.PersonId);
+            IReadOnlyList<string?> values = row.AddressSettled
+                ? [row.Street, row.HouseNumber, row.Colonia, row.PostalCode]
+                : (await SensitiveSources.GoldenAsync(connection, [head.PersonId], user, ct)).TryGetValue(head.PersonId, out var g)
+                    ? [.. AddressFields.Select(g.Value)]
+                    : [null, null, null, null];
+            var street = string.Join(' ', new[] { values[0], values[1] }.Where(v => !string.IsNullOrWhiteSpace(v)));
+            var parts = new[] { street, values[2], values[3] }.Where(v => !string.IsNullOrWhiteSpace(v)).ToList();
+            address = parts.Count == 0 ? null : string.Join(", ", parts);
         }
-        var municipalities = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT municipality FROM household_territories WHERE household_id = @id AND ended_at IS NULL AND municipality <> '' ORDER BY 1",
-            new { id }, cancellationToken: ct))).AsList();
-        // Polígono and colonia as coverage counts the household (migration 0050: never from a health or security record).
-        var place = await connection.QueryFirstOrDefaultAsync<(string Poligono, string Colonia)?>(new CommandDefinition(
-            "SELECT poligono, colonia FROM coverage_households WHERE household_id = @id", new { id }, cancellationToken: ct));
         return new HouseholdHeading(head?.PersonId, head?.FullName is { Length: > 0 } n ? n : null, current.Count, address, municipalities,
             place?.Poligono is { Length: > 0 } p ? p : null, place?.Colonia is { Length: > 0 } c ? c : null);
     }
@@ -149,7 +159,8 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
     /// <summary>A member as read, with whether their stored golden identity fields may be shown to the reader as they are.</summary>
     private sealed record MemberRow(
         Guid PersonId, string? Curp, string? GivenNames, string? PaternalSurname, string? MaternalSurname, DateOnly? BirthDate,
-        string? Relationship, DateOnly? ValidFrom, DateOnly? ValidTo, bool GoldenHidden);
+        string? Relationship, DateOnly? ValidFrom, DateOnly? ValidTo, bool GoldenHidden,
+        bool AddressSettled, string? Street, string? HouseNumber, string? Colonia, string? PostalCode);
 
     public static int Order(string sector)
     {
