@@ -86,7 +86,7 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
         List<string> municipalities;
         (string Poligono, string Colonia)? place;
         await using (var batch = await connection.QueryMultipleAsync(new CommandDefinition(
-            """
+            $"""
             SELECT se.id, se.person_id, se.agency_code, se.sector, se.programme, se.service_type, se.service_date, se.status,
                    sr.extract_id, e.sha256 AS file_sha256, sr.row_number, false AS redacted
               FROM household_members hm
@@ -95,10 +95,11 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
               JOIN extracts e ON e.id = sr.extract_id
              WHERE hm.household_id = @id
              ORDER BY se.service_date DESC NULLS LAST, se.id;
-            SELECT municipality FROM household_territories WHERE household_id = @id AND ended_at IS NULL AND municipality <> '' ORDER BY 1;
+            SELECT unnest({MunicipalitiesSql(user, "@id")});
             -- Polígono and colonia as coverage counts the household (migration 0050: never from a health or security record).
             SELECT poligono, colonia FROM coverage_households WHERE household_id = @id;
-            """, new { id }, cancellationToken: ct)))
+            """, new { id, municipalities = user.Municipalities.ToArray(), hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency },
+            cancellationToken: ct)))
         {
             timeline = [.. (await batch.ReadAsync<ServiceEventView>()).Select(s => Redact(s, user))];
             municipalities = (await batch.ReadAsync<string>()).AsList();
@@ -119,6 +120,28 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
             timeline.GroupBy(s => s.Sector).ToDictionary(g => g.Key, g => g.Count()),
             [.. timeline.Where(s => !s.Redacted).Select(s => s.AgencyCode!).Distinct().Order(StringComparer.Ordinal)],
             sectors, gaps, day, await HeadingAsync(connection, members, rows, municipalities, place, user, ct));
+    }
+
+    /// <summary>
+    /// SQL: the municipalities household <paramref name="household"/> lives in now, as <paramref name="user"/> may see them
+    /// (binds @municipalities, @hiddenSectors and @ownAgency). Where a household lives can rest on the record that created a
+    /// member, so for a reader who may not see every source a municipality outside their own is shown only when a source they
+    /// may see reports it for a current member (their own municipalities they know already: that is why they may see the household).
+    /// </summary>
+    public static string MunicipalitiesSql(RegistryUser user, string household)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var shown = user.SeesEverySource ? "" : $"""
+
+                       AND (ht.municipality = ANY (registry_fold_all(@municipalities)) OR EXISTS (
+                            SELECT 1 FROM household_members vm JOIN source_records vr ON vr.person_id = vm.person_id JOIN extracts ve ON ve.id = vr.extract_id
+                             WHERE vm.household_id = {household} AND vm.valid_to IS NULL AND registry_fold(vr.data ->> 'Municipality') = ht.municipality
+                               AND {SensitiveSources.VisibleSql("ve.sector", "vr.agency_code")}))
+            """;
+        return $"""
+            coalesce((SELECT array_agg(ht.municipality ORDER BY ht.municipality) FROM household_territories ht
+                       WHERE ht.household_id = {household} AND ht.ended_at IS NULL AND ht.municipality <> ''{shown}), ARRAY[]::text[])
+            """;
     }
 
     /// <summary>The golden fields a household's heading shows of its head, in the order they are written.</summary>

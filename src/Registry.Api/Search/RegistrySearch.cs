@@ -291,15 +291,14 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
         await using var connection = await db.OpenConnectionAsync(ct);
         // Each member's names and birth date as this reader may see them, settled in this statement (the stored restricted view
         // for a case manager without sensitive grants); only members flagged `recompute` take a second look. The municipalities
-        // are where the household lives, as its page shows them (household_territories: never decided by a sensitive source).
+        // are where the household lives, as its page shows them (HouseholdQueries.MunicipalitiesSql).
         var identity = SensitiveSources.ListedIdentitySql(user, "p");
         var rows = (await connection.QueryAsync<HouseholdRow>(new CommandDefinition(
             $"""
             SELECT pg.household_id AS id, ml.members,
                    coalesce(ml.member_ids, ARRAY[]::uuid[]) AS member_ids, coalesce(ml.member_name_list, ARRAY[]::text[]) AS member_name_list,
                    coalesce(ml.member_hidden, ARRAY[]::boolean[]) AS member_hidden, coalesce(ml.member_births, ARRAY[]::text[]) AS member_births,
-                   coalesce((SELECT array_agg(ht.municipality ORDER BY ht.municipality) FROM household_territories ht
-                              WHERE ht.household_id = pg.household_id AND ht.ended_at IS NULL AND ht.municipality <> ''), ARRAY[]::text[]) AS municipalities
+                   {Households.HouseholdQueries.MunicipalitiesSql(user, "pg.household_id")} AS municipalities
               FROM unnest(@ids::uuid[]) WITH ORDINALITY AS pg(household_id, n)
              CROSS JOIN LATERAL (
                    SELECT count(*)::int AS members,
@@ -313,7 +312,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
                             WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) v) ml
              ORDER BY pg.n
             """,
-            new { ids = page.Select(r => r.Id).ToArray(), hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency },
+            new { ids = page.Select(r => r.Id).ToArray(), municipalities = user.Municipalities.ToArray(), hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency },
             cancellationToken: ct))).AsList();
         var scores = page.ToDictionary(r => r.Id, r => r.Score);
         IReadOnlyDictionary<Guid, VisibleGolden> golden = new Dictionary<Guid, VisibleGolden>();

@@ -1,4 +1,8 @@
+using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Registry.Api.Search;
 using Registry.Api.Tests.Infrastructure;
 
 namespace Registry.Api.Tests.Households;
@@ -27,6 +31,36 @@ public sealed class HouseholdHeadingTests(SeededRegistry registry)
         Assert.Contains($"{current} integrantes", page, StringComparison.Ordinal);
         Assert.Contains("REYNOSA › POLIGONO LAS CUMBRES", page, StringComparison.Ordinal);
         Assert.Contains($"<small>Id del hogar <code id=\"household-id\">{registry.ReynosaHousehold}</code></small>", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_municipality_no_visible_source_reports_is_not_shown_to_a_case_manager_without_the_grant()
+    {
+        // Where a household lives can rest on the record that created a member — a clinic's, say. Stand-in: the Reynosa household
+        // also lives in MATAMOROS, which no source reports for its members.
+        await using var db = new NpgsqlConnection(registry.System.ConnectionString);
+        await db.ExecuteAsync("INSERT INTO household_territories (household_id, municipality) VALUES (@id, 'MATAMOROS')", new { id = registry.ReynosaHousehold });
+        try
+        {
+            async Task<(string[] Page, string[] Search)> Seen(string user)
+            {
+                var client = await registry.ClientAsync(user);
+                var heading = JsonDocument.Parse(await client.GetStringAsync($"/api/households/{registry.ReynosaHousehold}")).RootElement.GetProperty("heading");
+                var search = await client.GetFromJsonAsync<SearchPage<HouseholdHit>>("/api/households?name=" + Uri.EscapeDataString("ximena gonzalez cantu"));
+                return ([.. heading.GetProperty("municipalities").EnumerateArray().Select(m => m.GetString()!)],
+                    search!.Items.Single(h => h.Id == registry.ReynosaHousehold).Municipalities);
+            }
+            var caseManager = await Seen("gestora.reynosa");
+            Assert.Equal(["REYNOSA"], caseManager.Page);
+            Assert.Equal(["REYNOSA"], caseManager.Search);
+            var steward = await Seen("custodio");
+            Assert.Equal(["MATAMOROS", "REYNOSA"], steward.Page);
+            Assert.Equal(["MATAMOROS", "REYNOSA"], steward.Search);
+        }
+        finally
+        {
+            await db.ExecuteAsync("DELETE FROM household_territories WHERE household_id = @id AND municipality = 'MATAMOROS'", new { id = registry.ReynosaHousehold });
+        }
     }
 
     [Fact]
