@@ -70,8 +70,10 @@ public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSiz
 /// missing accents and particles still find the person. Case managers only get hits in their
 /// municipalities (<see cref="TerritoryScope"/>).
 /// </summary>
-public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, TerritoryScope territory)
+public sealed class RegistrySearch(SearchConnections connections, FeedCatalog feeds, TerritoryScope territory)
 {
+    private readonly NpgsqlDataSource db = connections.DataSource;
+
     /// <summary>
     /// How a name is matched: not at all, by blocking on shared words (all the query's words but one), by any one of
     /// its words (in the reader's territory only), or by trigram similarity alone.
@@ -288,7 +290,7 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
              LIMIT @limit OFFSET @offset
             """, ct);
         if (page.Count == 0) return Page(new List<HouseholdHit>(), criteria);
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var connection = await connections.GenericPlans.OpenConnectionAsync(ct);
         // Each member's names and birth date as this reader may see them, settled in this statement (the stored restricted view
         // for a case manager without sensitive grants); only members flagged `recompute` take a second look. The municipalities
         // are where the household lives, as its page shows them (HouseholdQueries.MunicipalitiesSql).
@@ -389,25 +391,42 @@ public sealed class RegistrySearch(NpgsqlDataSource db, FeedCatalog feeds, Terri
             return args;
         }
 
-        await using var connection = await db.OpenConnectionAsync(ct);
-        async Task<List<T>> Run(NameMode mode, int page) =>
-            (await connection.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource,
-                SensitiveSources.ReadsRestrictedGolden(user), given)), Args(page), cancellationToken: ct))).AsList();
-
-        // Stay with a blocking mode when it found anyone (on this page, or — for later pages — on the first).
-        async Task<List<T>?> Blocked(NameMode mode)
+        // A name blocked on the reader's territory (alone, or with a municipality) keeps one plan per statement shape: its plan
+        // hardly depends on the values, and planning it for each search cost about as much as running it. Everything else is
+        // planned for its values (a generic plan for a trigram scan or an address filter can be far off).
+        var generic = !user.SeesAllTerritories && given is { Curp: false, AgencyKeys: false, Poligono: false, Address: false };
+        NpgsqlConnection? genericConnection = null, connection = null;
+        try
         {
-            var found = await Run(mode, c.Page);
-            return found.Count > 0 || (c.Page > 1 && (await Run(mode, 1)).Count > 0) ? found : null;
-        }
+            async Task<List<T>> Run(NameMode mode, int page)
+            {
+                var on = generic && mode is NameMode.SharedWords or NameMode.AnyWord
+                    ? genericConnection ??= await connections.GenericPlans.OpenConnectionAsync(ct)
+                    : connection ??= await db.OpenConnectionAsync(ct);
+                return (await on.QueryAsync<T>(new CommandDefinition(sql(Candidates(mode, pairs.Count, !user.SeesAllTerritories, !user.SeesEverySource,
+                    SensitiveSources.ReadsRestrictedGolden(user), given)), Args(page), cancellationToken: ct))).AsList();
+            }
 
-        if (name is null) return await Run(NameMode.None, c.Page);
-        if (pairs.Count > 0 && await Blocked(NameMode.SharedWords) is { } shared) return shared;
-        // A case manager's territory has its own name index: any one word there (tens to thousands of persons at a
-        // state's size) costs far less than trigram similarity over every person of the registry, checked for
-        // territory one by one (seconds at a million persons, past the statement timeout).
-        if (!user.SeesAllTerritories && await Blocked(NameMode.AnyWord) is { } any) return any;
-        return await Run(NameMode.Trigram, c.Page);
+            // Stay with a blocking mode when it found anyone (on this page, or — for later pages — on the first).
+            async Task<List<T>?> Blocked(NameMode mode)
+            {
+                var found = await Run(mode, c.Page);
+                return found.Count > 0 || (c.Page > 1 && (await Run(mode, 1)).Count > 0) ? found : null;
+            }
+
+            if (name is null) return await Run(NameMode.None, c.Page);
+            if (pairs.Count > 0 && await Blocked(NameMode.SharedWords) is { } shared) return shared;
+            // A case manager's territory has its own name index: any one word there (tens to thousands of persons at a
+            // state's size) costs far less than trigram similarity over every person of the registry, checked for
+            // territory one by one (seconds at a million persons, past the statement timeout).
+            if (!user.SeesAllTerritories && await Blocked(NameMode.AnyWord) is { } any) return any;
+            return await Run(NameMode.Trigram, c.Page);
+        }
+        finally
+        {
+            if (genericConnection is not null) await genericConnection.DisposeAsync();
+            if (connection is not null) await connection.DisposeAsync();
+        }
     }
 
     private static SearchPage<T> Page<T>(List<T> rows, SearchCriteria c) =>

@@ -58,7 +58,7 @@ public static class SearchLimits
         services.AddSingleton<SearchConnections>();
         // The search's own data source; every other constructor argument still comes from the container.
         services.Replace(ServiceDescriptor.Singleton(sp =>
-            ActivatorUtilities.CreateInstance<RegistrySearch>(sp, sp.GetRequiredService<SearchConnections>().DataSource)));
+            ActivatorUtilities.CreateInstance<RegistrySearch>(sp, sp.GetRequiredService<SearchConnections>())));
         services.AddRateLimiter(o => o.AddPolicy<string, SearchRateLimit>(RateLimitPolicy));
         return services;
     }
@@ -70,24 +70,41 @@ public static class SearchLimits
         Results.Problem(TooLongMessage, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Search too broad");
 }
 
-/// <summary>The search connections: the registry's connection string, with the statement timeout set at connect and a pool of their own.</summary>
+/// <summary>
+/// The search connections: the registry's connection string, with the statement timeout set at connect, in pools of their own.
+/// <see cref="DataSource"/> plans each statement for its values, as PostgreSQL chooses; <see cref="GenericPlans"/> keeps one
+/// plan per statement (<c>plan_cache_mode=force_generic_plan</c>), for the statements whose plan does not depend on the values:
+/// a case manager's search blocked on their territory's name index and the page's details — planning them afresh cost about
+/// as much as running them.
+/// </summary>
 public sealed class SearchConnections : IAsyncDisposable
 {
     public SearchConnections(IConfiguration configuration, IOptions<SearchOptions> options)
     {
-        var builder = new NpgsqlDataSourceBuilder(RegistryStorage.RequireConnectionString(configuration)) { Name = "registry-search" };
-        var settings = builder.ConnectionStringBuilder;
-        // A startup parameter: the server enforces it on every statement of these connections.
-        var timeoutMs = Math.Max(1, (long)options.Value.StatementTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-        settings.Options = $"{settings.Options} -c statement_timeout={timeoutMs}".Trim();
-        settings.MaxPoolSize = options.Value.MaxConnections;
-        RegistryStorage.ConfigureForLookups(settings);
-        DataSource = builder.Build();
+        NpgsqlDataSource Build(string name, string extraOptions)
+        {
+            var builder = new NpgsqlDataSourceBuilder(RegistryStorage.RequireConnectionString(configuration)) { Name = name };
+            var settings = builder.ConnectionStringBuilder;
+            // Startup parameters: the server enforces them on every statement of these connections.
+            var timeoutMs = Math.Max(1, (long)options.Value.StatementTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            settings.Options = $"{settings.Options} -c statement_timeout={timeoutMs}{extraOptions}".Trim();
+            settings.MaxPoolSize = options.Value.MaxConnections;
+            RegistryStorage.ConfigureForLookups(settings);
+            return builder.Build();
+        }
+        DataSource = Build("registry-search", "");
+        GenericPlans = Build("registry-search-generic", " -c plan_cache_mode=force_generic_plan");
     }
 
     public NpgsqlDataSource DataSource { get; }
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    public NpgsqlDataSource GenericPlans { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await GenericPlans.DisposeAsync();
+    }
 }
 
 /// <summary>
