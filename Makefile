@@ -72,7 +72,7 @@ bench-coverage:
 	@dotnet build src/Registry.Api -c Release -v quiet -nologo >/dev/null
 	@bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll coverage --persons $(PERSONS) --rps $(COVERAGE_RPS) --seconds $(SECONDS) --changes $(CHANGES)
 
-## bench-accuracy: PROFILE=clean|typical|hard (default hard) synthetic extracts of RECORDS rows (default 100000; SEED=) or
+## bench-accuracy: PROFILE=clean|typical|hard|colombia|sparse (default hard) synthetic extracts of RECORDS rows (default 100000; SEED=) or
 ## DATASET=febrl1|febrl2, through the real workers host and feeds into a fresh database; pairwise precision/recall/F1 against
 ## ground truth and the review queue (last line: RESULT precision=… recall=… f1=… review=… records=…)
 PROFILE ?= hard

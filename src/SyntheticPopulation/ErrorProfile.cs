@@ -53,6 +53,16 @@ public sealed record ErrorProfile
     public double DocumentEarlier { get; init; }
     /// <summary>Colombia: one digit of the document number typed wrong (no check digit catches it: another valid document).</summary>
     public double DocumentTypo { get; init; }
+    /// <summary>The phone is not captured.</summary>
+    public double PhoneMissing { get; init; }
+    /// <summary>Another phone than the person's: a new number, or a neighbour's or relative's (one digit typed wrong half the time).</summary>
+    public double PhoneOther { get; init; }
+    /// <summary>The street written another way: a typo in its name, or its type word dropped or abbreviated (CALLE → C.).</summary>
+    public double StreetVariant { get; init; }
+    /// <summary>The house number is not captured.</summary>
+    public double HouseNumberMissing { get; init; }
+    /// <summary>The postal code is not captured.</summary>
+    public double PostalCodeMissing { get; init; }
 
     /// <summary>Exact data; only the CURP is sometimes not captured (agencies that never ask for it).</summary>
     public static readonly ErrorProfile Clean = new() { Name = "clean", CurpMissing = 0.10 };
@@ -84,6 +94,28 @@ public sealed record ErrorProfile
         DocumentMissing = 0.30, DocumentEarlier = 0.30, DocumentTypo = 0.02,
     };
 
+    /// <summary>
+    /// Sparse records (issue 27): agencies that never ask for the CURP and often not for the birth date — a community
+    /// kitchen's list with one full-name column, a housing programme's census — so what links a person's rows is the
+    /// name plus the address, phone and postal code. The typical profile's name and date errors; no CURP; 40 % of
+    /// registrations without a birth date; the address evidence with its own errors: phone missing 15 % (on top of the
+    /// households and people without one) or another number 5 %, street written another way 10 %, house number
+    /// missing 5 %, postal code missing 10 %. The accuracy benchmark draws it from two agencies that carry such
+    /// evidence (<see cref="AccuracyFeeds"/>).
+    /// </summary>
+    public static readonly ErrorProfile Sparse = Typical with
+    {
+        Name = "sparse", CurpMissing = 1.0, CurpTypo = 0, CurpOcr = 0, DobMissing = 0.40,
+        PhoneMissing = 0.15, PhoneOther = 0.05, StreetVariant = 0.10, HouseNumberMissing = 0.05, PostalCodeMissing = 0.10,
+        AccuracyFeeds = ["osc-comedores", "itavu-mejoramiento"],
+    };
+
+    /// <summary>
+    /// The feeds `make bench-accuracy` writes extracts of for this profile; empty: a health and a social agency of the
+    /// profile's country (SSA and DIF, or Medellín's two).
+    /// </summary>
+    public IReadOnlyList<string> AccuracyFeeds { get; init; } = [];
+
     /// <summary>The country whose population the profile draws: MX (default) or CO.</summary>
     public string Country { get; init; } = "MX";
 
@@ -93,6 +125,7 @@ public sealed record ErrorProfile
         "typical" => Typical,
         "hard" => Hard,
         "colombia" => Colombia,
-        _ => throw new ArgumentException($"unknown error profile '{name}': use clean, typical, hard or colombia", nameof(name)),
+        "sparse" => Sparse,
+        _ => throw new ArgumentException($"unknown error profile '{name}': use clean, typical, hard, colombia or sparse", nameof(name)),
     };
 }

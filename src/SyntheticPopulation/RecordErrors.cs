@@ -16,7 +16,11 @@ public sealed record ReportedIdentity(
     string Colonia,
     IReadOnlyList<string> Errors,
     string? DocumentType = null,
-    string? DocumentNumber = null);
+    string? DocumentNumber = null,
+    string? Phone = null,
+    string? Street = null,
+    string? HouseNumber = null,
+    string? PostalCode = null);
 
 /// <summary>
 /// Applies an <see cref="ErrorProfile"/> to a true <see cref="Person"/>: the errors agencies make
@@ -133,7 +137,21 @@ public sealed class RecordErrors(Random random, ErrorProfile profile, DateOnly t
                 (documentType, documentNumber) = (person.EarlierDocumentType, person.EarlierDocumentNumber);
             if (documentNumber is not null && Roll(profile.DocumentTypo, "document-typo")) documentNumber = DigitTypo(documentNumber);
         }
-        return new ReportedIdentity(curp, given, paternal, maternal, sex, birth, municipality, colonia, errors, documentType, documentNumber);
+        // The address and phone as typed (the person's own unless the profile says otherwise; rolls of a zero rate draw
+        // nothing, so profiles without address errors give the same output as before these existed).
+        var phone = person.Phone;
+        if (phone is not null && Roll(profile.PhoneMissing, "phone-missing")) phone = null;
+        else if (phone is not null && Roll(profile.PhoneOther, "phone-other"))
+            phone = random.Next(2) == 0 ? DigitTypo(phone) : string.Concat(phone.AsSpan(0, 3), random.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture));
+        var street = person.Street;
+        if (Roll(profile.StreetVariant, "street-variant"))
+            street = random.Next(2) == 0 ? Typo(street) : (street.StartsWith("CALLE ", StringComparison.Ordinal) ? "C. " + street[6..] : "C. " + street);
+        var number = person.HouseNumber;
+        if (Roll(profile.HouseNumberMissing, "house-number-missing")) number = null;
+        var postal = person.PostalCode;
+        if (Roll(profile.PostalCodeMissing, "postal-code-missing")) postal = null;
+        return new ReportedIdentity(curp, given, paternal, maternal, sex, birth, municipality, colonia, errors, documentType, documentNumber,
+            phone, street, number, postal);
     }
 
     private string? NicknameFor(string given)

@@ -95,8 +95,10 @@ public static class AccuracyBenchmark
                 var summary = SyntheticDataset.Write(Path.Combine(work, "extracts"), new DatasetOptions
                 {
                     Records = records, Profile = profile, Seed = seed,
-                    // A health and a social agency of the profile's country (Medellín's for the Colombian population).
-                    Feeds = profile.Country == Countries.Colombia
+                    // The profile's own agencies (sparse: a kitchen's full-name list and a housing census), else a health and
+                    // a social agency of the profile's country (Medellín's for the Colombian population).
+                    Feeds = profile.AccuracyFeeds.Count > 0 ? [.. profile.AccuracyFeeds.Select(code => feeds.Find(code)!)]
+                        : profile.Country == Countries.Colombia
                         ? [feeds.Find("medellin-salud")!, feeds.Find("medellin-acompanamiento")!]
                         : [feeds.Find("ssa-consultas")!, feeds.Find("dif-alimentaria")!],
                 });

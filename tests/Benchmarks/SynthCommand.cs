@@ -17,7 +17,7 @@ public static class SynthCommand
         var output = BenchArgs.String(args, "--out", "");
         if (output.Length == 0)
         {
-            Console.Error.WriteLine("usage: Benchmarks synth --out FOLDER [--records N] [--profile clean|typical|hard|colombia] [--seed N] [--feeds all|code,code]");
+            Console.Error.WriteLine("usage: Benchmarks synth --out FOLDER [--records N] [--profile clean|typical|hard|colombia|sparse] [--seed N] [--feeds all|code,code]");
             return 2;
         }
         var root = BenchArgs.RepoRoot();

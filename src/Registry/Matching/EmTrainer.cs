@@ -241,13 +241,14 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource, CandidateIndex? index
                 var lambda = groups[conditioned];
                 var logOdds = Math.Log(lambda / (1 - lambda));
                 var shared = 0.0;
+                var cap = start.HouseholdCap(v);
                 for (var f = 0; f < fields.Length; f++)
                 {
                     if (v[f] == 0 || (conditioned & (1 << f)) != 0) continue;
                     var w = Math.Log2(Math.Max(m[f][v[f]], 1e-9) / Math.Max(uu[f][v[f]], 1e-9));
                     if (household[f] && w > 0)
                     {
-                        w = Math.Min(w, Math.Max(0, start.HouseholdFieldsCap - shared));
+                        w = Math.Min(w, Math.Max(0, cap - shared));
                         shared += w;
                     }
                     logOdds += w * Math.Log(2);

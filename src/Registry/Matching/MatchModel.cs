@@ -48,6 +48,29 @@ public sealed record MatchModel
     public double HouseholdFieldsCap { get; init; } = 4;
 
     /// <summary>
+    /// The cap of <see cref="HouseholdFieldsCap"/> for a pair with no birth date to compare — missing on either side, and
+    /// no CURP compared either — whose names do not disagree: then there is no date for the address to outweigh, and
+    /// what is left to tell a person's records from a stranger's is the name plus where they live. 10 bits, about what
+    /// the phone alone weighs: the shared fields still count as one piece of evidence ("same household"), not as four.
+    /// Not when a name disagrees: within one household the surnames are shared, so a brother (another given name) or a
+    /// son named after his father (his mother's second surname) would otherwise link on the address.
+    /// </summary>
+    public double HouseholdFieldsCapWithoutBirthDate { get; init; } = 10;
+
+    /// <summary>
+    /// The cap on the household-shared fields for this comparison vector: <see cref="HouseholdFieldsCapWithoutBirthDate"/>
+    /// when neither a birth date nor a CURP was compared, the given names agree (exactly, by nickname or a dropped MARÍA/JOSÉ,
+    /// nearly, or crosswise with the first surname) and neither surname disagrees; else <see cref="HouseholdFieldsCap"/>.
+    /// </summary>
+    public double HouseholdCap(ReadOnlySpan<byte> vector) =>
+        vector.Length > (int)MatchField.Street
+        && vector[(int)MatchField.BirthDate] == 0 && vector[(int)MatchField.Curp] == 0
+        && vector[(int)MatchField.GivenNames] is 1 or 2 or 3 or 6
+        && vector[(int)MatchField.PaternalSurname] is 0 or 1 or 2 or 3
+        && vector[(int)MatchField.MaternalSurname] is 0 or 1 or 2 or 3
+            ? HouseholdFieldsCapWithoutBirthDate : HouseholdFieldsCap;
+
+    /// <summary>
     /// The registry size (records) the thresholds were set at. Fellegi–Sunter's prior — the chance that a record meets its
     /// own person rather than a stranger — falls as the registry grows: among N records a name has N times its frequency
     /// of namesakes. A pair's evidence (the score) does not change with size, so the thresholds rise by log2(N / this)
@@ -136,6 +159,7 @@ public sealed record MatchModel
     {
         var total = 0.0;
         var household = 0.0;
+        var cap = HouseholdCap(vector);
         for (var i = 0; i < vector.Length; i++)
         {
             var level = vector[i];
@@ -151,7 +175,7 @@ public sealed record MatchModel
             }
             if (field is MatchField.PostalCode or MatchField.Municipality or MatchField.Phone or MatchField.Street && weight > 0)
             {
-                var room = Math.Max(0, HouseholdFieldsCap - household);
+                var room = Math.Max(0, cap - household);
                 weight = Math.Min(weight, room);
                 household += weight;
             }

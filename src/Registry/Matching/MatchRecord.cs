@@ -239,11 +239,46 @@ public sealed record MatchRecord
                 if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(k.Clear().Append("s1:").Append(MaternalPhonetic).Append(':').Append(GivenPhonetic));
             }
             if (query && birth is not null && MaternalPhonetic is null) sink.Add(k.Clear().Append("s1n:").Append(PaternalPhonetic).Append(':').Append(GivenPhonetic));
+            // A dateless row whose given name and first surname were written in each other's column (SNELL SOPHIE /
+            // SOPHIE SNELL) looks up the one-surname records under them swapped; the dated ones have dp: for it.
+            if (query && birth is null && GivenPhonetic != PaternalPhonetic)
+                sink.Add(k.Clear().Append("s1:").Append(GivenPhonetic).Append(':').Append(PaternalPhonetic));
+        }
+        // Name plus where the person lives (issue 27, sparse records): a row without a birth date and with a typo in one
+        // name, or a nickname, shares no names key, and without a phone no other key either. Postal code + given name,
+        // postal code + either surname, street and number + given name: blocks of a household or a few neighbours.
+        if (PostalCode is not null)
+        {
+            if (GivenPhonetic.Length > 0) sink.Add(k.Clear().Append("zg:").Append(PostalCode).Append(':').Append(GivenPhonetic));
+            if (PaternalPhonetic is not null) sink.Add(k.Clear().Append("zs:").Append(PostalCode).Append(':').Append(PaternalPhonetic));
+            if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) sink.Add(k.Clear().Append("zs:").Append(PostalCode).Append(':').Append(MaternalPhonetic));
+        }
+        if (StreetKey is not null && GivenPhonetic.Length > 0) sink.Add(k.Clear().Append("tg:").Append(StreetKey).Append(':').Append(GivenPhonetic));
+        // Municipality + either surname + given name, for a birth date missing on either side: the names keys above need
+        // both surnames to agree (or the other record to have one only); this one survives a typo in, or the lack of,
+        // the other surname. As with pg/pn: every record is filed under mg, a dateless one also under mgn; a dateless
+        // row looks up mg, a dated row only mgn (looking up every namesake of the municipality is what made the
+        // names-only key too costly for dated rows, whose dated keys already cover their single errors).
+        if (Municipality is not null && GivenPhonetic.Length > 0)
+        {
+            if (PaternalPhonetic is not null) MunicipalityKeys(k, query, birth is null, PaternalPhonetic, ref sink);
+            if (MaternalPhonetic is not null && MaternalPhonetic != PaternalPhonetic) MunicipalityKeys(k, query, birth is null, MaternalPhonetic, ref sink);
         }
         if ((ValidCurp ?? InvalidCurp) is { } curp) sink.Add(k.Clear().Append("c10:").Append(curp.AsSpan(0, 10)));
         if (Phone is not null) sink.Add(k.Clear().Append("ph:").Append(Phone));
         // The number without its type: RC, TI and CC of one person carry one NUIP (IdentityDocuments).
         if (OtherId is not null) sink.Add(k.Clear().Append("oi:").Append(IdentityDocuments.Split(OtherId).Number));
+    }
+
+    private void MunicipalityKeys<TSink>(System.Text.StringBuilder k, bool query, bool dateless, string surname, ref TSink sink)
+        where TSink : struct, IKeySink
+    {
+        if (query) sink.Add(k.Clear().Append(dateless ? "mg:" : "mgn:").Append(Municipality).Append(':').Append(surname).Append(':').Append(GivenPhonetic));
+        else
+        {
+            sink.Add(k.Clear().Append("mg:").Append(Municipality).Append(':').Append(surname).Append(':').Append(GivenPhonetic));
+            if (dateless) sink.Add(k.Clear().Append("mgn:").Append(Municipality).Append(':').Append(surname).Append(':').Append(GivenPhonetic));
+        }
     }
 
     private static void NamesKeys<TSink>(System.Text.StringBuilder k, bool query, bool dateless, string first, string second, string given, ref TSink sink)

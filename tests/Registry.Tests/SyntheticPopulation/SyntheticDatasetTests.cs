@@ -207,6 +207,26 @@ public sealed class SyntheticDatasetTests : IDisposable
     }
 
     [Fact]
+    public void A_sparse_population_has_no_CURP_often_no_birth_date_and_links_only_by_name_and_address()
+    {
+        var profile = ErrorProfile.Sparse;
+        var feeds = profile.AccuracyFeeds.Select(code => Feeds.Find(code)!).ToList();
+        var summary = SyntheticDataset.Write(Path.Combine(_work, "sparse"), new DatasetOptions { Records = 6_000, Profile = profile, Seed = 5, Feeds = feeds });
+        var rows = Read(summary);
+        var registrations = rows.GroupBy(x => x.Row.AgencyPersonId).Select(g => g.First()).ToList();
+        Assert.All(rows, r => Assert.Null(r.Row.Curp));
+        var dateless = registrations.Count(r => r.Row.BirthDate is null) / (double)registrations.Count;
+        Assert.InRange(dateless, 0.35, 0.45);
+        // One agency writes the whole name in one column (split by the reader), the other the address the census took.
+        Assert.Contains(rows, r => r.Row.FullName is not null);
+        Assert.Contains(rows, r => r.Row.Street is not null && r.Row.PostalCode is not null);
+        // The address carries its own errors, named in the truth.
+        Assert.Contains(rows, r => r.Errors.Contains("phone-missing", StringComparison.Ordinal) && r.Row.Phone is null && r.Truth.Phone is not null);
+        Assert.Contains(rows, r => r.Errors.Contains("street-variant", StringComparison.Ordinal) && r.Row.Street is not null && r.Row.Street != r.Truth.Street);
+        Assert.All(rows.Where(r => r.Row.Phone is not null && !r.Errors.Contains("phone-other", StringComparison.Ordinal)), r => Assert.Equal(r.Truth.Phone, r.Row.Phone));
+    }
+
+    [Fact]
     public void A_Colombian_population_carries_the_document_of_its_age_and_its_earlier_one_keeps_the_NUIP()
     {
         var medellin = new[] { Feeds.Find("medellin-salud")!, Feeds.Find("medellin-acompanamiento")! };

@@ -1,0 +1,162 @@
+using Registry.Contracts;
+using Registry.Matching;
+
+namespace Registry.Tests.Matching;
+
+/// <summary>
+/// Sparse records (issue 27): rows without a birth date or CURP — a community kitchen's list, a housing census — link by
+/// name plus where the person lives when that is strong enough, ask a steward when it is close, and never link on a name
+/// and a place that thousands share.
+/// </summary>
+public sealed class SparseRecordTests
+{
+    private const string Phone = "8341234567";
+    private static readonly string[] HouseholdFields = ["postal_code", "municipality", "phone", "street"];
+
+    [Fact]
+    public void A_record_without_birth_date_links_on_its_name_address_and_phone()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "ROSA ISELA", "CANTU", "MEDINA", new DateOnly(1979, 4, 2), phone: Phone, street: "CALLE HIDALGO", number: "1204", postal: "87085");
+        // The kitchen's list: one full-name column, no birth date, no second surname.
+        var incoming = Record(default, "ROSA ISELA", "CANTU", null, birth: null, phone: Phone, street: "C. HIDALGO", number: "1204", postal: "87085");
+        Assert.True(incoming.QueryKeys().Intersect(registry.BlockingKeys()).Any(), "they share a blocking key");
+
+        var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Equal(LinkRule.Probabilistic, d.Rows[0].Rule);
+        Assert.Equal("missing", d.Rows[0].Score!.Evidence()["birth_date"].Level);
+        Assert.Empty(d.Reviews);
+    }
+
+    [Fact]
+    public void The_same_name_alone_in_the_same_municipality_does_not_link()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "ROSA ISELA", "CANTU", "MEDINA", new DateOnly(1979, 4, 2), phone: Phone);
+        var incoming = Record(default, "ROSA ISELA", "CANTU", "MEDINA", birth: null);
+
+        var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)]);
+
+        Assert.NotEqual(person, d.Rows[0].PersonId);
+        Assert.True(d.Rows[0].CreatedPerson);
+    }
+
+    [Fact]
+    public void The_same_name_and_postal_code_without_phone_or_house_asks_a_steward()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "ROSA ISELA", "CANTU", "MEDINA", new DateOnly(1979, 4, 2), postal: "87085");
+        var incoming = Record(default, "ROSA ISELA", "CANTU", "MEDINA", birth: null, postal: "87085");
+
+        var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)]);
+
+        Assert.True(d.Rows[0].CreatedPerson);
+        var review = Assert.Single(d.Reviews);
+        Assert.Equal(person, review.CandidatePersonId);
+        Assert.Equal(ReviewReason.NamesOnly, review.Reason);
+    }
+
+    [Fact]
+    public void Given_name_and_surname_written_in_each_others_column_still_link_on_the_address()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "AMELIA", "MONTALVAN", "RUIZ", new DateOnly(1983, 11, 14), street: "CALLE HIDALGO", number: "44", postal: "87085", phone: Phone);
+        var incoming = Record(default, "MONTALVAN", "AMELIA", "RUIZ", birth: null, street: "HIDALGO", number: "44", postal: "87085", phone: Phone);
+
+        var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Equal("swapped-with-first-surname", d.Rows[0].Score!.Evidence()["given_names"].Level);
+    }
+
+    [Fact]
+    public void A_dateless_record_with_given_name_and_its_only_surname_swapped_shares_a_blocking_key_without_any_address()
+    {
+        var registry = Record(Guid.NewGuid(), "SOPHIE", "SNELL", null, new DateOnly(1923, 11, 14));
+        var incoming = Record(default, "SNELL", "SOPHIE", null, birth: null, municipality: "HAHNDORF");
+
+        Assert.Contains(incoming.QueryKeys(), k => k.StartsWith("s1:", StringComparison.Ordinal) && registry.BlockingKeys().Contains(k));
+    }
+
+    [Fact]
+    public void A_dateless_record_with_a_surname_typo_meets_its_person_through_the_postal_code_and_the_municipality()
+    {
+        var registry = Record(Guid.NewGuid(), "ROSA ISELA", "CANTU", "MEDINA", new DateOnly(1979, 4, 2), postal: "87085");
+        var typo = Record(default, "ROSA ISELA", "CANTU", "MEDIMA", birth: null, postal: "87085");
+        var noPostal = Record(default, "ROSA ISELA", "KANTU", "MEDINA", birth: null);
+
+        Assert.Contains(typo.QueryKeys(), k => k.StartsWith("zg:", StringComparison.Ordinal) && registry.BlockingKeys().Contains(k));
+        Assert.Contains(noPostal.QueryKeys(), k => k.StartsWith("mg:", StringComparison.Ordinal) && registry.BlockingKeys().Contains(k));
+    }
+
+    [Fact]
+    public void A_son_named_after_his_father_without_a_birth_date_at_the_same_address_is_not_linked_to_him()
+    {
+        var father = Guid.NewGuid();
+        var registry = Record(father, "JUAN", "PEREZ", "GARCIA", new DateOnly(1962, 8, 2), phone: Phone, street: "HIDALGO", number: "12", postal: "88500");
+        // The son's second surname is his mother's.
+        var son = Record(default, "JUAN", "PEREZ", "LOPEZ", birth: null, phone: Phone, street: "HIDALGO", number: "12", postal: "88500");
+
+        var d = Decide([Row(1, son)], [new CandidateRecord(1, registry)]);
+
+        Assert.NotEqual(father, d.Rows[0].PersonId);
+        Assert.True(d.Rows[0].CreatedPerson);
+    }
+
+    [Fact]
+    public void A_brother_without_a_birth_date_at_the_same_address_is_not_linked_to_his_brother()
+    {
+        var brother = Guid.NewGuid();
+        var registry = Record(brother, "VICTOR", "HINOJOSA", "PONCE", new DateOnly(1973, 10, 13), "H", phone: Phone, street: "HIDALGO", number: "12", postal: "88500");
+        var incoming = Record(default, "RAUL", "HINOJOSA", "PONCE", birth: null, "H", phone: Phone, street: "HIDALGO", number: "12", postal: "88500");
+
+        var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)]);
+
+        Assert.True(d.Rows[0].CreatedPerson);
+        Assert.Empty(d.Reviews);
+    }
+
+    [Fact]
+    public void Two_different_cedulas_never_link_however_much_of_the_address_agrees()
+    {
+        var person = Guid.NewGuid();
+        var registry = Record(person, "ROSA ISELA", "CANTU", "MEDINA", null, phone: Phone, street: "CL 56 # 49-12", postal: "050012", document: "CC:1036612345");
+        var incoming = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, phone: Phone, street: "CL 56 # 49-12", postal: "050012", document: "CC:1036612346");
+
+        var d = Decide([Row(1, incoming)], [new CandidateRecord(1, registry)]);
+
+        Assert.NotEqual(person, d.Rows[0].PersonId);
+        var review = Assert.Single(d.Reviews);
+        Assert.Equal(ReviewReason.TwoValidDocuments, review.Reason);
+    }
+
+    [Fact]
+    public void Without_a_birth_date_the_address_counts_more_but_still_as_one_piece_of_evidence()
+    {
+        var dated = Record(default, "JUAN", "PEREZ", "GARCIA", new DateOnly(1962, 8, 2), phone: Phone, street: "HIDALGO", number: "12", postal: "88500");
+        var sameDate = Record(default, "JUAN", "PEREZ", "GARCIA", new DateOnly(1962, 8, 2), phone: Phone, street: "HIDALGO", number: "12", postal: "88500");
+        var dateless = Record(default, "JUAN", "PEREZ", "GARCIA", null, phone: Phone, street: "HIDALGO", number: "12", postal: "88500");
+
+        static double Household(MatchScore s) => HouseholdFields.Sum(f => s.Evidence()[f].Weight);
+
+        Assert.Equal(MatchModel.Default.HouseholdFieldsCap, Household(MatchModel.Default.Score(Comparisons.Compare(sameDate, dated), sameDate)), 3);
+        Assert.Equal(MatchModel.Default.HouseholdFieldsCapWithoutBirthDate, Household(MatchModel.Default.Score(Comparisons.Compare(dateless, dated), dateless)), 3);
+    }
+
+    private static ChunkDecisions Decide(IncomingRow[] rows, CandidateRecord[] candidates) =>
+        new ChunkMatcher(MatchModel.Default).Decide(rows, candidates, new Dictionary<Guid, string?>(), new HashSet<(Guid, Guid)>(), Guid.CreateVersion7);
+
+    private static IncomingRow Row(int n, MatchRecord r) => new(n, r, null, null);
+
+    private static MatchRecord Record(Guid person, string given, string paternal, string? maternal, DateOnly? birth, string sex = "M",
+        string? phone = null, string? street = null, string? number = null, string? postal = null, string? document = null,
+        string municipality = "VICTORIA") =>
+        MatchRecord.From(new SourceRow
+        {
+            RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = given, PaternalSurname = paternal, MaternalSurname = maternal,
+            BirthDate = birth, Sex = sex, Phone = phone, Street = street, HouseNumber = number, PostalCode = postal,
+            Municipality = municipality, OtherId = document,
+        }, Guid.NewGuid(), person);
+}
