@@ -263,8 +263,7 @@ CREATE FUNCTION public.registry_coverage_mark(p_households uuid[]) RETURNS void
     LANGUAGE sql
     AS $$
     INSERT INTO coverage_dirty (household_id)
-    SELECT DISTINCT h FROM unnest(p_households) h WHERE h IS NOT NULL ORDER BY 1
-    ON CONFLICT (household_id) DO UPDATE SET mark = nextval('coverage_dirty_mark')
+    SELECT DISTINCT h FROM unnest(p_households) h WHERE h IS NOT NULL
 $$;
 
 CREATE FUNCTION public.registry_coverage_on_household_rows() RETURNS trigger
@@ -456,16 +455,20 @@ CREATE FUNCTION public.registry_coverage_refresh_pending(p_limit integer) RETURN
 DECLARE
     ids uuid[];
     marks bigint[];
+    households uuid[];
 BEGIN
     -- One refresher at a time (registry_coverage_refresh takes the same lock): each reads the facts the last one wrote.
     PERFORM pg_advisory_xact_lock(290050);
+    SELECT array_agg(DISTINCT household_id) INTO households
+      FROM (SELECT household_id FROM coverage_dirty ORDER BY mark LIMIT p_limit) oldest;
+    IF households IS NULL THEN RETURN 0; END IF;
+    -- Every mark of those households as this statement sees them: the ones deleted below.
     SELECT array_agg(household_id), array_agg(mark) INTO ids, marks
-      FROM (SELECT household_id, mark FROM coverage_dirty ORDER BY mark LIMIT p_limit) d;
-    IF ids IS NULL THEN RETURN 0; END IF;
-    PERFORM registry_coverage_refresh(ids);
+      FROM coverage_dirty WHERE household_id = ANY (households);
+    PERFORM registry_coverage_refresh(households);
     DELETE FROM coverage_dirty d USING unnest(ids, marks) AS x(household_id, mark)
      WHERE d.household_id = x.household_id AND d.mark = x.mark;
-    RETURN cardinality(ids);
+    RETURN cardinality(households);
 END $$;
 
 CREATE FUNCTION public.registry_dangling_references() RETURNS TABLE(table_name text, column_name text, dangling bigint)
@@ -1618,9 +1621,6 @@ ALTER TABLE ONLY public.api_pull_cursors
 ALTER TABLE ONLY public.coverage_cells
     ADD CONSTRAINT coverage_cells_pkey PRIMARY KEY (municipality, sector, programme, month, prev_month, poligono, colonia);
 
-ALTER TABLE ONLY public.coverage_dirty
-    ADD CONSTRAINT coverage_dirty_pkey PRIMARY KEY (household_id);
-
 ALTER TABLE ONLY public.coverage_facts
     ADD CONSTRAINT coverage_facts_pkey PRIMARY KEY (household_id, person_id, sector, programme, month);
 
@@ -1771,6 +1771,10 @@ CREATE UNIQUE INDEX access_log_seq ON public.access_log USING btree (seq);
 CREATE INDEX access_log_subject ON public.access_log USING btree (subject, at DESC);
 
 CREATE INDEX access_log_target ON public.access_log USING btree (target_id, at DESC);
+
+CREATE INDEX coverage_dirty_by_household ON public.coverage_dirty USING btree (household_id);
+
+CREATE INDEX coverage_dirty_by_mark ON public.coverage_dirty USING btree (mark);
 
 CREATE INDEX coverage_households_place ON public.coverage_households USING btree (municipality, poligono, colonia);
 
