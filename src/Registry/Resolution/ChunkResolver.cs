@@ -68,6 +68,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
 
         // Under the lock: deciding, and everything the identity phase writes (later chunks decide against it).
         using (ResolutionTelemetry.Step("lock-wait")) await ResolutionLock.TakeAsync(connection, tx, ct);
+        var held = ResolutionTelemetry.Step(ResolutionTelemetry.LockHeldSpan);
         var known = await KnownRowsStep.ReadAsync(connection, tx, chunk.FeedCode, prepared, ct);
         var found = await candidates.CatchUpAsync(connection, tx, early, prepared, known, ct);
         var decisions = await decide.DecideAsync(connection, tx, known, found, candidates.Index, ct);
@@ -78,6 +79,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, model, prepared, decisions, ct);
         await HouseholdsStep.MergeAsync(connection, tx, ct);
         using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
+        held?.Dispose();
 
         await candidates.FileAndSyncAsync(connection, written, decisions, prepared, ct);
         if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);

@@ -17,6 +17,13 @@ public static class ResolutionTelemetry
     /// <summary>The span of one chunk, from its claim to its completion.</summary>
     public const string ChunkSpan = "resolve-chunk";
 
+    /// <summary>
+    /// The span of the time a chunk holds the resolution lock: from the lock taken to the identity phase's commit.
+    /// Not tagged <see cref="LockedTag"/> (it encloses the steps that are): its duration over the chunk's is the
+    /// share of a chunk's wall time that holds every other worker back.
+    /// </summary>
+    public const string LockHeldSpan = "lock-held";
+
     /// <summary>Tag of a step span that ran under the resolution lock (true).</summary>
     public const string LockedTag = "registry.resolution.locked";
 
