@@ -4,7 +4,7 @@ using Registry.Contracts;
 namespace Registry.Resolution.Steps;
 
 /// <summary>
-/// Step 7, under the resolution lock: each live row with a programme or service type is a service event of its
+/// Part of the attachments (<see cref="AttachmentsStep"/>, outside the resolution lock, under the attachments lock): each live row with a programme or service type is a service event of its
 /// person (metadata only); the service event of a record version it supersedes is superseded too, kept for
 /// history (<c>ServiceEventsStep.sql</c>).
 /// </summary>
@@ -14,7 +14,7 @@ internal static class ServiceEventsStep
 
     public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
     {
-        using var span = ResolutionTelemetry.Step("service-events", locked: true);
+        using var span = ResolutionTelemetry.Step("service-events");
         await StepSql.ExecuteAsync(connection, tx, Sql, ct, ("agency", chunk.AgencyCode), ("sector", chunk.Sector));
     }
 }
