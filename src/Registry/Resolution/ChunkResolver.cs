@@ -20,7 +20,8 @@ namespace Registry.Resolution;
 ///   tasks and merges — where lineage is written.</item>
 /// </list>
 /// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: households, memberships and service events, to the
-/// person each source record names by then (under the attachments lock, which orders them against merges and stewards);
+/// person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
+/// except for a chunk that merges persons or moves a known person's residence, which writes them in its identity phase;
 /// and <see cref="CompletionStep"/>: golden records of the existing persons the chunk touched, the extract's progress,
 /// and <c>extract_chunks.completed_at</c>. Nothing a later chunk's decisions read is written in either, so the next
 /// chunk's identity phase runs meanwhile.
@@ -74,24 +75,30 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         Dictionary<Guid, List<GoldenSource>> fresh;
         ChunkDecisions decisions;
         (long First, long Last, int Count) written;
+        bool attachHere;
         using (ResolutionTelemetry.Step(ResolutionTelemetry.LockHeldSpan))
         {
             var known = await KnownRowsStep.ReadAsync(connection, tx, chunk.FeedCode, prepared, ct);
             var found = await candidates.CatchUpAsync(connection, tx, early, prepared, known, ct);
             decisions = await decide.DecideAsync(connection, tx, known, found, candidates.Index, ct);
-            // A merge moves the merged person's service events and memberships (and territories through their triggers);
-            // a residence claim about a known person moves territories: then this chunk also takes the attachments lock,
-            // so no other chunk's attachments are written meanwhile (ResolutionLock).
-            if (decisions.Merges.Count > 0 || (staged.ResidenceAuthoritative && decisions.Rows.Any(r => !r.CreatedPerson)))
+            // A merge moves the merged person's service events and memberships, and territories through their triggers; a
+            // residence claim about a known person moves territories. Such a chunk writes its attachments here, under both
+            // locks and in this transaction, as before: a territory its merge or claim gives a household and its own
+            // memberships take away (a person who moved) must never be live for a moment between two commits — a past
+            // territory grants access for a grace period (ResidenceTerritoryTests). Every other chunk attaches after the commit.
+            attachHere = decisions.Merges.Count > 0 || (staged.ResidenceAuthoritative && decisions.Rows.Any(r => !r.CreatedPerson));
+            if (attachHere)
                 using (ResolutionTelemetry.Step("attachments-lock-wait", locked: true)) await ResolutionLock.TakeAttachmentsAsync(connection, tx, ct);
             fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, model, prepared, staged, known, decisions, ct);
+            if (attachHere) await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
             written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, model, prepared, decisions, ct);
+            if (attachHere) await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
             using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
         }
 
         await candidates.FileAndSyncAsync(connection, written, decisions, prepared, ct);
         if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);
-        await AttachmentsStep.RunAsync(connection, chunk, [.. prepared.Select(p => (p.SourceRecordId, p.Row))], ct);
+        if (!attachHere) await AttachmentsStep.RunAsync(connection, chunk, [.. prepared.Select(p => (p.SourceRecordId, p.Row))], ct);
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
             .Where(id => !fresh.ContainsKey(id)).ToArray();
         await CompletionStep.RunAsync(connection, chunk, affected,

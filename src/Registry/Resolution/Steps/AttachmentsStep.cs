@@ -59,6 +59,18 @@ internal static class AttachmentsStep
         return true;
     }
 
+    /// <summary>
+    /// The attachments of a chunk whose identity phase moves territories itself (it merges persons, or claims a known
+    /// person's residence), written in that phase's transaction from its staging tables, memberships and service events
+    /// before its merges (which move them to the survivor): all its territory changes commit at once.
+    /// </summary>
+    public static async Task WriteInIdentityPhaseAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
+    {
+        await StepSql.ExecuteAsync(connection, tx, ClaimSql, ct, ("extract", chunk.ExtractId), ("chunk", chunk.ChunkIndex));
+        await HouseholdsStep.WriteMembershipsAsync(connection, tx, ct, locked: true);
+        await ServiceEventsStep.WriteAsync(connection, tx, chunk, ct, locked: true);
+    }
+
     private static async Task<List<(Guid, SourceRow)>> ReadBackAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(ReadBackSql, connection, tx);

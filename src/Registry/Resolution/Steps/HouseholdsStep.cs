@@ -13,15 +13,15 @@ internal static class HouseholdsStep
 {
     private static readonly string MembershipsSql = StepSql.Load("HouseholdsStep.sql");
 
-    public static async Task WriteMembershipsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    public static async Task WriteMembershipsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct, bool locked = false)
     {
-        using var span = ResolutionTelemetry.Step("households");
+        using var span = ResolutionTelemetry.Step("households", locked);
         await StepSql.ExecuteAsync(connection, tx, MembershipsSql, ct);
     }
 
-    public static async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    public static async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct, bool locked = false)
     {
-        using var span = ResolutionTelemetry.Step("household-merges");
+        using var span = ResolutionTelemetry.Step("household-merges", locked);
         await HouseholdMerger.ResolveAsync(connection, tx, ct);
     }
 }

@@ -12,9 +12,9 @@ internal static class ServiceEventsStep
 {
     private static readonly string Sql = StepSql.Load("ServiceEventsStep.sql");
 
-    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
+    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct, bool locked = false)
     {
-        using var span = ResolutionTelemetry.Step("service-events");
+        using var span = ResolutionTelemetry.Step("service-events", locked);
         await StepSql.ExecuteAsync(connection, tx, Sql, ct, ("agency", chunk.AgencyCode), ("sector", chunk.Sector));
     }
 }
