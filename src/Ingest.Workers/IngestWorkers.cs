@@ -65,7 +65,7 @@ public static partial class IngestWorkers
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database is not the one the candidate index was built from (restored to an earlier point, or a standby promoted without the last commits): the index is rebuilt from it")]
     private static partial void LogIndexRebuilt(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Rows} row(s) so far met only blocking keys with more than {Cap} records (registry of {Records} records): " +
-        "they were compared with the oldest {Cap} of each, so a match filed later may have been missed. Metric registry.resolution.rows_in_full_blocks; see docs/identity-resolution.md, \"Over-full blocks\".")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Rows} row(s) so far had only generic blocking keys (filed by more than {Cap} records; registry of {Records} records): " +
+        "the candidate index gave them no candidate, so only their CURP or agency id could link them. Metric registry.resolution.rows_in_full_blocks; see docs/identity-resolution.md, \"Generic keys\".")]
     private static partial void LogOverFullBlocks(ILogger logger, long rows, int records, int cap);
 }

@@ -92,13 +92,26 @@ public static class ResolveBenchmark
         var resolver = new ChunkResolver(db, index);
         using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOC") == "1" ? new AllocationSampler() : null;
         using var profile = StepProfile.FromEnvironment();
+        using var lockShare = new LockShare();
+        var start = lockShare.Reading;
         var first = await ResolveAsync(resolver, db, "initial", batches.Initial, chunkSize, consumers);
+        var afterFirst = lockShare.Reading;
         sampler?.Print();
         var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers);
+        var afterSecond = lockShare.Reading;
+        var share = LockShare.Share(start, afterFirst);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"time under the resolution lock (taken → commit) over chunks' wall time: initial {share:F3} ({(afterFirst.Held - start.Held).TotalSeconds:F1} of " +
+            $"{(afterFirst.Chunks - start.Chunks).TotalSeconds:F1} chunk-s), incremental {LockShare.Share(afterFirst, afterSecond):F3}"));
+        // The resolving process's peak, before the cold load below adds a second index beside the first.
+        var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20);
         // What the process holds after both phases beyond what it held before: the index, in the main.
         Console.WriteLine($"candidate index: {index.Count:N0} records; managed heap grew by {(GC.GetTotalMemory(forceFullCollection: true) - before) / (1 << 20):N0} MB; " +
-            $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB; " +
+            $"peak working set {peakMb:N0} MB; " +
             $"rows that met only over-full blocks (> {CandidateIndex.MaxBlockCandidates} records a key): {index.RowsOnlyInFullBlocks:N0}");
+        var (indexBytes, coldLoad) = await ColdIndexAsync(db);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"a cold index (a new worker's first chunk) loaded {index.Count:N0} records in {coldLoad.TotalSeconds:F1} s; the managed heap grew by {indexBytes:F0} bytes a record"));
 
         await using (var command = db.CreateCommand(
             "SELECT (SELECT count(*) FROM persons WHERE merged_into IS NULL), (SELECT count(*) FROM review_tasks), (SELECT count(*) FROM identity_events WHERE kind = 'merge')"))
@@ -109,8 +122,26 @@ public static class ResolveBenchmark
         }
         Console.WriteLine($"resolution costs {raw / first:F1}x the raw COPY time (initial load)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT resolve_rows_per_s={first:F0} incremental_rows_per_s={second:F0} raw_copy_rows_per_s={raw:F0}"));
+            $"RESULT resolve_rows_per_s={first:F0} incremental_rows_per_s={second:F0} raw_copy_rows_per_s={raw:F0} " +
+            $"lock_share={share:F3} index_bytes_per_record={indexBytes:F0} peak_mb={peakMb}"));
         return 0;
+    }
+
+    /// <summary>
+    /// The index as a new worker process builds it: every match record loaded from the registry into an empty
+    /// index, timed, and the managed heap measured (after full collections) around it — what one index costs a
+    /// process, without the resolver's own garbage or the bench's rows.
+    /// </summary>
+    private static async Task<(double BytesPerRecord, TimeSpan Load)> ColdIndexAsync(NpgsqlDataSource db)
+    {
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var cold = new CandidateIndex();
+        var sw = Stopwatch.StartNew();
+        await using (var connection = await db.OpenConnectionAsync()) await cold.SyncAsync(connection, default);
+        var load = sw.Elapsed;
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(cold);
+        return ((heapAfter - heapBefore) / (double)Math.Max(1, cold.Count), load);
     }
 
     private static async Task<double> ResolveAsync(ChunkResolver resolver, NpgsqlDataSource db, string name, List<Batch> batches, int chunkSize, int consumers)

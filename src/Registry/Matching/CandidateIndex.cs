@@ -6,7 +6,9 @@ namespace Registry.Matching;
 /// Where a row's candidates are found: an in-memory blocking index of every stored match record,
 /// held by each resolving process. A record is filed under the hashes of its
 /// <see cref="MatchRecord.BlockingKeys"/>; a row's candidates are the records filed under its
-/// <see cref="MatchRecord.QueryKeys"/>, at most <see cref="MaxBlockCandidates"/> per key.
+/// <see cref="MatchRecord.QueryKeys"/>. A key filed by more than <see cref="MaxBlockCandidates"/> records is
+/// <i>generic</i> (a common name born on a common date, at a state's size): it finds no one, and its records are found
+/// through their other keys — never a silent first-200 of the block, which made a later-filed match invisible.
 /// <para>
 /// It stays exact across processes through <c>match_records.seq</c> (migration 0014): every write of
 /// a match record — a new record, or its person moved by a merge or split — takes the next seq, and
@@ -36,7 +38,7 @@ public sealed class CandidateIndex
     /// <summary>Tests: a log of recent filings trimmed after <paramref name="recentKept"/> of them (default ~1M).</summary>
     internal CandidateIndex(int recentKept) => this.recentKept = recentKept;
 
-    /// <summary>A blocking key with more members than this gives a row only its first (oldest) this many.</summary>
+    /// <summary>A blocking key filed by more records than this is generic: a lookup through it finds no one.</summary>
     public const int MaxBlockCandidates = 200;
 
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -52,6 +54,9 @@ public sealed class CandidateIndex
     // Names, postal codes and municipalities repeat across records: one string each.
     private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
     private readonly List<ulong> keyHashes = [];
+    // Keys that became generic, with the position of the log of recent filings (absolute) when they did: a catch-up of an
+    // earlier lookup looks a row afresh up when one of its keys turned generic since, as a fresh lookup would not use it.
+    private readonly List<(long Recent, ulong Key)> turnedGeneric = [];
     // The records re-filed (moved to another person by a merge or split), in order: what a catch-up re-reads.
     private readonly List<Guid> moved = [];
     // The valid CURPs each person's records carry, counted: one, but for records a steward put together.
@@ -183,6 +188,9 @@ public sealed class CandidateIndex
             ranges[row] = ranges.TryGetValue(row, out var r) ? (r.Start, i + 1) : (i, i + 1);
         }
         HashSet<Guid>? refiled = earlier.Moves < moved.Count ? [.. moved.Skip(earlier.Moves)] : null;
+        HashSet<ulong>? generic = null;
+        for (var g = turnedGeneric.Count - 1; g >= 0 && turnedGeneric[g].Recent >= earlier.Recent; g--)
+            (generic ??= []).Add(turnedGeneric[g].Key);
         // The records filed since, by key: what a lookup now finds beyond the earlier answer — a block's
         // members are in filing order, so those among its first MaxBlockCandidates are exactly these.
         // A small table of the last chunk or two, instead of a probe of every row's keys in the whole index.
@@ -200,7 +208,7 @@ public sealed class CandidateIndex
         var added = new List<CandidateRecord>();
         foreach (var (row, keys) in rows)
         {
-            if (!earlier.Rows.Contains(row))
+            if (!earlier.Rows.Contains(row) || (generic is not null && keys.Any(generic.Contains)))
             {
                 found.AddRange(Lookup([(row, keys)]));
                 continue;
@@ -296,8 +304,8 @@ public sealed class CandidateIndex
 
     private List<CandidateRecord> Lookup(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows) => Lookup(rows, out _, out _);
 
-    /// <param name="metFull">Rows that met a block holding more records than it gives (<see cref="MaxBlockCandidates"/>).</param>
-    /// <param name="onlyFull">Rows whose every key that found anyone was such a block.</param>
+    /// <param name="metFull">Rows with a generic key (filed by more than <see cref="MaxBlockCandidates"/> records).</param>
+    /// <param name="onlyFull">Rows whose every key filed by anyone is generic: the index gives them no candidate.</param>
     private List<CandidateRecord> Lookup(IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows, out int metFull, out int onlyFull)
     {
         var found = new List<CandidateRecord>();
@@ -312,8 +320,12 @@ public sealed class CandidateIndex
             foreach (var key in keys)
             {
                 var members = blocks.Members(key, out var full);
-                if (full) anyFull = true;
-                else if (!members.IsEmpty) anyWhole = true;
+                if (full)
+                {
+                    anyFull = true; // generic: finds no one
+                    continue;
+                }
+                if (!members.IsEmpty) anyWhole = true;
                 foreach (var member in members)
                     if (seen.Add(member)) mine.Add(records[member]);
             }
@@ -329,9 +341,9 @@ public sealed class CandidateIndex
     }
 
     /// <summary>
-    /// Rows looked up since the process started whose every blocking key that found anyone had more than
-    /// <see cref="MaxBlockCandidates"/> records (a common name born on a common date, at a state's size): they met
-    /// only the oldest records of those blocks, so a true match filed later may not have been a candidate.
+    /// Rows looked up since the process started whose every blocking key filed by anyone is generic (more than
+    /// <see cref="MaxBlockCandidates"/> records: a common name born on a common date, at a state's size): the index gave
+    /// them no candidate, so they were matched on their deterministic keys alone and may be a person twice.
     /// </summary>
     public long RowsOnlyInFullBlocks { get; private set; }
 
@@ -424,6 +436,7 @@ public sealed class CandidateIndex
         recentBase = 0;
         strings.Clear();
         moved.Clear();
+        turnedGeneric.Clear();
         curps.Clear();
         horizon = -1;
         anchor = null;
@@ -458,7 +471,9 @@ public sealed class CandidateIndex
         {
             var hash = keyHashes[k];
             if (keyHashes.IndexOf(hash, 0, k) >= 0) continue; // the same key twice
-            if (blocks.Add(hash, ordinal) < MaxBlockCandidates) recent.Add((hash, ordinal));
+            var position = blocks.Add(hash, ordinal);
+            if (position < MaxBlockCandidates) recent.Add((hash, ordinal));
+            else if (position == MaxBlockCandidates) turnedGeneric.Add((recentBase + recent.Count, hash));
         }
         // The log serves catch-ups of lookups a chunk or two old; an older one looks up afresh.
         if (recent.Count >= recentKept * 2)
@@ -524,9 +539,9 @@ public sealed class CandidateLookup(List<CandidateRecord> candidates, HashSet<in
     internal long Recent { get; } = recent;
     internal int Generation { get; init; }
 
-    /// <summary>Rows of this lookup that met a block holding more than <see cref="CandidateIndex.MaxBlockCandidates"/> records.</summary>
+    /// <summary>Rows of this lookup with a generic key (filed by more than <see cref="CandidateIndex.MaxBlockCandidates"/> records), which found no one.</summary>
     public int RowsMeetingFullBlocks { get; init; }
 
-    /// <summary>Rows of this lookup that met only such blocks: their candidates are the oldest records of common keys.</summary>
+    /// <summary>Rows of this lookup whose every key filed by anyone is generic: the index gave them no candidate.</summary>
     public int RowsOnlyInFullBlocks { get; init; }
 }

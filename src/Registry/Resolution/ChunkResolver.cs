@@ -9,7 +9,7 @@ namespace Registry.Resolution;
 
 /// <summary>
 /// Applies one chunk of accepted rows to the registry: the order of its named steps (<c>Steps/</c>, each with
-/// its SQL in <c>Steps/*.sql</c> and its own trace span, <see cref="ResolutionTelemetry"/>), in two transactions.
+/// its SQL in <c>Steps/*.sql</c> and its own trace span, <see cref="ResolutionTelemetry"/>), in three transactions.
 /// The identity phase:
 /// <list type="number">
 /// <item><see cref="StagingStep"/>: claims (extract, chunk), so a redelivered chunk is a no-op, and stages the rows;</item>
@@ -17,13 +17,15 @@ namespace Registry.Resolution;
 /// <item><see cref="CandidatesStep"/>: every row's candidates from the <see cref="CandidateIndex"/> (shared blocking keys);</item>
 /// <item><see cref="DecideStep"/>: <see cref="ChunkMatcher"/> scores and decides in memory (link / review / new person / merge);</item>
 /// <item><see cref="IdentityLedgerStep"/>: persons, person keys, source records, match decisions, match records, review
-///   tasks and merges — where lineage is written;</item>
-/// <item><see cref="HouseholdsStep"/>: households and memberships; <see cref="ServiceEventsStep"/>: service events.</item>
+///   tasks and merges — where lineage is written.</item>
 /// </list>
-/// Then <see cref="CompletionStep"/>, outside the lock: golden records of the existing persons the chunk touched,
-/// the extract's progress, and <c>extract_chunks.completed_at</c>. Nothing a later chunk's decisions read is
-/// written there, so the next chunk's identity phase runs meanwhile.
-/// Concurrency: the decision phase and its writes run under the <see cref="ResolutionLock"/>, so competing
+/// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: households, memberships and service events, to the
+/// person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
+/// except for a chunk that merges persons or moves a known person's residence, which writes them in its identity phase;
+/// and <see cref="CompletionStep"/>: golden records of the existing persons the chunk touched, the extract's progress,
+/// and <c>extract_chunks.completed_at</c>. Nothing a later chunk's decisions read is written in either, so the next
+/// chunk's identity phase runs meanwhile.
+/// Concurrency: the decision phase and its writes run under the <see cref="ResolutionLock"/> (identity), so competing
 /// consumers in any number of processes see each other's committed persons and never create two persons for
 /// one identity (hard rule 7). Normalisation, staging, the first candidate lookup and the scoring it allows run
 /// before it; what was written between that lookup and the lock is synced under it.
@@ -37,7 +39,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     /// <summary>Tests only: runs after the candidates are read and before the lock is taken.</summary>
     internal Func<CancellationToken, Task>? BeforeLock { get; init; }
 
-    /// <summary>Tests only: runs between the identity phase's commit and the completion (a crash there).</summary>
+    /// <summary>Tests only: runs between the identity phase's commit and the attachments (a crash there).</summary>
     internal Func<CancellationToken, Task>? AfterIdentityCommit { get; init; }
 
     /// <returns>True when the chunk was applied now; false when it had been applied before.</returns>
@@ -52,9 +54,10 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (!await StagingStep.ClaimAsync(connection, tx, chunk, ct))
         {
-            // Applied before: complete now if its completion never committed (a crash or error between the two transactions).
+            // Applied before: attach and complete now what never committed (a crash or error between the transactions).
             await tx.RollbackAsync(ct);
-            return await CompletionStep.RunAsync(connection, chunk, affected: null, inHand: null, ct);
+            var attached = await AttachmentsStep.RunAsync(connection, chunk, inHand: null, ct);
+            return await CompletionStep.RunAsync(connection, chunk, affected: null, inHand: null, ct) || attached;
         }
         await StagingStep.CreateTablesAsync(connection, tx, ct);
 
@@ -66,21 +69,36 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var staged = await StagingStep.CopyAsync(connection, tx, chunk.ExtractId, prepared, decide.Linking, ct);
         if (BeforeLock is not null) await BeforeLock(ct);
 
-        // Under the lock: deciding, and everything the identity phase writes (later chunks decide against it).
-        using (ResolutionTelemetry.Step("lock-wait")) await ResolutionLock.TakeAsync(connection, tx, ct);
-        var known = await KnownRowsStep.ReadAsync(connection, tx, chunk.FeedCode, prepared, ct);
-        var found = await candidates.CatchUpAsync(connection, tx, early, prepared, known, ct);
-        var decisions = await decide.DecideAsync(connection, tx, known, found, candidates.Index, ct);
-        var fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, model, prepared, staged, known, decisions, ct);
-        await HouseholdsStep.WriteMembershipsAsync(connection, tx, ct);
-        await ServiceEventsStep.WriteAsync(connection, tx, chunk, ct);
-        // Merges after memberships and service events: a merge moves the merged person's to the survivor.
-        var written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, model, prepared, decisions, ct);
-        await HouseholdsStep.MergeAsync(connection, tx, ct);
-        using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
+        // Under the identity lock: deciding, and what later chunks' decisions read (persons, keys, source records, match
+        // decisions and records, review tasks, merges). Its share of the chunk's time is what caps many consumers.
+        using (ResolutionTelemetry.Step("lock-wait")) await ResolutionLock.TakeIdentityAsync(connection, tx, ct);
+        Dictionary<Guid, List<GoldenSource>> fresh;
+        ChunkDecisions decisions;
+        (long First, long Last, int Count) written;
+        bool attachHere;
+        using (ResolutionTelemetry.Step(ResolutionTelemetry.LockHeldSpan))
+        {
+            var known = await KnownRowsStep.ReadAsync(connection, tx, chunk.FeedCode, prepared, ct);
+            var found = await candidates.CatchUpAsync(connection, tx, early, prepared, known, ct);
+            decisions = await decide.DecideAsync(connection, tx, known, found, candidates.Index, ct);
+            // A merge moves the merged person's service events and memberships, and territories through their triggers; a
+            // residence claim about a known person moves territories. Such a chunk writes its attachments here, under both
+            // locks and in this transaction, as before: a territory its merge or claim gives a household and its own
+            // memberships take away (a person who moved) must never be live for a moment between two commits — a past
+            // territory grants access for a grace period (ResidenceTerritoryTests). Every other chunk attaches after the commit.
+            attachHere = decisions.Merges.Count > 0 || (staged.ResidenceAuthoritative && decisions.Rows.Any(r => !r.CreatedPerson));
+            if (attachHere)
+                using (ResolutionTelemetry.Step("attachments-lock-wait", locked: true)) await ResolutionLock.TakeAttachmentsAsync(connection, tx, ct);
+            fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, model, prepared, staged, known, decisions, ct);
+            if (attachHere) await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
+            written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, model, prepared, decisions, ct);
+            if (attachHere) await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
+            using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
+        }
 
         await candidates.FileAndSyncAsync(connection, written, decisions, prepared, ct);
         if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);
+        if (!attachHere) await AttachmentsStep.RunAsync(connection, chunk, [.. prepared.Select(p => (p.SourceRecordId, p.Row))], ct);
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
             .Where(id => !fresh.ContainsKey(id)).ToArray();
         await CompletionStep.RunAsync(connection, chunk, affected,

@@ -17,6 +17,13 @@ public static class ResolutionTelemetry
     /// <summary>The span of one chunk, from its claim to its completion.</summary>
     public const string ChunkSpan = "resolve-chunk";
 
+    /// <summary>
+    /// The span of the time a chunk holds the resolution lock: from the lock taken to the identity phase's commit.
+    /// Not tagged <see cref="LockedTag"/> (it encloses the steps that are): its duration over the chunk's is the
+    /// share of a chunk's wall time that holds every other worker back.
+    /// </summary>
+    public const string LockHeldSpan = "lock-held";
+
     /// <summary>Tag of a step span that ran under the resolution lock (true).</summary>
     public const string LockedTag = "registry.resolution.locked";
 
@@ -24,13 +31,13 @@ public static class ResolutionTelemetry
     private static readonly System.Diagnostics.Metrics.Meter Meter = new(SourceName);
 
     /// <summary>
-    /// Rows whose candidate lookup met a blocking key with more records than the index gives a row
-    /// (<c>registry.all_keys_full</c>: whether every key that found anyone was such a block — then a true match
-    /// filed after a common key's first records may not have been a candidate). Grows with the registry: the alarm
-    /// that candidates are being lost, where a silent cap would not say.
+    /// Rows whose candidate lookup met a generic blocking key — one filed by more records than
+    /// <see cref="Registry.Matching.CandidateIndex.MaxBlockCandidates"/>, which finds no one
+    /// (<c>registry.all_keys_full</c>: whether every key filed by anyone was generic — then the row had no candidate at
+    /// all). Grows with the registry: the alarm that candidates are being lost, where a silent cap would not say.
     /// </summary>
     private static readonly System.Diagnostics.Metrics.Counter<long> FullBlockRows = Meter.CreateCounter<long>(
-        "registry.resolution.rows_in_full_blocks", unit: "{row}", description: "Rows whose candidate lookup met over-full blocking keys");
+        "registry.resolution.rows_in_full_blocks", unit: "{row}", description: "Rows whose candidate lookup met generic (over-full) blocking keys");
 
     internal static void CountFullBlocks(Activity? span, int metFull, int onlyFull)
     {

@@ -140,10 +140,25 @@ public static class ReviewTasks
               FROM wanted w ORDER BY w.a, w.b, w.score DESC, w.ord
         ), impact AS (
             SELECT p.*, o.id AS existing,
-                   (SELECT count(DISTINCT m2.person_id) FROM household_members m1
-                      JOIN household_members m2 ON m2.household_id = m1.household_id AND m2.valid_to IS NULL
-                     WHERE m1.person_id IN (p.a, p.b) AND m1.valid_to IS NULL)::int AS members,
-                   EXISTS (SELECT 1 FROM service_events se WHERE se.person_id IN (p.a, p.b) AND se.sector IN ('health', 'security')) AS sensitive
+                   -- The chunk's own memberships and service events are written after the identity phase (AttachmentsStep):
+                   -- counted here from its staged rows, as they will be.
+                   (SELECT count(DISTINCT x) FROM (
+                        SELECT m2.person_id AS x FROM household_members m1
+                          JOIN household_members m2 ON m2.household_id = m1.household_id AND m2.valid_to IS NULL
+                         WHERE m1.person_id IN (p.a, p.b) AND m1.valid_to IS NULL
+                        UNION ALL
+                        SELECT d3.person_id FROM stage_rows s1 JOIN stage_decisions d1 ON d1.row_number = s1.row_number
+                          JOIN stage_rows s3 ON s3.household_key = s1.household_key JOIN stage_decisions d3 ON d3.row_number = s3.row_number
+                         WHERE d1.person_id IN (p.a, p.b)
+                        UNION ALL
+                        SELECT m.person_id FROM stage_rows s1 JOIN stage_decisions d1 ON d1.row_number = s1.row_number
+                          JOIN household_keys hk ON hk.key = s1.household_key JOIN households h ON h.id = hk.household_id
+                          JOIN household_members m ON m.household_id = coalesce(h.merged_into, h.id) AND m.valid_to IS NULL
+                         WHERE d1.person_id IN (p.a, p.b)) u)::int AS members,
+                   EXISTS (SELECT 1 FROM service_events se WHERE se.person_id IN (p.a, p.b) AND se.sector IN ('health', 'security'))
+                   OR EXISTS (SELECT 1 FROM stage_rows s1 JOIN stage_decisions d1 ON d1.row_number = s1.row_number
+                                JOIN source_records sr ON sr.id = s1.source_record_id JOIN extracts e ON e.id = sr.extract_id
+                               WHERE d1.person_id IN (p.a, p.b) AND s1.service_event_id IS NOT NULL AND e.sector IN ('health', 'security')) AS sensitive
               FROM pair p LEFT JOIN review_tasks o ON o.status = 'open' AND o.person_a = p.a AND o.person_b = p.b
         ), created AS (
             INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version,

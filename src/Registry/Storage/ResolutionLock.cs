@@ -3,21 +3,47 @@ using Npgsql;
 namespace Registry.Storage;
 
 /// <summary>
-/// The one lock under which who-is-who changes: a chunk's decision phase, a steward's action, a
-/// change of residence. Transaction-scoped (released at commit or rollback), so competing
-/// resolvers in any number of processes and stewards never interleave, and a resolver sees every
-/// person committed before it took the lock.
+/// The locks under which who-is-who, and what hangs off it, change. Both transaction-scoped (released at commit or
+/// rollback), advisory, and always taken in this order — identity, then attachments — so they never deadlock:
+/// <list type="bullet">
+/// <item><b>Identity</b> (<see cref="Key"/>): what later chunks' decisions read — persons, person keys, source records,
+///   match decisions, match records, review tasks, merges. A resolver holds it for its decision phase, so competing
+///   resolvers in any number of processes see each other's persons and never create two persons for one identity.</item>
+/// <item><b>Attachments</b> (<see cref="AttachmentsKey"/>): service events, household memberships, household merges, and
+///   the residences and territories their triggers keep. A chunk writes its own in a transaction of their own after its
+///   identity commit, holding only this lock; a chunk that merges persons (which moves their service events and
+///   memberships) or brings residence claims about existing persons (which move territories) takes it too, under the
+///   identity lock, so no two writers of territories ever interleave.</item>
+/// </list>
+/// A steward's action and a change of residence take both (<see cref="TakeAsync"/>).
 /// </summary>
 public static class ResolutionLock
 {
-    /// <summary>The advisory lock key ("registry-resolve"); tests and operators look for it in <c>pg_locks</c>.</summary>
+    /// <summary>The identity lock's key ("registry-resolve"); tests and operators look for it in <c>pg_locks</c>.</summary>
     public const long Key = 0x5245_534F_4C56;
 
-    /// <summary>Waits for the lock and holds it until <paramref name="tx"/> ends.</summary>
+    /// <summary>The attachments lock's key ("registry-attach").</summary>
+    public const long AttachmentsKey = 0x5245_4154_5441;
+
+    /// <summary>Both locks, in order: a steward's action or a change of residence, which may touch everything.</summary>
     public static async Task TakeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
     {
+        await TakeIdentityAsync(connection, tx, ct);
+        await TakeAttachmentsAsync(connection, tx, ct);
+    }
+
+    /// <summary>The identity lock alone: a resolver's decision phase.</summary>
+    public static Task TakeIdentityAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct) =>
+        TakeAsync(connection, tx, Key, ct);
+
+    /// <summary>The attachments lock: after the identity lock when both are held.</summary>
+    public static Task TakeAttachmentsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct) =>
+        TakeAsync(connection, tx, AttachmentsKey, ct);
+
+    private static async Task TakeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long key, CancellationToken ct)
+    {
         await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", connection, tx);
-        command.Parameters.AddWithValue("lock", Key);
+        command.Parameters.AddWithValue("lock", key);
         await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -1136,7 +1136,8 @@ CREATE TABLE public.extract_chunks (
     last_row integer NOT NULL,
     rows integer NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL,
-    completed_at timestamp with time zone
+    completed_at timestamp with time zone,
+    attached_at timestamp with time zone
 );
 
 CREATE TABLE public.extract_receipts (

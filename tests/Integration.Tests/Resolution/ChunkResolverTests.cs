@@ -49,10 +49,13 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         // Other tests resolve meanwhile: this chunk's spans are those of its trace.
         var chunk = Assert.Single(stopped, a => a.DisplayName == ResolutionTelemetry.ChunkSpan && Equals(a.GetTagItem("registry.extract_id"), extract));
         var steps = stopped.Where(a => a.TraceId == chunk.TraceId && a != chunk).OrderBy(a => a.StartTimeUtc).ToList();
-        Assert.Equal(["claim", "staging-tables", "candidates", "prescore", "staging", "lock-wait", "known-rows", "catch-up", "decide",
-            "identity-ledger", "households", "service-events", "identity-ledger-merges", "household-merges", "commit", "index-sync", "completion"],
+        Assert.Equal(["claim", "staging-tables", "candidates", "prescore", "staging", "lock-wait", "lock-held", "known-rows", "catch-up", "decide",
+            "identity-ledger", "identity-ledger-merges", "commit", "index-sync",
+            "attachments", "attachments-lock-wait", "households", "service-events", "household-merges", "completion"],
             steps.Select(a => a.DisplayName));
-        Assert.Equal(["known-rows", "catch-up", "decide", "identity-ledger", "households", "service-events", "identity-ledger-merges", "household-merges", "commit"],
+        // Only what later chunks' decisions read is written under the resolution lock; the chunk merged no one, so it did not
+        // take the attachments lock there.
+        Assert.Equal(["known-rows", "catch-up", "decide", "identity-ledger", "identity-ledger-merges", "commit"],
             steps.Where(a => a.GetTagItem(ResolutionTelemetry.LockedTag) is true).Select(a => a.DisplayName));
     }
 
@@ -67,8 +70,9 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(second, default));
-        // The identity phase stands (nothing is lost); the chunk is not counted as resolved yet, nor are its names.
-        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 3L), await CountsAsync(db));
+        // The identity phase stands (nothing is lost); its services are not written yet (the attachments come after it),
+        // the chunk is not counted as resolved yet, nor are its names.
+        Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 1L), await CountsAsync(db));
         Assert.Equal((Golden: (string?)null, Resolved: 1, Chunks: 1, NamesCounted: 1), await StateAsync(db, extract));
 
         var resolver = new ChunkResolver(db);
@@ -125,6 +129,72 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         await using var reader = await check.ExecuteReaderAsync();
         await reader.ReadAsync();
         Assert.Equal((0L, 2L, 0L, "REYNOSA"), (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)));
+        await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
+    }
+
+    [Fact]
+    public async Task A_merge_between_a_chunks_identity_commit_and_its_attachments_leaves_its_services_household_and_territory_with_the_survivor()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, AnaCurp, "P1")), default);
+        // A steward merges the chunk's new person into Ana right after the chunk's identity commit, before its service
+        // event and household membership are written (they are written outside the resolution lock).
+        var resolver = new ChunkResolver(db)
+        {
+            AfterIdentityCommit = async ct => await new Stewardship(db).MergeAsync(
+                await ResolverRegistry.PersonOfRowAsync(db, 1), await ResolverRegistry.PersonOfRowAsync(db, 2), "steward@test", "same person", ct),
+        };
+        var second = ResolverRegistry.Chunk(extract, 1, Row(2, null, "P2") with { Municipality = "Reynosa", AgencyHouseholdId = "H7" });
+
+        Assert.True(await resolver.ApplyAsync(second, default));
+
+        var ana = await ResolverRegistry.PersonOfRowAsync(db, 1);
+        Assert.Equal(ana, await ResolverRegistry.PersonOfRowAsync(db, 2));
+        await using var check = db.CreateCommand(
+            """
+            SELECT (SELECT count(*) FROM service_events WHERE person_id = @ana),
+                   (SELECT count(*) FROM service_events WHERE person_id <> @ana),
+                   (SELECT string_agg(person_id::text, ',') FROM household_members),
+                   (SELECT string_agg(municipality, ',') FROM household_territories WHERE ended_at IS NULL),
+                   (SELECT string_agg(person_id::text || ':' || municipality, ',') FROM person_territories WHERE ended_at IS NULL)
+            """);
+        check.Parameters.AddWithValue("ana", ana);
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((2L, 0L, ana.ToString(), "REYNOSA", $"{ana}:REYNOSA"),
+            (reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+        await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
+    }
+
+    [Fact]
+    public async Task A_split_between_a_chunks_identity_commit_and_its_attachments_takes_the_records_service_and_membership_along()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, AnaCurp, "P1")), default);
+        Guid split = default;
+        // Her second record (linked by CURP) is split off by a steward before the chunk's attachments are written.
+        var resolver = new ChunkResolver(db)
+        {
+            AfterIdentityCommit = async ct =>
+            {
+                await using var record = db.CreateCommand("SELECT id FROM source_records WHERE row_number = 2");
+                split = await new Stewardship(db).SplitAsync(await ResolverRegistry.PersonOfRowAsync(db, 1),
+                    [(Guid)(await record.ExecuteScalarAsync(ct))!], "steward@test", "another woman", ct);
+            },
+        };
+
+        Assert.True(await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(2, AnaCurp, "P1") with { AgencyHouseholdId = "H7" }), default));
+
+        await using var check = db.CreateCommand(
+            """
+            SELECT (SELECT se.person_id FROM service_events se JOIN source_records sr ON sr.id = se.source_record_id WHERE sr.row_number = 2),
+                   (SELECT string_agg(person_id::text, ',') FROM household_members)
+            """);
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((split, split.ToString()), (reader.GetGuid(0), reader.GetString(1)));
         await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
     }
 

@@ -5,8 +5,8 @@ namespace Registry.Tests.Matching;
 
 /// <summary>
 /// A blocking key shared by more records than the index gives a row (a common name born on one date, at a state's
-/// size) is a loss of candidates nobody would see: the rows it affects are counted on the lookup, and the host is
-/// told once, then each time their number doubles.
+/// size) is generic: it finds no one, its records are found through their other keys, and the rows left with generic
+/// keys only are counted on the lookup, the host told once, then each time their number doubles — never a silent cut.
 /// </summary>
 public sealed class OverFullBlockTests
 {
@@ -37,7 +37,8 @@ public sealed class OverFullBlockTests
 
         Assert.Equal(2, namesakes.RowsMeetingFullBlocks);
         Assert.Equal(1, namesakes.RowsOnlyInFullBlocks);          // row 2 also met the phone's block, row 3 no full block
-        Assert.Equal(CandidateIndex.MaxBlockCandidates, namesakes.Candidates.Count(c => c.RowNumber == 1)); // the oldest 200 only
+        Assert.DoesNotContain(namesakes.Candidates, c => c.RowNumber == 1);                      // generic: no one, not the oldest 200
+        Assert.Equal(["ROSA"], namesakes.Candidates.Where(c => c.RowNumber == 2).Select(c => c.Record.GivenKey)); // through its phone
         Assert.Equal([1L], told);
 
         index.LookupInMemory([Query(4, Person(2003))]);           // 2: doubled
@@ -45,5 +46,24 @@ public sealed class OverFullBlockTests
         index.LookupInMemory([Query(6, Person(2005))]);           // 4: doubled
         Assert.Equal([1L, 2L, 4L], told);
         Assert.Equal(4, index.RowsOnlyInFullBlocks);
+    }
+
+    [Fact]
+    public void A_key_that_turns_generic_between_a_lookup_and_its_catch_up_is_dropped_as_a_fresh_lookup_drops_it()
+    {
+        var index = new CandidateIndex();
+        // A block one record short of generic, and the row's second key (its phone) shared with one of them.
+        index.FileInMemory(Enumerable.Range(0, CandidateIndex.MaxBlockCandidates - 1).Select(i => Person(i, phone: i == 7 ? "8991234567" : null)));
+        var row = Query(1, Person(5000, phone: "8991234567"));
+        var early = index.LookupInMemory([row]);
+        Assert.Equal(CandidateIndex.MaxBlockCandidates - 1, early.Candidates.Count);
+
+        // Another chunk commits two more namesakes: 201 records, the key is generic now.
+        index.FileInMemory([Person(300), Person(301)]);
+
+        var caughtUp = index.CatchUpInMemory(early, [row]);
+        var fresh = index.LookupInMemory([row]).Candidates;
+        Assert.Equal(fresh.Select(c => c.Record.SourceRecordId), caughtUp.Select(c => c.Record.SourceRecordId));
+        Assert.Single(caughtUp); // the record sharing its phone
     }
 }

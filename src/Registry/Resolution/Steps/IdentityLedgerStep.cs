@@ -13,9 +13,9 @@ namespace Registry.Resolution.Steps;
 /// decision (rule, key or score with per-field evidence, thresholds, model version), the unchanged rows'
 /// links to the records they repeat, the match records later chunks are matched against, review tasks and
 /// merges (append-only identity events, <see cref="IdentityWriter"/>).
-/// In two parts, because a merge moves everything of the merged person — service events and household
-/// memberships too — to the survivor: <see cref="WriteLinksAsync"/> runs before the households and service
-/// events steps, <see cref="WriteMatchesAndMergesAsync"/> after them, so the merges move those too.
+/// Service events and household memberships are not written here but after the commit (<see cref="AttachmentsStep"/>),
+/// to the person each source record names then: a merge here moves the merged person's existing ones (it holds the
+/// attachments lock for that), and this chunk's follow its records.
 /// </summary>
 internal static class IdentityLedgerStep
 {

@@ -42,8 +42,11 @@ internal static class StagingStep
         await StepSql.ExecuteAsync(connection, tx, TablesSql, ct);
     }
 
-    /// <summary>The chunk's rows as golden sources, and the golden records staged with single rows.</summary>
-    public sealed record Staged(Dictionary<Guid, GoldenSource> Sources, Dictionary<Guid, GoldenWrite> Singles);
+    /// <summary>
+    /// The chunk's rows as golden sources, the golden records staged with single rows, and whether its feed's
+    /// municipality decides where a known person lives (its links then move territories: <see cref="ResolutionLock"/>).
+    /// </summary>
+    public sealed record Staged(Dictionary<Guid, GoldenSource> Sources, Dictionary<Guid, GoldenWrite> Singles, bool ResidenceAuthoritative);
 
     /// <summary>
     /// Before the lock (it serialises consumers): each row's record as a golden source, and its golden
@@ -55,11 +58,11 @@ internal static class StagingStep
         HashSet<int> linking, CancellationToken ct)
     {
         using var span = ResolutionTelemetry.Step("staging");
-        var sources = await ChunkSourcesAsync(connection, tx, extractId, prepared, ct);
+        var (sources, authoritative) = await ChunkSourcesAsync(connection, tx, extractId, prepared, ct);
         var singles = prepared.Where(p => !linking.Contains(p.Row.RowNumber))
             .ToDictionary(p => p.SourceRecordId, p => GoldenRecordWriter.Compute([sources[p.SourceRecordId]]));
         await CopyRowsAsync(connection, prepared, singles, ct);
-        return new Staged(sources, singles);
+        return new Staged(sources, singles, authoritative);
     }
 
     /// <summary>
@@ -67,21 +70,23 @@ internal static class StagingStep
     /// read-back from the registry would give them (so a person's golden record does not depend on
     /// whether it was computed now or refreshed later).
     /// </summary>
-    private static async Task<Dictionary<Guid, GoldenSource>> ChunkSourcesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid extractId,
+    private static async Task<(Dictionary<Guid, GoldenSource>, bool ResidenceAuthoritative)> ChunkSourcesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid extractId,
         List<PreparedRow> prepared, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(ExtractSql, connection, tx);
         command.Parameters.AddWithValue("extract", extractId);
         string sector;
         DateTimeOffset receivedAt;
+        bool authoritative;
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             if (!await reader.ReadAsync(ct)) throw new InvalidOperationException($"extract {extractId} is not registered");
             sector = reader.GetString(0);
             receivedAt = reader.GetFieldValue<DateTimeOffset>(1);
+            authoritative = reader.GetBoolean(2);
         }
-        return prepared.ToDictionary(p => p.SourceRecordId,
-            p => new GoldenSource(p.SourceRecordId, p.Row, sector, receivedAt) { IdentityCurp = p.Features.ValidCurp });
+        return (prepared.ToDictionary(p => p.SourceRecordId,
+            p => new GoldenSource(p.SourceRecordId, p.Row, sector, receivedAt) { IdentityCurp = p.Features.ValidCurp }), authoritative);
     }
 
     // The COPY column lists stay here, next to the values written in the same order.
