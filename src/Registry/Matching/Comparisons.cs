@@ -43,7 +43,7 @@ public static class Comparisons
         [MatchField.Phone] = ["missing", "same", "different"],
         [MatchField.OtherId] = ["missing", "exact", "one-edit", "different"],
         [MatchField.Street] = ["missing", "same-street-and-number", "same-street-or-jaro-winkler-0.90", "different"],
-        [MatchField.Colonia] = ["missing", "same", "jaro-winkler-0.90-or-contained", "different"],
+        [MatchField.Colonia] = ["missing", "same", "one-edit-jaro-winkler-0.90-or-contained", "different"],
     };
 
     /// <summary>
@@ -101,6 +101,9 @@ public static class Comparisons
         v[(int)MatchField.OtherId] = IdentityDocuments.Compare(a.OtherId, b.OtherId);
         v[(int)MatchField.Street] = CompareStreet(a.StreetKey, b.StreetKey);
         v[(int)MatchField.Colonia] = CompareColonia(a.Colonia, b.Colonia);
+        // The street and the colonia written in each other's column (free-text address lines): the colonias are no evidence.
+        if (v[(int)MatchField.Colonia] == ColoniaDifferent && (Crosswise(a.Colonia, b.StreetKey) || Crosswise(b.Colonia, a.StreetKey)))
+            v[(int)MatchField.Colonia] = 0;
         return v;
     }
 
@@ -240,7 +243,7 @@ public static class Comparisons
     }
 
     /// <summary>
-    /// Same colonia; nearly (a typo, or one written with more words: AMPLIACIÓN PUERTA DEL SOL / PUERTA DEL SOL — which may
+    /// Same colonia; nearly (a typo — Jaro–Winkler ≥ 0.90 or one edit —, or one written with more words: AMPLIACIÓN PUERTA DEL SOL / PUERTA DEL SOL — which may
     /// be the neighbouring colonia, so this level weighs less); different.
     /// </summary>
     private static byte CompareColonia(string? a, string? b)
@@ -248,8 +251,20 @@ public static class Comparisons
         if (a is null || b is null) return 0;
         if (string.Equals(a, b, StringComparison.Ordinal)) return 1;
         return JaroWinkler.Similarity(a, b) >= 0.90
-               || (Math.Min(a.Length, b.Length) >= 4 && (a.Contains(b, StringComparison.Ordinal) || b.Contains(a, StringComparison.Ordinal)))
-            ? (byte)2 : (byte)3;
+               || (Math.Min(a.Length, b.Length) >= 4 && (EditDistance.DamerauLevenshtein(a, b, 2) <= 1
+                   || a.Contains(b, StringComparison.Ordinal) || b.Contains(a, StringComparison.Ordinal)))
+            ? (byte)2 : ColoniaDifferent;
+    }
+
+    private const byte ColoniaDifferent = 3;
+
+    /// <summary>A colonia that is the other record's street (its name, without the house number).</summary>
+    private static bool Crosswise(string? colonia, string? streetKey)
+    {
+        if (colonia is null || streetKey is null) return false;
+        var bar = streetKey.IndexOf('|', StringComparison.Ordinal);
+        var street = bar < 0 ? streetKey : streetKey[..bar];
+        return street.Length > 0 && (string.Equals(colonia, street, StringComparison.Ordinal) || JaroWinkler.Similarity(colonia, street) >= 0.90);
     }
 
     private static byte Same<T>(T? a, T? b) => a is null || b is null ? (byte)0 : EqualityComparer<T>.Default.Equals(a, b) ? (byte)1 : (byte)2;

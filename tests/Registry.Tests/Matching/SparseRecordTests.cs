@@ -205,6 +205,20 @@ public sealed class SparseRecordTests
         Assert.Empty(d.Reviews);
     }
 
+    [Fact]
+    public void A_colonia_written_another_way_still_agrees_and_one_in_the_street_column_is_no_evidence()
+    {
+        var census = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, street: "HIDALGO", number: "12", colonia: "COL. LAS CUMBRES");
+
+        string Level(MatchRecord other) => Comparisons.LevelNames[MatchField.Colonia][Comparisons.Compare(other, census)[(int)MatchField.Colonia]];
+
+        Assert.Equal("same", Level(Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "Las Cumbres")));
+        Assert.Equal("one-edit-jaro-winkler-0.90-or-contained", Level(Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "LAS CUMBRS")));
+        Assert.Equal("different", Level(Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "TAMATAN")));
+        // The census's street in the colonia column and its colonia in the street column.
+        Assert.Equal("missing", Level(Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, street: "LAS CUMBRES", number: "12", colonia: "HIDALGO")));
+    }
+
     // A registry of 100,000 records, 2,000 of them in each colonia and 120 in each postal code; JOSE, GARCIA and HERNANDEZ are
     // as common as in Tamaulipas (given name 3 %, surnames 5 %), the other names 1 % each: ROSA ISELA CANTU MEDINA is expected
     // 0.1 times among the registry's other records (too many to link on the name alone), 0.002 times among its colonia's.
