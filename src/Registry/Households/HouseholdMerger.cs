@@ -184,7 +184,7 @@ public static class HouseholdMerger
             if (!result.TryGetValue(reader.GetGuid(0), out var address))
                 result[reader.GetGuid(0)] = address = new HouseholdAddress([], [], []);
             if (TextNormalizer.Normalize(row.Municipality) is { Length: > 0 } m) address.Municipalities.Add(m);
-            if (Addresses.Parse(null, row.Colonia).Colonia is { Length: > 0 } c) address.Colonias.Add(Addresses.CompactKey(c, dropStreetTypes: false));
+            if (Addresses.ColoniaKey(row.Colonia) is { } c) address.Colonias.Add(c);
             if (Addresses.ExtractPostalCode(row.PostalCode) is { } p) address.PostalCodes.Add(p);
         }
         return result;

@@ -16,6 +16,7 @@ public enum MatchField
     Phone,
     OtherId,
     Street,
+    Colonia,
 }
 
 /// <summary>
@@ -42,13 +43,24 @@ public static class Comparisons
         [MatchField.Phone] = ["missing", "same", "different"],
         [MatchField.OtherId] = ["missing", "exact", "one-edit", "different"],
         [MatchField.Street] = ["missing", "same-street-and-number", "same-street-or-jaro-winkler-0.90", "different"],
+        [MatchField.Colonia] = ["missing", "same", "one-edit-jaro-winkler-0.90-or-contained", "different"],
     };
 
     /// <summary>
     /// Fields whose "exact" level is adjusted by how common the value is in the registry: MARÍA GARCÍA is weak evidence, and
     /// so is a birth date an agency types when it does not know one (01/01/1900, the first of January).
     /// </summary>
-    public static readonly MatchField[] TermFrequencyFields = [MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate];
+    public static readonly MatchField[] TermFrequencyFields = [MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate, MatchField.Colonia];
+
+    /// <summary>
+    /// Where a pair can be said to live together, narrowest first in most of Mexico: how many of the registry's records
+    /// live there (<c>term_frequencies</c>) is how many namesakes a name shared there has to be told from
+    /// (<see cref="MatchModel.NameUnique"/>). The postal code's count says only that: its weight is not adjusted by it.
+    /// </summary>
+    public static readonly MatchField[] PlaceFields = [MatchField.Colonia, MatchField.PostalCode];
+
+    /// <summary>Every field whose values the registry counts (<c>term_frequencies</c>): <see cref="TermFrequencyFields"/> and <see cref="PlaceFields"/>.</summary>
+    public static readonly MatchField[] CountedFields = [.. TermFrequencyFields.Union(PlaceFields)];
 
     /// <summary>
     /// Term-frequency fields whose values are many and evenly spread, so that only an unusually common value says something:
@@ -88,6 +100,10 @@ public static class Comparisons
         // Typed documents: RC → TI → CC with one NUIP agree; other numbers of other types are no evidence (IdentityDocuments).
         v[(int)MatchField.OtherId] = IdentityDocuments.Compare(a.OtherId, b.OtherId);
         v[(int)MatchField.Street] = CompareStreet(a.StreetKey, b.StreetKey);
+        v[(int)MatchField.Colonia] = CompareColonia(a.Colonia, b.Colonia);
+        // The street and the colonia written in each other's column (free-text address lines): the colonias are no evidence.
+        if (v[(int)MatchField.Colonia] == ColoniaDifferent && (Crosswise(a.Colonia, b.StreetKey) || Crosswise(b.Colonia, a.StreetKey)))
+            v[(int)MatchField.Colonia] = 0;
         return v;
     }
 
@@ -226,15 +242,42 @@ public static class Comparisons
         return string.Equals(sa, sb, StringComparison.Ordinal) || JaroWinkler.Similarity(sa, sb) >= 0.90 ? (byte)2 : (byte)3;
     }
 
+    /// <summary>
+    /// Same colonia; nearly (a typo — Jaro–Winkler ≥ 0.90 or one edit —, or one written with more words: AMPLIACIÓN PUERTA DEL SOL / PUERTA DEL SOL — which may
+    /// be the neighbouring colonia, so this level weighs less); different.
+    /// </summary>
+    private static byte CompareColonia(string? a, string? b)
+    {
+        if (a is null || b is null) return 0;
+        if (string.Equals(a, b, StringComparison.Ordinal)) return 1;
+        return JaroWinkler.Similarity(a, b) >= 0.90
+               || (Math.Min(a.Length, b.Length) >= 4 && (EditDistance.DamerauLevenshtein(a, b, 2) <= 1
+                   || a.Contains(b, StringComparison.Ordinal) || b.Contains(a, StringComparison.Ordinal)))
+            ? (byte)2 : ColoniaDifferent;
+    }
+
+    private const byte ColoniaDifferent = 3;
+
+    /// <summary>A colonia that is the other record's street (its name, without the house number).</summary>
+    private static bool Crosswise(string? colonia, string? streetKey)
+    {
+        if (colonia is null || streetKey is null) return false;
+        var bar = streetKey.IndexOf('|', StringComparison.Ordinal);
+        var street = bar < 0 ? streetKey : streetKey[..bar];
+        return street.Length > 0 && (string.Equals(colonia, street, StringComparison.Ordinal) || JaroWinkler.Similarity(colonia, street) >= 0.90);
+    }
+
     private static byte Same<T>(T? a, T? b) => a is null || b is null ? (byte)0 : EqualityComparer<T>.Default.Equals(a, b) ? (byte)1 : (byte)2;
 
-    /// <summary>The value whose frequency adjusts the "exact" level of a term-frequency field.</summary>
+    /// <summary>The value a counted field is counted by (<see cref="CountedFields"/>): its frequency adjusts the "exact" level of a term-frequency field.</summary>
     public static string? TermValue(MatchRecord r, MatchField field) => field switch
     {
         MatchField.GivenNames => r.GivenKey.Length == 0 ? null : r.GivenKey,
         MatchField.PaternalSurname => r.PaternalKey,
         MatchField.MaternalSurname => r.MaternalKey,
         MatchField.BirthDate => r.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        MatchField.Colonia => r.Colonia,
+        MatchField.PostalCode => r.PostalCode,
         _ => null,
     };
 }

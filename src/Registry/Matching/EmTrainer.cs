@@ -44,7 +44,7 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource, CandidateIndex? index
     public const double PseudoMatches = 50;
 
     /// <summary>Fields a whole household shares: not identifiable by EM, their m stays the starting value's.</summary>
-    public static readonly MatchField[] HouseholdFields = [MatchField.PostalCode, MatchField.Municipality, MatchField.Phone, MatchField.Street];
+    public static readonly MatchField[] HouseholdFields = [.. Comparisons.Fields.Where(MatchModel.HouseholdShared)];
 
     public async Task<TrainingResult?> TrainAsync(MatchModel start, int randomPairs, int blockedPairs, int minRecords, CancellationToken ct)
     {
@@ -119,6 +119,11 @@ public sealed class EmTrainer(NpgsqlDataSource dataSource, CandidateIndex? index
             "sy" or "sm" => Bits(MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate),
             // The CURP's first ten characters are the name's letters and the birth date.
             "c10" => Bits(MatchField.Curp, MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname, MatchField.BirthDate),
+            // Name plus where the person lives (sparse records): postal code, street and number or municipality, with a name.
+            "zg" => Bits(MatchField.PostalCode, MatchField.GivenNames),
+            "zs" => Bits(MatchField.PostalCode, MatchField.PaternalSurname, MatchField.MaternalSurname),
+            "tg" => Bits(MatchField.Street, MatchField.GivenNames),
+            "mg" or "mgn" => Bits(MatchField.Municipality, MatchField.GivenNames, MatchField.PaternalSurname, MatchField.MaternalSurname),
             "ph" => Bits(MatchField.Phone),
             "oi" => Bits(MatchField.OtherId),
             _ => 0,

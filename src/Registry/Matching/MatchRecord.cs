@@ -43,6 +43,11 @@ public sealed record MatchRecord
     public string? OtherId { get; init; }
     /// <summary>Street (compact, street type dropped) and house number: "FORBES|44".</summary>
     public string? StreetKey { get; init; }
+    /// <summary>
+    /// The colonia (barrio in Colombia) as a compact key (<see cref="Addresses.ColoniaKey"/>): the neighbourhood a
+    /// kitchen's list and a housing census both write down when neither has the street or the postal code of the other.
+    /// </summary>
+    public string? Colonia { get; init; }
     /// <summary>The name came from one full-name column, so which word is which surname is a guess.</summary>
     public bool NameFromFullName { get; init; }
 
@@ -74,6 +79,7 @@ public sealed record MatchRecord
             Phone = Phones.Normalize(row.Phone) is { } p && Phones.IsValid(p) ? p : null,
             OtherId = NormalizeOtherId(row.OtherId),
             StreetKey = StreetKeyOf(row.Street, row.HouseNumber),
+            Colonia = Addresses.ColoniaKey(row.Colonia),
             NameFromFullName = !string.IsNullOrWhiteSpace(row.FullName),
         };
     }

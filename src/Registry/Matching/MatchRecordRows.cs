@@ -12,7 +12,7 @@ public static class MatchRecordRows
     [
         "source_record_id", "person_id", "valid_curp", "invalid_curp", "given_key", "given_significant", "given_phonetic",
         "paternal_key", "paternal_phonetic", "maternal_key", "maternal_phonetic", "birth_date", "sex", "postal_code",
-        "municipality", "phone", "name_from_full_name", "other_id", "street_key",
+        "municipality", "phone", "name_from_full_name", "other_id", "street_key", "colonia",
     ];
 
     /// <summary>How many columns <see cref="Columns"/> selects.</summary>
@@ -23,7 +23,7 @@ public static class MatchRecordRows
 
     /// <summary>
     /// Reads the record whose <see cref="Columns"/> start at <paramref name="offset"/>. Values that repeat
-    /// across records (names, postal code, municipality) go through <paramref name="intern"/> when given.
+    /// across records (names, postal code, municipality, colonia) go through <paramref name="intern"/> when given.
     /// </summary>
     public static MatchRecord Read(NpgsqlDataReader reader, int offset, Func<string, string>? intern = null)
     {
@@ -51,6 +51,7 @@ public static class MatchRecordRows
             NameFromFullName = reader.GetBoolean(offset + 16),
             OtherId = Str(17),
             StreetKey = Str(18),
+            Colonia = Shared(19),
         };
     }
 
@@ -71,6 +72,7 @@ public static class MatchRecordRows
             MaternalPhonetic = Shared(record.MaternalPhonetic),
             PostalCode = Shared(record.PostalCode),
             Municipality = Shared(record.Municipality),
+            Colonia = Shared(record.Colonia),
         };
     }
 }

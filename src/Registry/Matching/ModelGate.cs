@@ -148,7 +148,8 @@ public sealed class ModelGate(NpgsqlDataSource dataSource)
             var level = Array.IndexOf(Comparisons.LevelNames[field], e.GetProperty("level").GetString());
             if (level < 0) return null;
             vector[(int)field] = (byte)level;
-            if (level == 1 && decider is not null && Array.IndexOf(Comparisons.TermFrequencyFields, field) >= 0
+            // Not a household-shared field (the colonia): its stored weight may be cut by the household cap, not by its frequency.
+            if (level == 1 && decider is not null && Array.IndexOf(Comparisons.TermFrequencyFields, field) >= 0 && !MatchModel.HouseholdShared(field)
                 && e.TryGetProperty("weight", out var w) && w.ValueKind == JsonValueKind.Number
                 && Math.Abs(w.GetDouble() - decider.Weights[(int)field][1]) > 0.01)
                 tf[(int)field] = MatchModel.Probabilities(decider.M, MatchModel.Default.M, field)[1] / Math.Pow(2, w.GetDouble());

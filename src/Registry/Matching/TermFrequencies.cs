@@ -3,7 +3,7 @@ using Npgsql;
 namespace Registry.Matching;
 
 /// <summary>
-/// How common each name value is in the registry (<c>term_frequencies</c>, kept by the resolver),
+/// How common each name value (and each place, <see cref="Comparisons.PlaceFields"/>) is in the registry (<c>term_frequencies</c>, kept by the resolver),
 /// loaded for the values of one chunk. A value's share of all records replaces the average u of
 /// the "exact" level, so agreeing on GARCÍA counts for less than agreeing on ZOZAYA.
 /// </summary>
@@ -25,10 +25,10 @@ public sealed class TermFrequencies
         ArgumentNullException.ThrowIfNull(model);
         var result = new TermFrequencies { minRows = model.MinTermRows };
         var wanted = records
-            .SelectMany(r => Comparisons.TermFrequencyFields.Select(f => (f, v: Comparisons.TermValue(r, f))))
+            .SelectMany(r => Comparisons.CountedFields.Select(f => (f, v: Comparisons.TermValue(r, f))))
             .Where(x => x.v is not null)
             .Select(x => (x.f, x.v!))
-            .Concat(Comparisons.TermFrequencyFields.Select(f => (f, "")))
+            .Concat(Comparisons.CountedFields.Select(f => (f, "")))
             .Distinct()
             .ToList();
         await using var command = new NpgsqlCommand(

@@ -166,6 +166,14 @@ public static class Addresses
         return FindPostalCode(tokens, new bool[tokens.Count]);
     }
 
+    /// <summary>
+    /// The colonia (barrio, fraccionamiento) as one comparable key: its settlement word (COL., FRACC.) dropped, then
+    /// <see cref="CompactKey"/> ("COL. LAS CUMBRES" and "Las Cumbres" → "CUMBRES"); null when there is none. The one rule for
+    /// matching's colonia and a household's address.
+    /// </summary>
+    public static string? ColoniaKey(string? colonia) =>
+        string.IsNullOrWhiteSpace(colonia) || Parse(null, colonia).Colonia is not { Length: > 0 } c ? null : CompactKey(c, dropStreetTypes: false);
+
     public static string CompactKey(string? text, bool dropStreetTypes)
     {
         if (string.IsNullOrEmpty(text)) return string.Empty;

@@ -1346,7 +1346,8 @@ CREATE TABLE public.match_records (
     name_from_full_name boolean DEFAULT false NOT NULL,
     other_id text,
     street_key text,
-    seq bigint DEFAULT nextval('public.match_records_seq'::regclass)
+    seq bigint DEFAULT nextval('public.match_records_seq'::regclass),
+    colonia text
 );
 
 CREATE TABLE public.outbox_events (

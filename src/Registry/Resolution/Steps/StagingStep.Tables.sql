@@ -15,7 +15,7 @@ CREATE TEMP TABLE stage_match (
     row_number int NOT NULL, valid_curp text, invalid_curp text, given_key text NOT NULL, given_significant text NOT NULL,
     given_phonetic text NOT NULL, paternal_key text, paternal_phonetic text, maternal_key text, maternal_phonetic text,
     birth_date date, sex char(1), postal_code text, municipality text, phone text, name_from_full_name boolean NOT NULL,
-    other_id text, street_key text
+    other_id text, street_key text, colonia text
 ) ON COMMIT DROP;
 -- One row per live row (the unchanged ones left stage_rows): what is known of it under the lock, and the decision.
 CREATE TEMP TABLE stage_decisions (

@@ -127,7 +127,7 @@ internal static class StagingStep
 
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY stage_match (row_number, valid_curp, invalid_curp, given_key, given_significant, given_phonetic, paternal_key, " +
-            "paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code, municipality, phone, name_from_full_name, other_id, street_key) " +
+            "paternal_phonetic, maternal_key, maternal_phonetic, birth_date, sex, postal_code, municipality, phone, name_from_full_name, other_id, street_key, colonia) " +
             "FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var (row, _, _, f) in rows)
@@ -151,6 +151,7 @@ internal static class StagingStep
                 await writer.WriteAsync(f.NameFromFullName, NpgsqlDbType.Boolean, ct);
                 await Nullable(writer, f.OtherId, ct);
                 await Nullable(writer, f.StreetKey, ct);
+                await Nullable(writer, f.Colonia, ct);
             }
             await writer.CompleteAsync(ct);
         }
