@@ -28,17 +28,20 @@ public sealed class TerritoryScope(NpgsqlDataSource db, IConfiguration configura
     /// <summary>A territory row aliased <c>{0}</c> still grants: live, or ended less than the grace ago.</summary>
     public const string GrantsSql = "({0}.ended_at IS NULL OR {0}.ended_at > now() - @territoryGrace::interval)";
 
+    // The reader's municipalities are folded once per statement (an InitPlan): a generic plan would otherwise fold them
+    // again for every row it checks.
+
     /// <summary>Household <c>{0}</c> lives in one of @municipalities (or did, within the grace).</summary>
     public const string HouseholdInScopeSql = """
         EXISTS (SELECT 1 FROM household_territories scope_ht
-                 WHERE scope_ht.household_id = {0} AND scope_ht.municipality = ANY (registry_fold_all(@municipalities))
+                 WHERE scope_ht.household_id = {0} AND scope_ht.municipality = ANY ((SELECT registry_fold_all(@municipalities))::text[])
                    AND (scope_ht.ended_at IS NULL OR scope_ht.ended_at > now() - @territoryGrace::interval))
         """;
 
     /// <summary>Person <c>{0}</c> lives in one of @municipalities, or belongs to a household that does (or did, within the grace).</summary>
     public const string PersonInScopeSql = """
         EXISTS (SELECT 1 FROM person_territories scope_pt
-                 WHERE scope_pt.person_id = {0} AND scope_pt.municipality = ANY (registry_fold_all(@municipalities))
+                 WHERE scope_pt.person_id = {0} AND scope_pt.municipality = ANY ((SELECT registry_fold_all(@municipalities))::text[])
                    AND (scope_pt.ended_at IS NULL OR scope_pt.ended_at > now() - @territoryGrace::interval))
         """;
 

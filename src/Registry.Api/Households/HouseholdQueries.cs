@@ -133,7 +133,7 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
         ArgumentNullException.ThrowIfNull(user);
         var shown = user.SeesEverySource ? "" : $"""
 
-                       AND (ht.municipality = ANY (registry_fold_all(@municipalities)) OR EXISTS (
+                       AND (ht.municipality = ANY ((SELECT registry_fold_all(@municipalities))::text[]) OR EXISTS (
                             SELECT 1 FROM household_members vm JOIN source_records vr ON vr.person_id = vm.person_id JOIN extracts ve ON ve.id = vr.extract_id
                              WHERE vm.household_id = {household} AND vm.valid_to IS NULL AND registry_fold(vr.data ->> 'Municipality') = ht.municipality
                                AND {SensitiveSources.VisibleSql("ve.sector", "vr.agency_code")}))

@@ -110,7 +110,7 @@ public sealed class RegistrySearch(SearchConnections connections, FeedCatalog fe
             // the block is already in scope. Having all the words but one (two at least) is containing
             // one of the leave-one-out word sets, in one of the reader's municipalities.
             NameMode.SharedWords when territory => $"""
-                p.id IN (SELECT t.person_id FROM unnest(registry_fold_all(@municipalities)) m(municipality)
+                p.id IN (SELECT t.person_id FROM unnest((SELECT registry_fold_all(@municipalities))::text[]) m(municipality)
                           CROSS JOIN (VALUES {string.Join(", ", Enumerable.Range(0, pairs).Select(i => $"(@pair{i}::text[])"))}) s(words)
                           JOIN person_territories t ON t.name_words @> registry_territory_words(m.municipality, array_to_string(s.words, ' '))
                          WHERE {TerritoryScope.Grants("t")})
@@ -120,7 +120,7 @@ public sealed class RegistrySearch(SearchConnections connections, FeedCatalog fe
             // Persons of the reader's territory having any one of the query's words, from the same name index: a
             // two-word query with one word misspelt, or a one-word query. Ranked like the rest, so the score decides.
             NameMode.AnyWord => $"""
-                p.id IN (SELECT t.person_id FROM unnest(registry_fold_all(@municipalities)) m(municipality)
+                p.id IN (SELECT t.person_id FROM unnest((SELECT registry_fold_all(@municipalities))::text[]) m(municipality)
                           JOIN person_territories t ON t.name_words && registry_territory_words(m.municipality, @name)
                          WHERE {TerritoryScope.Grants("t")})
                 """,
@@ -303,15 +303,14 @@ public sealed class RegistrySearch(SearchConnections connections, FeedCatalog fe
                    {Households.HouseholdQueries.MunicipalitiesSql(user, "pg.household_id")} AS municipalities
               FROM unnest(@ids::uuid[]) WITH ORDINALITY AS pg(household_id, n)
              CROSS JOIN LATERAL (
-                   SELECT count(*)::int AS members,
-                          array_agg(v.person_id ORDER BY v.birth NULLS LAST, v.person_id) AS member_ids,
-                          array_agg(v.name ORDER BY v.birth NULLS LAST, v.person_id) AS member_name_list,
-                          array_agg(v.recompute ORDER BY v.birth NULLS LAST, v.person_id) AS member_hidden,
-                          array_agg(v.birth ORDER BY v.birth NULLS LAST, v.person_id) AS member_births
+                   -- Members sorted once, oldest first, and aggregated in that order (four ORDER BY aggregates sorted four times).
+                   SELECT count(*)::int AS members, array_agg(v.person_id) AS member_ids, array_agg(v.name) AS member_name_list,
+                          array_agg(v.recompute) AS member_hidden, array_agg(v.birth) AS member_births
                      FROM (SELECT m.person_id, concat_ws(' ', {identity.GivenNames}, {identity.PaternalSurname}, {identity.MaternalSurname}) AS name,
                                   {identity.BirthDate} AS birth, {identity.Recompute} AS recompute
                              FROM household_members m JOIN persons p ON p.id = m.person_id
-                            WHERE m.household_id = pg.household_id AND m.valid_to IS NULL) v) ml
+                            WHERE m.household_id = pg.household_id AND m.valid_to IS NULL
+                            ORDER BY birth NULLS LAST, m.person_id) v) ml
              ORDER BY pg.n
             """,
             new { ids = page.Select(r => r.Id).ToArray(), municipalities = user.Municipalities.ToArray(), hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency },
