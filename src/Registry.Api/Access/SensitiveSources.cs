@@ -64,27 +64,6 @@ public static class SensitiveSources
         return user.OwnAgency is null && RegistryRoles.SensitiveSectors.All(user.HiddenSectors.Contains);
     }
 
-    /// <summary>
-    /// SQL condition: the stored golden record of person <paramref name="person"/> (a table alias) cannot be shown as it is
-    /// for <paramref name="fields"/> — one of them survived from a source the reader may not see, or there is no golden
-    /// document and some record of the person is hidden — so those fields must come from <see cref="GoldenAsync"/>. Plain <c>false</c> for a reader who sees every
-    /// source. Lets a list query settle the usual case in the same statement (no second round trip).
-    /// </summary>
-    public static string GoldenHiddenSql(RegistryUser user, string person, IReadOnlyList<string> fields)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        ArgumentNullException.ThrowIfNull(fields);
-        if (user.SeesEverySource) return "false";
-        var perRequest = PerRequestGoldenHiddenSql(person, fields);
-        // The stored restricted view settles it for lists (identity fields) without a look at the records.
-        if (ReadsRestrictedGolden(user) && fields.All(RestrictedGolden.IdentityFields.Contains))
-            return $"""
-                (CASE WHEN {person}.restricted_view IS NULL THEN {perRequest}
-                      ELSE {person}.restricted_view IN ('{RestrictedGolden.Own}', '{RestrictedGolden.Hidden}') END)
-                """;
-        return perRequest;
-    }
-
     /// <summary>SQL expressions for the identity fields a list shows of a person, as one reader may see them (<see cref="ListedIdentitySql"/>).</summary>
     /// <param name="Recompute">True when the values cannot be shown as read: the caller asks <see cref="GoldenAsync"/> for them (rare).</param>
     public sealed record ListedIdentity(string Curp, string GivenNames, string PaternalSurname, string MaternalSurname, string BirthDate, string Recompute);
@@ -101,7 +80,7 @@ public static class SensitiveSources
     {
         ArgumentNullException.ThrowIfNull(user);
         var plain = new ListedIdentity($"{person}.curp", $"{person}.given_names", $"{person}.paternal_surname", $"{person}.maternal_surname",
-            $"{person}.birth_date::text", GoldenHiddenSql(user, person, IdentityFields));
+            $"{person}.birth_date::text", user.SeesEverySource ? "false" : PerRequestGoldenHiddenSql(person, IdentityFields));
         if (!ReadsRestrictedGolden(user)) return plain;
         string Field(string column, string field) => $"""
             (CASE {person}.restricted_view WHEN '{RestrictedGolden.Own}' THEN {person}.restricted_golden -> '{field}' ->> 'value'
@@ -136,7 +115,12 @@ public static class SensitiveSources
         return user.SeesEverySource ? "true" : ReadsRestrictedGolden(user) ? $"({person}.restricted_view IS NOT NULL)" : "false";
     }
 
-    /// <summary><see cref="GoldenHiddenSql"/> worked out from the person's records (a reader the stored view was not written for, or no view derived).</summary>
+    /// <summary>
+    /// SQL condition: the stored golden record of person <paramref name="person"/> (a table alias) cannot be shown as it is for
+    /// <paramref name="fields"/> — one of them survived from a source the reader may not see, or there is no golden document and
+    /// some record of the person is hidden — worked out from the person's records (a reader the stored view was not written
+    /// for, or no view derived).
+    /// </summary>
     private static string PerRequestGoldenHiddenSql(string person, IReadOnlyList<string> fields)
     {
         // Field names are the constants above, never user input. When every field of the document names the anchor record
@@ -165,7 +149,7 @@ public static class SensitiveSources
     /// is recomputed over the current source records the reader may see — blank when there are none.
     /// </summary>
     /// <param name="hidden">
-    /// The caller already knows (from <see cref="GoldenHiddenSql"/> in its own query) that each of <paramref name="personIds"/>
+    /// The caller already knows (from <see cref="ListedIdentitySql"/> in its own query) that each of <paramref name="personIds"/>
     /// has a stored identity field the reader may not see: survivorship is recomputed straight away, without asking again.
     /// </param>
     public static async Task<IReadOnlyDictionary<Guid, VisibleGolden>> GoldenAsync(

@@ -49,35 +49,31 @@ public sealed class TerritoryScope(NpgsqlDataSource db, IConfiguration configura
     public static string PersonInScope(string idExpression) => PersonInScopeSql.Replace("{0}", idExpression, StringComparison.Ordinal);
     public static string Grants(string territoryAlias) => GrantsSql.Replace("{0}", territoryAlias, StringComparison.Ordinal);
 
-    public async Task<bool> HouseholdVisibleAsync(RegistryUser user, Guid id, CancellationToken ct)
-    {
-        if (user.SeesAllTerritories) return true;
-        if (!user.Is(RegistryRoles.CaseManager) || user.Municipalities.Count == 0) return false;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            $"SELECT {HouseholdInScope("@id")}", new { id, municipalities = user.Municipalities.ToArray(), territoryGrace = Grace }, cancellationToken: ct));
-    }
+    /// <summary>"true" or "false" when the reader's role settles their reach without a look at the data, else null.</summary>
+    private static string? SettledReach(RegistryUser user) =>
+        user.SeesAllTerritories ? "true" : !user.Is(RegistryRoles.CaseManager) || user.Municipalities.Count == 0 ? "false" : null;
+
+    public Task<bool> HouseholdVisibleAsync(RegistryUser user, Guid id, CancellationToken ct) => VisibleAsync(user, id, HouseholdInScope("@id"), ct);
 
     /// <summary>Where a household id stands for this reader, in one round trip: unknown (null), merged into another, or current and in scope or not.</summary>
     public async Task<HouseholdStanding?> HouseholdStandingAsync(RegistryUser user, Guid id, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var inScope = user.SeesAllTerritories ? "true"
-            : !user.Is(RegistryRoles.CaseManager) || user.Municipalities.Count == 0 ? "false"
-            : HouseholdInScope("h.id");
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<HouseholdStanding>(new CommandDefinition(
-            $"SELECT h.merged_into, {inScope} AS visible FROM households h WHERE h.id = @id",
+            $"SELECT h.merged_into, {SettledReach(user) ?? HouseholdInScope("h.id")} AS visible FROM households h WHERE h.id = @id",
             new { id, municipalities = user.Municipalities.ToArray(), territoryGrace = Grace }, cancellationToken: ct));
     }
 
-    public async Task<bool> PersonVisibleAsync(RegistryUser user, Guid id, CancellationToken ct)
+    public Task<bool> PersonVisibleAsync(RegistryUser user, Guid id, CancellationToken ct) => VisibleAsync(user, id, PersonInScope("@id"), ct);
+
+    private async Task<bool> VisibleAsync(RegistryUser user, Guid id, string inScopeSql, CancellationToken ct)
     {
-        if (user.SeesAllTerritories) return true;
-        if (!user.Is(RegistryRoles.CaseManager) || user.Municipalities.Count == 0) return false;
+        ArgumentNullException.ThrowIfNull(user);
+        if (SettledReach(user) is { } settled) return settled == "true";
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            $"SELECT {PersonInScope("@id")}", new { id, municipalities = user.Municipalities.ToArray(), territoryGrace = Grace }, cancellationToken: ct));
+            $"SELECT {inScopeSql}", new { id, municipalities = user.Municipalities.ToArray(), territoryGrace = Grace }, cancellationToken: ct));
     }
 
     public static IResult OutOfScope() =>
