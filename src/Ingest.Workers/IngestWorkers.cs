@@ -37,6 +37,9 @@ public static partial class IngestWorkers
             return index;
         });
         services.AddSingleton<ChunkResolver>();
+        services.AddOptions<ResolutionOptions>().BindConfiguration("Resolution")
+            .Validate(o => o.Canonical || o.Order.Equals("arrival", StringComparison.OrdinalIgnoreCase),
+                "Resolution:Order must be 'canonical' or 'arrival'").ValidateOnStart();
         services.AddOptions<InboxOptions>().BindConfiguration("Inbox");
         services.AddSingleton<ExtractIntake>();
         services.AddRegistryBus(configuration, x =>

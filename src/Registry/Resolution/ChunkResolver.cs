@@ -42,8 +42,24 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     /// <summary>Tests only: runs between the identity phase's commit and the attachments (a crash there).</summary>
     internal Func<CancellationToken, Task>? AfterIdentityCommit { get; init; }
 
+    /// <summary>
+    /// Applies the chunk as it arrives, whatever was applied before it (tests, and hosts configured with
+    /// <c>Resolution:Order=arrival</c>): with competing consumers, a borderline row's person can then depend on timing.
+    /// </summary>
     /// <returns>True when the chunk was applied now; false when it had been applied before.</returns>
-    public async Task<bool> ApplyAsync(ResolveSourceRows chunk, CancellationToken ct)
+    public async Task<bool> ApplyAsync(ResolveSourceRows chunk, CancellationToken ct) =>
+        await ResolveAsync(chunk, patience: null, ct) == ChunkOutcome.Applied;
+
+    /// <summary>
+    /// Applies the chunk in its turn in the canonical order — extracts as registered, each one's chunks in order
+    /// (<see cref="TurnStep"/>) — so the same extracts give the same persons however they are delivered. Waits while
+    /// the chunks ahead of it get resolved; <see cref="ChunkOutcome.NotItsTurn"/> when none was for
+    /// <paramref name="patience"/> (or many are ahead): the caller puts the chunk back on the queue.
+    /// </summary>
+    public Task<ChunkOutcome> ApplyInTurnAsync(ResolveSourceRows chunk, TimeSpan patience, CancellationToken ct) =>
+        ResolveAsync(chunk, patience, ct);
+
+    private async Task<ChunkOutcome> ResolveAsync(ResolveSourceRows chunk, TimeSpan? patience, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         using var span = ResolutionTelemetry.Chunk(chunk);
@@ -57,7 +73,19 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             // Applied before: attach and complete now what never committed (a crash or error between the transactions).
             await tx.RollbackAsync(ct);
             var attached = await AttachmentsStep.RunAsync(connection, chunk, inHand: null, ct);
-            return await CompletionStep.RunAsync(connection, chunk, affected: null, inHand: null, ct) || attached;
+            return await CompletionStep.RunAsync(connection, chunk, affected: null, inHand: null, ct) || attached
+                ? ChunkOutcome.Applied : ChunkOutcome.AppliedBefore;
+        }
+        if (patience is { } wait)
+        {
+            if (!await TurnStep.WaitAsync(connection, tx, chunk, wait, ct))
+            {
+                await tx.RollbackAsync(ct);
+                return ChunkOutcome.NotItsTurn;
+            }
+            // Its turn: nothing else is applied until it commits, so everything below reads the registry every earlier
+            // chunk left, and its records' ids, made now, sort after theirs.
+            prepared = PreparedRow.Renumbered(prepared);
         }
         await StagingStep.CreateTablesAsync(connection, tx, ct);
 
@@ -103,6 +131,19 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             .Where(id => !fresh.ContainsKey(id)).ToArray();
         await CompletionStep.RunAsync(connection, chunk, affected,
             new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, staged.Sources), ct);
-        return true;
+        return ChunkOutcome.Applied;
     }
+}
+
+/// <summary>What <see cref="ChunkResolver.ApplyInTurnAsync"/> did with a chunk.</summary>
+public enum ChunkOutcome
+{
+    /// <summary>Applied now (or completed now, after an earlier attempt committed its identity phase only).</summary>
+    Applied,
+
+    /// <summary>Applied before: a redelivery, nothing changed.</summary>
+    AppliedBefore,
+
+    /// <summary>Not applied: chunks ahead of it in the canonical order were not resolved in time. Send it again.</summary>
+    NotItsTurn,
 }

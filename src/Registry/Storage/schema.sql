@@ -1187,9 +1187,19 @@ CREATE TABLE public.extracts (
     parse_lease_until timestamp with time zone,
     parse_leased_by uuid,
     feed_definition text,
+    seq bigint NOT NULL,
     CONSTRAINT extracts_check CHECK (((rows_total IS NULL) OR (rows_total = (rows_accepted + rows_rejected)))),
     CONSTRAINT extracts_status_check CHECK ((status = ANY (ARRAY['received'::text, 'parsing'::text, 'queued'::text, 'resolved'::text, 'rejected'::text, 'failed'::text])))
 );
+
+CREATE SEQUENCE public.extracts_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.extracts_seq_seq OWNED BY public.extracts.seq;
 
 CREATE TABLE public.feeds (
     code text NOT NULL,
@@ -1594,6 +1604,8 @@ ALTER TABLE ONLY public.dci_transactions ALTER COLUMN id SET DEFAULT nextval('pu
 
 ALTER TABLE ONLY public.extract_receipts ALTER COLUMN id SET DEFAULT nextval('public.extract_receipts_id_seq'::regclass);
 
+ALTER TABLE ONLY public.extracts ALTER COLUMN seq SET DEFAULT nextval('public.extracts_seq_seq'::regclass);
+
 ALTER TABLE ONLY public.household_events ALTER COLUMN id SET DEFAULT nextval('public.household_events_id_seq'::regclass);
 
 ALTER TABLE ONLY public.identity_events ALTER COLUMN id SET DEFAULT nextval('public.identity_events_id_seq'::regclass);
@@ -1785,6 +1797,10 @@ CREATE INDEX dci_callbacks_due ON public.dci_callbacks USING btree (next_attempt
 CREATE INDEX dci_transactions_by_sender ON public.dci_transactions USING btree (sender_id, transaction_id);
 
 CREATE INDEX extract_chunks_applied_at ON public.extract_chunks USING btree (applied_at);
+
+CREATE UNIQUE INDEX extracts_by_seq ON public.extracts USING btree (seq);
+
+CREATE INDEX extracts_open_by_seq ON public.extracts USING btree (seq) WHERE (status = ANY (ARRAY['received'::text, 'parsing'::text, 'queued'::text]));
 
 CREATE INDEX household_keys_household ON public.household_keys USING btree (household_id);
 

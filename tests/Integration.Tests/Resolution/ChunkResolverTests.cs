@@ -70,10 +70,10 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(second, default));
-        // The identity phase stands (nothing is lost); its services are not written yet (the attachments come after it),
-        // the chunk is not counted as resolved yet, nor are its names.
+        // The identity phase stands (nothing is lost), with the names it counted (the next chunk scores against them); its
+        // services are not written yet (the attachments come after it), and the chunk is not counted as resolved yet.
         Assert.Equal((Persons: 2L, SourceRecords: 3L, Services: 1L), await CountsAsync(db));
-        Assert.Equal((Golden: (string?)null, Resolved: 1, Chunks: 1, NamesCounted: 1), await StateAsync(db, extract));
+        Assert.Equal((Golden: (string?)null, Resolved: 1, Chunks: 1, NamesCounted: 3), await StateAsync(db, extract));
 
         var resolver = new ChunkResolver(db);
         Assert.True(await resolver.ApplyAsync(second, default));

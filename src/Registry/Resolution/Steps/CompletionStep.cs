@@ -6,16 +6,14 @@ namespace Registry.Resolution.Steps;
 
 /// <summary>
 /// Step 8, the chunk's second transaction, outside the resolution lock (nothing in it feeds a later chunk's
-/// decisions): golden records of the existing persons it added records to or merged, the name and birth-date
-/// frequencies its new records add, the coverage of the households it touched, the extract's progress, and the chunk's completion mark. Runs once per
+/// decisions): golden records of the existing persons it added records to or merged, the coverage of the households it touched, the extract's progress, and the chunk's completion mark. Runs once per
 /// chunk: after the identity phase, or — when that committed but this did not (a crash, a deadlock) — on the
 /// chunk's redelivery, with the persons read back from its source records.
 /// </summary>
 /// <remarks>
 /// <c>CompletionStep.sql</c>: the extract is resolved once every accepted row is; unchanged rows are counted
-/// from what the identity phase recorded. Frequencies are counted here, outside the lock (only the scoring
-/// before the lock reads them, as they stand), from the chunk's records as stored: the same on a redelivery
-/// that completes a chunk whose first completion never committed.
+/// from what the identity phase recorded. The frequencies the chunk's records add are counted in its identity phase
+/// (<see cref="IdentityLedgerStep"/>): the next chunk in order scores against them.
 /// </remarks>
 internal static class CompletionStep
 {

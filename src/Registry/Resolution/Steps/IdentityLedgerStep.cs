@@ -25,6 +25,7 @@ internal static class IdentityLedgerStep
     // and under the resolution lock no one else takes one, so the chunk's seqs run first..last without gaps
     // in row order — what CandidateIndex.FileWrittenAsync needs to file them from memory.
     private static readonly string MatchRecordsSql = StepSql.Load("IdentityLedgerStep.MatchRecords.sql");
+    private static readonly string TermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.sql");
 
     /// <summary>
     /// Persons, person keys, source records and match decisions, set-based from staging. Persons created by this
@@ -46,7 +47,7 @@ internal static class IdentityLedgerStep
         return fresh;
     }
 
-    /// <summary>Unchanged rows, match records, review tasks and merges.</summary>
+    /// <summary>Unchanged rows, match records and the frequencies they add, review tasks and merges.</summary>
     /// <returns>The seqs the chunk's match records took, and how many there are.</returns>
     public static async Task<(long First, long Last, int Count)> WriteMatchesAndMergesAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
         ResolveSourceRows chunk, MatchModel model, List<PreparedRow> prepared, ChunkDecisions decisions, CancellationToken ct)
@@ -54,6 +55,7 @@ internal static class IdentityLedgerStep
         using var span = ResolutionTelemetry.Step("identity-ledger-merges", locked: true);
         await StepSql.ExecuteAsync(connection, tx, UnchangedRowsSql, ct, ("extract", chunk.ExtractId));
         var written = await WriteMatchRecordsAsync(connection, tx, ct);
+        await StepSql.ExecuteAsync(connection, tx, TermFrequenciesSql, ct, ("extract", chunk.ExtractId), ("first", chunk.FirstRow), ("last", chunk.LastRow));
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model, ct);
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         foreach (var merge in decisions.Merges)
