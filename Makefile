@@ -51,10 +51,11 @@ bench-ingest:
 
 ## bench-resolve: RECORDS generated records into an empty registry, then RECORDS/5 more, plus raw COPY speed (last line: RESULT ...);
 ##   SOURCE=bench (default: small name vocabulary, one agency) or SOURCE=synth (the synthetic population's extracts, PROFILE, default typical);
-##   with the workers host's garbage-collector settings (deploy/workers-runtime.env), as it runs the resolver
+##   with the workers host's garbage-collector settings (deploy/workers-runtime.env), as it runs the resolver;
+##   ORDER=canonical (default, as the workers host: each chunk in its turn) or ORDER=arrival
 bench-resolve:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
-	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE)
+	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE) --order $(or $(ORDER),canonical)
 
 ## bench-lookup: PERSONS persons in a fresh database, the real API host, RPS requests/s for SECONDS against household 360 and search (last line: RESULT ...)
 bench-lookup:

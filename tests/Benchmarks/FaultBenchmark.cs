@@ -85,6 +85,8 @@ public static class FaultBenchmark
         // then the workers host is restarted once to see whether that alone finishes it.
         var stuckAfter = TimeSpan.FromMinutes(BenchArgs.Int(args, "--stuck-minutes", 5));
         var keepFailed = !args.Contains("--drop-failed");
+        // Every run's database kept (to compare partitions by hand), not only the failed ones'.
+        var keepAll = args.Contains("--keep");
         var owner = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         var amqp = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq");
         if (string.IsNullOrEmpty(owner) || string.IsNullOrEmpty(amqp))
@@ -140,7 +142,7 @@ public static class FaultBenchmark
             $"fault after {triggerRows:N0} applied rows; PostgreSQL stopped with -m {pgStopMode}; logs and kept databases' notes in {work}"));
         Console.WriteLine($"load: {Uptime()}");
 
-        var runner = new Runner(root, workersDll, owner, amqp, extracts, services, work, workersPort, triggerRows, pgStopMode, runTimeout, stuckAfter, keepFailed);
+        var runner = new Runner(root, workersDll, owner, amqp, extracts, services, work, workersPort, triggerRows, pgStopMode, runTimeout, stuckAfter, keepFailed, keepAll);
         var results = new List<RunResult>();
         RunResult? reference = null;
 
@@ -251,7 +253,7 @@ public static class FaultBenchmark
 
     /// <summary>One run: a fresh database and queues, the workers host, the extracts dropped, maybe a fault, the checks.</summary>
     private sealed class Runner(string root, string workersDll, string owner, string amqp, List<Extract> extracts, LocalServices services,
-        string work, int port, int triggerRows, string pgStopMode, TimeSpan timeout, TimeSpan stuckAfter, bool keepFailed)
+        string work, int port, int triggerRows, string pgStopMode, TimeSpan timeout, TimeSpan stuckAfter, bool keepFailed, bool keepAll)
     {
         public async Task<RunResult> RunAsync(string name, Fault? fault, int trial)
         {
@@ -468,7 +470,7 @@ public static class FaultBenchmark
                 }
                 log.Dispose();
                 NpgsqlConnection.ClearAllPools();
-                if (failed && keepFailed)
+                if ((failed && keepFailed) || keepAll)
                 {
                     Console.WriteLine($"  kept database {database} and {folder} (workers.log, extracts.txt) as evidence");
                 }

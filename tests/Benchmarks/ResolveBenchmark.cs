@@ -35,6 +35,8 @@ public static class ResolveBenchmark
         var incremental = BenchArgs.Int(args, "--incremental", records / 5);
         var chunkSize = BenchArgs.Int(args, "--chunk", 2000); // the workers' default Inbox:ChunkSize
         var consumers = BenchArgs.Int(args, "--consumers", 2);
+        // As the workers host resolves (Resolution:Order): each chunk in its turn, or as it comes.
+        Canonical = BenchArgs.String(args, "--order", "canonical") != "arrival";
         var keep = args.Contains("--keep");
         var source = BenchArgs.String(args, "--source", "bench");
         if (records < 1 || incremental < 1 || chunkSize < 1 || consumers < 1)
@@ -68,6 +70,8 @@ public static class ResolveBenchmark
             else await BenchArgs.DropDatabasesAsync(pg, [database]);
         }
     }
+
+    private static bool Canonical { get; set; } = true;
 
     /// <summary>One agency extract's rows (one phase may hold several).</summary>
     private sealed record Batch(string Feed, string Agency, string Sector, List<SourceRow> Rows);
@@ -152,8 +156,11 @@ public static class ResolveBenchmark
         {
             var (extract, _) = await store.RegisterAsync(batch.Feed, batch.Agency, batch.Sector, $"{name}-{batch.Feed}.csv",
                 Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"), batch.Rows.Count, "/dev/null", default);
-            chunks.AddRange(batch.Rows.Chunk(chunkSize).Select((rows, c) =>
-                new ResolveSourceRows(extract, c, rows[0].RowNumber, rows[^1].RowNumber, batch.Feed, batch.Agency, batch.Sector, rows)));
+            var cut = batch.Rows.Chunk(chunkSize).Select((rows, c) =>
+                new ResolveSourceRows(extract, c, rows[0].RowNumber, rows[^1].RowNumber, batch.Feed, batch.Agency, batch.Sector, rows)).ToList();
+            chunks.AddRange(cut);
+            // Read to its end, as the intake records it: in canonical order a later extract's chunks wait for its last.
+            await store.FinishParseAsync(extract, batch.Rows.Count, batch.Rows.Count, 0, cut.Count, chunkSize, default);
         }
         var count = chunks.Sum(c => c.Rows.Count);
         var (gcPause, gcCounts, cpu, allocated) = (GC.GetTotalPauseDuration(), GcCounts(), Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes());
@@ -169,7 +176,9 @@ public static class ResolveBenchmark
             {
                 try
                 {
-                    await resolver.ApplyAsync(chunk, ct);
+                    if (!Canonical) await resolver.ApplyAsync(chunk, ct);
+                    // Not its turn (rare: chunks are handed out in order): as the consumer would, deliver it again.
+                    else while (await resolver.ApplyInTurnAsync(chunk, TimeSpan.FromSeconds(5), ct) == ChunkOutcome.NotItsTurn) { }
                     break;
                 }
                 catch (NpgsqlException e) when (attempt < 3)
