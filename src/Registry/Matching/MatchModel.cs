@@ -176,6 +176,7 @@ public sealed record MatchModel
     {
         var total = 0.0;
         var household = 0.0;
+        var postalCode = 0.0;
         var cap = HouseholdCap(vector);
         for (var i = 0; i < vector.Length; i++)
         {
@@ -190,6 +191,12 @@ public sealed record MatchModel
                 var u = Comparisons.TermFrequencyOnlyLowers(field) ? Math.Max(tf, Probabilities(U, Default.U, field)[1]) : Math.Max(tf, MinTermFrequency);
                 weight = Math.Log2(Probabilities(M, Default.M, field)[1] / u);
             }
+            // Places nest: the same colonia or postal code is the same municipality, for a stranger as for the person
+            // (P(same municipality | same colonia) is 1 either way), and a postal code holds a few colonias. Where the two
+            // live is one piece of evidence — the narrowest place they agree on — not one per level of it.
+            if (field == MatchField.Municipality && level == 1 && NarrowerPlaceAgrees(vector)) weight = 0;
+            if (field == MatchField.Colonia && weight > 0 && postalCode > 0) weight = Math.Max(0, weight - postalCode);
+            if (field == MatchField.PostalCode && level == 1) postalCode = Math.Max(0, weight);
             if (HouseholdShared(field) && weight > 0)
             {
                 var room = Math.Max(0, cap - household);
@@ -201,6 +208,10 @@ public sealed record MatchModel
         }
         return total;
     }
+
+    /// <summary>The pair agrees on a place inside the municipality (the colonia, nearly or exactly, or the postal code): the municipality's agreement then says nothing more.</summary>
+    public static bool NarrowerPlaceAgrees(ReadOnlySpan<byte> vector) =>
+        vector.Length > (int)MatchField.Colonia && (vector[(int)MatchField.Colonia] is 1 or 2 || vector[(int)MatchField.PostalCode] == 1);
 
     /// <summary>The fields a whole household shares (where it lives, its phone): their positive evidence is capped together (<see cref="HouseholdCap"/>).</summary>
     public static bool HouseholdShared(MatchField field) =>

@@ -189,7 +189,30 @@ public sealed class SparseRecordTests
         Assert.True(d.Rows[0].CreatedPerson);
         var review = Assert.Single(d.Reviews);
         Assert.Equal(person, review.CandidatePersonId);
-        Assert.Equal(ReviewReason.NamesOnly, review.Reason);
+        // The colonia and the municipality it lies in count once (below): names plus one place is the review band.
+        Assert.Contains(review.Reason, (ReviewReason[])[ReviewReason.NamesOnly, ReviewReason.ReviewBand]);
+    }
+
+    [Fact]
+    public void The_same_colonia_or_postal_code_counts_once_not_again_for_the_municipality_it_lies_in()
+    {
+        var census = Record(Guid.NewGuid(), "ROSA ISELA", "CANTU", "MEDINA", null, postal: "87085", colonia: "MAINERO");
+        var kitchen = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "MAINERO");
+        var elsewhere = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "TAMATAN");
+        var sameCode = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, postal: "87085", colonia: "MAINERO");
+
+        var inColonia = InRegistry.Score(Comparisons.Compare(kitchen, census), kitchen, Frequency);
+        var inOtherColonia = InRegistry.Score(Comparisons.Compare(elsewhere, census), elsewhere, Frequency);
+        var inBoth = InRegistry.Score(Comparisons.Compare(sameCode, census), sameCode, Frequency);
+
+        // Whoever lives in colonia Mainero lives in Victoria: the municipality's agreement says nothing more there.
+        Assert.Equal("same", inColonia.Evidence()["municipality"].Level);
+        Assert.Equal(0, inColonia.Evidence()["municipality"].Weight);
+        Assert.True(inOtherColonia.Evidence()["municipality"].Weight > 0, "the municipality still counts where no narrower place agrees");
+        // The postal code and the colonia that holds it: the narrower of the two counts, not their sum.
+        var postal = inBoth.Evidence()["postal_code"].Weight;
+        var colonia = inBoth.Evidence()["colonia"].Weight;
+        Assert.Equal(Math.Max(postal, inColonia.Evidence()["colonia"].Weight), postal + colonia, 3);
     }
 
     [Fact]
