@@ -232,8 +232,19 @@ public sealed record MatchModel
     {
         ArgumentNullException.ThrowIfNull(score);
         var outcome = Classify(score.Total);
-        return outcome == MatchOutcome.Link && !SeparatesNamesakes(score.Vector) && !NameUnique(score) ? MatchOutcome.Review : outcome;
+        if (outcome == MatchOutcome.NonMatch || SeparatesNamesakes(score.Vector)) return outcome;
+        // Names (and a municipality) are all the two share, and where they live says "elsewhere": a namesake in another
+        // colonia, postal code or street is told apart by the place itself, and a steward shown the two records has
+        // nothing else to decide by — no question for them.
+        if (PlaceDisagrees(score.Vector)) return MatchOutcome.NonMatch;
+        return outcome == MatchOutcome.Link && !NameUnique(score) ? MatchOutcome.Review : outcome;
     }
+
+    /// <summary>The two records name different places: another municipality, postal code, colonia or street.</summary>
+    public static bool PlaceDisagrees(ReadOnlySpan<byte> vector) =>
+        vector.Length > (int)MatchField.Colonia
+        && (vector[(int)MatchField.Municipality] == 2 || vector[(int)MatchField.PostalCode] == 2
+            || vector[(int)MatchField.Colonia] == 3 || vector[(int)MatchField.Street] == 3);
 
     /// <summary>
     /// How surprising the full name the two records share is, in bits: −log2 of the registry's frequencies of the given

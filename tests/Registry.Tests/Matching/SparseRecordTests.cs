@@ -162,7 +162,7 @@ public sealed class SparseRecordTests
     }
 
     [Fact]
-    public void The_same_name_in_another_colonia_of_the_municipality_is_not_linked()
+    public void The_same_name_in_another_colonia_of_the_municipality_is_neither_linked_nor_asked_about()
     {
         var person = Guid.NewGuid();
         var census = Record(person, "ROSA ISELA", "CANTU", "MEDINA", null, street: "HIDALGO", number: "12", postal: "87085", colonia: "MAINERO");
@@ -172,8 +172,22 @@ public sealed class SparseRecordTests
 
         Assert.NotEqual(person, d.Rows[0].PersonId);
         Assert.True(d.Rows[0].CreatedPerson);
-        // At most a question for a steward, who sees the colonias disagree.
-        Assert.All(d.Reviews, r => Assert.Equal("different", r.Score.Evidence()["colonia"].Level));
+        // Names are all they share and the colonias disagree: a steward would have nothing to decide by.
+        Assert.Empty(d.Reviews);
+    }
+
+    [Fact]
+    public void A_record_in_another_colonia_still_links_on_its_phone()
+    {
+        var person = Guid.NewGuid();
+        var census = Record(person, "ROSA ISELA", "CANTU", "MEDINA", null, phone: Phone, street: "HIDALGO", number: "12", postal: "87085", colonia: "MAINERO");
+        // Moved to another colonia, kept the phone: the phone tells her from her namesakes, the place question does not arise.
+        var kitchen = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, phone: Phone, colonia: "TAMATAN");
+
+        var d = DecideInRegistry([Row(1, kitchen)], [new CandidateRecord(1, census)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Equal("different", d.Rows[0].Score!.Evidence()["colonia"].Level);
     }
 
     [Fact]
