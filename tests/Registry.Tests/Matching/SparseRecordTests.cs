@@ -230,6 +230,30 @@ public sealed class SparseRecordTests
     }
 
     [Fact]
+    public void A_common_name_part_shared_in_a_colonia_where_namesakes_are_expected_asks_no_steward()
+    {
+        // JOSE GARCIA without a second surname or a date, and ROSA ISELA CANTU the same, each against a census record of
+        // the same colonia (2,000 of the registry's 100,000 records).
+        var census = Record(Guid.NewGuid(), "JOSE", "GARCIA", "HERNANDEZ", null, colonia: "MAINERO");
+        var jose = Record(default, "JOSE", "GARCIA", null, null, colonia: "MAINERO");
+        var rosa = Record(default, "ROSA ISELA", "CANTU", null, null, colonia: "MAINERO");
+        var rosaCensus = Record(Guid.NewGuid(), "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "MAINERO");
+
+        var common = InRegistry.Score(Comparisons.Compare(jose, census), jose, Frequency);
+        var rare = InRegistry.Score(Comparisons.Compare(rosa, rosaCensus), rosa, Frequency);
+
+        // 2,000 × 3 % × 5 % = 3 other JOSE GARCIAs expected in the colonia; 2,000 × 1 % × 1 % = 0.2 ROSA ISELA CANTUs.
+        Assert.True(InRegistry.NamesakesExpected(common));
+        Assert.False(InRegistry.NamesakesExpected(rare));
+        // Scored in the review band on such evidence, the first is no question for a steward, the second is.
+        Assert.Equal(MatchOutcome.NonMatch, InRegistry.Classify(common with { Total = 18 }));
+        Assert.Equal(MatchOutcome.Review, InRegistry.Classify(rare with { Total = 18 }));
+        // A phone or a birth date in common is another matter: it tells namesakes apart, and the band decides.
+        var withPhone = common with { Total = 18, Vector = [.. common.Vector.Select((level, i) => i == (int)MatchField.Phone ? (byte)1 : level)] };
+        Assert.Equal(MatchOutcome.Review, InRegistry.Classify(withPhone));
+    }
+
+    [Fact]
     public void The_same_name_in_the_same_colonia_with_a_birth_date_that_disagrees_is_not_linked()
     {
         var mother = Guid.NewGuid();
