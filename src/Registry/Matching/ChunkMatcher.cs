@@ -91,7 +91,8 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             var row = rows[i];
             if (row.KnownPerson == c.Record.PersonId) continue;
             var score = Score(row.Record, c.Record);
-            if (score.Total < model.ReviewThreshold) continue; // most candidates: no edge whatever the guards say
+            // Most candidates: no edge whatever the guards say. Nor a names-only pair whose records say they live elsewhere.
+            if (model.Classify(score) == MatchOutcome.NonMatch) continue;
             // Two different valid CURPs never link (the guard refuses below); when all else says "same
             // person" — one mistyped character a check digit cannot catch — a steward is asked.
             if ((Comparisons.ConflictingStrongIds(row.Record, c.Record) || CurpConflict(row.Record.ValidCurp, personCurps, c.Record.PersonId)
@@ -115,7 +116,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             if (ri.KnownPerson is not null && ri.KnownPerson == rj.KnownPerson) continue;
             if (Comparisons.ConflictingStrongIds(ri.Record, rj.Record)) continue;
             var score = Score(ri.Record, rj.Record);
-            if (score.Total >= model.ReviewThreshold) edges.Add(new Edge(i, j, score, null));
+            if (model.Classify(score) != MatchOutcome.NonMatch) edges.Add(new Edge(i, j, score, null));
         }
 
         // 3. Greedy clustering, strongest evidence first, with guards.

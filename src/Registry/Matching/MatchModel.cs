@@ -140,7 +140,7 @@ public sealed record MatchModel
         }
         var w = new double[vector.Length];
         var total = Weigh(vector, tf, w);
-        return new MatchScore(Math.Round(total, 3), w, vector, NameBits(vector, tf), PlaceBits(vector, a, termFrequency));
+        return new MatchScore(Math.Round(total, 3), w, vector, NameBits(vector, tf), PlaceBits(vector, a, termFrequency), SharedNameBits(vector, a, termFrequency));
     }
 
     /// <summary>
@@ -156,6 +156,34 @@ public sealed record MatchModel
             if (vector.Length > (int)field && vector[(int)field] == 1 && Comparisons.TermValue(a, field) is { } place
                 && termFrequency(field, place) is { } share && share > 0)
                 bits = Math.Max(bits, -Math.Log2(Math.Max(share, MinTermFrequency)));
+        return bits;
+    }
+
+    /// <summary>
+    /// How rare the part of the name the two records share is, in bits: −log2 of the product of the registry's frequencies
+    /// of the row's values of the name fields that agree (exactly, nearly, by nickname, or crosswise between the surnames);
+    /// a field missing on either side or disagreeing adds nothing. A near or crosswise agreement is weighed as the row's own
+    /// value, the rarer surname when it is unclear which one is shared: never fewer bits than the name deserves, so the
+    /// namesakes it predicts (<see cref="NamesakesExpected"/>) are never too many. NaN when a frequency is not known.
+    /// </summary>
+    private double SharedNameBits(byte[] vector, MatchRecord a, Func<MatchField, string, double?>? termFrequency)
+    {
+        if (termFrequency is null || vector.Length <= (int)MatchField.MaternalSurname) return double.NaN;
+        double Bits(MatchField field, string? value) =>
+            value is null || termFrequency(field, value) is not { } f || f <= 0 ? double.NaN : -Math.Log2(Math.Max(f, MinTermFrequency));
+        double Rarer() => Math.Max(Bits(MatchField.PaternalSurname, a.PaternalKey) is var p && double.IsNaN(p) ? 0 : p,
+            Bits(MatchField.MaternalSurname, a.MaternalKey) is var m && double.IsNaN(m) ? 0 : m);
+        var bits = 0.0;
+        if (vector[(int)MatchField.GivenNames] is >= 1 and <= 4) bits += Bits(MatchField.GivenNames, Comparisons.TermValue(a, MatchField.GivenNames));
+        var (paternal, maternal) = (vector[(int)MatchField.PaternalSurname], vector[(int)MatchField.MaternalSurname]);
+        if (paternal == 3 && maternal == 3)
+            bits += Bits(MatchField.PaternalSurname, a.PaternalKey) + Bits(MatchField.MaternalSurname, a.MaternalKey);
+        else
+        {
+            if (paternal is 1 or 2) bits += Bits(MatchField.PaternalSurname, a.PaternalKey);
+            if (maternal is 1 or 2) bits += Bits(MatchField.MaternalSurname, a.MaternalKey);
+            if (paternal == 3 || maternal == 3) bits += Rarer();
+        }
         return bits;
     }
 
@@ -176,6 +204,7 @@ public sealed record MatchModel
     {
         var total = 0.0;
         var household = 0.0;
+        var postalCode = 0.0;
         var cap = HouseholdCap(vector);
         for (var i = 0; i < vector.Length; i++)
         {
@@ -190,6 +219,12 @@ public sealed record MatchModel
                 var u = Comparisons.TermFrequencyOnlyLowers(field) ? Math.Max(tf, Probabilities(U, Default.U, field)[1]) : Math.Max(tf, MinTermFrequency);
                 weight = Math.Log2(Probabilities(M, Default.M, field)[1] / u);
             }
+            // Places nest: the same colonia or postal code is the same municipality, for a stranger as for the person
+            // (P(same municipality | same colonia) is 1 either way), and a postal code holds a few colonias. Where the two
+            // live is one piece of evidence — the narrowest place they agree on — not one per level of it.
+            if (field == MatchField.Municipality && level == 1 && NarrowerPlaceAgrees(vector)) weight = 0;
+            if (field == MatchField.Colonia && weight > 0 && postalCode > 0) weight = Math.Max(0, weight - postalCode);
+            if (field == MatchField.PostalCode && level == 1) postalCode = Math.Max(0, weight);
             if (HouseholdShared(field) && weight > 0)
             {
                 var room = Math.Max(0, cap - household);
@@ -201,6 +236,10 @@ public sealed record MatchModel
         }
         return total;
     }
+
+    /// <summary>The pair agrees on a place inside the municipality (the colonia, nearly or exactly, or the postal code): the municipality's agreement then says nothing more.</summary>
+    public static bool NarrowerPlaceAgrees(ReadOnlySpan<byte> vector) =>
+        vector.Length > (int)MatchField.Colonia && (vector[(int)MatchField.Colonia] is 1 or 2 || vector[(int)MatchField.PostalCode] == 1);
 
     /// <summary>The fields a whole household shares (where it lives, its phone): their positive evidence is capped together (<see cref="HouseholdCap"/>).</summary>
     public static bool HouseholdShared(MatchField field) =>
@@ -221,8 +260,35 @@ public sealed record MatchModel
     {
         ArgumentNullException.ThrowIfNull(score);
         var outcome = Classify(score.Total);
-        return outcome == MatchOutcome.Link && !SeparatesNamesakes(score.Vector) && !NameUnique(score) ? MatchOutcome.Review : outcome;
+        if (outcome == MatchOutcome.NonMatch || SeparatesNamesakes(score.Vector)) return outcome;
+        // Names (and a municipality) are all the two share, and where they live says "elsewhere": a namesake in another
+        // colonia, postal code or street is told apart by the place itself, and a steward shown the two records has
+        // nothing else to decide by — no question for them.
+        if (PlaceDisagrees(score.Vector)) return MatchOutcome.NonMatch;
+        if (outcome == MatchOutcome.Link && NameUnique(score)) return outcome;
+        // Nor when the registry holds, where they live, at least one other person expected to share the part of the name
+        // the two agree on: a namesake is then likelier than the person, and the two rows give a steward nothing more.
+        return NamesakesExpected(score) ? MatchOutcome.NonMatch : MatchOutcome.Review;
     }
+
+    /// <summary>
+    /// Splink's expected namesakes for a pair that agrees on names alone: the registry's records in the narrowest place both
+    /// name (<see cref="MatchScore.PlaceBits"/>; all of <see cref="RegistryRecords"/> when none) times the frequency of the
+    /// name parts they share (<see cref="MatchScore.SharedNameBits"/>) is at least one. JUAN GARCÍA without a second
+    /// surname or a date, in a colonia of 2,000 records, has a dozen namesakes there; ROSA ISELA CANTÚ has none.
+    /// </summary>
+    public bool NamesakesExpected(MatchScore score)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        return RegistryRecords > 0 && !double.IsNaN(score.SharedNameBits)
+            && score.SharedNameBits + score.PlaceBits <= Math.Log2(RegistryRecords);
+    }
+
+    /// <summary>The two records name different places: another municipality, postal code, colonia or street.</summary>
+    public static bool PlaceDisagrees(ReadOnlySpan<byte> vector) =>
+        vector.Length > (int)MatchField.Colonia
+        && (vector[(int)MatchField.Municipality] == 2 || vector[(int)MatchField.PostalCode] == 2
+            || vector[(int)MatchField.Colonia] == 3 || vector[(int)MatchField.Street] == 3);
 
     /// <summary>
     /// How surprising the full name the two records share is, in bits: −log2 of the registry's frequencies of the given
@@ -338,8 +404,9 @@ public enum MatchOutcome
 
 /// <summary>A scored pair: total match weight, per-field weights and the comparison vector (the evidence).</summary>
 /// <param name="NameBits">How rare the full name both records carry is (−log2 of its frequency in the registry); NaN when the names do not all agree exactly or are not counted.</param>
+/// <param name="SharedNameBits">How rare the part of the name the two records agree on is (−log2 of the product of its fields' frequencies); NaN when not counted.</param>
 /// <param name="PlaceBits">How small a share of the registry lives in the narrowest place (colonia, postal code) both records name, in bits; 0 when none.</param>
-public sealed record MatchScore(double Total, double[] FieldWeights, byte[] Vector, double NameBits = double.NaN, double PlaceBits = 0)
+public sealed record MatchScore(double Total, double[] FieldWeights, byte[] Vector, double NameBits = double.NaN, double PlaceBits = 0, double SharedNameBits = double.NaN)
 {
     /// <summary>Evidence as stored with the decision: field → level name and weight.</summary>
     public IReadOnlyDictionary<string, FieldEvidence> Evidence() =>

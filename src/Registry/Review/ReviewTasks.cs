@@ -27,6 +27,8 @@ public static class ReviewTasks
         var settle = SettleByCurpsSql(
             "SELECT d.person_id AS id, s.source_record_id AS record FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number WHERE s.curp_key IS NOT NULL",
             "NULL::bigint");
+        // And the open name questions about the persons this chunk's dated rows went to, now that their dates are known.
+        settle += ";\n" + SettleByBirthDatesSql;
         await using var command = new NpgsqlCommand(reviews.Count == 0 ? settle : settle + ";\n" + ProposalsSql, connection, tx);
         if (reviews.Count > 0)
         {
@@ -89,6 +91,59 @@ public static class ReviewTasks
                  WHERE ka.person_id = {a} AND ka.key LIKE 'curp:%')
         """;
 
+    // The reasons that ask "are the names (and the place) enough?": a steward looks for what tells namesakes apart. Not the
+    // guards' questions (two valid CURPs or documents, bridges, contradicted keys), which are asked on purpose.
+    private const string NameQuestions = "'review-band', 'names-only'";
+
+    // Two persons whose records carry birth dates, none of one's near any of the other's: not equal, not day and month
+    // swapped, and differing in more than one of year, month and day (a superset of the matcher's "one slip", so that a
+    // pair the matcher could call one person with a typo is never settled). Namesakes born on other dates — a father and
+    // his namesake son, two JOSÉ GARCÍAs of one colonia — are what the birth date tells apart; a steward would look at it.
+    private static string DifferentBirthDates(string a, string b) =>
+        $"""
+        (EXISTS (SELECT 1 FROM source_records sa JOIN match_records ma ON ma.source_record_id = sa.id
+                  WHERE sa.person_id = {a} AND ma.birth_date IS NOT NULL)
+         AND EXISTS (SELECT 1 FROM source_records sb JOIN match_records mb ON mb.source_record_id = sb.id
+                      WHERE sb.person_id = {b} AND mb.birth_date IS NOT NULL)
+         AND NOT EXISTS (
+             SELECT 1 FROM source_records sa JOIN match_records ma ON ma.source_record_id = sa.id,
+                           source_records sb JOIN match_records mb ON mb.source_record_id = sb.id
+              WHERE sa.person_id = {a} AND sb.person_id = {b} AND ma.birth_date IS NOT NULL AND mb.birth_date IS NOT NULL
+                AND ((extract(year FROM ma.birth_date) <> extract(year FROM mb.birth_date))::int
+                     + (extract(month FROM ma.birth_date) <> extract(month FROM mb.birth_date))::int
+                     + (extract(day FROM ma.birth_date) <> extract(day FROM mb.birth_date))::int <= 1
+                     OR (extract(year FROM ma.birth_date) = extract(year FROM mb.birth_date)
+                         AND extract(month FROM ma.birth_date) = extract(day FROM mb.birth_date)
+                         AND extract(day FROM ma.birth_date) = extract(month FROM mb.birth_date)))))
+        """;
+
+    /// <summary>
+    /// Settles the open name questions (<see cref="NameQuestions"/>) of the persons this chunk's dated rows went to when the
+    /// two persons now carry birth dates that disagree (<see cref="DifferentBirthDates"/>): the record that brought the date
+    /// answered the steward's question. A review-settled identity event names the record.
+    /// </summary>
+    private static readonly string SettleByBirthDatesSql =
+        $"""
+        WITH touched AS (
+            SELECT d.person_id AS id, s.source_record_id AS record
+              FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
+              JOIN match_records m ON m.source_record_id = s.source_record_id
+             WHERE m.birth_date IS NOT NULL),
+        settled AS (
+            UPDATE review_tasks t
+               SET status = 'settled', settlement = 'different-birth-dates',
+                   decided_by = 'machine', decided_at = now(), decision_reason = 'settled: the two persons carry birth dates that disagree'
+             WHERE t.status = 'open' AND t.reason IN ({NameQuestions})
+               AND (t.person_a IN (SELECT id FROM touched) OR t.person_b IN (SELECT id FROM touched))
+               AND {DifferentBirthDates("t.person_a", "t.person_b")}
+            RETURNING t.id, t.person_a, t.person_b, t.decision_reason)
+        INSERT INTO identity_events (kind, person_id, other_person_id, source_record_ids, decided_by, reason, review_task_id)
+        SELECT 'review-settled', s.person_a, s.person_b,
+               coalesce((SELECT array_agg(DISTINCT x.record) FROM touched x WHERE x.id IN (s.person_a, s.person_b)), ARRAY[]::uuid[]),
+               'machine', s.decision_reason, s.id
+          FROM settled s ORDER BY s.id
+        """;
+
     /// <summary>
     /// Settles the open tasks of the <paramref name="touched"/> persons (a query of <c>id</c>, <c>record</c>: the record
     /// that brought the CURP, or null) whose two persons carry different valid CURPs. Not a task whose best score reached
@@ -133,6 +188,7 @@ public static class ReviewTasks
              WHERE p.a <> p.b
                AND NOT EXISTS (SELECT 1 FROM person_exclusions x WHERE x.person_a = p.a AND x.person_b = p.b)
                AND NOT (p.score < @link AND {DifferentCurps("p.a", "p.b")})
+               AND NOT (p.reason IN ({NameQuestions}) AND {DifferentBirthDates("p.a", "p.b")})
         ), pair AS (
             SELECT DISTINCT ON (w.a, w.b) w.a, w.b, w.id, w.source_record_id, w.candidate, w.score, w.evidence, w.reason,
                    count(*) OVER (PARTITION BY w.a, w.b) AS n,

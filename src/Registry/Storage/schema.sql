@@ -1497,7 +1497,7 @@ END)::double precision)) STORED,
     settlement text,
     settled_by_event bigint,
     folded_into uuid,
-    CONSTRAINT review_tasks_settlement_check CHECK ((settlement = ANY (ARRAY['merged'::text, 'different-valid-curps'::text, 'steward-different-persons'::text, 'same-pair'::text]))),
+    CONSTRAINT review_tasks_settlement_check CHECK ((settlement = ANY (ARRAY['merged'::text, 'different-valid-curps'::text, 'steward-different-persons'::text, 'same-pair'::text, 'different-birth-dates'::text]))),
     CONSTRAINT review_tasks_status_check CHECK ((status = ANY (ARRAY['open'::text, 'match'::text, 'non-match'::text, 'settled'::text, 'folded'::text])))
 );
 

@@ -174,6 +174,32 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         Assert.Contains("CC:43512890, CC:43512891", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_names_only_question_is_settled_when_the_other_person_brings_a_birth_date_that_disagrees()
+    {
+        await using var r = await NewRegistryAsync();
+        // DIF's Rosa, born 1975, and a kitchen's Rosa of the same full name without a date: nothing tells namesakes apart.
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
+        await r.ApplyAsync("OSC-TAM", "social", Kitchen(1, null, "A"));
+        var task = (Guid)(await r.ScalarAsync("SELECT id FROM review_tasks WHERE status = 'open'"))!;
+        Assert.Equal("names-only", await r.ScalarAsync($"SELECT reason FROM review_tasks WHERE id = '{task}'"));
+
+        // The kitchen's next list gives its Rosa's birth date (her own id links it): 1990, not DIF's Rosa's 1975.
+        await r.ApplyAsync("OSC-TAM", "social", Kitchen(2, new DateOnly(1990, 2, 21), "B"));
+
+        Assert.Equal(2L, await r.ScalarAsync("SELECT count(*) FROM persons WHERE merged_into IS NULL"));
+        Assert.Equal("settled|different-birth-dates|machine",
+            await r.ScalarAsync($"SELECT concat_ws('|', status, settlement, decided_by) FROM review_tasks WHERE id = '{task}'"));
+        Assert.Equal(1L, await r.ScalarAsync($"SELECT count(*) FROM identity_events WHERE kind = 'review-settled' AND review_task_id = '{task}'"));
+    }
+
+    private static SourceRow Kitchen(int n, DateOnly? birth, string service) => new()
+    {
+        RowNumber = n, RecordKey = $"kitchen-rosa|{service}", ContentHash = $"kitchen-rosa|{birth:yyyyMMdd}|{service}", AgencyPersonId = "OSC-1",
+        GivenNames = "ROSA ELENA", PaternalSurname = "MARTINEZ", MaternalSurname = "CRUZ", BirthDate = birth, Sex = "M", Municipality = "REYNOSA",
+        Programme = "P", ServiceType = service, ServiceDate = new DateOnly(2026, 10, 1),
+    };
+
     private static SourceRow Rosa(int n, string? maternal, DateOnly birth, string service = "A", string? curp = null, string? document = null) => new()
     {
         RowNumber = n, RecordKey = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}", ContentHash = $"rosa|{maternal}|{birth:yyyyMMdd}|{service}|{curp}|{document}",

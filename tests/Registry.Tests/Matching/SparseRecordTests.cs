@@ -162,7 +162,7 @@ public sealed class SparseRecordTests
     }
 
     [Fact]
-    public void The_same_name_in_another_colonia_of_the_municipality_is_not_linked()
+    public void The_same_name_in_another_colonia_of_the_municipality_is_neither_linked_nor_asked_about()
     {
         var person = Guid.NewGuid();
         var census = Record(person, "ROSA ISELA", "CANTU", "MEDINA", null, street: "HIDALGO", number: "12", postal: "87085", colonia: "MAINERO");
@@ -172,8 +172,22 @@ public sealed class SparseRecordTests
 
         Assert.NotEqual(person, d.Rows[0].PersonId);
         Assert.True(d.Rows[0].CreatedPerson);
-        // At most a question for a steward, who sees the colonias disagree.
-        Assert.All(d.Reviews, r => Assert.Equal("different", r.Score.Evidence()["colonia"].Level));
+        // Names are all they share and the colonias disagree: a steward would have nothing to decide by.
+        Assert.Empty(d.Reviews);
+    }
+
+    [Fact]
+    public void A_record_in_another_colonia_still_links_on_its_phone()
+    {
+        var person = Guid.NewGuid();
+        var census = Record(person, "ROSA ISELA", "CANTU", "MEDINA", null, phone: Phone, street: "HIDALGO", number: "12", postal: "87085", colonia: "MAINERO");
+        // Moved to another colonia, kept the phone: the phone tells her from her namesakes, the place question does not arise.
+        var kitchen = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, phone: Phone, colonia: "TAMATAN");
+
+        var d = DecideInRegistry([Row(1, kitchen)], [new CandidateRecord(1, census)]);
+
+        Assert.Equal(person, d.Rows[0].PersonId);
+        Assert.Equal("different", d.Rows[0].Score!.Evidence()["colonia"].Level);
     }
 
     [Fact]
@@ -189,7 +203,54 @@ public sealed class SparseRecordTests
         Assert.True(d.Rows[0].CreatedPerson);
         var review = Assert.Single(d.Reviews);
         Assert.Equal(person, review.CandidatePersonId);
-        Assert.Equal(ReviewReason.NamesOnly, review.Reason);
+        // The colonia and the municipality it lies in count once (below): names plus one place is the review band.
+        Assert.Contains(review.Reason, (ReviewReason[])[ReviewReason.NamesOnly, ReviewReason.ReviewBand]);
+    }
+
+    [Fact]
+    public void The_same_colonia_or_postal_code_counts_once_not_again_for_the_municipality_it_lies_in()
+    {
+        var census = Record(Guid.NewGuid(), "ROSA ISELA", "CANTU", "MEDINA", null, postal: "87085", colonia: "MAINERO");
+        var kitchen = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "MAINERO");
+        var elsewhere = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "TAMATAN");
+        var sameCode = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, postal: "87085", colonia: "MAINERO");
+
+        var inColonia = InRegistry.Score(Comparisons.Compare(kitchen, census), kitchen, Frequency);
+        var inOtherColonia = InRegistry.Score(Comparisons.Compare(elsewhere, census), elsewhere, Frequency);
+        var inBoth = InRegistry.Score(Comparisons.Compare(sameCode, census), sameCode, Frequency);
+
+        // Whoever lives in colonia Mainero lives in Victoria: the municipality's agreement says nothing more there.
+        Assert.Equal("same", inColonia.Evidence()["municipality"].Level);
+        Assert.Equal(0, inColonia.Evidence()["municipality"].Weight);
+        Assert.True(inOtherColonia.Evidence()["municipality"].Weight > 0, "the municipality still counts where no narrower place agrees");
+        // The postal code and the colonia that holds it: the narrower of the two counts, not their sum.
+        var postal = inBoth.Evidence()["postal_code"].Weight;
+        var colonia = inBoth.Evidence()["colonia"].Weight;
+        Assert.Equal(Math.Max(postal, inColonia.Evidence()["colonia"].Weight), postal + colonia, 3);
+    }
+
+    [Fact]
+    public void A_common_name_part_shared_in_a_colonia_where_namesakes_are_expected_asks_no_steward()
+    {
+        // JOSE GARCIA without a second surname or a date, and ROSA ISELA CANTU the same, each against a census record of
+        // the same colonia (2,000 of the registry's 100,000 records).
+        var census = Record(Guid.NewGuid(), "JOSE", "GARCIA", "HERNANDEZ", null, colonia: "MAINERO");
+        var jose = Record(default, "JOSE", "GARCIA", null, null, colonia: "MAINERO");
+        var rosa = Record(default, "ROSA ISELA", "CANTU", null, null, colonia: "MAINERO");
+        var rosaCensus = Record(Guid.NewGuid(), "ROSA ISELA", "CANTU", "MEDINA", null, colonia: "MAINERO");
+
+        var common = InRegistry.Score(Comparisons.Compare(jose, census), jose, Frequency);
+        var rare = InRegistry.Score(Comparisons.Compare(rosa, rosaCensus), rosa, Frequency);
+
+        // 2,000 × 3 % × 5 % = 3 other JOSE GARCIAs expected in the colonia; 2,000 × 1 % × 1 % = 0.2 ROSA ISELA CANTUs.
+        Assert.True(InRegistry.NamesakesExpected(common));
+        Assert.False(InRegistry.NamesakesExpected(rare));
+        // Scored in the review band on such evidence, the first is no question for a steward, the second is.
+        Assert.Equal(MatchOutcome.NonMatch, InRegistry.Classify(common with { Total = 18 }));
+        Assert.Equal(MatchOutcome.Review, InRegistry.Classify(rare with { Total = 18 }));
+        // A phone or a birth date in common is another matter: it tells namesakes apart, and the band decides.
+        var withPhone = common with { Total = 18, Vector = [.. common.Vector.Select((level, i) => i == (int)MatchField.Phone ? (byte)1 : level)] };
+        Assert.Equal(MatchOutcome.Review, InRegistry.Classify(withPhone));
     }
 
     [Fact]
