@@ -98,10 +98,26 @@ public sealed partial class InboxScanner(
     private TimeSpan RecoveryInterval() =>
         TimeSpan.FromTicks(Math.Min(options.Value.StalledExtractAfter.Ticks, TimeSpan.FromSeconds(30).Ticks));
 
+    // The inbox's list of complete files as last seen, since when it has not changed, and since when it keeps changing.
+    private string? _listing;
+    private DateTime _listingSince;
+    private DateTime? _changingSince;
+
+    /// <summary>How long files may keep arriving before a scan registers what is there anyway: a busy inbox is never starved.</summary>
+    private TimeSpan MaxBatchWait => options.Value.SettleTime * 10;
+
     /// <returns>True when some file is not settled yet (so the next scan comes sooner).</returns>
+    /// <remarks>
+    /// Files that arrive together are registered in one order — the feeds', then by file name — whatever the moment each
+    /// landed: nothing is taken until the inbox's list of complete files (and of files still being written) has stayed the
+    /// same for <see cref="InboxOptions.SettleTime"/>, or has kept changing for <see cref="MaxBatchWait"/>. Registration
+    /// order is resolution order (<c>Resolution:Order=canonical</c>), so a batch dropped twice gives the same persons.
+    /// </remarks>
     private async Task<bool> ScanOnceAsync(string root, CancellationToken ct)
     {
         var unsettled = false;
+        var arriving = false;
+        var ready = new List<(FeedDefinition Feed, string Folder, string Path)>();
         foreach (var feed in feeds.All.Where(f => f.Kind == "csv-drop"))
         {
             var folder = Path.Combine(root, feed.Code);
@@ -114,36 +130,55 @@ public sealed partial class InboxScanner(
                     ReleaseIfAbandoned(path, folder);
                     continue;
                 }
-                if (name.StartsWith('.') || name.EndsWith(".part", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase))
+                if (name.EndsWith(".part", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase))
+                {
+                    arriving = true;
                     continue;
-                var info = new FileInfo(path);
-                if (DateTime.UtcNow - info.LastWriteTimeUtc < options.Value.SettleTime)
+                }
+                if (name.StartsWith('.')) continue;
+                if (DateTime.UtcNow - new FileInfo(path).LastWriteTimeUtc < options.Value.SettleTime)
                 {
                     unsettled = true;
                     continue;
                 }
-                // Take the file first, by an atomic rename no other replica scanning this folder can also win;
-                // until it is registered it waits under the hidden name, then goes back if receiving failed.
-                var taken = Path.Combine(folder, $"{TakenPrefix}{Guid.NewGuid():N}-{name}");
-                try
-                {
-                    File.Move(path, taken);
-                    File.SetLastWriteTimeUtc(taken, DateTime.UtcNow);
-                }
-                catch (IOException ex)
-                {
-                    LogFileSkipped(path, ex.Message); // vanished: another replica took it
-                    continue;
-                }
-                try
-                {
-                    await intake.ReceiveAsync(feed, taken, name, ct);
-                }
-                catch
-                {
-                    if (File.Exists(taken)) File.Move(taken, path);
-                    throw;
-                }
+                ready.Add((feed, folder, path));
+            }
+        }
+        var listing = string.Join('\n', ready.Select(r => r.Path)) + (arriving || unsettled ? "\n…" : "");
+        var now = DateTime.UtcNow;
+        if (listing != _listing)
+        {
+            _listing = listing;
+            _listingSince = now;
+            _changingSince ??= now;
+        }
+        if (ready.Count > 0 && now - _listingSince < options.Value.SettleTime && now - _changingSince < MaxBatchWait) return true;
+        _changingSince = null;
+
+        foreach (var (feed, folder, path) in ready)
+        {
+            var name = Path.GetFileName(path);
+            // Take the file first, by an atomic rename no other replica scanning this folder can also win;
+            // until it is registered it waits under the hidden name, then goes back if receiving failed.
+            var taken = Path.Combine(folder, $"{TakenPrefix}{Guid.NewGuid():N}-{name}");
+            try
+            {
+                File.Move(path, taken);
+                File.SetLastWriteTimeUtc(taken, DateTime.UtcNow);
+            }
+            catch (IOException ex)
+            {
+                LogFileSkipped(path, ex.Message); // vanished: another replica took it
+                continue;
+            }
+            try
+            {
+                await intake.ReceiveAsync(feed, taken, name, ct);
+            }
+            catch
+            {
+                if (File.Exists(taken)) File.Move(taken, path);
+                throw;
             }
         }
         return unsettled;
