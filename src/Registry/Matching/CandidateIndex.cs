@@ -146,7 +146,7 @@ public sealed class CandidateIndex
 
     /// <summary>
     /// Brings the index up to date through <paramref name="connection"/>, then returns each row's
-    /// candidates (row, record), ordered by row and record id.
+    /// candidates (row, record), ordered by row, then in the order the records were filed (their seq: the order the registry stored them).
     /// </summary>
     public async Task<List<CandidateRecord>> CandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction? tx,
         IEnumerable<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> rows, CancellationToken ct) =>
@@ -205,7 +205,7 @@ public sealed class CandidateIndex
         }
         var found = new List<CandidateRecord>(earlier.Candidates.Count);
         var seen = new HashSet<int>();
-        var added = new List<CandidateRecord>();
+        var added = new List<int>();
         foreach (var (row, keys) in rows)
         {
             if (!earlier.Rows.Contains(row) || (generic is not null && keys.Any(generic.Contains)))
@@ -220,9 +220,8 @@ public sealed class CandidateIndex
                     for (var j = since.GetValueOrDefault(key, -1); j >= 0; j = previous[j])
                     {
                         var ordinal = recent[from + j].Ordinal;
-                        if (seen.Add(ordinal)) added.Add(new CandidateRecord(row, records[ordinal]));
+                        if (seen.Add(ordinal)) added.Add(ordinal);
                     }
-            var start = found.Count;
             if (ranges.TryGetValue(row, out var range))
                 for (var i = range.Start; i < range.End; i++)
                 {
@@ -230,17 +229,11 @@ public sealed class CandidateIndex
                     found.Add(refiled is not null && refiled.Contains(c.Record.SourceRecordId)
                         ? new CandidateRecord(row, records[ordinals[c.Record.SourceRecordId]]) : c);
                 }
-            if (added.Count == 0) continue;
-            found.AddRange(added);
-            found.Sort(start, found.Count - start, ById.Instance);
+            // Filed after every earlier candidate: in filing order, they follow them.
+            added.Sort();
+            foreach (var ordinal in added) found.Add(new CandidateRecord(row, records[ordinal]));
         }
         return found;
-    }
-
-    private sealed class ById : IComparer<CandidateRecord>
-    {
-        public static readonly ById Instance = new();
-        public int Compare(CandidateRecord? x, CandidateRecord? y) => x!.Record.SourceRecordId.CompareTo(y!.Record.SourceRecordId);
     }
 
     /// <summary>
@@ -310,7 +303,7 @@ public sealed class CandidateIndex
     {
         var found = new List<CandidateRecord>();
         var seen = new HashSet<int>();
-        var mine = new List<MatchRecord>();
+        var mine = new List<int>();
         (metFull, onlyFull) = (0, 0);
         foreach (var (row, keys) in rows)
         {
@@ -327,15 +320,15 @@ public sealed class CandidateIndex
                 }
                 if (!members.IsEmpty) anyWhole = true;
                 foreach (var member in members)
-                    if (seen.Add(member)) mine.Add(records[member]);
+                    if (seen.Add(member)) mine.Add(member);
             }
             if (anyFull)
             {
                 metFull++;
                 if (!anyWhole) onlyFull++;
             }
-            mine.Sort((a, b) => a.SourceRecordId.CompareTo(b.SourceRecordId));
-            foreach (var record in mine) found.Add(new CandidateRecord(row, record));
+            mine.Sort();
+            foreach (var ordinal in mine) found.Add(new CandidateRecord(row, records[ordinal]));
         }
         return found;
     }
@@ -521,7 +514,7 @@ public sealed class CandidateIndex
 }
 
 /// <summary>
-/// A lookup's candidates (by row, then record id) and where the index stood when it answered: the
+/// A lookup's candidates (by row, then filing order) and where the index stood when it answered: the
 /// records filed and re-filed by then, from which <see cref="CandidateIndex.CatchUpAsync"/> goes on.
 /// </summary>
 /// <summary>How many rows so far met only over-full blocks, out of how many records indexed.</summary>

@@ -262,6 +262,22 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     }
 
     /// <summary>
+    /// The rows that score at least the link threshold with one of <paramref name="candidates"/> (the chunk's own pairs
+    /// not considered): with the candidates caught up under the lock, what <see cref="Prescore"/> would have said of them.
+    /// </summary>
+    public HashSet<int> LinkingWith(IReadOnlyList<(int RowNumber, MatchRecord Record)> rows, IReadOnlyList<CandidateRecord> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var linking = new HashSet<int>();
+        var byRow = new Dictionary<int, MatchRecord>(rows.Count);
+        foreach (var (number, record) in rows) byRow[number] = record;
+        foreach (var c in candidates)
+            if (!linking.Contains(c.RowNumber) && byRow.TryGetValue(c.RowNumber, out var row) && model.Links(Score(row, c.Record))) linking.Add(c.RowNumber);
+        return linking;
+    }
+
+    /// <summary>
     /// The candidates' persons some row scores at least the review threshold against: the only registry
     /// persons <see cref="Decide"/> can put in a cluster, so the only ones whose CURP and steward exclusions
     /// it consults (the resolver looks up those, not every candidate's). Scores are remembered for Decide.

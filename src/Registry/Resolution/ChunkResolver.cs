@@ -76,25 +76,18 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             return await CompletionStep.RunAsync(connection, chunk, affected: null, inHand: null, ct) || attached
                 ? ChunkOutcome.Applied : ChunkOutcome.AppliedBefore;
         }
-        if (patience is { } wait)
-        {
-            if (!await TurnStep.WaitAsync(connection, tx, chunk, wait, ct))
-            {
-                await tx.RollbackAsync(ct);
-                return ChunkOutcome.NotItsTurn;
-            }
-            // Its turn: nothing else is applied until it commits, so everything below reads the registry every earlier
-            // chunk left, and its records' ids, made now, sort after theirs.
-            prepared = PreparedRow.Renumbered(prepared);
-        }
+        // In canonical order, a chunk far from its turn does no work yet: it waits briefly, or goes back to the queue.
+        if (patience is { } near && !await TurnStep.WaitAsync(connection, tx, chunk, near, TurnStep.NearWindow, ct))
+            return await NotItsTurnAsync(tx, ct);
         await StagingStep.CreateTablesAsync(connection, tx, ct);
 
-        // Before the lock: candidates as the registry stands now, and the scores they allow.
+        // Before the lock, and before its turn: candidates as the registry stands now, and the scores they allow.
         var early = await candidates.LookupAsync(connection, tx, prepared, ct);
-        // The thresholds for the registry's size (its records, as the index holds them): namesakes multiply as it grows.
-        model = model.AtSize(candidates.Index.Count);
-        var decide = await DecideStep.PrescoreAsync(connection, tx, model, prepared, early, ct);
+        var decide = await DecideStep.PrescoreAsync(connection, tx, model, prepared, early.Candidates, ct);
         var staged = await StagingStep.CopyAsync(connection, tx, chunk.ExtractId, prepared, decide.Linking, ct);
+        // Its turn: every chunk before it resolved. Nothing else is applied until it commits.
+        if (patience is { } exact && !await TurnStep.WaitAsync(connection, tx, chunk, exact, 0, ct))
+            return await NotItsTurnAsync(tx, ct);
         if (BeforeLock is not null) await BeforeLock(ct);
 
         // Under the identity lock: deciding, and what later chunks' decisions read (persons, keys, source records, match
@@ -108,6 +101,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         {
             var known = await KnownRowsStep.ReadAsync(connection, tx, chunk.FeedCode, prepared, ct);
             var found = await candidates.CatchUpAsync(connection, tx, early, prepared, known, ct);
+            decide = await decide.InTurnAsync(connection, tx, model, prepared, found, ct);
             decisions = await decide.DecideAsync(connection, tx, known, found, candidates.Index, ct);
             // A merge moves the merged person's service events and memberships, and territories through their triggers; a
             // residence claim about a known person moves territories. Such a chunk writes its attachments here, under both
@@ -117,9 +111,9 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             attachHere = decisions.Merges.Count > 0 || (staged.ResidenceAuthoritative && decisions.Rows.Any(r => !r.CreatedPerson));
             if (attachHere)
                 using (ResolutionTelemetry.Step("attachments-lock-wait", locked: true)) await ResolutionLock.TakeAttachmentsAsync(connection, tx, ct);
-            fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, model, prepared, staged, known, decisions, ct);
+            fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, decide.Model, prepared, staged, known, decisions, ct);
             if (attachHere) await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
-            written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, model, prepared, decisions, ct);
+            written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, decide.Model, prepared, decisions, ct);
             if (attachHere) await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
             using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
         }
@@ -132,6 +126,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         await CompletionStep.RunAsync(connection, chunk, affected,
             new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, staged.Sources), ct);
         return ChunkOutcome.Applied;
+    }
+
+    private static async Task<ChunkOutcome> NotItsTurnAsync(NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await tx.RollbackAsync(ct);
+        return ChunkOutcome.NotItsTurn;
     }
 }
 

@@ -1459,6 +1459,15 @@ CREATE SEQUENCE public.residence_claims_id_seq
 
 ALTER SEQUENCE public.residence_claims_id_seq OWNED BY public.residence_claims.id;
 
+CREATE TABLE public.resolution_epoch (
+    id integer NOT NULL,
+    epoch bigint NOT NULL,
+    chunks bigint NOT NULL,
+    records bigint NOT NULL,
+    pending_records bigint NOT NULL,
+    CONSTRAINT resolution_epoch_id_check CHECK ((id = 1))
+);
+
 CREATE TABLE public.review_task_records (
     source_record_id uuid NOT NULL,
     candidate_person_id uuid NOT NULL,
@@ -1554,6 +1563,12 @@ CREATE TABLE public.source_records (
 );
 
 CREATE TABLE public.term_frequencies (
+    field text NOT NULL,
+    value text NOT NULL,
+    n bigint NOT NULL
+);
+
+CREATE TABLE public.term_frequency_pending (
     field text NOT NULL,
     value text NOT NULL,
     n bigint NOT NULL
@@ -1742,6 +1757,9 @@ ALTER TABLE ONLY public.rejected_rows
 
 ALTER TABLE ONLY public.residence_claims
     ADD CONSTRAINT residence_claims_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.resolution_epoch
+    ADD CONSTRAINT resolution_epoch_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.review_task_records
     ADD CONSTRAINT review_task_records_pkey PRIMARY KEY (source_record_id, candidate_person_id);

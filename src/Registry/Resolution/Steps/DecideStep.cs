@@ -6,32 +6,73 @@ namespace Registry.Resolution.Steps;
 
 /// <summary>
 /// Step 4: scoring and deciding (<see cref="ChunkMatcher"/>: link / review / new person / merge). Scores depend
-/// only on the two records' features, so the chunk's own pairs and its early candidates are scored before the
-/// lock (<see cref="PrescoreAsync"/>), with the name frequencies as they stand then; under the lock
-/// (<see cref="DecideAsync"/>) only the caught-up candidates are scored, and the guards of the persons a row can
-/// join are read as they stand: their CURPs and the stewards' exclusions.
+/// only on the two records' features, the name frequencies and the registry's size, and the last two change only
+/// when an epoch closes (every <see cref="IdentityLedgerStep.EpochChunks"/> chunks, migration 0058). So the chunk's
+/// own pairs and its early candidates are scored before the lock (<see cref="PrescoreAsync"/>); under the lock
+/// (<see cref="InTurnAsync"/>) they are kept when no epoch closed meanwhile — otherwise everything is scored again —
+/// and only the caught-up candidates are scored; then (<see cref="DecideAsync"/>) the guards of the persons a row can
+/// join are read as they stand: their CURPs and the stewards' exclusions. Whatever was committed when the chunk was
+/// scored early, its decisions are those of the registry the chunks before it left.
 /// </summary>
 internal sealed class DecideStep
 {
-    private readonly ChunkMatcher matcher;
+    private static readonly string EpochSql = "SELECT epoch, records FROM resolution_epoch WHERE id = 1";
 
-    private DecideStep(ChunkMatcher matcher, HashSet<int> linking)
+    private readonly ChunkMatcher matcher;
+    private readonly long epoch;
+
+    private DecideStep(ChunkMatcher matcher, MatchModel model, long epoch, HashSet<int> linking)
     {
         this.matcher = matcher;
+        this.epoch = epoch;
+        Model = model;
         Linking = linking;
     }
 
+    /// <summary>The model the chunk is scored with: the current one, its thresholds for the registry's size as of the epoch.</summary>
+    public MatchModel Model { get; }
+
     /// <summary>Rows that already score the link threshold with someone: they will most likely join a person.</summary>
-    public HashSet<int> Linking { get; }
+    public HashSet<int> Linking { get; private set; }
 
     public static async Task<DecideStep> PrescoreAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MatchModel model,
-        List<PreparedRow> prepared, CandidateLookup early, CancellationToken ct)
+        List<PreparedRow> prepared, IReadOnlyList<CandidateRecord> candidates, CancellationToken ct)
     {
         using var span = ResolutionTelemetry.Step("prescore");
-        var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), model, ct);
-        var matcher = new ChunkMatcher(model, frequencies.Lookup);
-        var linking = matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], early.Candidates);
-        return new DecideStep(matcher, linking);
+        while (true)
+        {
+            // Frequencies and size of one epoch: read again if one closed between the reads.
+            var (epoch, records) = await EpochAsync(connection, tx, ct);
+            // The thresholds for the registry's size: namesakes multiply as it grows.
+            var sized = model.AtSize(records);
+            var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), sized, ct);
+            if ((await EpochAsync(connection, tx, ct)).Epoch != epoch) continue;
+            var matcher = new ChunkMatcher(sized, frequencies.Lookup);
+            var linking = matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], candidates);
+            return new DecideStep(matcher, sized, epoch, linking);
+        }
+    }
+
+    /// <summary>
+    /// Under the lock, with the candidates caught up: this scoring when its epoch is still open, the caught-up candidates
+    /// scored with it; otherwise the chunk scored again with the frequencies and size the chunks before it left.
+    /// </summary>
+    public async Task<DecideStep> InTurnAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MatchModel model,
+        List<PreparedRow> prepared, IReadOnlyList<CandidateRecord> candidates, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("rescore", locked: true);
+        var (current, _) = await EpochAsync(connection, tx, ct);
+        span?.SetTag("registry.epoch_closed_meanwhile", current != epoch);
+        if (current != epoch) return await PrescoreAsync(connection, tx, model, prepared, candidates, ct);
+        Linking.UnionWith(matcher.LinkingWith([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], candidates));
+        return this;
+    }
+
+    private static async Task<(long Epoch, long Records)> EpochAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(EpochSql, connection, tx);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
     }
 
     public async Task<ChunkDecisions> DecideAsync(NpgsqlConnection connection, NpgsqlTransaction tx, KnownRows known,
@@ -52,7 +93,7 @@ internal sealed class DecideStep
 
     private static readonly string KeyedRecordsSql =
         $"SELECT {MatchRecordRows.Columns("m")} FROM source_records s JOIN match_records m ON m.source_record_id = s.id " +
-        "WHERE s.person_id = ANY(@ids) AND m.person_id = ANY(@ids)";
+        "WHERE s.person_id = ANY(@ids) AND m.person_id = ANY(@ids) ORDER BY m.seq";
 
     /// <summary>
     /// The match records of the persons a row's deterministic key names, when the row scored the link threshold

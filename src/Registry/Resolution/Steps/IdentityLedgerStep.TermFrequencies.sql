@@ -1,7 +1,7 @@
--- The name, birth-date and place frequencies the chunk's new match records add (TermFrequencies), in the identity
--- phase: the next chunk in order scores against exactly the registry this chunk leaves (Steps/TurnStep).
--- In (field, value) order: no two writers lock the same rows in opposite orders.
-INSERT INTO term_frequencies (field, value, n)
+-- The name, birth-date and place frequencies the chunk's new match records add (TermFrequencies), set aside until
+-- the epoch closes (migration 0058); the chunk counts itself and its records in the open epoch.
+UPDATE resolution_epoch SET chunks = chunks + 1, pending_records = pending_records + @records RETURNING chunks;
+INSERT INTO term_frequency_pending (field, value, n)
 SELECT field, value, count(*)
   FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
  CROSS JOIN LATERAL (VALUES ('given_names', nullif(m.given_key, '')), ('given_names', CASE WHEN m.given_key <> '' THEN '' END),
@@ -12,5 +12,3 @@ SELECT field, value, count(*)
                             ('postal_code', m.postal_code), ('postal_code', CASE WHEN m.postal_code IS NOT NULL THEN '' END)) v(field, value)
  WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND value IS NOT NULL
  GROUP BY field, value
- ORDER BY field, value
-ON CONFLICT (field, value) DO UPDATE SET n = term_frequencies.n + excluded.n

@@ -26,6 +26,14 @@ internal static class IdentityLedgerStep
     // in row order — what CandidateIndex.FileWrittenAsync needs to file them from memory.
     private static readonly string MatchRecordsSql = StepSql.Load("IdentityLedgerStep.MatchRecords.sql");
     private static readonly string TermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.sql");
+    private static readonly string CloseEpochSql = StepSql.Load("IdentityLedgerStep.CloseEpoch.sql");
+
+    /// <summary>
+    /// Chunks an epoch lasts (migration 0058): the name frequencies and the registry's size scoring reads change every
+    /// this many chunks, at the same chunks in every run. A chunk scored before its turn is scored again in it only
+    /// when an epoch closed meanwhile; the frequencies lag the registry by fewer than this many chunks.
+    /// </summary>
+    public const int EpochChunks = 8;
 
     /// <summary>
     /// Persons, person keys, source records and match decisions, set-based from staging. Persons created by this
@@ -47,7 +55,7 @@ internal static class IdentityLedgerStep
         return fresh;
     }
 
-    /// <summary>Unchanged rows, match records and the frequencies they add, review tasks and merges.</summary>
+    /// <summary>Unchanged rows, match records and the frequencies they add (closing the epoch every <see cref="EpochChunks"/> chunks), review tasks and merges.</summary>
     /// <returns>The seqs the chunk's match records took, and how many there are.</returns>
     public static async Task<(long First, long Last, int Count)> WriteMatchesAndMergesAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
         ResolveSourceRows chunk, MatchModel model, List<PreparedRow> prepared, ChunkDecisions decisions, CancellationToken ct)
@@ -55,7 +63,13 @@ internal static class IdentityLedgerStep
         using var span = ResolutionTelemetry.Step("identity-ledger-merges", locked: true);
         await StepSql.ExecuteAsync(connection, tx, UnchangedRowsSql, ct, ("extract", chunk.ExtractId));
         var written = await WriteMatchRecordsAsync(connection, tx, ct);
-        await StepSql.ExecuteAsync(connection, tx, TermFrequenciesSql, ct, ("extract", chunk.ExtractId), ("first", chunk.FirstRow), ("last", chunk.LastRow));
+        await using (var counted = new NpgsqlCommand(TermFrequenciesSql, connection, tx))
+        {
+            foreach (var (name, value) in new (string, object)[] { ("extract", chunk.ExtractId), ("first", chunk.FirstRow), ("last", chunk.LastRow), ("records", (long)written.Count) })
+                counted.Parameters.AddWithValue(name, value);
+            if (await counted.ExecuteScalarAsync(ct) is long chunks && chunks >= EpochChunks)
+                await StepSql.ExecuteAsync(connection, tx, CloseEpochSql, ct);
+        }
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model, ct);
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         foreach (var merge in decisions.Merges)

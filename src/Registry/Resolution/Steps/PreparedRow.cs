@@ -16,10 +16,6 @@ internal sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityK
 
     public static List<PreparedRow> Of(ResolveSourceRows chunk) => [.. chunk.Rows.Select(r => Prepare(chunk, r))];
 
-    /// <summary>The same rows with ids made now, in row order: ids made in a chunk's turn sort after every earlier chunk's.</summary>
-    public static List<PreparedRow> Renumbered(List<PreparedRow> rows) =>
-        [.. rows.Select(p => TimeOrderedIds.Next() is var id ? p with { SourceRecordId = id, Features = p.Features with { SourceRecordId = id } } : p)];
-
     private static PreparedRow Prepare(ResolveSourceRows chunk, SourceRow row)
     {
         var id = TimeOrderedIds.Next();

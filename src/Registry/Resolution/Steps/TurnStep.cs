@@ -31,9 +31,10 @@ internal static class TurnStep
     private static readonly TimeSpan MaxPoll = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan FarPatience = TimeSpan.FromSeconds(2);
 
-    /// <returns>True when it is the chunk's turn; false when it gave up waiting (after <paramref name="patience"/> without progress).</returns>
+    /// <summary>Waits until at most <paramref name="ahead"/> chunks are left before this one (0: its turn).</summary>
+    /// <returns>True when they are; false when it gave up waiting (after <paramref name="patience"/> without progress).</returns>
     public static async Task<bool> WaitAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, TimeSpan patience,
-        CancellationToken ct)
+        long ahead, CancellationToken ct)
     {
         using var span = ResolutionTelemetry.Step("turn-wait");
         await using var command = new NpgsqlCommand(AheadSql, connection, tx);
@@ -43,27 +44,28 @@ internal static class TurnStep
         var waited = Stopwatch.StartNew();
         var sinceProgress = Stopwatch.StartNew();
         var poll = TimeSpan.FromMilliseconds(1);
-        var ahead = await AheadAsync(command, ct);
-        var fewest = ahead;
-        span?.SetTag("registry.chunks_ahead", ahead);
-        while (ahead > 0)
+        var left = await AheadAsync(command, ct);
+        var fewest = left;
+        span?.SetTag("registry.chunks_ahead", left);
+        span?.SetTag("registry.waits_for", ahead);
+        while (left > ahead)
         {
-            if (ahead < fewest)
+            if (left < fewest)
             {
-                fewest = ahead;
+                fewest = left;
                 sinceProgress.Restart();
                 poll = TimeSpan.FromMilliseconds(1);
             }
-            if (sinceProgress.Elapsed > patience || (ahead > NearWindow && waited.Elapsed > (patience < FarPatience ? patience : FarPatience)))
+            if (sinceProgress.Elapsed > patience || (left > NearWindow && waited.Elapsed > (patience < FarPatience ? patience : FarPatience)))
             {
                 span?.SetTag("registry.turn", "gave-up");
                 return false;
             }
             await Task.Delay(poll, ct);
             poll = TimeSpan.FromTicks(Math.Min(MaxPoll.Ticks, poll.Ticks * 2));
-            ahead = await AheadAsync(command, ct);
+            left = await AheadAsync(command, ct);
         }
-        span?.SetTag("registry.turn", "now");
+        span?.SetTag("registry.turn", ahead == 0 ? "now" : "near");
         return true;
     }
 
