@@ -15,7 +15,9 @@ namespace Registry.Resolution;
 /// <item><see cref="StagingStep"/>: claims (extract, chunk), so a redelivered chunk is a no-op, and stages the rows;</item>
 /// <item><see cref="KnownRowsStep"/>: drops rows already received unchanged, finds the deterministic keys that link a row;</item>
 /// <item><see cref="CandidatesStep"/>: every row's candidates from the <see cref="CandidateIndex"/> (shared blocking keys);</item>
-/// <item><see cref="DecideStep"/>: <see cref="ChunkMatcher"/> scores and decides in memory (link / review / new person / merge);</item>
+/// <item><see cref="TurnStep"/> (canonical order): waits until every chunk before this one is resolved;</item>
+/// <item><see cref="DecideStep"/>: <see cref="ChunkMatcher"/> scores (early, again in its turn if a frequency epoch closed
+///   meanwhile) and decides in memory (link / review / new person / merge);</item>
 /// <item><see cref="IdentityLedgerStep"/>: persons, person keys, source records, match decisions, match records, review
 ///   tasks and merges — where lineage is written.</item>
 /// </list>
