@@ -243,13 +243,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
     /// <returns>The rows that score at least the link threshold with a candidate or another row: most likely not a new person of one record.</returns>
     public HashSet<int> Prescore(IReadOnlyList<(int RowNumber, MatchRecord Record)> rows, IReadOnlyList<CandidateRecord> candidates)
     {
-        ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(candidates);
-        var linking = new HashSet<int>();
-        var byRow = new Dictionary<int, MatchRecord>(rows.Count);
-        foreach (var (number, record) in rows) byRow[number] = record;
-        foreach (var c in candidates)
-            if (byRow.TryGetValue(c.RowNumber, out var row) && model.Links(Score(row, c.Record))) linking.Add(c.RowNumber);
+        var linking = LinkingWith(rows, candidates);
         var records = rows.Select(r => r.Record).ToList();
         prescoredPairs = (records, [.. InChunkPairs(records)]);
         foreach (var (i, j) in prescoredPairs.Value.Pairs)
@@ -263,7 +257,8 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
 
     /// <summary>
     /// The rows that score at least the link threshold with one of <paramref name="candidates"/> (the chunk's own pairs
-    /// not considered): with the candidates caught up under the lock, what <see cref="Prescore"/> would have said of them.
+    /// not considered), each pair's score remembered for Decide: with the candidates caught up under the lock, what
+    /// <see cref="Prescore"/> would have said of them.
     /// </summary>
     public HashSet<int> LinkingWith(IReadOnlyList<(int RowNumber, MatchRecord Record)> rows, IReadOnlyList<CandidateRecord> candidates)
     {
@@ -273,7 +268,7 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         var byRow = new Dictionary<int, MatchRecord>(rows.Count);
         foreach (var (number, record) in rows) byRow[number] = record;
         foreach (var c in candidates)
-            if (!linking.Contains(c.RowNumber) && byRow.TryGetValue(c.RowNumber, out var row) && model.Links(Score(row, c.Record))) linking.Add(c.RowNumber);
+            if (byRow.TryGetValue(c.RowNumber, out var row) && model.Links(Score(row, c.Record))) linking.Add(c.RowNumber);
         return linking;
     }
 
