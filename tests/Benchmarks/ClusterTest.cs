@@ -488,8 +488,8 @@ public static class ClusterTest
     /// <summary>
     /// Into a fresh database: the cluster run's extracts registered again, their archived files cut into the
     /// same chunks the workers cut (same chunk size), and the chunks applied serially by one
-    /// <see cref="ChunkResolver"/> in the order the cluster took its resolution lock — read from the
-    /// match-record sequence (migration 0014), which is taken under that lock.
+    /// <see cref="ChunkResolver"/> in the canonical order the cluster resolved them in (extracts by registration,
+    /// chunks by index; Resolution:Order).
     /// </summary>
     private static async Task<double> ReplayAsync(NpgsqlDataSource cluster, string replayCs, FeedCatalog catalog)
     {
@@ -499,21 +499,12 @@ public static class ClusterTest
         await FeedRegistry.SyncAsync(db, catalog, default);
         var store = new ExtractStore(db);
         var extracts = new List<(Guid Id, string Feed, string File, string Sha, long Size, string Archive, int ChunkSize)>();
+        // The canonical order the cluster resolved them in: extracts as registered, each one's chunks by index.
         await using (var command = cluster.CreateCommand(
-            "SELECT id, feed_code, file_name, sha256, size_bytes, archive_path, coalesce(chunk_size, 0) FROM extracts ORDER BY received_at, id"))
+            "SELECT id, feed_code, file_name, sha256, size_bytes, archive_path, coalesce(chunk_size, 0) FROM extracts ORDER BY seq"))
         await using (var r = await command.ExecuteReaderAsync())
             while (await r.ReadAsync()) extracts.Add((r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5), r.GetInt32(6)));
-        var order = new Dictionary<(Guid, int), long>();
-        await using (var command = cluster.CreateCommand("""
-            SELECT c.extract_id, c.chunk_index, min(m.seq)
-              FROM extract_chunks c
-              JOIN source_records s ON s.extract_id = c.extract_id AND s.row_number BETWEEN c.first_row AND c.last_row
-              JOIN match_records m ON m.source_record_id = s.id
-             GROUP BY 1, 2
-            """))
-        await using (var r = await command.ExecuteReaderAsync())
-            while (await r.ReadAsync()) order[(r.GetGuid(0), r.GetInt32(1))] = r.IsDBNull(2) ? long.MaxValue : r.GetInt64(2);
-        var chunks = new List<(long Seq, ResolveSourceRows Chunk)>();
+        var chunks = new List<ResolveSourceRows>();
         foreach (var e in extracts)
         {
             var feed = catalog.Find(e.Feed)!;
@@ -524,10 +515,10 @@ public static class ClusterTest
             var cut = accepted.Chunk(size).Select((rows, c) => new ResolveSourceRows(id, c, rows[0].RowNumber, rows[^1].RowNumber, feed.Code, feed.Agency.Code, feed.Sector, rows)).ToList();
             await store.WriteRejectsAsync(id, [.. parsed.Where(p => p.Rejected is not null).Select(p => p.Rejected!)], default);
             await store.FinishParseAsync(id, parsed.Count, accepted.Count, parsed.Count - accepted.Count, cut.Count, size, default);
-            chunks.AddRange(cut.Select(c => (order.GetValueOrDefault((e.Id, c.ChunkIndex), long.MaxValue), c)));
+            chunks.AddRange(cut);
         }
         var resolver = new ChunkResolver(db, new CandidateIndex());
-        foreach (var (_, chunk) in chunks.OrderBy(c => c.Seq))
+        foreach (var chunk in chunks)
             await resolver.ApplyAsync(chunk, default);
         return sw.Elapsed.TotalSeconds;
     }
