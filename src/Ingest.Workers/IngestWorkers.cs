@@ -38,8 +38,7 @@ public static partial class IngestWorkers
         });
         services.AddSingleton<ChunkResolver>();
         services.AddOptions<ResolutionOptions>().BindConfiguration("Resolution")
-            .Validate(o => o.Canonical || o.Order.Equals("arrival", StringComparison.OrdinalIgnoreCase),
-                "Resolution:Order must be 'canonical' or 'arrival'").ValidateOnStart();
+            .Validate(o => o.IsValid, "Resolution:Order must be 'canonical' or 'arrival'").ValidateOnStart();
         services.AddOptions<InboxOptions>().BindConfiguration("Inbox");
         services.AddSingleton<ExtractIntake>();
         services.AddRegistryBus(configuration, x =>

@@ -36,7 +36,7 @@ public static class ResolveBenchmark
         var chunkSize = BenchArgs.Int(args, "--chunk", 2000); // the workers' default Inbox:ChunkSize
         var consumers = BenchArgs.Int(args, "--consumers", 2);
         // As the workers host resolves (Resolution:Order): each chunk in its turn, or as it comes.
-        Canonical = BenchArgs.String(args, "--order", "canonical") != "arrival";
+        var canonical = BenchArgs.String(args, "--order", "canonical") != "arrival";
         var keep = args.Contains("--keep");
         var source = BenchArgs.String(args, "--source", "bench");
         if (records < 1 || incremental < 1 || chunkSize < 1 || consumers < 1)
@@ -62,7 +62,7 @@ public static class ResolveBenchmark
         await Migrator.ApplyAsync(cs, NullLogger.Instance);
         try
         {
-            return await RunAsync(cs, database, source, batches, chunkSize, consumers);
+            return await RunAsync(cs, database, source, batches, chunkSize, consumers, canonical);
         }
         finally
         {
@@ -71,20 +71,18 @@ public static class ResolveBenchmark
         }
     }
 
-    private static bool Canonical { get; set; } = true;
-
     /// <summary>One agency extract's rows (one phase may hold several).</summary>
     private sealed record Batch(string Feed, string Agency, string Sector, List<SourceRow> Rows);
 
     private static async Task<int> RunAsync(string cs, string database, string source, (List<Batch> Initial, List<Batch> Incremental) batches,
-        int chunkSize, int consumers)
+        int chunkSize, int consumers, bool canonical)
     {
         await using var db = NpgsqlDataSource.Create(cs);
         // As the workers host does at start: the feeds' residence flags the territory triggers read.
         await Registry.Feeds.FeedRegistry.SyncAsync(db, Registry.Feeds.FeedCatalog.LoadFolder(Path.Combine(BenchArgs.RepoRoot(), "deploy", "feeds")), default);
         var records = batches.Initial.Sum(b => b.Rows.Count);
         var incremental = batches.Incremental.Sum(b => b.Rows.Count);
-        Console.WriteLine($"database {database}; source {source}: {records:N0} records in {batches.Initial.Count} extract(s), then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers; " +
+        Console.WriteLine($"database {database}; source {source}: {records:N0} records in {batches.Initial.Count} extract(s), then {incremental:N0} more; chunks of {chunkSize}, {consumers} consumers, {(canonical ? "canonical order" : "arrival order")}; " +
             GcDescription());
 
         var raw = await RawCopyAsync(db, batches.Initial.SelectMany(b => b.Rows));
@@ -98,10 +96,10 @@ public static class ResolveBenchmark
         using var profile = StepProfile.FromEnvironment();
         using var lockShare = new LockShare();
         var start = lockShare.Reading;
-        var first = await ResolveAsync(resolver, db, "initial", batches.Initial, chunkSize, consumers);
+        var first = await ResolveAsync(resolver, db, "initial", batches.Initial, chunkSize, consumers, canonical);
         var afterFirst = lockShare.Reading;
         sampler?.Print();
-        var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers);
+        var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers, canonical);
         var afterSecond = lockShare.Reading;
         var share = LockShare.Share(start, afterFirst);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -148,7 +146,8 @@ public static class ResolveBenchmark
         return ((heapAfter - heapBefore) / (double)Math.Max(1, cold.Count), load);
     }
 
-    private static async Task<double> ResolveAsync(ChunkResolver resolver, NpgsqlDataSource db, string name, List<Batch> batches, int chunkSize, int consumers)
+    private static async Task<double> ResolveAsync(ChunkResolver resolver, NpgsqlDataSource db, string name, List<Batch> batches, int chunkSize, int consumers,
+        bool canonical)
     {
         var store = new ExtractStore(db);
         var chunks = new List<ResolveSourceRows>();
@@ -176,7 +175,7 @@ public static class ResolveBenchmark
             {
                 try
                 {
-                    if (!Canonical) await resolver.ApplyAsync(chunk, ct);
+                    if (!canonical) await resolver.ApplyAsync(chunk, ct);
                     // Not its turn (rare: chunks are handed out in order): as the consumer would, deliver it again.
                     else while (await resolver.ApplyInTurnAsync(chunk, TimeSpan.FromSeconds(5), ct) == ChunkOutcome.NotItsTurn) { }
                     break;

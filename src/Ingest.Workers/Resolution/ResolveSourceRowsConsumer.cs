@@ -21,6 +21,8 @@ public sealed class ResolutionOptions
     public TimeSpan TurnPatience { get; set; } = TimeSpan.FromSeconds(5);
 
     public bool Canonical => Order.Equals("canonical", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsValid => Canonical || Order.Equals("arrival", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ namespace Registry.Resolution.Steps;
 /// </summary>
 internal sealed class DecideStep
 {
-    private static readonly string EpochSql = "SELECT epoch, records FROM resolution_epoch WHERE id = 1";
+    private const string EpochSql = "SELECT epoch, records FROM resolution_epoch WHERE id = 1";
 
     private readonly ChunkMatcher matcher;
     private readonly long epoch;
@@ -33,7 +33,7 @@ internal sealed class DecideStep
     public MatchModel Model { get; }
 
     /// <summary>Rows that already score the link threshold with someone: they will most likely join a person.</summary>
-    public HashSet<int> Linking { get; private set; }
+    public HashSet<int> Linking { get; }
 
     public static async Task<DecideStep> PrescoreAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MatchModel model,
         List<PreparedRow> prepared, IReadOnlyList<CandidateRecord> candidates, CancellationToken ct)
@@ -48,7 +48,7 @@ internal sealed class DecideStep
             var frequencies = await TermFrequencies.LoadAsync(connection, tx, prepared.Select(p => p.Features), sized, ct);
             if ((await EpochAsync(connection, tx, ct)).Epoch != epoch) continue;
             var matcher = new ChunkMatcher(sized, frequencies.Lookup);
-            var linking = matcher.Prescore([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], candidates);
+            var linking = matcher.Prescore(Scored(prepared), candidates);
             return new DecideStep(matcher, sized, epoch, linking);
         }
     }
@@ -64,9 +64,12 @@ internal sealed class DecideStep
         var (current, _) = await EpochAsync(connection, tx, ct);
         span?.SetTag("registry.epoch_closed_meanwhile", current != epoch);
         if (current != epoch) return await PrescoreAsync(connection, tx, model, prepared, candidates, ct);
-        Linking.UnionWith(matcher.LinkingWith([.. prepared.Select(p => (p.Row.RowNumber, p.Features))], candidates));
+        Linking.UnionWith(matcher.LinkingWith(Scored(prepared), candidates));
         return this;
     }
+
+    private static List<(int RowNumber, MatchRecord Record)> Scored(List<PreparedRow> prepared) =>
+        [.. prepared.Select(p => (p.Row.RowNumber, p.Features))];
 
     private static async Task<(long Epoch, long Records)> EpochAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
     {

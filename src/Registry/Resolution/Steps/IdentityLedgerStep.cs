@@ -63,13 +63,9 @@ internal static class IdentityLedgerStep
         using var span = ResolutionTelemetry.Step("identity-ledger-merges", locked: true);
         await StepSql.ExecuteAsync(connection, tx, UnchangedRowsSql, ct, ("extract", chunk.ExtractId));
         var written = await WriteMatchRecordsAsync(connection, tx, ct);
-        await using (var counted = new NpgsqlCommand(TermFrequenciesSql, connection, tx))
-        {
-            foreach (var (name, value) in new (string, object)[] { ("extract", chunk.ExtractId), ("first", chunk.FirstRow), ("last", chunk.LastRow), ("records", (long)written.Count) })
-                counted.Parameters.AddWithValue(name, value);
-            if (await counted.ExecuteScalarAsync(ct) is long chunks && chunks >= EpochChunks)
-                await StepSql.ExecuteAsync(connection, tx, CloseEpochSql, ct);
-        }
+        if (await StepSql.ScalarAsync(connection, tx, TermFrequenciesSql, ct, ("extract", chunk.ExtractId), ("first", chunk.FirstRow),
+                ("last", chunk.LastRow), ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks)
+            await StepSql.ExecuteAsync(connection, tx, CloseEpochSql, ct);
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model, ct);
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         foreach (var merge in decisions.Merges)

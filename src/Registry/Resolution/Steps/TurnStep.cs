@@ -42,6 +42,7 @@ internal static class TurnStep
         command.Parameters.AddWithValue("chunk", chunk.ChunkIndex);
         command.Parameters.AddWithValue("unparsed", Unparsed);
         var waited = Stopwatch.StartNew();
+        var farPatience = patience < FarPatience ? patience : FarPatience;
         var sinceProgress = Stopwatch.StartNew();
         var poll = TimeSpan.FromMilliseconds(1);
         var left = await AheadAsync(command, ct);
@@ -56,7 +57,7 @@ internal static class TurnStep
                 sinceProgress.Restart();
                 poll = TimeSpan.FromMilliseconds(1);
             }
-            if (sinceProgress.Elapsed > patience || (left > NearWindow && waited.Elapsed > (patience < FarPatience ? patience : FarPatience)))
+            if (sinceProgress.Elapsed > patience || (left > NearWindow && waited.Elapsed > farPatience))
             {
                 span?.SetTag("registry.turn", "gave-up");
                 return false;
