@@ -8,7 +8,7 @@
 #   RabbitMQ 3.10   three nodes joined into one cluster (join_cluster), one epmd of our own; the hosts
 #                   get the node list and declare quorum queues (Bus:QuorumQueues)
 #   the hosts       two workers processes and two API processes (Release builds of src/Ingest.Workers
-#                   and src/Registry.Api), each its own role (migration 0036), migrated as the owner
+#                   and src/Registry.Api), each its own role, migrated as the owner
 #
 #   deploy/cluster/cluster.sh up | down | status | env
 #     up       start what is not running (PostgreSQL pair, RabbitMQ cluster, migrations, hosts); idempotent
@@ -161,7 +161,7 @@ pg_init_primary() {
 }
 
 # Roles and the database, on the primary (the standby gets them by replication). The owner `registry`
-# migrates; registry_workers / registry_api are the hosts' roles (migration 0036 grants them).
+# migrates; registry_workers / registry_api are the hosts' roles (the migrator grants them).
 pg_roles() {
   local node=$1
   pg_sql "$node" -v workers_pw="$(secret workers)" -v api_pw="$(secret api)" -v repl_pw="$(secret replicator)" >/dev/null <<'SQL' \

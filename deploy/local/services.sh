@@ -189,7 +189,7 @@ SQL
   say "PostgreSQL running on 127.0.0.1:$pg_port (log: $pg_log)"
 }
 
-# The hosts' own roles (migration 0036 creates them too, and grants their privileges): the workers
+# The hosts' own roles (the migrator creates them too, and grants their privileges): the workers
 # host connects as registry_workers, the API as registry_api; registry (superuser here, the owner)
 # only migrates. Their passwords are generated once and kept in $pg_passwords (git-ignored, root
 # only); `env` exports them in each host's connection string.

@@ -1,7 +1,7 @@
 namespace Registry.Contracts;
 
 // Events: what happened in the registry, published on RabbitMQ after the transaction that did it
-// committed (transactional outbox: migration 0046 writes them in that transaction, the workers'
+// committed (transactional outbox: the database's triggers write them in that transaction, the workers'
 // OutboxRelay publishes them). Each message's MessageId is its idempotency key: a relay that crashed
 // between publishing and marking publishes the same event again with the same MessageId, so a
 // subscriber applies an event once by remembering the ids it applied. Ids only, no personal data;

@@ -37,7 +37,7 @@ public static class RegistryApi
         Registry.Normalization.NicknameTable.Configure(configuration);
         services.AddSingleton(FeedCatalog.LoadFolder(configuration["Feeds:DefinitionsPath"] ?? "deploy/feeds"));
         services.AddSingleton<ExtractStore>();
-        // Stewards' actions write through their own role (migration 0036); every other query of this host only reads.
+        // Stewards' actions write through their own role; every other query of this host only reads.
         services.AddStewardshipStorage(configuration);
         services.AddSingleton(sp => new Stewardship(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(RegistryStorage.StewardshipDataSource)));
         services.AddSingleton<ReviewQueries>();

@@ -47,7 +47,7 @@ public static class LookupData
         }
 
         // Triggers off while filling (the territory triggers would refresh row sets of millions); the
-        // territories are rebuilt in one pass at the end, as migration 0009 does for an existing registry.
+        // territories are rebuilt in one pass at the end.
         await Run("session settings", "SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET work_mem = '256MB'; SET session_replication_role = replica");
         await Run("set secondary indexes aside", """
             CREATE TEMP TABLE saved_indexes AS
@@ -150,7 +150,7 @@ public static class LookupData
         await Run("analyze before territories", "ANALYZE persons, source_records, match_decisions, household_members, residence_claims");
         // Golden records as the resolver writes them (the fill above wrote only the persons' columns): each person's document
         // and, beside it, what a case manager without a sensitive-sector grant sees (the health record, most trusted for
-        // names, is the survivor of half the persons' names) — by the writer itself, as migration 0042's backfill does.
+        // names, is the survivor of half the persons' names) — by the writer itself.
         var golden = System.Diagnostics.Stopwatch.StartNew();
         var derived = await Registry.Persons.RestrictedGoldenBackfill.RunAsync(db, CancellationToken.None);
         Console.WriteLine($"  {"golden records (" + derived.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + ")",-40} {golden.Elapsed.TotalSeconds,6:F1} s");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs once, when the postgres container initialises its data (docker-entrypoint-initdb.d): the
-# hosts' roles of migration 0036 with their passwords, which come from the environment (never
-# from the repository). The migration creates the same roles when missing and grants their
+# hosts' roles (src/Registry/Storage/Privileges/roles.sql) with their passwords, which come from the environment (never
+# from the repository). The migrator creates the same roles when missing and grants their
 # privileges; the owner (POSTGRES_USER) runs the migrations.
 set -euo pipefail
 : "${REGISTRY_WORKERS_DB_PASSWORD:?}" "${REGISTRY_API_DB_PASSWORD:?}"

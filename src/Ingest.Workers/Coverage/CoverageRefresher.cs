@@ -5,7 +5,7 @@ namespace Registry.Ingest.Coverage;
 
 /// <summary>
 /// Refreshes, every <c>Coverage:RefreshInterval</c> (default 10 s), the coverage of households marked by changes no chunk
-/// completion follows — a steward's merge, split or residence decision (migration 0052). Chunks refresh their own in
+/// completion follows — a steward's merge, split or residence decision. Chunks refresh their own in
 /// their completion. Any replica may run it: the refresh takes one advisory lock, so replicas take turns. A failure
 /// (PostgreSQL away) is logged and tried again at the next tick; the marks stay until a refresh succeeds.
 /// </summary>

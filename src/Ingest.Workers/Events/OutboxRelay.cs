@@ -21,7 +21,7 @@ public sealed class EventsOptions
 }
 
 /// <summary>
-/// Publishes the domain events the database wrote into <c>outbox_events</c> (migration 0046), oldest first,
+/// Publishes the domain events the database wrote into <c>outbox_events</c>, oldest first,
 /// then marks them published in the same transaction that locked them (<c>FOR UPDATE SKIP LOCKED</c>: several
 /// replicas relay side by side, each event by one). Each is published with its <c>event_id</c> as MessageId and
 /// awaits the broker's confirm; a relay that dies between publishing and marking publishes the batch again with

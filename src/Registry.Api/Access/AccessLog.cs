@@ -59,8 +59,8 @@ public sealed record AccessLogPage(IReadOnlyList<AccessLogEntry> Items, int Page
 /// <summary>
 /// The append-only access log: every read of a person, household or lineage (PROV export), every
 /// search with the ids it returned, rejected-row and warning CSV downloads and denied attempts, with who, role,
-/// what, when and the declared purpose. The API's database role may only INSERT (migration 0036);
-/// each entry is hash-chained to the one before by the database (migration 0037), which
+/// what, when and the declared purpose. The API's database role may only INSERT;
+/// each entry is hash-chained to the one before by the database, which
 /// <see cref="AccessLogVerifier"/> checks.
 /// </summary>
 public sealed class AccessLog(NpgsqlDataSource db)

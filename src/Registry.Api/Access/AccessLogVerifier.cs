@@ -13,7 +13,7 @@ public sealed record AccessLogVerification(long Entries, long HeadSeq, string He
 }
 
 /// <summary>
-/// Recomputes the access log's hash chain (migration 0037) here, in C#, from the entries' own
+/// Recomputes the access log's hash chain here, in C#, from the entries' own
 /// columns, without trusting any function of the database it checks; names the first broken link.
 /// A superuser can still rewrite the whole chain consistently: an auditor who records the head
 /// (the printed "#seq hash") and passes it later with <c>--expect</c> detects that too.
@@ -105,7 +105,7 @@ public static class AccessLogVerifier
         return SHA256.HashData(buffer);
     }
 
-    /// <summary>The entry's canonical form, as migration 0037 defines it (length-prefixed fields, '-' for null).</summary>
+    /// <summary>The entry's canonical form, as the database's access_log_canonical defines it (length-prefixed fields, '-' for null).</summary>
     private static byte[] Canonical(NpgsqlDataReader r)
     {
         var text = new StringBuilder("registry-access-log/1;");

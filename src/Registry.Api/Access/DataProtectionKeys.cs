@@ -8,7 +8,7 @@ namespace Registry.Api.Access;
 
 /// <summary>
 /// Where the API keeps its data-protection keys (session cookies, OIDC state, antiforgery tokens): the registry's
-/// database (migration 0044), so every API replica signs and reads with the same keys — a cookie one replica
+/// database, so every API replica signs and reads with the same keys — a cookie one replica
 /// issued opens on another, and a restart signs nobody out. ASP.NET Core's own database store needs Entity
 /// Framework, which the project does not use; this is its <see cref="IXmlRepository"/> over the one data source.
 /// </summary>

@@ -7,8 +7,8 @@ namespace Registry.Api.Access;
 /// A case manager's territory: the households that live in one of their municipalities now, and
 /// those households' members; a person is theirs when they live there, or belong to such a household.
 /// Where someone lives is decided by residence-authoritative feeds whose rows corroborate the
-/// person's identity, or by a steward — never by any agency merely reporting them somewhere
-/// (migration 0035). Other roles with registry access see every territory.
+/// person's identity, or by a steward — never by any agency merely reporting them somewhere.
+/// Other roles with registry access see every territory.
 /// The database keeps both relations up to date (<c>household_territories</c>,
 /// <c>person_territories</c>, maintained by triggers), so a check is one index probe. A territory
 /// that stopped holding (a move, a membership that ended) keeps granting for <see cref="Grace"/>

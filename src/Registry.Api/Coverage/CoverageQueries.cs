@@ -13,7 +13,7 @@ public sealed class CoverageRefusedException(string message, bool outOfScope) : 
 }
 
 /// <summary>
-/// Coverage by territory read from the aggregates migration 0050 keeps current (coverage_cells, coverage_last_cells):
+/// Coverage by territory read from the aggregates the database keeps current (coverage_cells, coverage_last_cells):
 /// a municipality's page sums a few thousand pre-counted cells, it never visits households. The one place that decides
 /// what a coverage reader may see: the municipality must be theirs (coordinators and case managers) or any (stewards,
 /// auditors, admins); programmes of a sensitive sector only with its grant; every count below the minimum cell hidden,

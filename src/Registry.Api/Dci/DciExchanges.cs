@@ -16,7 +16,7 @@ public sealed record DciTransaction(string TransactionId, string CorrelationId, 
 public sealed record DciSubscription(string Code, string SenderId, RegistryUser Scope, string EventType, JsonObject Filter, string NotifyRecordType, Uri? NotifyUri);
 
 /// <summary>
-/// What DCI exchanges leave in the database (migration 0051): transactions with their responses, subscriptions, and the
+/// What DCI exchanges leave in the database: transactions with their responses, subscriptions, and the
 /// callbacks to deliver — each request's rows written in one transaction, so an acknowledged request always has its
 /// callback queued and a queued callback always belongs to a recorded transaction.
 /// </summary>

@@ -96,7 +96,7 @@ public sealed class HouseholdQueries(NpgsqlDataSource db, TimeProvider clock)
              WHERE hm.household_id = @id
              ORDER BY se.service_date DESC NULLS LAST, se.id;
             SELECT unnest({MunicipalitiesSql(user, "@id")});
-            -- Polígono and colonia as coverage counts the household (migration 0050: never from a health or security record).
+            -- Polígono and colonia as coverage counts the household (never from a health or security record).
             SELECT poligono, colonia FROM coverage_households WHERE household_id = @id;
             """, new { id, municipalities = user.Municipalities.ToArray(), hiddenSectors = user.HiddenSectors, ownAgency = user.OwnAgency },
             cancellationToken: ct)))

@@ -19,8 +19,8 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
     /// <summary>
     /// A page of tasks of one status, optionally of one reason (a <see cref="Registry.Matching.ReviewReason"/> code) and one feed
     /// (the feed of the record that asked), with the count per reason of the tasks that feed filter leaves. Open tasks come
-    /// highest priority first unless <paramref name="sort"/> says score or age (the index <c>review_tasks_queue</c> of
-    /// migration 0039 serves the priority order); decided and settled ones newest decision first.
+    /// highest priority first unless <paramref name="sort"/> says score or age (the index <c>review_tasks_queue</c>
+    /// serves the priority order); decided and settled ones newest decision first.
     /// </summary>
     public async Task<ReviewPage> ListAsync(string status, int page, int pageSize, CancellationToken ct,
         string? reason = null, string? feed = null, string? sort = null)

@@ -66,7 +66,7 @@ public sealed record SearchPage<T>(IReadOnlyList<T> Items, int Page, int PageSiz
 /// <summary>
 /// Person and household search — the one place its SQL lives. Names are compared after the
 /// matching normalisation (<see cref="SearchCriteria.NameKey"/>, stored side folded by
-/// <c>persons.search_name</c>, migration 0006) with trigram word similarity, so misspellings,
+/// <c>persons.search_name</c>) with trigram word similarity, so misspellings,
 /// missing accents and particles still find the person. Case managers only get hits in their
 /// municipalities (<see cref="TerritoryScope"/>).
 /// </summary>
@@ -105,7 +105,7 @@ public sealed class RegistrySearch(SearchConnections connections, FeedCatalog fe
         var name = mode switch
         {
             NameMode.None => "true",
-            // In a territory: its own name index (migration 0029: the words of each territory row,
+            // In a territory: its own name index (the words of each territory row,
             // prefixed with its municipality, under a GIN index) holds only the territory's persons, so
             // the block is already in scope. Having all the words but one (two at least) is containing
             // one of the leave-one-out word sets, in one of the reader's municipalities.
@@ -150,8 +150,8 @@ public sealed class RegistrySearch(SearchConnections connections, FeedCatalog fe
                      WHERE vs.person_id = p.id AND {SensitiveSources.VisibleSql("ve.sector", "vs.agency_code")}
                        AND NOT EXISTS (SELECT 1 FROM source_records newer WHERE newer.supersedes = vs.id){visibleName}{visibleCurp})
             """;
-        // For a reader without any sensitive-sector grant the golden record's writer already knows (persons.restricted_*,
-        // migration 0042) whether the person has a visible current record at all, and whether one carries the golden name
+        // For a reader without any sensitive-sector grant the golden record's writer already knows (persons.restricted_*)
+        // whether the person has a visible current record at all, and whether one carries the golden name
         // itself — then its folded name is the one scored, so with the score ≥ 0.5 every candidate needs, the record test
         // above holds. Only a CURP search, or a person whose visible records carry other names, still looks at the records.
         // (A merged person's view is dropped at the merge: its records are the survivor's.)

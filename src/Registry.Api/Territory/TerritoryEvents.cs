@@ -4,7 +4,7 @@ using Npgsql;
 namespace Registry.Api.Territory;
 
 /// <summary>
-/// One change of a case manager's scope (append-only <c>territory_events</c>, migration 0035): a
+/// One change of a case manager's scope (append-only <c>territory_events</c>): a
 /// person or household gained (<c>To</c>) or lost (<c>From</c>) a municipality, or a person moved
 /// (both). <c>Cause</c>: <c>record</c> (a residence-authoritative row that corroborates the identity),
 /// <c>steward</c>, <c>ignored-claim</c> (a row that named another municipality but linked by

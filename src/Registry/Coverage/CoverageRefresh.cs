@@ -1,7 +1,7 @@
 namespace Registry.Coverage;
 
 /// <summary>
-/// The coverage aggregates' refresh (migrations 0050, 0052): writers' triggers only mark the households they touched;
+/// The coverage aggregates' refresh: writers' triggers only mark the households they touched;
 /// this statement recomputes every marked household's facts and applies the difference to the cells, in the caller's
 /// transaction, one refresher at a time. Run by each chunk's completion and by the workers' periodic refresher.
 /// </summary>

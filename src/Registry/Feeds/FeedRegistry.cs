@@ -5,7 +5,7 @@ namespace Registry.Feeds;
 /// <summary>
 /// The part of the feed definitions the database itself needs: which feeds are trusted for
 /// residence (<see cref="FeedDefinition.ResidenceAuthoritative"/>), read by the residence trigger
-/// (migration 0035) once per statement rather than carried on every row. Written by the workers
+/// once per statement rather than carried on every row. Written by the workers
 /// host at start, after migrations; a feed no longer defined is trusted for nothing.
 /// </summary>
 public static class FeedRegistry

@@ -8,7 +8,7 @@ namespace Registry.Households;
 /// A steward's word on where people live: the counted residence claim that outranks any agency's
 /// (until a newer counted one arrives). A decision about a household is one about each of its
 /// current members. The database writes the claim, the residence, the territory event (who, why)
-/// and the territories that follow, in this transaction (migration 0035, registry_decide_residence).
+/// and the territories that follow, in this transaction (registry_decide_residence).
 /// Runs under the resolution lock, like every other writer of territories.
 /// </summary>
 public sealed class Residence(NpgsqlDataSource dataSource)

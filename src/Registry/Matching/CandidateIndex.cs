@@ -10,7 +10,7 @@ namespace Registry.Matching;
 /// <i>generic</i> (a common name born on a common date, at a state's size): it finds no one, and its records are found
 /// through their other keys — never a silent first-200 of the block, which made a later-filed match invisible.
 /// <para>
-/// It stays exact across processes through <c>match_records.seq</c> (migration 0014): every write of
+/// It stays exact across processes through <c>match_records.seq</c>: every write of
 /// a match record — a new record, or its person moved by a merge or split — takes the next seq, and
 /// writers hold the resolution lock until they commit, so reading <c>seq &gt; horizon</c> brings the
 /// index up to date. Synced before the lock (for scoring ahead) and again under it (for deciding),

@@ -12,7 +12,7 @@ public enum PromotionOutcome
 }
 
 /// <summary>
-/// The model in force is the one <c>match_models</c> row whose status is <c>active</c> (migration 0040),
+/// The model in force is the one <c>match_models</c> row whose status is <c>active</c>,
 /// or <see cref="MatchModel.Default"/> while there is none. A trained model is stored as active only
 /// when the governance gate (<see cref="ModelGate"/>) passes it, otherwise as a shadow; an admin may
 /// promote a shadow. Cached briefly so every chunk does not read it; a model put in force is picked up

@@ -2,8 +2,7 @@ namespace Registry.Matching;
 
 /// <summary>
 /// Why a record asks a steward about a pair of persons (<c>review_tasks.reason</c>, <c>review_task_records.reason</c>).
-/// Stored as its kebab-case code (<see cref="ReviewReasons.Code"/>, migration 0045 turned the English sentences
-/// stored before into codes); the UI and auditors read it through the UI's text table.
+/// Stored as its kebab-case code (<see cref="ReviewReasons.Code"/>); the UI and auditors read it through the UI's text table.
 /// </summary>
 public enum ReviewReason
 {

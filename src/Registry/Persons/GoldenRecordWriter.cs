@@ -158,7 +158,7 @@ public static class GoldenRecordWriter
                                     OR p.restricted_golden::text IS DISTINCT FROM g.rdoc::text OR p.restricted_name_seen IS DISTINCT FROM g.rname)
             """, connection, tx);
         update.Parameters.AddWithValue("ids", ids);
-        // Bound as json[] (persons.golden is json, migration 0033): each document is validated once, and compared as text.
+        // Bound as json[] (persons.golden is json): each document is validated once, and compared as text.
         update.Parameters.AddWithValue("docs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Json, documents);
         update.Parameters.AddWithValue("anchors", anchors);
         update.Parameters.AddWithValue("curp", columns[0]);

@@ -6,7 +6,7 @@ namespace Registry.Persons;
 /// A person's golden record as a reader without a sensitive-sector grant (<see cref="Sectors.Sensitive"/>: health,
 /// security) sees it — the case manager's view. Derived by <see cref="GoldenRecordWriter"/> in the same write as the
 /// golden record itself, whatever changed the person's sources (a chunk, a merge, a split, a steward's decision), and
-/// stored beside it (persons.restricted_view, restricted_golden, restricted_name_seen; migration 0042), so that a
+/// stored beside it (persons.restricted_view, restricted_golden, restricted_name_seen), so that a
 /// search or a household page of such a reader reads it instead of recomputing it per request.
 /// The rule is the one the API applied per request before (SensitiveSources): the stored golden record as it is when
 /// every field survived from a source the reader may see, else survivorship over only those sources.

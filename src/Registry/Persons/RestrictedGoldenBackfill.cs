@@ -1,36 +1,16 @@
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Registry.Persons;
 
 /// <summary>
-/// Derives the restricted golden record (<see cref="RestrictedGolden"/>) of persons written before migration 0042, or
-/// written outside <see cref="GoldenRecordWriter"/> (the lookup benchmark's set-based fill): each current person whose
+/// Derives the restricted golden record (<see cref="RestrictedGolden"/>) of persons written outside
+/// <see cref="GoldenRecordWriter"/> (the lookup benchmark's set-based fill): each current person whose
 /// view is not derived gets a golden refresh, which writes both. Batches of <see cref="BatchSize"/>, each its own
 /// transaction, in id order: a run cut short resumes where it stopped, and readers meanwhile take the per-request path.
 /// </summary>
 public static class RestrictedGoldenBackfill
 {
-    public const string Name = "restricted-golden";
     private const int BatchSize = 2000;
-
-    /// <summary>Runs the backfill when migration 0042 asked for it and it has not finished (Storage/Migrator, after the scripts).</summary>
-    public static async Task RunIfRequestedAsync(NpgsqlConnection connection, ILogger logger, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using (var pending = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM registry_backfills WHERE name = @name AND done_at IS NULL)", connection))
-        {
-            pending.Parameters.AddWithValue("name", Name);
-            if (await pending.ExecuteScalarAsync(ct) is not true) return;
-        }
-        var persons = await RunAsync(connection, ct);
-        await using (var done = new NpgsqlCommand("UPDATE registry_backfills SET done_at = now() WHERE name = @name", connection))
-        {
-            done.Parameters.AddWithValue("name", Name);
-            await done.ExecuteNonQueryAsync(ct);
-        }
-        logger.LogInformation("Derived the restricted golden record of {Persons} persons (migration 0042)", persons);
-    }
 
     /// <summary>Refreshes every current person whose restricted view is not derived; returns how many were read.</summary>
     public static async Task<int> RunAsync(NpgsqlConnection connection, CancellationToken ct)

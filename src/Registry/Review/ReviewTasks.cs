@@ -4,7 +4,7 @@ using Registry.Matching;
 namespace Registry.Review;
 
 /// <summary>
-/// Where review tasks are opened, grown and settled (migration 0039). A task is a pair of persons, not a
+/// Where review tasks are opened, grown and settled. A task is a pair of persons, not a
 /// record: the first record that asks about two persons opens it, every later one adds its evidence
 /// (<c>review_task_records</c>) and the task keeps the best. A pair the registry has already decided asks
 /// nothing: the same person, a steward's "different persons", or — below the link threshold — two

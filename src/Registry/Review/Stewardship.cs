@@ -29,7 +29,7 @@ public sealed class Stewardship(NpgsqlDataSource dataSource)
         await using var tx = await connection.BeginTransactionAsync(ct);
         await ResolutionLock.TakeAsync(connection, tx, ct);
 
-        // The task is a pair of persons (migration 0039), both current: merges re-point open tasks to the survivor.
+        // The task is a pair of persons, both current: merges re-point open tasks to the survivor.
         Guid personA, personB, record;
         Guid[] records;
         await using (var command = new NpgsqlCommand(

@@ -6,13 +6,12 @@ using Npgsql;
 namespace Registry.Storage;
 
 /// <summary>
-/// Applies the numbered SQL scripts in Storage/Migrations (embedded, applied in name order,
-/// journaled by DbUp in <c>schemaversions</c>). A PostgreSQL advisory lock serialises
-/// concurrent starters, so N worker replicas can all call it safely. A backfill a migration asks for
-/// (registry_backfills) runs next, under the same lock. Runs as the owner of the
-/// registry's objects: after the scripts, <paramref name="installBeforeGrants"/> (e.g. Hangfire's
-/// schema) and then Storage/Privileges/grants.sql, every time, so the hosts' roles (migration 0036)
-/// reach every table whatever migration added it.
+/// Applies the SQL scripts in Storage/Migrations — the baseline (<c>0001_baseline.sql</c>), then any numbered script
+/// after it — embedded, applied in name order, journaled by DbUp in <c>schemaversions</c>. A PostgreSQL advisory lock
+/// serialises concurrent starters, so N worker replicas can all call it safely. Runs as the owner of the registry's
+/// objects: first Storage/Privileges/roles.sql (the hosts' roles, when missing); after the scripts,
+/// <paramref name="installBeforeGrants"/> (e.g. Hangfire's schema) and then Storage/Privileges/grants.sql, every time,
+/// so the hosts' roles reach every table whatever script added it.
 /// </summary>
 public static class Migrator
 {
@@ -37,10 +36,14 @@ public static class Migrator
 
         try
         {
+            await using (var roles = new NpgsqlCommand(CreateRolesSql, lockConnection))
+                await roles.ExecuteNonQueryAsync(ct);
+            await AdoptPreBaselineDatabaseAsync(lockConnection, logger, ct);
             var upgrader = DeployChanges.To
                 .PostgresqlDatabase(connectionString)
                 .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.StartsWith("Registry.Storage.Migrations.", StringComparison.Ordinal))
                 .WithTransactionPerScript()
+                .WithVariablesDisabled() // pg_dump quotes function bodies as $_$…$_$, which DbUp would read as a variable
                 .LogTo(new LoggerAdapter(logger))
                 .Build();
             var result = upgrader.PerformUpgrade();
@@ -49,8 +52,6 @@ public static class Migrator
                 throw new InvalidOperationException(
                     $"Migration {result.ErrorScript?.Name ?? "?"} failed: {result.Error?.Message}", result.Error);
             }
-            // Data a migration asked for that only the registry's code can derive (migration 0042: survivorship is C#).
-            await Persons.RestrictedGoldenBackfill.RunIfRequestedAsync(lockConnection, logger, ct);
             if (installBeforeGrants is not null) await installBeforeGrants(lockConnection, ct);
             await using (var grant = new NpgsqlCommand(GrantsSql.Value, lockConnection))
                 await grant.ExecuteNonQueryAsync(ct);
@@ -66,8 +67,47 @@ public static class Migrator
 
     private static readonly Lazy<string> GrantsSql = new(() => ReadResource("Registry.Storage.Privileges.grants.sql"));
 
-    /// <summary>The SQL of migration 0036, which creates the hosts' roles when missing (a test fixture that needs them before migrating runs the same).</summary>
-    public static string CreateRolesSql => ReadResource("Registry.Storage.Migrations.0036_database_roles.sql");
+    /// <summary>Creates the hosts' roles when missing (Storage/Privileges/roles.sql; a test fixture that needs them before migrating runs the same).</summary>
+    public static string CreateRolesSql => RolesSql.Value;
+
+    private static readonly Lazy<string> RolesSql = new(() => ReadResource("Registry.Storage.Privileges.roles.sql"));
+
+    private const string Baseline = "Registry.Storage.Migrations.0001_baseline.sql";
+    private const string LastBeforeBaseline = "Registry.Storage.Migrations.0058_frequency_epochs.sql";
+
+    /// <summary>
+    /// A database built by the numbered scripts that the baseline replaced (a developer's registry from before it) has the
+    /// baseline's schema when its journal ends at their last one: it is journaled as at the baseline, and later scripts
+    /// apply to it as to any other. One that stopped earlier cannot be brought forward: a clear error says to rebuild it.
+    /// </summary>
+    private static async Task AdoptPreBaselineDatabaseAsync(NpgsqlConnection connection, ILogger logger, CancellationToken ct)
+    {
+        await using (var journal = new NpgsqlCommand("SELECT to_regclass('public.schemaversions') IS NOT NULL", connection))
+            if (await journal.ExecuteScalarAsync(ct) is not true) return; // a new database
+        await using var read = new NpgsqlCommand(
+            """
+            SELECT EXISTS (SELECT 1 FROM schemaversions WHERE scriptname LIKE 'Registry.Storage.Migrations.00%' AND scriptname <> @baseline)
+                   AND NOT EXISTS (SELECT 1 FROM schemaversions WHERE scriptname = @baseline)
+            """, connection);
+        read.Parameters.AddWithValue("baseline", Baseline);
+        if (await read.ExecuteScalarAsync(ct) is not true) return;
+
+        await using var adopt = new NpgsqlCommand(
+            """
+            INSERT INTO schemaversions (scriptname, applied)
+            SELECT @baseline, now() WHERE EXISTS (SELECT 1 FROM schemaversions WHERE scriptname = @last)
+            """, connection);
+        adopt.Parameters.AddWithValue("baseline", Baseline);
+        adopt.Parameters.AddWithValue("last", LastBeforeBaseline);
+        if (await adopt.ExecuteNonQueryAsync(ct) == 0)
+        {
+            throw new InvalidOperationException(
+                $"The database {connection.Database} was built by migrations older than the baseline and stops before their last one " +
+                "(0058_frequency_epochs): it cannot be brought forward. Rebuild it (nothing is deployed from that time): drop the database " +
+                "and start the hosts again, or run `make migrate`.");
+        }
+        logger.LogInformation("Database {Database} was built by the migrations the baseline replaced: journaled as at the baseline", connection.Database);
+    }
 
     private static string ReadResource(string name)
     {

@@ -15,7 +15,7 @@ public static class RegistryStorage
     /// </summary>
     public const string OwnerConnectionStringName = "RegistryOwner";
 
-    /// <summary>The role steward actions write as (migration 0036); the API's other connections cannot use its privileges.</summary>
+    /// <summary>The role steward actions write as; the API's other connections cannot use its privileges.</summary>
     public const string StewardshipRole = "registry_stewardship";
 
     /// <summary>Key of the API host's data source for stewards' actions (<see cref="AddStewardshipStorage"/>).</summary>

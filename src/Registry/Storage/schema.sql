@@ -1,4 +1,4 @@
--- The registry's schema as migrations 0001… build it (pg_dump --schema-only), for reading in one place.
+-- The registry's schema as Storage/Migrations builds it (pg_dump --schema-only), for reading in one place.
 -- Generated: `make schema`; a test fails when it no longer matches the migrations. Never applied.
 
 CREATE SCHEMA public;
@@ -1425,12 +1425,6 @@ CREATE TABLE public.persons (
 )
 WITH (fillfactor='70');
 
-CREATE TABLE public.registry_backfills (
-    name text NOT NULL,
-    requested_at timestamp with time zone DEFAULT now() NOT NULL,
-    done_at timestamp with time zone
-);
-
 CREATE TABLE public.rejected_rows (
     extract_id uuid NOT NULL,
     row_number integer NOT NULL,
@@ -1748,9 +1742,6 @@ ALTER TABLE ONLY public.person_territories
 
 ALTER TABLE ONLY public.persons
     ADD CONSTRAINT persons_pkey PRIMARY KEY (id);
-
-ALTER TABLE ONLY public.registry_backfills
-    ADD CONSTRAINT registry_backfills_pkey PRIMARY KEY (name);
 
 ALTER TABLE ONLY public.rejected_rows
     ADD CONSTRAINT rejected_rows_pkey PRIMARY KEY (extract_id, row_number);

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Registry.Api.Persons;
 using Registry.Api.Review;
@@ -13,7 +12,7 @@ namespace Registry.Integration.Tests.Access;
 
 /// <summary>
 /// The golden record a case manager without a sensitive-sector grant sees is written with the golden record
-/// (persons.restricted_*, migration 0042) and read from there: it must stay what the per-request rule gave —
+/// (persons.restricted_*) and read from there: it must stay what the per-request rule gave —
 /// nothing a health source alone supplied — through a steward's merge and split, and a person only sensitive
 /// sources know stays unfound.
 /// </summary>
@@ -68,7 +67,7 @@ public sealed class RestrictedGoldenTests(RegistryServers servers)
     }
 
     [Fact]
-    public async Task Migration_0042s_backfill_derives_the_view_the_writer_writes()
+    public async Task The_backfill_of_persons_written_outside_the_writer_derives_the_view_the_writer_writes()
     {
         await using var system = await RegistrySystem.StartAsync(servers);
         await using var db = NpgsqlDataSource.Create(system.ConnectionString);
@@ -81,14 +80,11 @@ public sealed class RestrictedGoldenTests(RegistryServers servers)
         var written = await ViewsAsync(db);
         Assert.Equal([RestrictedGolden.AsGolden, RestrictedGolden.Hidden, RestrictedGolden.Own], written.Select(w => w.View).Order(StringComparer.Ordinal));
 
-        // As a registry from before 0042 stands: no view derived, the backfill asked for.
-        await Scalar(db, """
-            UPDATE persons SET restricted_view = NULL, restricted_golden = NULL, restricted_name_seen = NULL;
-            UPDATE registry_backfills SET done_at = NULL WHERE name = 'restricted-golden';
-            """);
-        await Registry.Storage.Migrator.ApplyAsync(system.ConnectionString, NullLogger.Instance);
+        // As a set-based fill leaves persons (the lookup benchmark's): no view derived.
+        await Scalar(db, "UPDATE persons SET restricted_view = NULL, restricted_golden = NULL, restricted_name_seen = NULL");
+        await using (var connection = await db.OpenConnectionAsync())
+            Assert.Equal(3, await RestrictedGoldenBackfill.RunAsync(connection, default));
         Assert.Equal(written, await ViewsAsync(db));
-        Assert.NotNull(await Scalar(db, "SELECT done_at FROM registry_backfills WHERE name = 'restricted-golden'"));
     }
 
     /// <summary>The person page, search hit and raw answers of a reader without the grant carry neither the clinic's birth date nor its phone.</summary>

@@ -6,7 +6,7 @@ using Registry.Storage;
 namespace Registry.Integration.Tests.Coverage;
 
 /// <summary>
-/// Coverage marks (migration 0055): two writers marking the same households in opposite orders — as two chunks do from
+/// Coverage marks: two writers marking the same households in opposite orders — as two chunks do from
 /// their memberships' and service events' triggers — both commit, and one refresh takes every mark committed before it
 /// and none committed after it.
 /// </summary>

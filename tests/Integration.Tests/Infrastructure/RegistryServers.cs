@@ -10,7 +10,7 @@ namespace Registry.Integration.Tests.Infrastructure;
 /// them); otherwise Testcontainers starts PostgreSQL and RabbitMQ when a Docker engine answers;
 /// otherwise the run fails with how to start the services. Each test gets its own database
 /// (and its own queue prefix), so tests never see each other's data.
-/// The hosts connect as their own roles (migration 0036), migrations as the admin: the roles'
+/// The hosts connect as their own roles, migrations as the admin: the roles'
 /// connection strings come from the environment (<c>ConnectionStrings__RegistryWorkers</c>,
 /// <c>ConnectionStrings__RegistryApi</c>, exported by deploy/local/services.sh env); without them the
 /// fixture creates the roles, and a login of its own in each, with random passwords, dropped at the end

@@ -23,7 +23,7 @@ internal static class ResolverRegistry
     }
 
     /// <summary>
-    /// The references the resolver writes without a foreign key (migration 0019) that point nowhere,
+    /// The references the resolver writes without a foreign key that point nowhere,
     /// as "table.column: count, …"; null when every one is intact.
     /// </summary>
     public static async Task<string?> DanglingReferencesAsync(NpgsqlDataSource db)

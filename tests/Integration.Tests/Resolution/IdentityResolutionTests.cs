@@ -309,7 +309,7 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         Assert.Equal("VICTORIA", await Territories("MARTA"));
 
         // José is seen at a clinic in Río Bravo: a clinic says where the service was, not where he lives,
-        // so neither he, his household nor Marta enter Río Bravo's territory (migration 0035).
+        // so neither he, his household nor Marta enter Río Bravo's territory.
         await r.ApplyAsync("SSA-TAM", Row(1, "JOSE", "HERNANDEZ", "LOPEZ", Birth, JoseCurp) with { Municipality = "Río Bravo" });
         Assert.Equal("VICTORIA", await HouseholdTerritories("MARTA"));
         Assert.Equal("VICTORIA", await Territories("MARTA"));

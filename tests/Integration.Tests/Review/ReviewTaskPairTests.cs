@@ -12,7 +12,7 @@ using Registry.Storage;
 namespace Registry.Integration.Tests.Review;
 
 /// <summary>
-/// The review queue is one task per pair of persons (migration 0039): more records about the same two
+/// The review queue is one task per pair of persons: more records about the same two
 /// persons add evidence to it, and later evidence — a merge, a steward's decision, two different valid
 /// CURPs — settles it with an identity event, in the transaction that brought the evidence.
 /// </summary>

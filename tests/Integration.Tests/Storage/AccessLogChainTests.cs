@@ -8,7 +8,7 @@ using Registry.Storage;
 namespace Registry.Integration.Tests.Storage;
 
 /// <summary>
-/// The access log's hash chain (migration 0037): the database chains every entry whoever inserts it,
+/// The access log's hash chain: the database chains every entry whoever inserts it,
 /// and the verifier — recomputing in C# — names the first entry changed or removed behind the
 /// application's back (by a superuser, triggers disabled).
 /// </summary>

@@ -9,7 +9,7 @@ using Registry.Storage;
 namespace Registry.Integration.Tests.Storage;
 
 /// <summary>
-/// Least privilege (migration 0036): the API's role can add to the access log and never change it,
+/// Least privilege: the API's role can add to the access log and never change it,
 /// the workers' role changes rows but not the schema, and stewards' writes happen only through the
 /// stewardship role the API's steward connections take.
 /// </summary>

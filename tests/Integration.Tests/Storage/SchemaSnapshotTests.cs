@@ -8,8 +8,8 @@ using Registry.Storage;
 namespace Registry.Integration.Tests.Storage;
 
 /// <summary>
-/// <c>src/Registry/Storage/schema.sql</c> is the registry's schema as the migrations build it, for reading in one
-/// place: a migration that changes the schema without the snapshot fails here (refresh it: <c>make schema</c>).
+/// <c>src/Registry/Storage/schema.sql</c> is the registry's schema as the baseline and the scripts after it build it, for
+/// reading in one place: a script that changes the schema without the snapshot fails here (refresh it: <c>make schema</c>).
 /// </summary>
 [Collection(ServersCollection.Name)]
 public sealed partial class SchemaSnapshotTests(RegistryServers servers)
@@ -52,7 +52,7 @@ public sealed partial class SchemaSnapshotTests(RegistryServers servers)
                         && !l.StartsWith("SELECT pg_catalog.set_config", StringComparison.Ordinal) && !l.StartsWith("\\restrict", StringComparison.Ordinal)
                         && !l.StartsWith("\\unrestrict", StringComparison.Ordinal));
         var text = BlankLines().Replace(string.Join('\n', lines), "\n\n").Trim() + "\n";
-        return "-- The registry's schema as migrations 0001… build it (pg_dump --schema-only), for reading in one place.\n" +
+        return "-- The registry's schema as Storage/Migrations builds it (pg_dump --schema-only), for reading in one place.\n" +
                "-- Generated: `make schema`; a test fails when it no longer matches the migrations. Never applied.\n\n" + text;
     }
 

@@ -19,7 +19,7 @@ namespace Registry.Resolution.Steps;
 /// 2026-11-23), and each row is attached to the person its source record names <i>now</i>: a merge or split committed
 /// after this chunk's identity phase has already moved the record, and one that comes later finds the attachments
 /// written and moves them with it.</para>
-/// <para>Once per chunk (<c>extract_chunks.attached_at</c>, migration 0054): right after the identity phase, from the rows
+/// <para>Once per chunk (<c>extract_chunks.attached_at</c>): right after the identity phase, from the rows
 /// in hand, or — when that committed but this did not (a crash, a deadlock) — on the chunk's redelivery, from its
 /// stored source records, before its completion.</para>
 /// </remarks>

@@ -6,7 +6,7 @@ namespace Registry.Resolution.Steps;
 /// <summary>
 /// Step 3: each row's candidates — registry records that share one of its blocking keys — from the process's
 /// <see cref="CandidateIndex"/>. Looked up before the lock, with the registry as it stands then; under the lock
-/// the index syncs only the match records written since (migration 0014) and the lookup adds only what they
+/// the index syncs only the match records written since and the lookup adds only what they
 /// bring. After the commit the chunk's own records are filed from memory.
 /// </summary>
 internal sealed class CandidatesStep(CandidateIndex index)

@@ -48,7 +48,7 @@ internal static class CompletionStep
             affected = [.. ids];
         }
         await GoldenRecordWriter.RefreshAsync(connection, tx, affected, ct, inHand);
-        // Coverage of the households the identity phase marked (migration 0052): here, outside the resolution lock, and
+        // Coverage of the households the identity phase marked: here, outside the resolution lock, and
         // before the chunk counts as complete, so an extract reported resolved has its coverage current.
         await StepSql.ExecuteAsync(connection, tx, Registry.Coverage.CoverageRefresh.PendingSql, ct);
         await StepSql.ExecuteAsync(connection, tx, CompletionSql, ct, [.. range, ("n", chunk.Rows.Count)]);

@@ -7,7 +7,7 @@ namespace Registry.Resolution.Steps;
 /// <summary>
 /// Step 4: scoring and deciding (<see cref="ChunkMatcher"/>: link / review / new person / merge). Scores depend
 /// only on the two records' features, the name frequencies and the registry's size, and the last two change only
-/// when an epoch closes (every <see cref="IdentityLedgerStep.EpochChunks"/> chunks, migration 0058). So the chunk's
+/// when an epoch closes (every <see cref="IdentityLedgerStep.EpochChunks"/> chunks). So the chunk's
 /// own pairs and its early candidates are scored before the lock (<see cref="PrescoreAsync"/>); under the lock
 /// (<see cref="InTurnAsync"/>) they are kept when no epoch closed meanwhile — otherwise everything is scored again —
 /// and only the caught-up candidates are scored; then (<see cref="DecideAsync"/>) the guards of the persons a row can

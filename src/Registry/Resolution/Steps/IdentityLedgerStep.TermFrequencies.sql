@@ -1,5 +1,5 @@
 -- The name, birth-date and place frequencies the chunk's new match records add (TermFrequencies), set aside until
--- the epoch closes (migration 0058); the chunk counts itself and its records in the open epoch.
+-- the epoch closes; the chunk counts itself and its records in the open epoch.
 UPDATE resolution_epoch SET chunks = chunks + 1, pending_records = pending_records + @records RETURNING chunks;
 INSERT INTO term_frequency_pending (field, value, n)
 SELECT field, value, count(*)

@@ -29,7 +29,7 @@ internal static class IdentityLedgerStep
     private static readonly string CloseEpochSql = StepSql.Load("IdentityLedgerStep.CloseEpoch.sql");
 
     /// <summary>
-    /// Chunks an epoch lasts (migration 0058): the name frequencies and the registry's size scoring reads change every
+    /// Chunks an epoch lasts: the name frequencies and the registry's size scoring reads change every
     /// this many chunks, at the same chunks in every run. A chunk scored before its turn is scored again in it only
     /// when an epoch closed meanwhile; the frequencies lag the registry by fewer than this many chunks.
     /// </summary>

@@ -8,7 +8,7 @@ CREATE TEMP TABLE stage_rows (
     service_event_id uuid, data jsonb NOT NULL,
     -- The row's golden record were it a person on its own (computed and parsed before the lock).
     golden json, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid,
-    -- What a reader without a sensitive-sector grant sees of it (persons.restricted_*, migration 0042).
+    -- What a reader without a sensitive-sector grant sees of it (persons.restricted_*).
     r_view text, r_golden json, r_name_seen boolean
 ) ON COMMIT DROP;
 CREATE TEMP TABLE stage_match (
@@ -22,7 +22,7 @@ CREATE TEMP TABLE stage_decisions (
     row_number int PRIMARY KEY, matched_key text, prev_id uuid, prev_version int, person_id uuid NOT NULL, created_person boolean NOT NULL, rule text NOT NULL,
     score double precision, evidence json, matched_source_record_id uuid,
     golden json, g_curp text, g_given text, g_paternal text, g_maternal text, g_sex text, g_birth text, g_anchor uuid,
-    -- What a reader without a sensitive-sector grant sees of it (persons.restricted_*, migration 0042).
+    -- What a reader without a sensitive-sector grant sees of it (persons.restricted_*).
     r_view text, r_golden json, r_name_seen boolean
 ) ON COMMIT DROP;
 CREATE TEMP TABLE stage_unchanged (row_number int NOT NULL, source_record_id uuid NOT NULL) ON COMMIT DROP

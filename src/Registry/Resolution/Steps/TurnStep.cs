@@ -6,7 +6,7 @@ namespace Registry.Resolution.Steps;
 
 /// <summary>
 /// Step 0, in canonical order (<see cref="ChunkResolver.ApplyInTurnAsync"/>): waits until every chunk before this one
-/// is resolved — the chunks of every extract registered earlier (<c>extracts.seq</c>, migration 0056), then this
+/// is resolved — the chunks of every extract registered earlier (<c>extracts.seq</c>), then this
 /// extract's chunks with a lower index (<c>TurnStep.sql</c>). A chunk's decisions depend on the registry it is decided
 /// against (a borderline row joins the person an earlier chunk made, or makes it; the name frequencies and the
 /// registry's size weigh its scores); in one order, the same extracts give the same persons whatever the number of

@@ -1,4 +1,4 @@
--- Privileges of the hosts' roles (migration 0036), applied by Migrator after every migration run,
+-- Privileges of the hosts' roles (roles.sql), applied by Migrator after every migration run,
 -- as the owner, so every table a later migration adds is covered without a grant of its own.
 -- Rules by pattern: workers may change any registry table; the API reads all and appends to the
 -- access log only; stewardship writes the tables stewards' actions touch (listed) and appends to
@@ -24,10 +24,10 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_api;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM registry_api;
 GRANT INSERT ON access_log TO registry_api;
 GRANT USAGE ON SEQUENCE access_log_id_seq TO registry_api;
--- Its data-protection keys (migration 0044): shared by every API replica.
+-- Its data-protection keys: shared by every API replica.
 GRANT INSERT ON data_protection_keys TO registry_api;
 GRANT USAGE ON SEQUENCE data_protection_keys_id_seq TO registry_api;
--- The DCI API's exchanges (migration 0051): transactions, subscriptions, callbacks to deliver, the notifier's cursor.
+-- The DCI API's exchanges: transactions, subscriptions, callbacks to deliver, the notifier's cursor.
 GRANT INSERT, UPDATE ON dci_transactions, dci_subscriptions, dci_callbacks, dci_event_cursor TO registry_api;
 -- …and forgets old transactions and finished callbacks (Dci:Retention): stored search results are personal data.
 GRANT DELETE ON dci_transactions, dci_callbacks TO registry_api;
@@ -36,12 +36,12 @@ GRANT USAGE ON SEQUENCE dci_transactions_id_seq, dci_callbacks_id_seq TO registr
 -- Stewardship (decisions on review tasks, person and household merges and splits): what
 -- src/Registry/Review/Stewardship.cs, Persons/IdentityWriter.cs, Persons/GoldenRecordWriter.cs and
 -- Households/HouseholdMerger.cs and Households/Residence.cs write, including the territory and residence tables
--- their triggers keep (migration 0035).
+-- their triggers keep.
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_stewardship;
 GRANT INSERT, UPDATE, DELETE ON persons, person_keys, person_exclusions, person_territories, review_tasks, review_task_records,
     source_records, match_records, service_events, households, household_members, household_keys,
     household_territories, residence_claims, person_residences, territory_excluded_records TO registry_stewardship;
--- The households whose coverage a steward's action changed, marked for the workers' refresh (migrations 0050, 0052).
+-- The households whose coverage a steward's action changed, marked for the workers' refresh.
 GRANT INSERT, UPDATE ON coverage_dirty TO registry_stewardship;
 GRANT USAGE ON SEQUENCE coverage_dirty_mark TO registry_stewardship;
 DO $$
@@ -54,10 +54,10 @@ BEGIN
         EXECUTE format('GRANT INSERT ON %s TO registry_stewardship', t);
     END LOOP;
 END $$;
--- An admin's promotion of a shadow matching model (migration 0040): the status columns only; the
+-- An admin's promotion of a shadow matching model: the status columns only; the
 -- event it writes is a *_events row. The parameters and report stay the trainer's.
 GRANT UPDATE (status, activated_at, activated_by) ON match_models TO registry_stewardship;
--- The domain events its changes raise (migration 0046's triggers run as the role that changes the row).
+-- The domain events its changes raise (the outbox triggers run as the role that changes the row).
 GRANT INSERT ON outbox_events TO registry_stewardship;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO registry_stewardship;
 REVOKE ALL ON SEQUENCE access_log_id_seq FROM registry_stewardship;
@@ -81,7 +81,7 @@ BEGIN
     END LOOP;
 END $$;
 
--- The access log's chain head (migration 0037) is the owner's alone: its trigger runs as the owner.
+-- The access log's chain head is the owner's alone: its trigger runs as the owner.
 -- Reading it lets the verifier (run with a host's connection) see whether the newest entries are missing.
 REVOKE ALL ON access_log_chain_head FROM registry_workers, registry_api, registry_stewardship;
 GRANT SELECT ON access_log_chain_head TO registry_api;

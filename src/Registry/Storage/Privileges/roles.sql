@@ -1,4 +1,5 @@
--- Least privilege (issue 23): each host connects as a role of its own instead of the owner.
+-- The hosts' roles, created when missing by Storage/Migrator before the migrations on every run (a test fixture that
+-- needs them before migrating runs the same). Each host connects as a role of its own instead of the owner:
 --   registry_workers      the workers host: DML on the registry's tables, no DDL, nothing on the access log
 --   registry_api          the API host: reads, and may only INSERT into access_log
 --   registry_stewardship  what stewards' actions write; the API's steward connections take this role at
@@ -8,8 +9,7 @@
 -- alter, disable a trigger of, truncate or drop them. Roles are cluster-wide, so they are created only
 -- when missing: several databases (and concurrent test runs) share them. Passwords are set by whoever
 -- deploys (deploy/local/services.sh, the compose init script), never here. The privileges themselves
--- are granted after every migration run by Storage/Privileges/grants.sql, so tables of later
--- migrations are covered too.
+-- are granted after every migration run by grants.sql, so tables of later migrations are covered too.
 DO $$
 DECLARE
     wanted constant text[][] := ARRAY[
