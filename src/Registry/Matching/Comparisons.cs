@@ -55,9 +55,12 @@ public static class Comparisons
     /// <summary>
     /// Where a pair can be said to live together, narrowest first in most of Mexico: how many of the registry's records
     /// live there (<c>term_frequencies</c>) is how many namesakes a name shared there has to be told from
-    /// (<see cref="MatchModel.NameUnique"/>). The postal code's count says only that: its weight is not adjusted by it.
+    /// (<see cref="MatchModel.NameUnique"/>; the narrowest place both name counts). The municipality is the widest: a pair
+    /// that shares no colonia or postal code (a clinic that writes neither) fears the namesakes of its municipality, not
+    /// those of the whole registry. The postal code's and the municipality's counts say only that: their weights are not
+    /// adjusted by them.
     /// </summary>
-    public static readonly MatchField[] PlaceFields = [MatchField.Colonia, MatchField.PostalCode];
+    public static readonly MatchField[] PlaceFields = [MatchField.Colonia, MatchField.PostalCode, MatchField.Municipality];
 
     /// <summary>Every field whose values the registry counts (<c>term_frequencies</c>): <see cref="TermFrequencyFields"/> and <see cref="PlaceFields"/>.</summary>
     public static readonly MatchField[] CountedFields = [.. TermFrequencyFields.Union(PlaceFields)];
@@ -306,6 +309,7 @@ public static class Comparisons
         MatchField.BirthDate => r.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         MatchField.Colonia => r.Colonia,
         MatchField.PostalCode => r.PostalCode,
+        MatchField.Municipality => r.Municipality,
         _ => null,
     };
 }
