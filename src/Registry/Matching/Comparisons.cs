@@ -55,9 +55,12 @@ public static class Comparisons
     /// <summary>
     /// Where a pair can be said to live together, narrowest first in most of Mexico: how many of the registry's records
     /// live there (<c>term_frequencies</c>) is how many namesakes a name shared there has to be told from
-    /// (<see cref="MatchModel.NameUnique"/>). The postal code's count says only that: its weight is not adjusted by it.
+    /// (<see cref="MatchModel.NameUnique"/>; the narrowest place both name counts). The municipality is the widest: a pair
+    /// that shares no colonia or postal code (a clinic that writes neither) fears the namesakes of its municipality, not
+    /// those of the whole registry. The postal code's and the municipality's counts say only that: their weights are not
+    /// adjusted by them.
     /// </summary>
-    public static readonly MatchField[] PlaceFields = [MatchField.Colonia, MatchField.PostalCode];
+    public static readonly MatchField[] PlaceFields = [MatchField.Colonia, MatchField.PostalCode, MatchField.Municipality];
 
     /// <summary>Every field whose values the registry counts (<c>term_frequencies</c>): <see cref="TermFrequencyFields"/> and <see cref="PlaceFields"/>.</summary>
     public static readonly MatchField[] CountedFields = [.. TermFrequencyFields.Union(PlaceFields)];
@@ -207,10 +210,38 @@ public static class Comparisons
         }
         var jw = JaroWinkler.Similarity(a.GivenKey, b.GivenKey);
         if (jw >= 0.92 || (a.GivenPhonetic.Length > 0 && string.Equals(a.GivenPhonetic, b.GivenPhonetic, StringComparison.Ordinal)
-                           && JaroWinkler.Similarity(a.GivenSignificant, b.GivenSignificant) >= 0.85))
+                           && JaroWinkler.Similarity(a.GivenSignificant, b.GivenSignificant) >= 0.85 && !SecondNamesDiffer(a, b)))
             return 3;
         if (PersonName.CompareGivenNames(a.GivenKey, b.GivenKey) == GivenNameAgreement.Contained) return 4;
         return jw >= 0.80 ? (byte)5 : GivenDifferent;
+    }
+
+    /// <summary>
+    /// Two compound given names that share their significant name but carry different second names — JUAN PABLO / JUAN
+    /// DAVID, LUZ ELENA / LUZ DARY, CARLOS MARIO / CARLOS ANDRÉS — are two names, not one name spelt two ways: brothers
+    /// and sisters are named so. The significant name's phonetic agreement then says nothing about the rest. A second
+    /// name missing on one side (JUAN / JUAN PABLO), a dropped MARÍA or JOSÉ, or a typo in it (JUAN DACVID) is not a
+    /// difference.
+    /// </summary>
+    internal static bool SecondNamesDiffer(MatchRecord a, MatchRecord b)
+    {
+        var ra = OtherGivenWords(a);
+        var rb = OtherGivenWords(b);
+        return ra.Length > 0 && rb.Length > 0 && JaroWinkler.Similarity(ra, rb) < 0.85;
+    }
+
+    /// <summary>The given-name words besides the significant one, MARÍA and JOSÉ left out ("JUAN PABLO" → "PABLO").</summary>
+    private static string OtherGivenWords(MatchRecord r)
+    {
+        if (r.GivenKey.IndexOf(' ', StringComparison.Ordinal) < 0) return "";
+        var skipped = false;
+        var rest = new List<string>(2);
+        foreach (var word in r.GivenKey.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!skipped && string.Equals(word, r.GivenSignificant, StringComparison.Ordinal)) skipped = true;
+            else if (!NormalizationData.GivenNameSkip.Contains(word)) rest.Add(word);
+        }
+        return string.Join(' ', rest);
     }
 
     private static byte CompareSurname(string? a, string? aPhonetic, string? b, string? bPhonetic, string? aOther, string? bOther, bool hasWeakBand)
@@ -278,6 +309,7 @@ public static class Comparisons
         MatchField.BirthDate => r.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         MatchField.Colonia => r.Colonia,
         MatchField.PostalCode => r.PostalCode,
+        MatchField.Municipality => r.Municipality,
         _ => null,
     };
 }

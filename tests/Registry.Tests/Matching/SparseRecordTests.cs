@@ -254,6 +254,30 @@ public sealed class SparseRecordTests
     }
 
     [Fact]
+    public void A_rare_full_name_in_a_small_municipality_links_where_the_whole_registry_would_hold_namesakes()
+    {
+        // A clinic that writes neither colonia nor postal code: the records share the municipality only. ROSA ISELA CANTÚ
+        // MEDINA has 100,000 × 1 % × 1 % × 1 % = 0.1 namesakes in the registry (too many to link on), but 0.005 in a
+        // municipality holding 5 % of it: the namesakes to fear are those who live there.
+        var person = Guid.NewGuid();
+        var census = Record(person, "ROSA ISELA", "CANTU", "MEDINA", null, municipality: "TULA");
+        var clinic = Record(default, "ROSA ISELA", "CANTU", "MEDINA", null, municipality: "TULA");
+        static double? InSmallMunicipality(MatchField field, string value) => field == MatchField.Municipality ? 0.05 : Frequency(field, value);
+        static double? InCapital(MatchField field, string value) => field == MatchField.Municipality ? 0.6 : Frequency(field, value);
+
+        var small = InRegistry.Score(Comparisons.Compare(clinic, census), clinic, InSmallMunicipality);
+        var capital = InRegistry.Score(Comparisons.Compare(clinic, census), clinic, InCapital);
+        var unknown = InRegistry.Score(Comparisons.Compare(clinic, census), clinic, Frequency);
+
+        Assert.True(InRegistry.NameUnique(small with { Total = 25 }));
+        // Where 60 % of the registry lives, the municipality hardly narrows it: a steward is asked, as without it.
+        Assert.False(InRegistry.NameUnique(capital with { Total = 25 }));
+        Assert.False(InRegistry.NameUnique(unknown with { Total = 25 }));
+        Assert.Equal(MatchOutcome.Link, InRegistry.Classify(small with { Total = 25 }));
+        Assert.Equal(MatchOutcome.Review, InRegistry.Classify(capital with { Total = 25 }));
+    }
+
+    [Fact]
     public void The_same_name_in_the_same_colonia_with_a_birth_date_that_disagrees_is_not_linked()
     {
         var mother = Guid.NewGuid();

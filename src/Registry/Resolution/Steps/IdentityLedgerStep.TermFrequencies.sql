@@ -9,6 +9,7 @@ SELECT field, value, count(*)
                             ('maternal_surname', m.maternal_key), ('maternal_surname', CASE WHEN m.maternal_key IS NOT NULL THEN '' END),
                             ('birth_date', to_char(m.birth_date, 'YYYY-MM-DD')), ('birth_date', CASE WHEN m.birth_date IS NOT NULL THEN '' END),
                             ('colonia', m.colonia), ('colonia', CASE WHEN m.colonia IS NOT NULL THEN '' END),
-                            ('postal_code', m.postal_code), ('postal_code', CASE WHEN m.postal_code IS NOT NULL THEN '' END)) v(field, value)
+                            ('postal_code', m.postal_code), ('postal_code', CASE WHEN m.postal_code IS NOT NULL THEN '' END),
+                            ('municipality', m.municipality), ('municipality', CASE WHEN m.municipality IS NOT NULL THEN '' END)) v(field, value)
  WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND value IS NOT NULL
  GROUP BY field, value
