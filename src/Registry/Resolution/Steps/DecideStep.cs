@@ -54,6 +54,18 @@ internal sealed class DecideStep
     }
 
     /// <summary>
+    /// In its turn, before the lock (canonical order): every chunk before this one has committed, and only a chunk in its
+    /// turn closes an epoch, so the epoch this chunk will be decided in is known. When one closed since the early scoring,
+    /// the chunk is scored again here — outside the lock, where <see cref="InTurnAsync"/> would do it under it.
+    /// </summary>
+    public async Task<DecideStep> InTurnBeforeLockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MatchModel model,
+        List<PreparedRow> prepared, IReadOnlyList<CandidateRecord> candidates, CancellationToken ct)
+    {
+        var (current, _) = await EpochAsync(connection, tx, ct);
+        return current == epoch ? this : await PrescoreAsync(connection, tx, model, prepared, candidates, ct);
+    }
+
+    /// <summary>
     /// Under the lock, with the candidates caught up: this scoring when its epoch is still open, the caught-up candidates
     /// scored with it; otherwise the chunk scored again with the frequencies and size the chunks before it left.
     /// </summary>
