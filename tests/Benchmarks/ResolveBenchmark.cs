@@ -105,6 +105,8 @@ public static class ResolveBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"time under the resolution lock (taken → commit) over chunks' wall time: initial {share:F3} ({(afterFirst.Held - start.Held).TotalSeconds:F1} of " +
             $"{(afterFirst.Chunks - start.Chunks).TotalSeconds:F1} chunk-s), incremental {LockShare.Share(afterFirst, afterSecond):F3}"));
+        Console.WriteLine("under the lock, initial: " + LockShare.Breakdown(start, afterFirst));
+        Console.WriteLine("under the lock, incremental: " + LockShare.Breakdown(afterFirst, afterSecond));
         // The resolving process's peak, before the cold load below adds a second index beside the first.
         var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20);
         // What the process holds after both phases beyond what it held before: the index, in the main.

@@ -88,8 +88,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         var decide = await DecideStep.PrescoreAsync(connection, tx, model, prepared, early.Candidates, ct);
         var staged = await StagingStep.CopyAsync(connection, tx, chunk.ExtractId, prepared, decide.Linking, ct);
         // Its turn: every chunk before it resolved. Nothing else is applied until it commits.
-        if (patience is { } exact && !await TurnStep.WaitAsync(connection, tx, chunk, exact, 0, ct))
-            return await NotItsTurnAsync(tx, ct);
+        if (patience is { } exact)
+        {
+            if (!await TurnStep.WaitAsync(connection, tx, chunk, exact, 0, ct)) return await NotItsTurnAsync(tx, ct);
+            decide = await decide.InTurnBeforeLockAsync(connection, tx, model, prepared, early.Candidates, ct);
+        }
         if (BeforeLock is not null) await BeforeLock(ct);
 
         // Under the identity lock: deciding, and what later chunks' decisions read (persons, keys, source records, match

@@ -72,6 +72,53 @@ public sealed class CanonicalOrderTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_chunk_scored_before_an_epoch_closed_is_scored_again_in_its_turn_before_the_lock_not_under_it()
+    {
+        const int epoch = Registry.Resolution.Steps.IdentityLedgerStep.EpochChunks;
+        string[] names = ["ANA", "LUIS", "ROSA", "JUAN", "ELENA", "PEDRO", "SOFIA", "RAUL", "CARMEN"];
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, rows: epoch + 1);
+        await using var _ = db;
+        bool IsLast(System.Diagnostics.Activity? chunk) => chunk is not null && Equals(chunk.GetTagItem("registry.extract_id"), extract)
+            && Equals(chunk.GetTagItem("registry.chunk_index"), epoch);
+        var stopped = new ConcurrentQueue<System.Diagnostics.Activity>();
+        var scoredEarly = new TaskCompletionSource();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ResolutionTelemetry.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                stopped.Enqueue(span);
+                if (span.DisplayName == "staging" && IsLast(span.Parent)) scoredEarly.TrySetResult();
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var resolver = new ChunkResolver(db);
+        for (var i = 0; i < epoch - 1; i++)
+            Assert.Equal(ChunkOutcome.Applied, await resolver.ApplyInTurnAsync(ResolverRegistry.Chunk(extract, i, Row(i + 1, names[i])), Short, default));
+
+        // The chunk after the epoch's last is scored early, with the epoch still open, and waits for its turn; then the
+        // epoch's last chunk closes it.
+        var last = resolver.ApplyInTurnAsync(ResolverRegistry.Chunk(extract, epoch, Row(epoch + 1, names[epoch])), TimeSpan.FromSeconds(30), default);
+        await scoredEarly.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ChunkOutcome.Applied,
+            await resolver.ApplyInTurnAsync(ResolverRegistry.Chunk(extract, epoch - 1, Row(epoch, names[epoch - 1])), Short, default));
+        Assert.Equal(1, await CountAsync(db, "SELECT epoch FROM resolution_epoch"));
+        Assert.Equal(ChunkOutcome.Applied, await last);
+
+        // Scored twice, both times before the lock: under it, the epoch it was scored in is the one it is decided in.
+        var chunk = Assert.Single(stopped, a => a.DisplayName == ResolutionTelemetry.ChunkSpan && IsLast(a));
+        var steps = stopped.Where(a => a.TraceId == chunk.TraceId && a != chunk).ToList();
+        var lockTaken = Assert.Single(steps, a => a.DisplayName == "lock-wait").StartTimeUtc;
+        var scorings = steps.Where(a => a.DisplayName == "prescore").ToList();
+        Assert.Equal(2, scorings.Count);
+        Assert.All(scorings, s => Assert.True(s.StartTimeUtc + s.Duration <= lockTaken, "a scoring ran under the lock"));
+        Assert.Equal(false, Assert.Single(steps, a => a.DisplayName == "rescore").GetTagItem("registry.epoch_closed_meanwhile"));
+        Assert.Equal(epoch + 1, await CountAsync(db, "SELECT count(*) FROM persons"));
+    }
+
+    [Fact]
     public async Task The_same_extracts_give_the_same_persons_whatever_order_their_chunks_arrive_in_and_on_how_many_consumers()
     {
         var (rows, feeds) = SyntheticExtracts(records: 3000);

@@ -54,6 +54,18 @@ internal sealed class DecideStep
     }
 
     /// <summary>
+    /// In its turn, before the lock (canonical order): every chunk before this one has committed, and only a chunk in its
+    /// turn closes an epoch, so the epoch this chunk will be decided in is known. When one closed since the early scoring,
+    /// the chunk is scored again here — outside the lock, where <see cref="InTurnAsync"/> would do it under it.
+    /// </summary>
+    public async Task<DecideStep> InTurnBeforeLockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MatchModel model,
+        List<PreparedRow> prepared, IReadOnlyList<CandidateRecord> candidates, CancellationToken ct)
+    {
+        var (current, _) = await EpochAsync(connection, tx, ct);
+        return current == epoch ? this : await PrescoreAsync(connection, tx, model, prepared, candidates, ct);
+    }
+
+    /// <summary>
     /// Under the lock, with the candidates caught up: this scoring when its epoch is still open, the caught-up candidates
     /// scored with it; otherwise the chunk scored again with the frequencies and size the chunks before it left.
     /// </summary>
@@ -88,11 +100,19 @@ internal sealed class DecideStep
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(matcher.PersonsInReach(rows.Select(r => (r.RowNumber, r.Record)), candidates)).Distinct().ToArray();
         var personCurps = await index.CurpsOfAsync(personIds, ct);
+        Mark("decide-curps");
         // Exclusions are read under the lock, all of those persons': a steward's "not the same person" is never missed.
         var exclusions = await Review.StewardExclusions.ReadAsync(connection, tx, personIds, ct);
+        Mark("decide-exclusions");
         var keyed = await KeyedPersonRecordsAsync(connection, tx, rows, candidates, ct);
-        return matcher.Decide(rows, candidates, personCurps, exclusions, TimeOrderedIds.Next, keyed);
+        Mark("decide-keyed-records");
+        var decisions = matcher.Decide(rows, candidates, personCurps, exclusions, TimeOrderedIds.Next, keyed);
+        Mark("decide-matcher");
+        return decisions;
     }
+
+    /// <summary>A profile mark on the step's span: the time since its previous mark, named after what took it.</summary>
+    private static void Mark(string name) => System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent(name));
 
     private static readonly string KeyedRecordsSql =
         $"SELECT {MatchRecordRows.Columns("m")} FROM source_records s JOIN match_records m ON m.source_record_id = s.id " +

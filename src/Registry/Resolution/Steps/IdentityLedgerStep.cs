@@ -19,7 +19,10 @@ namespace Registry.Resolution.Steps;
 /// </summary>
 internal static class IdentityLedgerStep
 {
-    private static readonly string LinksSql = StepSql.Load("IdentityLedgerStep.Links.sql");
+    private static readonly string PersonsSql = StepSql.Load("IdentityLedgerStep.Persons.sql");
+    private static readonly string PersonKeysSql = StepSql.Load("IdentityLedgerStep.PersonKeys.sql");
+    private static readonly string SourceRecordsSql = StepSql.Load("IdentityLedgerStep.SourceRecords.sql");
+    private static readonly string MatchDecisionsSql = StepSql.Load("IdentityLedgerStep.MatchDecisions.sql");
     private static readonly string UnchangedRowsSql = StepSql.Load("IdentityLedgerStep.UnchangedRows.sql");
     // The chunk's match records, in row order: each takes the next match_records seq (0014) as it is inserted,
     // and under the resolution lock no one else takes one, so the chunk's seqs run first..last without gaps
@@ -50,8 +53,16 @@ internal static class IdentityLedgerStep
         var computed = fresh.Where(kv => kv.Value.Count > 1 || !staged.Singles.ContainsKey(kv.Value[0].SourceRecordId))
             .ToDictionary(kv => kv.Key, kv => GoldenRecordWriter.Compute(kv.Value));
         await CopyDecisionsAsync(connection, decisions, known.Known, computed, ct);
-        await StepSql.ExecuteAsync(connection, tx, LinksSql, ct, ("extract", chunk.ExtractId), ("feed", chunk.FeedCode),
-            ("agency", chunk.AgencyCode), ("model", model.Version), ("link", model.LinkThreshold), ("review", model.ReviewThreshold));
+        Mark("ledger-stage-decisions");
+        await StepSql.ExecuteAsync(connection, tx, PersonsSql, ct);
+        Mark("ledger-persons");
+        await StepSql.ExecuteAsync(connection, tx, PersonKeysSql, ct);
+        Mark("ledger-person-keys");
+        await StepSql.ExecuteAsync(connection, tx, SourceRecordsSql, ct, ("extract", chunk.ExtractId), ("feed", chunk.FeedCode), ("agency", chunk.AgencyCode));
+        Mark("ledger-source-records");
+        await StepSql.ExecuteAsync(connection, tx, MatchDecisionsSql, ct,
+            ("model", model.Version), ("link", model.LinkThreshold), ("review", model.ReviewThreshold));
+        Mark("ledger-match-decisions");
         return fresh;
     }
 
@@ -62,16 +73,27 @@ internal static class IdentityLedgerStep
     {
         using var span = ResolutionTelemetry.Step("identity-ledger-merges", locked: true);
         await StepSql.ExecuteAsync(connection, tx, UnchangedRowsSql, ct, ("extract", chunk.ExtractId));
+        Mark("ledger-unchanged");
         var written = await WriteMatchRecordsAsync(connection, tx, ct);
-        if (await StepSql.ScalarAsync(connection, tx, TermFrequenciesSql, ct, ("extract", chunk.ExtractId), ("first", chunk.FirstRow),
-                ("last", chunk.LastRow), ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks)
+        Mark("ledger-match-records");
+        if (await StepSql.ScalarAsync(connection, tx, TermFrequenciesSql, ct, ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks)
+        {
+            Mark("ledger-frequencies");
             await StepSql.ExecuteAsync(connection, tx, CloseEpochSql, ct);
+            Mark("ledger-close-epoch");
+        }
+        else Mark("ledger-frequencies");
         await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model, ct);
+        Mark("ledger-reviews");
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         foreach (var merge in decisions.Merges)
             await IdentityWriter.MergeAsync(connection, tx, merge, byRow[merge.BridgingRow].SourceRecordId, model.Version, ct);
+        if (decisions.Merges.Count > 0) Mark("ledger-merges");
         return written;
     }
+
+    /// <summary>A profile mark on the step's span: the time since its previous mark, named after the statement that took it.</summary>
+    private static void Mark(string name) => System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent(name));
 
     /// <summary>Persons created by this chunk: all their records are in hand, nothing to read back.</summary>
     private static Dictionary<Guid, List<GoldenSource>> FreshPersons(List<PreparedRow> prepared, Dictionary<Guid, GoldenSource> sources, ChunkDecisions decisions)
