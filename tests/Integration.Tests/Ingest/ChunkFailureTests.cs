@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RabbitMQ.Client;
 using Registry.Contracts;
 using Registry.Extracts;
 using Registry.Integration.Tests.Infrastructure;
@@ -52,6 +53,9 @@ public sealed class ChunkFailureTests(RegistryServers servers)
         Assert.Contains("permission denied", failed.Error, StringComparison.OrdinalIgnoreCase);
 
         await using (var grant = new NpgsqlCommand("GRANT INSERT ON service_events TO registry_workers", owner)) await grant.ExecuteNonQueryAsync();
+        // The extract is marked failed by the fault the bus publishes; the message itself reaches the error queue a moment
+        // apart. An operator requeues minutes later: wait until it is there, as they would find it.
+        await WaitForErrorQueueAsync(servers.BrokerUri, system.WorkerServices.GetRequiredService<IOptions<BusOptions>>().Value);
         var requeued = await Registry.Ingest.Resolution.PoisonChunks.RequeueAsync(servers.BrokerUri,
             system.WorkerServices.GetRequiredService<IOptions<BusOptions>>().Value, system.ConnectionString, default);
 
@@ -62,5 +66,27 @@ public sealed class ChunkFailureTests(RegistryServers servers)
         Assert.Equal(extract.RowsAccepted, extract.RowsResolved);
         await using var count = new NpgsqlCommand("SELECT count(*) FROM source_records", owner);
         Assert.Equal((long)extract.RowsAccepted!, await count.ExecuteScalarAsync());
+    }
+
+    private static async Task WaitForErrorQueueAsync(string brokerUri, BusOptions bus)
+    {
+        var broker = BrokerAddress.Parse(brokerUri);
+        var factory = new ConnectionFactory { UserName = broker.User, Password = broker.Password, VirtualHost = broker.VirtualHost };
+        await using var connection = await factory.CreateConnectionAsync([.. broker.Nodes.Select(n => new AmqpTcpEndpoint(n.Host, n.Port))]);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                if (await channel.MessageCountAsync(RegistryBus.ResolutionQueue(bus) + "_error") > 0) return;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException) when (DateTime.UtcNow < deadline)
+            {
+                // The error queue is declared with its first message.
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the failed chunk never reached the resolution error queue");
+            await Task.Delay(100);
+        }
     }
 }
