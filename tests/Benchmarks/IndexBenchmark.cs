@@ -77,7 +77,7 @@ public static class IndexBenchmark
         var ci = CultureInfo.InvariantCulture;
         double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / n;
         Console.WriteLine(string.Create(ci, $"per chunk: early lookup {Ms(lookupT):F2} ms, filing {Ms(fileT):F2} ms, catch-up {Ms(catchUpT):F2} ms; {candidates / (double)records:F1} candidates a row"));
-        Console.WriteLine(string.Create(ci, $"{wall:F1} s, {cpuUsed:F1} CPU-s; GC paused {paused:F1} s in {gc[0]} / {gc[1]} / {gc[2]} collections; index heap {heap:N0} MB; a full blocking collection {fullMs:F0} ms"));
+        Console.WriteLine(string.Create(ci, $"{wall:F1} s, {cpuUsed:F1} CPU-s; GC paused {paused:F1} s in {gc[0]} / {gc[1]} / {gc[2]} collections; index heap {heap:N0} MB ({index.TableBytes / (double)records:F0} bytes a record in its tables); a full blocking collection {fullMs:F0} ms"));
         Console.WriteLine(string.Create(ci, $"RESULT lookup_ms={Ms(lookupT):F2} file_ms={Ms(fileT):F2} catchup_ms={Ms(catchUpT):F2} full_gc_ms={fullMs:F0} heap_mb={heap} digest={digest:x16}"));
         GC.KeepAlive(index);
         return 0;

@@ -54,25 +54,4 @@ public static class MatchRecordRows
             Colonia = Shared(19),
         };
     }
-
-    /// <summary>The record with the values <see cref="Read"/> shares through <paramref name="intern"/> shared the same way.</summary>
-    public static MatchRecord Interned(MatchRecord record, Func<string, string> intern)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(intern);
-        string? Shared(string? s) => s is null ? null : intern(s);
-        return record with
-        {
-            GivenKey = intern(record.GivenKey),
-            GivenSignificant = intern(record.GivenSignificant),
-            GivenPhonetic = intern(record.GivenPhonetic),
-            PaternalKey = Shared(record.PaternalKey),
-            PaternalPhonetic = Shared(record.PaternalPhonetic),
-            MaternalKey = Shared(record.MaternalKey),
-            MaternalPhonetic = Shared(record.MaternalPhonetic),
-            PostalCode = Shared(record.PostalCode),
-            Municipality = Shared(record.Municipality),
-            Colonia = Shared(record.Colonia),
-        };
-    }
 }

@@ -171,6 +171,58 @@ public sealed class CandidateIndexTests(RegistryServers servers)
         Assert.Equal(0, reader.FiledFromWrites);
     }
 
+    [Fact]
+    public async Task A_new_workers_first_load_of_thousands_of_records_answers_as_the_index_that_filed_them_chunk_by_chunk()
+    {
+        // More records than one batch of the first load (read and hashed on one thread, filed on another).
+        const int rows = 6000;
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, rows);
+        await using var _ = db;
+        var filing = new CandidateIndex();
+        var resolver = new ChunkResolver(db, filing);
+        string[] given = ["RICARDO", "ELENA", "JOSE", "MARIA", "LUPE", "ANA"];
+        var all = Enumerable.Range(1, rows).Select(n =>
+        {
+            var birth = new DateOnly(1950, 1, 1).AddDays(n % 1500); // four rows a name and date
+            var name = given[n % given.Length];
+            var row = Row(n, name, birth);
+            return n % 3 == 0 ? row with { Curp = ResolverRegistry.CurpOf(name, birth, row.Sex == "M" ? Sex.Female : Sex.Male) } : row;
+        }).ToList();
+        foreach (var (chunk, i) in all.Chunk(2000).Select((c, i) => (c, i)))
+            await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, i, chunk), default);
+        await using var connection = await db.OpenConnectionAsync();
+        await filing.SyncAsync(connection, default);
+
+        var cold = new CandidateIndex();
+        var probes = Lookups(all.Take(300).Select(r => r with { RowNumber = r.RowNumber + rows }));
+        var fromCold = await cold.LookupAsync(connection, null, probes, default);
+        var stored = new List<MatchRecord>();
+        await using (var read = new NpgsqlCommand($"SELECT {MatchRecordRows.Columns("mr")} FROM match_records mr ORDER BY mr.seq", connection))
+        await using (var reader = await read.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) stored.Add(MatchRecordRows.Read(reader, 0));
+
+        // The first load files every record as stored, in seq order.
+        Assert.Equal(rows, cold.Count);
+        Assert.Equal(stored, cold.Records);
+        // The same records as the index that filed them chunk by chunk — in another order only where a merge moved one
+        // (it keeps its place there; a first load reads it where its new seq puts it).
+        Assert.Equal(filing.Records.OrderBy(r => r.SourceRecordId), cold.Records.OrderBy(r => r.SourceRecordId));
+        var fromFiling = await filing.LookupAsync(connection, null, probes, default);
+        Assert.NotEmpty(fromCold.Candidates);
+        Assert.Equal(fromFiling.Candidates.Select(c => (c.RowNumber, c.Record)).Order(ByRowAndRecord.Instance),
+            fromCold.Candidates.Select(c => (c.RowNumber, c.Record)).Order(ByRowAndRecord.Instance));
+        var persons = filing.Records.Select(r => r.PersonId).Distinct().ToList();
+        Assert.Equal(await filing.CurpsOfAsync(persons, default), await cold.CurpsOfAsync(persons, default));
+        Assert.Contains((await cold.CurpsOfAsync(persons, default)).Values, c => c is not null);
+    }
+
+    private sealed class ByRowAndRecord : IComparer<(int Row, MatchRecord Record)>
+    {
+        public static readonly ByRowAndRecord Instance = new();
+        public int Compare((int Row, MatchRecord Record) x, (int Row, MatchRecord Record) y) =>
+            x.Row != y.Row ? x.Row.CompareTo(y.Row) : x.Record.SourceRecordId.CompareTo(y.Record.SourceRecordId);
+    }
+
     private static List<(int RowNumber, IReadOnlyList<ulong> QueryKeys)> Lookups(IEnumerable<SourceRow> rows) =>
         [.. rows.Select(r =>
         {
