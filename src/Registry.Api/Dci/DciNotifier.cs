@@ -34,16 +34,25 @@ public sealed class DciNotifier(NpgsqlDataSource db, DciExchanges exchanges, Dci
         var cursor = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
             "SELECT last_event FROM dci_event_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED", transaction: tx, cancellationToken: ct));
         if (cursor is null) return false; // another replica is at it
-        var events = (await connection.QueryAsync<(long Id, string Type, string Payload)>(new CommandDefinition(
-            "SELECT id, type, payload::text FROM outbox_events WHERE id > @cursor ORDER BY id LIMIT @batch",
-            new { cursor, batch = Batch }, tx, cancellationToken: ct))).AsList();
+        // A chunk's events commit with its identity phase, but its households, territories and golden records are written
+        // by its attachments and completion, in later transactions: an event of a chunk not yet completed waits, or the
+        // person would be judged outside the subscriber's territory (or without a visible source) and never notified. A
+        // chunk's events carry its identity transaction's start (created_at = applied_at), so the first event at or after
+        // the oldest incomplete chunk's start stops the batch; the cursor never passes it.
+        var events = (await connection.QueryAsync<(long Id, string Type, string Payload, bool Ready)>(new CommandDefinition(
+            """
+            SELECT id, type, payload::text,
+                   created_at < coalesce((SELECT min(applied_at) FROM extract_chunks WHERE completed_at IS NULL), 'infinity')
+              FROM outbox_events WHERE id > @cursor ORDER BY id LIMIT @batch
+            """,
+            new { cursor, batch = Batch }, tx, cancellationToken: ct))).TakeWhile(e => e.Ready).ToList();
         if (events.Count == 0) return false;
 
         var touched = new Dictionary<string, HashSet<Guid>>(StringComparer.Ordinal)
         {
             [Register] = [], [Update] = [], [NewHouseholdMember] = [],
         };
-        foreach (var (_, type, payload) in events) Classify(type, JsonNode.Parse(payload)!.AsObject(), touched);
+        foreach (var (_, type, payload, _) in events) Classify(type, JsonNode.Parse(payload)!.AsObject(), touched);
 
         var logged = new List<(RegistryUser User, string Code, IReadOnlyList<Guid> Ids)>();
         var callbacks = new List<DciCallback>();
