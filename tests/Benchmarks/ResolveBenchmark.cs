@@ -44,6 +44,7 @@ public static class ResolveBenchmark
             Console.Error.WriteLine("--records, --incremental, --chunk and --consumers are each at least 1.");
             return 2;
         }
+        var heapBeforeRows = GC.GetTotalMemory(forceFullCollection: true);
         var batches = source switch
         {
             "bench" => BenchBatches(records, incremental),
@@ -51,6 +52,10 @@ public static class ResolveBenchmark
                 BenchArgs.Int(args, "--seed", 20261123)),
             _ => throw new ArgumentException($"unknown --source '{source}': bench or synth"),
         };
+        // The bench's own share of the process: every row of both phases, generated before the first is resolved.
+        var rowBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBeforeRows;
+        Console.WriteLine($"the bench's rows hold {rowBytes >> 20:N0} MB of the managed heap " +
+            $"({rowBytes / Math.Max(1, batches.Item1.Sum(b => b.Rows.Count) + batches.Item2.Sum(b => b.Rows.Count)):N0} bytes a row)");
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         if (string.IsNullOrEmpty(pg))
         {
