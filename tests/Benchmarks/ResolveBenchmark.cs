@@ -45,7 +45,7 @@ public static class ResolveBenchmark
             return 2;
         }
         var heapBeforeRows = GC.GetTotalMemory(forceFullCollection: true);
-        var batches = source switch
+        (List<Batch> Initial, List<Batch> Incremental) batches = source switch
         {
             "bench" => BenchBatches(records, incremental),
             "synth" => SynthBatches(records, incremental, ErrorProfile.Named(BenchArgs.String(args, "--profile", "typical")),
@@ -55,7 +55,7 @@ public static class ResolveBenchmark
         // The bench's own share of the process: every row of both phases, generated before the first is resolved.
         var rowBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBeforeRows;
         Console.WriteLine($"the bench's rows hold {rowBytes >> 20:N0} MB of the managed heap " +
-            $"({rowBytes / Math.Max(1, batches.Item1.Sum(b => b.Rows.Count) + batches.Item2.Sum(b => b.Rows.Count)):N0} bytes a row)");
+            $"({rowBytes / Math.Max(1, batches.Initial.Sum(b => b.Rows.Count) + batches.Incremental.Sum(b => b.Rows.Count)):N0} bytes a row)");
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         if (string.IsNullOrEmpty(pg))
         {
