@@ -18,6 +18,9 @@ internal sealed class LockShare : IDisposable
 {
     private readonly ActivityListener listener;
     private readonly ConcurrentDictionary<string, double> lockedMs = new();
+    private readonly ConcurrentDictionary<string, double> stepMs = new();
+    private long candidates;
+    private long personsInReach;
     private long heldTicks;
     private long chunkTicks;
     private long chunks;
@@ -35,6 +38,7 @@ internal sealed class LockShare : IDisposable
 
     private void Stopped(Activity span)
     {
+        Step(span);
         if (span.DisplayName == ResolutionTelemetry.LockHeldSpan) Interlocked.Add(ref heldTicks, span.Duration.Ticks);
         else if (span.DisplayName == ResolutionTelemetry.ChunkSpan)
         {
@@ -56,11 +60,33 @@ internal sealed class LockShare : IDisposable
 
     private void Add(string name, double ms) => lockedMs.AddOrUpdate(name, ms, (_, v) => v + ms);
 
+    /// <summary>
+    /// Every step, locked or not (a locked one marked <c>*</c>), and its marks (<c>step/mark</c>); the chunk and
+    /// lock-held spans as wholes; and the decide step's candidates and persons in reach, summed.
+    /// </summary>
+    private void Step(Activity span)
+    {
+        var name = span.GetTagItem(ResolutionTelemetry.LockedTag) is true ? span.DisplayName + "*" : span.DisplayName;
+        stepMs.AddOrUpdate(name, span.Duration.TotalMilliseconds, (_, v) => v + span.Duration.TotalMilliseconds);
+        var mark = span.StartTimeUtc;
+        foreach (var e in span.Events)
+        {
+            if (e.Tags.Any(t => t.Key == "wait_ms")) continue;
+            var ms = (e.Timestamp.UtcDateTime - mark).TotalMilliseconds;
+            stepMs.AddOrUpdate(name + "/" + e.Name, ms, (_, v) => v + ms);
+            mark = e.Timestamp.UtcDateTime;
+        }
+        if (span.GetTagItem("registry.candidates") is int c) Interlocked.Add(ref candidates, c);
+        if (span.GetTagItem("registry.persons_in_reach") is int p) Interlocked.Add(ref personsInReach, p);
+    }
+
     /// <summary>Held and chunk time so far, and the locked steps' totals, to take a phase's figures as the difference of two readings.</summary>
     public Snapshot Reading => new(TimeSpan.FromTicks(Interlocked.Read(ref heldTicks)), TimeSpan.FromTicks(Interlocked.Read(ref chunkTicks)),
-        Interlocked.Read(ref chunks), new Dictionary<string, double>(lockedMs));
+        Interlocked.Read(ref chunks), new Dictionary<string, double>(lockedMs), new Dictionary<string, double>(stepMs),
+        Interlocked.Read(ref candidates), Interlocked.Read(ref personsInReach));
 
-    public sealed record Snapshot(TimeSpan Held, TimeSpan Chunks, long Count, Dictionary<string, double> LockedMs);
+    public sealed record Snapshot(TimeSpan Held, TimeSpan Chunks, long Count, Dictionary<string, double> LockedMs,
+        Dictionary<string, double> StepMs, long Candidates, long PersonsInReach);
 
     public static double Share(Snapshot from, Snapshot to) =>
         to.Chunks == from.Chunks ? 0 : (to.Held - from.Held) / (to.Chunks - from.Chunks);
@@ -77,6 +103,23 @@ internal sealed class LockShare : IDisposable
         string Line(IEnumerable<(string Key, double Ms)> items) =>
             string.Join(" ", items.OrderByDescending(s => s.Ms).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key}={s.Ms:F1}")));
         return string.Create(CultureInfo.InvariantCulture, $"held={held:F1} ms a chunk ({n} chunks): ") + Line(steps.Where(s => !s.Key.Contains('/', StringComparison.Ordinal))) +
+            "; within steps: " + Line(steps.Where(s => s.Key.Contains('/', StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// Milliseconds a chunk of every step between two readings (locked ones marked <c>*</c>; largest first, then the
+    /// marks within steps), and the candidates and persons in reach a row had at the decide step.
+    /// </summary>
+    public static string AllSteps(Snapshot from, Snapshot to, long rows)
+    {
+        var n = Math.Max(1, to.Count - from.Count);
+        var steps = to.StepMs.Select(kv => (kv.Key, Ms: (kv.Value - from.StepMs.GetValueOrDefault(kv.Key)) / n)).ToList();
+        string Line(IEnumerable<(string Key, double Ms)> items) =>
+            string.Join(" ", items.OrderByDescending(s => s.Ms).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key}={s.Ms:F1}")));
+        var perRow = Math.Max(1, rows);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"candidates/row={(double)(to.Candidates - from.Candidates) / perRow:F1} persons_in_reach/row={(double)(to.PersonsInReach - from.PersonsInReach) / perRow:F2}; ms a chunk ({n} chunks): ") +
+            Line(steps.Where(s => !s.Key.Contains('/', StringComparison.Ordinal))) +
             "; within steps: " + Line(steps.Where(s => s.Key.Contains('/', StringComparison.Ordinal)));
     }
 

@@ -44,13 +44,18 @@ public static class ResolveBenchmark
             Console.Error.WriteLine("--records, --incremental, --chunk and --consumers are each at least 1.");
             return 2;
         }
-        var batches = source switch
+        var heapBeforeRows = GC.GetTotalMemory(forceFullCollection: true);
+        (List<Batch> Initial, List<Batch> Incremental) batches = source switch
         {
             "bench" => BenchBatches(records, incremental),
             "synth" => SynthBatches(records, incremental, ErrorProfile.Named(BenchArgs.String(args, "--profile", "typical")),
                 BenchArgs.Int(args, "--seed", 20261123)),
             _ => throw new ArgumentException($"unknown --source '{source}': bench or synth"),
         };
+        // The bench's own share of the process: every row of both phases, generated before the first is resolved.
+        var rowBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBeforeRows;
+        Console.WriteLine($"the bench's rows hold {rowBytes >> 20:N0} MB of the managed heap " +
+            $"({rowBytes / Math.Max(1, batches.Initial.Sum(b => b.Rows.Count) + batches.Incremental.Sum(b => b.Rows.Count)):N0} bytes a row)");
         var pg = Environment.GetEnvironmentVariable("ConnectionStrings__Registry");
         if (string.IsNullOrEmpty(pg))
         {
@@ -96,10 +101,10 @@ public static class ResolveBenchmark
         using var profile = StepProfile.FromEnvironment();
         using var lockShare = new LockShare();
         var start = lockShare.Reading;
-        var first = await ResolveAsync(resolver, db, "initial", batches.Initial, chunkSize, consumers, canonical);
+        var first = await ResolveAsync(resolver, db, lockShare, "initial", batches.Initial, chunkSize, consumers, canonical);
         var afterFirst = lockShare.Reading;
         sampler?.Print();
-        var second = await ResolveAsync(resolver, db, "incremental", batches.Incremental, chunkSize, consumers, canonical);
+        var second = await ResolveAsync(resolver, db, lockShare, "incremental", batches.Incremental, chunkSize, consumers, canonical);
         var afterSecond = lockShare.Reading;
         var share = LockShare.Share(start, afterFirst);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -107,6 +112,8 @@ public static class ResolveBenchmark
             $"{(afterFirst.Chunks - start.Chunks).TotalSeconds:F1} chunk-s), incremental {LockShare.Share(afterFirst, afterSecond):F3}"));
         Console.WriteLine("under the lock, initial: " + LockShare.Breakdown(start, afterFirst));
         Console.WriteLine("under the lock, incremental: " + LockShare.Breakdown(afterFirst, afterSecond));
+        Console.WriteLine("every step, initial: " + LockShare.AllSteps(start, afterFirst, records));
+        Console.WriteLine("every step, incremental: " + LockShare.AllSteps(afterFirst, afterSecond, incremental));
         // The resolving process's peak, before the cold load below adds a second index beside the first.
         var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20);
         // What the process holds after both phases beyond what it held before: the index, in the main.
@@ -148,7 +155,7 @@ public static class ResolveBenchmark
         return ((heapAfter - heapBefore) / (double)Math.Max(1, cold.Count), load);
     }
 
-    private static async Task<double> ResolveAsync(ChunkResolver resolver, NpgsqlDataSource db, string name, List<Batch> batches, int chunkSize, int consumers,
+    private static async Task<double> ResolveAsync(ChunkResolver resolver, NpgsqlDataSource db, LockShare lockShare, string name, List<Batch> batches, int chunkSize, int consumers,
         bool canonical)
     {
         var store = new ExtractStore(db);
@@ -169,6 +176,8 @@ public static class ResolveBenchmark
         var rowsDone = 0;
         var sw = Stopwatch.StartNew();
         var redelivered = 0;
+        var segment = new Segment(lockShare.Reading, TimeSpan.Zero, 0, GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+        var segmentGate = new object();
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = consumers }, async (chunk, ct) =>
         {
             // As the workers' bus would: a chunk that failed (a timeout, a deadlock) is delivered again, twice at most;
@@ -190,6 +199,9 @@ public static class ResolveBenchmark
             }
             var n = Interlocked.Increment(ref done);
             var r = Interlocked.Add(ref rowsDone, chunk.Rows.Count);
+            // A line a million rows: how the cost of a row grows with the registry.
+            if (r / 1_000_000 > (r - chunk.Rows.Count) / 1_000_000)
+                lock (segmentGate) segment = PrintSegment(name, segment, lockShare.Reading, sw.Elapsed, r);
             if (n % Math.Max(1, chunks.Count / 10) == 0)
                 Console.WriteLine($"  {name}: {n * 100 / chunks.Count}% ({r:N0} rows, {r / sw.Elapsed.TotalSeconds:N0} rows/s)");
         });
@@ -202,6 +214,19 @@ public static class ResolveBenchmark
             $"{(GC.GetTotalPauseDuration() - gcPause).TotalSeconds:F1} s in {counts[0] - gcCounts[0]} / {counts[1] - gcCounts[1]} / {counts[2] - gcCounts[2]} collections (gen0 / gen1 / gen2); " +
             $"{(GC.GetTotalAllocatedBytes() - allocated) / count / 1024.0:F1} KB allocated a record");
         return rate;
+    }
+
+    /// <summary>Where a segment of a phase began: the readings its line is the difference from.</summary>
+    private sealed record Segment(LockShare.Snapshot Steps, TimeSpan Elapsed, long Rows, TimeSpan GcPause, int Gen2);
+
+    private static Segment PrintSegment(string name, Segment from, LockShare.Snapshot steps, TimeSpan elapsed, long rows)
+    {
+        var to = new Segment(steps, elapsed, rows, GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+        var n = rows - from.Rows;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {name} rows {from.Rows:N0}–{rows:N0}: {n / (elapsed - from.Elapsed).TotalSeconds:N0} rows/s; GC paused {(to.GcPause - from.GcPause).TotalSeconds:F1} s, " +
+            $"{to.Gen2 - from.Gen2} gen2; heap {GC.GetTotalMemory(false) >> 20:N0} MB; ") + LockShare.AllSteps(from.Steps, steps, n));
+        return to;
     }
 
     /// <summary>Which garbage collector ran, and whether with the workers host's settings (deploy/workers-runtime.env, as make sets).</summary>

@@ -99,6 +99,8 @@ internal sealed class DecideStep
         // under the lock (every record's valid CURP, counted per person), and the steward's exclusions.
         var personIds = rows.Where(r => r.KnownPerson is not null).Select(r => r.KnownPerson!.Value)
             .Concat(matcher.PersonsInReach(rows.Select(r => (r.RowNumber, r.Record)), candidates)).Distinct().ToArray();
+        span?.SetTag("registry.candidates", candidates.Count);
+        span?.SetTag("registry.persons_in_reach", personIds.Length);
         var personCurps = await index.CurpsOfAsync(personIds, ct);
         Mark("decide-curps");
         // Exclusions are read under the lock, all of those persons': a steward's "not the same person" is never missed.
