@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Registry.Integration.Tests.Infrastructure;
 
@@ -170,6 +171,38 @@ public sealed class DciNotifyTests(RegistryServers servers)
         var logged = await ScalarAsync(db,
             $"SELECT count(*) FROM access_log WHERE kind = 'dci-notify' AND subject = 'gestora.reynosa' AND returned_ids @> ARRAY['{personId}'::uuid]");
         Assert.Equal(1, logged);
+    }
+
+    [Fact]
+    public async Task A_notify_waits_until_the_chunk_that_registered_the_person_is_complete()
+    {
+        // The notifier runs only when the test says (its poll is an hour), so the moment between a chunk's identity commit
+        // and its completion — when its households, territories and golden records are still to be written — is held open.
+        await using var system = await RegistrySystem.StartAsync(servers, realHttp: true, settings: new Dictionary<string, string?>
+        {
+            ["Dci:CallbackHosts:0"] = "127.0.0.1",
+            ["Dci:PollInterval"] = "01:00:00",
+        });
+        var notifier = system.ApiServices.GetRequiredService<Registry.Api.Dci.DciNotifier>();
+        await notifier.RunOnceAsync(default); // its first run: notify of what happens from now on
+        var partner = await system.ApiClientAsync("gestora.reynosa");
+        using (var response = await partner.PostAsync("/dci/registry/subscribe", new StringContent(
+                   Subscribe("spmis-reynosa", new Uri("http://127.0.0.1:9/spmis-reynosa/registry/on-subscribe"), "DIF-TAM", "DIF-5001").ToJsonString(),
+                   Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await system.DropAsync("dif-alimentaria", Directory.EnumerateFiles(Path.Combine(RepoPaths.Samples, "dif-alimentaria")).Single());
+        await system.WaitForExtractsAsync(1);
+
+        await using var db = new NpgsqlConnection(system.ConnectionString);
+        await db.OpenAsync();
+        const string notifies = "SELECT count(*) FROM dci_callbacks WHERE uri LIKE '%/spmis-reynosa/registry/notify'";
+        await ScalarAsync(db, "UPDATE extract_chunks SET completed_at = NULL WHERE chunk_index = 0");
+        Assert.False(await notifier.RunOnceAsync(default));
+        Assert.Equal(0, await ScalarAsync(db, notifies));
+
+        await ScalarAsync(db, "UPDATE extract_chunks SET completed_at = now()");
+        while (await notifier.RunOnceAsync(default)) { }
+        Assert.Equal(1, await ScalarAsync(db, notifies));
     }
 
     private static async Task<long> ScalarAsync(NpgsqlConnection db, string sql)

@@ -121,6 +121,8 @@ public sealed class RegistrySystem : IAsyncDisposable
 
     public IServiceProvider WorkerServices => _workers!.Services;
 
+    public IServiceProvider ApiServices => _api!.Services;
+
     /// <summary>Agency upload keys configured for the test hosts (only their SHA-256 reaches the configuration).</summary>
     public static readonly (string Agency, string Key)[] UploadKeys = [("SSA-TAM", "ssa-test-key"), ("DIF-TAM", "dif-test-key")];
 
