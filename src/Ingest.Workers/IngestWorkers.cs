@@ -36,6 +36,7 @@ public static partial class IngestWorkers
             index.OverFullBlocks += (_, e) => LogOverFullBlocks(logger, e.Rows, e.Records, CandidateIndex.MaxBlockCandidates);
             return index;
         });
+        services.AddSingleton(sp => new ResolutionSlots(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<BusOptions>>().Value.ConcurrentChunks));
         services.AddSingleton<ChunkResolver>();
         services.AddOptions<ResolutionOptions>().BindConfiguration("Resolution")
             .Validate(o => o.IsValid, "Resolution:Order must be 'canonical' or 'arrival'").ValidateOnStart();

@@ -47,18 +47,22 @@ public sealed class ResolveSourceRowsConsumer(ChunkResolver resolver, IOptions<R
     }
 }
 
-/// <summary>Queue name and concurrency of the resolution endpoint; a prefetch that covers the concurrent chunks.</summary>
+/// <summary>
+/// Queue name and concurrency of the resolution endpoint: <see cref="ResolutionSlots.WaitingPerSlot"/> chunks per slot
+/// taken at once, and no more fetched than are taken — a chunk fetched but not taken could be the one the taken ones
+/// wait for (<see cref="ResolutionSlots"/>).
+/// </summary>
 public sealed class ResolveSourceRowsConsumerDefinition : ConsumerDefinition<ResolveSourceRowsConsumer>
 {
     public ResolveSourceRowsConsumerDefinition(IOptions<BusOptions> options)
     {
         EndpointName = RegistryBus.ResolutionQueue(options.Value);
-        ConcurrentMessageLimit = Math.Max(1, options.Value.ConcurrentChunks);
+        ConcurrentMessageLimit = Math.Max(1, options.Value.ConcurrentChunks) * ResolutionSlots.WaitingPerSlot;
     }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<ResolveSourceRowsConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        endpointConfigurator.PrefetchCount = (ConcurrentMessageLimit ?? 1) * 2;
+        endpointConfigurator.PrefetchCount = ConcurrentMessageLimit ?? 1;
     }
 }

@@ -31,9 +31,10 @@ namespace Registry.Resolution;
 /// consumers in any number of processes see each other's committed persons and never create two persons for
 /// one identity (hard rule 7). Normalisation, staging, the first candidate lookup and the scoring it allows run
 /// before it; what was written between that lookup and the lock is synced under it.
-/// One index per process: pass the same <paramref name="index"/> to every resolver of a database.
+/// One index per process: pass the same <paramref name="index"/> to every resolver of a database. <paramref name="slots"/>
+/// bound the chunks this process works on at once (none: every caller works at once).
 /// </summary>
-public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? index = null)
+public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? index = null, ResolutionSlots? slots = null)
 {
     private readonly MatchModelStore models = new(dataSource);
     private readonly CandidatesStep candidates = new(index ?? new CandidateIndex());
@@ -65,6 +66,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
     {
         ArgumentNullException.ThrowIfNull(chunk);
         using var span = ResolutionTelemetry.Chunk(chunk);
+        // As it arrives, a chunk holds a slot throughout; in canonical order, only while it works before its turn.
+        using var arrivalSlot = patience is null ? await TakeSlotAsync(ct) : null;
         var model = await models.CurrentAsync(ct);
         var prepared = PreparedRow.Of(chunk);
 
@@ -81,12 +84,17 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         // In canonical order, a chunk far from its turn does no work yet: it waits briefly, or goes back to the queue.
         if (patience is { } near && !await TurnStep.WaitAsync(connection, tx, chunk, near, TurnStep.NearWindow, ct))
             return await NotItsTurnAsync(tx, ct);
-        await StagingStep.CreateTablesAsync(connection, tx, ct);
-
-        // Before the lock, and before its turn: candidates as the registry stands now, and the scores they allow.
-        var early = await candidates.LookupAsync(connection, tx, prepared, ct);
-        var decide = await DecideStep.PrescoreAsync(connection, tx, model, prepared, early.Candidates, ct);
-        var staged = await StagingStep.CopyAsync(connection, tx, chunk.ExtractId, prepared, decide.Linking, ct);
+        CandidateLookup early;
+        DecideStep decide;
+        StagingStep.Staged staged;
+        using (patience is null ? null : await TakeSlotAsync(ct))
+        {
+            await StagingStep.CreateTablesAsync(connection, tx, ct);
+            // Before the lock, and before its turn: candidates as the registry stands now, and the scores they allow.
+            early = await candidates.LookupAsync(connection, tx, prepared, ct);
+            decide = await DecideStep.PrescoreAsync(connection, tx, model, prepared, early.Candidates, ct);
+            staged = await StagingStep.CopyAsync(connection, tx, chunk.ExtractId, prepared, decide.Linking, ct);
+        }
         // Its turn: every chunk before it resolved. Nothing else is applied until it commits.
         if (patience is { } exact)
         {
@@ -131,6 +139,12 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         await CompletionStep.RunAsync(connection, chunk, affected,
             new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, staged.Sources), ct);
         return ChunkOutcome.Applied;
+    }
+
+    private async Task<IDisposable?> TakeSlotAsync(CancellationToken ct)
+    {
+        if (slots is null) return null;
+        using (ResolutionTelemetry.Step("slot-wait")) return await slots.TakeAsync(ct);
     }
 
     private static async Task<ChunkOutcome> NotItsTurnAsync(NpgsqlTransaction tx, CancellationToken ct)

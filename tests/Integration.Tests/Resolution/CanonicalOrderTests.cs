@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Registry.Contracts;
 using Registry.Extracts;
@@ -50,6 +51,32 @@ public sealed class CanonicalOrderTests(RegistryServers servers)
         Assert.False(second.IsCompleted);
         Assert.Equal(ChunkOutcome.Applied, await resolver.ApplyInTurnAsync(ResolverRegistry.Chunk(extract, 0, Row(1, "ANA")), Short, default));
         Assert.Equal(ChunkOutcome.Applied, await second);
+    }
+
+    [Fact]
+    public async Task Chunks_that_reach_the_queue_in_reverse_order_are_resolved_in_turn_without_waiting_out_their_patience()
+    {
+        // A patience far past the test's deadline: a chunk that had to give up its wait and go back to the queue would
+        // time the test out. Sends racing on the broker reorder an extract's chunks like this under load.
+        await using var system = await RegistrySystem.StartAsync(servers,
+            settings: new Dictionary<string, string?> { ["Resolution:TurnPatience"] = "00:02:00" });
+        const int chunks = 6;
+        await using var db = NpgsqlDataSource.Create(system.ConnectionString);
+        var store = new ExtractStore(db);
+        var (extract, _) = await store.RegisterAsync("ssa-consultas", "SSA-TAM", "health", "t.csv", new string('c', 64), chunks, "/dev/null", null, default);
+        await store.FinishParseAsync(extract, chunks, chunks, 0, chunks, 1, default);
+
+        var bus = system.WorkerServices.GetRequiredService<MassTransit.IBus>();
+        var options = system.WorkerServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Registry.ServiceDefaults.BusOptions>>().Value;
+        var endpoint = await bus.GetSendEndpoint(Registry.ServiceDefaults.RegistryBus.ResolutionAddress(options));
+        string[] names = ["ANA", "LUIS", "ROSA", "JUAN", "ELENA", "PEDRO"];
+        for (var i = chunks - 1; i >= 0; i--) await endpoint.Send(ResolverRegistry.Chunk(extract, i, Row(i + 1, names[i])));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await CountAsync(db, "SELECT count(*) FROM extract_chunks WHERE completed_at IS NOT NULL") < chunks && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        Assert.Equal(chunks, await CountAsync(db, "SELECT count(*) FROM extract_chunks WHERE completed_at IS NOT NULL"));
+        Assert.Equal(chunks, await CountAsync(db, "SELECT count(*) FROM persons"));
     }
 
     [Fact]
