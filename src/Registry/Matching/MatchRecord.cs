@@ -311,6 +311,9 @@ public sealed record MatchRecord
             // The given name as if it were the surname (the columns swapped): birth date + surname of the other record.
             if (GivenPhonetic != PaternalPhonetic && GivenPhonetic != MaternalPhonetic) sink.Add(Date(k.Clear().Append("dp:"), dob).Append(':').Append(GivenPhonetic));
         }
+        // Birth date and postal code: a row whose names both changed or both carry a typo, or that lacks a given name,
+        // still meets its record where it lives. Few people share a birth date and a postal code, at any registry size.
+        if (PostalCode is not null) sink.Add(Date(k.Clear().Append("dz:"), dob).Append(':').Append(PostalCode));
         // Birth date and the initials of the given name and first surname: typos in both names.
         if (GivenKey.Length > 0 && PaternalKey is { Length: > 0 }) sink.Add(Date(k.Clear().Append("di:"), dob).Append(':').Append(GivenKey[0]).Append(PaternalKey[0]));
         if (GivenPhonetic.Length == 0) return;

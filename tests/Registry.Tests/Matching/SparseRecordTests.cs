@@ -31,6 +31,17 @@ public sealed class SparseRecordTests
     }
 
     [Fact]
+    public void A_row_without_a_given_name_and_with_a_surname_typo_meets_its_record_by_birth_date_and_postal_code()
+    {
+        var registry = Record(Guid.NewGuid(), "ERIN", "ZIMMERMANN", null, new DateOnly(1935, 12, 28), postal: "2226", street: "BOOROONDARA STREET", number: "80");
+        var incoming = Record(default, "", "ZIMMERRMNN", null, new DateOnly(1935, 12, 28), postal: "2226", street: "BOOROONDARA STREET", number: "9");
+        var neighbour = Record(Guid.NewGuid(), "ERIN", "ZIMMERMANN", null, new DateOnly(1935, 12, 29), postal: "2226");
+
+        Assert.Contains(incoming.QueryKeys().Intersect(registry.BlockingKeys()), k => k.StartsWith("dz:", StringComparison.Ordinal));
+        Assert.DoesNotContain(incoming.QueryKeys().Intersect(neighbour.BlockingKeys()), k => k.StartsWith("dz:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_same_name_alone_in_the_same_municipality_does_not_link()
     {
         var person = Guid.NewGuid();
