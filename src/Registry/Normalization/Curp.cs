@@ -44,7 +44,7 @@ public static partial class Curp
         return (10 - sum % 10) % 10;
     }
 
-    /// <summary>Structure (letters, date, sex, state, consonants, homonym) and check digit.</summary>
+    /// <summary>Structure (letters, a past birth date, sex, state, consonants, homonym) and check digit.</summary>
     public static bool IsValid(string? curp)
     {
         if (curp is null || curp.Length != 18) return false;
@@ -55,7 +55,9 @@ public static partial class Curp
         for (var i = 13; i < 16; i++) if (!IsLetter(curp[i])) return false;
         if (!char.IsAsciiDigit(curp[16]) && !IsLetter(curp[16])) return false;
         if (!char.IsAsciiDigit(curp[17])) return false;
-        if (BirthDate(curp) is null) return false;
+        // A letter for a digit in the homonym character keeps the check digit when the two are 5 apart (O for 0, as OCR
+        // reads it) and moves the birth a century on: a CURP cannot be issued for a birth still to come.
+        if (BirthDate(curp) is not { } born || born > DateOnly.FromDateTime(DateTime.UtcNow)) return false;
         return CheckDigit(curp) == curp[17] - '0';
     }
 

@@ -27,6 +27,15 @@ public sealed class CurpTests
     }
 
     [Fact]
+    public void A_CURP_whose_homonym_character_puts_the_birth_in_the_future_is_not_valid()
+    {
+        Assert.True(Curp.IsValid("COLM680822HTSMNR03"));
+        // An OCR'd O for the 0: the check digit still agrees, but a letter means born in 2068.
+        Assert.Equal(Curp.CheckDigit("COLM680822HTSMNRO"), Curp.CheckDigit("COLM680822HTSMNR0"));
+        Assert.False(Curp.IsValid("COLM680822HTSMNRO3"));
+    }
+
+    [Fact]
     public void The_homonym_character_tells_the_century_of_birth()
     {
         Assert.Equal(new DateOnly(1953, 11, 13), Curp.BirthDate("LOOA531113HTCPBN07"));
