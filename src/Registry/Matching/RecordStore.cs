@@ -100,6 +100,13 @@ internal sealed class RecordStore
         return ReadString(ref at);
     }
 
+    /// <summary>The phonetic codes of the record's surnames, without building the rest of it (<see cref="MatchRecord.SurnamesNear"/>).</summary>
+    public (string? Paternal, string? Maternal) SurnamePhonetics(int ordinal)
+    {
+        ref readonly var row = ref rows[ordinal];
+        return (surnames[row.Paternal].Item2, surnames[row.Maternal].Item2);
+    }
+
     /// <summary>The record as it was filed.</summary>
     public MatchRecord Get(int ordinal)
     {
