@@ -48,13 +48,13 @@ public static class BlocksBenchmark
         long recurring = 0, reached = 0;
         var soleFamily = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var reachedBy = new HashSet<string>(StringComparer.Ordinal);
-        var surnames = new List<(string?, string?)>(rows.Count);
+        var surnames = new List<(string?, string?, string)>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
             seen.Clear();
             reachedBy.Clear();
             var record = MatchRecord.From(rows[i], Guid.Empty);
-            surnames.Add((record.PaternalPhonetic, record.MaternalPhonetic));
+            surnames.Add((record.PaternalPhonetic, record.MaternalPhonetic, record.GivenPhonetic));
             var broadFilter = Environment.GetEnvironmentVariable("BLOCKS_NOFILTER") is null;
             foreach (var key in record.QueryKeys().Distinct(StringComparer.Ordinal))
             {
@@ -66,7 +66,8 @@ public static class BlocksBenchmark
                 if (members.Count <= CandidateIndex.MaxBlockCandidates)
                     for (var m = 0; m < members.Count; m++)
                     {
-                        if (broad && !MatchRecord.SurnamesNear(record.PaternalPhonetic, record.MaternalPhonetic, surnames[members[m]].Item1, surnames[members[m]].Item2)) continue;
+                        var (mp, mm, mg) = surnames[members[m]];
+                        if (broad && !MatchRecord.NamesNear(record.GivenPhonetic, record.PaternalPhonetic, record.MaternalPhonetic, mg, mp, mm)) continue;
                         if (seen.Add(members[m])) added++;
                         if (truth is not null && truth[members[m]] == truth[i]) reachedBy.Add(family);
                     }

@@ -350,8 +350,8 @@ public sealed class CandidateIndex
     /// <summary>Whether a record met through one of <paramref name="set"/>'s broad keys is a candidate (<see cref="QueryKeySet.Keeps"/>).</summary>
     private bool Keeps(QueryKeySet set, int ordinal)
     {
-        var (paternal, maternal) = records.SurnamePhonetics(ordinal);
-        return set.Keeps(paternal, maternal);
+        var (given, paternal, maternal) = records.NamePhonetics(ordinal);
+        return set.Keeps(given, paternal, maternal);
     }
 
     /// <summary>

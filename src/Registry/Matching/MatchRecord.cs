@@ -156,35 +156,40 @@ public sealed record MatchRecord
     }
 
     /// <summary>
-    /// Whether a record found through a <i>broad</i> key (<see cref="IsBroadKey"/>) can be the row's person: the broad keys
-    /// share one surname and the given name (with the year, the day and month, or the municipality) and exist for a
-    /// typo in, or the lack of, the <i>other</i> surname — so a member is kept when either side has one surname only, or
-    /// the other surnames are within two edits (phonetic codes, transpositions counting one). Everyone else of that name
-    /// born that year is a namesake the row's other keys would find if it were the person: without this, those blocks
-    /// grow with the registry and so did every row's candidates (a row met three times as many in the second million
-    /// as in the first). Arguments are phonetic codes; their order (row or member first) does not matter.
+    /// Whether a record found through a <i>broad</i> key (<see cref="IsBroadKey"/>) can be the row's person. The broad keys
+    /// share one surname only (with the given name and the year, the day and month or the municipality, or with the birth
+    /// date) and exist for a typo in, or the lack of, the <i>other</i> surname: a member is kept when either side has one
+    /// surname only, when the other surnames are within two edits (phonetic codes, a transposition counting one), or when
+    /// one side's given name is the other's surname (the columns swapped, which the birth-date key is also filed for).
+    /// Everyone else of that surname is a namesake whom the row's other keys would find if it were the person: unfiltered,
+    /// these blocks grow with the registry, and so did every row's candidates. Arguments are phonetic codes; which record
+    /// comes first does not matter.
     /// </summary>
-    public static bool SurnamesNear(string? paternal, string? maternal, string? otherPaternal, string? otherMaternal)
+    public static bool NamesNear(string given, string? paternal, string? maternal, string otherGiven, string? otherPaternal, string? otherMaternal)
     {
         if (paternal is null || maternal is null || otherPaternal is null || otherMaternal is null) return true;
-        return (paternal == otherPaternal && Near(maternal, otherMaternal))
-               || (maternal == otherMaternal && Near(paternal, otherPaternal))
-               || (paternal == otherMaternal && Near(maternal, otherPaternal))
-               || (maternal == otherPaternal && Near(paternal, otherMaternal));
+        if ((paternal == otherPaternal && Near(maternal, otherMaternal))
+            || (maternal == otherMaternal && Near(paternal, otherPaternal))
+            || (paternal == otherMaternal && Near(maternal, otherPaternal))
+            || (maternal == otherPaternal && Near(paternal, otherMaternal)))
+            return true;
+        return (given.Length > 0 && (given == otherPaternal || given == otherMaternal))
+               || (otherGiven.Length > 0 && (otherGiven == paternal || otherGiven == maternal));
 
         static bool Near(string a, string b) => EditDistance.DamerauLevenshtein(a, b, 2) <= 2;
     }
 
     /// <summary>
-    /// The keys whose blocks hold everyone of a surname and given name born in a year (<c>sy</c>), on a day and month
-    /// (<c>sm</c>), or living in a municipality (<c>mg</c>, <c>mgn</c>): what they find is kept only when
-    /// <see cref="SurnamesNear"/> says so.
+    /// The keys that hold one surname and not the other: surname, given name and birth year (<c>sy</c>), day and month
+    /// (<c>sm</c>) or municipality (<c>mg</c>, <c>mgn</c>), and birth date and surname (<c>dp</c>). What they find is
+    /// kept only when <see cref="NamesNear"/> says so.
     /// </summary>
     public static bool IsBroadKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         return key.StartsWith("sy:", StringComparison.Ordinal) || key.StartsWith("sm:", StringComparison.Ordinal)
-               || key.StartsWith("mg:", StringComparison.Ordinal) || key.StartsWith("mgn:", StringComparison.Ordinal);
+               || key.StartsWith("mg:", StringComparison.Ordinal) || key.StartsWith("mgn:", StringComparison.Ordinal)
+               || key.StartsWith("dp:", StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -195,7 +200,7 @@ public sealed record MatchRecord
     {
         var sink = new QuerySink([], []);
         EmitKeys(query: true, ref sink);
-        return new QueryKeySet(sink.Narrow, sink.Broad, PaternalPhonetic, MaternalPhonetic);
+        return new QueryKeySet(sink.Narrow, sink.Broad, GivenPhonetic, PaternalPhonetic, MaternalPhonetic);
     }
 
     /// <summary>64-bit FNV-1a of the key's characters, finished with a murmur mix. A collision only adds candidates.</summary>
@@ -252,10 +257,11 @@ public sealed record MatchRecord
 
         public void Add(System.Text.StringBuilder key) => (IsBroad(key) ? broad : narrow).Add(KeyHash(key));
 
-        // sy:, sm:, mg:, mgn: (IsBroadKey) without building the key's string.
+        // sy:, sm:, mg:, mgn:, dp: (IsBroadKey) without building the key's string.
         private static bool IsBroad(System.Text.StringBuilder k) =>
             k.Length > 3 && ((k[0] == 's' && k[1] is 'y' or 'm' && k[2] == ':')
-                             || (k[0] == 'm' && k[1] == 'g' && (k[2] == ':' || (k[2] == 'n' && k[3] == ':'))));
+                             || (k[0] == 'm' && k[1] == 'g' && (k[2] == ':' || (k[2] == 'n' && k[3] == ':')))
+                             || (k[0] == 'd' && k[1] == 'p' && k[2] == ':'));
     }
 
     [ThreadStatic] private static System.Text.StringBuilder? keyBuffer;

@@ -3,13 +3,13 @@ namespace Registry.Matching;
 /// <summary>
 /// The hashes a row's candidates are looked up by (<see cref="MatchRecord.QueryKeyHashes"/>), each once: the narrow keys
 /// first, then the broad ones (<see cref="MatchRecord.IsBroadKey"/>), whose members count as candidates only when
-/// <see cref="Keeps"/> them — by the row's surnames, kept here. A plain list of hashes is looked up with no such condition.
+/// <see cref="Keeps"/> them — by the row's names, kept here. A plain list of hashes is looked up with no such condition.
 /// </summary>
 public sealed class QueryKeySet : IReadOnlyList<ulong>
 {
     private readonly ulong[] hashes;
 
-    internal QueryKeySet(List<ulong> narrow, List<ulong> broad, string? paternal, string? maternal)
+    internal QueryKeySet(List<ulong> narrow, List<ulong> broad, string given, string? paternal, string? maternal)
     {
         var distinct = new HashSet<ulong>();
         var all = new List<ulong>(narrow.Count + broad.Count);
@@ -20,6 +20,7 @@ public sealed class QueryKeySet : IReadOnlyList<ulong>
         foreach (var h in broad)
             if (distinct.Add(h)) all.Add(h);
         hashes = [.. all];
+        Given = given;
         Paternal = paternal;
         Maternal = maternal;
     }
@@ -27,15 +28,17 @@ public sealed class QueryKeySet : IReadOnlyList<ulong>
     /// <summary>The index of the first broad key: those at and after it are broad.</summary>
     public int BroadFrom { get; }
 
-    /// <summary>The row's surnames (phonetic codes).</summary>
+    /// <summary>The row's given name and surnames (phonetic codes).</summary>
+    public string Given { get; }
+
     public string? Paternal { get; }
 
     public string? Maternal { get; }
 
     public bool IsBroad(int index) => index >= BroadFrom;
 
-    /// <summary>Whether a record with these surnames (phonetic codes), met through a broad key, is one of the row's candidates.</summary>
-    public bool Keeps(string? paternal, string? maternal) => MatchRecord.SurnamesNear(Paternal, Maternal, paternal, maternal);
+    /// <summary>Whether a record with these names (phonetic codes), met through a broad key, is one of the row's candidates.</summary>
+    public bool Keeps(string given, string? paternal, string? maternal) => MatchRecord.NamesNear(Given, Paternal, Maternal, given, paternal, maternal);
 
     public ulong this[int index] => hashes[index];
 
