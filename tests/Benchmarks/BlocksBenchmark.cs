@@ -12,11 +12,14 @@ namespace Registry.Benchmarks;
 /// <summary>
 /// `Benchmarks blocks`: how selective the blocking keys are at a given registry size, in memory (no
 /// database). Rows arrive in order; each row's candidates are the records before it that share a
-/// blocking key, each key taking at most <see cref="CandidateIndex.MaxBlockCandidates"/> of them as
-/// the resolver's query does. Prints, per key family, the mean and largest block a row meets and
+/// blocking key, as the resolver's lookup finds them: a key filed by more than <see cref="CandidateIndex.MaxBlockCandidates"/>
+/// is generic and finds no one, and a broad key's members count only when <see cref="MatchRecord.NamesNear"/> keeps them
+/// (<c>--plain</c>: every block whole). Prints, per key family, the mean and largest block a row meets and
 /// how many candidates it adds, and the mean number of distinct candidates per row — the quantity
 /// that makes resolution slow down as the registry grows. <c>--source bench</c> takes the rows of
-/// bench-resolve, <c>--source synth</c> the synthetic population's extracts (PROFILE).
+/// bench-resolve, <c>--source synth</c> the synthetic population's extracts (PROFILE), and then also how many rows share a
+/// key with an earlier row of their own person (blocking's recall: the resolver links only what blocking brings together)
+/// and the rows only one key family brings to their person.
 /// </summary>
 public static class BlocksBenchmark
 {
@@ -49,13 +52,14 @@ public static class BlocksBenchmark
         var soleFamily = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var reachedBy = new HashSet<string>(StringComparer.Ordinal);
         var surnames = new List<(string?, string?, string)>(rows.Count);
+        // --plain: every key's block whole, as rows were looked up before the broad keys kept only near names.
+        var broadFilter = !args.Contains("--plain");
         for (var i = 0; i < rows.Count; i++)
         {
             seen.Clear();
             reachedBy.Clear();
             var record = MatchRecord.From(rows[i], Guid.Empty);
             surnames.Add((record.PaternalPhonetic, record.MaternalPhonetic, record.GivenPhonetic));
-            var broadFilter = Environment.GetEnvironmentVariable("BLOCKS_NOFILTER") is null;
             foreach (var key in record.QueryKeys().Distinct(StringComparer.Ordinal))
             {
                 if (!blocks.TryGetValue(key, out var members)) blocks[key] = members = [];
@@ -85,12 +89,6 @@ public static class BlocksBenchmark
                 recurring++;
                 if (reachedBy.Count > 0) reached++;
                 if (reachedBy.Count == 1) soleFamily[reachedBy.First()] = soleFamily.GetValueOrDefault(reachedBy.First()) + 1;
-                if (reachedBy.Count == 1 && reachedBy.First() is "sy" or "sm" && Environment.GetEnvironmentVariable("BLOCKS_DUMP") is { } dump)
-                {
-                    var r = rows[i];
-                    var e = rows[firstOf[truth[i]]];
-                    File.AppendAllText(dump, $"{reachedBy.First()} | {r.GivenNames} / {r.PaternalSurname} / {r.MaternalSurname} / {r.BirthDate} / {r.Curp} || first: {e.GivenNames} / {e.PaternalSurname} / {e.MaternalSurname} / {e.BirthDate} / {e.Curp}\n");
-                }
             }
             if ((i + 1) % report == 0)
             {

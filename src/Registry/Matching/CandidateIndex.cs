@@ -9,6 +9,8 @@ namespace Registry.Matching;
 /// <see cref="MatchRecord.QueryKeys"/>. A key filed by more than <see cref="MaxBlockCandidates"/> records is
 /// <i>generic</i> (a common name born on a common date, at a state's size): it finds no one, and its records are found
 /// through their other keys — never a silent first-200 of the block, which made a later-filed match invisible.
+/// A row's broad keys (those holding one surname only, marked in its <see cref="QueryKeySet"/>) give it only the members
+/// <see cref="MatchRecord.NamesNear"/> keeps, in the lookup and the catch-up alike: their blocks grow with the registry.
 /// <para>
 /// It stays exact across processes through <c>match_records.seq</c>: every write of
 /// a match record — a new record, or its person moved by a merge or split — takes the next seq, and
