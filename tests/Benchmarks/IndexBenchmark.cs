@@ -23,11 +23,14 @@ public static class IndexBenchmark
         var rows = ResolveBenchmark.Rows(0, records, Math.Max(1, (int)(records * 0.6)), 0).ToList();
         // Ids in row order, as a resolver's time-ordered ids mostly are; fixed, so that runs compare by digest.
         var features = rows.Select((r, i) => MatchRecord.From(r, new Guid(i, 0, 0, new byte[8]), new Guid(i, 1, 0, new byte[8]))).ToList();
+        // As the resolver looks rows up (QueryKeyHashes: broad keys kept by the names), or with --plain every key's block whole.
+        var plain = args.Contains("--plain");
         var keys = features.Select(f =>
         {
+            if (!plain) return (IReadOnlyList<ulong>)f.QueryKeyHashes();
             var list = new List<ulong>();
             f.KeyHashes(query: true, list);
-            return (IReadOnlyList<ulong>)list.ToArray();
+            return (IReadOnlyList<ulong>)list.Distinct().ToArray();
         }).ToList();
         Console.WriteLine($"{records:N0} rows prepared in {sw.Elapsed.TotalSeconds:F0} s; chunks of {chunkSize}");
 

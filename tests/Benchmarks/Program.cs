@@ -23,8 +23,8 @@ static int Usage()
     Console.Error.WriteLine("       Benchmarks lookup [--persons N] [--rps N] [--seconds N] [--keep]");
     Console.Error.WriteLine("       Benchmarks coverage [--persons N] [--rps N] [--seconds N] [--changes N] [--keep] [--existing DB]");
     Console.Error.WriteLine("       Benchmarks accuracy [--profile clean|typical|hard] [--records N] [--seed N] [--dataset febrl2] [--keep]");
-    Console.Error.WriteLine("       Benchmarks blocks [--records N] [--source bench|synth] [--profile P] [--seed N]");
-    Console.Error.WriteLine("       Benchmarks index [--records N] [--chunk N]");
+    Console.Error.WriteLine("       Benchmarks blocks [--records N] [--source bench|synth] [--profile P] [--seed N] [--plain]");
+    Console.Error.WriteLine("       Benchmarks index [--records N] [--chunk N] [--plain]");
     Console.Error.WriteLine("       Benchmarks cluster [--records N] [--profile P] [--seed N] [--rabbit-node 1..3, default the queue leader] [--wave-timeout S] [--exact]   (make cluster-test)");
     Console.Error.WriteLine("       Benchmarks synth --out FOLDER [--records N] [--profile P] [--seed N] [--feeds all|code,code]");
     return 2;

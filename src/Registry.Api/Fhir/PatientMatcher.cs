@@ -50,11 +50,8 @@ public sealed class PatientMatcher(NpgsqlDataSource db, CandidateIndex index, Ma
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(user);
         var record = MatchRecord.From(row, Guid.NewGuid());
-        var keys = new List<ulong>(16);
-        record.KeyHashes(query: true, keys);
-
         await using var connection = await db.OpenConnectionAsync(ct);
-        var found = await index.CandidatesAsync(connection, null, [(Row, (IReadOnlyList<ulong>)[.. keys.Distinct()])], ct);
+        var found = await index.CandidatesAsync(connection, null, [(Row, (IReadOnlyList<ulong>)record.QueryKeyHashes())], ct);
         var model = (await models.CurrentAsync(ct)).AtSize(index.Count);
         if (found.Count == 0) return ([], new Dictionary<Guid, VisibleGolden>());
 

@@ -9,6 +9,8 @@ namespace Registry.Matching;
 /// <see cref="MatchRecord.QueryKeys"/>. A key filed by more than <see cref="MaxBlockCandidates"/> records is
 /// <i>generic</i> (a common name born on a common date, at a state's size): it finds no one, and its records are found
 /// through their other keys — never a silent first-200 of the block, which made a later-filed match invisible.
+/// A row's broad keys (those holding one surname only, marked in its <see cref="QueryKeySet"/>) give it only the members
+/// <see cref="MatchRecord.NamesNear"/> keeps, in the lookup and the catch-up alike: their blocks grow with the registry.
 /// <para>
 /// It stays exact across processes through <c>match_records.seq</c>: every write of
 /// a match record — a new record, or its person moved by a merge or split — takes the next seq, and
@@ -221,12 +223,18 @@ public sealed class CandidateIndex
             seen.Clear();
             added.Clear();
             if (since.Count > 0)
-                foreach (var key in keys)
-                    for (var j = since.GetValueOrDefault(key, -1); j >= 0; j = previous[j])
+            {
+                var set = keys as QueryKeySet;
+                for (var k = 0; k < keys.Count; k++)
+                {
+                    var broad = set is not null && set.IsBroad(k);
+                    for (var j = since.GetValueOrDefault(keys[k], -1); j >= 0; j = previous[j])
                     {
                         var ordinal = recent[from + j].Ordinal;
-                        if (seen.Add(ordinal)) added.Add(ordinal);
+                        if ((!broad || Keeps(set!, ordinal)) && seen.Add(ordinal)) added.Add(ordinal);
                     }
+                }
+            }
             if (ranges.TryGetValue(row, out var range))
                 for (var i = range.Start; i < range.End; i++)
                 {
@@ -316,17 +324,19 @@ public sealed class CandidateIndex
             seen.Clear();
             mine.Clear();
             bool anyFull = false, anyWhole = false;
-            foreach (var key in keys)
+            var set = keys as QueryKeySet;
+            for (var k = 0; k < keys.Count; k++)
             {
-                var members = blocks.Members(key, out var full);
+                var members = blocks.Members(keys[k], out var full);
                 if (full)
                 {
                     anyFull = true; // generic: finds no one
                     continue;
                 }
                 if (!members.IsEmpty) anyWhole = true;
+                var broad = set is not null && set.IsBroad(k);
                 foreach (var member in members)
-                    if (seen.Add(member)) mine.Add(member);
+                    if ((!broad || Keeps(set!, member)) && seen.Add(member)) mine.Add(member);
             }
             if (anyFull)
             {
@@ -337,6 +347,13 @@ public sealed class CandidateIndex
             foreach (var ordinal in mine) found.Add(new CandidateRecord(row, built.Get(ordinal)));
         }
         return found;
+    }
+
+    /// <summary>Whether a record met through one of <paramref name="set"/>'s broad keys is a candidate (<see cref="QueryKeySet.Keeps"/>).</summary>
+    private bool Keeps(QueryKeySet set, int ordinal)
+    {
+        var (given, paternal, maternal) = records.NamePhonetics(ordinal);
+        return set.Keeps(given, paternal, maternal);
     }
 
     /// <summary>

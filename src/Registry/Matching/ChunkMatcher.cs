@@ -325,14 +325,14 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
         }
         for (var q = 0; q < records.Count; q++)
         {
-            keys.Clear();
-            records[q].KeyHashes(query: true, keys);
-            foreach (var key in keys)
+            var query = records[q].QueryKeyHashes();
+            for (var k = 0; k < query.Count; k++)
             {
-                if (!stored.TryGetValue(key, out var members) || members.Count > MaxInChunkBlock) continue;
+                if (!stored.TryGetValue(query[k], out var members) || members.Count > MaxInChunkBlock) continue;
+                var broad = query.IsBroad(k);
                 foreach (var other in members)
                 {
-                    if (other == q) continue;
+                    if (other == q || (broad && !query.Keeps(records[other].GivenPhonetic, records[other].PaternalPhonetic, records[other].MaternalPhonetic))) continue;
                     var pair = q < other ? (q, other) : (other, q);
                     if (seen.Add(pair)) yield return pair;
                 }

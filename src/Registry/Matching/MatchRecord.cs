@@ -155,6 +155,54 @@ public sealed record MatchRecord
         EmitKeys(query, ref sink);
     }
 
+    /// <summary>
+    /// Whether a record found through a <i>broad</i> key (<see cref="IsBroadKey"/>) can be the row's person. The broad keys
+    /// share one surname only (with the given name and the year, the day and month or the municipality, or with the birth
+    /// date) and exist for a typo in, or the lack of, the <i>other</i> surname: a member is kept when either side has one
+    /// surname only, when the other surnames are within two edits (phonetic codes, a transposition counting one), or when
+    /// one side's given name is the other's surname (the columns swapped, which the birth-date key is also filed for).
+    /// Everyone else of that surname is a namesake whom the row's other keys would find if it were the person: unfiltered,
+    /// these blocks grow with the registry, and so did every row's candidates. Arguments are phonetic codes; which record
+    /// comes first does not matter.
+    /// </summary>
+    public static bool NamesNear(string given, string? paternal, string? maternal, string otherGiven, string? otherPaternal, string? otherMaternal)
+    {
+        if (paternal is null || maternal is null || otherPaternal is null || otherMaternal is null) return true;
+        if ((paternal == otherPaternal && Near(maternal, otherMaternal))
+            || (maternal == otherMaternal && Near(paternal, otherPaternal))
+            || (paternal == otherMaternal && Near(maternal, otherPaternal))
+            || (maternal == otherPaternal && Near(paternal, otherMaternal)))
+            return true;
+        return (given.Length > 0 && (given == otherPaternal || given == otherMaternal))
+               || (otherGiven.Length > 0 && (otherGiven == paternal || otherGiven == maternal));
+
+        static bool Near(string a, string b) => EditDistance.DamerauLevenshtein(a, b, 2) <= 2;
+    }
+
+    /// <summary>
+    /// The keys that hold one surname and not the other: surname, given name and birth year (<c>sy</c>), day and month
+    /// (<c>sm</c>) or municipality (<c>mg</c>, <c>mgn</c>), and birth date and surname (<c>dp</c>). What they find is
+    /// kept only when <see cref="NamesNear"/> says so.
+    /// </summary>
+    public static bool IsBroadKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.StartsWith("sy:", StringComparison.Ordinal) || key.StartsWith("sm:", StringComparison.Ordinal)
+               || key.StartsWith("mg:", StringComparison.Ordinal) || key.StartsWith("mgn:", StringComparison.Ordinal)
+               || key.StartsWith("dp:", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <see cref="QueryKeys"/> hashed, each once, the broad ones (<see cref="IsBroadKey"/>) marked: what the candidate
+    /// index and the chunk's own pairs look a row up by.
+    /// </summary>
+    public QueryKeySet QueryKeyHashes()
+    {
+        var sink = new QuerySink([], []);
+        EmitKeys(query: true, ref sink);
+        return new QueryKeySet(sink.Narrow, sink.Broad, GivenPhonetic, PaternalPhonetic, MaternalPhonetic);
+    }
+
     /// <summary>64-bit FNV-1a of the key's characters, finished with a murmur mix. A collision only adds candidates.</summary>
     private static ulong KeyHash(System.Text.StringBuilder key)
     {
@@ -200,6 +248,20 @@ public sealed record MatchRecord
     private readonly struct HashSink(List<ulong> hashes) : IKeySink
     {
         public void Add(System.Text.StringBuilder key) => hashes.Add(KeyHash(key));
+    }
+
+    private readonly struct QuerySink(List<ulong> narrow, List<ulong> broad) : IKeySink
+    {
+        public List<ulong> Narrow => narrow;
+        public List<ulong> Broad => broad;
+
+        public void Add(System.Text.StringBuilder key) => (IsBroad(key) ? broad : narrow).Add(KeyHash(key));
+
+        // sy:, sm:, mg:, mgn:, dp: (IsBroadKey) without building the key's string.
+        private static bool IsBroad(System.Text.StringBuilder k) =>
+            k.Length > 3 && ((k[0] == 's' && k[1] is 'y' or 'm' && k[2] == ':')
+                             || (k[0] == 'm' && k[1] == 'g' && (k[2] == ':' || (k[2] == 'n' && k[3] == ':')))
+                             || (k[0] == 'd' && k[1] == 'p' && k[2] == ':'));
     }
 
     [ThreadStatic] private static System.Text.StringBuilder? keyBuffer;

@@ -100,6 +100,13 @@ internal sealed class RecordStore
         return ReadString(ref at);
     }
 
+    /// <summary>The phonetic codes of the record's given name and surnames, without building the rest of it (<see cref="MatchRecord.NamesNear"/>).</summary>
+    public (string Given, string? Paternal, string? Maternal) NamePhonetics(int ordinal)
+    {
+        ref readonly var row = ref rows[ordinal];
+        return (givens[row.Given].Item3, surnames[row.Paternal].Item2, surnames[row.Maternal].Item2);
+    }
+
     /// <summary>The record as it was filed.</summary>
     public MatchRecord Get(int ordinal)
     {

@@ -19,7 +19,14 @@ public sealed class BlockingKeysTests
         }, Guid.NewGuid(), Guid.NewGuid());
 
     /// <summary>The keys through which <paramref name="later"/>, arriving after <paramref name="stored"/>, finds it.</summary>
-    private static string[] Finds(MatchRecord later, MatchRecord stored) => [.. later.QueryKeys().Intersect(stored.BlockingKeys())];
+    private static string[] Finds(MatchRecord later, MatchRecord stored)
+    {
+        var keys = later.QueryKeys().Intersect(stored.BlockingKeys()).ToArray();
+        // A shared key is not enough when every shared key is broad: the index must also keep the record (NamesNear).
+        var index = new CandidateIndex();
+        index.FileInMemory([stored]);
+        return index.LookupInMemory([(1, later.QueryKeyHashes())]).Candidates.Count == 1 ? keys : [];
+    }
 
     public static TheoryData<string, string, string?, DateOnly?> TwoErrors => new()
     {
@@ -120,6 +127,11 @@ public sealed class BlockingKeysTests
         var b = Record("MONTALVAN", "AMELIA", null, new DateOnly(1907, 1, 1));
         Assert.NotEmpty(Finds(a, b));
         Assert.NotEmpty(Finds(b, a));
+        // With a second surname on both sides: the birth date + surname key keeps a record whose surname is the row's given name.
+        var c = Record("AMELIA", "MONTALVAN", "RUIZ", new DateOnly(1907, 1, 1));
+        var d = Record("MONTALVAN", "AMELIA", "RUIZ", new DateOnly(1907, 1, 1));
+        Assert.NotEmpty(Finds(c, d));
+        Assert.NotEmpty(Finds(d, c));
     }
 
     [Fact]

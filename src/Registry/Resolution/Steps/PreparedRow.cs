@@ -12,7 +12,7 @@ namespace Registry.Resolution.Steps;
 internal sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityKeys Keys, MatchRecord Features)
 {
     /// <summary>The keys the row's candidates are looked up by, before the lock and under it.</summary>
-    public ulong[] QueryKeys { get; } = QueryKeyHashes(Features);
+    public QueryKeySet QueryKeys { get; } = Features.QueryKeyHashes();
 
     public static List<PreparedRow> Of(ResolveSourceRows chunk) => [.. chunk.Rows.Select(r => Prepare(chunk, r))];
 
@@ -21,12 +21,5 @@ internal sealed record PreparedRow(SourceRow Row, Guid SourceRecordId, IdentityK
         var id = TimeOrderedIds.Next();
         var features = MatchRecord.From(row, id);
         return new PreparedRow(row, id, IdentityKeys.For(chunk.AgencyCode, chunk.ExtractId, row, features.ValidCurp), features);
-    }
-
-    private static ulong[] QueryKeyHashes(MatchRecord features)
-    {
-        var keys = new List<ulong>(16);
-        features.KeyHashes(query: true, keys);
-        return [.. keys.Distinct()];
     }
 }

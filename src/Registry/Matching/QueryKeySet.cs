@@ -1,0 +1,50 @@
+namespace Registry.Matching;
+
+/// <summary>
+/// The hashes a row's candidates are looked up by (<see cref="MatchRecord.QueryKeyHashes"/>), each once: the narrow keys
+/// first, then the broad ones (<see cref="MatchRecord.IsBroadKey"/>), whose members count as candidates only when
+/// <see cref="Keeps"/> them — by the row's names, kept here. A plain list of hashes is looked up with no such condition.
+/// </summary>
+public sealed class QueryKeySet : IReadOnlyList<ulong>
+{
+    private readonly ulong[] hashes;
+
+    internal QueryKeySet(List<ulong> narrow, List<ulong> broad, string given, string? paternal, string? maternal)
+    {
+        var distinct = new HashSet<ulong>();
+        var all = new List<ulong>(narrow.Count + broad.Count);
+        foreach (var h in narrow)
+            if (distinct.Add(h)) all.Add(h);
+        BroadFrom = all.Count;
+        // A broad key whose hash is also a narrow one's (a collision) stays narrow: it finds everyone it did.
+        foreach (var h in broad)
+            if (distinct.Add(h)) all.Add(h);
+        hashes = [.. all];
+        Given = given;
+        Paternal = paternal;
+        Maternal = maternal;
+    }
+
+    /// <summary>The index of the first broad key: those at and after it are broad.</summary>
+    public int BroadFrom { get; }
+
+    /// <summary>The row's given name and surnames (phonetic codes).</summary>
+    public string Given { get; }
+
+    public string? Paternal { get; }
+
+    public string? Maternal { get; }
+
+    public bool IsBroad(int index) => index >= BroadFrom;
+
+    /// <summary>Whether a record with these names (phonetic codes), met through a broad key, is one of the row's candidates.</summary>
+    public bool Keeps(string given, string? paternal, string? maternal) => MatchRecord.NamesNear(Given, Paternal, Maternal, given, paternal, maternal);
+
+    public ulong this[int index] => hashes[index];
+
+    public int Count => hashes.Length;
+
+    public IEnumerator<ulong> GetEnumerator() => ((IEnumerable<ulong>)hashes).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => hashes.GetEnumerator();
+}
