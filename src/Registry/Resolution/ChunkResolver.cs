@@ -138,6 +138,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             .Where(id => !fresh.ContainsKey(id)).ToArray();
         await CompletionStep.RunAsync(connection, chunk, affected,
             new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, staged.Sources), ct);
+        await CompletionStep.FlushIndexesAsync(connection, ct);
         return ChunkOutcome.Applied;
     }
 
