@@ -31,6 +31,7 @@ internal static class IdentityLedgerStep
     // in row order — what CandidateIndex.FileWrittenAsync needs to file them from memory.
     private static readonly string MatchRecordsSql = StepSql.Load("IdentityLedgerStep.MatchRecords.sql");
     private static readonly string TermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.sql");
+    private static readonly string StagedTermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.Staged.sql");
     private static readonly string CloseEpochSql = StepSql.Load("IdentityLedgerStep.CloseEpoch.sql");
 
     /// <summary>
@@ -88,7 +89,9 @@ internal static class IdentityLedgerStep
         Mark("ledger-unchanged");
         var written = await WriteMatchRecordsAsync(connection, tx, ct);
         Mark("ledger-match-records");
-        if (await StepSql.ScalarAsync(connection, tx, TermFrequenciesSql, ct, ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks)
+        // Every staged row became a match record: the frequencies counted before the lock are the chunk's.
+        var frequencies = written.Count == prepared.Count ? StagedTermFrequenciesSql : TermFrequenciesSql;
+        if (await StepSql.ScalarAsync(connection, tx, frequencies, ct, ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks)
         {
             Mark("ledger-frequencies");
             await StepSql.ExecuteAsync(connection, tx, CloseEpochSql, ct);
