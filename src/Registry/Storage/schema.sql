@@ -592,6 +592,14 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.registry_flush_pending_index_entries() RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT gin_clean_pending_list('persons_name_trgm'::regclass), gin_clean_pending_list('persons_name_words'::regclass),
+           gin_clean_pending_list('source_records_address_trgm'::regclass);
+$$;
+
 CREATE FUNCTION public.registry_fold(value text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $_$
