@@ -3,11 +3,11 @@
 -- by score or carries the person's name, so that every territory it moves changes in this commit.
 SELECT registry_created_residences(ARRAY(SELECT source_record_id FROM stage_rows));
 CREATE TEMP TABLE IF NOT EXISTS decided_claims (
-    source_record_id uuid, person_id uuid, created boolean, municipality text, counted boolean, note text
+    source_record_id uuid, person_id uuid, municipality text, counted boolean, note text
 ) ON COMMIT DROP;
 DELETE FROM decided_claims;
 INSERT INTO decided_claims
-SELECT source_record_id, person_id, false, municipality, corroborated,
+SELECT source_record_id, person_id, municipality, corroborated,
        CASE WHEN rule LIKE 'probabilistic%' THEN 'linked by score'
             WHEN corroborated THEN 'identifier and name agree'
             ELSE 'linked by identifier (' || rule || ') alone: name absent or different' END
