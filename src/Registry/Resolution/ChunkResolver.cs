@@ -21,8 +21,8 @@ namespace Registry.Resolution;
 /// <item><see cref="IdentityLedgerStep"/>: persons, person keys, source records, match decisions, match records, review
 ///   tasks and merges — where lineage is written.</item>
 /// </list>
-/// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: households, memberships and service events, to the
-/// person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
+/// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: new persons' residences, households, memberships and
+/// service events, to the person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
 /// except for a chunk that merges persons or moves a known person's residence, which writes them in its identity phase;
 /// and <see cref="CompletionStep"/>: golden records of the existing persons the chunk touched, the extract's progress,
 /// and <c>extract_chunks.completed_at</c>. Nothing a later chunk's decisions read is written in either, so the next
