@@ -4,8 +4,8 @@ namespace Registry.Feeds;
 
 /// <summary>
 /// The part of the feed definitions the database itself needs: which feeds are trusted for
-/// residence (<see cref="FeedDefinition.ResidenceAuthoritative"/>), read by the residence trigger
-/// once per statement rather than carried on every row. Written by the workers
+/// residence (<see cref="FeedDefinition.ResidenceAuthoritative"/>), read by the resolver once per chunk
+/// (its residence claims) rather than carried on every row. Written by the workers
 /// host at start, after migrations; a feed no longer defined is trusted for nothing.
 /// </summary>
 public static class FeedRegistry

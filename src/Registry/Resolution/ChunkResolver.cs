@@ -21,8 +21,8 @@ namespace Registry.Resolution;
 /// <item><see cref="IdentityLedgerStep"/>: persons, person keys, source records, match decisions, match records, review
 ///   tasks and merges — where lineage is written.</item>
 /// </list>
-/// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: households, memberships and service events, to the
-/// person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
+/// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: new persons' residences, households, memberships and
+/// service events, to the person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
 /// except for a chunk that merges persons or moves a known person's residence, which writes them in its identity phase;
 /// and <see cref="CompletionStep"/>: golden records of the existing persons the chunk touched, the extract's progress,
 /// and <c>extract_chunks.completed_at</c>. Nothing a later chunk's decisions read is written in either, so the next
@@ -124,7 +124,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             attachHere = decisions.Merges.Count > 0 || (staged.ResidenceAuthoritative && decisions.Rows.Any(r => !r.CreatedPerson));
             if (attachHere)
                 using (ResolutionTelemetry.Step("attachments-lock-wait", locked: true)) await ResolutionLock.TakeAttachmentsAsync(connection, tx, ct);
-            fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, decide.Model, prepared, staged, known, decisions, ct);
+            fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, decide.Model, prepared, staged, known, decisions, attachHere, ct);
             if (attachHere) await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
             written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, decide.Model, prepared, decisions, ct);
             if (attachHere) await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
@@ -138,6 +138,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             .Where(id => !fresh.ContainsKey(id)).ToArray();
         await CompletionStep.RunAsync(connection, chunk, affected,
             new GoldenRecordWriter.ChunkInHand(chunk.ExtractId, chunk.FirstRow, chunk.LastRow, staged.Sources), ct);
+        await CompletionStep.FlushIndexesAsync(connection, ct);
         return ChunkOutcome.Applied;
     }
 

@@ -9,8 +9,8 @@ namespace Registry.Storage;
 /// <item><b>Identity</b> (<see cref="Key"/>): what later chunks' decisions read — persons, person keys, source records,
 ///   match decisions, match records, review tasks, merges. A resolver holds it for its decision phase, so competing
 ///   resolvers in any number of processes see each other's persons and never create two persons for one identity.</item>
-/// <item><b>Attachments</b> (<see cref="AttachmentsKey"/>): service events, household memberships, household merges, and
-///   the residences and territories their triggers keep. A chunk writes its own in a transaction of their own after its
+/// <item><b>Attachments</b> (<see cref="AttachmentsKey"/>): service events, household memberships, household merges, new
+///   persons' residences, and the residences and territories their triggers keep. A chunk writes its own in a transaction of their own after its
 ///   identity commit, holding only this lock; a chunk that merges persons (which moves their service events and
 ///   memberships) or brings residence claims about existing persons (which move territories) takes it too, under the
 ///   identity lock, so no two writers of territories ever interleave.</item>
@@ -36,14 +36,22 @@ public static class ResolutionLock
     public static Task TakeIdentityAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct) =>
         TakeAsync(connection, tx, Key, ct);
 
-    /// <summary>The attachments lock: after the identity lock when both are held.</summary>
+    /// <summary>
+    /// The attachments lock: after the identity lock when both are held. Taking it first settles the residences of the
+    /// persons that chunks committed since created (<c>registry_settle_residences</c>: their identity phases leave them
+    /// to their attachments), so whoever moves territories next — a chunk's attachments, merges or residence claims, a
+    /// steward — finds them in place, as if each chunk had written them in its identity phase.
+    /// </summary>
     public static Task TakeAttachmentsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct) =>
-        TakeAsync(connection, tx, AttachmentsKey, ct);
+        TakeAsync(connection, tx, AttachmentsKey, ct, then: "SELECT registry_settle_residences()");
 
-    private static async Task TakeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long key, CancellationToken ct)
+    private static async Task TakeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long key, CancellationToken ct, string? then = null)
     {
         await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", connection, tx);
         command.Parameters.AddWithValue("lock", key);
         await command.ExecuteNonQueryAsync(ct);
+        if (then is null) return;
+        await using var settle = new NpgsqlCommand(then, connection, tx);
+        await settle.ExecuteNonQueryAsync(ct);
     }
 }

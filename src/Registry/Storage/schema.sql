@@ -196,6 +196,44 @@ CREATE FUNCTION public.registry_address(data jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$SELECT public.registry_fold(coalesce(data ->> 'Street', '') || ' ' || coalesce(data ->> 'HouseNumber', '') || ' ' || coalesce(data ->> 'Colonia', '') || ' ' || coalesce(data ->> 'PostalCode', ''))$$;
 
+CREATE FUNCTION public.registry_apply_residence_claims() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    moved uuid[];
+BEGIN
+    WITH claims AS (
+        INSERT INTO residence_claims (source_record_id, municipality, counted, note)
+        SELECT source_record_id, municipality, counted, note FROM decided_claims
+        RETURNING id, source_record_id
+    ), judged AS MATERIALIZED (
+        SELECT c.id AS claim_id, dc.source_record_id, dc.person_id, dc.municipality, dc.counted, dc.note, cur.municipality AS current
+          FROM claims c JOIN decided_claims dc ON dc.source_record_id = c.source_record_id
+          LEFT JOIN LATERAL (SELECT municipality FROM person_residences WHERE person_id = dc.person_id LIMIT 1) cur ON true
+    ), ignored AS (
+        INSERT INTO territory_events (person_id, from_municipality, to_municipality, cause, source_record_id, reason)
+        SELECT person_id, current, municipality, 'ignored-claim', source_record_id, note
+          FROM judged WHERE NOT counted AND municipality IS DISTINCT FROM current
+    ), changed AS (
+        SELECT * FROM (SELECT DISTINCT ON (person_id) * FROM judged WHERE counted ORDER BY person_id, source_record_id DESC) l
+         WHERE l.municipality IS DISTINCT FROM l.current
+    ), written AS (
+        INSERT INTO person_residences AS pr (person_id, municipality, claim_id)
+        SELECT person_id, municipality, claim_id FROM changed
+        ON CONFLICT (person_id) DO UPDATE SET municipality = excluded.municipality, claim_id = excluded.claim_id, since = now()
+        RETURNING pr.person_id
+    ), logged AS (
+        INSERT INTO territory_events (person_id, from_municipality, to_municipality, cause, source_record_id)
+        SELECT person_id, current, municipality, 'record', source_record_id FROM changed WHERE current IS NOT NULL
+    )
+    SELECT array_agg(person_id) INTO moved FROM written;
+
+    IF moved IS NOT NULL THEN
+        PERFORM registry_refresh_territories('{}', moved, 'residence');
+    END IF;
+END
+$$;
+
 CREATE FUNCTION public.registry_coverage_facts_of(p_households uuid[]) RETURNS TABLE(household_id uuid, person_id uuid, sector text, programme text, month date, prev_month date)
     LANGUAGE sql STABLE
     AS $$
@@ -471,6 +509,30 @@ BEGIN
     RETURN cardinality(households);
 END $$;
 
+CREATE FUNCTION public.registry_created_residences(records uuid[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+    WITH created AS MATERIALIZED (
+        SELECT DISTINCT ON (d.person_id) d.person_id, f.municipality
+          FROM unnest(records) AS r(id)
+         CROSS JOIN LATERAL (SELECT person_id, created_person FROM match_decisions WHERE source_record_id = r.id LIMIT 1) d
+         CROSS JOIN LATERAL (SELECT data ->> 'Municipality' AS spelled FROM source_records WHERE id = r.id LIMIT 1) s
+         CROSS JOIN LATERAL (SELECT registry_fold(s.spelled) AS municipality) f
+         WHERE d.created_person AND coalesce(f.municipality, '') <> ''
+         ORDER BY d.person_id, r.id
+    ), live AS MATERIALIZED (
+        SELECT c.person_id, c.municipality, p.search_name
+          FROM created c CROSS JOIN LATERAL (SELECT search_name, merged_into FROM persons WHERE id = c.person_id LIMIT 1) p
+         WHERE p.merged_into IS NULL
+    ), residences AS (
+        INSERT INTO person_residences (person_id, municipality) SELECT person_id, municipality FROM live
+        ON CONFLICT (person_id) DO NOTHING
+    )
+    INSERT INTO person_territories (person_id, municipality, name_words)
+    SELECT person_id, municipality, registry_territory_words(municipality, search_name) FROM live
+    ON CONFLICT (person_id, municipality) DO NOTHING;
+$$;
+
 CREATE FUNCTION public.registry_dangling_references() RETURNS TABLE(table_name text, column_name text, dangling bigint)
     LANGUAGE sql STABLE
     AS $$
@@ -528,6 +590,14 @@ BEGIN
     PERFORM registry_refresh_territories('{}', ARRAY[p_person], 'residence', NULL, p_steward, p_reason);
     RETURN true;
 END
+$$;
+
+CREATE FUNCTION public.registry_flush_pending_index_entries() RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT gin_clean_pending_list('persons_name_trgm'::regclass), gin_clean_pending_list('persons_name_words'::regclass),
+           gin_clean_pending_list('source_records_address_trgm'::regclass);
 $$;
 
 CREATE FUNCTION public.registry_fold(value text) RETURNS text
@@ -747,105 +817,6 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION public.registry_residence_on_decisions() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    authoritative text[];
-    moved uuid[];
-BEGIN
-    SELECT coalesce(array_agg(code), '{}') INTO authoritative FROM feeds WHERE residence_authoritative;
-
-    CREATE TEMP TABLE IF NOT EXISTS decided_claims (
-        source_record_id uuid, person_id uuid, created boolean, municipality text, counted boolean, note text
-    ) ON COMMIT DROP;
-    DELETE FROM decided_claims;
-
-    -- Each row's record and person are probed by key (LATERAL … LIMIT 1): the planner knows nothing of
-    -- a transition table's size and would otherwise hash the whole of source_records or persons.
-    WITH raw AS MATERIALIZED (
-        SELECT d.source_record_id, d.person_id, d.created_person, d.rule, sr.feed_code = ANY (authoritative) AS auth,
-               sr.in_household, sr.spelled, sr.given, sr.paternal
-          FROM new_rows d
-         CROSS JOIN LATERAL (SELECT s.feed_code, s.data ? 'AgencyHouseholdId' AS in_household, s.data ->> 'Municipality' AS spelled,
-                                    s.data ->> 'GivenNames' AS given, s.data ->> 'PaternalSurname' AS paternal
-                               FROM source_records s WHERE s.id = d.source_record_id LIMIT 1) sr
-         WHERE d.created_person OR sr.feed_code = ANY (authoritative)
-            OR (d.rule NOT LIKE 'probabilistic%' AND sr.in_household)
-    ), folded AS MATERIALIZED (
-        SELECT spelled, registry_fold(spelled) AS municipality FROM (SELECT DISTINCT spelled FROM raw WHERE spelled IS NOT NULL) s
-    ), judged AS MATERIALIZED (
-        SELECT r.source_record_id, r.person_id, r.created_person, r.rule, r.auth, r.in_household, f.municipality,
-               r.created_person OR r.rule LIKE 'probabilistic%'
-                   OR registry_names_agree(r.given, r.paternal, p.given_names, p.paternal_surname) AS corroborated
-          FROM raw r
-          LEFT JOIN folded f ON f.spelled = r.spelled
-          LEFT JOIN LATERAL (SELECT given_names, paternal_surname FROM persons
-                              WHERE id = r.person_id AND NOT r.created_person AND r.rule NOT LIKE 'probabilistic%' LIMIT 1) p ON true
-    ), excluded AS (
-        INSERT INTO territory_excluded_records (source_record_id, note)
-        SELECT source_record_id, 'linked by identifier (' || rule || ') alone: name absent or different'
-          FROM judged WHERE in_household AND NOT corroborated
-    ), claims AS (
-        INSERT INTO decided_claims
-        SELECT source_record_id, person_id, false, municipality, corroborated,
-               CASE WHEN rule LIKE 'probabilistic%' THEN 'linked by score'
-                    WHEN corroborated THEN 'identifier and name agree'
-                    ELSE 'linked by identifier (' || rule || ') alone: name absent or different' END
-          FROM judged
-         WHERE coalesce(municipality, '') <> '' AND auth AND NOT created_person
-    ), created AS MATERIALIZED (
-        SELECT DISTINCT ON (person_id) person_id, municipality FROM judged
-         WHERE created_person AND coalesce(municipality, '') <> '' ORDER BY person_id, source_record_id
-    ), residences AS (
-        -- A new person lives where the record that created them says. New ids: nothing to conflict with.
-        INSERT INTO person_residences (person_id, municipality) SELECT person_id, municipality FROM created
-    )
-    -- …and that is their first territory (their households follow with the memberships); not a
-    -- change of anyone's scope, so no event.
-    INSERT INTO person_territories (person_id, municipality, name_words)
-    SELECT c.person_id, c.municipality, registry_territory_words(c.municipality, n.search_name)
-      FROM created c LEFT JOIN LATERAL (SELECT search_name FROM persons WHERE id = c.person_id LIMIT 1) n ON true;
-
-    IF NOT EXISTS (SELECT 1 FROM decided_claims) THEN
-        RETURN NULL;
-    END IF;
-
-    -- Claims about existing persons are kept, counted or not; uncounted ones that name another
-    -- municipality move nobody (auditors see them); the latest counted one per person is their residence.
-    WITH claims AS (
-        INSERT INTO residence_claims (source_record_id, municipality, counted, note)
-        SELECT source_record_id, municipality, counted, note FROM decided_claims
-        RETURNING id, source_record_id
-    ), judged AS MATERIALIZED (
-        SELECT c.id AS claim_id, dc.source_record_id, dc.person_id, dc.municipality, dc.counted, dc.note, cur.municipality AS current
-          FROM claims c JOIN decided_claims dc ON dc.source_record_id = c.source_record_id
-          LEFT JOIN LATERAL (SELECT municipality FROM person_residences WHERE person_id = dc.person_id LIMIT 1) cur ON true
-    ), ignored AS (
-        INSERT INTO territory_events (person_id, from_municipality, to_municipality, cause, source_record_id, reason)
-        SELECT person_id, current, municipality, 'ignored-claim', source_record_id, note
-          FROM judged WHERE NOT counted AND municipality IS DISTINCT FROM current
-    ), changed AS (
-        SELECT * FROM (SELECT DISTINCT ON (person_id) * FROM judged WHERE counted ORDER BY person_id, source_record_id DESC) l
-         WHERE l.municipality IS DISTINCT FROM l.current
-    ), written AS (
-        INSERT INTO person_residences AS pr (person_id, municipality, claim_id)
-        SELECT person_id, municipality, claim_id FROM changed
-        ON CONFLICT (person_id) DO UPDATE SET municipality = excluded.municipality, claim_id = excluded.claim_id, since = now()
-        RETURNING pr.person_id
-    ), logged AS (
-        INSERT INTO territory_events (person_id, from_municipality, to_municipality, cause, source_record_id)
-        SELECT person_id, current, municipality, 'record', source_record_id FROM changed WHERE current IS NOT NULL
-    )
-    SELECT array_agg(person_id) INTO moved FROM written;
-
-    IF moved IS NOT NULL THEN
-        PERFORM registry_refresh_territories('{}', moved, 'residence');
-    END IF;
-    RETURN NULL;
-END
-$$;
-
 CREATE FUNCTION public.registry_residences_of(ids uuid[]) RETURNS TABLE(person_id uuid, municipality text, claim_id bigint)
     LANGUAGE sql STABLE
     AS $$
@@ -866,6 +837,25 @@ CREATE FUNCTION public.registry_residences_of(ids uuid[]) RETURNS TABLE(person_i
              AND (x.created OR NOT EXISTS (SELECT 1 FROM source_records s2 JOIN match_decisions d2 ON d2.source_record_id = s2.id
                                             WHERE s2.person_id = p.id AND d2.created_person))
            ORDER BY x.created DESC, x.id LIMIT 1) f ON true
+$$;
+
+CREATE FUNCTION public.registry_settle_residences() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ids uuid[];
+BEGIN
+    WITH pending AS (
+        UPDATE extract_chunks SET residences_at = now() WHERE residences_at IS NULL
+        RETURNING extract_id, first_row, last_row
+    )
+    SELECT array_agg(sr.id) INTO ids
+      FROM pending c
+      JOIN source_records sr ON sr.extract_id = c.extract_id AND sr.row_number BETWEEN c.first_row AND c.last_row;
+    IF ids IS NOT NULL THEN
+        PERFORM registry_created_residences(ids);
+    END IF;
+END
 $$;
 
 CREATE FUNCTION public.registry_territories_on_household_members() RETURNS trigger
@@ -1137,7 +1127,8 @@ CREATE TABLE public.extract_chunks (
     rows integer NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL,
     completed_at timestamp with time zone,
-    attached_at timestamp with time zone
+    attached_at timestamp with time zone,
+    residences_at timestamp with time zone
 );
 
 CREATE TABLE public.extract_receipts (
@@ -1807,6 +1798,8 @@ CREATE INDEX dci_transactions_by_sender ON public.dci_transactions USING btree (
 
 CREATE INDEX extract_chunks_applied_at ON public.extract_chunks USING btree (applied_at);
 
+CREATE INDEX extract_chunks_residences_pending ON public.extract_chunks USING btree (extract_id, chunk_index) WHERE (residences_at IS NULL);
+
 CREATE UNIQUE INDEX extracts_by_seq ON public.extracts USING btree (seq);
 
 CREATE INDEX extracts_open_by_seq ON public.extracts USING btree (seq) WHERE (status = ANY (ARRAY['received'::text, 'parsing'::text, 'queued'::text]));
@@ -1920,8 +1913,6 @@ CREATE TRIGGER household_members_territories_update AFTER UPDATE ON public.house
 CREATE TRIGGER identity_events_append_only BEFORE DELETE OR UPDATE ON public.identity_events FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 
 CREATE TRIGGER identity_events_outbox AFTER INSERT ON public.identity_events REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION public.outbox_identity_events();
-
-CREATE TRIGGER match_decisions_residence_insert AFTER INSERT ON public.match_decisions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.registry_residence_on_decisions();
 
 CREATE TRIGGER match_model_events_append_only BEFORE DELETE OR UPDATE ON public.match_model_events FOR EACH ROW EXECUTE FUNCTION public.refuse_change();
 

@@ -51,7 +51,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         var steps = stopped.Where(a => a.TraceId == chunk.TraceId && a != chunk).OrderBy(a => a.StartTimeUtc).ToList();
         Assert.Equal(["claim", "staging-tables", "candidates", "prescore", "staging", "lock-wait", "lock-held", "known-rows", "catch-up", "rescore", "decide",
             "identity-ledger", "identity-ledger-merges", "commit", "index-sync",
-            "attachments", "attachments-lock-wait", "households", "service-events", "household-merges", "completion"],
+            "attachments", "attachments-lock-wait", "households", "service-events", "household-merges", "completion", "index-flush"],
             steps.Select(a => a.DisplayName));
         // Only what later chunks' decisions read is written under the resolution lock; the chunk merged no one, so it did not
         // take the attachments lock there.
@@ -166,6 +166,41 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         Assert.Equal((2L, 0L, ana.ToString(), "REYNOSA", $"{ana}:REYNOSA"),
             (reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
         await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
+    }
+
+    [Fact]
+    public async Task A_residence_claim_between_a_chunks_identity_commit_and_its_attachments_moves_the_territory_the_new_person_was_given()
+    {
+        var (db, extract) = await NewRegistryAsync();
+        await using var _ = db;
+        await using (var feed = db.CreateCommand(
+            "INSERT INTO feeds (code, residence_authoritative) VALUES ('ssa-consultas', true) ON CONFLICT (code) DO UPDATE SET residence_authoritative = true"))
+            await feed.ExecuteNonQueryAsync();
+        // Ana is new in Victoria; right after her chunk's identity commit, before its attachments, the same residence-
+        // authoritative agency finds her (CURP and name agree) in Reynosa.
+        var resolver = new ChunkResolver(db)
+        {
+            AfterIdentityCommit = async ct => await new ChunkResolver(db).ApplyAsync(
+                ResolverRegistry.Chunk(extract, 1, Row(2, AnaCurp, "P1") with { Municipality = "Reynosa" }), ct),
+        };
+
+        Assert.True(await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1, AnaCurp, "P1") with { Municipality = "Victoria" }), default));
+
+        // She lives in Reynosa: Victoria's case managers no longer reach her (the territory her first record gave her has
+        // ended), and auditors see the move.
+        var ana = await ResolverRegistry.PersonOfRowAsync(db, 1);
+        Assert.Equal(ana, await ResolverRegistry.PersonOfRowAsync(db, 2));
+        await using var check = db.CreateCommand(
+            """
+            SELECT (SELECT string_agg(municipality, ',' ORDER BY municipality) FROM person_territories WHERE person_id = @ana AND ended_at IS NULL),
+                   (SELECT municipality FROM person_residences WHERE person_id = @ana),
+                   (SELECT string_agg(from_municipality || '>' || to_municipality, ',') FROM territory_events WHERE person_id = @ana AND cause = 'record')
+            """);
+        check.Parameters.AddWithValue("ana", ana);
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(("REYNOSA", "REYNOSA", "VICTORIA>REYNOSA"),
+            (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
     }
 
     [Fact]

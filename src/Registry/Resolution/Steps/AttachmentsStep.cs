@@ -8,7 +8,8 @@ namespace Registry.Resolution.Steps;
 
 /// <summary>
 /// Step 6, the chunk's second transaction, outside the resolution (identity) lock: what hangs off the chunk's source
-/// records — household memberships (<see cref="HouseholdsStep"/>), service events (<see cref="ServiceEventsStep"/>),
+/// records — its new persons' residences and first territories (settled as the lock is taken,
+/// <see cref="ResolutionLock.TakeAttachmentsAsync"/>), household memberships (<see cref="HouseholdsStep"/>), service events (<see cref="ServiceEventsStep"/>),
 /// household merges, and the residences and territories their triggers keep. No later chunk's decisions read them.
 /// </summary>
 /// <remarks>

@@ -55,4 +55,15 @@ internal static class CompletionStep
         await tx.CommitAsync(ct);
         return true;
     }
+
+    /// <summary>
+    /// Merges the entries the chunk's identity phase left in the name and address indexes' pending lists into the
+    /// indexes, here, outside every lock: otherwise the next insert to find a list full does it under the identity lock.
+    /// </summary>
+    public static async Task FlushIndexesAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("index-flush");
+        await using var command = new NpgsqlCommand("SELECT registry_flush_pending_index_entries()", connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
 }

@@ -1,6 +1,7 @@
 -- The name, birth-date and place frequencies the chunk's new match records add (TermFrequencies), set aside until
 -- the epoch closes; the chunk counts itself and its records in the open epoch. Counted from the staged
--- features the match records were written from (the live rows'), not read back from the registry's tables.
+-- features the match records were written from (the live rows'), not read back from the registry's tables. The same
+-- terms as StagingStep.Frequencies.sql, which counts them before the lock for a chunk whose every row is live.
 UPDATE resolution_epoch SET chunks = chunks + 1, pending_records = pending_records + @records RETURNING chunks;
 INSERT INTO term_frequency_pending (field, value, n)
 SELECT field, value, count(*)

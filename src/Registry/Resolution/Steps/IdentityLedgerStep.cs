@@ -23,12 +23,15 @@ internal static class IdentityLedgerStep
     private static readonly string PersonKeysSql = StepSql.Load("IdentityLedgerStep.PersonKeys.sql");
     private static readonly string SourceRecordsSql = StepSql.Load("IdentityLedgerStep.SourceRecords.sql");
     private static readonly string MatchDecisionsSql = StepSql.Load("IdentityLedgerStep.MatchDecisions.sql");
+    private static readonly string ExclusionsSql = StepSql.Load("IdentityLedgerStep.Exclusions.sql");
+    private static readonly string ResidencesSql = StepSql.Load("IdentityLedgerStep.Residences.sql");
     private static readonly string UnchangedRowsSql = StepSql.Load("IdentityLedgerStep.UnchangedRows.sql");
     // The chunk's match records, in row order: each takes the next match_records seq (0014) as it is inserted,
     // and under the resolution lock no one else takes one, so the chunk's seqs run first..last without gaps
     // in row order — what CandidateIndex.FileWrittenAsync needs to file them from memory.
     private static readonly string MatchRecordsSql = StepSql.Load("IdentityLedgerStep.MatchRecords.sql");
     private static readonly string TermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.sql");
+    private static readonly string StagedTermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.Staged.sql");
     private static readonly string CloseEpochSql = StepSql.Load("IdentityLedgerStep.CloseEpoch.sql");
 
     /// <summary>
@@ -41,12 +44,15 @@ internal static class IdentityLedgerStep
     /// <summary>
     /// Persons, person keys, source records and match decisions, set-based from staging. Persons created by this
     /// chunk get their golden record in their INSERT (all their records are in hand): a person of one record the
-    /// one staged with its row, any other computed now.
+    /// one staged with its row, any other computed now. The records a household's territory must not follow are marked
+    /// here, against the persons' names as they stand; new persons' residences and territories are written by the
+    /// attachments (<see cref="AttachmentsStep"/>), except when <paramref name="territoriesHere"/>: a chunk holding the
+    /// attachments lock (it merges persons or claims known persons' residences) writes them, and its claims, now.
     /// </summary>
     /// <returns>The persons this chunk created, with their records.</returns>
     public static async Task<Dictionary<Guid, List<GoldenSource>>> WriteLinksAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
         ResolveSourceRows chunk, MatchModel model, List<PreparedRow> prepared, StagingStep.Staged staged, KnownRows known,
-        ChunkDecisions decisions, CancellationToken ct)
+        ChunkDecisions decisions, bool territoriesHere, CancellationToken ct)
     {
         using var span = ResolutionTelemetry.Step("identity-ledger", locked: true);
         var fresh = FreshPersons(prepared, staged.Sources, decisions);
@@ -63,6 +69,13 @@ internal static class IdentityLedgerStep
         await StepSql.ExecuteAsync(connection, tx, MatchDecisionsSql, ct,
             ("model", model.Version), ("link", model.LinkThreshold), ("review", model.ReviewThreshold));
         Mark("ledger-match-decisions");
+        await StepSql.ExecuteAsync(connection, tx, ExclusionsSql, ct);
+        Mark("ledger-territory-exclusions");
+        if (territoriesHere)
+        {
+            await StepSql.ExecuteAsync(connection, tx, ResidencesSql, ct, ("claims", staged.ResidenceAuthoritative));
+            Mark("ledger-residences");
+        }
         return fresh;
     }
 
@@ -76,7 +89,9 @@ internal static class IdentityLedgerStep
         Mark("ledger-unchanged");
         var written = await WriteMatchRecordsAsync(connection, tx, ct);
         Mark("ledger-match-records");
-        if (await StepSql.ScalarAsync(connection, tx, TermFrequenciesSql, ct, ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks)
+        // Every staged row became a match record: the frequencies counted before the lock are the chunk's.
+        var frequencies = written.Count == prepared.Count ? StagedTermFrequenciesSql : TermFrequenciesSql;
+        if (await StepSql.ScalarAsync(connection, tx, frequencies, ct, ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks)
         {
             Mark("ledger-frequencies");
             await StepSql.ExecuteAsync(connection, tx, CloseEpochSql, ct);

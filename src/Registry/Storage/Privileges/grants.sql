@@ -41,6 +41,9 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_stewardship;
 GRANT INSERT, UPDATE, DELETE ON persons, person_keys, person_exclusions, person_territories, review_tasks, review_task_records,
     source_records, match_records, service_events, households, household_members, household_keys,
     household_territories, residence_claims, person_residences, territory_excluded_records TO registry_stewardship;
+-- A steward's action takes the attachments lock, which first settles the residences of persons chunks created since
+-- (ResolutionLock.TakeAttachmentsAsync): it marks those chunks settled.
+GRANT UPDATE (residences_at) ON extract_chunks TO registry_stewardship;
 -- The households whose coverage a steward's action changed, marked for the workers' refresh.
 GRANT INSERT, UPDATE ON coverage_dirty TO registry_stewardship;
 GRANT USAGE ON SEQUENCE coverage_dirty_mark TO registry_stewardship;
