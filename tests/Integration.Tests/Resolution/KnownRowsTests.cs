@@ -42,6 +42,29 @@ public sealed class KnownRowsTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task An_agency_id_never_links_a_second_valid_CURP_to_its_person_while_the_golden_record_lags()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 3);
+        await using var _ = db;
+        var first17 = Curp[..16] + "1";
+        var another = first17 + Registry.Normalization.Curp.CheckDigit(first17);
+        // The agency's person P1, first without a CURP, then with one — in a chunk whose completion, which refreshes the
+        // golden record, has not run yet (its worker died after the identity commit, or it is just slower).
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1) with { AgencyPersonId = "P1" }), default);
+        var crashing = new ChunkResolver(db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            crashing.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(2) with { AgencyPersonId = "P1", Curp = Curp }), default));
+
+        // The same agency id with another valid CURP: two different valid CURPs are two people (hard rule 3), whether or
+        // not the golden record shows the first one yet.
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 2, Row(3) with { AgencyPersonId = "P1", Curp = another }), default);
+
+        var person = await ResolverRegistry.PersonOfRowAsync(db, 1);
+        Assert.Equal(person, await ResolverRegistry.PersonOfRowAsync(db, 2));
+        Assert.NotEqual(person, await ResolverRegistry.PersonOfRowAsync(db, 3));
+    }
+
+    [Fact]
     public async Task A_record_another_process_receives_before_the_lock_is_not_stored_twice()
     {
         var (db, extract) = await ResolverRegistry.NewAsync(servers, 1);

@@ -22,7 +22,9 @@ internal sealed record KnownRows(List<IncomingRow> Rows, Dictionary<int, KnownRo
 /// hashed every key. One probe reads the record key's versions (a handful at most): one with this content
 /// makes the row unchanged; otherwise the latest is the version a changed record supersedes. The agency's
 /// person id links only when it does not contradict a valid CURP: two different valid CURPs are two people
-/// (hard rule 3).
+/// (hard rule 3). The person's CURPs are its CURP keys, written under this lock — not its golden record's CURP, which
+/// completions refresh outside it: the same chunks in the same order then link the same rows however long the
+/// completions before them took.
 /// </remarks>
 internal static class KnownRowsStep
 {

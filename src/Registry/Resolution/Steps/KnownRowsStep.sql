@@ -5,6 +5,8 @@ SELECT s.row_number, v.latest_id, v.latest_version, v.same_id,
                             (array_agg(id) FILTER (WHERE content_hash = s.content_hash))[1] AS same_id
                        FROM source_records WHERE feed_code = @feed AND record_key = s.record_key) v ON true
   LEFT JOIN LATERAL (SELECT key, person_id FROM person_keys WHERE key = s.curp_key LIMIT 1) pc ON true
-  LEFT JOIN LATERAL (SELECT a.key, a.person_id FROM person_keys a JOIN persons pp ON pp.id = a.person_id
-                      WHERE a.key = s.agency_key AND (s.curp IS NULL OR pp.curp IS NULL OR pp.curp = s.curp) LIMIT 1) pa ON true
+  LEFT JOIN LATERAL (SELECT a.key, a.person_id FROM person_keys a
+                      WHERE a.key = s.agency_key
+                        AND (s.curp IS NULL OR NOT EXISTS (SELECT 1 FROM person_keys o WHERE o.person_id = a.person_id
+                                                             AND o.key LIKE 'curp:%' AND o.key <> s.curp_key)) LIMIT 1) pa ON true
  ORDER BY s.row_number
