@@ -26,10 +26,14 @@ public sealed class BaselineTests(RegistryServers servers)
     public async Task A_database_built_by_all_the_pre_baseline_migrations_is_journaled_as_at_the_baseline()
     {
         var database = await servers.CreateDatabaseAsync();
-        await Migrator.ApplyAsync(database, NullLogger.Instance);
+        await Migrator.ApplyThroughAsync(database, Prefix + "0001_baseline.sql", NullLogger.Instance);
         await AsBuiltBeforeTheBaselineAsync(database, lastScript: 58);
 
-        Assert.Empty(await Migrator.ApplyAsync(database, NullLogger.Instance));
+        // The baseline is not run again; the migrations written after it are.
+        var applied = await Migrator.ApplyAsync(database, NullLogger.Instance);
+        Assert.DoesNotContain(Prefix + "0001_baseline.sql", applied);
+        Assert.Equal(LaterThanBaseline(), applied.Order(StringComparer.Ordinal));
+        Assert.NotEmpty(applied);
         await using var db = NpgsqlDataSource.Create(database);
         await using var journaled = db.CreateCommand("SELECT count(*) FROM schemaversions WHERE scriptname = 'Registry.Storage.Migrations.0001_baseline.sql'");
         Assert.Equal(1L, await journaled.ExecuteScalarAsync());
@@ -39,13 +43,19 @@ public sealed class BaselineTests(RegistryServers servers)
     public async Task A_database_that_stopped_before_the_last_pre_baseline_migration_is_refused_with_what_to_do()
     {
         var database = await servers.CreateDatabaseAsync();
-        await Migrator.ApplyAsync(database, NullLogger.Instance);
+        await Migrator.ApplyThroughAsync(database, Prefix + "0001_baseline.sql", NullLogger.Instance);
         await AsBuiltBeforeTheBaselineAsync(database, lastScript: 57);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Migrator.ApplyAsync(database, NullLogger.Instance));
         Assert.Contains("cannot be brought forward", refused.Message, StringComparison.Ordinal);
         Assert.Contains("drop the database", refused.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>The migrations written after the baseline, as the assembly holds them.</summary>
+    private static List<string> LaterThanBaseline() =>
+        [.. typeof(Migrator).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && string.CompareOrdinal(n, Prefix + "0001_baseline.sql") > 0)
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>The journal as the pre-baseline scripts left it: their names up to <paramref name="lastScript"/>, no baseline.</summary>
     private static async Task AsBuiltBeforeTheBaselineAsync(string database, int lastScript)
