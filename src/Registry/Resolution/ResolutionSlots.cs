@@ -8,7 +8,9 @@ namespace Registry.Resolution;
 /// chunk goes back to the queue. The chunk in its turn runs without a slot: only one is, in the whole registry, and
 /// every other chunk waits for it.
 /// </summary>
-public sealed class ResolutionSlots(int count) : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The semaphore never creates its wait handle. Disposed with the host's container, it would throw at the chunks still giving their slots back on the way out, and fault them.")]
+public sealed class ResolutionSlots(int count)
 {
     /// <summary>Chunks a process takes from the queue per slot: ahead of the parser's racing sends (8 in flight).</summary>
     public const int WaitingPerSlot = 4;
@@ -24,8 +26,6 @@ public sealed class ResolutionSlots(int count) : IDisposable
         await _free.WaitAsync(ct);
         return new Slot(_free);
     }
-
-    public void Dispose() => _free.Dispose();
 
     private sealed class Slot(SemaphoreSlim free) : IDisposable
     {
