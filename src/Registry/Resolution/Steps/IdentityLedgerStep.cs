@@ -30,7 +30,7 @@ internal static class IdentityLedgerStep
     // and under the resolution lock no one else takes one, so the chunk's seqs run first..last without gaps
     // in row order — what CandidateIndex.FileWrittenAsync needs to file them from memory.
     private static readonly string MatchRecordsSql = StepSql.Load("IdentityLedgerStep.MatchRecords.sql");
-    private static readonly string TermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.sql");
+    private static readonly string TermFrequenciesSql = StepSql.WithFrequencyTerms(StepSql.Load("IdentityLedgerStep.TermFrequencies.sql"));
     private static readonly string StagedTermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.Staged.sql");
     private static readonly string CloseEpochSql = StepSql.Load("IdentityLedgerStep.CloseEpoch.sql");
 

@@ -21,7 +21,7 @@ internal static class StagingStep
     // lagging statistics their estimates pass jit_above_cost and compiling cost ~150 ms a statement.
     private static readonly string TablesSql = StepSql.Load("StagingStep.Tables.sql");
     private static readonly string ExtractSql = StepSql.Load("StagingStep.Extract.sql");
-    private static readonly string FrequenciesSql = StepSql.Load("StagingStep.Frequencies.sql");
+    private static readonly string FrequenciesSql = StepSql.WithFrequencyTerms(StepSql.Load("StagingStep.Frequencies.sql"));
 
     /// <returns>False when the chunk had been claimed (applied) before.</returns>
     public static async Task<bool> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)

@@ -14,6 +14,14 @@ internal static class StepSql
         return reader.ReadToEnd().TrimEnd();
     }
 
+    /// <summary>
+    /// <paramref name="sql"/> with its <c>/*frequency-terms*/</c> marker replaced by <c>FrequencyTerms.sql</c>: the terms the
+    /// registry counts, kept in one place for the count made before the lock and the one made under it.
+    /// </summary>
+    public static string WithFrequencyTerms(string sql) => sql.Replace("/*frequency-terms*/", FrequencyTerms.Value, StringComparison.Ordinal);
+
+    private static readonly Lazy<string> FrequencyTerms = new(() => Load("FrequencyTerms.sql"));
+
     public static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct,
         params (string Name, object Value)[] parameters)
     {
