@@ -93,6 +93,15 @@ public static class ReviewTasks
                  WHERE ka.person_id = {a} AND ka.key LIKE 'curp:%')
         """;
 
+    // The open tasks of the persons in the CTE named touched (a column id), each side probed through its own
+    // index. Not "person_a IN touched OR person_b IN touched": the planner cannot split that OR into index probes, so it
+    // read every open task, under the resolution lock, at every chunk — a cost that grew with the registry's open tasks.
+    private static string OpenTasksOf(string touched) =>
+        $"""
+        SELECT o.id FROM {touched} x JOIN review_tasks o ON o.person_a = x.id AND o.status = 'open'
+        UNION SELECT o.id FROM {touched} x JOIN review_tasks o ON o.person_b = x.id AND o.status = 'open'
+        """;
+
     // The reasons that ask "are the names (and the place) enough?": a steward looks for what tells namesakes apart. Not the
     // guards' questions (two valid CURPs or documents, bridges, contradicted keys), which are asked on purpose.
     private const string NameQuestions = "'review-band', 'names-only'";
@@ -141,8 +150,7 @@ public static class ReviewTasks
             UPDATE review_tasks t
                SET status = 'settled', settlement = 'different-birth-dates',
                    decided_by = 'machine', decided_at = now(), decision_reason = 'settled: the two persons carry birth dates that disagree'
-             WHERE t.status = 'open' AND t.reason IN ({NameQuestions})
-               AND (t.person_a IN (SELECT id FROM touched) OR t.person_b IN (SELECT id FROM touched))
+             WHERE t.status = 'open' AND t.id IN ({OpenTasksOf("touched")}) AND t.reason IN ({NameQuestions})
                AND {DifferentBirthDates("t.person_a", "t.person_b")}
             RETURNING t.id, t.person_a, t.person_b, t.decision_reason)
         INSERT INTO identity_events (kind, person_id, other_person_id, source_record_ids, decided_by, reason, review_task_id)
@@ -165,8 +173,7 @@ public static class ReviewTasks
             UPDATE review_tasks t
                SET status = 'settled', settlement = 'different-valid-curps', settled_by_event = {{causeEvent}},
                    decided_by = 'machine', decided_at = now(), decision_reason = 'settled: the two persons carry different valid CURPs'
-             WHERE t.status = 'open' AND t.band < 1
-               AND (t.person_a IN (SELECT id FROM touched) OR t.person_b IN (SELECT id FROM touched))
+             WHERE t.status = 'open' AND t.id IN ({{OpenTasksOf("touched")}}) AND t.band < 1
                AND {{DifferentCurps("t.person_a", "t.person_b")}}
             RETURNING t.id, t.person_a, t.person_b, t.decision_reason)
         INSERT INTO identity_events (kind, person_id, other_person_id, source_record_ids, decided_by, reason, review_task_id)
