@@ -14,6 +14,7 @@ namespace Registry.Benchmarks;
 /// database). Rows arrive in order; each row's candidates are the records before it that share a
 /// blocking key, as the resolver's lookup finds them: a key filed by more than <see cref="CandidateIndex.MaxBlockCandidates"/>
 /// is generic and finds no one, and a broad key's members count only when <see cref="MatchRecord.NamesNear"/> keeps them
+/// (a year key's also only when <see cref="MatchRecord.DatesNear"/> does)
 /// (<c>--plain</c>: every block whole). Prints, per key family, the mean and largest block a row meets and
 /// how many candidates it adds, and the mean number of distinct candidates per row — the quantity
 /// that makes resolution slow down as the registry grows. <c>--source bench</c> takes the rows of
@@ -51,7 +52,7 @@ public static class BlocksBenchmark
         long recurring = 0, reached = 0;
         var soleFamily = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var reachedBy = new HashSet<string>(StringComparer.Ordinal);
-        var surnames = new List<(string?, string?, string)>(rows.Count);
+        var surnames = new List<(string?, string?, string, (DateOnly?, DateOnly?))>(rows.Count);
         // --plain: every key's block whole, as rows were looked up before the broad keys kept only near names.
         var broadFilter = !args.Contains("--plain");
         for (var i = 0; i < rows.Count; i++)
@@ -59,7 +60,7 @@ public static class BlocksBenchmark
             seen.Clear();
             reachedBy.Clear();
             var record = MatchRecord.From(rows[i], Guid.Empty);
-            surnames.Add((record.PaternalPhonetic, record.MaternalPhonetic, record.GivenPhonetic));
+            surnames.Add((record.PaternalPhonetic, record.MaternalPhonetic, record.GivenPhonetic, record.KeyDates));
             foreach (var key in record.QueryKeys().Distinct(StringComparer.Ordinal))
             {
                 if (!blocks.TryGetValue(key, out var members)) blocks[key] = members = [];
@@ -67,11 +68,13 @@ public static class BlocksBenchmark
                 var f = families.GetValueOrDefault(family);
                 var added = 0;
                 var broad = broadFilter && MatchRecord.IsBroadKey(key);
+                var year = broad && MatchRecord.IsYearKey(key);
                 if (members.Count <= CandidateIndex.MaxBlockCandidates)
                     for (var m = 0; m < members.Count; m++)
                     {
-                        var (mp, mm, mg) = surnames[members[m]];
+                        var (mp, mm, mg, md) = surnames[members[m]];
                         if (broad && !MatchRecord.NamesNear(record.GivenPhonetic, record.PaternalPhonetic, record.MaternalPhonetic, mg, mp, mm)) continue;
+                        if (year && !MatchRecord.DatesNear(record.KeyDates, md)) continue;
                         if (seen.Add(members[m])) added++;
                         if (truth is not null && truth[members[m]] == truth[i]) reachedBy.Add(family);
                     }

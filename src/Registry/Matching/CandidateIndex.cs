@@ -231,7 +231,7 @@ public sealed class CandidateIndex
                     for (var j = since.GetValueOrDefault(keys[k], -1); j >= 0; j = previous[j])
                     {
                         var ordinal = recent[from + j].Ordinal;
-                        if ((!broad || Keeps(set!, ordinal)) && seen.Add(ordinal)) added.Add(ordinal);
+                        if ((!broad || Keeps(set!, k, ordinal)) && seen.Add(ordinal)) added.Add(ordinal);
                     }
                 }
             }
@@ -336,7 +336,7 @@ public sealed class CandidateIndex
                 if (!members.IsEmpty) anyWhole = true;
                 var broad = set is not null && set.IsBroad(k);
                 foreach (var member in members)
-                    if ((!broad || Keeps(set!, member)) && seen.Add(member)) mine.Add(member);
+                    if ((!broad || Keeps(set!, k, member)) && seen.Add(member)) mine.Add(member);
             }
             if (anyFull)
             {
@@ -349,11 +349,11 @@ public sealed class CandidateIndex
         return found;
     }
 
-    /// <summary>Whether a record met through one of <paramref name="set"/>'s broad keys is a candidate (<see cref="QueryKeySet.Keeps"/>).</summary>
-    private bool Keeps(QueryKeySet set, int ordinal)
+    /// <summary>Whether a record met through <paramref name="set"/>'s broad key <paramref name="key"/> is a candidate (<see cref="QueryKeySet.Keeps"/>, <see cref="QueryKeySet.KeepsDates"/>).</summary>
+    private bool Keeps(QueryKeySet set, int key, int ordinal)
     {
         var (given, paternal, maternal) = records.NamePhonetics(ordinal);
-        return set.Keeps(given, paternal, maternal);
+        return set.Keeps(given, paternal, maternal) && (!set.IsYearKey(key) || set.KeepsDates(records.KeyDates(ordinal)));
     }
 
     /// <summary>

@@ -332,7 +332,8 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
                 var broad = query.IsBroad(k);
                 foreach (var other in members)
                 {
-                    if (other == q || (broad && !query.Keeps(records[other].GivenPhonetic, records[other].PaternalPhonetic, records[other].MaternalPhonetic))) continue;
+                    if (other == q || (broad && !(query.Keeps(records[other].GivenPhonetic, records[other].PaternalPhonetic, records[other].MaternalPhonetic)
+                                                  && (!query.IsYearKey(k) || query.KeepsDates(records[other].KeyDates))))) continue;
                     var pair = q < other ? (q, other) : (other, q);
                     if (seen.Add(pair)) yield return pair;
                 }

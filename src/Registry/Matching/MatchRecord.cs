@@ -193,14 +193,51 @@ public sealed record MatchRecord
     }
 
     /// <summary>
-    /// <see cref="QueryKeys"/> hashed, each once, the broad ones (<see cref="IsBroadKey"/>) marked: what the candidate
-    /// index and the chunk's own pairs look a row up by.
+    /// The broad key of a surname, the given name and the birth year (<c>sy</c>): filed for a surname typo with a wrong day
+    /// <i>or</i> month, so a member it finds must also share the day or the month (or have them swapped,
+    /// <see cref="DatesNear"/>). Everyone else born that year with that surname and given name is a namesake — at a
+    /// state's size, dozens a key — whom the record's other keys would find if it were the person.
+    /// </summary>
+    public static bool IsYearKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.StartsWith("sy:", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The dates a record's dated keys are filed under: its birth date (or its CURP's, without one) and, when its CURP
+    /// says another, that one too.
+    /// </summary>
+    public (DateOnly? Birth, DateOnly? Curp) KeyDates
+    {
+        get
+        {
+            var birth = BlockingBirthDate;
+            var curpDate = BirthDate is not null && (ValidCurp ?? InvalidCurp) is { } dated ? Curp.BirthDate(dated) : null;
+            return (birth, curpDate == birth ? null : curpDate);
+        }
+    }
+
+    /// <summary>
+    /// Whether two records' key dates (<see cref="KeyDates"/>) share a year with at most one slip in the rest: the same
+    /// day or the same month, or the two swapped (what <see cref="IsYearKey"/> is filed for).
+    /// </summary>
+    public static bool DatesNear((DateOnly? Birth, DateOnly? Curp) a, (DateOnly? Birth, DateOnly? Curp) b) =>
+        Near(a.Birth, b.Birth) || Near(a.Birth, b.Curp) || Near(a.Curp, b.Birth) || Near(a.Curp, b.Curp);
+
+    private static bool Near(DateOnly? a, DateOnly? b) =>
+        a is { } x && b is { } y && x.Year == y.Year
+        && (x.Month == y.Month || x.Day == y.Day || (x.Month == y.Day && x.Day == y.Month));
+
+    /// <summary>
+    /// <see cref="QueryKeys"/> hashed, each once, the broad ones (<see cref="IsBroadKey"/>) and among them the year keys
+    /// (<see cref="IsYearKey"/>) marked: what the candidate index and the chunk's own pairs look a row up by.
     /// </summary>
     public QueryKeySet QueryKeyHashes()
     {
-        var sink = new QuerySink([], []);
+        var sink = new QuerySink([], [], []);
         EmitKeys(query: true, ref sink);
-        return new QueryKeySet(sink.Narrow, sink.Broad, GivenPhonetic, PaternalPhonetic, MaternalPhonetic);
+        return new QueryKeySet(sink.Narrow, sink.Broad, sink.Year, GivenPhonetic, PaternalPhonetic, MaternalPhonetic, KeyDates);
     }
 
     /// <summary>64-bit FNV-1a of the key's characters, finished with a murmur mix. A collision only adds candidates.</summary>
@@ -250,12 +287,14 @@ public sealed record MatchRecord
         public void Add(System.Text.StringBuilder key) => hashes.Add(KeyHash(key));
     }
 
-    private readonly struct QuerySink(List<ulong> narrow, List<ulong> broad) : IKeySink
+    private readonly struct QuerySink(List<ulong> narrow, List<ulong> broad, List<ulong> year) : IKeySink
     {
         public List<ulong> Narrow => narrow;
         public List<ulong> Broad => broad;
+        public List<ulong> Year => year;
 
-        public void Add(System.Text.StringBuilder key) => (IsBroad(key) ? broad : narrow).Add(KeyHash(key));
+        public void Add(System.Text.StringBuilder key) =>
+            (!IsBroad(key) ? narrow : key[0] == 's' && key[1] == 'y' ? year : broad).Add(KeyHash(key));
 
         // sy:, sm:, mg:, mgn:, dp: (IsBroadKey) without building the key's string.
         private static bool IsBroad(System.Text.StringBuilder k) =>
@@ -271,11 +310,9 @@ public sealed record MatchRecord
         // Built by hand, not with format strings: every record's keys are built several times (staged,
         // blocked within its chunk, indexed), and formatting the dates was a third of the cost.
         var k = keyBuffer ??= new System.Text.StringBuilder(128);
-        var birth = BlockingBirthDate;
         // The dated keys are filed under the row's birth date and, when its CURP (key or not) says another
         // date, under that one too: a slip in the row's date (or in the CURP's) leaves the other copy intact.
-        var curpDate = BirthDate is not null && (ValidCurp ?? InvalidCurp) is { } dated ? Curp.BirthDate(dated) : null;
-        if (curpDate == birth) curpDate = null;
+        var (birth, curpDate) = KeyDates;
         if (birth is { } dob) DatedKeys(k, dob, ref sink);
         if (curpDate is { } other) DatedKeys(k, other, ref sink);
         // Surnames in either order with the given name, no date: a birth date missing on either side.

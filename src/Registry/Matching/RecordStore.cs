@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Registry.Normalization;
 
 namespace Registry.Matching;
 
@@ -105,6 +106,19 @@ internal sealed class RecordStore
     {
         ref readonly var row = ref rows[ordinal];
         return (givens[row.Given].Item3, surnames[row.Paternal].Item2, surnames[row.Maternal].Item2);
+    }
+
+    /// <summary>The record's <see cref="MatchRecord.KeyDates"/>, without building the rest of it.</summary>
+    public (DateOnly? Birth, DateOnly? Curp) KeyDates(int ordinal)
+    {
+        ref readonly var row = ref rows[ordinal];
+        var has = (Has)row.Flags;
+        DateOnly? birth = row.Birth == 0 ? null : DateOnly.FromDayNumber(row.Birth - 1);
+        if ((has & (Has.ValidCurp | Has.InvalidCurp)) == 0) return (birth, null);
+        var at = row.Extra;
+        var curpDate = Curp.BirthDate(ReadString(ref at)!);
+        // As MatchRecord.KeyDates: without a birth date the CURP's is the record's; with one, the CURP's is a second date.
+        return birth is null ? (curpDate, null) : (birth, curpDate == birth ? null : curpDate);
     }
 
     /// <summary>The record as it was filed.</summary>

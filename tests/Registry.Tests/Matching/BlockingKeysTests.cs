@@ -145,6 +145,22 @@ public sealed class BlockingKeysTests
     }
 
     [Fact]
+    public void Namesakes_born_in_one_year_on_another_day_and_month_are_not_candidates_through_the_year_key()
+    {
+        // JOSÉ HERNÁNDEZ without a second surname, born 1985: the surname + given + year key holds every one of them
+        // (dozens at a state's size). It is filed for a wrong day or a wrong month, not both: the others are namesakes.
+        var a = Record("JOSE", "HERNANDEZ", null, new DateOnly(1985, 6, 2));
+        Assert.Empty(Finds(Record("JOSE", "HERNANDEZ", "GARCIA", new DateOnly(1985, 9, 21)), a));
+        Assert.Empty(Finds(a, Record("JOSE", "HERNANDEZ", "GARCIA", new DateOnly(1985, 9, 21))));
+        // One slip — the day, the month, or the two swapped — and it is still the person's key.
+        foreach (var slip in new[] { new DateOnly(1985, 6, 22), new DateOnly(1985, 9, 2), new DateOnly(1985, 2, 6) })
+        {
+            Assert.NotEmpty(Finds(Record("JOSE", "HERNANDEZ", "GARCIA", slip), a));
+            Assert.NotEmpty(Finds(a, Record("JOSE", "HERNANDEZ", "GARCIA", slip)));
+        }
+    }
+
+    [Fact]
     public void The_names_only_key_is_looked_up_when_a_birth_date_is_missing_on_either_side()
     {
         // Both dated, the whole date different: namesakes, not one person with a missing date —

@@ -6,7 +6,8 @@ namespace Registry.Tests.Matching;
 /// <summary>
 /// The keys that hold one surname only (surname + given name + year, + day and month, + municipality; birth date +
 /// surname) give a row the records they hold only when the other surname is near the row's, or missing on either
-/// side: everyone else of that name born that year is a namesake, and those blocks grow with the registry.
+/// side — and the year key only those born on the row's day or in its month: everyone else of that name born that year
+/// is a namesake, and those blocks grow with the registry.
 /// </summary>
 public sealed class BroadKeyTests
 {
@@ -48,12 +49,18 @@ public sealed class BroadKeyTests
     }
 
     [Fact]
-    public void A_row_with_one_surname_still_meets_every_namesake_of_its_year()
+    public void A_row_with_one_surname_meets_the_namesakes_of_its_year_born_on_its_day_or_in_its_month()
     {
+        // No second surname to tell them apart: through the year key every namesake one date slip away (the day, the
+        // month, or the two swapped) is a candidate — and no one else of that name born in 1980, of whom a state has dozens.
         var index = new CandidateIndex();
-        index.FileInMemory(Namesakes());
+        var namesakes = Namesakes().ToList();
+        index.FileInMemory(namesakes);
         var row = Record("HERNANDEZ", null, new DateOnly(1980, 5, 4));
-        Assert.Equal(60, index.LookupInMemory([(1, row.QueryKeyHashes())]).Candidates.Count);
+        var found = index.LookupInMemory([(1, row.QueryKeyHashes())]).Candidates.Select(c => c.Record.SourceRecordId).Order();
+        var slipped = namesakes.Where(n => n.BirthDate is { Month: 5 } or { Day: 4 } or { Month: 4, Day: 5 }).Select(n => n.SourceRecordId).Order();
+        Assert.Equal(10, slipped.Count());
+        Assert.Equal(slipped, found);
     }
 
     [Fact]
