@@ -69,12 +69,14 @@ public static class BlocksBenchmark
                 var added = 0;
                 var broad = broadFilter && MatchRecord.IsBroadKey(key);
                 var year = broad && MatchRecord.IsYearKey(key);
+                var givenDate = broadFilter && MatchRecord.IsGivenDateKey(key);
                 if (members.Count <= CandidateIndex.MaxBlockCandidates)
                     for (var m = 0; m < members.Count; m++)
                     {
                         var (mp, mm, mg, md) = surnames[members[m]];
                         if (broad && !MatchRecord.NamesNear(record.GivenPhonetic, record.PaternalPhonetic, record.MaternalPhonetic, mg, mp, mm)) continue;
                         if (year && !MatchRecord.DatesNear(record.KeyDates, md)) continue;
+                        if (givenDate && !MatchRecord.SurnamesRelated(record.PaternalPhonetic, record.MaternalPhonetic, mp, mm)) continue;
                         if (seen.Add(members[m])) added++;
                         if (truth is not null && truth[members[m]] == truth[i]) reachedBy.Add(family);
                     }

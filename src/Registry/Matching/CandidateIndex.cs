@@ -227,11 +227,11 @@ public sealed class CandidateIndex
                 var set = keys as QueryKeySet;
                 for (var k = 0; k < keys.Count; k++)
                 {
-                    var broad = set is not null && set.IsBroad(k);
+                    var filtered = set is not null && set.Filters(k);
                     for (var j = since.GetValueOrDefault(keys[k], -1); j >= 0; j = previous[j])
                     {
                         var ordinal = recent[from + j].Ordinal;
-                        if ((!broad || Keeps(set!, k, ordinal)) && seen.Add(ordinal)) added.Add(ordinal);
+                        if ((!filtered || Keeps(set!, k, ordinal)) && seen.Add(ordinal)) added.Add(ordinal);
                     }
                 }
             }
@@ -334,9 +334,9 @@ public sealed class CandidateIndex
                     continue;
                 }
                 if (!members.IsEmpty) anyWhole = true;
-                var broad = set is not null && set.IsBroad(k);
+                var filtered = set is not null && set.Filters(k);
                 foreach (var member in members)
-                    if ((!broad || Keeps(set!, k, member)) && seen.Add(member)) mine.Add(member);
+                    if ((!filtered || Keeps(set!, k, member)) && seen.Add(member)) mine.Add(member);
             }
             if (anyFull)
             {
@@ -349,11 +349,11 @@ public sealed class CandidateIndex
         return found;
     }
 
-    /// <summary>Whether a record met through <paramref name="set"/>'s broad key <paramref name="key"/> is a candidate (<see cref="QueryKeySet.Keeps"/>, <see cref="QueryKeySet.KeepsDates"/>).</summary>
+    /// <summary>Whether a record met through <paramref name="set"/>'s filtered key <paramref name="key"/> is a candidate (<see cref="QueryKeySet.Keeps"/>, <see cref="QueryKeySet.KeepsDates"/>).</summary>
     private bool Keeps(QueryKeySet set, int key, int ordinal)
     {
         var (given, paternal, maternal) = records.NamePhonetics(ordinal);
-        return set.Keeps(given, paternal, maternal) && (!set.IsYearKey(key) || set.KeepsDates(records.KeyDates(ordinal)));
+        return set.Keeps(key, given, paternal, maternal) && (!set.AsksDates(key) || set.KeepsDates(records.KeyDates(ordinal)));
     }
 
     /// <summary>

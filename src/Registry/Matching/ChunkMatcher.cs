@@ -329,11 +329,11 @@ public sealed class ChunkMatcher(MatchModel model, Func<MatchField, string, doub
             for (var k = 0; k < query.Count; k++)
             {
                 if (!stored.TryGetValue(query[k], out var members) || members.Count > MaxInChunkBlock) continue;
-                var broad = query.IsBroad(k);
+                var filtered = query.Filters(k);
                 foreach (var other in members)
                 {
-                    if (other == q || (broad && !(query.Keeps(records[other].GivenPhonetic, records[other].PaternalPhonetic, records[other].MaternalPhonetic)
-                                                  && (!query.IsYearKey(k) || query.KeepsDates(records[other].KeyDates))))) continue;
+                    if (other == q || (filtered && !(query.Keeps(k, records[other].GivenPhonetic, records[other].PaternalPhonetic, records[other].MaternalPhonetic)
+                                                    && (!query.AsksDates(k) || query.KeepsDates(records[other].KeyDates))))) continue;
                     var pair = q < other ? (q, other) : (other, q);
                     if (seen.Add(pair)) yield return pair;
                 }

@@ -180,6 +180,28 @@ public sealed record MatchRecord
     }
 
     /// <summary>
+    /// The key of the birth date and the given name (<c>dg</c>) is filed for surnames that both changed or both carry a
+    /// typo — the birth date + surname key finds a row with one surname intact. A member it finds is a candidate only when
+    /// some surname of one is within two edits of some surname of the other (phonetic codes), or either has none:
+    /// everyone else born that day with that given name is a namesake (at a state's size, several a key, and most of a
+    /// row's candidates).
+    /// </summary>
+    public static bool SurnamesRelated(string? paternal, string? maternal, string? otherPaternal, string? otherMaternal)
+    {
+        if ((paternal is null && maternal is null) || (otherPaternal is null && otherMaternal is null)) return true;
+        return Related(paternal, otherPaternal) || Related(paternal, otherMaternal) || Related(maternal, otherPaternal) || Related(maternal, otherMaternal);
+
+        static bool Related(string? a, string? b) => a is not null && b is not null && EditDistance.DamerauLevenshtein(a, b, 2) <= 2;
+    }
+
+    /// <summary>Whether <paramref name="key"/> is the birth date + given name key (<see cref="SurnamesRelated"/>).</summary>
+    public static bool IsGivenDateKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.StartsWith("dg:", StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The keys that hold one surname and not the other: surname, given name and birth year (<c>sy</c>), day and month
     /// (<c>sm</c>) or municipality (<c>mg</c>, <c>mgn</c>), and birth date and surname (<c>dp</c>). What they find is
     /// kept only when <see cref="NamesNear"/> says so.
@@ -230,14 +252,15 @@ public sealed record MatchRecord
         && (x.Month == y.Month || x.Day == y.Day || (x.Month == y.Day && x.Day == y.Month));
 
     /// <summary>
-    /// <see cref="QueryKeys"/> hashed, each once, the broad ones (<see cref="IsBroadKey"/>) and among them the year keys
-    /// (<see cref="IsYearKey"/>) marked: what the candidate index and the chunk's own pairs look a row up by.
+    /// <see cref="QueryKeys"/> hashed, each once, those whose members are filtered marked — the birth date + given name
+    /// keys (<see cref="IsGivenDateKey"/>), the broad ones (<see cref="IsBroadKey"/>) and among them the year keys
+    /// (<see cref="IsYearKey"/>): what the candidate index and the chunk's own pairs look a row up by.
     /// </summary>
     public QueryKeySet QueryKeyHashes()
     {
-        var sink = new QuerySink([], [], []);
+        var sink = new QuerySink([], [], [], []);
         EmitKeys(query: true, ref sink);
-        return new QueryKeySet(sink.Narrow, sink.Broad, sink.Year, GivenPhonetic, PaternalPhonetic, MaternalPhonetic, KeyDates);
+        return new QueryKeySet(sink.Narrow, sink.GivenDate, sink.Broad, sink.Year, GivenPhonetic, PaternalPhonetic, MaternalPhonetic, KeyDates);
     }
 
     /// <summary>64-bit FNV-1a of the key's characters, finished with a murmur mix. A collision only adds candidates.</summary>
@@ -287,14 +310,17 @@ public sealed record MatchRecord
         public void Add(System.Text.StringBuilder key) => hashes.Add(KeyHash(key));
     }
 
-    private readonly struct QuerySink(List<ulong> narrow, List<ulong> broad, List<ulong> year) : IKeySink
+    private readonly struct QuerySink(List<ulong> narrow, List<ulong> givenDate, List<ulong> broad, List<ulong> year) : IKeySink
     {
         public List<ulong> Narrow => narrow;
+        public List<ulong> GivenDate => givenDate;
         public List<ulong> Broad => broad;
         public List<ulong> Year => year;
 
+        // dg: (IsGivenDateKey) and sy: (IsYearKey) without building the key's string.
         public void Add(System.Text.StringBuilder key) =>
-            (!IsBroad(key) ? narrow : key[0] == 's' && key[1] == 'y' ? year : broad).Add(KeyHash(key));
+            (key.Length > 3 && key[0] == 'd' && key[1] == 'g' && key[2] == ':' ? givenDate
+                : !IsBroad(key) ? narrow : key[0] == 's' && key[1] == 'y' ? year : broad).Add(KeyHash(key));
 
         // sy:, sm:, mg:, mgn:, dp: (IsBroadKey) without building the key's string.
         private static bool IsBroad(System.Text.StringBuilder k) =>

@@ -161,6 +161,19 @@ public sealed class BlockingKeysTests
     }
 
     [Fact]
+    public void Born_the_same_day_with_the_same_given_name_is_a_candidate_only_with_a_related_surname()
+    {
+        // Birth date + given name is filed for surnames that both changed or both carry a typo: JOSÉ HERNÁNDEZ GARCÍA and
+        // JOSÉ LÓPEZ PÉREZ, born the same day, are namesakes (a state has several a day); JOSÉ FERNÁNDEZ GARZA is the
+        // first with a typo in each surname.
+        var a = Record("JOSE", "HERNANDEZ", "GARCIA", new DateOnly(1985, 6, 2));
+        Assert.Empty(Finds(Record("JOSE", "LOPEZ", "PEREZ", new DateOnly(1985, 6, 2)), a));
+        Assert.Empty(Finds(a, Record("JOSE", "LOPEZ", "PEREZ", new DateOnly(1985, 6, 2))));
+        Assert.NotEmpty(Finds(Record("JOSE", "FERNANDEZ", "GARZA", new DateOnly(1985, 6, 2)), a));
+        Assert.NotEmpty(Finds(a, Record("JOSE", "FERNANDEZ", "GARZA", new DateOnly(1985, 6, 2))));
+    }
+
+    [Fact]
     public void The_names_only_key_is_looked_up_when_a_birth_date_is_missing_on_either_side()
     {
         // Both dated, the whole date different: namesakes, not one person with a missing date —
