@@ -136,7 +136,8 @@ public static class ResolveBenchmark
         Console.WriteLine($"resolution costs {raw / first:F1}x the raw COPY time (initial load)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT resolve_rows_per_s={first:F0} incremental_rows_per_s={second:F0} raw_copy_rows_per_s={raw:F0} " +
-            $"lock_share={share:F3} index_bytes_per_record={indexBytes:F0} peak_mb={peakMb}"));
+            $"lock_share={share:F3} index_bytes_per_record={indexBytes:F0} peak_mb={peakMb} " +
+            $"last_million_over_first={(InitialMillions.Count > 1 ? InitialMillions[^1] / InitialMillions[0] : 1):F2}"));
         return 0;
     }
 
@@ -222,14 +223,18 @@ public static class ResolveBenchmark
     }
 
     /// <summary>Where a segment of a phase began: the readings its line is the difference from.</summary>
-    private sealed record Segment(LockShare.Snapshot Steps, TimeSpan Elapsed, long Rows, TimeSpan GcPause, int Gen2);
+    private sealed record Segment(LockShare.Snapshot Steps, TimeSpan Elapsed, long Rows, TimeSpan GcPause, int Gen2, double Rate = 0);
+
+    /// <summary>Each million's rate of the initial phase, in order (the last over the first: how the cost of a row grows).</summary>
+    private static readonly List<double> InitialMillions = [];
 
     private static Segment PrintSegment(string name, Segment from, LockShare.Snapshot steps, TimeSpan elapsed, long rows)
     {
-        var to = new Segment(steps, elapsed, rows, GC.GetTotalPauseDuration(), GC.CollectionCount(2));
         var n = rows - from.Rows;
+        var to = new Segment(steps, elapsed, rows, GC.GetTotalPauseDuration(), GC.CollectionCount(2), n / (elapsed - from.Elapsed).TotalSeconds);
+        if (name == "initial") InitialMillions.Add(to.Rate);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {name} rows {from.Rows:N0}–{rows:N0}: {n / (elapsed - from.Elapsed).TotalSeconds:N0} rows/s; GC paused {(to.GcPause - from.GcPause).TotalSeconds:F1} s, " +
+            $"  {name} rows {from.Rows:N0}–{rows:N0}: {to.Rate:N0} rows/s; GC paused {(to.GcPause - from.GcPause).TotalSeconds:F1} s, " +
             $"{to.Gen2 - from.Gen2} gen2; heap {GC.GetTotalMemory(false) >> 20:N0} MB; ") + LockShare.AllSteps(from.Steps, steps, n));
         return to;
     }
