@@ -23,9 +23,10 @@ public static class ReviewTasks
     {
         ArgumentNullException.ThrowIfNull(reviews);
         ArgumentNullException.ThrowIfNull(model);
-        // The persons this chunk's rows with a valid CURP were linked to, each with the record that brought it.
+        // The persons this chunk's rows with a valid CURP were linked to, each with the record that brought it — not those it
+        // created, which have no task yet (the proposals come last): at a state's size most rows are new persons.
         var settle = SettleByCurpsSql(
-            "SELECT d.person_id AS id, s.source_record_id AS record FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number WHERE s.curp_key IS NOT NULL",
+            "SELECT d.person_id AS id, s.source_record_id AS record FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number WHERE s.curp_key IS NOT NULL AND NOT d.created_person",
             "NULL::bigint");
         // Three statements, each a profile mark on the caller's span (make bench-resolve, REGISTRY_PROFILE=1).
         await using (var byCurps = new NpgsqlCommand(settle, connection, tx)) await byCurps.ExecuteNonQueryAsync(ct);
@@ -141,11 +142,12 @@ public static class ReviewTasks
         $"""
         WITH touched AS (
             -- The chunk's dates from its staged features (what its match records were written from): a join with
-            -- match_records, whose size the planner cannot weigh against a temp table's, scanned the registry's.
+            -- match_records, whose size the planner cannot weigh against a temp table's, scanned the registry's. Not the
+            -- persons the chunk created: they have no task yet.
             SELECT d.person_id AS id, s.source_record_id AS record
               FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
               JOIN stage_match m ON m.row_number = s.row_number
-             WHERE m.birth_date IS NOT NULL),
+             WHERE m.birth_date IS NOT NULL AND NOT d.created_person),
         settled AS (
             UPDATE review_tasks t
                SET status = 'settled', settlement = 'different-birth-dates',
@@ -209,28 +211,41 @@ public static class ReviewTasks
                    count(*) OVER (PARTITION BY w.a, w.b) AS n,
                    CASE WHEN w.score >= @link THEN 1 ELSE greatest(0, (w.score - @review) / nullif(@link - @review, 0)) END AS band
               FROM wanted w ORDER BY w.a, w.b, w.score DESC, w.ord
+        ), ends AS (
+            SELECT p.a, p.b, x.id FROM pair p CROSS JOIN LATERAL (VALUES (p.a), (p.b)) x(id)
+        ), chunk_rows AS MATERIALIZED (
+            -- The chunk's own memberships and service events are written after the identity phase (AttachmentsStep):
+            -- counted here from its staged rows, as they will be. Read once, joined by person: a subquery per pair scanned
+            -- the staged rows again for every proposal, under the lock, and proposals grow with the registry's namesakes.
+            SELECT d.person_id, s.household_key,
+                   coalesce(s.service_event_id IS NOT NULL AND e.sector IN ('health', 'security'), false) AS sensitive
+              FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
+              LEFT JOIN source_records sr ON sr.id = s.source_record_id LEFT JOIN extracts e ON e.id = sr.extract_id
+        ), pair_members AS (
+            -- The current members of both persons' households, in the registry and in this chunk.
+            SELECT e.a, e.b, m2.person_id AS x FROM ends e
+              JOIN household_members m1 ON m1.person_id = e.id AND m1.valid_to IS NULL
+              JOIN household_members m2 ON m2.household_id = m1.household_id AND m2.valid_to IS NULL
+            UNION
+            SELECT e.a, e.b, c3.person_id FROM ends e
+              JOIN chunk_rows c1 ON c1.person_id = e.id JOIN chunk_rows c3 ON c3.household_key = c1.household_key
+            UNION
+            SELECT e.a, e.b, m.person_id FROM ends e
+              JOIN chunk_rows c1 ON c1.person_id = e.id
+              JOIN household_keys hk ON hk.key = c1.household_key JOIN households h ON h.id = hk.household_id
+              JOIN household_members m ON m.household_id = coalesce(h.merged_into, h.id) AND m.valid_to IS NULL
+        ), member_counts AS (
+            SELECT a, b, count(*)::int AS n FROM pair_members GROUP BY a, b
+        ), sensitive_pairs AS (
+            -- Either person with a service of a sensitive sector, in the registry or in this chunk.
+            SELECT e.a, e.b FROM ends e WHERE EXISTS (SELECT 1 FROM service_events se WHERE se.person_id = e.id AND se.sector IN ('health', 'security'))
+            UNION
+            SELECT e.a, e.b FROM ends e JOIN chunk_rows c ON c.person_id = e.id AND c.sensitive
         ), impact AS (
-            SELECT p.*, o.id AS existing,
-                   -- The chunk's own memberships and service events are written after the identity phase (AttachmentsStep):
-                   -- counted here from its staged rows, as they will be.
-                   (SELECT count(DISTINCT x) FROM (
-                        SELECT m2.person_id AS x FROM household_members m1
-                          JOIN household_members m2 ON m2.household_id = m1.household_id AND m2.valid_to IS NULL
-                         WHERE m1.person_id IN (p.a, p.b) AND m1.valid_to IS NULL
-                        UNION ALL
-                        SELECT d3.person_id FROM stage_rows s1 JOIN stage_decisions d1 ON d1.row_number = s1.row_number
-                          JOIN stage_rows s3 ON s3.household_key = s1.household_key JOIN stage_decisions d3 ON d3.row_number = s3.row_number
-                         WHERE d1.person_id IN (p.a, p.b)
-                        UNION ALL
-                        SELECT m.person_id FROM stage_rows s1 JOIN stage_decisions d1 ON d1.row_number = s1.row_number
-                          JOIN household_keys hk ON hk.key = s1.household_key JOIN households h ON h.id = hk.household_id
-                          JOIN household_members m ON m.household_id = coalesce(h.merged_into, h.id) AND m.valid_to IS NULL
-                         WHERE d1.person_id IN (p.a, p.b)) u)::int AS members,
-                   EXISTS (SELECT 1 FROM service_events se WHERE se.person_id IN (p.a, p.b) AND se.sector IN ('health', 'security'))
-                   OR EXISTS (SELECT 1 FROM stage_rows s1 JOIN stage_decisions d1 ON d1.row_number = s1.row_number
-                                JOIN source_records sr ON sr.id = s1.source_record_id JOIN extracts e ON e.id = sr.extract_id
-                               WHERE d1.person_id IN (p.a, p.b) AND s1.service_event_id IS NOT NULL AND e.sector IN ('health', 'security')) AS sensitive
+            SELECT p.*, o.id AS existing, coalesce(mc.n, 0) AS members, sp.a IS NOT NULL AS sensitive
               FROM pair p LEFT JOIN review_tasks o ON o.status = 'open' AND o.person_a = p.a AND o.person_b = p.b
+              LEFT JOIN member_counts mc ON mc.a = p.a AND mc.b = p.b
+              LEFT JOIN sensitive_pairs sp ON sp.a = p.a AND sp.b = p.b
         ), created AS (
             INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version,
                                       person_a, person_b, records, band, household_members, sensitive)

@@ -43,6 +43,31 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_task_counts_the_members_of_both_persons_households_in_the_registry_and_in_the_arriving_chunk()
+    {
+        await using var r = await NewRegistryAsync();
+        // DIF's Rosa lives with two others (in the registry by the time the clinic's extract arrives) …
+        await r.ApplyAsync("DIF-TAM", "social",
+            Rosa(1, "CRUZ", DifBirth) with { AgencyHouseholdId = "D1" },
+            Other(2, "PEDRO", "SALAZAR", "D1"), Other(3, "LUCIA", "SALAZAR", "D1"));
+        // … the clinic's Rosa with one other, in the same chunk as her.
+        await r.ApplyAsync("SSA-TAM", "health",
+            Rosa(1, null, ClinicBirth) with { AgencyHouseholdId = "S9" }, Other(2, "TOMAS", "IBARRA", "S9"));
+
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
+        // What a steward's decision touches: 3 + 2 persons.
+        Assert.Equal(5, await r.ScalarAsync("SELECT household_members FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal(true, await r.ScalarAsync("SELECT sensitive FROM review_tasks WHERE status = 'open'"));
+
+        static SourceRow Other(int n, string given, string paternal, string household) => new()
+        {
+            RowNumber = n, RecordKey = $"{given}|{paternal}", ContentHash = $"{given}|{paternal}", GivenNames = given, PaternalSurname = paternal,
+            MaternalSurname = "OCHOA", BirthDate = new DateOnly(1990 + n, n, 10 + n), Sex = "H", Municipality = "REYNOSA", AgencyHouseholdId = household,
+            Programme = "P", ServiceType = "A", ServiceDate = new DateOnly(2026, 10, 1),
+        };
+    }
+
+    [Fact]
     public async Task A_merge_of_the_two_persons_settles_their_task_with_an_identity_event()
     {
         await using var r = await NewRegistryAsync();
