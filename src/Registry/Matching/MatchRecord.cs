@@ -230,14 +230,14 @@ public sealed record MatchRecord
     /// The dates a record's dated keys are filed under: its birth date (or its CURP's, without one) and, when its CURP
     /// says another, that one too.
     /// </summary>
-    public (DateOnly? Birth, DateOnly? Curp) KeyDates
+    public (DateOnly? Birth, DateOnly? Curp) KeyDates => KeyDatesOf(BirthDate, ValidCurp ?? InvalidCurp);
+
+    /// <summary><see cref="KeyDates"/> of a record with <paramref name="birthDate"/> and <paramref name="curp"/> (valid or not).</summary>
+    internal static (DateOnly? Birth, DateOnly? Curp) KeyDatesOf(DateOnly? birthDate, string? curp)
     {
-        get
-        {
-            var birth = BlockingBirthDate;
-            var curpDate = BirthDate is not null && (ValidCurp ?? InvalidCurp) is { } dated ? Curp.BirthDate(dated) : null;
-            return (birth, curpDate == birth ? null : curpDate);
-        }
+        var curpDate = curp is null ? null : Curp.BirthDate(curp);
+        if (birthDate is null) return (curpDate, null);
+        return (birthDate, curpDate == birthDate ? null : curpDate);
     }
 
     /// <summary>

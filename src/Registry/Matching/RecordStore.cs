@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Registry.Normalization;
 
 namespace Registry.Matching;
 
@@ -112,13 +111,11 @@ internal sealed class RecordStore
     public (DateOnly? Birth, DateOnly? Curp) KeyDates(int ordinal)
     {
         ref readonly var row = ref rows[ordinal];
-        var has = (Has)row.Flags;
         DateOnly? birth = row.Birth == 0 ? null : DateOnly.FromDayNumber(row.Birth - 1);
-        if ((has & (Has.ValidCurp | Has.InvalidCurp)) == 0) return (birth, null);
+        // The valid CURP comes first in the heap, else the invalid one (Get).
         var at = row.Extra;
-        var curpDate = Curp.BirthDate(ReadString(ref at)!);
-        // As MatchRecord.KeyDates: without a birth date the CURP's is the record's; with one, the CURP's is a second date.
-        return birth is null ? (curpDate, null) : (birth, curpDate == birth ? null : curpDate);
+        var curp = ((Has)row.Flags & (Has.ValidCurp | Has.InvalidCurp)) != 0 ? ReadString(ref at) : null;
+        return MatchRecord.KeyDatesOf(birth, curp);
     }
 
     /// <summary>The record as it was filed.</summary>

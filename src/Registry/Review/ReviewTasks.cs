@@ -217,10 +217,8 @@ public static class ReviewTasks
             -- The chunk's own memberships and service events are written after the identity phase (AttachmentsStep):
             -- counted here from its staged rows, as they will be. Read once, joined by person: a subquery per pair scanned
             -- the staged rows again for every proposal, under the lock, and proposals grow with the registry's namesakes.
-            SELECT d.person_id, s.household_key,
-                   coalesce(s.service_event_id IS NOT NULL AND e.sector IN ('health', 'security'), false) AS sensitive
+            SELECT d.person_id, s.household_key, s.source_record_id, s.service_event_id
               FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
-              LEFT JOIN source_records sr ON sr.id = s.source_record_id LEFT JOIN extracts e ON e.id = sr.extract_id
         ), pair_members AS (
             -- The current members of both persons' households, in the registry and in this chunk.
             SELECT e.a, e.b, m2.person_id AS x FROM ends e
@@ -240,7 +238,8 @@ public static class ReviewTasks
             -- Either person with a service of a sensitive sector, in the registry or in this chunk.
             SELECT e.a, e.b FROM ends e WHERE EXISTS (SELECT 1 FROM service_events se WHERE se.person_id = e.id AND se.sector IN ('health', 'security'))
             UNION
-            SELECT e.a, e.b FROM ends e JOIN chunk_rows c ON c.person_id = e.id AND c.sensitive
+            SELECT e.a, e.b FROM ends e JOIN chunk_rows c ON c.person_id = e.id AND c.service_event_id IS NOT NULL
+              JOIN source_records sr ON sr.id = c.source_record_id JOIN extracts x ON x.id = sr.extract_id AND x.sector IN ('health', 'security')
         ), impact AS (
             SELECT p.*, o.id AS existing, coalesce(mc.n, 0) AS members, sp.a IS NOT NULL AS sensitive
               FROM pair p LEFT JOIN review_tasks o ON o.status = 'open' AND o.person_a = p.a AND o.person_b = p.b
