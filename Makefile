@@ -6,7 +6,7 @@ WITH_SERVICES := deploy/local/with-services.sh
 # The workers host's runtime settings (its garbage collector): whatever runs the resolver runs with them.
 WORKERS_ENV := $(shell grep -E '^[A-Za-z_][A-Za-z0-9_]*=' deploy/workers-runtime.env)
 
-.PHONY: demo test build migrate schema requeue-failed verify-access-log bench-ingest bench-resolve bench-lookup bench-coverage bench-accuracy bench-faults synth simulator services-up services-down services-status
+.PHONY: demo test build migrate schema requeue-failed verify-access-log bench-ingest bench-resolve bench-cold-load bench-lookup bench-coverage bench-accuracy bench-faults synth simulator services-up services-down services-status
 
 ROWS ?= 1000000
 RECORDS ?= 1000000
@@ -56,6 +56,12 @@ bench-ingest:
 bench-resolve:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
 	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE) --order $(or $(ORDER),canonical)
+
+## bench-cold-load: a fresh registry of RECORDS match records (bench-resolve's rows), then a new worker's candidate index loaded
+##   from it cold, twice (last line: RESULT cold_load_s=… records_per_s=… index_bytes_per_record=…); the issue's target is RECORDS=10000000
+bench-cold-load:
+	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
+	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll cold-load --records $(RECORDS)
 
 ## bench-lookup: PERSONS persons in a fresh database, the real API host, RPS requests/s for SECONDS against household 360 and search (last line: RESULT ...)
 bench-lookup:

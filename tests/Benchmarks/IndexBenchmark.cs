@@ -38,6 +38,7 @@ public static class IndexBenchmark
         var chunks = Enumerable.Range(0, (records + chunkSize - 1) / chunkSize)
             .Select(c => (Start: c * chunkSize, Count: Math.Min(chunkSize, records - c * chunkSize))).ToList();
         var (lookupT, fileT, catchUpT) = (0L, 0L, 0L);
+        var (millionLookupT, millionChunks) = (0L, 0);
         long candidates = 0;
         ulong digest = 14695981039346656037UL;
         var gcCounts = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
@@ -56,6 +57,14 @@ public static class IndexBenchmark
             var found = index.CatchUpInMemory(early, lookups);
             var t3 = Stopwatch.GetTimestamp();
             (lookupT, fileT, catchUpT) = (lookupT + t1 - t0, fileT + t2 - t1, catchUpT + t3 - t2);
+            (millionLookupT, millionChunks) = (millionLookupT + t1 - t0, millionChunks + 1);
+            if ((start + count) % 1_000_000 == 0 || c == chunks.Count - 1)
+            {
+                // How the early lookup grows with the index: what resolution's candidates step pays per chunk.
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  rows to {start + count,10:N0}: early lookup {millionLookupT * 1000.0 / Stopwatch.Frequency / millionChunks:F2} ms a chunk"));
+                (millionLookupT, millionChunks) = (0L, 0);
+            }
             candidates += found.Count;
             foreach (var f in found)
             {
