@@ -15,14 +15,6 @@ namespace Registry.Persons;
 /// </summary>
 public static class IdentityWriter
 {
-    /// <summary>
-    /// The chunk's review proposals: one open task per pair of persons, settled ones settled
-    /// (<see cref="ReviewTasks.WriteAsync"/>). The link and review thresholds of <paramref name="model"/> place each
-    /// task's score in its band.
-    /// </summary>
-    public static Task WriteReviewsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ReviewProposal> reviews, MatchModel model, CancellationToken ct) =>
-        ReviewTasks.WriteAsync(connection, tx, reviews, model, ct);
-
     /// <summary>A machine merge: a record of this chunk bridged two registry persons.</summary>
     public static Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MergeProposal merge, Guid bridgingRecord, string modelVersion, CancellationToken ct)
     {

@@ -104,7 +104,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         if (BeforeLock is not null) await BeforeLock(ct);
 
         // Under the identity lock: deciding, and what later chunks' decisions read (persons, keys, source records, match
-        // decisions and records, review tasks, merges). Its share of the chunk's time is what caps many consumers.
+        // decisions and records, merges); the review proposals are only kept, for the attachments to write as tasks. Its share of the chunk's time is what caps many consumers.
         using (ResolutionTelemetry.Step("lock-wait")) await ResolutionLock.TakeIdentityAsync(connection, tx, ct);
         Dictionary<Guid, List<GoldenSource>> fresh;
         ChunkDecisions decisions;
@@ -127,7 +127,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, decide.Model, prepared, staged, known, decisions, attachHere, ct);
             if (attachHere) await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
             written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, decide.Model, prepared, decisions, ct);
-            if (attachHere) await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
+            if (attachHere)
+            {
+                await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
+                using (ResolutionTelemetry.Step("reviews", locked: true)) await Review.ReviewTasks.WriteAsync(connection, tx, chunk, ct);
+            }
             using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
         }
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Registry.Contracts;
 using Registry.Matching;
 
 namespace Registry.Review;
@@ -10,44 +11,83 @@ namespace Registry.Review;
 /// nothing: the same person, a steward's "different persons", or — below the link threshold — two
 /// different valid CURPs. When such evidence arrives for an open task, the task is settled in the same
 /// transaction, with a <c>review-settled</c> identity event naming why. Every statement here is
-/// set-based; callers hold the resolution lock, so "open task of this pair" cannot change under them.
+/// set-based; callers hold the attachments lock (a chunk's attachments, its merges, a steward), so "open task of this
+/// pair" cannot change under them.
 /// </summary>
 public static class ReviewTasks
 {
     /// <summary>
-    /// The chunk's review proposals (its rows are staged in <c>stage_rows</c> / <c>stage_decisions</c>):
-    /// first, open tasks whose persons a valid CURP of this chunk now tells apart are settled; then each
-    /// proposal opens its pair's task or adds to it.
+    /// Keeps the chunk's review proposals for its attachments (<see cref="WriteAsync"/>), in its identity phase: one COPY
+    /// under the identity lock instead of the tasks' reads and writes, which no later chunk's decisions need.
     /// </summary>
-    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<ReviewProposal> reviews, MatchModel model, CancellationToken ct)
+    public static async Task KeepAsync(NpgsqlConnection connection, Guid extractId, int chunkIndex, IReadOnlyList<ReviewProposal> reviews,
+        MatchModel model, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(reviews);
         ArgumentNullException.ThrowIfNull(model);
-        // The persons this chunk's rows with a valid CURP were linked to, each with the record that brought it — not those it
-        // created, which have no task yet (the proposals come last): at a state's size most rows are new persons.
-        var settle = SettleByCurpsSql(
-            "SELECT d.person_id AS id, s.source_record_id AS record FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number WHERE s.curp_key IS NOT NULL AND NOT d.created_person",
-            "NULL::bigint");
-        // Three statements, each a profile mark on the caller's span (make bench-resolve, REGISTRY_PROFILE=1).
-        await using (var byCurps = new NpgsqlCommand(settle, connection, tx)) await byCurps.ExecuteNonQueryAsync(ct);
-        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-curps"));
-        // And the open name questions about the persons this chunk's dated rows went to, now that their dates are known.
-        await using (var byDates = new NpgsqlCommand(SettleByBirthDatesSql, connection, tx)) await byDates.ExecuteNonQueryAsync(ct);
-        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-dates"));
         if (reviews.Count == 0) return;
-        await using var command = new NpgsqlCommand(ProposalsSql, connection, tx);
-        // Time-ordered ids (UUIDv7): a new task lands at the end of the primary key, not on a random page.
-        command.Parameters.AddWithValue("ids", reviews.Select(_ => Storage.TimeOrderedIds.Next()).ToArray());
-        command.Parameters.AddWithValue("rows", reviews.Select(r => r.RowNumber).ToArray());
-        command.Parameters.AddWithValue("candidates", reviews.Select(r => r.CandidatePersonId).ToArray());
-        command.Parameters.AddWithValue("scores", reviews.Select(r => r.Score.Total).ToArray());
-        command.Parameters.AddWithValue("evidence", reviews.Select(r => r.Score.EvidenceJson()).ToArray());
-        command.Parameters.AddWithValue("reasons", reviews.Select(r => r.Reason.Code()).ToArray());
-        command.Parameters.AddWithValue("model", model.Version);
-        command.Parameters.AddWithValue("link", model.LinkThreshold);
-        command.Parameters.AddWithValue("review", model.ReviewThreshold);
-        await command.ExecuteNonQueryAsync(ct);
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY chunk_review_proposals (extract_id, chunk_index, ord, id, row_number, candidate_person_id, score, evidence, reason, " +
+            "model_version, link_threshold, review_threshold) FROM STDIN (FORMAT BINARY)", ct);
+        for (var i = 0; i < reviews.Count; i++)
+        {
+            var r = reviews[i];
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(extractId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(chunkIndex, NpgsqlTypes.NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(i + 1, NpgsqlTypes.NpgsqlDbType.Integer, ct);
+            // Time-ordered ids (UUIDv7): a new task lands at the end of the primary key, not on a random page.
+            await writer.WriteAsync(Storage.TimeOrderedIds.Next(), NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(r.RowNumber, NpgsqlTypes.NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(r.CandidatePersonId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(r.Score.Total, NpgsqlTypes.NpgsqlDbType.Double, ct);
+            await writer.WriteAsync(r.Score.EvidenceJson(), NpgsqlTypes.NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(r.Reason.Code(), NpgsqlTypes.NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(model.Version, NpgsqlTypes.NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(model.LinkThreshold, NpgsqlTypes.NpgsqlDbType.Double, ct);
+            await writer.WriteAsync(model.ReviewThreshold, NpgsqlTypes.NpgsqlDbType.Double, ct);
+        }
+        await writer.CompleteAsync(ct);
     }
+
+    /// <summary>
+    /// The chunk's review tasks, with its attachments (the caller holds the attachments lock, as every other writer of
+    /// review tasks does — a chunk's merges, a steward — so "open task of this pair" cannot change under it; its
+    /// memberships and service events are written first, for the tasks' household counts and sensitivity). First, open
+    /// tasks whose persons a valid CURP or a birth date of the chunk's records now tells apart are settled; then each
+    /// proposal kept by <see cref="KeepAsync"/> opens its pair's task or adds to it; then the kept proposals go. Persons
+    /// are taken as they stand now: a merge or a split committed since the chunk's identity phase has moved its records.
+    /// </summary>
+    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        (string, object)[] range = [("extract", chunk.ExtractId), ("first", chunk.FirstRow), ("last", chunk.LastRow)];
+        await using (var byCurps = Command(SettleByCurpsSql(ChunkCurpsSql, "NULL::bigint"), connection, tx, range)) await byCurps.ExecuteNonQueryAsync(ct);
+        // Three statements, each a profile mark on the caller's span (make bench-resolve, REGISTRY_PROFILE=1).
+        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-curps"));
+        await using (var byDates = Command(SettleByBirthDatesSql, connection, tx, range)) await byDates.ExecuteNonQueryAsync(ct);
+        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-dates"));
+        await using (var proposals = Command(ProposalsSql, connection, tx, [.. range, ("chunk", chunk.ChunkIndex)])) await proposals.ExecuteNonQueryAsync(ct);
+        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-proposals"));
+    }
+
+    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, NpgsqlTransaction tx, (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection, tx);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+
+    // The chunk's records that carry a valid CURP, on the persons they stand on now, each with itself as the record that
+    // brought it — not those whose row created its person: at a state's size most rows are new persons, and the tasks
+    // about them, if any, came later.
+    private const string ChunkCurpsSql =
+        """
+        SELECT sr.person_id AS id, sr.id AS record
+          FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
+         WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND m.valid_curp IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.source_record_id = sr.id AND d.created_person)
+        """;
 
     /// <summary>
     /// After <paramref name="merged"/> was merged into <paramref name="survivor"/> (identity event <paramref name="mergeEvent"/>):
@@ -141,13 +181,11 @@ public static class ReviewTasks
     private static readonly string SettleByBirthDatesSql =
         $"""
         WITH touched AS (
-            -- The chunk's dates from its staged features (what its match records were written from): a join with
-            -- match_records, whose size the planner cannot weigh against a temp table's, scanned the registry's. Not the
-            -- persons the chunk created: they have no task yet.
-            SELECT d.person_id AS id, s.source_record_id AS record
-              FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
-              JOIN stage_match m ON m.row_number = s.row_number
-             WHERE m.birth_date IS NOT NULL AND NOT d.created_person),
+            -- The chunk's dated records on the persons they stand on now; not those whose row created its person.
+            SELECT sr.person_id AS id, sr.id AS record
+              FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
+             WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND m.birth_date IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.source_record_id = sr.id AND d.created_person)),
         settled AS (
             UPDATE review_tasks t
                SET status = 'settled', settlement = 'different-birth-dates',
@@ -185,61 +223,47 @@ public static class ReviewTasks
           FROM settled s ORDER BY s.id
         """;
 
-    // The chunk's proposals as pairs of current persons (the candidate followed through merged_into). A pair
-    // that is one person, that a steward kept apart, or whose persons carry different valid CURPs below the
-    // link threshold is decided: no task. Per pair the best proposal (score, then row order) is the task's
-    // face; every proposal is kept as a record of the task. An open task of the pair grows; otherwise one
-    // is created with the impact of its pair: the current members of both persons' households and whether
-    // either has a service of a sensitive sector.
+    // The chunk's kept proposals as pairs of current persons: the row's person as its source record names it now, the
+    // candidate followed through merged_into. A pair that is one person, that a steward kept apart, or whose persons
+    // carry different valid CURPs below the link threshold is decided: no task. Per pair the best proposal (score, then
+    // row order) is the task's face; every proposal is kept as a record of the task. An open task of the pair grows;
+    // otherwise one is created with the impact of its pair: the current members of both persons' households and whether
+    // either has a service of a sensitive sector (the chunk's own memberships and services are written by then).
     private static readonly string ProposalsSql =
         $"""
-        WITH proposal AS (
-            SELECT r.id, r.ord, s.source_record_id, r.candidate, r.score, r.evidence, r.reason,
-                   least(d.person_id, coalesce(c.merged_into, c.id)) AS a, greatest(d.person_id, coalesce(c.merged_into, c.id)) AS b
-              FROM unnest(@ids, @rows, @candidates, @scores, @evidence, @reasons) WITH ORDINALITY r(id, row_number, candidate, score, evidence, reason, ord)
-              JOIN stage_rows s ON s.row_number = r.row_number
-              JOIN stage_decisions d ON d.row_number = r.row_number
-              JOIN persons c ON c.id = r.candidate
+        WITH kept AS (
+            DELETE FROM chunk_review_proposals WHERE extract_id = @extract AND chunk_index = @chunk
+            RETURNING *
+        ), proposal AS (
+            SELECT r.id, r.ord, s.id AS source_record_id, r.candidate_person_id AS candidate, r.score, r.evidence, r.reason,
+                   r.model_version AS model, r.link_threshold AS link, r.review_threshold AS review,
+                   least(s.person_id, coalesce(c.merged_into, c.id)) AS a, greatest(s.person_id, coalesce(c.merged_into, c.id)) AS b
+              FROM kept r
+              JOIN source_records s ON s.extract_id = r.extract_id AND s.row_number = r.row_number
+              JOIN persons c ON c.id = r.candidate_person_id
         ), wanted AS (
             SELECT p.* FROM proposal p
              WHERE p.a <> p.b
                AND NOT EXISTS (SELECT 1 FROM person_exclusions x WHERE x.person_a = p.a AND x.person_b = p.b)
-               AND NOT (p.score < @link AND {DifferentCurps("p.a", "p.b")})
+               AND NOT (p.score < p.link AND {DifferentCurps("p.a", "p.b")})
                AND NOT (p.reason IN ({NameQuestions}) AND {DifferentBirthDates("p.a", "p.b")})
         ), pair AS (
-            SELECT DISTINCT ON (w.a, w.b) w.a, w.b, w.id, w.source_record_id, w.candidate, w.score, w.evidence, w.reason,
+            SELECT DISTINCT ON (w.a, w.b) w.a, w.b, w.id, w.source_record_id, w.candidate, w.score, w.evidence, w.reason, w.model,
                    count(*) OVER (PARTITION BY w.a, w.b) AS n,
-                   CASE WHEN w.score >= @link THEN 1 ELSE greatest(0, (w.score - @review) / nullif(@link - @review, 0)) END AS band
+                   CASE WHEN w.score >= w.link THEN 1 ELSE greatest(0, (w.score - w.review) / nullif(w.link - w.review, 0)) END AS band
               FROM wanted w ORDER BY w.a, w.b, w.score DESC, w.ord
         ), ends AS (
             SELECT p.a, p.b, x.id FROM pair p CROSS JOIN LATERAL (VALUES (p.a), (p.b)) x(id)
-        ), chunk_rows AS MATERIALIZED (
-            -- The chunk's own memberships and service events are written after the identity phase (AttachmentsStep):
-            -- counted here from its staged rows, as they will be. Read once, joined by person: a subquery per pair scanned
-            -- the staged rows again for every proposal, under the lock, and proposals grow with the registry's namesakes.
-            SELECT d.person_id, s.household_key, s.source_record_id, s.service_event_id
-              FROM stage_rows s JOIN stage_decisions d ON d.row_number = s.row_number
         ), pair_members AS (
-            -- The current members of both persons' households, in the registry and in this chunk.
-            SELECT e.a, e.b, m2.person_id AS x FROM ends e
+            -- The current members of both persons' households.
+            SELECT DISTINCT e.a, e.b, m2.person_id AS x FROM ends e
               JOIN household_members m1 ON m1.person_id = e.id AND m1.valid_to IS NULL
               JOIN household_members m2 ON m2.household_id = m1.household_id AND m2.valid_to IS NULL
-            UNION
-            SELECT e.a, e.b, c3.person_id FROM ends e
-              JOIN chunk_rows c1 ON c1.person_id = e.id JOIN chunk_rows c3 ON c3.household_key = c1.household_key
-            UNION
-            SELECT e.a, e.b, m.person_id FROM ends e
-              JOIN chunk_rows c1 ON c1.person_id = e.id
-              JOIN household_keys hk ON hk.key = c1.household_key JOIN households h ON h.id = hk.household_id
-              JOIN household_members m ON m.household_id = coalesce(h.merged_into, h.id) AND m.valid_to IS NULL
         ), member_counts AS (
             SELECT a, b, count(*)::int AS n FROM pair_members GROUP BY a, b
         ), sensitive_pairs AS (
-            -- Either person with a service of a sensitive sector, in the registry or in this chunk.
-            SELECT e.a, e.b FROM ends e WHERE EXISTS (SELECT 1 FROM service_events se WHERE se.person_id = e.id AND se.sector IN ('health', 'security'))
-            UNION
-            SELECT e.a, e.b FROM ends e JOIN chunk_rows c ON c.person_id = e.id AND c.service_event_id IS NOT NULL
-              JOIN source_records sr ON sr.id = c.source_record_id JOIN extracts x ON x.id = sr.extract_id AND x.sector IN ('health', 'security')
+            -- Either person with a service of a sensitive sector.
+            SELECT DISTINCT e.a, e.b FROM ends e WHERE EXISTS (SELECT 1 FROM service_events se WHERE se.person_id = e.id AND se.sector IN ('health', 'security'))
         ), impact AS (
             SELECT p.*, o.id AS existing, coalesce(mc.n, 0) AS members, sp.a IS NOT NULL AS sensitive
               FROM pair p LEFT JOIN review_tasks o ON o.status = 'open' AND o.person_a = p.a AND o.person_b = p.b
@@ -248,7 +272,7 @@ public static class ReviewTasks
         ), created AS (
             INSERT INTO review_tasks (id, source_record_id, candidate_person_id, score, evidence, reason, model_version,
                                       person_a, person_b, records, band, household_members, sensitive)
-            SELECT id, source_record_id, candidate, score, evidence::json, reason, @model, a, b, n, band, members, sensitive
+            SELECT id, source_record_id, candidate, score, evidence::json, reason, model, a, b, n, band, members, sensitive
               FROM impact WHERE existing IS NULL
         ), grown AS (
             UPDATE review_tasks t
@@ -257,13 +281,13 @@ public static class ReviewTasks
                    candidate_person_id = CASE WHEN i.score > t.score THEN i.candidate ELSE t.candidate_person_id END,
                    evidence = CASE WHEN i.score > t.score THEN i.evidence::json ELSE t.evidence END,
                    reason = CASE WHEN i.score > t.score THEN i.reason ELSE t.reason END,
-                   model_version = CASE WHEN i.score > t.score THEN @model ELSE t.model_version END,
+                   model_version = CASE WHEN i.score > t.score THEN i.model ELSE t.model_version END,
                    score = greatest(t.score, i.score), band = greatest(t.band, i.band),
                    household_members = i.members, sensitive = i.sensitive
               FROM impact i WHERE t.id = i.existing
         )
         INSERT INTO review_task_records (source_record_id, candidate_person_id, task_id, score, evidence, reason, model_version)
-        SELECT w.source_record_id, w.candidate, coalesce(i.existing, i.id), w.score, w.evidence::json, w.reason, @model
+        SELECT w.source_record_id, w.candidate, coalesce(i.existing, i.id), w.score, w.evidence::json, w.reason, w.model
           FROM wanted w JOIN impact i ON i.a = w.a AND i.b = w.b
         ON CONFLICT DO NOTHING
         """;

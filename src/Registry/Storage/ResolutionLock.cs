@@ -7,10 +7,10 @@ namespace Registry.Storage;
 /// rollback), advisory, and always taken in this order — identity, then attachments — so they never deadlock:
 /// <list type="bullet">
 /// <item><b>Identity</b> (<see cref="Key"/>): what later chunks' decisions read — persons, person keys, source records,
-///   match decisions, match records, review tasks, merges. A resolver holds it for its decision phase, so competing
+///   match decisions, match records, merges. A resolver holds it for its decision phase, so competing
 ///   resolvers in any number of processes see each other's persons and never create two persons for one identity.</item>
-/// <item><b>Attachments</b> (<see cref="AttachmentsKey"/>): service events, household memberships, household merges, new
-///   persons' residences, and the residences and territories their triggers keep. A chunk writes its own in a transaction of their own after its
+/// <item><b>Attachments</b> (<see cref="AttachmentsKey"/>): service events, household memberships, household merges, review
+///   tasks (a chunk's proposals, kept by its identity phase), new persons' residences, and the residences and territories their triggers keep. A chunk writes its own in a transaction of their own after its
 ///   identity commit, holding only this lock; a chunk that merges persons (which moves their service events and
 ///   memberships) or brings residence claims about existing persons (which move territories) takes it too, under the
 ///   identity lock, so no two writers of territories ever interleave.</item>

@@ -974,6 +974,21 @@ CREATE TABLE public.api_pull_cursors (
     CONSTRAINT api_pull_cursors_paging_check CHECK ((paging = ANY (ARRAY['page-token'::text, 'updated-since'::text])))
 );
 
+CREATE TABLE public.chunk_review_proposals (
+    extract_id uuid NOT NULL,
+    chunk_index integer NOT NULL,
+    ord integer NOT NULL,
+    id uuid NOT NULL,
+    row_number integer NOT NULL,
+    candidate_person_id uuid NOT NULL,
+    score double precision NOT NULL,
+    evidence text NOT NULL,
+    reason text NOT NULL,
+    model_version text NOT NULL,
+    link_threshold double precision NOT NULL,
+    review_threshold double precision NOT NULL
+);
+
 CREATE TABLE public.coverage_cells (
     municipality text NOT NULL,
     poligono text NOT NULL,
@@ -1631,6 +1646,9 @@ ALTER TABLE ONLY public.access_log
 
 ALTER TABLE ONLY public.api_pull_cursors
     ADD CONSTRAINT api_pull_cursors_pkey PRIMARY KEY (feed_code);
+
+ALTER TABLE ONLY public.chunk_review_proposals
+    ADD CONSTRAINT chunk_review_proposals_pkey PRIMARY KEY (extract_id, chunk_index, ord);
 
 ALTER TABLE ONLY public.coverage_cells
     ADD CONSTRAINT coverage_cells_pkey PRIMARY KEY (municipality, sector, programme, month, prev_month, poligono, colonia);

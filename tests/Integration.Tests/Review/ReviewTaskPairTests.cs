@@ -218,6 +218,72 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         Assert.Equal(1L, await r.ScalarAsync($"SELECT count(*) FROM identity_events WHERE kind = 'review-settled' AND review_task_id = '{task}'"));
     }
 
+    [Fact]
+    public async Task A_chunk_that_died_after_its_identity_commit_opens_its_review_task_on_redelivery()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
+        var clinic = await r.ChunkAsync("SSA-TAM", "health", Rosa(1, null, ClinicBirth));
+        var crashing = new ChunkResolver(r.Db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(clinic, default));
+        // The identity phase decided the question and kept it; the task is written with the chunk's attachments.
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
+
+        Assert.True(await new ChunkResolver(r.Db).ApplyAsync(clinic, default));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_task_records"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
+        Assert.False(await new ChunkResolver(r.Db).ApplyAsync(clinic, default));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+    }
+
+    [Fact]
+    public async Task A_merge_between_a_chunks_identity_commit_and_its_attachments_gives_its_review_task_to_the_survivor()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth), Kitchen(2, new DateOnly(1990, 2, 21), "A") with { AgencyPersonId = null });
+        var difRosa = (Guid)(await r.ScalarAsync("SELECT person_id FROM source_records WHERE row_number = 1"))!;
+        var other = (Guid)(await r.ScalarAsync("SELECT person_id FROM source_records WHERE row_number = 2"))!;
+        Assert.NotEqual(difRosa, other);
+        // Right after the clinic's chunk decides to ask about DIF's Rosa, a steward merges her into the other person.
+        var resolver = new ChunkResolver(r.Db)
+        {
+            AfterIdentityCommit = ct => new Stewardship(r.Db).MergeAsync(other, difRosa, "steward@test", "same person", ct),
+        };
+
+        Assert.True(await resolver.ApplyAsync(await r.ChunkAsync("SSA-TAM", "health", Rosa(1, null, ClinicBirth)), default));
+
+        var clinicRosa = (Guid)(await r.ScalarAsync("SELECT person_id FROM source_records WHERE agency_code = 'SSA-TAM'"))!;
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal($"{Min(clinicRosa, other)}|{Max(clinicRosa, other)}",
+            await r.ScalarAsync("SELECT person_a || '|' || person_b FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal(0L, await r.ScalarAsync($"SELECT count(*) FROM review_tasks WHERE '{difRosa}' IN (person_a, person_b)"));
+
+        static Guid Min(Guid a, Guid b) => string.CompareOrdinal(a.ToString(), b.ToString()) < 0 ? a : b;
+        static Guid Max(Guid a, Guid b) => string.CompareOrdinal(a.ToString(), b.ToString()) < 0 ? b : a;
+    }
+
+    [Fact]
+    public async Task A_stewards_merge_of_the_pair_between_the_identity_commit_and_the_attachments_leaves_no_question()
+    {
+        await using var r = await NewRegistryAsync();
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
+        var difRosa = (Guid)(await r.ScalarAsync("SELECT person_id FROM source_records"))!;
+        var resolver = new ChunkResolver(r.Db)
+        {
+            AfterIdentityCommit = async ct => await new Stewardship(r.Db).MergeAsync(difRosa,
+                (Guid)(await r.ScalarAsync("SELECT person_id FROM source_records WHERE agency_code = 'SSA-TAM'"))!, "steward@test", "same person", ct),
+        };
+
+        Assert.True(await resolver.ApplyAsync(await r.ChunkAsync("SSA-TAM", "health", Rosa(1, null, ClinicBirth)), default));
+
+        // The question the chunk kept is about one person now: no task.
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
+    }
+
     private static SourceRow Kitchen(int n, DateOnly? birth, string service) => new()
     {
         RowNumber = n, RecordKey = $"kitchen-rosa|{service}", ContentHash = $"kitchen-rosa|{birth:yyyyMMdd}|{service}", AgencyPersonId = "OSC-1",
@@ -244,13 +310,15 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         public NpgsqlDataSource Db { get; } = db;
         private int files;
 
-        public async Task ApplyAsync(string agency, string sector, params SourceRow[] rows)
+        public async Task ApplyAsync(string agency, string sector, params SourceRow[] rows) =>
+            Assert.True(await new ChunkResolver(Db).ApplyAsync(await ChunkAsync(agency, sector, rows), default));
+
+        public async Task<ResolveSourceRows> ChunkAsync(string agency, string sector, params SourceRow[] rows)
         {
             var n = Interlocked.Increment(ref files);
             var (id, _) = await new ExtractStore(Db).RegisterAsync("feed-" + agency, agency, sector, $"f{n}.csv",
                 n.ToString("x64", CultureInfo.InvariantCulture), rows.Length, "/dev/null", default);
-            Assert.True(await new ChunkResolver(Db).ApplyAsync(
-                new ResolveSourceRows(id, 0, rows[0].RowNumber, rows[^1].RowNumber, "feed-" + agency, agency, sector, rows), default));
+            return new ResolveSourceRows(id, 0, rows[0].RowNumber, rows[^1].RowNumber, "feed-" + agency, agency, sector, rows);
         }
 
         public async Task<object?> ScalarAsync(string sql)

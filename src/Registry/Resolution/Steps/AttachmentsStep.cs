@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Registry.Contracts;
+using Registry.Review;
 using Registry.Storage;
 using static Registry.Resolution.Steps.StagingCopy;
 
@@ -10,7 +11,8 @@ namespace Registry.Resolution.Steps;
 /// Step 6, the chunk's second transaction, outside the resolution (identity) lock: what hangs off the chunk's source
 /// records — its new persons' residences and first territories (settled as the lock is taken,
 /// <see cref="ResolutionLock.TakeAttachmentsAsync"/>), household memberships (<see cref="HouseholdsStep"/>), service events (<see cref="ServiceEventsStep"/>),
-/// household merges, and the residences and territories their triggers keep. No later chunk's decisions read them.
+/// household merges, the residences and territories their triggers keep, and its review tasks (<see cref="ReviewTasks.WriteAsync"/>,
+/// from the proposals its identity phase kept). No later chunk's decisions read them.
 /// </summary>
 /// <remarks>
 /// <para>Held under the attachments lock (<see cref="ResolutionLock.TakeAttachmentsAsync"/>), which every other writer
@@ -56,6 +58,7 @@ internal static class AttachmentsStep
         await HouseholdsStep.WriteMembershipsAsync(connection, tx, ct);
         await ServiceEventsStep.WriteAsync(connection, tx, chunk, ct);
         await HouseholdsStep.MergeAsync(connection, tx, ct);
+        await ReviewTasks.WriteAsync(connection, tx, chunk, ct);
         await tx.CommitAsync(ct);
         return true;
     }

@@ -3,6 +3,7 @@ using NpgsqlTypes;
 using Registry.Contracts;
 using Registry.Matching;
 using Registry.Persons;
+using Registry.Review;
 using static Registry.Resolution.Steps.StagingCopy;
 
 namespace Registry.Resolution.Steps;
@@ -98,8 +99,8 @@ internal static class IdentityLedgerStep
             Mark("ledger-close-epoch");
         }
         else Mark("ledger-frequencies");
-        await IdentityWriter.WriteReviewsAsync(connection, tx, decisions.Reviews, model, ct);
-        Mark("ledger-reviews");
+        await ReviewTasks.KeepAsync(connection, chunk.ExtractId, chunk.ChunkIndex, decisions.Reviews, model, ct);
+        Mark("ledger-reviews-kept");
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         foreach (var merge in decisions.Merges)
             await IdentityWriter.MergeAsync(connection, tx, merge, byRow[merge.BridgingRow].SourceRecordId, model.Version, ct);
