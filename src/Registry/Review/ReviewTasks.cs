@@ -62,7 +62,8 @@ public static class ReviewTasks
     {
         ArgumentNullException.ThrowIfNull(chunk);
         (string, object)[] range = [("extract", chunk.ExtractId), ("first", chunk.FirstRow), ("last", chunk.LastRow)];
-        await using (var byCurps = Command(SettleByCurpsSql(ChunkCurpsSql, "NULL::bigint"), connection, tx, range)) await byCurps.ExecuteNonQueryAsync(ct);
+        await using (var byCurps = Command(SettleByCurpsSql(ChunkCurpsSql, "NULL::bigint", ChunkRecordsSql), connection, tx, range))
+            await byCurps.ExecuteNonQueryAsync(ct);
         // Three statements, each a profile mark on the caller's span (make bench-resolve, REGISTRY_PROFILE=1).
         System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-curps"));
         await using (var byDates = Command(SettleByBirthDatesSql, connection, tx, range)) await byDates.ExecuteNonQueryAsync(ct);
@@ -78,16 +79,21 @@ public static class ReviewTasks
         return command;
     }
 
-    // The chunk's records that carry a valid CURP, on the persons they stand on now, each with itself as the record that
-    // brought it — not those whose row created its person: at a state's size most rows are new persons, and the tasks
-    // about them, if any, came later.
-    private const string ChunkCurpsSql =
+    // The chunk's records on the persons they stand on now, with whether each carries a valid CURP and a birth date — not
+    // those whose row created its person: at a state's size most rows are new persons, and a task about one came after
+    // every record of its creating chunk, so it weighed them. Driven from the chunk's row range, each record's match
+    // record and decision probed by key: a join lets the planner hash match_records whole.
+    private const string ChunkRecordsSql =
         """
-        SELECT sr.person_id AS id, sr.id AS record
-          FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
-         WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND m.valid_curp IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.source_record_id = sr.id AND d.created_person)
+        chunk_records AS MATERIALIZED (
+            SELECT sr.person_id AS id, sr.id AS record, m.valid_curp IS NOT NULL AS curp, m.birth_date IS NOT NULL AS dated
+              FROM source_records sr
+             CROSS JOIN LATERAL (SELECT r.valid_curp, r.birth_date FROM match_records r WHERE r.source_record_id = sr.id) m
+             WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last
+               AND NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.source_record_id = sr.id AND d.created_person))
         """;
+
+    private const string ChunkCurpsSql = "SELECT id, record FROM chunk_records WHERE curp";
 
     /// <summary>
     /// After <paramref name="merged"/> was merged into <paramref name="survivor"/> (identity event <paramref name="mergeEvent"/>):
@@ -180,12 +186,8 @@ public static class ReviewTasks
     /// </summary>
     private static readonly string SettleByBirthDatesSql =
         $"""
-        WITH touched AS (
-            -- The chunk's dated records on the persons they stand on now; not those whose row created its person.
-            SELECT sr.person_id AS id, sr.id AS record
-              FROM source_records sr JOIN match_records m ON m.source_record_id = sr.id
-             WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last AND m.birth_date IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.source_record_id = sr.id AND d.created_person)),
+        WITH {ChunkRecordsSql},
+        touched AS (SELECT id, record FROM chunk_records WHERE dated),
         settled AS (
             UPDATE review_tasks t
                SET status = 'settled', settlement = 'different-birth-dates',
@@ -202,13 +204,14 @@ public static class ReviewTasks
 
     /// <summary>
     /// Settles the open tasks of the <paramref name="touched"/> persons (a query of <c>id</c>, <c>record</c>: the record
-    /// that brought the CURP, or null) whose two persons carry different valid CURPs. Not a task whose best score reached
+    /// that brought the CURP, or null; <paramref name="before"/>, common table expressions it reads) whose two persons carry different valid CURPs. Not a task whose best score reached
     /// the link threshold (band 1): those are the "everything agrees but the CURP" pairs a steward is asked on purpose
     /// (one mistyped character the check digit cannot catch).
     /// </summary>
-    private static string SettleByCurpsSql(string touched, string causeEvent) =>
+    private static string SettleByCurpsSql(string touched, string causeEvent, string? before = null) =>
         $$"""
-        WITH touched AS ({{touched}}),
+        WITH {{(before is null ? "" : before + ",")}}
+        touched AS ({{touched}}),
         settled AS (
             UPDATE review_tasks t
                SET status = 'settled', settlement = 'different-valid-curps', settled_by_event = {{causeEvent}},
