@@ -141,7 +141,7 @@ public static class ReviewTasks
         """;
 
     // The open tasks of the persons in the CTE named touched (a column id), each side probed through its own
-    // index. Not "person_a IN touched OR person_b IN touched": the planner cannot split that OR into index probes, so it
+    // index; a statement joins them (UPDATE … FROM), not "id IN (…)", which let the planner walk every open task. Not "person_a IN touched OR person_b IN touched": the planner cannot split that OR into index probes, so it
     // read every open task, under the resolution lock, at every chunk — a cost that grew with the registry's open tasks.
     private static string OpenTasksOf(string touched) =>
         $"""
@@ -188,11 +188,13 @@ public static class ReviewTasks
         $"""
         WITH {ChunkRecordsSql},
         touched AS (SELECT id, record FROM chunk_records WHERE dated),
+        open_tasks AS MATERIALIZED ({OpenTasksOf("touched")}),
         settled AS (
             UPDATE review_tasks t
                SET status = 'settled', settlement = 'different-birth-dates',
                    decided_by = 'machine', decided_at = now(), decision_reason = 'settled: the two persons carry birth dates that disagree'
-             WHERE t.status = 'open' AND t.id IN ({OpenTasksOf("touched")}) AND t.reason IN ({NameQuestions})
+              FROM open_tasks o
+             WHERE t.id = o.id AND t.status = 'open' AND t.reason IN ({NameQuestions})
                AND {DifferentBirthDates("t.person_a", "t.person_b")}
             RETURNING t.id, t.person_a, t.person_b, t.decision_reason)
         INSERT INTO identity_events (kind, person_id, other_person_id, source_record_ids, decided_by, reason, review_task_id)
@@ -212,11 +214,13 @@ public static class ReviewTasks
         $$"""
         WITH {{(before is null ? "" : before + ",")}}
         touched AS ({{touched}}),
+        open_tasks AS MATERIALIZED ({{OpenTasksOf("touched")}}),
         settled AS (
             UPDATE review_tasks t
                SET status = 'settled', settlement = 'different-valid-curps', settled_by_event = {{causeEvent}},
                    decided_by = 'machine', decided_at = now(), decision_reason = 'settled: the two persons carry different valid CURPs'
-             WHERE t.status = 'open' AND t.id IN ({{OpenTasksOf("touched")}}) AND t.band < 1
+              FROM open_tasks o
+             WHERE t.id = o.id AND t.status = 'open' AND t.band < 1
                AND {{DifferentCurps("t.person_a", "t.person_b")}}
             RETURNING t.id, t.person_a, t.person_b, t.decision_reason)
         INSERT INTO identity_events (kind, person_id, other_person_id, source_record_ids, decided_by, reason, review_task_id)
@@ -242,8 +246,11 @@ public static class ReviewTasks
                    r.model_version AS model, r.link_threshold AS link, r.review_threshold AS review,
                    least(s.person_id, coalesce(c.merged_into, c.id)) AS a, greatest(s.person_id, coalesce(c.merged_into, c.id)) AS b
               FROM kept r
-              JOIN source_records s ON s.extract_id = r.extract_id AND s.row_number = r.row_number
-              JOIN persons c ON c.id = r.candidate_person_id
+             -- Probed by key, proposal by proposal (LIMIT keeps them apart from the planner's joins): it cannot weigh the
+             -- kept rows, and hashed the registry's source records to join a handful of them.
+             CROSS JOIN LATERAL (SELECT x.id, x.person_id FROM source_records x
+                                  WHERE x.extract_id = r.extract_id AND x.row_number = r.row_number LIMIT 1) s
+             CROSS JOIN LATERAL (SELECT x.id, x.merged_into FROM persons x WHERE x.id = r.candidate_person_id LIMIT 1) c
         ), wanted AS (
             SELECT p.* FROM proposal p
              WHERE p.a <> p.b
