@@ -31,10 +31,16 @@ public sealed class TermFrequencies
             .Concat(Comparisons.CountedFields.Select(f => (f, "")))
             .Distinct()
             .ToList();
+        // The folded counts and those of closed epochs still set aside (folded after the closing chunk's commit, outside the
+        // resolution lock), in one statement: the same sums before and after a fold. The open epoch's are not counted yet.
         await using var command = new NpgsqlCommand(
             """
             SELECT t.field, t.value, t.n
               FROM term_frequencies t JOIN unnest(@fields, @values) w(field, value) ON w.field = t.field AND w.value = t.value
+            UNION ALL
+            SELECT p.field, p.value, p.n
+              FROM term_frequency_pending p JOIN unnest(@fields, @values) w(field, value) ON w.field = p.field AND w.value = p.value
+             WHERE p.epoch < (SELECT epoch FROM resolution_epoch WHERE id = 1)
             """, connection, tx);
         command.Parameters.AddWithValue("fields", wanted.Select(w => MatchModel.Key(w.Item1)).ToArray());
         command.Parameters.AddWithValue("values", wanted.Select(w => w.Item2).ToArray());
@@ -43,8 +49,9 @@ public sealed class TermFrequencies
         {
             var field = Comparisons.Fields.First(f => MatchModel.Key(f) == reader.GetString(0));
             var value = reader.GetString(1);
-            if (value.Length == 0) result.totals[field] = reader.GetInt64(2);
-            else result.counts[(field, value)] = reader.GetInt64(2);
+            var n = reader.GetInt64(2);
+            if (value.Length == 0) result.totals[field] = result.totals.GetValueOrDefault(field) + n;
+            else result.counts[(field, value)] = result.counts.GetValueOrDefault((field, value)) + n;
         }
         return result;
     }

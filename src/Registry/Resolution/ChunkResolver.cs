@@ -110,7 +110,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         using (ResolutionTelemetry.Step("lock-wait")) await ResolutionLock.TakeIdentityAsync(connection, tx, ct);
         Dictionary<Guid, List<GoldenSource>> fresh;
         ChunkDecisions decisions;
-        (long First, long Last, int Count) written;
+        ((long First, long Last, int Count) Records, bool ClosedEpoch) written;
         bool attachHere;
         using (ResolutionTelemetry.Step(ResolutionTelemetry.LockHeldSpan))
         {
@@ -133,7 +133,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
         }
 
-        await candidates.FileAndSyncAsync(connection, written, decisions, prepared, ct);
+        await candidates.FileAndSyncAsync(connection, written.Records, decisions, prepared, ct);
+        if (written.ClosedEpoch) await IdentityLedgerStep.FoldFrequenciesAsync(connection, ct);
         if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);
         if (!attachHere) await AttachmentsStep.RunAsync(connection, chunk, [.. prepared.Select(p => (p.SourceRecordId, p.Row))], ct);
         else await AttachmentsStep.WriteReviewsAsync(connection, chunk, ct);

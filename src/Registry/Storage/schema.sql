@@ -1571,7 +1571,8 @@ CREATE TABLE public.term_frequencies (
 CREATE TABLE public.term_frequency_pending (
     field text NOT NULL,
     value text NOT NULL,
-    n bigint NOT NULL
+    n bigint NOT NULL,
+    epoch bigint NOT NULL
 );
 
 CREATE TABLE public.territory_events (

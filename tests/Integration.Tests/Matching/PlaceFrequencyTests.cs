@@ -29,6 +29,43 @@ public sealed class PlaceFrequencyTests(RegistryServers servers)
         Assert.Equal(3, await CountAsync(db, ""));
     }
 
+    [Fact]
+    public async Task A_closed_epochs_counts_score_the_same_before_and_after_they_are_folded_outside_the_lock()
+    {
+        var chunks = Registry.Resolution.Steps.IdentityLedgerStep.EpochChunks;
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, rows: chunks);
+        await using var _ = db;
+        // One epoch of chunks, one REYNOSA record each: the last closes it, and its commit is followed by the fold.
+        for (var i = 0; i < chunks; i++)
+            await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, i, Row(i + 1, "ROSA" + (char)('A' + i), "REYNOSA")), default);
+        Assert.Equal((Counted: (long)chunks, SetAsideOfClosedEpochs: 0L), await ReadAsync(db));
+
+        // A closing chunk that died before its fold leaves its epoch's counts set aside: scoring counts them all the same …
+        await using (var unfolded = db.CreateCommand(
+            "INSERT INTO term_frequency_pending (field, value, n, epoch) SELECT 'municipality', 'REYNOSA', 5, epoch - 1 FROM resolution_epoch"))
+            await unfolded.ExecuteNonQueryAsync();
+        Assert.Equal((Counted: chunks + 5L, SetAsideOfClosedEpochs: 1L), await ReadAsync(db));
+        // … and the next fold takes them in.
+        await using (var connection = await db.OpenConnectionAsync())
+            await Registry.Resolution.Steps.IdentityLedgerStep.FoldFrequenciesAsync(connection, default);
+        Assert.Equal((Counted: chunks + 5L, SetAsideOfClosedEpochs: 0L), await ReadAsync(db));
+
+        // What scoring reads of REYNOSA (TermFrequencies, with no floor on the registry's size), and the rows of closed
+        // epochs still set aside.
+        static async Task<(long Counted, long SetAsideOfClosedEpochs)> ReadAsync(NpgsqlDataSource db)
+        {
+            await using var connection = await db.OpenConnectionAsync();
+            await using var tx = await connection.BeginTransactionAsync();
+            var record = MatchRecord.From(Row(99, "X", "REYNOSA"), Guid.NewGuid(), Guid.NewGuid());
+            var frequencies = await TermFrequencies.LoadAsync(connection, tx, [record], MatchModel.Default with { MinTermRows = 0 }, default);
+            var share = frequencies.Lookup(MatchField.Municipality, record.Municipality!)!.Value;
+            var total = 1 / frequencies.Lookup(MatchField.Municipality, "NOWHERE")!.Value;
+            await using var setAside = new NpgsqlCommand(
+                "SELECT count(*) FROM term_frequency_pending WHERE epoch < (SELECT epoch FROM resolution_epoch)", connection, tx);
+            return ((long)Math.Round(share * total), (long)(await setAside.ExecuteScalarAsync())!);
+        }
+    }
+
     // Folded into term_frequencies when the epoch closes, pending until then: either way what the next epoch scores with.
     private static async Task<int> CountAsync(NpgsqlDataSource db, string value)
     {

@@ -1,7 +1,4 @@
--- Closes the epoch: its pending frequencies into term_frequencies (in (field, value) order, as every writer), its records
--- into the size scoring uses.
-INSERT INTO term_frequencies (field, value, n)
-SELECT field, value, sum(n) FROM term_frequency_pending GROUP BY field, value ORDER BY field, value
-ON CONFLICT (field, value) DO UPDATE SET n = term_frequencies.n + excluded.n;
-DELETE FROM term_frequency_pending;
+-- Closes the epoch: the next one is numbered, and the records counted in it join the size scoring uses. Its frequencies
+-- stay set aside under its number until the fold after this commit (IdentityLedgerStep.FoldFrequencies.sql); readers
+-- count them from now on.
 UPDATE resolution_epoch SET epoch = epoch + 1, chunks = 0, records = records + pending_records, pending_records = 0

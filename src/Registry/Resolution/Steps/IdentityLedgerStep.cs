@@ -34,6 +34,7 @@ internal static class IdentityLedgerStep
     private static readonly string TermFrequenciesSql = StepSql.WithFrequencyTerms(StepSql.Load("IdentityLedgerStep.TermFrequencies.sql"));
     private static readonly string StagedTermFrequenciesSql = StepSql.Load("IdentityLedgerStep.TermFrequencies.Staged.sql");
     private static readonly string CloseEpochSql = StepSql.Load("IdentityLedgerStep.CloseEpoch.sql");
+    private static readonly string FoldFrequenciesSql = StepSql.Load("IdentityLedgerStep.FoldFrequencies.sql");
 
     /// <summary>
     /// Chunks an epoch lasts: the name frequencies and the registry's size scoring reads change every
@@ -81,8 +82,9 @@ internal static class IdentityLedgerStep
     }
 
     /// <summary>Unchanged rows, match records and the frequencies they add (closing the epoch every <see cref="EpochChunks"/> chunks), review tasks and merges.</summary>
-    /// <returns>The seqs the chunk's match records took, and how many there are.</returns>
-    public static async Task<(long First, long Last, int Count)> WriteMatchesAndMergesAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+    /// <returns>The seqs the chunk's match records took, how many there are, and whether the chunk closed an epoch (then
+    /// <see cref="FoldFrequenciesAsync"/> after its commit).</returns>
+    public static async Task<((long First, long Last, int Count) Written, bool ClosedEpoch)> WriteMatchesAndMergesAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
         ResolveSourceRows chunk, MatchModel model, List<PreparedRow> prepared, ChunkDecisions decisions, CancellationToken ct)
     {
         using var span = ResolutionTelemetry.Step("identity-ledger-merges", locked: true);
@@ -92,7 +94,8 @@ internal static class IdentityLedgerStep
         Mark("ledger-match-records");
         // Every staged row became a match record: the frequencies counted before the lock are the chunk's.
         var frequencies = written.Count == prepared.Count ? StagedTermFrequenciesSql : TermFrequenciesSql;
-        if (await StepSql.ScalarAsync(connection, tx, frequencies, ct, ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks)
+        var closed = await StepSql.ScalarAsync(connection, tx, frequencies, ct, ("records", (long)written.Count)) is long chunks && chunks >= EpochChunks;
+        if (closed)
         {
             Mark("ledger-frequencies");
             await StepSql.ExecuteAsync(connection, tx, CloseEpochSql, ct);
@@ -105,7 +108,19 @@ internal static class IdentityLedgerStep
         foreach (var merge in decisions.Merges)
             await IdentityWriter.MergeAsync(connection, tx, merge, byRow[merge.BridgingRow].SourceRecordId, model.Version, ct);
         if (decisions.Merges.Count > 0) Mark("ledger-merges");
-        return written;
+        return (written, closed);
+    }
+
+    /// <summary>
+    /// After the identity commit of a chunk that closed an epoch, outside the lock: the closed epochs' frequencies folded
+    /// into <c>term_frequencies</c>. Readers count them either way (<see cref="TermFrequencies.LoadAsync"/>), so this
+    /// changes no score; it keeps the set-aside rows few.
+    /// </summary>
+    public static async Task FoldFrequenciesAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("frequency-fold");
+        await using var fold = new NpgsqlCommand(FoldFrequenciesSql, connection);
+        await fold.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>A profile mark on the step's span: the time since its previous mark, named after the statement that took it.</summary>
