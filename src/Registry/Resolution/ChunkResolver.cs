@@ -78,8 +78,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             // Applied before: attach and complete now what never committed (a crash or error between the transactions).
             await tx.RollbackAsync(ct);
             var attached = await AttachmentsStep.RunAsync(connection, chunk, inHand: null, ct);
-            // Attached before (in its identity phase, or by an earlier delivery): the review tasks may still be kept.
-            if (!attached) await AttachmentsStep.WriteReviewsAsync(connection, chunk, ct);
             return await CompletionStep.RunAsync(connection, chunk, affected: null, inHand: null, ct) || attached
                 ? ChunkOutcome.Applied : ChunkOutcome.AppliedBefore;
         }
@@ -106,7 +104,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         if (BeforeLock is not null) await BeforeLock(ct);
 
         // Under the identity lock: deciding, and what later chunks' decisions read (persons, keys, source records, match
-        // decisions and records, merges); the review proposals are only kept, for the attachments lock's holder to write as tasks. Its share of the chunk's time is what caps many consumers.
+        // decisions and records, merges); the review proposals are only kept, for the attachments to write as tasks. Its share of the chunk's time is what caps many consumers.
         using (ResolutionTelemetry.Step("lock-wait")) await ResolutionLock.TakeIdentityAsync(connection, tx, ct);
         Dictionary<Guid, List<GoldenSource>> fresh;
         ChunkDecisions decisions;
@@ -129,7 +127,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, decide.Model, prepared, staged, known, decisions, attachHere, ct);
             if (attachHere) await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
             written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, decide.Model, prepared, decisions, ct);
-            if (attachHere) await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
+            if (attachHere)
+            {
+                await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
+                using (ResolutionTelemetry.Step("reviews", locked: true)) await Review.ReviewTasks.WriteAsync(connection, tx, chunk, ct);
+            }
             using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
         }
 
@@ -137,7 +139,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         if (written.ClosedEpoch) await IdentityLedgerStep.FoldFrequenciesAsync(connection, ct);
         if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);
         if (!attachHere) await AttachmentsStep.RunAsync(connection, chunk, [.. prepared.Select(p => (p.SourceRecordId, p.Row))], ct);
-        else await AttachmentsStep.WriteReviewsAsync(connection, chunk, ct);
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
             .Where(id => !fresh.ContainsKey(id)).ToArray();
         await CompletionStep.RunAsync(connection, chunk, affected,
