@@ -1213,6 +1213,12 @@ CREATE TABLE public.feeds (
     updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.frequency_fold (
+    id integer NOT NULL,
+    through bigint NOT NULL,
+    CONSTRAINT frequency_fold_id_check CHECK ((id = 1))
+);
+
 CREATE TABLE public.household_events (
     id bigint NOT NULL,
     kind text NOT NULL,
@@ -1701,6 +1707,9 @@ ALTER TABLE ONLY public.extracts
 
 ALTER TABLE ONLY public.feeds
     ADD CONSTRAINT feeds_pkey PRIMARY KEY (code);
+
+ALTER TABLE ONLY public.frequency_fold
+    ADD CONSTRAINT frequency_fold_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.household_events
     ADD CONSTRAINT household_events_pkey PRIMARY KEY (id);

@@ -42,7 +42,8 @@ public sealed class PlaceFrequencyTests(RegistryServers servers)
 
         // A closing chunk that died before its fold leaves its epoch's counts set aside: scoring counts them all the same …
         await using (var unfolded = db.CreateCommand(
-            "INSERT INTO term_frequency_pending (field, value, n, epoch) SELECT 'municipality', 'REYNOSA', 5, epoch - 1 FROM resolution_epoch"))
+            "INSERT INTO term_frequency_pending (field, value, n, epoch) SELECT 'municipality', 'REYNOSA', 5, epoch - 1 FROM resolution_epoch; " +
+            "UPDATE frequency_fold SET through = through - 1"))
             await unfolded.ExecuteNonQueryAsync();
         Assert.Equal((Counted: chunks + 5L, SetAsideOfClosedEpochs: 1L), await ReadAsync(db));
         // … and the next fold takes them in.

@@ -240,6 +240,39 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
     }
 
     [Fact]
+    public async Task A_chunk_that_attaches_in_its_identity_phase_writes_its_review_task_there_and_a_crash_after_it_loses_none()
+    {
+        await using var r = await NewRegistryAsync();
+        // The clinic's feed is authoritative for residences, and its chunk brings a known person (Pedro, by his CURP): the
+        // chunk attaches in its identity phase, under both locks, and writes its review tasks there too.
+        await r.ScalarAsync("INSERT INTO feeds (code, residence_authoritative) VALUES ('feed-SSA-TAM', true) " +
+                            "ON CONFLICT (code) DO UPDATE SET residence_authoritative = true");
+        var pedro = new SourceRow
+        {
+            RowNumber = 2, RecordKey = "pedro", ContentHash = "pedro", Curp = PedroCurp, GivenNames = "PEDRO", PaternalSurname = "SALAZAR",
+            MaternalSurname = "OCHOA", BirthDate = new DateOnly(1980, 3, 4), Sex = "H", Municipality = "REYNOSA",
+            Programme = "P", ServiceType = "A", ServiceDate = new DateOnly(2026, 10, 1),
+        };
+        await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth), pedro);
+        var clinic = await r.ChunkAsync("SSA-TAM", "health", Rosa(1, null, ClinicBirth), pedro with { Municipality = "VICTORIA" });
+        var crashing = new ChunkResolver(r.Db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(clinic, default));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM extract_chunks WHERE attached_at IS NOT NULL AND extract_id = " +
+                                             "(SELECT extract_id FROM source_records WHERE agency_code = 'SSA-TAM' LIMIT 1)"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
+
+        Assert.True(await new ChunkResolver(r.Db).ApplyAsync(clinic, default));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_task_records"));
+    }
+
+    private static readonly string PedroCurp = ValidCurp("SAOP800304HTSLCD0");
+
+    private static string ValidCurp(string first17) => first17 + Curp.CheckDigit(first17);
+
+    [Fact]
     public async Task A_merge_between_a_chunks_identity_commit_and_its_attachments_gives_its_review_task_to_the_survivor()
     {
         await using var r = await NewRegistryAsync();

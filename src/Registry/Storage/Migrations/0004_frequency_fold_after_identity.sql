@@ -5,3 +5,11 @@
 ALTER TABLE term_frequency_pending ADD COLUMN epoch bigint;
 UPDATE term_frequency_pending SET epoch = (SELECT epoch FROM resolution_epoch WHERE id = 1);
 ALTER TABLE term_frequency_pending ALTER COLUMN epoch SET NOT NULL;
+
+-- The last epoch folded: a reader looks for set-aside counts of closed epochs only when one after it is closed
+-- (a row of its own, not resolution_epoch's, which every identity phase updates: the fold never waits for the lock's holder).
+CREATE TABLE frequency_fold (
+    id integer PRIMARY KEY CHECK (id = 1),
+    through bigint NOT NULL
+);
+INSERT INTO frequency_fold (id, through) SELECT 1, epoch - 1 FROM resolution_epoch WHERE id = 1;
