@@ -18,11 +18,11 @@ namespace Registry.Resolution;
 /// <item><see cref="TurnStep"/> (canonical order): waits until every chunk before this one is resolved;</item>
 /// <item><see cref="DecideStep"/>: <see cref="ChunkMatcher"/> scores (early, again in its turn if a frequency epoch closed
 ///   meanwhile) and decides in memory (link / review / new person / merge);</item>
-/// <item><see cref="IdentityLedgerStep"/>: persons, person keys, source records, match decisions, match records, review
-///   tasks and merges — where lineage is written.</item>
+/// <item><see cref="IdentityLedgerStep"/>: persons, person keys, source records, match decisions, match records and
+///   merges — where lineage is written; the review proposals kept.</item>
 /// </list>
-/// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: new persons' residences, households, memberships and
-/// service events, to the person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
+/// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: new persons' residences, households, memberships,
+/// service events and review tasks, to the person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
 /// except for a chunk that merges persons or moves a known person's residence, which writes them in its identity phase;
 /// and <see cref="CompletionStep"/>: golden records of the existing persons the chunk touched, the extract's progress,
 /// and <c>extract_chunks.completed_at</c>. Nothing a later chunk's decisions read is written in either, so the next

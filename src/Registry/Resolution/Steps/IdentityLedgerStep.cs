@@ -12,8 +12,9 @@ namespace Registry.Resolution.Steps;
 /// Step 5, under the resolution lock: <b>where a chunk's lineage is written</b> — who-is-who and why. Persons
 /// (a new one with its golden record), their deterministic keys, one source record per row, its match
 /// decision (rule, key or score with per-field evidence, thresholds, model version), the unchanged rows'
-/// links to the records they repeat, the match records later chunks are matched against, review tasks and
-/// merges (append-only identity events, <see cref="IdentityWriter"/>).
+/// links to the records they repeat, the match records later chunks are matched against, and merges (append-only
+/// identity events, <see cref="IdentityWriter"/>). Review proposals are only kept here (<see cref="ReviewTasks.KeepAsync"/>):
+/// the attachments write them as tasks.
 /// Service events and household memberships are not written here but after the commit (<see cref="AttachmentsStep"/>),
 /// to the person each source record names then: a merge here moves the merged person's existing ones (it holds the
 /// attachments lock for that), and this chunk's follow its records.
@@ -81,7 +82,7 @@ internal static class IdentityLedgerStep
         return fresh;
     }
 
-    /// <summary>Unchanged rows, match records and the frequencies they add (closing the epoch every <see cref="EpochChunks"/> chunks), review tasks and merges.</summary>
+    /// <summary>Unchanged rows, match records and the frequencies they add (closing the epoch every <see cref="EpochChunks"/> chunks), the kept review proposals, and merges.</summary>
     /// <returns>The seqs the chunk's match records took, how many there are, and whether the chunk closed an epoch (then
     /// <see cref="FoldFrequenciesAsync"/> after its commit).</returns>
     public static async Task<((long First, long Last, int Count) Written, bool ClosedEpoch)> WriteMatchesAndMergesAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
