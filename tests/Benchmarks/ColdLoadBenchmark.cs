@@ -88,7 +88,7 @@ public static class ColdLoadBenchmark
         var sw = Stopwatch.StartNew();
         await using var connection = await db.OpenConnectionAsync();
         await using (var writer = await connection.BeginBinaryImportAsync(
-            $"COPY match_records ({string.Join(", ", Columns)}, seq) FROM STDIN (FORMAT BINARY)"))
+            $"COPY match_records ({string.Join(", ", MatchRecordRows.Names)}, seq) FROM STDIN (FORMAT BINARY)"))
         {
             var seq = 0L;
             foreach (var row in ResolveBenchmark.Rows(0, records, Math.Max(1, (int)(records * 0.6)), 0))
@@ -119,11 +119,4 @@ public static class ColdLoadBenchmark
         await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE match_records", connection)) await analyze.ExecuteNonQueryAsync();
         Console.WriteLine(string.Create(C, $"{records:N0} match records in a fresh registry in {sw.Elapsed.TotalSeconds:F0} s"));
     }
-
-    private static readonly string[] Columns =
-    [
-        "source_record_id", "person_id", "valid_curp", "invalid_curp", "given_key", "given_significant", "given_phonetic",
-        "paternal_key", "paternal_phonetic", "maternal_key", "maternal_phonetic", "birth_date", "sex", "postal_code",
-        "municipality", "phone", "name_from_full_name", "other_id", "street_key", "colonia",
-    ];
 }

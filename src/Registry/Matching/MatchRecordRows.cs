@@ -15,6 +15,9 @@ public static class MatchRecordRows
         "municipality", "phone", "name_from_full_name", "other_id", "street_key", "colonia",
     ];
 
+    /// <summary>The column names, in the order <see cref="Read"/> expects them (a benchmark's COPY writes them in it).</summary>
+    public static IReadOnlyList<string> Names => ColumnNames;
+
     /// <summary>How many columns <see cref="Columns"/> selects.</summary>
     public static int Width => ColumnNames.Length;
 
