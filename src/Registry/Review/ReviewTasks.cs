@@ -62,14 +62,28 @@ public static class ReviewTasks
     {
         ArgumentNullException.ThrowIfNull(chunk);
         (string, object)[] range = [("extract", chunk.ExtractId), ("first", chunk.FirstRow), ("last", chunk.LastRow)];
-        await using (var byCurps = Command(SettleByCurpsSql(ChunkCurpsSql, "NULL::bigint", ChunkRecordsSql), connection, tx, range))
-            await byCurps.ExecuteNonQueryAsync(ct);
+        // The chunk's records read once, for both settlements: each would otherwise probe them again.
+        var (curped, dated) = (new List<(Guid Person, Guid Record)>(), new List<(Guid Person, Guid Record)>());
+        await using (var read = Command(ChunkRecordsSql, connection, tx, range))
+        await using (var reader = await read.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+            {
+                var record = (reader.GetGuid(0), reader.GetGuid(1));
+                if (reader.GetBoolean(2)) curped.Add(record);
+                if (reader.GetBoolean(3)) dated.Add(record);
+            }
         // Three statements, each a profile mark on the caller's span (make bench-resolve, REGISTRY_PROFILE=1).
+        await using (var byCurps = Command(SettleByCurpsSql(Touched, "NULL::bigint"), connection, tx, Arrays(curped)))
+            await byCurps.ExecuteNonQueryAsync(ct);
         System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-curps"));
-        await using (var byDates = Command(SettleByBirthDatesSql, connection, tx, range)) await byDates.ExecuteNonQueryAsync(ct);
+        await using (var byDates = Command(SettleByBirthDatesSql, connection, tx, Arrays(dated))) await byDates.ExecuteNonQueryAsync(ct);
         System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-dates"));
-        await using (var proposals = Command(ProposalsSql, connection, tx, [.. range, ("chunk", chunk.ChunkIndex)])) await proposals.ExecuteNonQueryAsync(ct);
+        await using (var proposals = Command(ProposalsSql, connection, tx, [("extract", chunk.ExtractId), ("chunk", chunk.ChunkIndex)]))
+            await proposals.ExecuteNonQueryAsync(ct);
         System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-proposals"));
+
+        static (string, object)[] Arrays(List<(Guid Person, Guid Record)> touched) =>
+            [("persons", touched.Select(t => t.Person).ToArray()), ("records", touched.Select(t => t.Record).ToArray())];
     }
 
     private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, NpgsqlTransaction tx, (string Name, object Value)[] parameters)
@@ -85,15 +99,15 @@ public static class ReviewTasks
     // record and decision probed by key: a join lets the planner hash match_records whole.
     private const string ChunkRecordsSql =
         """
-        chunk_records AS MATERIALIZED (
-            SELECT sr.person_id AS id, sr.id AS record, m.valid_curp IS NOT NULL AS curp, m.birth_date IS NOT NULL AS dated
-              FROM source_records sr
-             CROSS JOIN LATERAL (SELECT r.valid_curp, r.birth_date FROM match_records r WHERE r.source_record_id = sr.id) m
-             WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last
-               AND NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.source_record_id = sr.id AND d.created_person))
+        SELECT sr.person_id, sr.id, m.valid_curp IS NOT NULL, m.birth_date IS NOT NULL
+          FROM source_records sr
+         CROSS JOIN LATERAL (SELECT r.valid_curp, r.birth_date FROM match_records r WHERE r.source_record_id = sr.id) m
+         WHERE sr.extract_id = @extract AND sr.row_number BETWEEN @first AND @last
+           AND NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.source_record_id = sr.id AND d.created_person)
         """;
 
-    private const string ChunkCurpsSql = "SELECT id, record FROM chunk_records WHERE curp";
+    // A settlement's persons (id) and the records that brought the evidence (record), as read by ChunkRecordsSql.
+    private const string Touched = "SELECT id, record FROM unnest(@persons, @records) t(id, record)";
 
     /// <summary>
     /// After <paramref name="merged"/> was merged into <paramref name="survivor"/> (identity event <paramref name="mergeEvent"/>):
@@ -186,8 +200,7 @@ public static class ReviewTasks
     /// </summary>
     private static readonly string SettleByBirthDatesSql =
         $"""
-        WITH {ChunkRecordsSql},
-        touched AS (SELECT id, record FROM chunk_records WHERE dated),
+        WITH touched AS ({Touched}),
         open_tasks AS MATERIALIZED ({OpenTasksOf("touched")}),
         settled AS (
             UPDATE review_tasks t
@@ -206,14 +219,13 @@ public static class ReviewTasks
 
     /// <summary>
     /// Settles the open tasks of the <paramref name="touched"/> persons (a query of <c>id</c>, <c>record</c>: the record
-    /// that brought the CURP, or null; <paramref name="before"/>, common table expressions it reads) whose two persons carry different valid CURPs. Not a task whose best score reached
+    /// that brought the CURP, or null) whose two persons carry different valid CURPs. Not a task whose best score reached
     /// the link threshold (band 1): those are the "everything agrees but the CURP" pairs a steward is asked on purpose
     /// (one mistyped character the check digit cannot catch).
     /// </summary>
-    private static string SettleByCurpsSql(string touched, string causeEvent, string? before = null) =>
+    private static string SettleByCurpsSql(string touched, string causeEvent) =>
         $$"""
-        WITH {{(before is null ? "" : before + ",")}}
-        touched AS ({{touched}}),
+        WITH touched AS ({{touched}}),
         open_tasks AS MATERIALIZED ({{OpenTasksOf("touched")}}),
         settled AS (
             UPDATE review_tasks t
