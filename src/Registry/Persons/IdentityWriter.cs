@@ -98,5 +98,15 @@ public static class IdentityWriter
         command.Parameters.AddWithValue("all", sourceRecords is null);
         command.Parameters.AddWithValue("records", sourceRecords ?? []);
         await command.ExecuteNonQueryAsync(ct);
+        // Resolvers that probed known rows before the lock probe again the rows of either person's keys (IdentityChanges).
+        var keys = new List<int>();
+        await using (var keysOf = new NpgsqlCommand("SELECT key FROM person_keys WHERE person_id = @from OR person_id = @to", connection, tx))
+        {
+            keysOf.Parameters.AddWithValue("from", from);
+            keysOf.Parameters.AddWithValue("to", to);
+            await using var reader = await keysOf.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) keys.Add(IdentityChanges.KeyHash(reader.GetString(0)));
+        }
+        await IdentityChanges.LogAsync(connection, tx, [.. keys], [from, to], ct);
     }
 }

@@ -13,7 +13,8 @@ namespace Registry.Resolution;
 /// The identity phase:
 /// <list type="number">
 /// <item><see cref="StagingStep"/>: claims (extract, chunk), so a redelivered chunk is a no-op, and stages the rows;</item>
-/// <item><see cref="KnownRowsStep"/>: drops rows already received unchanged, finds the deterministic keys that link a row;</item>
+/// <item><see cref="KnownRowsStep"/>: drops rows already received unchanged, finds the deterministic keys that link a row
+///   (probed before the lock, and again under it for the rows a writer since changed);</item>
 /// <item><see cref="CandidatesStep"/>: every row's candidates from the <see cref="CandidateIndex"/> (shared blocking keys);</item>
 /// <item><see cref="TurnStep"/> (canonical order): waits until every chunk before this one is resolved;</item>
 /// <item><see cref="DecideStep"/>: <see cref="ChunkMatcher"/> scores (early, again in its turn if a frequency epoch closed
@@ -87,6 +88,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         CandidateLookup early;
         DecideStep decide;
         StagingStep.Staged staged;
+        KnownProbe probe;
         using (patience is null ? null : await TakeSlotAsync(ct))
         {
             await StagingStep.CreateTablesAsync(connection, tx, ct);
@@ -94,6 +96,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             early = await candidates.LookupAsync(connection, tx, prepared, ct);
             decide = await DecideStep.PrescoreAsync(connection, tx, model, prepared, early.Candidates, ct);
             staged = await StagingStep.CopyAsync(connection, tx, chunk.ExtractId, prepared, decide.Linking, ct);
+            probe = await KnownRowsStep.ProbeAsync(connection, tx, chunk.FeedCode, ct);
         }
         // Its turn: every chunk before it resolved. Nothing else is applied until it commits.
         if (patience is { } exact)
@@ -112,7 +115,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         bool attachHere;
         using (ResolutionTelemetry.Step(ResolutionTelemetry.LockHeldSpan))
         {
-            var known = await KnownRowsStep.ReadAsync(connection, tx, chunk.FeedCode, prepared, ct);
+            var known = await KnownRowsStep.ReadAsync(connection, tx, chunk.FeedCode, prepared, probe, ct);
             var found = await candidates.CatchUpAsync(connection, tx, early, prepared, known, ct);
             decide = await decide.InTurnAsync(connection, tx, model, prepared, found, ct);
             decisions = await decide.DecideAsync(connection, tx, known, found, candidates.Index, ct);
@@ -136,7 +139,11 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         }
 
         await candidates.FileAndSyncAsync(connection, written.Records, decisions, prepared, ct);
-        if (written.ClosedEpoch) await IdentityLedgerStep.FoldFrequenciesAsync(connection, ct);
+        if (written.ClosedEpoch)
+        {
+            await IdentityLedgerStep.FoldFrequenciesAsync(connection, ct);
+            await IdentityChanges.PruneAsync(connection, ct);
+        }
         if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);
         if (!attachHere) await AttachmentsStep.RunAsync(connection, chunk, [.. prepared.Select(p => (p.SourceRecordId, p.Row))], ct);
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()

@@ -1268,6 +1268,22 @@ CREATE TABLE public.households (
     merged_into uuid
 );
 
+CREATE TABLE public.identity_changes (
+    id bigint NOT NULL,
+    keys integer[] NOT NULL,
+    persons uuid[] NOT NULL
+);
+ALTER TABLE ONLY public.identity_changes ALTER COLUMN keys SET STORAGE EXTERNAL;
+
+CREATE SEQUENCE public.identity_changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.identity_changes_id_seq OWNED BY public.identity_changes.id;
+
 CREATE TABLE public.identity_events (
     id bigint NOT NULL,
     kind text NOT NULL,
@@ -1630,6 +1646,8 @@ ALTER TABLE ONLY public.extracts ALTER COLUMN seq SET DEFAULT nextval('public.ex
 
 ALTER TABLE ONLY public.household_events ALTER COLUMN id SET DEFAULT nextval('public.household_events_id_seq'::regclass);
 
+ALTER TABLE ONLY public.identity_changes ALTER COLUMN id SET DEFAULT nextval('public.identity_changes_id_seq'::regclass);
+
 ALTER TABLE ONLY public.identity_events ALTER COLUMN id SET DEFAULT nextval('public.identity_events_id_seq'::regclass);
 
 ALTER TABLE ONLY public.match_model_events ALTER COLUMN id SET DEFAULT nextval('public.match_model_events_id_seq'::regclass);
@@ -1725,6 +1743,9 @@ ALTER TABLE ONLY public.household_territories
 
 ALTER TABLE ONLY public.households
     ADD CONSTRAINT households_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.identity_changes
+    ADD CONSTRAINT identity_changes_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.identity_events
     ADD CONSTRAINT identity_events_pkey PRIMARY KEY (id);

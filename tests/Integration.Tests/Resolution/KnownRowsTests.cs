@@ -13,8 +13,8 @@ namespace Registry.Integration.Tests.Resolution;
 /// <summary>
 /// What the registry already knows of a row (its record's versions, the person of its valid CURP) decides it as
 /// the registry stands under the resolution lock, not as it stood when the resolver read its candidates:
-/// whatever another process or a steward commits in between still decides the row. (Probing these before the
-/// lock and again under it only for the rows a write since touched was tried, and measured no faster: README.)
+/// whatever another process or a steward commits in between still decides the row. The rows are probed before the
+/// lock and, under it, again only where a writer since logged their keys or their persons (<c>identity_changes</c>).
 /// </summary>
 [Collection(ServersCollection.Name)]
 public sealed class KnownRowsTests(RegistryServers servers)
@@ -106,6 +106,81 @@ public sealed class KnownRowsTests(RegistryServers servers)
         Assert.Equal("exact-curp", await ScalarAsync<string>(db,
             "SELECT d.rule FROM match_decisions d JOIN source_records sr ON sr.id = d.source_record_id WHERE sr.row_number = 3"));
         await ResolverRegistry.AssertNoDanglingReferencesAsync(db);
+    }
+
+    [Fact]
+    public async Task An_agency_id_whose_person_gains_another_CURP_before_the_lock_does_not_link_the_row()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 3);
+        await using var _ = db;
+        var first17 = Curp[..16] + "1";
+        var another = first17 + Registry.Normalization.Curp.CheckDigit(first17);
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1) with { AgencyPersonId = "P1" }), default);
+        var other = new ChunkResolver(db, new CandidateIndex());
+        var resolver = new ChunkResolver(db, new CandidateIndex())
+        {
+            // After this resolver probed, another process gives the agency's person P1 a valid CURP.
+            BeforeLock = Once(ct => other.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(2) with { AgencyPersonId = "P1", Curp = Curp }), ct)),
+        };
+
+        // The same agency id with another valid CURP: two valid CURPs are two people (hard rule 3).
+        Assert.True(await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 2, Row(3) with { AgencyPersonId = "P1", Curp = another }), default));
+
+        var person = await ResolverRegistry.PersonOfRowAsync(db, 1);
+        Assert.Equal(person, await ResolverRegistry.PersonOfRowAsync(db, 2));
+        Assert.NotEqual(person, await ResolverRegistry.PersonOfRowAsync(db, 3));
+    }
+
+    [Fact]
+    public async Task A_probe_older_than_the_kept_changes_is_made_again_for_every_row()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 2);
+        await using var _ = db;
+        var other = new ChunkResolver(db, new CandidateIndex());
+        var resolver = new ChunkResolver(db, new CandidateIndex())
+        {
+            BeforeLock = Once(async ct =>
+            {
+                await other.ApplyAsync(ResolverRegistry.Chunk(extract, 0, Row(1) with { Curp = Curp }), ct);
+                // The log is pruned past this resolver's probe: the entry naming the CURP is gone, a later one is kept.
+                await ExecuteAsync(db, "DELETE FROM identity_changes; INSERT INTO identity_changes (id, keys, persons) " +
+                    "VALUES (nextval('identity_changes_id_seq') + 5, '{}', '{}')");
+            }),
+        };
+
+        Assert.True(await resolver.ApplyAsync(ResolverRegistry.Chunk(extract, 1, Row(2) with { Curp = Curp }), default));
+
+        Assert.Equal(1L, await ScalarAsync<long>(db, "SELECT count(*) FROM persons"));
+        Assert.Equal("exact-curp", await ScalarAsync<string>(db,
+            "SELECT d.rule FROM match_decisions d JOIN source_records sr ON sr.id = d.source_record_id WHERE sr.row_number = 2"));
+    }
+
+    [Fact]
+    public async Task Writers_log_what_they_changed_and_the_log_keeps_only_its_recent_entries()
+    {
+        var (db, extract) = await ResolverRegistry.NewAsync(servers, 2);
+        await using var _ = db;
+        await new ChunkResolver(db).ApplyAsync(ResolverRegistry.Chunk(extract, 0,
+            Row(1) with { Curp = Curp }, Row(2) with { GivenNames = "ELENA", Sex = "M", BirthDate = new DateOnly(1985, 3, 9) }), default);
+        var ricardo = await ResolverRegistry.PersonOfRowAsync(db, 1);
+        var elena = await ResolverRegistry.PersonOfRowAsync(db, 2);
+        await new Stewardship(db).MergeAsync(elena, ricardo, "steward@test", "documents checked", default);
+
+        // The chunk logged its rows' keys; the merge logged both persons and the keys they hold now (the CURP, on Elena).
+        var curp = Registry.Persons.IdentityChanges.KeyHash("curp:" + Curp);
+        Assert.Equal(2L, await ScalarAsync<long>(db, $"SELECT count(*) FROM identity_changes WHERE {curp} = ANY (keys)"));
+        Assert.Equal(1L, await ScalarAsync<long>(db,
+            $"SELECT count(*) FROM identity_changes WHERE persons @> ARRAY['{elena}', '{ricardo}']::uuid[]"));
+
+        await ExecuteAsync(db, $"INSERT INTO identity_changes (keys, persons) SELECT '{{}}', '{{}}' FROM generate_series(1, {Registry.Persons.IdentityChanges.Kept + 10})");
+        await using (var connection = await db.OpenConnectionAsync()) await Registry.Persons.IdentityChanges.PruneAsync(connection, default);
+        Assert.Equal((long)Registry.Persons.IdentityChanges.Kept, await ScalarAsync<long>(db, "SELECT count(*) FROM identity_changes"));
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource db, string sql)
+    {
+        await using var command = db.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static Func<CancellationToken, Task> Once(Func<CancellationToken, Task> action)

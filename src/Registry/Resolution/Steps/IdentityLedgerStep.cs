@@ -72,6 +72,9 @@ internal static class IdentityLedgerStep
         await StepSql.ExecuteAsync(connection, tx, MatchDecisionsSql, ct,
             ("model", model.Version), ("link", model.LinkThreshold), ("review", model.ReviewThreshold));
         Mark("ledger-match-decisions");
+        var (keys, persons) = KnownRowsStep.ChangesOf(chunk.FeedCode, prepared, known, decisions);
+        await IdentityChanges.LogAsync(connection, tx, keys, persons, ct);
+        Mark("ledger-identity-changes");
         await StepSql.ExecuteAsync(connection, tx, ExclusionsSql, ct);
         Mark("ledger-territory-exclusions");
         if (territoriesHere)

@@ -1,5 +1,6 @@
 using Npgsql;
 using Registry.Matching;
+using Registry.Persons;
 
 namespace Registry.Resolution.Steps;
 
@@ -9,12 +10,20 @@ internal readonly record struct KnownRow(Guid? PrevId, int? PrevVersion, string?
 /// <summary>The chunk's live rows in row order (the unchanged ones left staging), and what is known of each.</summary>
 internal sealed record KnownRows(List<IncomingRow> Rows, Dictionary<int, KnownRow> Known);
 
+/// <summary>What one probe found of a row: its record key's versions, and the person a deterministic key names.</summary>
+internal readonly record struct ProbedRow(Guid? LatestId, int? LatestVersion, Guid? SameId, Guid? Person, string? Key, bool ByCurp);
+
+/// <summary>The probe made before the lock: each staged row's answer, and the last identity change it saw.</summary>
+internal sealed record KnownProbe(long Through, Dictionary<int, ProbedRow> Rows);
+
 /// <summary>
-/// Step 2, under the resolution lock: one probe per row (<c>KnownRowsStep.sql</c>) says what is already known
-/// of it. Re-sent rosters: a row whose record was already received with this content is unchanged (accounted
-/// for, nothing new created), and so is a repeat of the same record and content earlier in this chunk; they
-/// leave staging. A changed record becomes the next version of its latest source record. A known valid CURP,
-/// then the agency's own person id, links a row deterministically.
+/// Step 2: one probe per row (<c>KnownRowsStep.sql</c>) says what is already known of it. Re-sent rosters: a row whose
+/// record was already received with this content is unchanged (accounted for, nothing new created), and so is a repeat of
+/// the same record and content earlier in this chunk; they leave staging. A changed record becomes the next version of its
+/// latest source record. A known valid CURP, then the agency's own person id, links a row deterministically.
+/// The rows are probed before the lock (<see cref="ProbeAsync"/>); under it (<see cref="ReadAsync"/>) only the rows whose
+/// record key, CURP key, agency key or found person a writer logged since (<see cref="IdentityChanges"/>) are probed again,
+/// so every row is decided on what the registry holds under the lock.
 /// </summary>
 /// <remarks>
 /// The probes are driven row by row from the chunk (LATERAL keeps them index probes): a join against the
@@ -28,42 +37,58 @@ internal sealed record KnownRows(List<IncomingRow> Rows, Dictionary<int, KnownRo
 /// </remarks>
 internal static class KnownRowsStep
 {
-    private static readonly string KnownSql = StepSql.Load("KnownRowsStep.sql");
+    private static readonly string KnownSql = StepSql.Load("KnownRowsStep.sql").Replace("/*identity-changes*/", IdentityChanges.LastSql, StringComparison.Ordinal);
     private static readonly string UnchangedSql = StepSql.Load("KnownRowsStep.Unchanged.sql");
 
+    /// <summary>Before the lock: every staged row probed, with the last identity change the probe saw.</summary>
+    public static async Task<KnownProbe> ProbeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string feedCode, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("known-rows-probe");
+        var rows = new Dictionary<int, ProbedRow>();
+        var through = await ProbeRowsAsync(connection, tx, feedCode, null, rows, ct);
+        return new KnownProbe(through, rows);
+    }
+
+    /// <summary>
+    /// Under the lock: the early probe's answers, the rows a writer changed since probed again; then the unchanged rows
+    /// leave staging.
+    /// </summary>
     public static async Task<KnownRows> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string feedCode,
-        List<PreparedRow> prepared, CancellationToken ct)
+        List<PreparedRow> prepared, KnownProbe early, CancellationToken ct)
     {
         using var span = ResolutionTelemetry.Step("known-rows", locked: true);
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
+        var probed = early.Rows;
+        var changed = await IdentityChanges.SinceAsync(connection, tx, early.Through, ct);
+        var again = changed is null ? null : early.Rows.Where(r => Touched(feedCode, byRow[r.Key], r.Value, changed)).Select(r => r.Key).ToArray();
+        span?.SetTag("registry.rows_probed_again", again?.Length ?? early.Rows.Count);
+        if (again is null || again.Length > 0)
+        {
+            probed = new Dictionary<int, ProbedRow>(early.Rows);
+            await ProbeRowsAsync(connection, tx, feedCode, again, probed, ct);
+        }
+
         var rows = new List<IncomingRow>(prepared.Count);
         var known = new Dictionary<int, KnownRow>(prepared.Count);
         var unchangedRows = new List<int>();
         var unchangedIds = new List<Guid>();
         var firstOfContent = new Dictionary<(string, string), Guid>();
-        await using (var command = new NpgsqlCommand(KnownSql, connection, tx))
+        foreach (var (rowNumber, found) in probed.OrderBy(r => r.Key)) // in row order
         {
-            command.Parameters.AddWithValue("feed", feedCode);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) // in row order
+            var p = byRow[rowNumber];
+            var content = (p.Row.RecordKey, p.Row.ContentHash);
+            var same = found.SameId;
+            if (same is null && firstOfContent.TryGetValue(content, out var first)) same = first;
+            if (same is not null)
             {
-                var p = byRow[reader.GetInt32(0)];
-                var content = (p.Row.RecordKey, p.Row.ContentHash);
-                Guid? same = reader.IsDBNull(3) ? null : reader.GetGuid(3);
-                if (same is null && firstOfContent.TryGetValue(content, out var first)) same = first;
-                if (same is not null)
-                {
-                    unchangedRows.Add(p.Row.RowNumber);
-                    unchangedIds.Add(same.Value);
-                    continue;
-                }
-                firstOfContent[content] = p.SourceRecordId;
-                Guid? person = reader.IsDBNull(4) ? null : reader.GetGuid(4);
-                known[p.Row.RowNumber] = new KnownRow(reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                    person is null ? null : reader.GetString(5));
-                LinkRule? rule = person is null ? null : reader.GetBoolean(6) ? LinkRule.ExactCurp : LinkRule.AgencyPersonId;
-                rows.Add(new IncomingRow(p.Row.RowNumber, p.Features, person, rule, p.Keys.AgencyPerson));
+                unchangedRows.Add(p.Row.RowNumber);
+                unchangedIds.Add(same.Value);
+                continue;
             }
+            firstOfContent[content] = p.SourceRecordId;
+            known[p.Row.RowNumber] = new KnownRow(found.LatestId, found.LatestVersion, found.Person is null ? null : found.Key);
+            LinkRule? rule = found.Person is null ? null : found.ByCurp ? LinkRule.ExactCurp : LinkRule.AgencyPersonId;
+            rows.Add(new IncomingRow(p.Row.RowNumber, p.Features, found.Person, rule, p.Keys.AgencyPerson));
         }
         if (unchangedRows.Count > 0)
         {
@@ -73,5 +98,51 @@ internal static class KnownRowsStep
             await command.ExecuteNonQueryAsync(ct);
         }
         return new KnownRows(rows, known);
+    }
+
+    /// <summary>
+    /// What a chunk's identity phase logs for the probes of others (<see cref="IdentityChanges"/>): the record keys, CURP
+    /// keys and agency keys of its live rows, and the existing persons it linked rows to (they may have gained keys).
+    /// </summary>
+    public static (int[] Keys, Guid[] Persons) ChangesOf(string feedCode, List<PreparedRow> prepared, KnownRows known, ChunkDecisions decisions)
+    {
+        var live = known.Known.Keys.ToHashSet();
+        var keys = new List<int>(live.Count * 2);
+        foreach (var p in prepared.Where(p => live.Contains(p.Row.RowNumber)))
+        {
+            keys.Add(IdentityChanges.RecordKeyHash(feedCode, p.Row.RecordKey));
+            if (p.Keys.Curp is { } curp) keys.Add(IdentityChanges.KeyHash(curp));
+            if (p.Keys.AgencyPerson is { } agency) keys.Add(IdentityChanges.KeyHash(agency));
+        }
+        return ([.. keys.Distinct()], [.. decisions.Rows.Where(d => !d.CreatedPerson).Select(d => d.PersonId).Distinct()]);
+    }
+
+    // A row's early answer may be stale when a writer since stored its record key or one of its deterministic keys, or
+    // changed the keys of the person it found (a merge or split moved them, or a row gave that person another CURP).
+    private static bool Touched(string feedCode, PreparedRow p, ProbedRow found, IdentityChanges.Changed changed) =>
+        changed.Keys.Contains(IdentityChanges.RecordKeyHash(feedCode, p.Row.RecordKey))
+        || (p.Keys.Curp is { } curp && changed.Keys.Contains(IdentityChanges.KeyHash(curp)))
+        || (p.Keys.AgencyPerson is { } agency && changed.Keys.Contains(IdentityChanges.KeyHash(agency)))
+        || (found.Person is { } person && changed.Persons.Contains(person));
+
+    /// <summary>Probes the staged rows (<paramref name="only"/> those, when given) into <paramref name="into"/>.</summary>
+    /// <returns>The last identity change the probe's snapshot saw.</returns>
+    private static async Task<long> ProbeRowsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string feedCode, int[]? only,
+        Dictionary<int, ProbedRow> into, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(KnownSql, connection, tx);
+        command.Parameters.AddWithValue("feed", feedCode);
+        command.Parameters.Add(new NpgsqlParameter<int[]?>("rows", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = only });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        long through = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            into[reader.GetInt32(0)] = new ProbedRow(
+                reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetGuid(3), reader.IsDBNull(4) ? null : reader.GetGuid(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetBoolean(6));
+            through = reader.GetInt64(7);
+        }
+        return through;
     }
 }

@@ -47,6 +47,9 @@ GRANT UPDATE (residences_at) ON extract_chunks TO registry_stewardship;
 -- The households whose coverage a steward's action changed, marked for the workers' refresh.
 GRANT INSERT, UPDATE ON coverage_dirty TO registry_stewardship;
 GRANT USAGE ON SEQUENCE coverage_dirty_mark TO registry_stewardship;
+-- A merge or split moves persons' keys: it logs the persons it changed for resolvers that probed before the lock.
+GRANT INSERT ON identity_changes TO registry_stewardship;
+GRANT USAGE ON SEQUENCE identity_changes_id_seq TO registry_stewardship;
 DO $$
 DECLARE
     t regclass;

@@ -1,0 +1,71 @@
+using Npgsql;
+using NpgsqlTypes;
+using Registry.Matching;
+
+namespace Registry.Persons;
+
+/// <summary>
+/// The log of what each writer under the identity lock changed that a known-row probe reads
+/// (<c>identity_changes</c>): the hashes of the record keys, CURP keys and agency keys a chunk stored, and the
+/// persons whose keys a chunk or a move (merge, split) changed. A resolver probes its rows before the lock and, under
+/// it, probes again only the rows this log names since — the rest read the same then as now. Entries are numbered
+/// under the identity lock, so every snapshot sees a prefix of them; the last <see cref="Kept"/> are kept.
+/// </summary>
+public static class IdentityChanges
+{
+    /// <summary>Entries kept: a probe made before the oldest of them is made again for every row.</summary>
+    public const int Kept = 256;
+
+    /// <summary>A record key, within its feed. A collision only probes a row again.</summary>
+    public static int RecordKeyHash(string feedCode, string recordKey) => KeyHash("record:" + feedCode + ":" + recordKey);
+
+    /// <summary>A deterministic key (<c>curp:…</c>, <c>agency:…</c>). A collision only probes a row again.</summary>
+    public static int KeyHash(string key) => unchecked((int)MatchRecord.KeyHash(key));
+
+    /// <summary>Under the identity lock: one entry, for a writer that stored these keys or changed these persons' keys.</summary>
+    public static async Task LogAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int[] keys, Guid[] persons, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("INSERT INTO identity_changes (keys, persons) VALUES (@keys, @persons)", connection, tx);
+        command.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("persons", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = persons });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The SQL of the last entry's number, for a probe to read in its own snapshot.</summary>
+    public const string LastSql = "(SELECT coalesce(max(id), 0) FROM identity_changes)";
+
+    /// <summary>
+    /// Under the identity lock: what was logged after entry <paramref name="through"/>; null when entries after it were
+    /// pruned since (the caller probes everything again).
+    /// </summary>
+    public static async Task<Changed?> SinceAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long through, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT min(id) FROM identity_changes; SELECT keys, persons FROM identity_changes WHERE id > @through", connection, tx);
+        command.Parameters.AddWithValue("through", through);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        // Pruning removes the lowest entries: those after `through` are all here when the lowest kept is at most one past it.
+        if (!reader.IsDBNull(0) && reader.GetInt64(0) > through + 1) return null;
+        await reader.NextResultAsync(ct);
+        var changed = new Changed([], []);
+        while (await reader.ReadAsync(ct))
+        {
+            changed.Keys.UnionWith(reader.GetFieldValue<int[]>(0));
+            changed.Persons.UnionWith(reader.GetFieldValue<Guid[]>(1));
+        }
+        return changed;
+    }
+
+    /// <summary>Outside the locks: forgets all but the last <see cref="Kept"/> entries.</summary>
+    public static async Task PruneAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "DELETE FROM identity_changes WHERE id <= (SELECT max(id) FROM identity_changes) - @kept", connection);
+        command.Parameters.AddWithValue("kept", (long)Kept);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Keys and persons logged since a probe.</summary>
+    public sealed record Changed(HashSet<int> Keys, HashSet<Guid> Persons);
+}
