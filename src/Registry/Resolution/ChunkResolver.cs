@@ -125,13 +125,15 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             // memberships take away (a person who moved) must never be live for a moment between two commits — a past
             // territory grants access for a grace period (ResidenceTerritoryTests). Every other chunk attaches after the commit.
             attachHere = decisions.Merges.Count > 0 || (staged.ResidenceAuthoritative && decisions.Rows.Any(r => !r.CreatedPerson));
-            if (attachHere)
-                using (ResolutionTelemetry.Step("attachments-lock-wait", locked: true)) await ResolutionLock.TakeAttachmentsAsync(connection, tx, ct);
-            fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, decide.Model, prepared, staged, known, decisions, attachHere, ct);
-            if (attachHere) await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
-            written = await IdentityLedgerStep.WriteMatchesAndMergesAsync(connection, tx, chunk, decide.Model, prepared, decisions, ct);
+            fresh = await IdentityLedgerStep.WriteLinksAsync(connection, tx, chunk, decide.Model, prepared, staged, known, decisions, ct);
+            written = await IdentityLedgerStep.WriteMatchesAsync(connection, tx, chunk, decide.Model, prepared, decisions, ct);
             if (attachHere)
             {
+                // Taken only now, after the writes that do not need it: the previous chunk's attachments had that long to finish.
+                using (ResolutionTelemetry.Step("attachments-lock-wait", locked: true)) await ResolutionLock.TakeAttachmentsAsync(connection, tx, ct);
+                await IdentityLedgerStep.WriteResidencesAsync(connection, tx, staged, ct);
+                await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
+                await IdentityLedgerStep.MergeAsync(connection, tx, decide.Model, prepared, decisions, ct);
                 await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
                 using (ResolutionTelemetry.Step("reviews", locked: true)) await Review.ReviewTasks.WriteAsync(connection, tx, chunk, ct);
             }

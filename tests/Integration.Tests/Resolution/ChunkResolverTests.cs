@@ -49,13 +49,13 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         // Other tests resolve meanwhile: this chunk's spans are those of its trace.
         var chunk = Assert.Single(stopped, a => a.DisplayName == ResolutionTelemetry.ChunkSpan && Equals(a.GetTagItem("registry.extract_id"), extract));
         var steps = stopped.Where(a => a.TraceId == chunk.TraceId && a != chunk).OrderBy(a => a.StartTimeUtc).ToList();
-        Assert.Equal(["claim", "staging-tables", "candidates", "prescore", "staging", "lock-wait", "lock-held", "known-rows", "catch-up", "rescore", "decide",
-            "identity-ledger", "identity-ledger-merges", "commit", "index-sync",
+        Assert.Equal(["claim", "staging-tables", "candidates", "prescore", "staging", "known-rows-probe", "lock-wait", "lock-held", "known-rows", "catch-up", "rescore", "decide",
+            "identity-ledger", "identity-ledger-matches", "commit", "index-sync",
             "attachments", "attachments-lock-wait", "households", "service-events", "household-merges", "completion", "index-flush"],
             steps.Select(a => a.DisplayName));
         // Only what later chunks' decisions read is written under the resolution lock; the chunk merged no one, so it did not
         // take the attachments lock there.
-        Assert.Equal(["known-rows", "catch-up", "rescore", "decide", "identity-ledger", "identity-ledger-merges", "commit"],
+        Assert.Equal(["known-rows", "catch-up", "rescore", "decide", "identity-ledger", "identity-ledger-matches", "commit"],
             steps.Where(a => a.GetTagItem(ResolutionTelemetry.LockedTag) is true).Select(a => a.DisplayName));
     }
 

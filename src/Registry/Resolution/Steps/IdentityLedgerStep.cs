@@ -49,13 +49,13 @@ internal static class IdentityLedgerStep
     /// chunk get their golden record in their INSERT (all their records are in hand): a person of one record the
     /// one staged with its row, any other computed now. The records a household's territory must not follow are marked
     /// here, against the persons' names as they stand; new persons' residences and territories are written by the
-    /// attachments (<see cref="AttachmentsStep"/>), except when <paramref name="territoriesHere"/>: a chunk holding the
-    /// attachments lock (it merges persons or claims known persons' residences) writes them, and its claims, now.
+    /// attachments (<see cref="AttachmentsStep"/>), or by <see cref="WriteResidencesAsync"/> in a chunk that attaches in
+    /// its identity phase. What the chunk stored is logged for the known-row probes of others (<see cref="IdentityChanges"/>).
     /// </summary>
     /// <returns>The persons this chunk created, with their records.</returns>
     public static async Task<Dictionary<Guid, List<GoldenSource>>> WriteLinksAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
         ResolveSourceRows chunk, MatchModel model, List<PreparedRow> prepared, StagingStep.Staged staged, KnownRows known,
-        ChunkDecisions decisions, bool territoriesHere, CancellationToken ct)
+        ChunkDecisions decisions, CancellationToken ct)
     {
         using var span = ResolutionTelemetry.Step("identity-ledger", locked: true);
         var fresh = FreshPersons(prepared, staged.Sources, decisions);
@@ -77,21 +77,26 @@ internal static class IdentityLedgerStep
         Mark("ledger-identity-changes");
         await StepSql.ExecuteAsync(connection, tx, ExclusionsSql, ct);
         Mark("ledger-territory-exclusions");
-        if (territoriesHere)
-        {
-            await StepSql.ExecuteAsync(connection, tx, ResidencesSql, ct, ("claims", staged.ResidenceAuthoritative));
-            Mark("ledger-residences");
-        }
         return fresh;
     }
 
-    /// <summary>Unchanged rows, match records and the frequencies they add (closing the epoch every <see cref="EpochChunks"/> chunks), the kept review proposals, and merges.</summary>
+    /// <summary>
+    /// A chunk holding the attachments lock in its identity phase (it merges persons or claims known persons' residences):
+    /// its new persons' residences and its claims, in this commit, so every territory it moves changes at once.
+    /// </summary>
+    public static async Task WriteResidencesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StagingStep.Staged staged, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("residences", locked: true);
+        await StepSql.ExecuteAsync(connection, tx, ResidencesSql, ct, ("claims", staged.ResidenceAuthoritative));
+    }
+
+    /// <summary>Unchanged rows, match records and the frequencies they add (closing the epoch every <see cref="EpochChunks"/> chunks), and the kept review proposals.</summary>
     /// <returns>The seqs the chunk's match records took, how many there are, and whether the chunk closed an epoch (then
     /// <see cref="FoldFrequenciesAsync"/> after its commit).</returns>
-    public static async Task<((long First, long Last, int Count) Written, bool ClosedEpoch)> WriteMatchesAndMergesAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+    public static async Task<((long First, long Last, int Count) Written, bool ClosedEpoch)> WriteMatchesAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
         ResolveSourceRows chunk, MatchModel model, List<PreparedRow> prepared, ChunkDecisions decisions, CancellationToken ct)
     {
-        using var span = ResolutionTelemetry.Step("identity-ledger-merges", locked: true);
+        using var span = ResolutionTelemetry.Step("identity-ledger-matches", locked: true);
         await StepSql.ExecuteAsync(connection, tx, UnchangedRowsSql, ct, ("extract", chunk.ExtractId));
         Mark("ledger-unchanged");
         var written = await WriteMatchRecordsAsync(connection, tx, ct);
@@ -108,11 +113,20 @@ internal static class IdentityLedgerStep
         else Mark("ledger-frequencies");
         await ReviewTasks.KeepAsync(connection, chunk.ExtractId, chunk.ChunkIndex, decisions.Reviews, model, ct);
         Mark("ledger-reviews-kept");
+        return (written, closed);
+    }
+
+    /// <summary>
+    /// The chunk's merges (append-only identity events, <see cref="IdentityWriter"/>): they move the merged persons' service
+    /// events and memberships, so the caller holds the attachments lock.
+    /// </summary>
+    public static async Task MergeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, MatchModel model, List<PreparedRow> prepared,
+        ChunkDecisions decisions, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("identity-ledger-merges", locked: true);
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         foreach (var merge in decisions.Merges)
             await IdentityWriter.MergeAsync(connection, tx, merge, byRow[merge.BridgingRow].SourceRecordId, model.Version, ct);
-        if (decisions.Merges.Count > 0) Mark("ledger-merges");
-        return (written, closed);
     }
 
     /// <summary>
