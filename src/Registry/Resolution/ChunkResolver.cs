@@ -24,7 +24,8 @@ namespace Registry.Resolution;
 /// </list>
 /// Then, outside the resolution lock, <see cref="AttachmentsStep"/>: new persons' residences, households, memberships,
 /// service events and review tasks, to the person each source record names by then (under the attachments lock, which orders them against merges and stewards) —
-/// except for a chunk that merges persons or moves a known person's residence, which writes them in its identity phase;
+/// except for a chunk that merges persons or moves a known person's residence, which writes them in its identity phase
+/// (all but its review tasks, which it writes after that commit in a transaction of their own, <see cref="AttachmentsStep.WriteReviewsAsync"/>);
 /// and <see cref="CompletionStep"/>: golden records of the existing persons the chunk touched, the extract's progress,
 /// and <c>extract_chunks.completed_at</c>. Nothing a later chunk's decisions read is written in either, so the next
 /// chunk's identity phase runs meanwhile.
@@ -79,6 +80,8 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
             // Applied before: attach and complete now what never committed (a crash or error between the transactions).
             await tx.RollbackAsync(ct);
             var attached = await AttachmentsStep.RunAsync(connection, chunk, inHand: null, ct);
+            // Attached before (in its identity phase, or by an earlier delivery): its review tasks may still be kept.
+            if (!attached) await AttachmentsStep.WriteReviewsAsync(connection, chunk, ct);
             return await CompletionStep.RunAsync(connection, chunk, affected: null, inHand: null, ct) || attached
                 ? ChunkOutcome.Applied : ChunkOutcome.AppliedBefore;
         }
@@ -135,7 +138,6 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
                 await AttachmentsStep.WriteInIdentityPhaseAsync(connection, tx, chunk, ct);
                 await IdentityLedgerStep.MergeAsync(connection, tx, decide.Model, prepared, decisions, ct);
                 await HouseholdsStep.MergeAsync(connection, tx, ct, locked: true);
-                using (ResolutionTelemetry.Step("reviews", locked: true)) await Review.ReviewTasks.WriteAsync(connection, tx, chunk, ct);
             }
             using (ResolutionTelemetry.Step("commit", locked: true)) await tx.CommitAsync(ct);
         }
@@ -148,6 +150,7 @@ public sealed class ChunkResolver(NpgsqlDataSource dataSource, CandidateIndex? i
         }
         if (AfterIdentityCommit is not null) await AfterIdentityCommit(ct);
         if (!attachHere) await AttachmentsStep.RunAsync(connection, chunk, [.. prepared.Select(p => (p.SourceRecordId, p.Row))], ct);
+        else await AttachmentsStep.WriteReviewsAsync(connection, chunk, ct);
         var affected = decisions.Rows.Select(r => r.PersonId).Concat(decisions.Merges.Select(m => m.Survivor)).Distinct()
             .Where(id => !fresh.ContainsKey(id)).ToArray();
         await CompletionStep.RunAsync(connection, chunk, affected,

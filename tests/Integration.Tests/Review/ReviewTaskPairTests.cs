@@ -240,11 +240,11 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
     }
 
     [Fact]
-    public async Task A_chunk_that_attaches_in_its_identity_phase_writes_its_review_task_there_and_a_crash_after_it_loses_none()
+    public async Task A_chunk_that_attached_in_its_identity_phase_and_died_opens_its_review_task_on_redelivery()
     {
         await using var r = await NewRegistryAsync();
         // The clinic's feed is authoritative for residences, and its chunk brings a known person (Pedro, by his CURP): the
-        // chunk attaches in its identity phase, under both locks, and writes its review tasks there too.
+        // chunk attaches in its identity phase. Its review tasks come after that phase's commit, in their own transaction.
         await r.ScalarAsync("INSERT INTO feeds (code, residence_authoritative) VALUES ('feed-SSA-TAM', true) " +
                             "ON CONFLICT (code) DO UPDATE SET residence_authoritative = true");
         var pedro = new SourceRow
@@ -260,12 +260,16 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(clinic, default));
         Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM extract_chunks WHERE attached_at IS NOT NULL AND extract_id = " +
                                              "(SELECT extract_id FROM source_records WHERE agency_code = 'SSA-TAM' LIMIT 1)"));
-        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
-        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
 
+        // The redelivery finds the chunk attached and writes the task it kept, once.
         Assert.True(await new ChunkResolver(r.Db).ApplyAsync(clinic, default));
-        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
         Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_task_records"));
+        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
+        Assert.False(await new ChunkResolver(r.Db).ApplyAsync(clinic, default));
+        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
     }
 
     private static readonly string PedroCurp = ValidCurp("SAOP800304HTSLCD0");

@@ -75,6 +75,20 @@ internal static class AttachmentsStep
         await ServiceEventsStep.WriteAsync(connection, tx, chunk, ct, locked: true);
     }
 
+    /// <summary>
+    /// The review tasks of a chunk attached in its identity phase (or before a crash), in a transaction of their own under
+    /// the attachments lock, after the identity commit: what <see cref="RunAsync"/> writes with the other attachments. Once:
+    /// writing them deletes the proposals kept for them, and the settlements find nothing left to settle a second time.
+    /// </summary>
+    public static async Task WriteReviewsAsync(NpgsqlConnection connection, ResolveSourceRows chunk, CancellationToken ct)
+    {
+        using var span = ResolutionTelemetry.Step("reviews");
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        using (ResolutionTelemetry.Step("attachments-lock-wait")) await ResolutionLock.TakeAttachmentsAsync(connection, tx, ct);
+        await ReviewTasks.WriteAsync(connection, tx, chunk, ct);
+        await tx.CommitAsync(ct);
+    }
+
     private static async Task<List<(Guid, SourceRow)>> ReadBackAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(ReadBackSql, connection, tx);
