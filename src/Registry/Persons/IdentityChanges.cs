@@ -22,12 +22,17 @@ public static class IdentityChanges
     /// <summary>A deterministic key (<c>curp:…</c>, <c>agency:…</c>). A collision only probes a row again.</summary>
     public static int KeyHash(string key) => unchecked((int)MatchRecord.KeyHash(key));
 
-    /// <summary>Under the identity lock: one entry, for a writer that stored these keys or changed these persons' keys.</summary>
-    public static async Task LogAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int[] keys, Guid[] persons, CancellationToken ct)
+    /// <summary>A person whose keys changed. A collision only probes a row again.</summary>
+    public static int PersonHash(Guid person) => KeyHash("person:" + person.ToString("N"));
+
+    /// <summary>
+    /// Under the identity lock: one entry, for a writer that stored keys or changed persons' keys — the hashes of both
+    /// (<see cref="KeyHash"/>, <see cref="RecordKeyHash"/>, <see cref="PersonHash"/>).
+    /// </summary>
+    public static async Task LogAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IEnumerable<int> hashes, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("INSERT INTO identity_changes (keys, persons) VALUES (@keys, @persons)", connection, tx);
-        command.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
-        command.Parameters.Add(new NpgsqlParameter<Guid[]>("persons", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = persons });
+        await using var command = new NpgsqlCommand("INSERT INTO identity_changes (keys) VALUES (@keys)", connection, tx);
+        command.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [.. hashes.Distinct()] });
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -35,25 +40,21 @@ public static class IdentityChanges
     public const string LastSql = "(SELECT coalesce(max(id), 0) FROM identity_changes)";
 
     /// <summary>
-    /// Under the identity lock: what was logged after entry <paramref name="through"/>; null when entries after it were
+    /// Under the identity lock: the hashes logged after entry <paramref name="through"/>; null when entries after it were
     /// pruned since (the caller probes everything again).
     /// </summary>
-    public static async Task<Changed?> SinceAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long through, CancellationToken ct)
+    public static async Task<HashSet<int>?> SinceAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long through, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT min(id) FROM identity_changes; SELECT keys, persons FROM identity_changes WHERE id > @through", connection, tx);
+            "SELECT min(id) FROM identity_changes; SELECT keys FROM identity_changes WHERE id > @through", connection, tx);
         command.Parameters.AddWithValue("through", through);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         // Pruning removes the lowest entries: those after `through` are all here when the lowest kept is at most one past it.
         if (!reader.IsDBNull(0) && reader.GetInt64(0) > through + 1) return null;
         await reader.NextResultAsync(ct);
-        var changed = new Changed([], []);
-        while (await reader.ReadAsync(ct))
-        {
-            changed.Keys.UnionWith(reader.GetFieldValue<int[]>(0));
-            changed.Persons.UnionWith(reader.GetFieldValue<Guid[]>(1));
-        }
+        var changed = new HashSet<int>();
+        while (await reader.ReadAsync(ct)) changed.UnionWith(reader.GetFieldValue<int[]>(0));
         return changed;
     }
 
@@ -65,7 +66,4 @@ public static class IdentityChanges
         command.Parameters.AddWithValue("kept", (long)Kept);
         await command.ExecuteNonQueryAsync(ct);
     }
-
-    /// <summary>Keys and persons logged since a probe.</summary>
-    public sealed record Changed(HashSet<int> Keys, HashSet<Guid> Persons);
 }

@@ -107,6 +107,6 @@ public static class IdentityWriter
             await using var reader = await keysOf.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) keys.Add(IdentityChanges.KeyHash(reader.GetString(0)));
         }
-        await IdentityChanges.LogAsync(connection, tx, [.. keys], [from, to], ct);
+        await IdentityChanges.LogAsync(connection, tx, [.. keys, IdentityChanges.PersonHash(from), IdentityChanges.PersonHash(to)], ct);
     }
 }

@@ -1270,8 +1270,7 @@ CREATE TABLE public.households (
 
 CREATE TABLE public.identity_changes (
     id bigint NOT NULL,
-    keys integer[] NOT NULL,
-    persons uuid[] NOT NULL
+    keys integer[] NOT NULL
 );
 ALTER TABLE ONLY public.identity_changes ALTER COLUMN keys SET STORAGE EXTERNAL;
 

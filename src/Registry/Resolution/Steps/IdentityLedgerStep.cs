@@ -72,8 +72,7 @@ internal static class IdentityLedgerStep
         await StepSql.ExecuteAsync(connection, tx, MatchDecisionsSql, ct,
             ("model", model.Version), ("link", model.LinkThreshold), ("review", model.ReviewThreshold));
         Mark("ledger-match-decisions");
-        var (keys, persons) = KnownRowsStep.ChangesOf(chunk.FeedCode, prepared, known, decisions);
-        await IdentityChanges.LogAsync(connection, tx, keys, persons, ct);
+        await IdentityChanges.LogAsync(connection, tx, KnownRowsStep.ChangesOf(chunk.FeedCode, prepared, known, decisions), ct);
         Mark("ledger-identity-changes");
         await StepSql.ExecuteAsync(connection, tx, ExclusionsSql, ct);
         Mark("ledger-territory-exclusions");

@@ -104,26 +104,24 @@ internal static class KnownRowsStep
     /// What a chunk's identity phase logs for the probes of others (<see cref="IdentityChanges"/>): the record keys, CURP
     /// keys and agency keys of its live rows, and the existing persons it linked rows to (they may have gained keys).
     /// </summary>
-    public static (int[] Keys, Guid[] Persons) ChangesOf(string feedCode, List<PreparedRow> prepared, KnownRows known, ChunkDecisions decisions)
+    public static IEnumerable<int> ChangesOf(string feedCode, List<PreparedRow> prepared, KnownRows known, ChunkDecisions decisions)
     {
-        var live = known.Known.Keys.ToHashSet();
-        var keys = new List<int>(live.Count * 2);
-        foreach (var p in prepared.Where(p => live.Contains(p.Row.RowNumber)))
+        foreach (var p in prepared.Where(p => known.Known.ContainsKey(p.Row.RowNumber)))
         {
-            keys.Add(IdentityChanges.RecordKeyHash(feedCode, p.Row.RecordKey));
-            if (p.Keys.Curp is { } curp) keys.Add(IdentityChanges.KeyHash(curp));
-            if (p.Keys.AgencyPerson is { } agency) keys.Add(IdentityChanges.KeyHash(agency));
+            yield return IdentityChanges.RecordKeyHash(feedCode, p.Row.RecordKey);
+            if (p.Keys.Curp is { } curp) yield return IdentityChanges.KeyHash(curp);
+            if (p.Keys.AgencyPerson is { } agency) yield return IdentityChanges.KeyHash(agency);
         }
-        return ([.. keys.Distinct()], [.. decisions.Rows.Where(d => !d.CreatedPerson).Select(d => d.PersonId).Distinct()]);
+        foreach (var d in decisions.Rows.Where(d => !d.CreatedPerson)) yield return IdentityChanges.PersonHash(d.PersonId);
     }
 
     // A row's early answer may be stale when a writer since stored its record key or one of its deterministic keys, or
     // changed the keys of the person it found (a merge or split moved them, or a row gave that person another CURP).
-    private static bool Touched(string feedCode, PreparedRow p, ProbedRow found, IdentityChanges.Changed changed) =>
-        changed.Keys.Contains(IdentityChanges.RecordKeyHash(feedCode, p.Row.RecordKey))
-        || (p.Keys.Curp is { } curp && changed.Keys.Contains(IdentityChanges.KeyHash(curp)))
-        || (p.Keys.AgencyPerson is { } agency && changed.Keys.Contains(IdentityChanges.KeyHash(agency)))
-        || (found.Person is { } person && changed.Persons.Contains(person));
+    private static bool Touched(string feedCode, PreparedRow p, ProbedRow found, HashSet<int> changed) =>
+        changed.Contains(IdentityChanges.RecordKeyHash(feedCode, p.Row.RecordKey))
+        || (p.Keys.Curp is { } curp && changed.Contains(IdentityChanges.KeyHash(curp)))
+        || (p.Keys.AgencyPerson is { } agency && changed.Contains(IdentityChanges.KeyHash(agency)))
+        || (found.Person is { } person && changed.Contains(IdentityChanges.PersonHash(person)));
 
     /// <summary>Probes the staged rows (<paramref name="only"/> those, when given) into <paramref name="into"/>.</summary>
     /// <returns>The last identity change the probe's snapshot saw.</returns>
