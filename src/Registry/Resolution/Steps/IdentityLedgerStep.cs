@@ -72,7 +72,7 @@ internal static class IdentityLedgerStep
         await StepSql.ExecuteAsync(connection, tx, MatchDecisionsSql, ct,
             ("model", model.Version), ("link", model.LinkThreshold), ("review", model.ReviewThreshold));
         Mark("ledger-match-decisions");
-        await IdentityChanges.LogAsync(connection, tx, KnownRowsStep.ChangesOf(chunk.FeedCode, prepared, known, decisions), ct);
+        await IdentityChanges.LogAsync(connection, tx, KnownRowsStep.ChangesOf(prepared, known, decisions), ct);
         Mark("ledger-identity-changes");
         await StepSql.ExecuteAsync(connection, tx, ExclusionsSql, ct);
         Mark("ledger-territory-exclusions");

@@ -60,7 +60,7 @@ internal static class KnownRowsStep
         var byRow = prepared.ToDictionary(p => p.Row.RowNumber);
         var probed = early.Rows;
         var changed = await IdentityChanges.SinceAsync(connection, tx, early.Through, ct);
-        var again = changed is null ? null : early.Rows.Where(r => Touched(feedCode, byRow[r.Key], r.Value, changed)).Select(r => r.Key).ToArray();
+        var again = changed is null ? null : early.Rows.Where(r => Touched(byRow[r.Key], r.Value, changed)).Select(r => r.Key).ToArray();
         span?.SetTag("registry.rows_probed_again", again?.Length ?? early.Rows.Count);
         if (again is null || again.Length > 0)
         {
@@ -104,24 +104,14 @@ internal static class KnownRowsStep
     /// What a chunk's identity phase logs for the probes of others (<see cref="IdentityChanges"/>): the record keys, CURP
     /// keys and agency keys of its live rows, and the existing persons it linked rows to (they may have gained keys).
     /// </summary>
-    public static IEnumerable<int> ChangesOf(string feedCode, List<PreparedRow> prepared, KnownRows known, ChunkDecisions decisions)
-    {
-        foreach (var p in prepared.Where(p => known.Known.ContainsKey(p.Row.RowNumber)))
-        {
-            yield return IdentityChanges.RecordKeyHash(feedCode, p.Row.RecordKey);
-            if (p.Keys.Curp is { } curp) yield return IdentityChanges.KeyHash(curp);
-            if (p.Keys.AgencyPerson is { } agency) yield return IdentityChanges.KeyHash(agency);
-        }
-        foreach (var d in decisions.Rows.Where(d => !d.CreatedPerson)) yield return IdentityChanges.PersonHash(d.PersonId);
-    }
+    public static IEnumerable<int> ChangesOf(List<PreparedRow> prepared, KnownRows known, ChunkDecisions decisions) =>
+        prepared.Where(p => known.Known.ContainsKey(p.Row.RowNumber)).SelectMany(p => p.ChangeHashes)
+            .Concat(decisions.Rows.Where(d => !d.CreatedPerson).Select(d => IdentityChanges.PersonHash(d.PersonId)));
 
     // A row's early answer may be stale when a writer since stored its record key or one of its deterministic keys, or
     // changed the keys of the person it found (a merge or split moved them, or a row gave that person another CURP).
-    private static bool Touched(string feedCode, PreparedRow p, ProbedRow found, HashSet<int> changed) =>
-        changed.Contains(IdentityChanges.RecordKeyHash(feedCode, p.Row.RecordKey))
-        || (p.Keys.Curp is { } curp && changed.Contains(IdentityChanges.KeyHash(curp)))
-        || (p.Keys.AgencyPerson is { } agency && changed.Contains(IdentityChanges.KeyHash(agency)))
-        || (found.Person is { } person && changed.Contains(IdentityChanges.PersonHash(person)));
+    private static bool Touched(PreparedRow p, ProbedRow found, HashSet<int> changed) =>
+        p.ChangeHashes.Any(changed.Contains) || (found.Person is { } person && changed.Contains(IdentityChanges.PersonHash(person)));
 
     /// <summary>Probes the staged rows (<paramref name="only"/> those, when given) into <paramref name="into"/>.</summary>
     /// <returns>The last identity change the probe's snapshot saw.</returns>
