@@ -61,6 +61,8 @@ public static class ReviewTasks
     public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ResolveSourceRows chunk, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        // Profile marks on the caller's span (make bench-resolve, REGISTRY_PROFILE=1): each names the time since the one before.
+        Mark("before-reviews");
         (string, object)[] range = [("extract", chunk.ExtractId), ("first", chunk.FirstRow), ("last", chunk.LastRow)];
         // The chunk's records read once, for both settlements: each would otherwise probe them again.
         var (curped, dated) = (new List<(Guid Person, Guid Record)>(), new List<(Guid Person, Guid Record)>());
@@ -72,19 +74,21 @@ public static class ReviewTasks
                 if (reader.GetBoolean(2)) curped.Add(record);
                 if (reader.GetBoolean(3)) dated.Add(record);
             }
-        // Three statements, each a profile mark on the caller's span (make bench-resolve, REGISTRY_PROFILE=1).
+        Mark("reviews-chunk-records");
         await using (var byCurps = Command(SettleByCurpsSql(Touched, "NULL::bigint"), connection, tx, Arrays(curped)))
             await byCurps.ExecuteNonQueryAsync(ct);
-        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-curps"));
+        Mark("reviews-settle-curps");
         await using (var byDates = Command(SettleByBirthDatesSql, connection, tx, Arrays(dated))) await byDates.ExecuteNonQueryAsync(ct);
-        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-settle-dates"));
+        Mark("reviews-settle-dates");
         await using (var proposals = Command(ProposalsSql, connection, tx, [("extract", chunk.ExtractId), ("chunk", chunk.ChunkIndex)]))
             await proposals.ExecuteNonQueryAsync(ct);
-        System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("reviews-proposals"));
+        Mark("reviews-proposals");
 
         static (string, object)[] Arrays(List<(Guid Person, Guid Record)> touched) =>
             [("persons", touched.Select(t => t.Person).ToArray()), ("records", touched.Select(t => t.Record).ToArray())];
     }
+
+    private static void Mark(string name) => System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent(name));
 
     private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, NpgsqlTransaction tx, (string Name, object Value)[] parameters)
     {
@@ -154,9 +158,10 @@ public static class ReviewTasks
                  WHERE ka.person_id = {a} AND ka.key LIKE 'curp:%')
         """;
 
-    // The open tasks of the persons in the CTE named touched (a column id), each side probed through its own
-    // index; a statement joins them (UPDATE … FROM), not "id IN (…)", which let the planner walk every open task. Not "person_a IN touched OR person_b IN touched": the planner cannot split that OR into index probes, so it
-    // read every open task, under the resolution lock, at every chunk — a cost that grew with the registry's open tasks.
+    // The open tasks of the persons in the CTE named touched (a column id), each side probed through its own index. Not
+    // "person_a IN touched OR person_b IN touched": the planner cannot split that OR into index probes, so it read every
+    // open task at every chunk — a cost that grew with the registry's open tasks. Statements join the result
+    // (UPDATE … FROM): "id IN (…)" let the planner walk every open task too.
     private static string OpenTasksOf(string touched) =>
         $"""
         SELECT o.id FROM {touched} x JOIN review_tasks o ON o.person_a = x.id AND o.status = 'open'
