@@ -224,19 +224,9 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         await using var r = await NewRegistryAsync();
         await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth));
         var clinic = await r.ChunkAsync("SSA-TAM", "health", Rosa(1, null, ClinicBirth));
-        var crashing = new ChunkResolver(r.Db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(clinic, default));
         // The identity phase decided the question and kept it; the task is written with the chunk's attachments.
-        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
-        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
-
-        Assert.True(await new ChunkResolver(r.Db).ApplyAsync(clinic, default));
-        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
-        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_task_records"));
-        Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
-        Assert.False(await new ChunkResolver(r.Db).ApplyAsync(clinic, default));
-        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
+        await DieAfterTheIdentityCommitThenRedeliverAsync(r, clinic, attachedBeforeDying: 0L);
     }
 
     [Fact]
@@ -255,15 +245,24 @@ public sealed class ReviewTaskPairTests(RegistryServers servers)
         };
         await r.ApplyAsync("DIF-TAM", "social", Rosa(1, "CRUZ", DifBirth), pedro);
         var clinic = await r.ChunkAsync("SSA-TAM", "health", Rosa(1, null, ClinicBirth), pedro with { Municipality = "VICTORIA" });
-        var crashing = new ChunkResolver(r.Db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
 
+        // The redelivery finds the chunk attached and writes the task it kept, once.
+        await DieAfterTheIdentityCommitThenRedeliverAsync(r, clinic, attachedBeforeDying: 1L);
+    }
+
+    /// <summary>
+    /// The chunk's worker dies after its identity commit (having attached the chunk or not): its proposal is kept, no task
+    /// is written; the redelivery opens the task once, and a further delivery changes nothing.
+    /// </summary>
+    private static async Task DieAfterTheIdentityCommitThenRedeliverAsync(TestRegistry r, ResolveSourceRows clinic, long attachedBeforeDying)
+    {
+        var crashing = new ChunkResolver(r.Db) { AfterIdentityCommit = _ => throw new InvalidOperationException("worker died") };
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.ApplyAsync(clinic, default));
-        Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM extract_chunks WHERE attached_at IS NOT NULL AND extract_id = " +
-                                             "(SELECT extract_id FROM source_records WHERE agency_code = 'SSA-TAM' LIMIT 1)"));
+        Assert.Equal(attachedBeforeDying, await r.ScalarAsync("SELECT count(*) FROM extract_chunks WHERE attached_at IS NOT NULL AND extract_id = " +
+                                                              "(SELECT extract_id FROM source_records WHERE agency_code = 'SSA-TAM' LIMIT 1)"));
         Assert.Equal(0L, await r.ScalarAsync("SELECT count(*) FROM review_tasks"));
         Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM chunk_review_proposals"));
 
-        // The redelivery finds the chunk attached and writes the task it kept, once.
         Assert.True(await new ChunkResolver(r.Db).ApplyAsync(clinic, default));
         Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_tasks WHERE status = 'open'"));
         Assert.Equal(1L, await r.ScalarAsync("SELECT count(*) FROM review_task_records"));
