@@ -352,8 +352,10 @@ public sealed class CandidateIndex
     /// <summary>Whether a record met through <paramref name="set"/>'s filtered key <paramref name="key"/> is a candidate (<see cref="QueryKeySet.Keeps"/>, <see cref="QueryKeySet.KeepsDates"/>).</summary>
     private bool Keeps(QueryKeySet set, int key, int ordinal)
     {
+        // A year key's dates first: they turn away most of its members, and cost no edit distance.
+        if (set.AsksDates(key) && !set.KeepsDates(records.KeyDates(ordinal))) return false;
         var (given, paternal, maternal) = records.NamePhonetics(ordinal);
-        return set.Keeps(key, given, paternal, maternal) && (!set.AsksDates(key) || set.KeepsDates(records.KeyDates(ordinal)));
+        return set.Keeps(key, given, paternal, maternal);
     }
 
     /// <summary>

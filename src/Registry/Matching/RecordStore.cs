@@ -34,6 +34,8 @@ internal sealed class RecordStore
     private enum Has : byte
     {
         NameFromFullName = 1, ValidCurp = 2, InvalidCurp = 4, Phone = 8, OtherId = 16, StreetKey = 32,
+        // The CURP gives a key date the birth date does not (it differs, or there is no birth date): KeyDates reads it.
+        CurpKeyDate = 64,
     }
 
     private const double MaxIdLoad = 0.7;
@@ -107,11 +109,16 @@ internal sealed class RecordStore
         return (givens[row.Given].Item3, surnames[row.Paternal].Item2, surnames[row.Maternal].Item2);
     }
 
-    /// <summary>The record's <see cref="MatchRecord.KeyDates"/>, without building the rest of it.</summary>
+    /// <summary>
+    /// The record's <see cref="MatchRecord.KeyDates"/>, without building the rest of it: from the stored birth date alone
+    /// unless its CURP says otherwise (<see cref="Has.CurpKeyDate"/>), the one case that reads and parses the CURP. A year
+    /// key checks this for every member it meets.
+    /// </summary>
     public (DateOnly? Birth, DateOnly? Curp) KeyDates(int ordinal)
     {
         ref readonly var row = ref rows[ordinal];
         DateOnly? birth = row.Birth == 0 ? null : DateOnly.FromDayNumber(row.Birth - 1);
+        if (((Has)row.Flags & Has.CurpKeyDate) == 0) return (birth, null);
         // The valid CURP comes first in the heap, else the invalid one (Get).
         var at = row.Extra;
         var curp = ((Has)row.Flags & (Has.ValidCurp | Has.InvalidCurp)) != 0 ? ReadString(ref at) : null;
@@ -163,7 +170,8 @@ internal sealed class RecordStore
         if (r.Sex == '\0') throw new ArgumentException("A match record's sex is a letter or none.", nameof(r));
         var has = (r.NameFromFullName ? Has.NameFromFullName : 0) | (r.ValidCurp is null ? 0 : Has.ValidCurp)
             | (r.InvalidCurp is null ? 0 : Has.InvalidCurp) | (r.Phone is null ? 0 : Has.Phone)
-            | (r.OtherId is null ? 0 : Has.OtherId) | (r.StreetKey is null ? 0 : Has.StreetKey);
+            | (r.OtherId is null ? 0 : Has.OtherId) | (r.StreetKey is null ? 0 : Has.StreetKey)
+            | (r.KeyDates != (r.BirthDate, null) ? Has.CurpKeyDate : 0);
         var extra = heap.Count;
         var length = Size(r.ValidCurp) + Size(r.InvalidCurp) + Size(r.Phone) + Size(r.OtherId) + Size(r.StreetKey);
         if (length > 0)

@@ -64,6 +64,33 @@ public sealed class BroadKeyTests
     }
 
     [Fact]
+    public void A_namesake_whose_curp_gives_a_date_near_the_rows_is_met_through_the_year_key()
+    {
+        // The index keeps a record's birth date and reads its CURP's only when the CURP says something else: a record
+        // with no birth date, and one whose birth date is off but whose CURP is born in the row's month, are both met.
+        static MatchRecord WithCurp(DateOnly? birth, DateOnly curpBirth)
+        {
+            var parts = Registry.Normalization.Curp.Derive("HERNANDEZ", null, "MARIA", curpBirth, Registry.Normalization.Sex.Female, "TS");
+            var first17 = parts.Letters + parts.BirthDate + parts.Sex + parts.State + parts.Consonants + "0";
+            return MatchRecord.From(new SourceRow
+            {
+                RowNumber = 1, RecordKey = "k", ContentHash = "h", GivenNames = "MARIA", PaternalSurname = "HERNANDEZ",
+                BirthDate = birth, Curp = first17 + Registry.Normalization.Curp.CheckDigit(first17),
+            }, Guid.NewGuid(), Guid.NewGuid());
+        }
+        var undated = WithCurp(null, new DateOnly(1980, 5, 11));
+        var misdated = WithCurp(new DateOnly(1980, 9, 20), new DateOnly(1980, 5, 11));
+        var far = WithCurp(new DateOnly(1980, 9, 20), new DateOnly(1980, 9, 20));
+        var index = new CandidateIndex();
+        index.FileInMemory([undated, misdated, far]);
+
+        var row = Record("HERNANDEZ", null, new DateOnly(1980, 5, 4));
+        var found = index.LookupInMemory([(1, row.QueryKeyHashes())]).Candidates.Select(c => c.Record.SourceRecordId).Order();
+
+        Assert.Equal(new[] { undated.SourceRecordId, misdated.SourceRecordId }.Order(), found);
+    }
+
+    [Fact]
     public void A_catch_up_keeps_the_namesakes_a_fresh_lookup_keeps()
     {
         var index = new CandidateIndex();
