@@ -52,10 +52,12 @@ bench-ingest:
 ## bench-resolve: RECORDS generated records into an empty registry, then RECORDS/5 more, plus raw COPY speed (last line: RESULT ...);
 ##   SOURCE=bench (default: small name vocabulary, one agency) or SOURCE=synth (the synthetic population's extracts, PROFILE, default typical);
 ##   with the workers host's garbage-collector settings (deploy/workers-runtime.env), as it runs the resolver;
-##   ORDER=canonical (default, as the workers host: each chunk in its turn) or ORDER=arrival
+##   ORDER=canonical (default, as the workers host: each chunk in its turn) or ORDER=arrival; POPULATION=drawn (default: each row's
+##   person drawn from 0.6 x RECORDS people, so more rows meet known people as the registry fills) or POPULATION=steady (half of
+##   every million's rows are people seen before: a record's cost as the registry grows, without that change of mix)
 bench-resolve:
 	@dotnet build tests/Benchmarks -c Release -v quiet -nologo >/dev/null
-	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE) --order $(or $(ORDER),canonical)
+	@env $(WORKERS_ENV) bash $(WITH_SERVICES) dotnet tests/Benchmarks/bin/Release/net10.0/Benchmarks.dll resolve --records $(RECORDS) --source $(or $(SOURCE),bench) --profile $(SYNTH_PROFILE) --order $(or $(ORDER),canonical) --population $(or $(POPULATION),drawn)
 
 ## bench-cold-load: a fresh registry of RECORDS match records (bench-resolve's rows), then a new worker's candidate index loaded
 ##   from it cold, twice (last line: RESULT cold_load_s=… records_per_s=… index_bytes_per_record=…); the issue's target is RECORDS=10000000

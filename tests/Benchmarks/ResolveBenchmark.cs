@@ -19,7 +19,10 @@ namespace Registry.Benchmarks;
 /// through <see cref="ChunkResolver"/> with competing consumers, and — in the same run — the raw
 /// binary COPY speed of the same rows into a bare table, so the ratio shows what resolution costs.
 /// <c>--source bench</c> (default) draws rows from a small name vocabulary with typical errors, all
-/// as one health agency's extract; <c>--source synth</c> takes the synthetic population's agency
+/// as one health agency's extract — each row's person drawn from 0.6 × RECORDS people (<c>--population drawn</c>, so the
+/// share of rows whose person is already in the registry climbs as it fills: ~8 % of the first million of a 10M run,
+/// ~78 % of the last), or half the rows of every million a new person and half one seen before, any of them alike
+/// (<c>--population steady</c>: the cost of a record as the registry grows, without that change of mix); <c>--source synth</c> takes the synthetic population's agency
 /// extracts (PROFILE, default typical: realistic names, households, addresses, every sector's feed),
 /// the first RECORDS rows in file order as the initial load and the next RECORDS/5 as the increment.
 /// </summary>
@@ -39,6 +42,12 @@ public static class ResolveBenchmark
         var canonical = BenchArgs.String(args, "--order", "canonical") != "arrival";
         var keep = args.Contains("--keep");
         var source = BenchArgs.String(args, "--source", "bench");
+        var population = BenchArgs.String(args, "--population", "drawn");
+        if (population is not ("drawn" or "steady"))
+        {
+            Console.Error.WriteLine($"unknown --population '{population}': drawn or steady");
+            return 2;
+        }
         if (records < 1 || incremental < 1 || chunkSize < 1 || consumers < 1)
         {
             Console.Error.WriteLine("--records, --incremental, --chunk and --consumers are each at least 1.");
@@ -47,7 +56,7 @@ public static class ResolveBenchmark
         var heapBeforeRows = GC.GetTotalMemory(forceFullCollection: true);
         (List<Batch> Initial, List<Batch> Incremental) batches = source switch
         {
-            "bench" => BenchBatches(records, incremental),
+            "bench" => BenchBatches(records, incremental, population == "steady" ? SteadyRepeatShare : double.NaN),
             "synth" => SynthBatches(records, incremental, ErrorProfile.Named(BenchArgs.String(args, "--profile", "typical")),
                 BenchArgs.Int(args, "--seed", 20261123)),
             _ => throw new ArgumentException($"unknown --source '{source}': bench or synth"),
@@ -68,7 +77,7 @@ public static class ResolveBenchmark
         await Migrator.ApplyAsync(cs, NullLogger.Instance);
         try
         {
-            return await RunAsync(cs, database, source, batches, chunkSize, consumers, canonical);
+            return await RunAsync(cs, database, source == "bench" ? $"{source} ({population} population)" : source, batches, chunkSize, consumers, canonical);
         }
         finally
         {
@@ -251,11 +260,34 @@ public static class ResolveBenchmark
 
     private static int[] GcCounts() => [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
 
-    private static (List<Batch>, List<Batch>) BenchBatches(int records, int incremental)
+    private static (List<Batch>, List<Batch>) BenchBatches(int records, int incremental, double repeatShare)
     {
         var people = Math.Max(1, (int)(records * 0.6));
-        return ([new Batch("bench", "BENCH", "health", records, () => Rows(0, records, people, 0))],
-                [new Batch("bench", "BENCH", "health", incremental, () => Rows(records, incremental, people + incremental / 2, 1_000_000))]);
+        return ([new Batch("bench", "BENCH", "health", records, () => Rows(0, records, people, 0, repeatShare))],
+                [new Batch("bench", "BENCH", "health", incremental, () => Rows(records, incremental, people + incremental / 2, 1_000_000, repeatShare))]);
+    }
+
+    /// <summary>The share of a steady population's rows (<c>--population steady</c>) whose person was seen before: a 10M drawn run's overall share.</summary>
+    private const double SteadyRepeatShare = 0.5;
+
+    /// <summary>
+    /// The person of row <paramref name="row"/> (counted from 0 across both phases) in a steady population: rows alternate
+    /// between a new person (numbered in order of first appearance) and, with <paramref name="repeatShare"/> of them, a
+    /// person seen before, any of those alike — the same for every run and every enumeration of the rows.
+    /// </summary>
+    private static int SteadyPerson(long row, double repeatShare)
+    {
+        var before = (long)Math.Floor((1 - repeatShare) * row);
+        if (row == 0 || (long)Math.Floor((1 - repeatShare) * (row + 1)) > before) return (int)before;
+        return (int)(SplitMix(unchecked((ulong)row)) % (ulong)before);
+    }
+
+    private static ulong SplitMix(ulong x)
+    {
+        x = unchecked(x + 0x9E3779B97F4A7C15UL);
+        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+        return x ^ (x >> 31);
     }
 
     /// <summary>The synthetic population's extracts in file order, cut after <paramref name="records"/> rows.</summary>
@@ -315,12 +347,13 @@ public static class ResolveBenchmark
         value is null ? writer.WriteNullAsync() : writer.WriteAsync(value, NpgsqlDbType.Text);
 
     /// <summary>Records of people drawn from a fixed population (person i is the same in every run), with typical errors.</summary>
-    internal static IEnumerable<SourceRow> Rows(int firstRow, int count, int people, int seed)
+    /// <param name="repeatShare">NaN: every row's person drawn from <paramref name="people"/>; else a steady population (<see cref="SteadyPerson"/>).</param>
+    internal static IEnumerable<SourceRow> Rows(int firstRow, int count, int people, int seed, double repeatShare = double.NaN)
     {
         var random = new Random(seed);
         for (var i = 0; i < count; i++)
         {
-            var person = random.Next(people);
+            var person = double.IsNaN(repeatShare) ? random.Next(people) : SteadyPerson(firstRow + i, repeatShare);
             var p = new Random(person);
             var female = p.Next(2) == 0;
             var given = (female ? Female : Male)[p.Next(20)];
