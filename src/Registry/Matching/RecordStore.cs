@@ -119,10 +119,9 @@ internal sealed class RecordStore
         ref readonly var row = ref rows[ordinal];
         DateOnly? birth = row.Birth == 0 ? null : DateOnly.FromDayNumber(row.Birth - 1);
         if (((Has)row.Flags & Has.CurpKeyDate) == 0) return (birth, null);
-        // The valid CURP comes first in the heap, else the invalid one (Get).
+        // The flag implies a CURP: the valid one comes first in the heap, else the invalid one (Get).
         var at = row.Extra;
-        var curp = ((Has)row.Flags & (Has.ValidCurp | Has.InvalidCurp)) != 0 ? ReadString(ref at) : null;
-        return MatchRecord.KeyDatesOf(birth, curp);
+        return MatchRecord.KeyDatesOf(birth, ReadString(ref at));
     }
 
     /// <summary>The record as it was filed.</summary>
