@@ -83,7 +83,7 @@ public static class SensitiveSources
             $"{person}.birth_date::text", user.SeesEverySource ? "false" : PerRequestGoldenHiddenSql(person, IdentityFields));
         if (!ReadsRestrictedGolden(user)) return plain;
         string Field(string column, string field) => $"""
-            (CASE {person}.restricted_view WHEN '{RestrictedGolden.Own}' THEN {person}.restricted_golden -> '{field}' ->> 'value'
+            (CASE {person}.restricted_view WHEN '{RestrictedGolden.Own}' THEN {GoldenDocument.ValueSql($"{person}.restricted_golden", field)}
                   WHEN '{RestrictedGolden.Hidden}' THEN NULL ELSE {column} END)
             """;
         return new ListedIdentity(Field(plain.Curp, GoldenRecord.Curp), Field(plain.GivenNames, GoldenRecord.GivenNames),
@@ -100,11 +100,12 @@ public static class SensitiveSources
     public static string? StoredFieldSql(RegistryUser user, string person, string field)
     {
         ArgumentNullException.ThrowIfNull(user);
-        if (user.SeesEverySource) return $"({person}.golden -> '{field}' ->> 'value')";
+        var golden = GoldenDocument.ValueSql($"{person}.golden", field);
+        if (user.SeesEverySource) return golden;
         if (!ReadsRestrictedGolden(user)) return null;
         return $"""
-            (CASE {person}.restricted_view WHEN '{RestrictedGolden.AsGolden}' THEN {person}.golden -> '{field}' ->> 'value'
-                  WHEN '{RestrictedGolden.Hidden}' THEN NULL ELSE {person}.restricted_golden -> '{field}' ->> 'value' END)
+            (CASE {person}.restricted_view WHEN '{RestrictedGolden.AsGolden}' THEN {golden}
+                  WHEN '{RestrictedGolden.Hidden}' THEN NULL ELSE {GoldenDocument.ValueSql($"{person}.restricted_golden", field)} END)
             """;
     }
 
@@ -123,10 +124,9 @@ public static class SensitiveSources
     /// </summary>
     private static string PerRequestGoldenHiddenSql(string person, IReadOnlyList<string> fields)
     {
-        // Field names are the constants above, never user input. When every field of the document names the anchor record
-        // (persons.golden_source_record_id) — a count on the text, no JSON parsing — the anchor alone is checked; parsing
-        // the document costs more than the record's probe, and most persons have one record.
-        var ids = string.Join(", ", fields.Select(f => $"({person}.golden -> '{f}' ->> 'sourceRecordId')::uuid"));
+        // Field names are the constants above, never user input. When every field of the document survived from one record
+        // (most persons have one), that record alone is checked, without finding each field's.
+        var ids = string.Join(", ", fields.Select(f => GoldenDocument.SourceSql($"{person}.golden", f)));
         // Without a document (rows written outside the resolver), the stored fields are safe when no record of the person is hidden.
         return $"""
             (CASE WHEN {person}.golden IS NULL THEN EXISTS (
@@ -134,10 +134,8 @@ public static class SensitiveSources
                  WHERE hs.person_id = {person}.id AND NOT {VisibleSql("he.sector", "hs.agency_code")})
              ELSE EXISTS (
                 SELECT 1 FROM source_records gs JOIN extracts ge ON ge.id = gs.extract_id
-                 WHERE gs.id = ANY (CASE WHEN length(replace({person}.golden::text, {person}.golden_source_record_id::text, '')) =
-                                              length({person}.golden::text) - 36 * ((length({person}.golden::text)
-                                                  - length(replace({person}.golden::text, '"sourceRecordId"', ''))) / 16)
-                                         THEN ARRAY[{person}.golden_source_record_id] ELSE ARRAY[{ids}] END)
+                 WHERE gs.id = ANY (CASE WHEN {GoldenDocument.SourceCountSql($"{person}.golden")} = 1
+                                         THEN ARRAY[({person}.golden -> '{GoldenDocument.Sources}' ->> 0)::uuid] ELSE ARRAY[{ids}] END)
                    AND NOT {VisibleSql("ge.sector", "gs.agency_code")}) END)
             """;
     }
@@ -170,7 +168,7 @@ public static class SensitiveSources
             restricted
                 ? $"""
                   SELECT p.id, p.golden::text,
-                         EXISTS (SELECT 1 FROM (SELECT DISTINCT (f.value ->> 'sourceRecordId')::uuid AS id FROM json_each(p.golden) f) g
+                         EXISTS (SELECT 1 FROM (SELECT {GoldenDocument.SourcesSql("p.golden")} AS id) g
                                    JOIN source_records sr ON sr.id = g.id JOIN extracts e ON e.id = sr.extract_id
                                   WHERE NOT {VisibleSql("e.sector", "sr.agency_code")}) AS hides
                     FROM persons p WHERE p.id = ANY (@ids)
@@ -183,7 +181,7 @@ public static class SensitiveSources
             while (await reader.ReadAsync(ct))
             {
                 var id = reader.GetGuid(0);
-                var fields = reader.IsDBNull(1) ? [] : Parse(reader.GetString(1));
+                var fields = reader.IsDBNull(1) ? [] : GoldenDocument.Parse(reader.GetString(1));
                 // A restricted reader with no stored field to go by cannot tell yet whether any source is theirs.
                 if (reader.GetBoolean(2) || (restricted && fields.Count == 0)) recompute.Add(id);
                 else result[id] = new VisibleGolden(id, fields, HasVisibleSource: fields.Count > 0 || !restricted, Recomputed: false);
@@ -237,7 +235,7 @@ public static class SensitiveSources
                 continue;
             }
             var view = reader.GetString(1);
-            var fields = reader.IsDBNull(2) ? [] : Parse(reader.GetString(2));
+            var fields = reader.IsDBNull(2) ? [] : GoldenDocument.Parse(reader.GetString(2));
             result[id] = new VisibleGolden(id, fields, HasVisibleSource: view != RestrictedGolden.Hidden, Recomputed: view != RestrictedGolden.AsGolden);
         }
         return notDerived;
@@ -250,16 +248,5 @@ public static class SensitiveSources
         ArgumentNullException.ThrowIfNull(user);
         command.Parameters.AddWithValue("hiddenSectors", user.HiddenSectors);
         command.Parameters.AddWithValue("ownAgency", NpgsqlTypes.NpgsqlDbType.Text, (object?)user.OwnAgency ?? DBNull.Value);
-    }
-
-    /// <summary>persons.golden: {"field": {"value": …, "sourceRecordId": …, "rule": …}, …}.</summary>
-    private static List<GoldenField> Parse(string document)
-    {
-        using var json = JsonDocument.Parse(document);
-        var fields = new List<GoldenField>(13);
-        foreach (var f in json.RootElement.EnumerateObject())
-            fields.Add(new GoldenField(f.Name, f.Value.GetProperty("value").GetString() ?? "", f.Value.GetProperty("sourceRecordId").GetGuid(),
-                f.Value.GetProperty("rule").GetString() ?? ""));
-        return fields;
     }
 }

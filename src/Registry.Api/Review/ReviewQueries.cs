@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Registry.Persons;
 
 namespace Registry.Api.Review;
 
@@ -103,14 +104,14 @@ public sealed class ReviewQueries(NpgsqlDataSource db)
         return View(row) with { AskedBy = [.. asked] };
     }
 
-    private const string TaskSql =
-        """
+    private static readonly string TaskSql =
+        $"""
         SELECT t.id, t.status, t.score, t.reason, t.model_version, t.created_at, t.evidence::text AS evidence,
                sr.id AS record_id, sr.person_id AS record_person, sr.agency_code, sr.feed_code, e.file_name, e.sha256, sr.row_number, sr.data::text AS data,
                c.id AS candidate_id, c.curp, c.given_names, c.paternal_surname, c.maternal_surname, c.sex, c.birth_date,
                (SELECT count(*)::int FROM source_records x WHERE x.person_id = c.id) AS candidate_records,
-               c.golden->'phone'->>'value' AS candidate_phone, c.golden->'postal_code'->>'value' AS candidate_postal_code,
-               c.golden->'municipality'->>'value' AS candidate_municipality,
+               {GoldenDocument.ValueSql("c.golden", "phone")} AS candidate_phone, {GoldenDocument.ValueSql("c.golden", "postal_code")} AS candidate_postal_code,
+               {GoldenDocument.ValueSql("c.golden", "municipality")} AS candidate_municipality,
                t.decided_by, t.decided_at, t.decision_reason,
                t.person_a, t.person_b, t.records, t.priority, t.household_members, t.sensitive, t.settlement, t.folded_into
           FROM review_tasks t

@@ -16,8 +16,8 @@ public sealed record GoldenWrite(string Document, string?[] Display, Guid? Ancho
 
 /// <summary>
 /// Recomputes the golden record of persons from their current source records
-/// (<see cref="GoldenRecord"/>) and stores it on the person: a document with, per field, the
-/// value, the source record it came from and the rule, plus display copies in the person's columns —
+/// (<see cref="GoldenRecord"/>) and stores it on the person: a document (<see cref="GoldenDocument"/>) with, per field,
+/// the value, the source record it came from and the rule, plus display copies in the person's columns —
 /// and, beside it, the golden record a reader without a sensitive-sector grant sees
 /// (<see cref="RestrictedGolden"/>, persons.restricted_*). Every change of a person's sources ends here
 /// (a chunk's new persons through <see cref="Compute"/> in their INSERT, everyone else through
@@ -40,7 +40,7 @@ public static class GoldenRecordWriter
             if (c >= 0) display[c] ??= f.Value;
             if (f.Field == GoldenRecord.PaternalSurname) anchor ??= f.SourceRecordId;
         }
-        return new GoldenWrite(Document(fields), display, anchor, RestrictedGolden.Derive(sources, fields));
+        return new GoldenWrite(GoldenDocument.Write(fields), display, anchor, RestrictedGolden.Derive(sources, fields));
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
@@ -48,21 +48,6 @@ public static class GoldenRecordWriter
         for (var i = 0; i < names.Count; i++) if (names[i] == name) return i;
         return -1;
     }
-
-    /// <summary>{"field": {"value": …, "sourceRecordId": …, "rule": …}, …}, written directly (it is computed for every row of every chunk).</summary>
-    internal static string Document(IReadOnlyList<GoldenField> fields) => Storage.JsonText.Write(fields, static (json, fields) =>
-    {
-        json.WriteStartObject();
-        foreach (var f in fields)
-        {
-            json.WriteStartObject(f.Field);
-            json.WriteString("value", f.Value);
-            json.WriteString("sourceRecordId", f.SourceRecordId);
-            json.WriteString("rule", f.Rule);
-            json.WriteEndObject();
-        }
-        json.WriteEndObject();
-    });
 
     /// <param name="personIds">Registry persons whose records changed: their current records are read back.</param>
     /// <param name="inHand">

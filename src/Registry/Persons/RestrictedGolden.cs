@@ -65,7 +65,7 @@ public sealed record RestrictedGolden(string View, string? Document, bool NameSe
             identityOpen &= !IdentityFields.Contains(f.Field);
         }
         if (allOpen) return new RestrictedGolden(AsGolden, null, nameSeen);
-        return new RestrictedGolden(identityOpen ? IdentityAsGolden : Own, GoldenRecordWriter.Document(GoldenRecord.Build(open)), nameSeen);
+        return new RestrictedGolden(identityOpen ? IdentityAsGolden : Own, GoldenDocument.Write(GoldenRecord.Build(open)), nameSeen);
     }
 
     /// <summary>The row's name parts, written as the golden record writes names, are the golden record's (a part neither has counts as the same).</summary>

@@ -450,8 +450,8 @@ public sealed class SensitiveSourceMatrixTests(SeededRegistry registry)
                        concat_ws(' ', v.data ->> 'GivenNames', v.data ->> 'PaternalSurname') AS name,
                        (SELECT se.id FROM service_events se WHERE se.person_id = n.person_id AND se.sector = ANY (@s) ORDER BY se.service_date LIMIT 1) AS service,
                        n.agency_id, n.agency_code AS agency,
-                       EXISTS (SELECT 1 FROM persons p, json_each(p.golden) f
-                                 JOIN source_records g ON g.id = (f.value ->> 'sourceRecordId')::uuid JOIN extracts ge ON ge.id = g.extract_id
+                       EXISTS (SELECT 1 FROM persons p, json_array_elements_text(p.golden -> 'sources') f
+                                 JOIN source_records g ON g.id = f::uuid JOIN extracts ge ON ge.id = g.extract_id
                                 WHERE p.id = n.person_id AND ge.sector = ANY (@s)) AS golden_from_sensitive
                   FROM newest n
                   CROSS JOIN LATERAL (SELECT sr.data FROM source_records sr JOIN extracts e ON e.id = sr.extract_id

@@ -87,7 +87,7 @@ public sealed class ChunkResolverTests(RegistryServers servers)
         {
             await using var command = db.CreateCommand(
                 """
-                SELECT (SELECT golden -> 'maternal_surname' ->> 'value' FROM persons WHERE curp = @curp),
+                SELECT (SELECT golden -> 'maternal_surname' ->> 0 FROM persons WHERE curp = @curp),
                        (SELECT rows_resolved FROM extracts WHERE id = @extract),
                        (SELECT count(*)::int FROM extract_chunks WHERE extract_id = @extract AND completed_at IS NOT NULL),
                        (SELECT sum(n)::int FROM (SELECT n FROM term_frequencies WHERE field = 'given_names' AND value = ''

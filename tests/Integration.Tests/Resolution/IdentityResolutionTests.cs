@@ -39,8 +39,8 @@ public sealed class IdentityResolutionTests(RegistryServers servers)
         Assert.Equal("nickname-or-dropped-maria-jose", reader.GetString(2));
         Assert.Equal(MatchModel.Default.Version, reader.GetString(3));
         // The golden record keeps the validated CURP and the name that agrees with it, each pointing to its source.
-        Assert.Equal("JOSE", await r.ScalarAsync("SELECT golden->'given_names'->>'value' FROM persons"));
-        Assert.Equal("validated-curp", await r.ScalarAsync("SELECT golden->'curp'->>'rule' FROM persons"));
+        Assert.Equal("JOSE", await r.ScalarAsync("SELECT golden->'given_names'->>0 FROM persons"));
+        Assert.Equal("validated-curp", await r.ScalarAsync("SELECT golden->'curp'->>2 FROM persons"));
     }
 
     [Fact]

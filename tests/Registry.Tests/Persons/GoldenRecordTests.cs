@@ -140,15 +140,17 @@ public sealed class GoldenRecordTests
 
         Assert.Equal(string.Join("|", SergioCurp, "SERGIO", "CANTÚ", "GONZALEZ", "H", "1980-06-12"), string.Join("|", display));
         Assert.Equal(recent.SourceRecordId, anchor);
-        using var json = JsonDocument.Parse(document);
-        var phone = json.RootElement.GetProperty("phone");
-        Assert.Equal("8331234567", phone.GetProperty("value").GetString());
-        Assert.Equal(recent.SourceRecordId, phone.GetProperty("sourceRecordId").GetGuid());
-        Assert.Equal("most-recent", phone.GetProperty("rule").GetString());
-        Assert.Equal("validated-curp", json.RootElement.GetProperty("curp").GetProperty("rule").GetString());
+        var fields = GoldenDocument.Parse(document);
+        Assert.Equal(GoldenRecord.Build([curpRecord, recent]), fields);
+        var phone = fields.Single(f => f.Field == "phone");
+        Assert.Equal(("8331234567", recent.SourceRecordId, "most-recent"), (phone.Value, phone.SourceRecordId, phone.Rule));
+        Assert.Equal("validated-curp", fields.Single(f => f.Field == "curp").Rule);
+        // Each record is named once, however many fields survived from it.
+        Assert.Equal(2, JsonDocument.Parse(document).RootElement.GetProperty("sources").GetArrayLength());
         // The writer is reused between documents: a second, shorter one carries nothing of the first.
-        var (second, _, _) = GoldenRecordWriter.Compute([Source(given: "ANA", paternal: null, maternal: null, sex: null)]);
-        Assert.StartsWith("""{"given_names":{"value":"ANA",""", second, StringComparison.Ordinal);
-        Assert.Single(JsonDocument.Parse(second).RootElement.EnumerateObject());
+        var only = Source(given: "ANA", paternal: null, maternal: null, sex: null);
+        var (second, _, _) = GoldenRecordWriter.Compute([only]);
+        Assert.Equal($$"""{"sources":["{{only.SourceRecordId}}"],"given_names":["ANA",0,"source-trust"]}""", second);
+        Assert.Throws<FormatException>(() => GoldenDocument.Parse("""{"given_names":{"value":"ANA"}}"""));
     }
 }

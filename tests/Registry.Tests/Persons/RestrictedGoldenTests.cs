@@ -21,7 +21,7 @@ public sealed class RestrictedGoldenTests
     private static RestrictedGolden Derive(params GoldenSource[] sources) => GoldenRecordWriter.Compute(sources).Restricted;
 
     private static Dictionary<string, string> Values(string document) =>
-        JsonDocument.Parse(document).RootElement.EnumerateObject().ToDictionary(f => f.Name, f => f.Value.GetProperty("value").GetString()!);
+        GoldenDocument.Parse(document).ToDictionary(f => f.Field, f => f.Value);
 
     [Fact]
     public void A_person_only_sensitive_sources_know_is_hidden()
