@@ -8,7 +8,7 @@ namespace Registry.Tests.Storage;
 public sealed class StoredRowsTests
 {
     [Fact]
-    public void A_stored_row_reads_back_as_it_was_written()
+    public void A_stored_row_reads_back_as_it_was_written_but_for_what_its_columns_hold()
     {
         var row = new SourceRow
         {
@@ -16,9 +16,15 @@ public sealed class StoredRowsTests
             BirthDate = new DateOnly(1990, 2, 28), ServiceDate = new DateOnly(2026, 5, 1), Municipality = "Reynosa",
         };
 
-        var read = StoredRows.Read(JsonSerializer.SerializeToUtf8Bytes(row, StoredRows.Json));
+        var stored = JsonSerializer.SerializeToUtf8Bytes(row, StoredRows.Json);
+        var read = StoredRows.Read(stored);
 
-        Assert.Equal(row, read);
+        // What the record's columns hold (row_number, record_key, content_hash) is not repeated in its data.
+        Assert.Equal(row with { RowNumber = 0, RecordKey = "", ContentHash = "" }, read);
+        Assert.DoesNotContain("abc", System.Text.Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        // The contract itself still carries them on the bus.
+        var onTheBus = JsonSerializer.Deserialize<SourceRow>(JsonSerializer.Serialize(row))!;
+        Assert.Equal(("E-17", "abc", 7), (onTheBus.RecordKey, onTheBus.ContentHash, onTheBus.RowNumber));
     }
 
     [Fact]
