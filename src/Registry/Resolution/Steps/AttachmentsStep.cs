@@ -97,7 +97,12 @@ internal static class AttachmentsStep
         command.Parameters.AddWithValue("last", chunk.LastRow);
         var rows = new List<(Guid, SourceRow)>();
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) rows.Add((reader.GetGuid(0), StoredRows.Read(reader.GetString(1))));
+        // What the record's columns hold is not in its data (StoredRows.InColumns).
+        while (await reader.ReadAsync(ct))
+            rows.Add((reader.GetGuid(0), StoredRows.Read(reader.GetString(1)) with
+            {
+                RowNumber = reader.GetInt32(2), RecordKey = reader.GetString(3), ContentHash = reader.GetString(4),
+            }));
         return rows;
     }
 
