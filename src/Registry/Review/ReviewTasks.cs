@@ -176,9 +176,11 @@ public static class ReviewTasks
     // swapped, and differing in more than one of year, month and day (a superset of the matcher's "one slip", so that a
     // pair the matcher could call one person with a typo is never settled). Namesakes born on other dates — a father and
     // his namesake son, two JOSÉ GARCÍAs of one colonia — are what the birth date tells apart; a steward would look at it.
-    // Each person's dates are read by index probes (its source records by person, each one's match record by key): with
-    // the planner's statistics lagging a growing registry, a join of the two tables scanned match_records whole, under
-    // the resolution lock, at every chunk with a review proposal.
+    // Each person's dates are read from match_records by person (0007: an index that holds the dates, so an old person's
+    // are read from the index alone): match_records.person_id moves with source_records.person_id in the same statements
+    // (IdentityWriter.MoveAsync) and both are written in the identity ledger's one transaction. Going through the
+    // person's source records and then each one's match record read two tables' pages at random per record, which at
+    // a state's size no longer fit in memory.
     private static string DifferentBirthDates(string a, string b) =>
         $"""
         EXISTS (SELECT 1 FROM (SELECT ARRAY({DatesOf(a)}) AS da, ARRAY({DatesOf(b)}) AS db) x
@@ -195,8 +197,7 @@ public static class ReviewTasks
 
     // The birth dates of a person's records.
     private static string DatesOf(string person) =>
-        $"SELECT m.birth_date FROM source_records s CROSS JOIN LATERAL (SELECT r.birth_date FROM match_records r WHERE r.source_record_id = s.id LIMIT 1) m " +
-        $"WHERE s.person_id = {person} AND m.birth_date IS NOT NULL";
+        $"SELECT m.birth_date FROM match_records m WHERE m.person_id = {person} AND m.birth_date IS NOT NULL";
 
     /// <summary>
     /// Settles the open name questions (<see cref="NameQuestions"/>) of the persons this chunk's dated rows went to when the

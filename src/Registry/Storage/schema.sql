@@ -1870,6 +1870,8 @@ CREATE UNIQUE INDEX match_models_one_active ON public.match_models USING btree (
 
 CREATE INDEX match_records_by_seq ON public.match_records USING btree (seq);
 
+CREATE INDEX match_records_person ON public.match_records USING btree (person_id) INCLUDE (birth_date);
+
 CREATE INDEX outbox_events_unpublished ON public.outbox_events USING btree (id) WHERE (published_at IS NULL);
 
 CREATE INDEX person_keys_person ON public.person_keys USING btree (person_id);
