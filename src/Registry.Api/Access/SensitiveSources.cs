@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using Registry.Persons;
 
@@ -135,7 +134,7 @@ public static class SensitiveSources
              ELSE EXISTS (
                 SELECT 1 FROM source_records gs JOIN extracts ge ON ge.id = gs.extract_id
                  WHERE gs.id = ANY (CASE WHEN {GoldenDocument.SourceCountSql($"{person}.golden")} = 1
-                                         THEN ARRAY[({person}.golden -> '{GoldenDocument.Sources}' ->> 0)::uuid] ELSE ARRAY[{ids}] END)
+                                         THEN ARRAY[{GoldenDocument.FirstSourceSql($"{person}.golden")}] ELSE ARRAY[{ids}] END)
                    AND NOT {VisibleSql("ge.sector", "gs.agency_code")}) END)
             """;
     }

@@ -65,6 +65,9 @@ public static class GoldenDocument
     public static string SourceSql(string document, string field) =>
         $"(({document} -> '{Sources}' ->> ({document} -> '{field}' ->> 1)::int)::uuid)";
 
+    /// <summary>SQL uuid: the first source record named in <paramref name="document"/> (every field's, when <see cref="SourceCountSql"/> is 1).</summary>
+    public static string FirstSourceSql(string document) => $"(({document} -> '{Sources}' ->> 0)::uuid)";
+
     /// <summary>SQL set-returning expression: every source record some field of <paramref name="document"/> survived from.</summary>
     public static string SourcesSql(string document) => $"(json_array_elements_text({document} -> '{Sources}')::uuid)";
 

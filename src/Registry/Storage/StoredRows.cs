@@ -9,9 +9,9 @@ namespace Registry.Storage;
 /// <c>source_records.data</c> holds each row as the contract <c>SourceRow</c> was when it was
 /// stored, written with <see cref="Json"/>: fields the agency left empty are absent rather than
 /// null (half the size of a typical row, and so half the parsing on every insert); <c>data ->> 'X'</c>
-/// reads NULL either way. What the record's columns hold is not repeated (<see cref="InColumns"/>). Rows stored by older versions may lack members the contract now requires:
-/// <see cref="Read"/> gives them their defaults (<c>""</c>, 0), in .NET rather than by merging a
-/// default document over each row in SQL (a third of the golden refresh's read).
+/// reads NULL either way. What the record's columns hold is not repeated (<see cref="InColumns"/>). Rows stored by
+/// older versions may lack members the contract now requires: <see cref="Read"/> gives them their defaults (<c>""</c>, 0),
+/// in .NET rather than by merging a default document over each row in SQL (a third of the golden refresh's read).
 /// </summary>
 public static class StoredRows
 {
@@ -67,4 +67,8 @@ public static class StoredRows
 
     /// <inheritdoc cref="Read(ReadOnlySpan{byte})"/>
     public static SourceRow Read(string json) => Read(System.Text.Encoding.UTF8.GetBytes(json));
+
+    /// <summary>A stored row whole: its data with what the record's columns hold (<see cref="InColumns"/>) put back.</summary>
+    public static SourceRow Read(string json, int rowNumber, string recordKey, string contentHash) =>
+        Read(json) with { RowNumber = rowNumber, RecordKey = recordKey, ContentHash = contentHash };
 }

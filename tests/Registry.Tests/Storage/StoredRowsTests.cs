@@ -22,6 +22,7 @@ public sealed class StoredRowsTests
         // What the record's columns hold (row_number, record_key, content_hash) is not repeated in its data.
         Assert.Equal(row with { RowNumber = 0, RecordKey = "", ContentHash = "" }, read);
         Assert.DoesNotContain("abc", System.Text.Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.Equal(row, StoredRows.Read(System.Text.Encoding.UTF8.GetString(stored), 7, "E-17", "abc"));
         // The contract itself still carries them on the bus.
         var onTheBus = JsonSerializer.Deserialize<SourceRow>(JsonSerializer.Serialize(row))!;
         Assert.Equal(("E-17", "abc", 7), (onTheBus.RecordKey, onTheBus.ContentHash, onTheBus.RowNumber));

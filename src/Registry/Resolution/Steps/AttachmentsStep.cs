@@ -97,12 +97,8 @@ internal static class AttachmentsStep
         command.Parameters.AddWithValue("last", chunk.LastRow);
         var rows = new List<(Guid, SourceRow)>();
         await using var reader = await command.ExecuteReaderAsync(ct);
-        // What the record's columns hold is not in its data (StoredRows.InColumns).
         while (await reader.ReadAsync(ct))
-            rows.Add((reader.GetGuid(0), StoredRows.Read(reader.GetString(1)) with
-            {
-                RowNumber = reader.GetInt32(2), RecordKey = reader.GetString(3), ContentHash = reader.GetString(4),
-            }));
+            rows.Add((reader.GetGuid(0), StoredRows.Read(reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4))));
         return rows;
     }
 
